@@ -1,0 +1,41 @@
+# Two commands: `make run` and `make test`. Everything else is internal.
+PYTHON ?= python3.11
+VENV   := .venv
+BIN    := $(VENV)/bin
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+DEMO_PASSWORD ?=
+WORKERS ?= 2
+
+.PHONY: run test venv migrate demo worker clean
+
+$(BIN)/.installed: requirements.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	touch $@
+
+venv: $(BIN)/.installed
+
+migrate: venv
+	$(BIN)/python manage.py migrate --noinput
+
+demo: migrate
+	$(BIN)/python manage.py load_demo $(if $(DEMO_PASSWORD),--password $(DEMO_PASSWORD),)
+
+# Starts a Celery worker in the background and the web server in the
+# foreground; Ctrl-C stops both.
+run: demo
+	@echo ""
+	@echo "  Compost LIMS: http://$(HOST):$(PORT)/   API docs: http://$(HOST):$(PORT)/api/v1/docs/"
+	@echo "  Database: $${DATABASE_URL:-SQLite var/db.sqlite3}   Broker: $${CELERY_BROKER_URL:-filesystem (var/broker)}"
+	@echo ""
+	@trap 'kill 0' INT TERM EXIT; \
+	$(BIN)/celery -A lims worker --loglevel=INFO --concurrency=$(WORKERS) -n lims-worker@%h & \
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+test: venv
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+clean:
+	rm -rf var/test .pytest_cache

@@ -1,0 +1,80 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+
+from .models import AuditEntry, LabSettings, Manufacturer, Product, Sample, SampleTransition, User
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    list_display = ("username", "get_full_name", "role", "manufacturer", "is_active", "last_login")
+    list_filter = ("role", "manufacturer", "is_active")
+    fieldsets = BaseUserAdmin.fieldsets + (("Role", {"fields": ("role", "manufacturer")}),)
+    add_fieldsets = BaseUserAdmin.add_fieldsets + (("Role", {"fields": ("role", "manufacturer")}),)
+
+
+@admin.register(Manufacturer)
+class ManufacturerAdmin(admin.ModelAdmin):
+    list_display = ("name", "registration_no", "contact_email", "created_at")
+    search_fields = ("name", "registration_no")
+
+
+@admin.register(Product)
+class ProductAdmin(admin.ModelAdmin):
+    list_display = ("name", "manufacturer", "category", "bagasse_based", "chemical_fertilizer_added")
+    list_filter = ("category", "manufacturer")
+    search_fields = ("name",)
+
+    def has_change_permission(self, request, obj=None):
+        return False  # changes go through the API/pages so they are audited
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class TransitionInline(admin.TabularInline):
+    model = SampleTransition
+    extra = 0
+    can_delete = False
+    readonly_fields = ("action", "from_status", "to_status", "actor", "at", "reason")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Sample)
+class SampleAdmin(admin.ModelAdmin):
+    list_display = ("code", "product", "lot_number", "status", "sampled_on", "received_on")
+    list_filter = ("status",)
+    search_fields = ("code", "lot_number")
+    inlines = [TransitionInline]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    list_display = ("at", "entity", "entity_repr", "action", "actor", "reason")
+    list_filter = ("entity", "action")
+    search_fields = ("entity_repr", "reason")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(LabSettings)
+class LabSettingsAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return not LabSettings.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,28 @@
+"""Role permissions for the API.
+
+Each view declares which roles may read (``read_roles``) and which may write
+(``write_roles``); ``action_roles`` overrides per viewset action. Ownership
+(manufacturer isolation) is enforced by the selectors, so another
+manufacturer's object is simply not found (404), and by the services.
+"""
+from rest_framework.permissions import SAFE_METHODS, BasePermission
+
+from lims.roles import Role
+
+ALL_ROLES = tuple(r.value for r in Role)
+
+
+class RolePermission(BasePermission):
+    message = "Your role does not allow this."
+
+    def has_permission(self, request, view):
+        user = request.user
+        if not (user and user.is_authenticated):
+            return False
+        action_roles = getattr(view, "action_roles", {})
+        action = getattr(view, "action", None)
+        if action in action_roles:
+            return user.role in action_roles[action]
+        if request.method in SAFE_METHODS:
+            return user.role in getattr(view, "read_roles", ALL_ROLES)
+        return user.role in getattr(view, "write_roles", ())

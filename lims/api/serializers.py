@@ -1,0 +1,185 @@
+import math
+
+from django.utils import timezone
+from rest_framework import serializers
+
+from lims.lifecycle import ACTIONS
+from lims.models import AuditEntry, Manufacturer, Product, Sample, SampleTransition
+from maturity.selectors import category_keys, category_names
+
+PROCESS_FIELDS = {
+    "fermentation_days": (int, 0, 3650),
+    "peak_temperature_c": (float, 0, 100),
+    "turnings": (int, 0, 1000),
+}
+
+
+class ManufacturerSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Manufacturer
+        fields = ["id", "name", "registration_no", "address", "contact_email", "created_at"]
+
+
+def _number(value, kind, path, errors, lo=None, hi=None):
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or (isinstance(value, float) and not math.isfinite(value)):
+        errors.setdefault(path, []).append("must be a number")
+        return None
+    if kind is int and (isinstance(value, float) and not value.is_integer()):
+        errors.setdefault(path, []).append("must be a whole number")
+        return None
+    if lo is not None and value < lo or hi is not None and value > hi:
+        errors.setdefault(path, []).append(f"must be between {lo} and {hi}")
+        return None
+    return kind(value)
+
+
+class ProductSerializer(serializers.ModelSerializer):
+    manufacturer = serializers.PrimaryKeyRelatedField(queryset=Manufacturer.objects.all(), required=False)
+    manufacturer_name = serializers.CharField(source="manufacturer.name", read_only=True)
+    category_name_zh = serializers.SerializerMethodField()
+    category_name_en = serializers.SerializerMethodField()
+    reason = serializers.CharField(write_only=True, required=False, allow_blank=True,
+                                   help_text="Why the product is changed (kept in the audit history).")
+
+    class Meta:
+        model = Product
+        fields = ["id", "manufacturer", "manufacturer_name", "name", "category", "category_name_zh",
+                  "category_name_en", "bagasse_based", "chemical_fertilizer_added", "raw_materials", "process",
+                  "created_at", "updated_at", "reason"]
+        validators = []  # uniqueness per manufacturer is checked in validate() with a clear message
+
+    def get_category_name_zh(self, obj) -> str:
+        return category_names().get(obj.category, (obj.category, ""))[0]
+
+    def get_category_name_en(self, obj) -> str:
+        return category_names().get(obj.category, ("", obj.category))[1]
+
+    def validate_category(self, value):
+        keys = category_keys()
+        if value not in keys:
+            raise serializers.ValidationError(
+                f"Unknown category '{value}'. Known categories: {', '.join(sorted(keys)) or 'none loaded'}.")
+        return value
+
+    def validate_raw_materials(self, value):
+        if not isinstance(value, list):
+            raise serializers.ValidationError('must be a list of {"name", "proportion_pct"}')
+        errors, total = {}, 0.0
+        for i, item in enumerate(value):
+            if not isinstance(item, dict):
+                errors.setdefault(f"{i}", []).append('must be an object {"name", "proportion_pct"}')
+                continue
+            unknown = set(item) - {"name", "proportion_pct"}
+            if unknown:
+                errors.setdefault(f"{i}", []).append(f"unknown keys: {', '.join(sorted(unknown))}")
+            if not isinstance(item.get("name"), str) or not item.get("name", "").strip():
+                errors.setdefault(f"{i}.name", []).append("is required")
+            p = _number(item.get("proportion_pct"), float, f"{i}.proportion_pct", errors, 0, 100)
+            if p is not None:
+                if p <= 0:
+                    errors.setdefault(f"{i}.proportion_pct", []).append("must be greater than 0")
+                total += p
+        if not errors and value and abs(total - 100.0) > 0.01:
+            errors.setdefault("proportion_pct", []).append(f"proportions must add up to 100 % (they add up to {total:g} %)")
+        if errors:
+            raise serializers.ValidationError([f"{k}: {' '.join(v)}" for k, v in errors.items()])
+        return [{"name": i["name"].strip(), "proportion_pct": float(i["proportion_pct"])} for i in value]
+
+    def validate_process(self, value):
+        if not isinstance(value, dict):
+            raise serializers.ValidationError("must be an object with " + ", ".join(PROCESS_FIELDS))
+        errors, clean = {}, {}
+        for key in set(value) - set(PROCESS_FIELDS):
+            errors.setdefault(key, []).append(f"unknown key; allowed: {', '.join(PROCESS_FIELDS)}")
+        for key, (kind, lo, hi) in PROCESS_FIELDS.items():
+            if value.get(key) is not None:
+                clean[key] = _number(value[key], kind, key, errors, lo, hi)
+        if errors:
+            raise serializers.ValidationError([f"{k}: {' '.join(v)}" for k, v in errors.items()])
+        return clean
+
+    def validate(self, attrs):
+        manufacturer = attrs.get("manufacturer") or getattr(self.instance, "manufacturer", None)
+        user = self.context["request"].user
+        if manufacturer is None and user.role == "manufacturer":
+            manufacturer = user.manufacturer
+            attrs["manufacturer"] = manufacturer
+        if manufacturer is None:
+            raise serializers.ValidationError({"manufacturer": ["This field is required."]})
+        name = attrs.get("name", getattr(self.instance, "name", None))
+        clash = Product.objects.filter(manufacturer=manufacturer, name=name)
+        if self.instance:
+            clash = clash.exclude(pk=self.instance.pk)
+        if clash.exists():
+            raise serializers.ValidationError({"name": [f"{manufacturer.name} already has a product named '{name}'."]})
+        return attrs
+
+
+class SampleTransitionSerializer(serializers.ModelSerializer):
+    actor = serializers.CharField(source="actor.username")
+
+    class Meta:
+        model = SampleTransition
+        fields = ["action", "from_status", "to_status", "actor", "at", "reason"]
+
+
+class SampleSerializer(serializers.ModelSerializer):
+    product = serializers.PrimaryKeyRelatedField(queryset=Product.objects.all())
+    product_name = serializers.CharField(source="product.name", read_only=True)
+    manufacturer = serializers.IntegerField(source="product.manufacturer_id", read_only=True)
+    manufacturer_name = serializers.CharField(source="product.manufacturer.name", read_only=True)
+    category = serializers.CharField(source="product.category", read_only=True)
+    created_by = serializers.CharField(source="created_by.username", read_only=True)
+    reason = serializers.CharField(write_only=True, required=False, allow_blank=True)
+
+    class Meta:
+        model = Sample
+        fields = ["id", "code", "status", "product", "product_name", "manufacturer", "manufacturer_name",
+                  "category", "lot_number", "sampled_on", "received_on", "created_by", "created_at",
+                  "updated_at", "reason"]
+        read_only_fields = ["code", "status", "created_at", "updated_at"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is not None and request.user.is_authenticated:
+            from lims.selectors import products_visible_to
+            self.fields["product"].queryset = products_visible_to(request.user)
+
+    def validate(self, attrs):
+        today = timezone.localdate()
+        sampled = attrs.get("sampled_on", getattr(self.instance, "sampled_on", None))
+        received = attrs.get("received_on", getattr(self.instance, "received_on", None))
+        errors = {}
+        if sampled and sampled > today:
+            errors["sampled_on"] = [f"cannot be in the future (today is {today})."]
+        if received and received > today:
+            errors["received_on"] = [f"cannot be in the future (today is {today})."]
+        if sampled and received and received < sampled:
+            errors.setdefault("received_on", []).append(
+                f"cannot be before the sampling date ({sampled}).")
+        if errors:
+            raise serializers.ValidationError(errors)
+        return attrs
+
+
+class SampleDetailSerializer(SampleSerializer):
+    transitions = SampleTransitionSerializer(many=True, read_only=True)
+
+    class Meta(SampleSerializer.Meta):
+        fields = SampleSerializer.Meta.fields + ["transitions"]
+
+
+class TransitionRequestSerializer(serializers.Serializer):
+    action = serializers.ChoiceField(choices=ACTIONS)
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class AuditEntrySerializer(serializers.ModelSerializer):
+    actor = serializers.CharField(source="actor.username", default=None)
+    actor_role = serializers.CharField(source="actor.role", default=None)
+
+    class Meta:
+        model = AuditEntry
+        fields = ["id", "entity", "entity_id", "entity_repr", "action", "actor", "actor_role", "at", "reason",
+                  "changes", "sample"]

@@ -1,0 +1,20 @@
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from . import views
+
+router = DefaultRouter()
+router.register("manufacturers", views.ManufacturerViewSet, basename="manufacturer")
+router.register("products", views.ProductViewSet, basename="product")
+router.register("samples", views.SampleViewSet, basename="sample")
+router.register("audit", views.AuditViewSet, basename="audit")
+
+urlpatterns = [
+    path("auth/token/", views.TokenView.as_view(), name="api-token"),
+    path("me/", views.me, name="api-me"),
+    path("health/", views.health, name="api-health"),
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("", include(router.urls)),
+]

@@ -1,0 +1,119 @@
+"""Services: every write of products, samples and transitions goes through here.
+
+Each function is atomic and writes its audit entry in the same transaction.
+Input has been validated by the caller's serializer/form; business rules that
+depend on the database (role, ownership, state) are checked here.
+"""
+from django.db import transaction
+from django.utils import timezone
+
+from . import audit
+from .lifecycle import TransitionError, check_transition
+from .models import Product, Sample, SampleTransition
+from .numbering import next_number
+from .roles import Role
+
+PRODUCT_FIELDS = ("manufacturer_id", "name", "category", "bagasse_based", "chemical_fertilizer_added",
+                  "raw_materials", "process")
+SAMPLE_FIELDS = ("code", "product_id", "lot_number", "sampled_on", "received_on", "status")
+
+
+class PermissionDeniedError(Exception):
+    pass
+
+
+def _require_owner(user, manufacturer_id):
+    if user.role == Role.MANUFACTURER and user.manufacturer_id != manufacturer_id:
+        raise PermissionDeniedError("Manufacturer users may act only for their own organisation.")
+
+
+@transaction.atomic
+def product_create(*, actor, manufacturer, **fields):
+    _require_owner(actor, manufacturer.pk)
+    product = Product.objects.create(manufacturer=manufacturer, **fields)
+    audit.record(entity="product", obj=product, action="create", actor=actor,
+                 changes=audit.diff({}, audit.snapshot(product, PRODUCT_FIELDS)), manufacturer=manufacturer)
+    return product
+
+
+@transaction.atomic
+def product_update(*, actor, product, reason="", **fields):
+    product = Product.objects.select_for_update().get(pk=product.pk)
+    _require_owner(actor, product.manufacturer_id)
+    if "manufacturer" in fields:
+        _require_owner(actor, fields["manufacturer"].pk)
+    before = audit.snapshot(product, PRODUCT_FIELDS)
+    for k, v in fields.items():
+        setattr(product, k, v)
+    product.save()
+    changes = audit.diff(before, audit.snapshot(product, PRODUCT_FIELDS))
+    if changes:
+        audit.record(entity="product", obj=product, action="update", actor=actor, changes=changes,
+                     reason=reason, manufacturer=product.manufacturer)
+    return product
+
+
+@transaction.atomic
+def sample_create(*, actor, product, lot_number, sampled_on, received_on=None):
+    _require_owner(actor, product.manufacturer_id)
+    year = timezone.localdate().year
+    sample = Sample.objects.create(code=next_number("S", year), product=product, lot_number=lot_number,
+                                   sampled_on=sampled_on, received_on=received_on, created_by=actor)
+    audit.record(entity="sample", obj=sample, action="create", actor=actor,
+                 changes=audit.diff({}, audit.snapshot(sample, SAMPLE_FIELDS)), sample=sample,
+                 manufacturer=product.manufacturer)
+    return sample
+
+
+@transaction.atomic
+def sample_update(*, actor, sample, reason="", **fields):
+    sample = Sample.objects.select_for_update().select_related("product").get(pk=sample.pk)
+    _require_owner(actor, sample.product.manufacturer_id)
+    if sample.status not in ("registered", "received"):
+        raise TransitionError(f"A sample that is '{sample.status}' can no longer be edited; its data are under test.")
+    before = audit.snapshot(sample, SAMPLE_FIELDS)
+    for k, v in fields.items():
+        setattr(sample, k, v)
+    sample.save()
+    changes = audit.diff(before, audit.snapshot(sample, SAMPLE_FIELDS))
+    if changes:
+        audit.record(entity="sample", obj=sample, action="update", actor=actor, changes=changes, reason=reason,
+                     sample=sample, manufacturer=sample.product.manufacturer)
+    return sample
+
+
+# Hooks other apps register to add guards to a transition (e.g. "verify" by a
+# reviewer who entered none of the results; "submit" needs at least one assay).
+TRANSITION_GUARDS = {}   # action -> list of callables(sample, actor) raising TransitionError
+TRANSITION_EFFECTS = {}  # action -> list of callables(sample, actor, reason) run inside the transaction
+
+
+def register_guard(action, fn):
+    TRANSITION_GUARDS.setdefault(action, []).append(fn)
+
+
+def register_effect(action, fn):
+    TRANSITION_EFFECTS.setdefault(action, []).append(fn)
+
+
+@transaction.atomic
+def sample_transition(*, actor, sample, action, reason=""):
+    """Move a sample through its lifecycle (DOMAIN.md §2), recording who, when, why."""
+    sample = Sample.objects.select_for_update().select_related("product__manufacturer").get(pk=sample.pk)
+    target = check_transition(action, sample.status, actor.role, reason)
+    for guard in TRANSITION_GUARDS.get(action, []):
+        guard(sample, actor)
+    before = audit.snapshot(sample, SAMPLE_FIELDS)
+    source = sample.status
+    sample.status = target
+    if action == "receive" and sample.received_on is None:
+        sample.received_on = timezone.localdate()
+    sample.save()
+    SampleTransition.objects.create(sample=sample, action=action, from_status=source, to_status=target,
+                                    actor=actor, reason=reason or "")
+    audit.record(entity="sample", obj=sample, action=f"transition:{action}", actor=actor,
+                 changes=audit.diff(before, audit.snapshot(sample, SAMPLE_FIELDS)), reason=reason,
+                 sample=sample, manufacturer=sample.product.manufacturer)
+    for effect in TRANSITION_EFFECTS.get(action, []):
+        effect(sample, actor, reason)
+    return sample

@@ -1,0 +1,25 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from maturity.errors import InputError
+from maturity.services import edition_load, load_bundled_standards
+
+
+class Command(BaseCommand):
+    help = "Load a standards edition from its YAML manifest (or, with no path, the bundled editions)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("path", nargs="?", help="edition manifest (.yaml) with its requirements CSV")
+        parser.add_argument("--replace", action="store_true",
+                            help="replace an edition of the same code that no judgement has used yet")
+
+    def handle(self, path=None, replace=False, **options):
+        try:
+            if path is None:
+                codes, n = load_bundled_standards()
+                self.stdout.write(f"Standards loaded: {', '.join(codes)}; {n} jurisdiction limits.")
+                return
+            obj, created = edition_load(path, replace=replace)
+        except InputError as e:
+            raise CommandError("Nothing loaded. " + "; ".join(f"{k}: {' '.join(v)}" for k, v in e.errors.items()))
+        self.stdout.write(f"Edition {obj.code} {'loaded' if created else 'already loaded (same file)'}: "
+                          f"{obj.requirements.count()} requirements, {obj.categories.count()} categories.")

@@ -1,0 +1,83 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class StandardEdition(models.Model):
+    """An edition of a standard (e.g. tw-1997). Never edited in place once used
+    in a judgement: a change is a new edition."""
+
+    code = models.CharField(max_length=30, unique=True)
+    title = models.CharField(max_length=300)
+    issuing_body = models.CharField(max_length=200)
+    in_force = models.DateField()
+    source = models.TextField(blank=True)
+    loaded_at = models.DateTimeField(auto_now_add=True)
+    loaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                  related_name="+")
+    file_sha256 = models.CharField(max_length=64, blank=True)
+    used_in_judgement = models.BooleanField(default=False,
+                                            help_text="Set once a stored judgement used it; it is then frozen.")
+
+    class Meta:
+        ordering = ["-in_force", "code"]
+
+    def __str__(self):
+        return self.code
+
+
+class Category(models.Model):
+    edition = models.ForeignKey(StandardEdition, on_delete=models.CASCADE, related_name="categories")
+    key = models.CharField(max_length=50)
+    name_zh = models.CharField(max_length=100)
+    name_en = models.CharField(max_length=100)
+
+    class Meta:
+        ordering = ["edition", "key"]
+        constraints = [models.UniqueConstraint(fields=["edition", "key"], name="unique_category_per_edition")]
+        verbose_name_plural = "categories"
+
+    def __str__(self):
+        return f"{self.key} ({self.name_zh})"
+
+
+class Requirement(models.Model):
+    KINDS = [("min", "min"), ("max", "max"), ("max_exclusive", "max_exclusive")]
+    edition = models.ForeignKey(StandardEdition, on_delete=models.CASCADE, related_name="requirements")
+    category = models.CharField(max_length=50)
+    parameter = models.CharField(max_length=50)
+    kind = models.CharField(max_length=20, choices=KINDS)
+    limit = models.FloatField()
+    unit = models.CharField(max_length=20, blank=True)
+    basis = models.CharField(max_length=20, blank=True)
+    condition = models.CharField(max_length=30, blank=True)
+    condition_text = models.CharField(max_length=300, blank=True)
+    source = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["edition", "category", "id"]
+
+
+class Declaration(models.Model):
+    edition = models.ForeignKey(StandardEdition, on_delete=models.CASCADE, related_name="declarations")
+    category = models.CharField(max_length=50)
+    key = models.CharField(max_length=50)
+    text_zh = models.CharField(max_length=200)
+    text_en = models.CharField(max_length=200)
+
+
+class JurisdictionLimit(models.Model):
+    """Heavy-metal limits of other jurisdictions (DOMAIN.md §6.2), for the
+    'where could this product be sold' view."""
+
+    table = models.CharField(max_length=30, default="1999")
+    jurisdiction = models.CharField(max_length=20)
+    jurisdiction_zh = models.CharField(max_length=100)
+    metal = models.CharField(max_length=5)
+    limit_low = models.FloatField()
+    limit_high = models.FloatField()
+    basis = models.CharField(max_length=20)
+    note = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["table", "jurisdiction", "metal", "id"]

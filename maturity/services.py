@@ -1,0 +1,69 @@
+"""Services of the maturity app that write: loading standards editions."""
+import hashlib
+from pathlib import Path
+
+from django.db import transaction
+
+from .errors import InputError
+from .models import Category, Declaration, JurisdictionLimit, Requirement, StandardEdition
+
+STANDARDS_DIR = Path(__file__).resolve().parent / "standards"
+
+
+@transaction.atomic
+def edition_load(path, *, actor=None, replace=False):
+    """Load an edition from its YAML manifest (with its requirements CSV).
+
+    Everything is validated before anything is written; an edition that a
+    judgement has used is never replaced: a change must be a new edition."""
+    from .standards_io import load_edition_file
+
+    path = Path(path)
+    edition = load_edition_file(path)
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    existing = StandardEdition.objects.select_for_update().filter(code=edition.code).first()
+    if existing:
+        if existing.file_sha256 == digest:
+            return existing, False  # same file loaded before: nothing to do
+        if existing.used_in_judgement or not replace:
+            raise InputError({"code": [
+                f"Edition '{edition.code}' already exists"
+                + (" and has been used in judgements" if existing.used_in_judgement else "")
+                + ": load the change as a new edition with its own code."]})
+        existing.delete()
+    obj = StandardEdition.objects.create(
+        code=edition.code, title=edition.title, issuing_body=edition.issuing_body, in_force=edition.in_force,
+        source=edition.source, loaded_by=actor, file_sha256=digest)
+    Category.objects.bulk_create(
+        Category(edition=obj, key=k, name_zh=v.get("name_zh", k), name_en=v.get("name_en", k))
+        for k, v in edition.categories.items())
+    Requirement.objects.bulk_create(
+        Requirement(edition=obj, category=r.category, parameter=r.parameter, kind=r.kind, limit=r.limit,
+                    unit=r.unit, basis=r.basis, condition=r.condition, condition_text=r.condition_text,
+                    source=r.source)
+        for r in edition.requirements)
+    Declaration.objects.bulk_create(
+        Declaration(edition=obj, category=d.category, key=d.key, text_zh=d.text_zh, text_en=d.text_en)
+        for d in edition.declarations)
+    return obj, True
+
+
+@transaction.atomic
+def jurisdiction_limits_load(path, table="1999"):
+    """Replace the other-jurisdiction heavy-metal table (reference data, not used in stored judgements)."""
+    from .jurisdictions import load_limits_csv
+
+    rows = load_limits_csv(Path(path).read_text(encoding="utf-8"))
+    JurisdictionLimit.objects.filter(table=table).delete()
+    JurisdictionLimit.objects.bulk_create(JurisdictionLimit(table=table, **row) for row in rows)
+    return len(rows)
+
+
+def load_bundled_standards():
+    """The editions shipped in maturity/standards/: tw-1997 and the 1999 jurisdiction table."""
+    loaded = []
+    for manifest in sorted(STANDARDS_DIR.glob("*.yaml")):
+        obj, _ = edition_load(manifest)
+        loaded.append(obj.code)
+    n = jurisdiction_limits_load(STANDARDS_DIR / "heavy_metal_limits_1999.csv")
+    return loaded, n
