@@ -1,0 +1,328 @@
+"""Maturity verdicts by rule set (DOMAIN.md §5). Pure, no Django import.
+
+``judge_maturity`` judges one sample; ``judge_maturity_frame`` judges a whole
+table at once with vectorised pandas/numpy and must agree with it row by row.
+
+Indicator statuses: ``mature``, ``intermediate``, ``immature``, ``invalid``,
+``missing`` and ``skipped`` (C/N for bark compost). Verdict precedence:
+a required indicator missing or invalid -> ``incomplete``; else any
+``immature`` -> ``immature``; else any ``intermediate`` -> ``intermediate``;
+else ``mature``. Optional indicators (reducing sugar, chromatogram) that are
+missing do not make the verdict incomplete.
+
+Readings (thresholds from :class:`~maturity.calculations.LabPolicy`):
+
+- germination (§4.5, TARI): relative germination ≥ 90 % and relative root
+  growth ≥ 90 % -> mature, else immature; an invalid assay -> invalid.
+- C/N (§4.4): < 20 mature, else immature; skipped for bark compost.
+- reducing sugar (§4.6): RS/TC < 35 % mature, else immature.
+- chromatogram (§4.7): ``tari_agno3`` (also assumed when no protocol is
+  given) score 3 mature, 1–2 intermediate, 0 immature; ``livestock_naoh``
+  serrated edge mature, smooth immature, no edge -> missing.
+- germination index (§5, zucconi_gi): GI ≥ 80 % mature, 50–80 % intermediate,
+  < 50 % immature.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, fields
+
+import numpy as np
+import pandas as pd
+
+from .calculations import CHROMATOGRAM_PROTOCOLS, LabPolicy
+from .errors import InputError
+
+RULE_SETS = ("tari_1999", "zucconi_gi")
+STATUSES = ("mature", "intermediate", "immature", "invalid", "missing", "skipped")
+VERDICTS = ("mature", "intermediate", "immature", "incomplete")
+
+# indicator keys per rule set, in display order; required ones may not be missing
+INDICATORS = {
+    "tari_1999": ("germination", "cn_ratio", "reducing_sugar", "chromatogram"),
+    "zucconi_gi": ("germination_index",),
+}
+_OPTIONAL = {"reducing_sugar", "chromatogram"}
+_EDGES = ("smooth", "serrated")
+
+
+@dataclass
+class MaturityInput:
+    """The figures a maturity verdict is based on (dry basis where it applies)."""
+
+    relative_germination_pct: float | None = None
+    relative_root_growth_pct: float | None = None
+    germination_index_pct: float | None = None
+    germination_valid: bool | None = None      # None = no germination assay
+    cn_ratio: float | None = None
+    rs_tc_ratio_pct: float | None = None
+    chromatogram_protocol: str | None = None
+    chromatogram_score: int | None = None
+    chromatogram_edge: str | None = None       # "smooth" | "serrated"
+    bark_compost: bool = False
+
+
+INPUT_FIELDS = tuple(f.name for f in fields(MaturityInput))  # frame column names
+
+
+# --------------------------------------------------------------------------- criteria
+
+def _criteria(policy: LabPolicy) -> dict[str, str]:
+    f = _num
+    return {
+        "germination": (f"relative germination ≥ {f(policy.relative_germination_mature_pct)} % and "
+                        f"relative root growth ≥ {f(policy.root_growth_not_inhibited_pct)} %"),
+        "cn_ratio": f"C/N < {f(policy.cn_mature_below)}",
+        "cn_ratio_bark": "not applied to bark compost",
+        "reducing_sugar": f"RS/TC < {f(policy.rs_tc_mature_below_pct)} %",
+        "chromatogram_tari_agno3": "score 3 mature, 1–2 intermediate, 0 immature",
+        "chromatogram_livestock_naoh": "serrated edge mature, smooth edge immature",
+        "germination_index": (f"GI ≥ {f(policy.gi_mature_pct)} % mature, "
+                              f"{f(policy.gi_intermediate_pct)}–{f(policy.gi_mature_pct)} % intermediate, "
+                              f"< {f(policy.gi_intermediate_pct)} % immature"),
+    }
+
+
+def _num(x) -> str:
+    x = float(x)
+    return str(int(x)) if x.is_integer() else repr(x)
+
+
+# --------------------------------------------------------------------------- scalar
+
+def _value(x):
+    """None for absent or NaN, else the value itself."""
+    if x is None:
+        return None
+    if isinstance(x, float) and math.isnan(x):
+        return None
+    return x
+
+
+def _check_rule_set(rule_set):
+    if rule_set not in RULE_SETS:
+        raise InputError({"rule_set": [f"unknown rule set {rule_set!r}; expected one of {', '.join(RULE_SETS)}"]})
+
+
+def _validate_input(inp: MaturityInput) -> None:
+    problems = {}
+    protocol = _value(inp.chromatogram_protocol)
+    if protocol is not None and protocol not in CHROMATOGRAM_PROTOCOLS:
+        problems["chromatogram_protocol"] = [f"unknown protocol {protocol!r}; expected one of "
+                                             f"{', '.join(CHROMATOGRAM_PROTOCOLS)}"]
+    edge = _value(inp.chromatogram_edge)
+    if edge is not None and edge not in _EDGES:
+        problems["chromatogram_edge"] = [f"unknown edge code {edge!r}; expected one of {', '.join(_EDGES)}"]
+    score = _value(inp.chromatogram_score)
+    if score is not None and (isinstance(score, bool) or score not in (0, 1, 2, 3)):
+        problems["chromatogram_score"] = ["must be an integer from 0 to 3"]
+    if problems:
+        raise InputError(problems)
+
+
+def _is_false(x) -> bool:
+    x = _value(x)
+    return x is not None and not bool(x)
+
+
+def _germination_status(inp, policy):
+    if _is_false(inp.germination_valid):
+        return "invalid"
+    rg, rrg = _value(inp.relative_germination_pct), _value(inp.relative_root_growth_pct)
+    if rg is None or rrg is None:
+        return "missing"
+    if rg >= policy.relative_germination_mature_pct and rrg >= policy.root_growth_not_inhibited_pct:
+        return "mature"
+    return "immature"
+
+
+def _below_status(value, limit):
+    value = _value(value)
+    if value is None:
+        return "missing"
+    return "mature" if value < limit else "immature"
+
+
+def _chromatogram_status(inp):
+    protocol = _value(inp.chromatogram_protocol)
+    if protocol == "livestock_naoh":
+        edge = _value(inp.chromatogram_edge)
+        if edge is None:
+            return "missing"
+        return "mature" if edge == "serrated" else "immature"
+    score = _value(inp.chromatogram_score)
+    if score is None:
+        return "missing"
+    if score >= 3:
+        return "mature"
+    return "intermediate" if score >= 1 else "immature"
+
+
+def _gi_status(inp, policy):
+    if _is_false(inp.germination_valid):
+        return "invalid"
+    gi = _value(inp.germination_index_pct)
+    if gi is None:
+        return "missing"
+    if gi >= policy.gi_mature_pct:
+        return "mature"
+    return "intermediate" if gi >= policy.gi_intermediate_pct else "immature"
+
+
+def _verdict(statuses: dict[str, str]) -> str:
+    """§5 precedence: incomplete > immature > intermediate > mature."""
+    required = [s for k, s in statuses.items() if k not in _OPTIONAL]
+    if any(s in ("missing", "invalid") for s in required):
+        return "incomplete"
+    if any(s == "immature" for s in statuses.values()):
+        return "immature"
+    if any(s == "intermediate" for s in statuses.values()):
+        return "intermediate"
+    return "mature"
+
+
+def _plain(x):
+    """A JSON-friendly scalar (numpy numbers to Python, NaN to None)."""
+    x = _value(x)
+    if isinstance(x, np.generic):
+        x = x.item()
+    return x
+
+
+def judge_maturity(rule_set: str, inp: MaturityInput, policy: LabPolicy = LabPolicy()) -> dict:
+    """Judge one sample under ``rule_set`` (DOMAIN §5).
+
+    Returns ``{"rule_set", "verdict", "indicators": [{"indicator", "value",
+    "criterion", "status"}]}``.
+    """
+    _check_rule_set(rule_set)
+    _validate_input(inp)
+    crit = _criteria(policy)
+    indicators = []
+    if rule_set == "zucconi_gi":
+        indicators.append({"indicator": "germination_index", "value": _plain(inp.germination_index_pct),
+                           "criterion": crit["germination_index"], "status": _gi_status(inp, policy)})
+    else:
+        indicators.append({
+            "indicator": "germination",
+            "value": {"relative_germination_pct": _plain(inp.relative_germination_pct),
+                      "relative_root_growth_pct": _plain(inp.relative_root_growth_pct)},
+            "criterion": crit["germination"], "status": _germination_status(inp, policy)})
+        if _value(inp.bark_compost):
+            indicators.append({"indicator": "cn_ratio", "value": _plain(inp.cn_ratio),
+                               "criterion": crit["cn_ratio_bark"], "status": "skipped"})
+        else:
+            indicators.append({"indicator": "cn_ratio", "value": _plain(inp.cn_ratio),
+                               "criterion": crit["cn_ratio"],
+                               "status": _below_status(inp.cn_ratio, policy.cn_mature_below)})
+        indicators.append({"indicator": "reducing_sugar", "value": _plain(inp.rs_tc_ratio_pct),
+                           "criterion": crit["reducing_sugar"],
+                           "status": _below_status(inp.rs_tc_ratio_pct, policy.rs_tc_mature_below_pct)})
+        protocol = _value(inp.chromatogram_protocol) or "tari_agno3"
+        value = _plain(inp.chromatogram_edge) if protocol == "livestock_naoh" else _plain(inp.chromatogram_score)
+        indicators.append({"indicator": "chromatogram", "value": value,
+                           "criterion": crit[f"chromatogram_{protocol}"],
+                           "status": _chromatogram_status(inp)})
+    statuses = {i["indicator"]: i["status"] for i in indicators}
+    return {"rule_set": rule_set, "verdict": _verdict(statuses), "indicators": indicators}
+
+
+# --------------------------------------------------------------------------- vectorised
+
+def _column(df: pd.DataFrame, name: str) -> pd.Series:
+    if name in df.columns:
+        return df[name]
+    return pd.Series(np.nan, index=df.index, dtype=float)
+
+
+def _numeric(df, name) -> np.ndarray:
+    return pd.to_numeric(_column(df, name), errors="raise").to_numpy(dtype=float, na_value=np.nan)
+
+
+def _text(df, name) -> pd.Series:
+    """A text column with absent values as None (object dtype)."""
+    col = _column(df, name).astype(object)
+    return col.where(col.notna(), None)
+
+
+def _is_true(df, name) -> np.ndarray:
+    col = _column(df, name).astype(object)
+    return (col.notna() & col.astype(object).eq(True)).to_numpy(dtype=bool)
+
+
+def _is_false_col(df, name) -> np.ndarray:
+    col = _column(df, name).astype(object)
+    return (col.notna() & col.eq(False)).to_numpy(dtype=bool)
+
+
+def _validate_frame(protocol: pd.Series, edge: pd.Series, score: np.ndarray) -> None:
+    problems = {}
+    bad = protocol.notna() & ~protocol.isin(CHROMATOGRAM_PROTOCOLS)
+    if bad.any():
+        problems["chromatogram_protocol"] = [f"unknown protocol(s) {sorted(set(protocol[bad]))!r}; "
+                                             f"expected one of {', '.join(CHROMATOGRAM_PROTOCOLS)}"]
+    bad = edge.notna() & ~edge.isin(_EDGES)
+    if bad.any():
+        problems["chromatogram_edge"] = [f"unknown edge code(s) {sorted(set(edge[bad]))!r}; "
+                                         f"expected one of {', '.join(_EDGES)}"]
+    known = ~np.isnan(score)
+    if (known & ~np.isin(score, (0, 1, 2, 3))).any():
+        problems["chromatogram_score"] = ["must be an integer from 0 to 3"]
+    if problems:
+        raise InputError(problems)
+
+
+def _select(conditions, choices, default):
+    return np.select(conditions, choices, default=default).astype(object)
+
+
+def judge_maturity_frame(rule_set: str, df: pd.DataFrame, policy: LabPolicy = LabPolicy()) -> pd.DataFrame:
+    """Vectorised :func:`judge_maturity` for a table of samples (DOMAIN §5).
+
+    ``df`` has columns named like :class:`MaturityInput` fields (absent columns
+    count as missing). Returns a DataFrame with the same index, one status
+    column per indicator of the rule set and a ``verdict`` column.
+    """
+    _check_rule_set(rule_set)
+    protocol = _text(df, "chromatogram_protocol")
+    edge = _text(df, "chromatogram_edge")
+    score = _numeric(df, "chromatogram_score")
+    _validate_frame(protocol, edge, score)
+    invalid = _is_false_col(df, "germination_valid")
+    out = pd.DataFrame(index=df.index)
+
+    if rule_set == "zucconi_gi":
+        gi = _numeric(df, "germination_index_pct")
+        out["germination_index"] = _select(
+            [invalid, np.isnan(gi), gi >= policy.gi_mature_pct, gi >= policy.gi_intermediate_pct],
+            ["invalid", "missing", "mature", "intermediate"], "immature")
+    else:
+        rg = _numeric(df, "relative_germination_pct")
+        rrg = _numeric(df, "relative_root_growth_pct")
+        out["germination"] = _select(
+            [invalid, np.isnan(rg) | np.isnan(rrg),
+             (rg >= policy.relative_germination_mature_pct) & (rrg >= policy.root_growth_not_inhibited_pct)],
+            ["invalid", "missing", "mature"], "immature")
+        cn = _numeric(df, "cn_ratio")
+        out["cn_ratio"] = _select(
+            [_is_true(df, "bark_compost"), np.isnan(cn), cn < policy.cn_mature_below],
+            ["skipped", "missing", "mature"], "immature")
+        rs = _numeric(df, "rs_tc_ratio_pct")
+        out["reducing_sugar"] = _select(
+            [np.isnan(rs), rs < policy.rs_tc_mature_below_pct], ["missing", "mature"], "immature")
+        livestock = protocol.eq("livestock_naoh").to_numpy(dtype=bool)
+        edge_missing = edge.isna().to_numpy(dtype=bool)
+        serrated = edge.eq("serrated").to_numpy(dtype=bool)
+        out["chromatogram"] = _select(
+            [livestock & edge_missing, livestock & serrated, livestock,
+             np.isnan(score), score >= 3, score >= 1],
+            ["missing", "mature", "immature", "missing", "mature", "intermediate"], "immature")
+
+    statuses = out.to_numpy(dtype=object)
+    required = np.array([c not in _OPTIONAL for c in out.columns])
+    incomplete = (np.isin(statuses, ("missing", "invalid")) & required).any(axis=1)
+    immature = (statuses == "immature").any(axis=1)
+    intermediate = (statuses == "intermediate").any(axis=1)
+    out["verdict"] = _select([incomplete, immature, intermediate],
+                             ["incomplete", "immature", "intermediate"], "mature")
+    return out
