@@ -1,9 +1,12 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from certificates import views as certificate_views
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("lims.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("verify/<str:number>/", certificate_views.verify, name="verify"),
     path("", include("lims.web.urls")),
 ]

@@ -81,3 +81,41 @@ class JurisdictionLimit(models.Model):
 
     class Meta:
         ordering = ["table", "jurisdiction", "metal", "id"]
+
+
+def chromatogram_photo_path(instance, filename):
+    return f"chromatograms/{instance.sample_id}/{filename}"
+
+
+class Assay(models.Model):
+    """One assay run on a sample: the raw data as entered, the figures
+    computed from it, and the lab-policy figures used, so the results can be
+    recomputed from what is stored. Read-only once verified."""
+
+    STATUS = [("entered", "entered"), ("verified", "verified"), ("invalidated", "invalidated")]
+    sample = models.ForeignKey("lims.Sample", on_delete=models.PROTECT, related_name="assays")
+    method = models.CharField(max_length=40)
+    data = models.JSONField()
+    results = models.JSONField(default=dict)      # {parameter: Measurement.as_dict()}
+    flags = models.JSONField(default=list)
+    details = models.JSONField(default=dict)
+    valid = models.BooleanField(default=True)
+    policy = models.JSONField(default=dict)       # LabPolicy figures used
+    status = models.CharField(max_length=20, choices=STATUS, default="entered", db_index=True)
+    photo = models.ImageField(upload_to=chromatogram_photo_path, null=True, blank=True)
+    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    entered_at = models.DateTimeField(auto_now_add=True)
+    verified_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+")
+    verified_at = models.DateTimeField(null=True, blank=True)
+    invalidated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                       related_name="+")
+    invalidated_at = models.DateTimeField(null=True, blank=True)
+    invalidation_reason = models.TextField(blank=True)
+    source = models.CharField(max_length=200, blank=True, help_text="e.g. import:filename.xlsx row 2–9")
+
+    class Meta:
+        ordering = ["entered_at", "id"]
+
+    def __str__(self):
+        return f"{self.method} #{self.pk} on sample {self.sample_id}"

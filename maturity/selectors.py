@@ -1,4 +1,21 @@
-from .models import Category
+"""Reads of the maturity app: current results, derived figures, verdicts.
+
+A sample keeps one current value per parameter: the latest assay (not
+invalidated) that reports it. Superseded and invalidated assays stay in the
+history. Verdicts are always recomputed from the stored raw data and
+results, never stored as free-standing numbers.
+"""
+from dataclasses import dataclass, field
+
+from . import calculations as calc
+from .compliance import ProductFacts, judge
+from .errors import InputError
+from .measurements import Measurement
+from .models import Assay, Category, Declaration, Requirement, StandardEdition
+from .policy import current_policy
+from .rules import MaturityInput, judge_maturity
+from .standards_io import Declaration as DeclarationDC
+from .standards_io import Requirement as RequirementDC
 
 
 def category_keys():
@@ -6,8 +23,136 @@ def category_keys():
 
 
 def category_names():
-    """key -> (name_zh, name_en), newest edition's names first."""
+    """key -> (name_zh, name_en), newest edition's names last (wins)."""
     names = {}
     for c in Category.objects.select_related("edition").order_by("edition__in_force"):
         names[c.key] = (c.name_zh, c.name_en)
     return names
+
+
+@dataclass
+class SampleFigures:
+    measurements: dict = field(default_factory=dict)   # parameter -> Measurement (as reported)
+    sources: dict = field(default_factory=dict)        # parameter -> Assay
+    derived: dict = field(default_factory=dict)        # parameter -> float
+    flags: list = field(default_factory=list)
+    germination: Assay = None
+    chromatogram: Assay = None
+    observation: Assay = None
+
+    def value(self, key):
+        if key in self.derived:
+            return self.derived[key]
+        m = self.measurements.get(key)
+        return m.value if m else None
+
+
+def current_assays(sample):
+    return sample.assays.exclude(status="invalidated").select_related("entered_by", "verified_by")
+
+
+def _dry_floats(measurements):
+    """Values for derivations (C/N, OM, RS/TC): dry basis; as-received values are
+    converted with the moisture result, or left out when there is none."""
+    moisture = measurements.get("moisture_pct")
+    out = {}
+    for key, m in measurements.items():
+        if m.basis == "as_received" and key != "moisture_pct":
+            if moisture is None or moisture.value >= 100:
+                continue
+            out[key] = m.value / (1 - moisture.value / 100)
+        else:
+            out[key] = m.value
+    return out
+
+
+def sample_figures(sample, assays=None, policy=None):
+    figures = SampleFigures()
+    for assay in (assays if assays is not None else current_assays(sample)):
+        for key, m in assay.results.items():
+            figures.measurements[key] = Measurement.from_dict(m)
+            figures.sources[key] = assay
+        if assay.method == "germination":
+            figures.germination = assay
+        elif assay.method == "chromatogram":
+            figures.chromatogram = assay
+        elif assay.method == "observation":
+            figures.observation = assay
+    om_source = figures.sources.get("organic_matter_pct")
+    measured_om = om_source is not None and om_source.method == "direct"
+    derived, flags = calc.derive(_dry_floats(figures.measurements), policy or current_policy(), measured_om)
+    derivable = {"cn_ratio", "rs_tc_ratio_pct", "organic_matter_pct"}
+    for key, value in derived.items():
+        if key in derivable and not (key in figures.sources and figures.sources[key].method == "direct"):
+            figures.derived[key] = value
+    figures.flags = flags
+    return figures
+
+
+def maturity_input(sample, figures):
+    g = figures.germination
+    c = figures.chromatogram
+    return MaturityInput(
+        relative_germination_pct=figures.value("relative_germination_pct") if g else None,
+        relative_root_growth_pct=figures.value("relative_root_growth_pct") if g else None,
+        germination_index_pct=figures.value("germination_index_pct") if g else None,
+        germination_valid=g.valid if g else None,
+        cn_ratio=figures.value("cn_ratio"),
+        rs_tc_ratio_pct=figures.value("rs_tc_ratio_pct"),
+        chromatogram_protocol=c.data.get("protocol") if c else None,
+        chromatogram_score=int(figures.value("chromatogram_score")) if c else None,
+        chromatogram_edge=c.data.get("edge") if c else None,
+        bark_compost=sample.product.category == "bark_compost",
+    )
+
+
+def sample_maturity(sample, rule_set="tari_1999", figures=None, policy=None):
+    policy = policy or current_policy()
+    figures = figures or sample_figures(sample, policy=policy)
+    return judge_maturity(rule_set, maturity_input(sample, figures), policy)
+
+
+def edition_or_error(code):
+    edition = StandardEdition.objects.filter(code=code).first()
+    if edition is None:
+        known = ", ".join(StandardEdition.objects.values_list("code", flat=True)) or "none loaded"
+        raise InputError({"standard": [f"Unknown standard edition '{code}'. Known: {known}."]})
+    return edition
+
+
+def edition_rules(edition, category):
+    if not edition.categories.filter(key=category).exists():
+        known = ", ".join(edition.categories.values_list("key", flat=True))
+        raise InputError({"category": [f"Unknown category '{category}' in {edition.code}. Known: {known}."]})
+    reqs = [RequirementDC(category=r.category, parameter=r.parameter, kind=r.kind, limit=r.limit, unit=r.unit,
+                          basis=r.basis, condition=r.condition, condition_text=r.condition_text, source=r.source)
+            for r in Requirement.objects.filter(edition=edition, category=category).order_by("id")]
+    decls = [DeclarationDC(category=d.category, key=d.key, text_zh=d.text_zh, text_en=d.text_en)
+             for d in Declaration.objects.filter(edition=edition, category=category).order_by("id")]
+    return reqs, decls
+
+
+def judgement_measurements(figures):
+    """Reported measurements plus derived figures, for the compliance engine."""
+    out = dict(figures.measurements)
+    for key, value in figures.derived.items():
+        unit = "%" if key.endswith("_pct") else ""
+        out[key] = Measurement(value=value, unit=unit, basis="dry" if key == "organic_matter_pct" else "")
+    return out
+
+
+def sample_compliance(sample, standard=None, category=None, decision_rule=None, figures=None):
+    from lims.models import LabSettings
+    lab = LabSettings.current()
+    standard = standard or lab.default_standard
+    decision_rule = decision_rule or lab.default_decision_rule
+    if decision_rule not in ("simple", "guarded"):
+        raise InputError({"decision_rule": [f"Unknown decision rule '{decision_rule}'; use simple or guarded."]})
+    edition = edition_or_error(standard)
+    category = category or sample.product.category
+    reqs, decls = edition_rules(edition, category)
+    figures = figures or sample_figures(sample)
+    product = ProductFacts(bagasse_based=sample.product.bagasse_based,
+                           chemical_fertilizer_added=sample.product.chemical_fertilizer_added)
+    result = judge(reqs, decls, judgement_measurements(figures), product, decision_rule)
+    return {"standard": edition.code, "standard_title": edition.title, "category": category, **result}

@@ -8,7 +8,6 @@ import datetime
 import os
 
 import pytest
-from rest_framework.test import APIClient
 
 REQUIRE_SERVICES = os.environ.get("LIMS_REQUIRE_SERVICES") == "1"
 
@@ -66,8 +65,11 @@ def users(db, org_a, org_b):
 
 @pytest.fixture
 def client_for(users):
+    from rest_framework.test import APIClient
+
     def make(role):
         c = APIClient()
+        c.credentials(HTTP_ACCEPT_LANGUAGE="en")  # API messages in English; the pages default to 繁體中文
         c.force_authenticate(users[role])
         return c
     return make

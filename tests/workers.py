@@ -36,18 +36,25 @@ def celery_worker(name="w1", concurrency=1, extra_env=None):
         [sys.executable, "-m", "celery", "-A", "lims", "worker", "--loglevel=INFO", "--pool=prefork",
          f"--concurrency={concurrency}", "-n", f"{name}@%h", "-Q", settings.CELERY_TASK_DEFAULT_QUEUE,
          "--without-gossip", "--without-mingle", "--without-heartbeat"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     try:
         yield proc
     finally:
         if proc.poll() is None:
-            proc.terminate()
+            proc.terminate()  # warm shutdown: finish or requeue
             try:
                 proc.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait()
         log.close()
+
+
+def kill_hard(proc):
+    """SIGKILL the worker and its pool children at once, as a power cut would."""
+    import signal
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
 
 
 def wait_for(predicate, timeout=60.0, interval=0.25):

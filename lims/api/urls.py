@@ -2,6 +2,8 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
+from certificates.api.views import CertificateViewSet, RegistrationViewSet
+
 from . import views
 
 router = DefaultRouter()
@@ -9,6 +11,8 @@ router.register("manufacturers", views.ManufacturerViewSet, basename="manufactur
 router.register("products", views.ProductViewSet, basename="product")
 router.register("samples", views.SampleViewSet, basename="sample")
 router.register("audit", views.AuditViewSet, basename="audit")
+router.register("certificates", CertificateViewSet, basename="certificate")
+router.register("registrations", RegistrationViewSet, basename="registration")
 
 urlpatterns = [
     path("auth/token/", views.TokenView.as_view(), name="api-token"),
@@ -16,5 +20,6 @@ urlpatterns = [
     path("health/", views.health, name="api-health"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("", include("maturity.api.urls")),
     path("", include(router.urls)),
 ]

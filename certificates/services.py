@@ -1,0 +1,202 @@
+"""Services of the certificates app: request, supersede, revoke, relay.
+
+A request stores the document with its number and frozen content in one
+transaction; the render task is sent only after that transaction commits
+(outbox: if the broker is down the request stays stored with
+``dispatched_at`` empty and the relay sends it when the broker is back).
+"""
+import logging
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from lims import audit
+from lims.lifecycle import TransitionError
+from lims.models import LabSettings, Sample
+from lims.numbering import next_number
+from lims.roles import Role
+from lims.services import PermissionDeniedError, sample_transition
+from maturity.errors import InputError
+
+from .context import certificate_context, dossier_context
+from .models import Document, IssueBatch
+
+log = logging.getLogger(__name__)
+ISSUERS = (Role.REVIEWER,)
+DOSSIER_ROLES = (Role.MANUFACTURER, Role.REVIEWER, Role.LAB_ADMIN)
+
+
+def verification_url(number):
+    return f"{settings.LIMS_PUBLIC_URL}/verify/{number}/"
+
+
+def _snapshot(doc):
+    return {"number": doc.number, "status": doc.status, "validity": doc.validity, "sha256": doc.sha256,
+            "version": doc.version}
+
+
+def _dispatch_after_commit(doc_ids):
+    transaction.on_commit(lambda: dispatch(doc_ids))
+
+
+def dispatch(doc_ids):
+    """Send render tasks; a broker failure leaves them in the outbox for the relay."""
+    from .tasks import render_document
+    sent = []
+    for doc_id in doc_ids:
+        try:
+            render_document.apply_async(args=[doc_id], retry=False)
+        except Exception as e:  # broker unreachable: stays in the outbox
+            log.warning("broker unavailable, document %s kept in the outbox: %s", doc_id, e)
+            continue
+        sent.append(doc_id)
+    if sent:
+        Document.objects.filter(pk__in=sent, dispatched_at__isnull=True).update(dispatched_at=timezone.now())
+    return sent
+
+
+def relay_outbox(stale_after_seconds=300):
+    """Send what the broker never got, and hand out again renders whose worker died.
+
+    Run periodically (Celery beat in `make run`) and by `manage.py relay_outbox`."""
+    now = timezone.now()
+    never_sent = Document.objects.filter(status="queued", dispatched_at__isnull=True)
+    stale = Document.objects.filter(status__in=["queued", "rendering"], dispatched_at__isnull=False,
+                                    lease_until__lt=now)
+    stuck_queued = Document.objects.filter(status="queued", dispatched_at__lt=now - timezone.timedelta(
+        seconds=stale_after_seconds))
+    ids = sorted(set(never_sent.values_list("id", flat=True)) | set(stale.values_list("id", flat=True))
+                 | set(stuck_queued.values_list("id", flat=True)))
+    if ids:
+        Document.objects.filter(pk__in=ids).update(dispatched_at=None)
+    return dispatch(ids)
+
+
+def _check_issuer(actor):
+    if actor.role not in ISSUERS:
+        raise PermissionDeniedError("Only reviewers issue, supersede and revoke certificates.")
+
+
+def _new_certificate(actor, sample, *, supersedes=None, batch=None, decision_rule=None, standard=None):
+    if sample.status != "verified":
+        raise TransitionError(f"Sample {sample.code} is '{sample.status}': a certificate needs verified results.")
+    year = timezone.localdate().year
+    number = next_number("CQ", year)
+    version = supersedes.version + 1 if supersedes else 1
+    lab = LabSettings.current()
+    ctx = certificate_context(sample, number=number, version=version,
+                              supersedes=supersedes.number if supersedes else None,
+                              standard=standard or lab.default_standard,
+                              decision_rule=decision_rule or lab.default_decision_rule,
+                              url=verification_url(number))
+    doc = Document.objects.create(kind=Document.KIND_CERTIFICATE, number=number, version=version, sample=sample,
+                                  product=sample.product, supersedes=supersedes, batch=batch, context=ctx,
+                                  issued_by=actor)
+    sample_transition(actor=actor, sample=sample, action="certify", reason=f"certificate {number} issued")
+    audit.record(entity="certificate", obj=doc, action="create", actor=actor, changes=audit.diff({}, _snapshot(doc)),
+                 sample=sample, manufacturer=sample.product.manufacturer)
+    return doc
+
+
+def _lock_sample(sample):
+    return Sample.objects.select_for_update().select_related("product__manufacturer").get(pk=sample.pk)
+
+
+@transaction.atomic
+def certificate_request(*, actor, sample, decision_rule=None, standard=None):
+    _check_issuer(actor)
+    sample = _lock_sample(sample)
+    current = Document.objects.filter(sample=sample, kind=Document.KIND_CERTIFICATE, validity="valid").first()
+    if current:
+        raise TransitionError(f"Sample {sample.code} already has a valid certificate {current.number}; "
+                              "after a retest, supersede it.")
+    doc = _new_certificate(actor, sample, decision_rule=decision_rule, standard=standard)
+    _dispatch_after_commit([doc.pk])
+    return doc
+
+
+@transaction.atomic
+def certificate_supersede(*, actor, document, reason):
+    _check_issuer(actor)
+    if not (reason or "").strip():
+        raise InputError({"reason": ["A reason is required to supersede a certificate."]})
+    old = Document.objects.select_for_update().get(pk=document.pk)
+    if old.kind != Document.KIND_CERTIFICATE or old.validity != "valid":
+        raise TransitionError(f"{old.number} is {old.validity}; only a valid certificate can be superseded.")
+    sample = _lock_sample(old.sample)
+    new = _new_certificate(actor, sample, supersedes=old,
+                           decision_rule=old.context.get("compliance", {}).get("decision_rule"),
+                           standard=old.context.get("compliance", {}).get("standard"))
+    before = _snapshot(old)
+    old.validity = "superseded"
+    old.save(update_fields=["validity"])
+    audit.record(entity="certificate", obj=old, action="supersede", actor=actor,
+                 changes=audit.diff(before, {**_snapshot(old), "superseded_by": new.number}), reason=reason,
+                 sample=sample, manufacturer=sample.product.manufacturer)
+    _dispatch_after_commit([new.pk])
+    return new
+
+
+@transaction.atomic
+def document_revoke(*, actor, document, reason):
+    _check_issuer(actor)
+    if not (reason or "").strip():
+        raise InputError({"reason": ["A reason is required to revoke."]})
+    doc = Document.objects.select_for_update().get(pk=document.pk)
+    if doc.validity != "valid":
+        raise TransitionError(f"{doc.number} is already {doc.validity}.")
+    before = _snapshot(doc)
+    doc.validity, doc.revoked_by, doc.revoked_at, doc.revocation_reason = "revoked", actor, timezone.now(), reason
+    doc.save(update_fields=["validity", "revoked_by", "revoked_at", "revocation_reason"])
+    audit.record(entity=doc.kind, obj=doc, action="revoke", actor=actor, changes=audit.diff(before, _snapshot(doc)),
+                 reason=reason, sample=doc.sample, manufacturer=doc.product.manufacturer)
+    return doc
+
+
+@transaction.atomic
+def certificates_batch_request(*, actor, samples, decision_rule=None, standard=None):
+    """Issue certificates for many verified samples: all are checked first, then all are issued."""
+    _check_issuer(actor)
+    locked = [_lock_sample(s) for s in samples]
+    errors = {}
+    for s in locked:
+        if s.status != "verified":
+            errors[s.code] = [f"is '{s.status}'; a certificate needs verified results"]
+        elif Document.objects.filter(sample=s, kind=Document.KIND_CERTIFICATE, validity="valid").exists():
+            errors[s.code] = ["already has a valid certificate"]
+    if errors:
+        raise InputError({f"samples.{k}": v for k, v in errors.items()})
+    batch = IssueBatch.objects.create(requested_by=actor, total=len(locked))
+    docs = [_new_certificate(actor, s, batch=batch, decision_rule=decision_rule, standard=standard) for s in locked]
+    _dispatch_after_commit([d.pk for d in docs])
+    return batch
+
+
+@transaction.atomic
+def dossier_request(*, actor, product, samples, declared):
+    if actor.role not in DOSSIER_ROLES:
+        raise PermissionDeniedError("Manufacturers, reviewers and lab admins request registration dossiers.")
+    if actor.role == Role.MANUFACTURER and actor.manufacturer_id != product.manufacturer_id:
+        raise PermissionDeniedError("You may request dossiers only for your own products.")
+    errors = {}
+    if not samples:
+        errors["samples"] = ["At least one verified sample of the product is required."]
+    for s in samples:
+        if s.product_id != product.pk:
+            errors.setdefault("samples", []).append(f"{s.code} is not a sample of this product")
+        elif s.status not in ("verified", "certified"):
+            errors.setdefault("samples", []).append(f"{s.code} is '{s.status}'; only verified samples can be used")
+    if errors:
+        raise InputError(errors)
+    number = next_number("RG", timezone.localdate().year)
+    ctx = dossier_context(product, samples, declared, number=number, url=verification_url(number), actor=actor)
+    doc = Document.objects.create(kind=Document.KIND_REGISTRATION, number=number, product=product,
+                                  declared=declared, context=ctx, issued_by=actor)
+    doc.samples.set(samples)
+    audit.record(entity="registration", obj=doc, action="create", actor=actor,
+                 changes=audit.diff({}, {**_snapshot(doc), "samples": [s.code for s in samples],
+                                         "declared": declared}),
+                 manufacturer=product.manufacturer)
+    _dispatch_after_commit([doc.pk])
+    return doc

@@ -1,0 +1,145 @@
+"""Thin API views of the maturity app: assays, verdicts, compliance, import."""
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status
+from rest_framework.decorators import api_view, parser_classes, permission_classes
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.response import Response
+
+from lims import selectors as lims_selectors
+from lims import services as lims_services
+from lims.api.permissions import ALL_ROLES, RolePermission
+from lims.api.serializers import SampleDetailSerializer
+from lims.roles import READ_ALL, Role
+from maturity import assays as assay_services
+from maturity import selectors
+from maturity.errors import InputError
+from maturity.models import Assay
+from maturity.rules import RULE_SETS
+
+from .serializers import AssayCorrectSerializer, AssayCreateSerializer, AssaySerializer
+
+ENTRY = (Role.TECHNICIAN, Role.LAB_ADMIN)
+
+
+def _roles(read=ALL_ROLES, write=ENTRY):
+    class P(RolePermission):
+        def has_permission(self, request, view):
+            if not (request.user and request.user.is_authenticated):
+                return False
+            return request.user.role in (read if request.method in ("GET", "HEAD", "OPTIONS") else write)
+    return [P]
+
+
+def _sample(request, sample_id):
+    return get_object_or_404(lims_selectors.samples_visible_to(request.user).select_related("product"),
+                             pk=sample_id)
+
+
+@extend_schema(methods=["GET"], operation_id="samples_assays_list", responses=AssaySerializer(many=True))
+@extend_schema(methods=["POST"], request=AssayCreateSerializer, responses={201: AssaySerializer})
+@api_view(["GET", "POST"])
+@permission_classes(_roles())
+@parser_classes([JSONParser, MultiPartParser, FormParser])
+def sample_assays(request, sample_id):
+    """List a sample's assays (including invalidated ones) or enter a new assay's raw data."""
+    sample = _sample(request, sample_id)
+    if request.method == "GET":
+        qs = sample.assays.select_related("entered_by", "verified_by")
+        return Response(AssaySerializer(qs, many=True, context={"request": request}).data)
+    body = AssayCreateSerializer(data=request.data)
+    body.is_valid(raise_exception=True)
+    assay = assay_services.assay_enter(actor=request.user, sample=sample, method=body.validated_data["method"],
+                                       data=body.validated_data["data"], photo=body.validated_data.get("photo"))
+    return Response(AssaySerializer(assay, context={"request": request}).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(request=AssayCorrectSerializer, responses=AssaySerializer)
+@api_view(["GET", "PUT"])
+@permission_classes(_roles())
+def sample_assay_detail(request, sample_id, assay_id):
+    """One assay; PUT corrects the raw data of an unverified assay (reason required)."""
+    sample = _sample(request, sample_id)
+    assay = get_object_or_404(Assay, pk=assay_id, sample=sample)
+    if request.method == "PUT":
+        body = AssayCorrectSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        assay = assay_services.assay_correct(actor=request.user, assay=assay, **body.validated_data)
+    return Response(AssaySerializer(assay, context={"request": request}).data)
+
+
+@extend_schema(request=None, responses=SampleDetailSerializer)
+@api_view(["POST"])
+@permission_classes(_roles(write=(Role.REVIEWER,)))
+def sample_verify(request, sample_id):
+    """Verify the sample's entered results: a reviewer who entered none of them."""
+    sample = _sample(request, sample_id)
+    sample = lims_services.sample_transition(actor=request.user, sample=sample, action="verify",
+                                             reason=request.data.get("reason", "") if hasattr(request.data, "get") else "")
+    return Response(SampleDetailSerializer(sample, context={"request": request}).data)
+
+
+def _results_payload(sample, figures):
+    rows = {}
+    for key, m in figures.measurements.items():
+        a = figures.sources[key]
+        rows[key] = {"parameter": key, **m.as_dict(), "assay": a.id, "method": a.method, "status": a.status}
+    for key, value in figures.derived.items():  # derived from current values (C/N, OM, RS/TC)
+        rows[key] = {"parameter": key, "value": value, "unit": "%" if key.endswith("_pct") else "",
+                     "basis": "dry" if key == "organic_matter_pct" else "", "qualifier": "", "uncertainty": None,
+                     "assay": None, "method": "derived", "status": "derived"}
+    return {"sample": sample.code, "results": list(rows.values()), "flags": figures.flags}
+
+
+@extend_schema(responses={200: dict})
+@api_view(["GET"])
+@permission_classes(_roles())
+def sample_results(request, sample_id):
+    """The sample's current value per parameter, with the assay it came from, and derived figures."""
+    sample = _sample(request, sample_id)
+    return Response(_results_payload(sample, selectors.sample_figures(sample)))
+
+
+@extend_schema(parameters=[OpenApiParameter("rule_set", enum=list(RULE_SETS), default="tari_1999")],
+               responses={200: dict})
+@api_view(["GET"])
+@permission_classes(_roles())
+def sample_maturity(request, sample_id):
+    sample = _sample(request, sample_id)
+    rule_set = request.query_params.get("rule_set", "tari_1999")
+    return Response(selectors.sample_maturity(sample, rule_set))
+
+
+@extend_schema(parameters=[OpenApiParameter("standard", default="tw-1997"), OpenApiParameter("category"),
+                           OpenApiParameter("decision_rule", enum=["simple", "guarded"], default="simple")],
+               responses={200: dict})
+@api_view(["GET"])
+@permission_classes(_roles())
+def sample_compliance(request, sample_id):
+    """Judge the sample against a standards edition (category from the product unless overridden)."""
+    sample = _sample(request, sample_id)
+    q = request.query_params
+    return Response(selectors.sample_compliance(sample, standard=q.get("standard"), category=q.get("category"),
+                                                decision_rule=q.get("decision_rule")))
+
+
+@extend_schema(request={"multipart/form-data": {"type": "object", "properties": {"file": {"type": "string",
+                                                                                              "format": "binary"}}}},
+               responses={201: dict, 400: dict})
+@api_view(["POST"])
+@permission_classes(_roles(write=ENTRY))
+@parser_classes([MultiPartParser])
+def results_import(request):
+    """Upload a CSV or XLSX of instrument results (sample_code, parameter, value, unit, basis, qualifier,
+    uncertainty). Every row is stored or none; 400 lists every problem by row, column and reason."""
+    from maturity.importing import ImportRejected
+    upload = request.FILES.get("file")
+    if upload is None:
+        return Response({"file": ["No file was submitted."]}, status=status.HTTP_400_BAD_REQUEST)
+    try:
+        created = assay_services.results_import(actor=request.user, filename=upload.name, content=upload.read())
+    except ImportRejected as e:
+        return Response({"detail": "Nothing was imported.", "errors": e.errors}, status=status.HTTP_400_BAD_REQUEST)
+    return Response({"imported_rows": sum(len(a.data["values"]) for a in created),
+                     "assays": AssaySerializer(created, many=True, context={"request": request}).data},
+                    status=status.HTTP_201_CREATED)

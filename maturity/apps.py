@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class MaturityConfig(AppConfig):
+    name = "maturity"
+    verbose_name = "Maturity, assays and standards"
+
+    def ready(self):
+        from . import assays  # noqa: F401  registers the lifecycle guards and effects

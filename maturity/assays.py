@@ -1,0 +1,183 @@
+"""Services that write assays: enter, correct, verify, invalidate, import.
+
+Every write is atomic, recomputes from the raw data with the lab policy in
+force, checks that the sample's derived figures are computable (e.g. C/N
+needs total nitrogen > 0), and records an audit entry.
+"""
+from django.db import transaction
+from django.utils import timezone
+
+from lims import audit
+from lims.lifecycle import TransitionError
+from lims.models import Sample
+from lims.roles import Role
+from lims.services import PermissionDeniedError, register_effect, register_guard, sample_transition
+
+from . import calculations as calc
+from .errors import InputError
+from .models import Assay
+from .policy import current_policy, policy_as_dict
+from .selectors import _dry_floats, current_assays, sample_figures
+
+ENTRY_ROLES = (Role.TECHNICIAN, Role.LAB_ADMIN)
+OPEN_FOR_ENTRY = ("received", "in_testing")
+
+
+def _assay_snapshot(assay):
+    return {"method": assay.method, "data": assay.data, "results": assay.results, "flags": assay.flags,
+            "valid": assay.valid, "status": assay.status}
+
+
+def _check_entry(actor, sample):
+    if actor.role not in ENTRY_ROLES:
+        raise PermissionDeniedError("Only technicians and lab admins enter assay data.")
+    if sample.status not in OPEN_FOR_ENTRY:
+        raise TransitionError(
+            f"Assays can be entered only while a sample is received or in testing; this one is '{sample.status}'.")
+
+
+def _compute(method, data, sample, exclude=None):
+    policy = current_policy()
+    assays = [a for a in current_assays(sample) if a.pk != getattr(exclude, "pk", None)]
+    context = _dry_floats(sample_figures(sample, assays=assays, policy=policy).measurements)
+    return calc.compute(method, data, policy, context), policy
+
+
+def _check_derivable(sample):
+    """Raise InputError if the sample's figures can no longer be derived (e.g. N = 0 for C/N)."""
+    sample_figures(sample)
+
+
+def _store(assay, outcome, policy):
+    assay.results = {k: m.as_dict() for k, m in outcome.results.items()}
+    assay.flags = list(outcome.flags)
+    assay.details = outcome.details
+    assay.valid = outcome.valid
+    assay.policy = policy_as_dict(policy)
+
+
+@transaction.atomic
+def assay_enter(*, actor, sample, method, data, photo=None, source=""):
+    sample = Sample.objects.select_for_update().select_related("product__manufacturer").get(pk=sample.pk)
+    _check_entry(actor, sample)
+    if photo is not None and method != "chromatogram":
+        raise InputError({"photo": ["A photo can be attached only to a chromatogram assay."]})
+    if sample.status == "received":
+        sample = sample_transition(actor=actor, sample=sample, action="start_testing",
+                                   reason=f"first assay entered ({method})")
+    outcome, policy = _compute(method, data, sample)
+    assay = Assay(sample=sample, method=method, data=data, entered_by=actor, source=source)
+    _store(assay, outcome, policy)
+    if photo is not None:
+        assay.photo = photo
+    assay.save()
+    _check_derivable(sample)
+    audit.record(entity="assay", obj=assay, action="create", actor=actor,
+                 changes=audit.diff({}, _assay_snapshot(assay)), sample=sample,
+                 manufacturer=sample.product.manufacturer)
+    return assay
+
+
+@transaction.atomic
+def assay_correct(*, actor, assay, data, reason):
+    """Correct the raw data of an assay that is not yet verified (reason required)."""
+    assay = Assay.objects.select_for_update().select_related("sample__product__manufacturer").get(pk=assay.pk)
+    sample = assay.sample
+    _check_entry(actor, sample)
+    if assay.status != "entered":
+        raise TransitionError(f"This assay is {assay.status}: its raw data and results are read-only. "
+                              "Ask a reviewer for a retest.")
+    if not (reason or "").strip():
+        raise InputError({"reason": ["A reason is required to correct raw data."]})
+    before = _assay_snapshot(assay)
+    outcome, policy = _compute(assay.method, data, sample, exclude=assay)
+    assay.data = data
+    _store(assay, outcome, policy)
+    assay.save()
+    _check_derivable(sample)
+    audit.record(entity="assay", obj=assay, action="update", actor=actor,
+                 changes=audit.diff(before, _assay_snapshot(assay)), reason=reason, sample=sample,
+                 manufacturer=sample.product.manufacturer)
+    return assay
+
+
+# --- lifecycle hooks ------------------------------------------------------
+
+def _submit_needs_assays(sample, actor):
+    if not sample.assays.filter(status="entered").exists():
+        raise TransitionError("Nothing to submit: enter at least one assay first.")
+
+
+def _verify_by_second_person(sample, actor):
+    pending = sample.assays.filter(status="entered")
+    if not pending.exists():
+        raise TransitionError("No entered results are waiting for verification.")
+    if pending.filter(entered_by=actor).exists():
+        raise TransitionError("You entered results of this sample; another reviewer must verify them.",
+                              code="forbidden")
+
+
+def _mark_verified(sample, actor, reason):
+    now = timezone.now()
+    for assay in sample.assays.filter(status="entered").select_for_update():
+        before = _assay_snapshot(assay)
+        assay.status, assay.verified_by, assay.verified_at = "verified", actor, now
+        assay.save(update_fields=["status", "verified_by", "verified_at"])
+        audit.record(entity="assay", obj=assay, action="verify", actor=actor,
+                     changes=audit.diff(before, _assay_snapshot(assay)), reason=reason, sample=sample,
+                     manufacturer=sample.product.manufacturer)
+
+
+def assays_invalidate(sample, actor, reason, assay_ids=None):
+    """Retest: invalidate the verified results (all, or the listed ones), keeping them in history."""
+    qs = sample.assays.filter(status="verified")
+    if assay_ids is not None:
+        qs = qs.filter(pk__in=assay_ids)
+    now = timezone.now()
+    for assay in qs.select_for_update():
+        before = _assay_snapshot(assay)
+        assay.status, assay.invalidated_by, assay.invalidated_at = "invalidated", actor, now
+        assay.invalidation_reason = reason
+        assay.save(update_fields=["status", "invalidated_by", "invalidated_at", "invalidation_reason"])
+        audit.record(entity="assay", obj=assay, action="invalidate", actor=actor,
+                     changes=audit.diff(before, _assay_snapshot(assay)), reason=reason, sample=sample,
+                     manufacturer=sample.product.manufacturer)
+
+
+register_guard("submit", _submit_needs_assays)
+register_guard("verify", _verify_by_second_person)
+register_effect("verify", _mark_verified)
+register_effect("retest", lambda sample, actor, reason: assays_invalidate(sample, actor, reason))
+
+
+@transaction.atomic
+def results_import(*, actor, filename, content):
+    """Validate the whole file, then store one `direct` assay per sample, or nothing."""
+    from lims.selectors import samples_visible_to
+
+    from .importing import ImportRejected, parse_rows, read_table
+
+    if actor.role not in ENTRY_ROLES:
+        raise PermissionDeniedError("Only technicians and lab admins import results.")
+    by_sample, errors = parse_rows(read_table(filename, content))
+    samples = {s.code: s for s in samples_visible_to(actor).filter(code__in=list(by_sample))}
+    for code, slot in by_sample.items():
+        sample = samples.get(code)
+        if sample is None:
+            errors += [{"row": n, "column": "sample_code", "reason": f"no sample {code}"} for n in slot["rows"]]
+        elif sample.status not in OPEN_FOR_ENTRY:
+            errors += [{"row": n, "column": "sample_code",
+                        "reason": f"sample {code} is '{sample.status}'; results can be entered only while it is "
+                                  "received or in testing"} for n in slot["rows"]]
+    if errors:
+        raise ImportRejected(sorted(errors, key=lambda e: (e["row"] or 0, e["column"])))
+    created = []
+    for code, slot in by_sample.items():
+        try:
+            assay = assay_enter(actor=actor, sample=samples[code], method="direct", data={"values": slot["values"]},
+                                source=f"import:{filename} rows {min(slot['rows'])}–{max(slot['rows'])}")
+        except InputError as e:  # e.g. the imported N makes C/N impossible
+            raise ImportRejected([{"row": min(slot["rows"]), "column": k, "reason": f"{code}: {' '.join(v)}"}
+                                  for k, v in e.errors.items()])
+        created.append(assay)
+    return created

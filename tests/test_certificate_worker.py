@@ -1,0 +1,68 @@
+"""Certificates through a real Celery worker on the real broker, including a
+worker killed in the middle of a render."""
+import os
+
+import pytest
+from django.db import transaction
+
+from lims import celery_app
+from lims.demo_results import enter_example_results, verify_sample
+from tests.workers import celery_worker, kill_hard, wait_for, worker_log
+
+
+@pytest.fixture
+def not_eager():
+    celery_app.conf.task_always_eager = False
+    yield
+    celery_app.conf.task_always_eager = True
+
+
+@pytest.fixture
+def verified_sample(users, product_a, make_sample):
+    s = make_sample(product_a, "received")
+    enter_example_results(s, users["technician"])
+    return verify_sample(s, users["technician"], users["reviewer"])
+
+
+def _doc(pk):
+    from certificates.models import Document
+    return Document.objects.get(pk=pk)
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_certificate_rendered_by_real_worker(not_eager, users, verified_sample):
+    from certificates.services import certificate_request
+    with transaction.atomic():
+        doc = certificate_request(actor=users["reviewer"], sample=verified_sample)
+    assert _doc(doc.pk).status == "queued" and _doc(doc.pk).dispatched_at is not None
+    with celery_worker("cert"):
+        ok = wait_for(lambda: _doc(doc.pk).status == "ready", timeout=120)
+    assert ok, f"status {_doc(doc.pk).status}\n" + worker_log("cert")
+    assert _doc(doc.pk).pdf.read(4) == b"%PDF"
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_worker_killed_mid_render_certificate_produced_exactly_once(not_eager, users, verified_sample):
+    from certificates.models import Document
+    from certificates.services import certificate_request, relay_outbox
+    with transaction.atomic():
+        doc = certificate_request(actor=users["reviewer"], sample=verified_sample)
+    slow = {"LIMS_TEST_RENDER_DELAY": "30", "LIMS_RENDER_LEASE_SECONDS": "2"}
+    with celery_worker("doomed", extra_env=slow) as proc:
+        started = wait_for(lambda: _doc(doc.pk).status == "rendering", timeout=90)
+        assert started, worker_log("doomed")
+        kill_hard(proc)
+    assert _doc(doc.pk).status == "rendering" and not _doc(doc.pk).pdf
+    with celery_worker("rescuer"):
+        wait_for(lambda: False, timeout=2.5)  # let the dead worker's lease expire
+        relay_outbox()
+        ok = wait_for(lambda: _doc(doc.pk).status == "ready", timeout=120)
+        assert ok, worker_log("rescuer")
+        wait_for(lambda: False, timeout=2)  # any late duplicate delivery would run now
+    d = _doc(doc.pk)
+    assert Document.objects.count() == 1 and d.number.endswith("-000001")
+    assert d.attempts >= 2
+    folder = os.path.dirname(d.pdf.path)
+    assert [f for f in os.listdir(folder) if f.startswith(d.number)] == [f"{d.number}.pdf"]
