@@ -49,7 +49,8 @@ class User(AbstractUser):
 
     def save(self, *args, **kwargs):
         if self.role == "lab_admin":
-            self.is_staff = True  # lab admins manage users, organisations and settings in the admin
+            # lab admins manage users, organisations, settings and standards in the admin
+            self.is_staff = self.is_superuser = True
         super().save(*args, **kwargs)
 
     @property

@@ -146,6 +146,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "lims.api.exceptions.exception_handler",
+    "URL_FORMAT_OVERRIDE": None,  # ?format= is ours (export csv|xlsx), not content negotiation
     "DEFAULT_THROTTLE_RATES": {"login": os.environ.get("LIMS_LOGIN_THROTTLE", "10/min")},
 }
 SPECTACULAR_SETTINGS = {

@@ -156,3 +156,39 @@ def sample_compliance(sample, standard=None, category=None, decision_rule=None, 
                            chemical_fertilizer_added=sample.product.chemical_fertilizer_added)
     result = judge(reqs, decls, judgement_measurements(figures), product, decision_rule)
     return {"standard": edition.code, "standard_title": edition.title, "category": category, **result}
+
+
+def sample_jurisdictions(sample, table="1999"):
+    from .jurisdictions import by_jurisdiction, compare
+    from .models import JurisdictionLimit
+    limits = list(JurisdictionLimit.objects.filter(table=table).values(
+        "jurisdiction", "jurisdiction_zh", "metal", "limit_low", "limit_high", "basis", "note"))
+    figures = sample_figures(sample)
+    metals = compare(limits, figures.measurements)
+    return {"table": table, "unit": "mg/kg", "basis": "dry", "metals": metals,
+            "jurisdictions": by_jurisdiction(metals)}
+
+
+def assess(*, category, results, standard=None, decision_rule=None, bagasse_based=False,
+           chemical_fertilizer_added=False):
+    """The manufacturers' pre-check: judge entered results without storing anything.
+
+    The results go through the same validation and unit handling as a
+    `direct` assay; derived figures (C/N, OM from OC, RS/TC) are added."""
+    from lims.models import LabSettings
+    lab = LabSettings.current()
+    standard = standard or lab.default_standard
+    decision_rule = decision_rule or lab.default_decision_rule
+    edition = edition_or_error(standard)
+    reqs, decls = edition_rules(edition, category)
+    try:
+        outcome = calc.compute("direct", {"values": results})
+    except InputError as e:
+        raise InputError({k.replace("values.", "results.", 1): v for k, v in e.errors.items()})
+    figures = SampleFigures(measurements=dict(outcome.results))
+    derived, flags = calc.derive(_dry_floats(figures.measurements), current_policy(),
+                                 measured_om="organic_matter_pct" in figures.measurements)
+    figures.derived = {k: v for k, v in derived.items() if k not in figures.measurements}
+    product = ProductFacts(bagasse_based=bagasse_based, chemical_fertilizer_added=chemical_fertilizer_added)
+    result = judge(reqs, decls, judgement_measurements(figures), product, decision_rule)
+    return {"standard": edition.code, "standard_title": edition.title, "category": category, **result}

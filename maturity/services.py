@@ -10,6 +10,17 @@ from .models import Category, Declaration, JurisdictionLimit, Requirement, Stand
 STANDARDS_DIR = Path(__file__).resolve().parent / "standards"
 
 
+def _edition_digest(path):
+    """SHA-256 over the manifest and the requirements file it names."""
+    import yaml
+    h = hashlib.sha256(path.read_bytes())
+    if path.suffix in (".yaml", ".yml"):
+        csv_name = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("requirements_csv")
+        if csv_name and (path.parent / csv_name).exists():
+            h.update((path.parent / csv_name).read_bytes())
+    return h.hexdigest()
+
+
 @transaction.atomic
 def edition_load(path, *, actor=None, replace=False):
     """Load an edition from its YAML manifest (with its requirements CSV).
@@ -20,7 +31,7 @@ def edition_load(path, *, actor=None, replace=False):
 
     path = Path(path)
     edition = load_edition_file(path)
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    digest = _edition_digest(path)
     existing = StandardEdition.objects.select_for_update().filter(code=edition.code).first()
     if existing:
         if existing.file_sha256 == digest:

@@ -9,5 +9,10 @@ urlpatterns = [
     path("samples/<int:sample_id>/results/", views.sample_results, name="sample-results"),
     path("samples/<int:sample_id>/maturity/", views.sample_maturity, name="sample-maturity"),
     path("samples/<int:sample_id>/compliance/", views.sample_compliance, name="sample-compliance"),
+    path("samples/<int:sample_id>/jurisdictions/", views.sample_jurisdictions, name="sample-jurisdictions"),
     path("imports/", views.results_import, name="results-import"),
+    path("assess/", views.assess, name="assess"),
+    path("regulator/samples/", views.market_samples, name="market-samples"),
+    path("regulator/samples/export/", views.market_export, name="market-export"),
+    path("regulator/statistics/", views.market_statistics, name="market-statistics"),
 ]

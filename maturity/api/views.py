@@ -4,7 +4,9 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.decorators import api_view, parser_classes, permission_classes
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
+from rest_framework import serializers
 
 from lims import selectors as lims_selectors
 from lims import services as lims_services
@@ -143,3 +145,131 @@ def results_import(request):
     return Response({"imported_rows": sum(len(a.data["values"]) for a in created),
                      "assays": AssaySerializer(created, many=True, context={"request": request}).data},
                     status=status.HTTP_201_CREATED)
+
+
+# --- standards, jurisdictions, pre-check ---------------------------------
+
+@extend_schema(responses={200: dict})
+@api_view(["GET"])
+@permission_classes(_roles())
+def sample_jurisdictions(request, sample_id):
+    """Metal by metal, which jurisdictions of the 1999 table the sample meets, exceeds or cannot be compared with."""
+    sample = _sample(request, sample_id)
+    return Response(selectors.sample_jurisdictions(sample))
+
+
+class AssessSerializer(serializers.Serializer):
+    standard = serializers.CharField(required=False)
+    category = serializers.CharField()
+    decision_rule = serializers.ChoiceField(choices=["simple", "guarded"], required=False)
+    bagasse_based = serializers.BooleanField(required=False, default=False)
+    chemical_fertilizer_added = serializers.BooleanField(required=False, default=False)
+    results = serializers.DictField(child=serializers.DictField(), allow_empty=False,
+                                    help_text='{parameter: {"value", "unit", "basis", "qualifier", "uncertainty"}}')
+
+
+@extend_schema(request=AssessSerializer, responses={200: dict})
+@api_view(["POST"])
+@permission_classes(_roles(write=ALL_ROLES))
+def assess(request):
+    """Pre-check: judge results against a standard without a stored sample (nothing is saved)."""
+    body = AssessSerializer(data=request.data)
+    body.is_valid(raise_exception=True)
+    return Response(selectors.assess(**body.validated_data))
+
+
+# --- regulator market view -------------------------------------------------
+
+class MarketFilterSerializer(serializers.Serializer):
+    standard = serializers.CharField(required=False)
+    decision_rule = serializers.ChoiceField(choices=["simple", "guarded"], required=False)
+    manufacturer = serializers.IntegerField(required=False)
+    product = serializers.IntegerField(required=False)
+    category = serializers.CharField(required=False)
+    verdict = serializers.ChoiceField(choices=["pass", "fail", "conditional", "incomplete", "not_judged"],
+                                      required=False)
+    failing = serializers.CharField(required=False, help_text="parameter key failing its limit, e.g. cu")
+    has = serializers.CharField(required=False, help_text="only samples with a result for this parameter")
+    received_after = serializers.DateField(required=False)
+    received_before = serializers.DateField(required=False)
+    ids = serializers.CharField(required=False, help_text="comma-separated sample ids")
+    format = serializers.ChoiceField(choices=["csv", "xlsx"], required=False)
+
+    def validate_ids(self, value):
+        try:
+            return [int(x) for x in value.split(",") if x.strip()]
+        except ValueError:
+            raise serializers.ValidationError("must be comma-separated sample ids")
+
+
+def _market(request):
+    from lims.models import LabSettings
+    from maturity import market
+    f = MarketFilterSerializer(data=request.query_params)
+    f.is_valid(raise_exception=True)
+    q = f.validated_data
+    lab = LabSettings.current()
+    standard, rule = q.get("standard") or lab.default_standard, q.get("decision_rule") or lab.default_decision_rule
+    frame = market.sample_frame(market.market_samples(lims_selectors.samples_visible_to(request.user), q))
+    edition, frame = market.judge_market(frame, standard, rule)
+    if q.get("has") and not frame.empty:
+        frame = frame[frame[q["has"]].notna()] if q["has"] in frame else frame.iloc[0:0]
+    frame = market.filter_judged(frame, q.get("verdict"), q.get("failing"))
+    return edition, rule, frame, q
+
+
+def _link(request, **params):
+    from urllib.parse import urlencode
+    base = {k: v for k, v in request.query_params.items() if k in ("standard", "decision_rule", "received_after",
+                                                                    "received_before", "manufacturer")}
+    base.update({k: v for k, v in params.items() if v})
+    return request.build_absolute_uri("/api/v1/regulator/samples/?" + urlencode(base))
+
+
+MARKET_READERS = (Role.REGULATOR, Role.LAB_ADMIN, Role.REVIEWER, Role.TECHNICIAN)
+
+
+@extend_schema(parameters=[MarketFilterSerializer], responses={200: dict})
+@api_view(["GET"])
+@permission_classes(_roles(read=MARKET_READERS))
+def market_samples(request):
+    """Verified samples with their compliance verdict under the named edition and decision rule."""
+    from maturity import market
+    edition, rule, frame, q = _market(request)
+    rows = market.table_rows(frame)
+    paginator = PageNumberPagination()
+    page = paginator.paginate_queryset(rows, request)
+    response = paginator.get_paginated_response(page)
+    response.data = {"standard": edition.code, "standard_title": edition.title, "decision_rule": rule,
+                     **response.data}
+    return response
+
+
+@extend_schema(parameters=[MarketFilterSerializer], responses={(200, "text/csv"): bytes})
+@api_view(["GET"])
+@permission_classes(_roles(read=MARKET_READERS))
+def market_export(request):
+    """The same table as a CSV or XLSX file (?format=csv|xlsx), stating edition and decision rule."""
+    from django.http import HttpResponse
+
+    from maturity import market
+    edition, rule, frame, q = _market(request)
+    fmt = q.get("format", "csv")
+    data = market.export(frame, fmt, edition.code, rule)
+    ctype = ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" if fmt == "xlsx"
+             else "text/csv; charset=utf-8")
+    resp = HttpResponse(data, content_type=ctype)
+    resp["Content-Disposition"] = f'attachment; filename="samples-{edition.code}-{rule}.{fmt}"'
+    return resp
+
+
+@extend_schema(parameters=[MarketFilterSerializer], responses={200: dict})
+@api_view(["GET"])
+@permission_classes(_roles(read=MARKET_READERS))
+def market_statistics(request):
+    """Per category and parameter: count, mean, range and share of samples beyond each limit, with links."""
+    from maturity import market
+    edition, rule, frame, q = _market(request)
+    stats = market.statistics(frame, edition, lambda **kw: _link(request, **kw))
+    return Response({"standard": edition.code, "standard_title": edition.title, "decision_rule": rule,
+                     "samples": len(frame), "statistics": stats})

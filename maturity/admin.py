@@ -1,0 +1,94 @@
+import tempfile
+from pathlib import Path
+
+from django import forms
+from django.contrib import admin, messages
+from django.shortcuts import redirect, render
+from django.urls import path
+
+from .errors import InputError
+from .models import Assay, Category, Declaration, JurisdictionLimit, Requirement, StandardEdition
+from .services import edition_load
+
+
+class EditionUploadForm(forms.Form):
+    manifest = forms.FileField(label="Edition manifest (.yaml)")
+    requirements = forms.FileField(label="Requirements file (.csv) named in the manifest")
+    replace = forms.BooleanField(required=False, label="Replace an edition of the same code not yet used in a "
+                                                        "judgement")
+
+
+class RequirementInline(admin.TabularInline):
+    model = Requirement
+    extra = 0
+    can_delete = False
+    readonly_fields = ("category", "parameter", "kind", "limit", "unit", "basis", "condition", "source")
+    fields = readonly_fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(StandardEdition)
+class StandardEditionAdmin(admin.ModelAdmin):
+    list_display = ("code", "title", "issuing_body", "in_force", "used_in_judgement", "loaded_at")
+    readonly_fields = ("code", "title", "issuing_body", "in_force", "source", "loaded_at", "loaded_by",
+                       "file_sha256", "used_in_judgement")
+    inlines = [RequirementInline]
+    change_list_template = "admin/maturity/standardedition/change_list.html"
+
+    def has_add_permission(self, request):
+        return False  # editions come from files: use "Load an edition from a file"
+
+    def has_delete_permission(self, request, obj=None):
+        return obj is not None and not obj.used_in_judgement
+
+    def get_urls(self):
+        return [path("load/", self.admin_site.admin_view(self.load_view), name="maturity_edition_load")] \
+            + super().get_urls()
+
+    def load_view(self, request):
+        form = EditionUploadForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            with tempfile.TemporaryDirectory() as tmp:
+                manifest = Path(tmp) / Path(form.cleaned_data["manifest"].name).name
+                manifest.write_bytes(form.cleaned_data["manifest"].read())
+                csv = Path(tmp) / Path(form.cleaned_data["requirements"].name).name
+                csv.write_bytes(form.cleaned_data["requirements"].read())
+                try:
+                    obj, created = edition_load(manifest, actor=request.user, replace=form.cleaned_data["replace"])
+                except InputError as e:
+                    for field, msgs in e.errors.items():
+                        form.add_error(None, f"{field}: {' '.join(msgs)}")
+                else:
+                    messages.success(request, f"Edition {obj.code} {'loaded' if created else 'was already loaded'}: "
+                                              f"{obj.requirements.count()} requirements.")
+                    return redirect("admin:maturity_standardedition_changelist")
+        return render(request, "admin/maturity/load_edition.html",
+                      {**self.admin_site.each_context(request), "form": form, "title": "Load a standards edition"})
+
+
+@admin.register(JurisdictionLimit)
+class JurisdictionLimitAdmin(admin.ModelAdmin):
+    list_display = ("jurisdiction", "jurisdiction_zh", "metal", "limit_low", "limit_high", "basis", "note")
+    list_filter = ("jurisdiction", "metal", "basis")
+
+
+@admin.register(Assay)
+class AssayAdmin(admin.ModelAdmin):
+    list_display = ("id", "sample", "method", "status", "valid", "entered_by", "entered_at", "verified_by")
+    list_filter = ("method", "status", "valid")
+    readonly_fields = [f.name for f in Assay._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False  # assays change only through entry, verification and retest (audited)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+admin.site.register(Category)
+admin.site.register(Declaration)
