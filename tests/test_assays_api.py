@@ -190,13 +190,21 @@ def test_assay_entry_roles(client_for, sample, role, expected):
     assert r.status_code == expected
 
 
-def test_manufacturer_reads_own_results_not_others(client_for, sample, product_b, make_sample):
+def test_manufacturer_reads_own_results_once_verified_never_others(client_for, sample, product_b, make_sample,
+                                                                   users):
     enter(client_for("technician"), sample, "moisture", {"wet_mass_g": 50, "dry_mass_g": 34})
     other = make_sample(product_b, "received")
     enter(client_for("technician"), other, "moisture", {"wet_mass_g": 50, "dry_mass_g": 34})
     m = client_for("manufacturer")
-    assert m.get(f"/api/v1/samples/{sample.pk}/assays/").status_code == 200
-    for suffix in ["assays/", "results/", "maturity/", "compliance/"]:
+    suffixes = ["assays/", "results/", "maturity/", "compliance/", "jurisdictions/"]
+    for suffix in suffixes:  # not yet verified: not released to the manufacturer
+        r = m.get(f"/api/v1/samples/{sample.pk}/{suffix}")
+        assert r.status_code == 409 and "verified" in r.json()["detail"], suffix
+        assert m.get(f"/api/v1/samples/{other.pk}/{suffix}").status_code == 404, suffix
+    from lims.demo_results import verify_sample
+    verify_sample(sample, users["technician"], users["reviewer"])
+    for suffix in suffixes:
+        assert m.get(f"/api/v1/samples/{sample.pk}/{suffix}").status_code == 200, suffix
         assert m.get(f"/api/v1/samples/{other.pk}/{suffix}").status_code == 404, suffix
 
 

@@ -96,7 +96,7 @@ def test_bad_compliance_query_is_400(client_for, make_sample, product_a, query, 
 def test_jurisdictions(client_for, make_sample, product_a):
     values = dict(EXAMPLE, cr={"value": 180, "unit": "mg/kg", "basis": "dry"})
     s = sample_with(client_for, make_sample, product_a, values)
-    body = client_for("manufacturer").get(f"/api/v1/samples/{s.pk}/jurisdictions/").json()
+    body = client_for("regulator").get(f"/api/v1/samples/{s.pk}/jurisdictions/").json()
     cr = next(m for m in body["metals"] if m["metal"] == "cr")
     by = {j["jurisdiction"] + j["note"]: j for j in cr["jurisdictions"]}
     assert by["AT"]["status"] == "exceeds"           # 150

@@ -12,6 +12,7 @@ from lims import selectors as lims_selectors
 from lims import services as lims_services
 from lims.api.permissions import ALL_ROLES, RolePermission
 from lims.api.serializers import SampleDetailSerializer
+from lims.lifecycle import TransitionError
 from lims.roles import READ_ALL, Role
 from maturity import assays as assay_services
 from maturity import selectors
@@ -22,6 +23,7 @@ from maturity.rules import RULE_SETS
 from .serializers import AssayCorrectSerializer, AssayCreateSerializer, AssaySerializer
 
 ENTRY = (Role.TECHNICIAN, Role.LAB_ADMIN)
+RELEASED = ("verified", "certified")
 
 
 def _roles(read=ALL_ROLES, write=ENTRY):
@@ -33,9 +35,15 @@ def _roles(read=ALL_ROLES, write=ENTRY):
     return [P]
 
 
-def _sample(request, sample_id):
-    return get_object_or_404(lims_selectors.samples_visible_to(request.user).select_related("product"),
-                             pk=sample_id)
+def _sample(request, sample_id, results=False):
+    """The sample if the user may see it (404 otherwise). With ``results``, a
+    manufacturer sees figures only once they are verified (409 before)."""
+    sample = get_object_or_404(lims_selectors.samples_visible_to(request.user).select_related("product"),
+                               pk=sample_id)
+    if results and request.user.role == Role.MANUFACTURER and sample.status not in RELEASED:
+        raise TransitionError(f"Results of {sample.code} are released to the manufacturer once they are verified "
+                              f"(the sample is '{sample.status}').")
+    return sample
 
 
 @extend_schema(methods=["GET"], operation_id="samples_assays_list", responses=AssaySerializer(many=True))
@@ -45,7 +53,7 @@ def _sample(request, sample_id):
 @parser_classes([JSONParser, MultiPartParser, FormParser])
 def sample_assays(request, sample_id):
     """List a sample's assays (including invalidated ones) or enter a new assay's raw data."""
-    sample = _sample(request, sample_id)
+    sample = _sample(request, sample_id, results=request.method == "GET")
     if request.method == "GET":
         qs = sample.assays.select_related("entered_by", "verified_by")
         return Response(AssaySerializer(qs, many=True, context={"request": request}).data)
@@ -61,7 +69,7 @@ def sample_assays(request, sample_id):
 @permission_classes(_roles())
 def sample_assay_detail(request, sample_id, assay_id):
     """One assay; PUT corrects the raw data of an unverified assay (reason required)."""
-    sample = _sample(request, sample_id)
+    sample = _sample(request, sample_id, results=True)
     assay = get_object_or_404(Assay, pk=assay_id, sample=sample)
     if request.method == "PUT":
         body = AssayCorrectSerializer(data=request.data)
@@ -98,7 +106,7 @@ def _results_payload(sample, figures):
 @permission_classes(_roles())
 def sample_results(request, sample_id):
     """The sample's current value per parameter, with the assay it came from, and derived figures."""
-    sample = _sample(request, sample_id)
+    sample = _sample(request, sample_id, results=True)
     return Response(_results_payload(sample, selectors.sample_figures(sample)))
 
 
@@ -107,7 +115,7 @@ def sample_results(request, sample_id):
 @api_view(["GET"])
 @permission_classes(_roles())
 def sample_maturity(request, sample_id):
-    sample = _sample(request, sample_id)
+    sample = _sample(request, sample_id, results=True)
     rule_set = request.query_params.get("rule_set", "tari_1999")
     return Response(selectors.sample_maturity(sample, rule_set))
 
@@ -119,7 +127,7 @@ def sample_maturity(request, sample_id):
 @permission_classes(_roles())
 def sample_compliance(request, sample_id):
     """Judge the sample against a standards edition (category from the product unless overridden)."""
-    sample = _sample(request, sample_id)
+    sample = _sample(request, sample_id, results=True)
     q = request.query_params
     return Response(selectors.sample_compliance(sample, standard=q.get("standard"), category=q.get("category"),
                                                 decision_rule=q.get("decision_rule")))
@@ -154,7 +162,7 @@ def results_import(request):
 @permission_classes(_roles())
 def sample_jurisdictions(request, sample_id):
     """Metal by metal, which jurisdictions of the 1999 table the sample meets, exceeds or cannot be compared with."""
-    sample = _sample(request, sample_id)
+    sample = _sample(request, sample_id, results=True)
     return Response(selectors.sample_jurisdictions(sample))
 
 
