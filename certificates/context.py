@@ -13,6 +13,7 @@ from maturity.parameters import DERIVED, PARAMETERS
 GUARANTEED = ("organic_matter_pct", "organic_carbon_pct", "total_nitrogen_pct", "p2o5_pct", "k2o_pct",
               "cao_pct", "mgo_pct")
 ORDER = list(PARAMETERS)
+INTEGER_PARAMETERS = ("chromatogram_score",)
 
 
 def _names(key):
@@ -59,7 +60,8 @@ def result_rows(figures):
         if key in figures.derived:
             continue
         zh, en = _names(key)
-        rows.append({"parameter": key, "name_zh": zh, "name_en": en, "value": fmt(m.value), "qualifier": m.qualifier,
+        value = fmt(int(m.value)) if key in INTEGER_PARAMETERS and float(m.value).is_integer() else fmt(m.value)
+        rows.append({"parameter": key, "name_zh": zh, "name_en": en, "value": value, "qualifier": m.qualifier,
                      "unit": m.unit, "basis": m.basis,
                      "method": " ".join(METHOD_LABELS.get(figures.sources[key].method, ("", ""))),
                      "uncertainty": fmt(m.uncertainty) if m.uncertainty is not None else ""})
@@ -78,10 +80,17 @@ def _maturity_block(m):
                             "criterion": i["criterion"], "status": i["status"]} for i in m["indicators"]]}
 
 
+def _check_names(ch):
+    if ch.get("kind") == "declaration":
+        return ch.get("text_zh", ""), ch.get("text_en", ch["parameter"])
+    return _names(ch["parameter"])
+
+
 def _compliance_block(c):
     checks = []
     for ch in c["checks"]:
-        checks.append({**ch, "limit": fmt(ch.get("limit")) if isinstance(ch.get("limit"), (int, float)) else
+        zh, en = _check_names(ch)
+        checks.append({**ch, "name_zh": zh, "name_en": en, "limit": fmt(ch.get("limit")) if isinstance(ch.get("limit"), (int, float)) else
                        ch.get("limit"), "value": fmt(ch.get("value")),
                        "uncertainty": fmt(ch.get("uncertainty")) if ch.get("uncertainty") is not None else ""})
     return {"standard": c["standard"], "standard_title": c["standard_title"], "category": c["category"],

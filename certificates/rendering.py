@@ -772,7 +772,7 @@ def _compliance_block(comp: dict | None, *sources) -> list:
     rows, cmds = [], []
     for i, ch in enumerate(comp.get("checks") or [], start=1):
         key = ch.get("parameter") or ""
-        zh, en = _param_names(key, *sources)
+        zh, en = _param_names(key, [ch], *sources)
         measured = _value_text(ch.get("value"), ch.get("qualifier"))
         u = (ch.get("uncertainty") or "").strip() if isinstance(ch.get("uncertainty"), str) else ch.get("uncertainty")
         if measured != DASH and u not in (None, ""):

@@ -24,7 +24,9 @@ def fmt(value, sig=4):
         return ""
     if isinstance(value, bool):
         return "yes" if value else "no"
-    if not isinstance(value, (int, float)):
+    if isinstance(value, int):
+        return str(value)
+    if not isinstance(value, float):
         return str(value)
     if value == 0 or not math.isfinite(value):
         return "0" if value == 0 else str(value)
