@@ -23,15 +23,17 @@ migrate: venv
 demo: migrate
 	$(BIN)/python manage.py load_demo $(if $(DEMO_PASSWORD),--password $(DEMO_PASSWORD),)
 
-# Starts a Celery worker in the background and the web server in the
-# foreground; Ctrl-C stops both.
+# Starts a Celery worker (with the embedded beat that runs the certificate
+# outbox relay) in the background and the web server in the foreground;
+# Ctrl-C stops both.
 run: demo
 	@echo ""
 	@echo "  Compost LIMS: http://$(HOST):$(PORT)/   API docs: http://$(HOST):$(PORT)/api/v1/docs/"
 	@echo "  Database: $${DATABASE_URL:-SQLite var/db.sqlite3}   Broker: $${CELERY_BROKER_URL:-filesystem (var/broker)}"
 	@echo ""
 	@trap 'kill 0' INT TERM EXIT; \
-	$(BIN)/celery -A lims worker --loglevel=INFO --concurrency=$(WORKERS) -n lims-worker@%h & \
+	mkdir -p var; \
+	$(BIN)/celery -A lims worker -B -s var/celerybeat-schedule --loglevel=INFO --concurrency=$(WORKERS) -n lims-worker@%h & \
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: venv

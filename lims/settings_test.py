@@ -17,6 +17,7 @@ MEDIA_ROOT = VAR_DIR / "media"
 # file (not memory), and a worker subprocess is pointed at it by
 # LIMS_TEST_DATABASE_NAME.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-db.sqlite3")}
+    # one file per test run, so two runs on one machine never share a database
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-db-{os.getpid()}.sqlite3")}
 if os.environ.get("LIMS_TEST_DATABASE_NAME"):
     DATABASES["default"]["NAME"] = os.environ["LIMS_TEST_DATABASE_NAME"]
