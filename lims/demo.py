@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from . import services
-from .models import Manufacturer, Product, User
+from .models import Manufacturer, User
 from .roles import Role
 
 DEMO_USERS = [

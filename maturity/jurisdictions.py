@@ -25,13 +25,13 @@ from __future__ import annotations
 
 import csv
 import io
-import math
 import re
 
 from .compliance import Missing, _moisture, _num, _prepare
 from .errors import ErrorCollector, InputError
 from .measurements import Measurement
 from .parameters import METALS
+from .standards_io import _number
 
 COLUMNS = ("jurisdiction", "jurisdiction_zh", "metal", "limit_low", "limit_high", "basis", "note")
 LIMIT_BASES = ("total", "water_extract")
@@ -41,14 +41,6 @@ _SPECIES = re.compile(r"^[A-Z][a-z]?\((I|II|III|IV|V|VI|VII)\)$")
 
 def _fmt(x) -> str:
     return _num(x)
-
-
-def _number(text):
-    try:
-        x = float(str(text).strip())
-    except (TypeError, ValueError):
-        return None
-    return x if math.isfinite(x) else None
 
 
 def load_limits_csv(text: str) -> list[dict]:

@@ -11,7 +11,6 @@ import io
 import numpy as np
 import pandas as pd
 
-from lims.models import Sample
 
 from .compliance import _FrameInput, judge_frame
 from .models import Assay, Category

@@ -6,7 +6,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from certificates import selectors, services
-from certificates.models import Document, IssueBatch
+from certificates.models import Document
 from lims.api.permissions import ALL_ROLES, RolePermission
 from lims.roles import Role
 

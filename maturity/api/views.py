@@ -13,10 +13,9 @@ from lims import services as lims_services
 from lims.api.permissions import ALL_ROLES, RolePermission
 from lims.api.serializers import SampleDetailSerializer
 from lims.lifecycle import TransitionError
-from lims.roles import READ_ALL, Role
+from lims.roles import Role
 from maturity import assays as assay_services
 from maturity import selectors
-from maturity.errors import InputError
 from maturity.models import Assay
 from maturity.rules import RULE_SETS
 
