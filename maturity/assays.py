@@ -43,6 +43,13 @@ def _compute(method, data, sample, exclude=None):
     return calc.compute(method, data, policy, context), policy
 
 
+def assay_preview(sample, method, data, exclude=None):
+    """Compute an assay exactly as saving would, storing nothing (the pages' live preview).
+
+    Returns (outcome, policy); raises InputError like assay_enter."""
+    return _compute(method, data, sample, exclude=exclude)
+
+
 def _check_derivable(sample):
     """Raise InputError if the sample's figures can no longer be derived (e.g. N = 0 for C/N)."""
     sample_figures(sample)

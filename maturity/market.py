@@ -179,6 +179,14 @@ def export(frame, fmt, standard, decision_rule):
     return buf.getvalue()
 
 
+def values_in(frame, parameter, unit, basis):
+    """Each row's value of ``parameter`` in ``unit`` on ``basis`` (NaN where it cannot be
+    converted), with below-detection flags: -> (values, below_detection) arrays."""
+    v, _u, lt, missing = _FrameInput(frame).prepared(parameter, unit, basis)
+    v = np.where(missing, np.nan, v)
+    return v, lt
+
+
 def statistics(frame, edition, link):
     """Per category and parameter: count, mean, min, max (in the requirement's unit and
     basis) and, per limit, the share of samples beyond it, each with a link to the

@@ -1,0 +1,1 @@
+"""``{% load web %}``, registered in settings TEMPLATES OPTIONS["libraries"]."""

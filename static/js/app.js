@@ -1,0 +1,148 @@
+/* Compost LIMS: the little JavaScript the pages use. No library, no network
+   beyond this site. 1) live preview of assay figures while typing;
+   2) chromatogram zones by protocol; 3) batch-issue progress bar. */
+(function () {
+  "use strict";
+
+  function esc(s) {
+    return String(s).replace(/[&<>"']/g, function (c) {
+      return {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}[c];
+    });
+  }
+  function sel(name) { return window.CSS && CSS.escape ? CSS.escape(name) : name.replace(/"/g, '\\"'); }
+
+  // 1) live preview ---------------------------------------------------------
+  var form = document.getElementById("assay-form");
+  if (form && form.dataset.previewUrl) {
+    var panel = document.getElementById("preview");
+    var state = document.getElementById("preview-state");
+    var touched = new Set();
+    var submitted = !!document.querySelector("#assay-form .has-error");
+    var timer = null, seq = 0;
+
+    var figureRows = function (items) {
+      return items.map(function (r) {
+        return '<div class="figure" data-param="' + esc(r.parameter) + '"><span>' + esc(r.name) +
+          '</span><b class="preview-value">' + esc(r.text) + "</b></div>";
+      }).join("");
+    };
+
+    var show = function (out) {
+      form.querySelectorAll("[data-error-for]").forEach(function (el) { el.textContent = ""; });
+      form.querySelectorAll(".has-error").forEach(function (el) { el.classList.remove("has-error"); });
+      var other = [], hidden = 0;
+      Object.keys(out.errors || {}).forEach(function (path) {
+        var msgs = out.errors[path];
+        var input = form.querySelector('[name="' + sel(path) + '"]');
+        var box = form.querySelector('[data-error-for="' + sel(path) + '"]');
+        var rowTouched = Array.from(touched).some(function (t) {
+          return t === path || t.split(".").slice(0, 2).join(".") === path.split(".").slice(0, 2).join(".");
+        });
+        if (!submitted && !rowTouched && input) { hidden++; return; }
+        if (box) {
+          box.textContent = msgs.join(" ");
+          if (input) input.classList.add("has-error");
+        } else { other = other.concat(msgs); }
+      });
+      var general = document.getElementById("form-errors");
+      if (general) {
+        general.innerHTML = other.map(function (m) { return "<div>" + esc(m) + "</div>"; }).join("");
+        general.hidden = other.length === 0;
+      }
+      document.getElementById("preview-results").innerHTML = figureRows(out.results || []);
+      var derived = (out.derived || []);
+      document.getElementById("preview-derived").innerHTML = figureRows(derived);
+      document.getElementById("preview-derived-wrap").hidden = derived.length === 0;
+      document.getElementById("preview-details").innerHTML = (out.details || []).map(function (d) {
+        return "<div>" + esc(d.label) + ": " + esc(d.value) + "</div>";
+      }).join("");
+      document.getElementById("preview-flags").innerHTML = (out.flags || []).map(function (f) {
+        return '<p class="notice">' + esc(f) + "</p>";
+      }).join("");
+      var valid = document.getElementById("preview-valid");
+      valid.hidden = !out.valid_label;
+      valid.textContent = out.valid_label || "";
+      var nErr = Object.keys(out.errors || {}).length;
+      state.textContent = (out.results || []).length ? panel.dataset.ok
+        : (nErr ? panel.dataset.incomplete : panel.dataset.idle);
+      panel.dataset.ready = (out.results || []).length ? "1" : "0";
+    };
+
+    var run = function () {
+      var fd = new FormData(form);
+      fd.delete("photo");
+      var mine = ++seq;
+      state.textContent = panel.dataset.busy;
+      fetch(form.dataset.previewUrl, {
+        method: "POST", body: fd, credentials: "same-origin",
+        headers: {"X-CSRFToken": fd.get("csrfmiddlewaretoken"), "Accept": "application/json"}
+      }).then(function (r) { return r.json(); })
+        .then(function (out) { if (mine === seq) show(out); })
+        .catch(function () { state.textContent = panel.dataset.idle; });
+    };
+    var later = function (ms) { clearTimeout(timer); timer = setTimeout(run, ms); };
+    form.addEventListener("input", function (e) { if (e.target.name) touched.add(e.target.name); later(250); });
+    form.addEventListener("change", function (e) { if (e.target.name) touched.add(e.target.name); later(60); });
+    var anyValue = Array.from(form.querySelectorAll("input[type=text], select")).some(function (el) {
+      return el.value && el.name && el.name.charAt(0) !== "_";
+    });
+    if (anyValue) run();
+
+    // 2) chromatogram: the livestock protocol reads the edge only
+    var protocol = form.querySelector('select[name="protocol"]');
+    var zoneFields = form.querySelectorAll('[data-field="center"], [data-field="middle_band"]');
+    if (protocol && zoneFields.length) {
+      var toggle = function () {
+        zoneFields.forEach(function (el) { el.hidden = protocol.value === "livestock_naoh"; });
+      };
+      protocol.addEventListener("change", toggle);
+      toggle();
+    }
+    // germination: the seeds per dish of each protocol as a hint
+    if (protocol && form.querySelector('[name="control.0.sown"]')) {
+      var hint = function () {
+        var n = protocol.value === "livestock_radish" ? "50" : "25";
+        form.querySelectorAll('input[name$=".sown"]').forEach(function (el) { el.placeholder = n; });
+      };
+      protocol.addEventListener("change", hint);
+      hint();
+    }
+  }
+
+  // 3) batch progress -------------------------------------------------------
+  var bar = document.getElementById("batch-bar");
+  if (bar && bar.dataset.url) {
+    var poll = function () {
+      fetch(bar.dataset.url, {credentials: "same-origin", headers: {"Accept": "application/json"}})
+        .then(function (r) { return r.json(); })
+        .then(function (p) {
+          bar.style.width = p.progress_pct + "%";
+          bar.textContent = Math.round(p.progress_pct) + " %";
+          bar.parentNode.setAttribute("aria-valuenow", String(p.progress_pct));
+          var counts = document.getElementById("batch-counts");
+          if (counts) {
+            counts.querySelectorAll("[data-count]").forEach(function (el) { el.textContent = p[el.dataset.count]; });
+          }
+          (p.documents || []).forEach(function (d) {
+            var cell = document.querySelector('[data-doc-status="' + sel(d.number) + '"]');
+            if (cell) { cell.innerHTML = '<span class="badge ' + esc(d.status) + '">' + esc(d.status_label) + "</span>"; }
+          });
+          if (p.finished) {
+            var done = document.getElementById("batch-done");
+            if (done) done.hidden = false;
+            document.body.dataset.batchFinished = "1";
+          } else { setTimeout(poll, 1000); }
+        }).catch(function () { setTimeout(poll, 3000); });
+    };
+    poll();
+  }
+
+  // clickable table rows
+  document.querySelectorAll("tr[data-href]").forEach(function (tr) {
+    tr.classList.add("rowlink");
+    tr.addEventListener("click", function (e) {
+      if (e.target.closest("a, button, input, label, select")) return;
+      window.location = tr.dataset.href;
+    });
+  });
+})();
