@@ -6,6 +6,8 @@ roles that may perform it and whether a reason is required.
 from dataclasses import dataclass
 
 STATES = ("registered", "received", "rejected", "in_testing", "to_be_verified", "verified", "certified")
+# States whose results are verified: released to the manufacturer, part of the regulator's market view.
+RESULTS_RELEASED = ("verified", "certified")
 
 
 @dataclass(frozen=True)

@@ -12,13 +12,15 @@ import numpy as np
 import pandas as pd
 
 
+from lims.lifecycle import RESULTS_RELEASED
+
 from .compliance import _FrameInput, judge_frame
 from .models import Assay, Category
 from .parameters import DERIVED, PARAMETERS
 from .policy import current_policy
 from .selectors import edition_or_error, edition_rules
 
-MARKET_STATUSES = ("verified", "certified")
+MARKET_STATUSES = RESULTS_RELEASED
 META_COLUMNS = ["id", "code", "manufacturer_id", "manufacturer", "product_id", "product", "category",
                 "bagasse_based", "chemical_fertilizer_added", "status", "lot_number", "sampled_on", "received_on"]
 

@@ -12,7 +12,7 @@ from lims import selectors as lims_selectors
 from lims import services as lims_services
 from lims.api.permissions import ALL_ROLES, RolePermission
 from lims.api.serializers import SampleDetailSerializer
-from lims.lifecycle import TransitionError
+from lims.lifecycle import RESULTS_RELEASED, TransitionError
 from lims.roles import Role
 from maturity import assays as assay_services
 from maturity import selectors
@@ -22,7 +22,6 @@ from maturity.rules import RULE_SETS
 from .serializers import AssayCorrectSerializer, AssayCreateSerializer, AssaySerializer
 
 ENTRY = (Role.TECHNICIAN, Role.LAB_ADMIN)
-RELEASED = ("verified", "certified")
 
 
 def _roles(read=ALL_ROLES, write=ENTRY):
@@ -39,7 +38,7 @@ def _sample(request, sample_id, results=False):
     manufacturer sees figures only once they are verified (409 before)."""
     sample = get_object_or_404(lims_selectors.samples_visible_to(request.user).select_related("product"),
                                pk=sample_id)
-    if results and request.user.role == Role.MANUFACTURER and sample.status not in RELEASED:
+    if results and request.user.role == Role.MANUFACTURER and sample.status not in RESULTS_RELEASED:
         raise TransitionError(f"Results of {sample.code} are released to the manufacturer once they are verified "
                               f"(the sample is '{sample.status}').")
     return sample

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from certificates.selectors import documents_visible_to
 from lims import selectors, services
-from lims.lifecycle import TransitionError
+from lims.lifecycle import RESULTS_RELEASED, TransitionError
 from lims.roles import Role
 from lims.services import PermissionDeniedError
 from maturity.errors import InputError
@@ -147,8 +147,6 @@ def sample_actions(user, sample):
                         "reason_required": t.reason_required})
     return out
 
-
-RESULTS_RELEASED = ("verified", "certified")
 
 
 @login_required
