@@ -25,6 +25,16 @@ def is_postgres():
     return connection.vendor == "postgresql"
 
 
+def require_postgres(reason):
+    """PostgreSQL-only behaviour: skipped in the SQLite pass, required in the
+    PostgreSQL pass of CI (LIMS_REQUIRE_POSTGRES=1)."""
+    if is_postgres():
+        return
+    if os.environ.get("LIMS_REQUIRE_POSTGRES") == "1":
+        pytest.fail(f"this pass must run on PostgreSQL: {reason}")
+    pytest.skip(f"{reason}; runs in the PostgreSQL pass (DATABASE_URL=postgres://...)")
+
+
 @pytest.fixture
 def standards(db):
     from maturity.services import load_bundled_standards

@@ -5,7 +5,7 @@ import threading
 import pytest
 from django.db import connection
 
-from tests.conftest import PRODUCT_BODY, is_postgres, require_service
+from tests.conftest import PRODUCT_BODY, require_postgres
 
 pytestmark = pytest.mark.django_db
 
@@ -61,7 +61,7 @@ def test_failed_create_does_not_consume_a_number(client_for, product_a, monkeypa
 
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_sample_creation_is_unique_and_gap_free(users, product_a):
-    require_service(is_postgres(), "concurrent numbering is proven on PostgreSQL (set DATABASE_URL)")
+    require_postgres("concurrent numbering under row locks is proven on PostgreSQL")
     from lims import services
     from lims.models import Sample
     errors, n = [], 12
