@@ -14,8 +14,9 @@ PORTAL = (Role.MANUFACTURER,)
 REGULATOR = (Role.REGULATOR,)
 ISSUE = (Role.REVIEWER,)
 SAMPLE_REGISTER = (Role.TECHNICIAN, Role.LAB_ADMIN, Role.MANUFACTURER)
+PRODUCT_EDIT = (Role.MANUFACTURER, Role.LAB_ADMIN)  # as the API's ProductViewSet.write_roles
 __all__ = ["role_required", "ENTRY", "REVIEW", "PORTAL", "REGULATOR", "LAB_STAFF", "READ_ALL", "ISSUE",
-           "SAMPLE_REGISTER", "home_for"]
+           "SAMPLE_REGISTER", "PRODUCT_EDIT", "home_for"]
 
 
 def role_required(*roles):

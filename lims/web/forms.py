@@ -114,3 +114,107 @@ class RegulatorFilterForm(forms.Form):
         self.fields["failing"].choices = [("", _("Any"))] + parameter_choices() + [
             ("npk_sum_pct", "N + P₂O₅ + K₂O"), ("declaration", _("Declaration"))]
         self.fields["standard"].choices = [(e.code, e.code) for e in StandardEdition.objects.all()]
+
+
+class ProductForm(forms.Form):
+    """The product page's fields, for showing and posting only: every rule (required fields, the
+    category, the proportions, the process ranges, the name clash) is ProductSerializer's, and its
+    messages are put back on these fields by the view. The raw-material rows are posted as
+    ``raw_materials.<i>.name`` / ``raw_materials.<i>.proportion_pct`` beside the form."""
+    manufacturer = forms.CharField(label=_("Manufacturer"), required=False, widget=forms.Select)
+    name = forms.CharField(label=_("Product name"), required=False,
+                           widget=forms.TextInput(attrs={"autocomplete": "off", "maxlength": 200}))
+    category = forms.CharField(label=_("Fertilizer category"), required=False, widget=forms.Select)
+    bagasse_based = forms.BooleanField(label=_("Made from bagasse"), required=False)
+    chemical_fertilizer_added = forms.BooleanField(label=_("Chemical fertilizer added"), required=False)
+    fermentation_days = forms.CharField(label=_("Fermentation time"), required=False,
+                                        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}))
+    peak_temperature_c = forms.CharField(label=_("Peak temperature"), required=False,
+                                         widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}))
+    turnings = forms.CharField(label=_("Number of turnings"), required=False,
+                               widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}))
+    reason = forms.CharField(label=_("Reason for the change"), required=False,
+                             widget=forms.Textarea(attrs={"rows": 2}),
+                             help_text=_("Kept in the product's audit history."))
+
+    PROCESS = ("fermentation_days", "peak_temperature_c", "turnings")
+
+    def __init__(self, *args, user, product=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        from lims.roles import Role
+        from lims.selectors import manufacturers_visible_to
+        from maturity.selectors import category_names
+        names = category_names()
+        choices = [("", "—")] + [(k, f"{zh} {en}".strip()) for k, (zh, en) in
+                                 sorted(names.items(), key=lambda kv: kv[0])]
+        current = product.category if product is not None else ""
+        if current and current not in names:
+            choices.append((current, current))
+        self.fields["category"].widget.choices = choices
+        if user.role == Role.MANUFACTURER:
+            del self.fields["manufacturer"]  # always the user's own organisation
+        else:
+            self.fields["manufacturer"].widget.choices = [("", "—")] + [
+                (str(m.pk), m.name) for m in manufacturers_visible_to(user)]
+        if product is None:
+            del self.fields["reason"]
+
+    @staticmethod
+    def initial_for(product):
+        process = product.process or {}
+        initial = {"manufacturer": str(product.manufacturer_id), "name": product.name, "category": product.category,
+                   "bagasse_based": product.bagasse_based,
+                   "chemical_fertilizer_added": product.chemical_fertilizer_added}
+        for key in ProductForm.PROCESS:
+            value = process.get(key)
+            initial[key] = "" if value is None else plain_number(value)
+        return initial
+
+    def body(self, rows):
+        """The posted page as the API's body (what ProductSerializer validates). Numbers that do not
+        read as numbers are passed on as typed, so the serializer's own message names them."""
+        d = self.cleaned_data
+        body = {"name": d.get("name", "").strip(), "category": d.get("category", ""),
+                "bagasse_based": bool(d.get("bagasse_based")),
+                "chemical_fertilizer_added": bool(d.get("chemical_fertilizer_added")),
+                "raw_materials": [{"name": r["name"].strip(), "proportion_pct": _number_or_text(r["proportion_pct"])}
+                                  for r in rows],
+                "process": {k: _number_or_text(d.get(k, "")) for k in self.PROCESS
+                            if str(d.get(k, "")).strip() != ""}}
+        if "manufacturer" in self.fields and d.get("manufacturer"):
+            body["manufacturer"] = d["manufacturer"]
+        if "reason" in self.fields:
+            body["reason"] = d.get("reason", "")
+        return body
+
+
+def _number_or_text(raw):
+    text = str(raw if raw is not None else "").strip()
+    if text == "":
+        return None
+    try:
+        return float(text)
+    except ValueError:
+        return text
+
+
+def plain_number(value):
+    """75.0 -> '75', 72.5 -> '72.5', None -> '' (numbers as a person typed them)."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value)
+
+
+def raw_material_rows(data):
+    """``raw_materials.<i>.name`` / ``.proportion_pct`` of a POST -> [{"name", "proportion_pct"}] in row
+    order, rows left wholly empty dropped (the page always offers a spare row)."""
+    import re
+    found = {}
+    for key, value in data.items():
+        m = re.fullmatch(r"raw_materials\.(\d+)\.(name|proportion_pct)", key)
+        if m:
+            found.setdefault(int(m.group(1)), {"name": "", "proportion_pct": ""})[m.group(2)] = value
+    rows = [found[i] for i in sorted(found)]
+    return [r for r in rows if r["name"].strip() or r["proportion_pct"].strip()]

@@ -310,6 +310,16 @@ _msg(r"no product fact to check the declaration '(?P<k>.+)' against", gettext_la
 _msg(r"Unknown standard edition '(?P<c>.+)'\. Known: (?P<k>.+)\.", gettext_lazy("Unknown standard edition %(c)s."))
 _msg(r"Unknown category '(?P<c>.+)' in (?P<e>\S+)\. Known: (?P<k>.+)\.",
      gettext_lazy("The category %(c)s is not in the standard %(e)s."))
+# products (lims.api.serializers.ProductSerializer, also on the product page)
+_msg(r"must be between (?P<lo>\S+) and (?P<hi>\S+)", gettext_lazy("must be between %(lo)s and %(hi)s"))
+_msg(r"must be greater than (?P<n>\S+)", gettext_lazy("must be greater than %(n)s"))
+_msg(r"must be a whole number", gettext_lazy("must be a whole number"))
+_msg(r"proportions must add up to 100 % \(they add up to (?P<t>\S+) %\)",
+     gettext_lazy("proportions must add up to 100 %% (they add up to %(t)s %%)"))
+_msg(r"Unknown category '(?P<text_c>.*)'\. Known categories: .*", gettext_lazy("Unknown fertilizer category %(text_c)s."))
+_msg(r"(?P<text_m>.+) already has a product named '(?P<text_n>.*)'\.",
+     gettext_lazy("%(text_m)s already has a product named %(text_n)s."))
+_msg(r"This field is required\.", gettext_lazy("Please fill in this field."))
 
 
 def translate_message(message):
@@ -320,8 +330,8 @@ def translate_message(message):
     for pattern, template in _M:
         m = pattern.match(text)
         if m:
-            groups = {k: translate_message(v) if k in ("why", "rest") else _term(v)
-                      for k, v in m.groupdict().items()}
+            groups = {k: translate_message(v) if k in ("why", "rest") else v if k.startswith("text_") else _term(v)
+                      for k, v in m.groupdict().items()}  # text_*: names people typed, kept verbatim
             return str(template) % groups
     return text
 

@@ -38,7 +38,9 @@ urlpatterns = [
     # manufacturer portal
     path("portal/", portal.overview, name="portal"),
     path("portal/precheck/", portal.precheck, name="precheck"),
+    path("products/new/", portal.product_create, name="product-create"),
     path("products/<int:pk>/", portal.product_detail, name="product-detail"),
+    path("products/<int:pk>/edit/", portal.product_edit, name="product-edit"),
     # regulator
     path("regulator/", regulator.dashboard, name="regulator"),
     path("regulator/export/", regulator.export, name="regulator-export"),

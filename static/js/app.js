@@ -1,6 +1,7 @@
 /* Compost LIMS: the little JavaScript the pages use. No library, no network
    beyond this site. 1) live preview of assay figures while typing;
-   2) chromatogram zones by protocol; 3) batch-issue progress bar. */
+   2) chromatogram zones by protocol; 3) batch-issue progress bar;
+   4) raw-material rows of the product page with their live total. */
 (function () {
   "use strict";
 
@@ -135,6 +136,86 @@
         }).catch(function () { setTimeout(poll, 3000); });
     };
     poll();
+  }
+
+  // 4) product page: raw-material rows (add / remove) and their live total ----
+  var materials = document.getElementById("raw-materials");
+  if (materials) {
+    var rowsBody = materials.tBodies[0];
+    var rowTemplate = document.getElementById("material-row-template");
+    var addMaterial = document.getElementById("add-material");
+    var totalEl = document.getElementById("materials-total");
+    var stateEl = document.getElementById("materials-state");
+    var totalError = document.getElementById("materials-error");
+    var number = function (raw) {  // as the server reads it: empty -> null, not a number -> NaN
+      var v = String(raw).trim().replace(/[\uFF10-\uFF19]/g, function (c) {
+        return String.fromCharCode(c.charCodeAt(0) - 0xFEE0);
+      });
+      if (v === "") return null;
+      var n = Number(v);
+      return isFinite(n) ? n : NaN;
+    };
+    var round3 = function (n) { return String(Math.round(n * 1000) / 1000); };
+    var renumber = function () {
+      Array.from(rowsBody.rows).forEach(function (tr, i) {
+        tr.querySelectorAll("[name], [data-error-for]").forEach(function (el) {
+          ["name", "data-error-for"].forEach(function (attr) {
+            var v = el.getAttribute(attr);
+            if (v) el.setAttribute(attr, v.replace(/^raw_materials\.[^.]+\./, "raw_materials." + i + "."));
+          });
+        });
+        tr.querySelector(".rownum").textContent = String(i + 1);
+        tr.querySelector(".remove-material").hidden = false;
+      });
+    };
+    var updateTotal = function () {
+      var total = 0, any = false;
+      Array.from(rowsBody.rows).forEach(function (tr) {
+        var n = number(tr.querySelector('[name$=".proportion_pct"]').value);
+        if (n !== null && !isNaN(n)) { total += n; any = true; }
+      });
+      var state = !any ? "" : (Math.abs(total - 100) <= 0.01 ? "ok" : (total < 100 ? "short" : "over"));
+      totalEl.textContent = round3(total);
+      stateEl.className = "total-state " + state;
+      stateEl.textContent = state ? materials.dataset[state].replace("{n}", round3(Math.abs(100 - total))) : "";
+      materials.dataset.state = state;
+      if (state === "ok" && totalError) totalError.textContent = "";
+    };
+    var addRow = function () {
+      rowsBody.insertAdjacentHTML("beforeend", rowTemplate.innerHTML.replace(/__i__/g, String(rowsBody.rows.length)));
+      renumber();
+      rowsBody.rows[rowsBody.rows.length - 1].querySelector("input").focus();
+    };
+    addMaterial.hidden = false;
+    addMaterial.addEventListener("click", addRow);
+    rowsBody.addEventListener("click", function (e) {
+      var button = e.target.closest(".remove-material");
+      if (!button) return;
+      var tr = button.closest("tr");
+      if (rowsBody.rows.length > 1) {
+        tr.remove();
+      } else {  // the last row is emptied rather than removed
+        tr.querySelectorAll("input").forEach(function (el) { el.value = ""; el.classList.remove("has-error"); });
+        tr.querySelectorAll(".field-error").forEach(function (el) { el.textContent = ""; });
+      }
+      renumber();
+      updateTotal();
+    });
+    rowsBody.addEventListener("input", function (e) {
+      if (!e.target.name) return;
+      e.target.classList.remove("has-error");  // a corrected cell loses its old message
+      var box = rowsBody.querySelector('[data-error-for="' + sel(e.target.name) + '"]');
+      if (box) box.textContent = "";
+      updateTotal();
+    });
+    rowsBody.addEventListener("keydown", function (e) {  // Enter in the last row adds a row instead of saving
+      if (e.key === "Enter" && e.target.tagName === "INPUT" && e.target.closest("tr") === rowsBody.rows[rowsBody.rows.length - 1]) {
+        e.preventDefault();
+        addRow();
+      }
+    });
+    renumber();
+    updateTotal();
   }
 
   // clickable table rows

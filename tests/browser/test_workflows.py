@@ -301,3 +301,67 @@ def test_regulator_filters_failures_and_exports(open_page, product_a, make_sampl
     page.wait_for_selector("#timeline")
     assert page.locator("#timeline li").count() >= 5
     shot(page, "zh-regulator-timeline")
+
+
+def test_manufacturer_registers_a_product(open_page, standards, users):
+    from lims.models import AuditEntry, Product
+    page = open_page()
+    login(page, "manufacturer")
+    page.click("#register-product")
+    page.wait_for_selector("#product-form")
+    assert path_of(page) == "/products/new/"
+    page.fill("#id_name", "甲廠堆肥三號")
+    page.select_option("#id_category", "general_compost")
+    page.check("#id_bagasse_based")
+    page.fill("[name='raw_materials.0.name']", "牛糞")
+    page.fill("[name='raw_materials.0.proportion_pct']", "60")
+    page.click("#add-material")
+    page.fill("[name='raw_materials.1.name']", "蔗渣")
+    page.fill("[name='raw_materials.1.proportion_pct']", "30")
+    # the live total says what is missing
+    assert page.locator("#materials-total").inner_text() == "90"
+    assert "還差 10 %" in page.locator("#materials-state").inner_text()
+    page.fill("#id_fermentation_days", "80")
+    page.fill("#id_peak_temperature_c", "66.5")
+    page.fill("#id_turnings", "9")
+    # saved at 90 %: the serializer's message beside the total, nothing stored
+    page.click("#save-product")
+    page.wait_for_selector("#not-saved")
+    assert "比例合計必須為 100 %（目前合計 90 %）" in page.locator("#materials-error").inner_text()
+    assert not Product.objects.exists()
+    shot(page, "zh-manufacturer-product-error")
+    page.fill("[name='raw_materials.2.name']", "稻殼")  # the page offers a spare row
+    page.fill("[name='raw_materials.2.proportion_pct']", "15")
+    assert "超過 100 % 達 5 %" in page.locator("#materials-state").inner_text()
+    page.fill("[name='raw_materials.2.proportion_pct']", "10")
+    assert page.locator("#materials-total").inner_text() == "100"
+    assert page.locator("#materials-error").inner_text() == ""
+    # a row added by mistake is removed again, and the total follows
+    page.click("#add-material")
+    page.fill("[name='raw_materials.3.name']", "多餘")
+    page.fill("[name='raw_materials.3.proportion_pct']", "5")
+    assert page.locator("#materials-total").inner_text() == "105"
+    page.locator("#raw-materials tbody tr").nth(3).locator(".remove-material").click()
+    assert page.locator("#raw-materials tbody tr").count() == 3
+    assert page.locator("#materials-total").inner_text() == "100"
+    assert "比例合計為 100 %" in page.locator("#materials-state").inner_text()
+    shot(page, "zh-manufacturer-product-form")
+    page.click("#save-product")
+    page.wait_for_selector(".messages .success")
+    product = Product.objects.get()
+    assert path_of(page) == f"/products/{product.pk}/"
+    assert product.raw_materials == [{"name": "牛糞", "proportion_pct": 60.0}, {"name": "蔗渣", "proportion_pct": 30.0},
+                                     {"name": "稻殼", "proportion_pct": 10.0}]
+    assert product.process == {"fermentation_days": 80, "peak_temperature_c": 66.5, "turnings": 9}
+    assert product.bagasse_based and AuditEntry.objects.filter(entity="product", entity_id=product.pk).count() == 1
+    assert "牛糞 60 %、蔗渣 30 %、稻殼 10 %" in page.locator("#product-materials").inner_text()
+    # edited with a reason: the reason is in the product's history
+    page.click("#edit-product")
+    page.wait_for_selector("#product-form")
+    page.fill("#id_turnings", "10")
+    page.fill("#id_reason", "增加一次翻堆")
+    shot(page, "zh-manufacturer-product-edit")
+    page.click("#save-product")
+    page.wait_for_selector(".messages .success")
+    assert "增加一次翻堆" in page.locator("#product-history").inner_text()
+    shot(page, "zh-manufacturer-product-page")

@@ -128,7 +128,8 @@ def sample_create(request):
             if request.user.role in access.ENTRY:
                 return redirect("sample-label", sample.pk)
             return redirect("sample-detail", sample.pk)
-    return render(request, "web/sample_create.html", {"form": form})
+    return render(request, "web/sample_create.html", {
+        "form": form, "can_register_product": request.user.role in access.PRODUCT_EDIT})
 
 
 def visible_sample(request, pk):
