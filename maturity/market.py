@@ -181,6 +181,18 @@ def export(frame, fmt, standard, decision_rule):
     return buf.getvalue()
 
 
+EXPORT_TYPES = {"csv": "text/csv; charset=utf-8",
+                "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+
+
+def export_response(frame, fmt, standard, decision_rule):
+    """The export as a download, named after the edition and decision rule it was judged with."""
+    from django.http import HttpResponse
+    response = HttpResponse(export(frame, fmt, standard, decision_rule), content_type=EXPORT_TYPES[fmt])
+    response["Content-Disposition"] = f'attachment; filename="samples-{standard}-{decision_rule}.{fmt}"'
+    return response
+
+
 def values_in(frame, parameter, unit, basis):
     """Each row's value of ``parameter`` in ``unit`` on ``basis`` (NaN where it cannot be
     converted), with below-detection flags: -> (values, below_detection) arrays."""

@@ -256,17 +256,9 @@ def market_samples(request):
 @permission_classes(_roles(read=MARKET_READERS))
 def market_export(request):
     """The same table as a CSV or XLSX file (?format=csv|xlsx), stating edition and decision rule."""
-    from django.http import HttpResponse
-
     from maturity import market
     edition, rule, frame, q = _market(request)
-    fmt = q.get("format", "csv")
-    data = market.export(frame, fmt, edition.code, rule)
-    ctype = ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" if fmt == "xlsx"
-             else "text/csv; charset=utf-8")
-    resp = HttpResponse(data, content_type=ctype)
-    resp["Content-Disposition"] = f'attachment; filename="samples-{edition.code}-{rule}.{fmt}"'
-    return resp
+    return market.export_response(frame, q.get("format", "csv"), edition.code, rule)
 
 
 @extend_schema(parameters=[MarketFilterSerializer], responses={200: dict})

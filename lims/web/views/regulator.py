@@ -2,9 +2,7 @@
 statistics as charts, exports. Reads maturity.market; changes nothing."""
 from urllib.parse import urlencode
 
-from django.http import HttpResponse
 from django.shortcuts import render
-from django.utils.translation import gettext as _
 
 from lims import selectors
 from lims.models import LabSettings
@@ -66,9 +64,4 @@ def export(request):
     fmt = request.GET.get("format", "csv")
     fmt = fmt if fmt in ("csv", "xlsx") else "csv"
     form, q, edition, rule, judged_all, frame = _judged(request)
-    data = market.export(frame, fmt, edition.code, rule)
-    ctype = ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" if fmt == "xlsx"
-             else "text/csv; charset=utf-8")
-    response = HttpResponse(data, content_type=ctype)
-    response["Content-Disposition"] = f'attachment; filename="samples-{edition.code}-{rule}.{fmt}"'
-    return response
+    return market.export_response(frame, fmt, edition.code, rule)
