@@ -6,9 +6,11 @@ transaction; the render task is sent only after that transaction commits
 ``dispatched_at`` empty and the relay sends it when the broker is back).
 """
 import logging
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from lims import audit
@@ -56,18 +58,19 @@ def dispatch(doc_ids):
     return sent
 
 
-def relay_outbox(stale_after_seconds=300):
+def relay_outbox(lost_after_seconds=3600):
     """Send what the broker never got, and hand out again renders whose worker died.
 
-    Run periodically (Celery beat in `make run`) and by `manage.py relay_outbox`."""
+    Three cases: never dispatched (broker was down); rendering or queued with an
+    expired lease (the worker died mid-render); dispatched but untouched for
+    ``lost_after_seconds`` (the message was lost). Duplicates are harmless: the
+    task is idempotent. Run periodically (Celery beat in `make run`) and by
+    `manage.py relay_outbox`."""
     now = timezone.now()
-    never_sent = Document.objects.filter(status="queued", dispatched_at__isnull=True)
-    stale = Document.objects.filter(status__in=["queued", "rendering"], dispatched_at__isnull=False,
-                                    lease_until__lt=now)
-    stuck_queued = Document.objects.filter(status="queued", dispatched_at__lt=now - timezone.timedelta(
-        seconds=stale_after_seconds))
-    ids = sorted(set(never_sent.values_list("id", flat=True)) | set(stale.values_list("id", flat=True))
-                 | set(stuck_queued.values_list("id", flat=True)))
+    due = (Q(status="queued", dispatched_at__isnull=True)
+           | Q(status__in=["queued", "rendering"], lease_until__lt=now)
+           | Q(status="queued", dispatched_at__lt=now - timedelta(seconds=lost_after_seconds)))
+    ids = list(Document.objects.filter(due).order_by("id").values_list("id", flat=True))
     if ids:
         Document.objects.filter(pk__in=ids).update(dispatched_at=None)
     return dispatch(ids)

@@ -9,6 +9,7 @@ file."""
 import hashlib
 import os
 import time
+from datetime import timedelta
 
 from celery import shared_task
 from django.core.files.base import ContentFile
@@ -41,7 +42,7 @@ def render_document(self, document_id):
         if doc is None or doc.status == "ready":
             return "done"
         doc.status, doc.attempts = "rendering", doc.attempts + 1
-        doc.lease_until = timezone.now() + timezone.timedelta(seconds=LEASE_SECONDS)
+        doc.lease_until = timezone.now() + timedelta(seconds=LEASE_SECONDS)
         doc.save(update_fields=["status", "attempts", "lease_until"])
     try:
         pdf = _render_bytes(doc)
