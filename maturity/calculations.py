@@ -175,7 +175,8 @@ def _measurement(key: str, value: float, uncertainty=None, qualifier: str = "",
                  basis: str | None = None) -> Measurement:
     """A result in the canonical unit and basis of parameter ``key`` (§3)."""
     p = PARAMETERS[key]
-    return Measurement(value=float(value), unit=p.unit, basis=p.basis if basis is None else basis,
+    count = isinstance(value, int) and not isinstance(value, bool)  # a score stays a whole number
+    return Measurement(value=value if count else float(value), unit=p.unit, basis=p.basis if basis is None else basis,
                        qualifier=qualifier, uncertainty=uncertainty)
 
 

@@ -23,8 +23,9 @@ class Measurement:
 
     @classmethod
     def from_dict(cls, d):
+        v = d["value"]
         return cls(
-            value=float(d["value"]),
+            value=v if isinstance(v, int) and not isinstance(v, bool) else float(v),
             unit=d.get("unit", "") or "",
             basis=d.get("basis", "") or "",
             qualifier=d.get("qualifier", "") or "",
