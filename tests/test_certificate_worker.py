@@ -66,3 +66,37 @@ def test_worker_killed_mid_render_certificate_produced_exactly_once(not_eager, u
     assert d.attempts >= 2
     folder = os.path.dirname(d.pdf.path)
     assert [f for f in os.listdir(folder) if f.startswith(d.number)] == [f"{d.number}.pdf"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_certificate_requests_get_unique_gap_free_numbers(users, product_a, make_sample):
+    """Reviewers issuing at the same moment: numbers unique and gap-free (row lock on PostgreSQL)."""
+    import threading
+
+    from django.db import connection
+
+    from certificates.models import Document
+    from certificates.services import certificate_request
+    from tests.conftest import require_postgres
+    require_postgres("concurrent certificate numbering under row locks is proven on PostgreSQL")
+    samples = []
+    for i in range(6):
+        s = make_sample(product_a, "received", f"C{i}")
+        enter_example_results(s, users["technician"])
+        samples.append(verify_sample(s, users["technician"], users["reviewer"]))
+    barrier, errors = threading.Barrier(len(samples)), []
+
+    def issue(sample):
+        try:
+            barrier.wait()
+            certificate_request(actor=users["reviewer"], sample=sample)
+        except Exception as e:  # pragma: no cover - reported below
+            errors.append(e)
+        finally:
+            connection.close()
+    threads = [threading.Thread(target=issue, args=(s,)) for s in samples]
+    [t.start() for t in threads]
+    [t.join() for t in threads]
+    assert not errors, errors
+    numbers = sorted(int(n[-6:]) for n in Document.objects.values_list("number", flat=True))
+    assert numbers == list(range(1, len(samples) + 1))
