@@ -98,6 +98,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # half-way, which keeps per-year numbering gap-free on SQLite too.
     DATABASES["default"]["OPTIONS"] = {"transaction_mode": "IMMEDIATE", "timeout": 20}
 
+# Login throttling counts failures in the cache: with more than one web
+# process, point LIMS_CACHE_URL at Redis (e.g. redis://127.0.0.1:6379/1) so
+# they share the count.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["LIMS_CACHE_URL"]}
+          if os.environ.get("LIMS_CACHE_URL") else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
 AUTH_USER_MODEL = "lims.User"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
