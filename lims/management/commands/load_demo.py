@@ -16,4 +16,4 @@ class Command(BaseCommand):
         creds = load_demo(password)
         self.stdout.write("Demo users (username / password / role):")
         for username, role, *_ in DEMO_USERS:
-            self.stdout.write(f"  {username:<13} {creds[username]:<20} {role.label}")
+            self.stdout.write(f"  {username:<13} {creds[username]:<20} {role.value} ({role.label})")
