@@ -668,6 +668,18 @@ def _build(story, *, title, subject, author, keywords, on_page) -> bytes:
     return buf.getvalue()
 
 
+def _party_rows(man: dict, prod: dict) -> list:
+    """Manufacturer and product rows, shared by the certificate and the dossier."""
+    return [
+        ("製造商", "Manufacturer", tx(_s(man.get("name")))),
+        ("地址", "Address", tx(_s(man.get("address")))),
+        ("產品名稱", "Product", tx(_s(prod.get("name")))),
+        ("品目", "Category", _category_markup(prod)),
+        ("原料含蔗渣", "Bagasse-based", tx(_s(prod.get("bagasse_based")))),
+        ("添加化學肥料", "Chem. fertilizer added", tx(_s(prod.get("chemical_fertilizer_added")))),
+    ]
+
+
 def _heading(n, zh, en, need_mm=35):
     """Section heading; ``need_mm`` of room required below it (None: caller keeps it together)."""
     head = SectionHeading(n, zh, en)
@@ -847,13 +859,7 @@ def render_certificate(ctx: dict) -> bytes:
 
     # 1. Client, product and sample
     story += _heading(1, "委託者、產品及樣品", "Client, product and sample")
-    story.append(kv_table([
-        ("製造商", "Manufacturer", tx(_s(man.get("name")))),
-        ("地址", "Address", tx(_s(man.get("address")))),
-        ("產品名稱", "Product", tx(_s(prod.get("name")))),
-        ("品目", "Category", _category_markup(prod)),
-        ("原料含蔗渣", "Bagasse-based", tx(_s(prod.get("bagasse_based")))),
-        ("添加化學肥料", "Chem. fertilizer added", tx(_s(prod.get("chemical_fertilizer_added")))),
+    story.append(kv_table(_party_rows(man, prod) + [
         ("樣品編號", "Sample code", tx(_s(sample.get("code")), bold=True)),
         ("批號", "Lot No.", tx(_s(sample.get("lot_number")))),
         ("採樣日期", "Sampled on", tx(_s(sample.get("sampled_on")))),
@@ -1092,14 +1098,7 @@ def render_dossier(ctx: dict) -> bytes:
 
     # 1 Manufacturer and product
     story += _heading(1, "製造商及產品", "Manufacturer and product")
-    story.append(kv_table([
-        ("製造商", "Manufacturer", tx(_s(man.get("name")))),
-        ("地址", "Address", tx(_s(man.get("address")))),
-        ("產品名稱", "Product", tx(_s(prod.get("name")))),
-        ("品目", "Category", _category_markup(prod)),
-        ("原料含蔗渣", "Bagasse-based", tx(_s(prod.get("bagasse_based")))),
-        ("添加化學肥料", "Chem. fertilizer added", tx(_s(prod.get("chemical_fertilizer_added")))),
-    ]))
+    story.append(kv_table(_party_rows(man, prod)))
     story.append(Spacer(1, 3 * mm))
 
     # 2 Raw materials and process
