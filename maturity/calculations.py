@@ -267,6 +267,20 @@ def _require_mapping(data, errors: ErrorCollector, path: str) -> bool:
     return True
 
 
+def _required_object(data, key, shape, empty_message, errors: ErrorCollector) -> dict:
+    """``data[key]``, the only field allowed, as a non-empty object; raises with every problem otherwise."""
+    _Reader(data, errors).reject_unknown({key})
+    value = data.get(key)
+    if value is None:
+        errors.add(key, "is required")
+    elif not isinstance(value, dict):
+        errors.add(key, f"must be an object of {shape}")
+    elif not value:
+        errors.add(key, empty_message)
+    errors.raise_if_any()
+    return value
+
+
 # --------------------------------------------------------------------------- methods
 
 def _moisture(data, policy, context, errors) -> AssayOutcome:
@@ -572,16 +586,7 @@ def _accepted_units(key: str) -> dict[str, float]:
 
 def _direct(data, policy, context, errors) -> AssayOutcome:
     """Values entered as reported (analyser, external lab), converted to canonical units."""
-    r = _Reader(data, errors)
-    r.reject_unknown({"values"})
-    values = data.get("values")
-    if values is None:
-        errors.add("values", "is required")
-    elif not isinstance(values, dict):
-        errors.add("values", "must be an object of parameter -> value")
-    elif not values:
-        errors.add("values", "at least one value is required")
-    errors.raise_if_any()
+    values = _required_object(data, "values", "parameter -> value", "at least one value is required", errors)
 
     results, conversions = {}, {}
     for key, entry in values.items():
@@ -706,16 +711,8 @@ COMPREHENSIVE_ITEMS = ("fermentation_days", "colour", "structure_fine_uniform", 
 
 def _observation(data, policy, context, errors) -> AssayOutcome:
     """§4.8 qualitative maturity observations, each passed or failed on its criterion."""
-    r = _Reader(data, errors)
-    r.reject_unknown({"observations"})
-    obs = data.get("observations")
-    if obs is None:
-        errors.add("observations", "is required")
-    elif not isinstance(obs, dict):
-        errors.add("observations", "must be an object of observation -> value")
-    elif not obs:
-        errors.add("observations", "at least one observation is required")
-    errors.raise_if_any()
+    obs = _required_object(data, "observations", "observation -> value", "at least one observation is required",
+                           errors)
 
     reader = _Reader(obs, errors, prefix="observations.")
     out, results = {}, {}
