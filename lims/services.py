@@ -27,6 +27,17 @@ def _require_owner(user, manufacturer_id):
         raise PermissionDeniedError("Manufacturer users may act only for their own organisation.")
 
 
+def _apply_update(obj, audited_fields, fields, *, entity, actor, reason, **where):
+    """Set ``fields`` on ``obj``, save, and record old and new values of what changed."""
+    before = audit.snapshot(obj, audited_fields)
+    for k, v in fields.items():
+        setattr(obj, k, v)
+    obj.save()
+    changes = audit.diff(before, audit.snapshot(obj, audited_fields))
+    if changes:
+        audit.record(entity=entity, obj=obj, action="update", actor=actor, changes=changes, reason=reason, **where)
+
+
 @transaction.atomic
 def product_create(*, actor, manufacturer, **fields):
     _require_owner(actor, manufacturer.pk)
@@ -42,14 +53,8 @@ def product_update(*, actor, product, reason="", **fields):
     _require_owner(actor, product.manufacturer_id)
     if "manufacturer" in fields:
         _require_owner(actor, fields["manufacturer"].pk)
-    before = audit.snapshot(product, PRODUCT_FIELDS)
-    for k, v in fields.items():
-        setattr(product, k, v)
-    product.save()
-    changes = audit.diff(before, audit.snapshot(product, PRODUCT_FIELDS))
-    if changes:
-        audit.record(entity="product", obj=product, action="update", actor=actor, changes=changes,
-                     reason=reason, manufacturer=product.manufacturer)
+    _apply_update(product, PRODUCT_FIELDS, fields, entity="product", actor=actor, reason=reason,
+                  manufacturer=product.manufacturer)
     return product
 
 
@@ -71,14 +76,8 @@ def sample_update(*, actor, sample, reason="", **fields):
     _require_owner(actor, sample.product.manufacturer_id)
     if sample.status not in ("registered", "received"):
         raise TransitionError(f"A sample that is '{sample.status}' can no longer be edited; its data are under test.")
-    before = audit.snapshot(sample, SAMPLE_FIELDS)
-    for k, v in fields.items():
-        setattr(sample, k, v)
-    sample.save()
-    changes = audit.diff(before, audit.snapshot(sample, SAMPLE_FIELDS))
-    if changes:
-        audit.record(entity="sample", obj=sample, action="update", actor=actor, changes=changes, reason=reason,
-                     sample=sample, manufacturer=sample.product.manufacturer)
+    _apply_update(sample, SAMPLE_FIELDS, fields, entity="sample", actor=actor, reason=reason, sample=sample,
+                  manufacturer=sample.product.manufacturer)
     return sample
 
 
