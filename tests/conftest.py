@@ -85,6 +85,18 @@ def client_for(users):
     return make
 
 
+@pytest.fixture
+def web(users):
+    """A page client logged in as ``role``, in Traditional Chinese unless ``lang`` says otherwise."""
+    from django.test import Client
+
+    def make(role, lang="zh-hant"):
+        c = Client(HTTP_ACCEPT_LANGUAGE=lang)
+        c.force_login(users[role])
+        return c
+    return make
+
+
 PRODUCT_BODY = {
     "name": "有機堆肥一號 Compost No. 1",
     "category": "general_compost",

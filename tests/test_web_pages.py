@@ -34,15 +34,6 @@ def _clear_cache():
 
 
 @pytest.fixture
-def web(users):
-    def make(role, lang="zh-hant"):
-        c = Client(HTTP_ACCEPT_LANGUAGE=lang)
-        c.force_login(users[role])
-        return c
-    return make
-
-
-@pytest.fixture
 def verified(product_a, make_sample, users):
     s = make_sample(product_a, "in_testing", lot="V-1")
     enter_example_results(s, users["technician"])

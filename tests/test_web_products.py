@@ -4,22 +4,12 @@ services with an audit entry, nothing half-saved, and who may do it."""
 import re
 
 import pytest
-from django.test import Client
 
 from lims.models import AuditEntry, Product
 
 pytestmark = pytest.mark.django_db
 
 ZH = {"HTTP_ACCEPT_LANGUAGE": "zh-hant"}
-
-
-@pytest.fixture
-def web(users):
-    def make(role, lang="zh-hant"):
-        c = Client(HTTP_ACCEPT_LANGUAGE=lang)
-        c.force_login(users[role])
-        return c
-    return make
 
 
 def text(response):
