@@ -24,5 +24,13 @@ class RolePermission(BasePermission):
         if action in action_roles:
             return user.role in action_roles[action]
         if request.method in SAFE_METHODS:
-            return user.role in getattr(view, "read_roles", ALL_ROLES)
-        return user.role in getattr(view, "write_roles", ())
+            return user.role in getattr(view, "read_roles", self.read_roles)
+        return user.role in getattr(view, "write_roles", self.write_roles)
+
+    read_roles = ALL_ROLES   # defaults when the view declares none (function views: see roles())
+    write_roles = ()
+
+
+def roles(read=ALL_ROLES, write=()):
+    """RolePermission with fixed read and write roles, for function-based views."""
+    return [type("FixedRolePermission", (RolePermission,), {"read_roles": tuple(read), "write_roles": tuple(write)})]

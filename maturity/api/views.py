@@ -10,7 +10,7 @@ from rest_framework import serializers
 
 from lims import selectors as lims_selectors
 from lims import services as lims_services
-from lims.api.permissions import ALL_ROLES, RolePermission
+from lims.api.permissions import ALL_ROLES, roles
 from lims.api.serializers import SampleDetailSerializer
 from lims.lifecycle import RESULTS_RELEASED, TransitionError
 from lims.roles import Role
@@ -25,12 +25,7 @@ ENTRY = (Role.TECHNICIAN, Role.LAB_ADMIN)
 
 
 def _roles(read=ALL_ROLES, write=ENTRY):
-    class P(RolePermission):
-        def has_permission(self, request, view):
-            if not (request.user and request.user.is_authenticated):
-                return False
-            return request.user.role in (read if request.method in ("GET", "HEAD", "OPTIONS") else write)
-    return [P]
+    return roles(read, write)
 
 
 def _sample(request, sample_id, results=False):
