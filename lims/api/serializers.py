@@ -48,11 +48,18 @@ class ProductSerializer(serializers.ModelSerializer):
                   "created_at", "updated_at", "reason"]
         validators = []  # uniqueness per manufacturer is checked in validate() with a clear message
 
+    def _category_names(self):
+        """Read once per response, not twice per product."""
+        root = self.root
+        if not hasattr(root, "_category_names_cache"):
+            root._category_names_cache = category_names()
+        return root._category_names_cache
+
     def get_category_name_zh(self, obj) -> str:
-        return category_names().get(obj.category, (obj.category, ""))[0]
+        return self._category_names().get(obj.category, (obj.category, ""))[0]
 
     def get_category_name_en(self, obj) -> str:
-        return category_names().get(obj.category, ("", obj.category))[1]
+        return self._category_names().get(obj.category, ("", obj.category))[1]
 
     def validate_category(self, value):
         keys = category_keys()
