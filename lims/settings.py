@@ -46,13 +46,13 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    "lims",  # before staticfiles: its runserver (debug pages only on loopback) takes precedence
     "django.contrib.staticfiles",
     "rest_framework",
     "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
-    "lims",
     "maturity",
     "certificates",
 ]

@@ -41,7 +41,10 @@ def test_load_demo_generates_and_prints_a_password(capsys):
 def test_production_settings_pass_check_deploy(tmp_path):
     env = dict(os.environ, LIMS_MODE="production", DJANGO_SECRET_KEY="x" * 20 + "-Zq9!kL2@pR7#vN4$wT6^yB8&" * 2,
                DJANGO_ALLOWED_HOSTS="lims.example.org", DJANGO_SETTINGS_MODULE="lims.settings",
-               LIMS_VAR_DIR=str(tmp_path))
+               LIMS_VAR_DIR=str(tmp_path), LIMS_PUBLIC_URL="https://lims.example.org")
+    # as gunicorn.conf.py does on start; without it check --deploy warns (lims.W002)
+    subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"], cwd=ROOT, env=env,
+                   check=True)
     r = subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
                        cwd=ROOT, env=env, capture_output=True, text=True)
     assert r.returncode == 0, r.stdout + r.stderr
