@@ -39,7 +39,7 @@ class BackupError(Exception):
 
 
 def _engine():
-    engine = settings.DATABASES["default"]["ENGINE"]
+    engine = connection.settings_dict["ENGINE"]
     if engine.endswith("sqlite3"):
         return "sqlite"
     if engine.endswith("postgresql"):
@@ -48,7 +48,7 @@ def _engine():
 
 
 def _pg(program):
-    db = settings.DATABASES["default"]
+    db = connection.settings_dict
     exe = shutil.which(program)
     if exe is None:
         raise BackupError(f"{program} is not installed (Debian: apt-get install postgresql-client).")
@@ -101,7 +101,7 @@ def backup(output_dir) -> tuple[Path, dict]:
         before = counts()
         if engine == "sqlite":
             db_file = "database.sqlite3"
-            source = sqlite3.connect(settings.DATABASES["default"]["NAME"])
+            source = sqlite3.connect(connection.settings_dict["NAME"])
             target = sqlite3.connect(partial / db_file)
             try:
                 with target:
@@ -158,7 +158,7 @@ def restore(folder, *, force=False) -> dict:
     connection.close()
     if engine == "sqlite":
         source = sqlite3.connect(db_file)
-        target = sqlite3.connect(settings.DATABASES["default"]["NAME"])
+        target = sqlite3.connect(connection.settings_dict["NAME"])
         try:
             with target:
                 source.backup(target)
