@@ -19,6 +19,7 @@ from .models import Assay, Category
 from .parameters import DERIVED, PARAMETERS
 from .policy import current_policy
 from .selectors import edition_or_error, edition_rules
+from .services import edition_mark_used
 
 MARKET_STATUSES = RESULTS_RELEASED
 META_COLUMNS = ["id", "code", "manufacturer_id", "manufacturer", "product_id", "product", "category",
@@ -136,6 +137,7 @@ def judge_market(frame, standard, decision_rule):
         frame.loc[group.index, "checks"] = pd.Series(
             [{c: s for c, s in row.items() if s != "not_applicable"} for row in statuses.to_dict("records")],
             index=group.index)
+    edition_mark_used(edition, "regulator's market view")
     return edition, frame
 
 
