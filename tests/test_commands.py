@@ -56,3 +56,23 @@ def test_production_refuses_to_start_without_secret_key(tmp_path):
     env.pop("DJANGO_SECRET_KEY", None)
     r = subprocess.run([sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True)
     assert r.returncode != 0 and "DJANGO_SECRET_KEY" in r.stderr
+
+
+@pytest.mark.django_db
+def test_load_demo_again_keeps_passwords_unless_one_is_given(capsys):
+    from django.contrib.auth import authenticate
+
+    from lims.models import User
+    call_command("load_demo")
+    first = capsys.readouterr().out
+    admin_pw = next(line.split()[1] for line in first.splitlines() if line.strip().startswith("labadmin"))
+    admin = User.objects.get(username="labadmin")
+    admin.set_password("changed-by-the-lab-admin")
+    admin.save()
+    call_command("load_demo")  # `make run` again
+    out = capsys.readouterr().out
+    assert "(unchanged)" in out and admin_pw not in out
+    assert authenticate(username="labadmin", password="changed-by-the-lab-admin")
+    call_command("load_demo", password="reset-all-demo-pw")  # `make run DEMO_PASSWORD=...`
+    for name in ["labadmin", "technician", "reviewer", "manufacturer", "regulator"]:
+        assert authenticate(username=name, password="reset-all-demo-pw"), name
