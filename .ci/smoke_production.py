@@ -245,6 +245,14 @@ def main():
                 os.killpg(p.pid, signal.SIGKILL)
         subprocess.run(["dropdb", *pg_args, "--if-exists", DB], check=False)
         shutil.rmtree(var, ignore_errors=True)
+        try:  # the queue of this run and its bindings, so the Redis DB does not collect them run after run
+            import redis
+            r = redis.Redis.from_url(f"{REDIS}/{REDIS_DB}")
+            keys = [k for pattern in (f"*{env['LIMS_CELERY_QUEUE']}*",) for k in r.scan_iter(pattern)]
+            if keys:
+                r.delete(*keys)
+        except Exception as e:  # cleanup only: never hide the test's own result
+            log(f"could not clean Redis DB {REDIS_DB}: {e}")
 
     signal.signal(signal.SIGTERM, lambda *a: sys.exit(1))
     try:
