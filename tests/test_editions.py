@@ -96,3 +96,26 @@ def test_an_unknown_category_does_not_freeze_an_edition(edition, client_for, mak
     r = client_for("technician").get(f"/api/v1/samples/{s.pk}/compliance/?standard=tw-2040&category=bark_compost")
     assert r.status_code == 400
     assert not StandardEdition.objects.get(code="tw-2040").used_in_judgement
+
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_issued_certificate_freezes_its_edition(standards, client_for, product_a, make_sample, users, tmp_path):
+    import shutil
+
+    from lims.demo_results import enter_example_results, verify_sample
+    from maturity.services import STANDARDS_DIR
+    s = make_sample(product_a, "received", "LOT-E1")
+    enter_example_results(s, users["technician"])
+    verify_sample(s, users["technician"], users["reviewer"])
+    StandardEdition.objects.update(used_in_judgement=False, used_since=None, first_use="")
+    r = client_for("reviewer").post("/api/v1/certificates/", {"sample": s.pk}, format="json")
+    assert r.status_code == 202, r.content
+    edition = StandardEdition.objects.get(code="tw-1997")  # the lab's default edition
+    assert edition.used_in_judgement and s.code in edition.first_use
+    shutil.copy(STANDARDS_DIR / "tw-1997.yaml", tmp_path / "tw-1997.yaml")
+    csv = (STANDARDS_DIR / "tw_1997_categories.csv").read_text(encoding="utf-8")
+    (tmp_path / "tw_1997_categories.csv").write_text(csv.replace(",100,", ",110,", 1), encoding="utf-8")
+    assert csv != (tmp_path / "tw_1997_categories.csv").read_text(encoding="utf-8")
+    with pytest.raises(CommandError, match="can never be replaced"):
+        call_command("load_standard", str(tmp_path / "tw-1997.yaml"), "--replace")
