@@ -53,6 +53,9 @@ class Document(models.Model):
     rendered_at = models.DateTimeField(null=True, blank=True)
 
     validity = models.CharField(max_length=20, choices=VALIDITY, default="valid", db_index=True)
+    supersession_due = models.BooleanField(
+        default=False, db_index=True,
+        help_text="A judgement input of the sample was corrected after issue: re-verify, then supersede.")
     issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     issued_at = models.DateTimeField(auto_now_add=True)
     revoked_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,

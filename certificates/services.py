@@ -18,7 +18,7 @@ from lims.lifecycle import TransitionError
 from lims.models import LabSettings, Sample
 from lims.numbering import next_number
 from lims.roles import Role
-from lims.services import PermissionDeniedError, sample_transition
+from lims.services import PermissionDeniedError, register_effect, sample_transition
 from maturity.errors import InputError
 
 from .context import certificate_context, dossier_context
@@ -203,3 +203,18 @@ def dossier_request(*, actor, product, samples, declared):
                  manufacturer=product.manufacturer)
     _dispatch_after_commit([doc.pk])
     return doc
+
+
+def _mark_for_supersession(sample, actor, reason):
+    """Reopen (a judgement input was corrected): the sample's valid certificates must be superseded
+    once it is verified again; they are marked, and the mark is audited."""
+    for doc in Document.objects.select_for_update().filter(sample=sample, kind=Document.KIND_CERTIFICATE,
+                                                           validity="valid", supersession_due=False):
+        doc.supersession_due = True
+        doc.save(update_fields=["supersession_due"])
+        audit.record(entity="certificate", obj=doc, action="mark_for_supersession", actor=actor,
+                     changes={"supersession_due": [False, True]}, reason=reason, sample=sample,
+                     manufacturer=sample.product.manufacturer)
+
+
+register_effect("reopen", _mark_for_supersession)

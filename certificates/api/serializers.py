@@ -21,7 +21,7 @@ class DocumentSerializer(serializers.ModelSerializer):
         fields = ["id", "kind", "number", "version", "status", "error", "validity", "sample", "sample_code",
                   "samples", "product", "product_name", "manufacturer", "declared", "supersedes", "superseded_by",
                   "sha256", "download_url", "verification_url", "issued_by", "issued_at", "rendered_at",
-                  "revocation_reason", "revoked_at", "batch"]
+                  "revocation_reason", "revoked_at", "batch", "supersession_due"]
 
     def get_superseded_by(self, obj) -> str | None:
         nxt = getattr(obj, "superseded_by", None)

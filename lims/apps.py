@@ -1,0 +1,18 @@
+from django.apps import AppConfig
+
+
+class LimsConfig(AppConfig):
+    name = "lims"
+    verbose_name = "LIMS"
+
+    def ready(self):
+        from . import audit
+        from .models import LabSettings, Manufacturer, User
+
+        # what can change a verdict or an access is audited however it is changed (API, /admin/, shell)
+        audit.track(LabSettings, "lab_settings", [f.name for f in LabSettings._meta.fields if f.name != "id"])
+        audit.track(Manufacturer, "manufacturer", ["name", "registration_no", "address", "contact_email"],
+                    manufacturer_attr="pk")
+        audit.track(User, "user", ["username", "first_name", "last_name", "email", "role", "manufacturer",
+                                   "is_active", "is_staff", "is_superuser"],
+                    secret=["password"], manufacturer_attr="manufacturer_id")
