@@ -16,3 +16,12 @@ class LimsConfig(AppConfig):
         audit.track(User, "user", ["username", "first_name", "last_name", "email", "role", "manufacturer",
                                    "is_active", "is_staff", "is_superuser"],
                     secret=["password"], manufacturer_attr="manufacturer_id")
+
+        # login lockouts (django-axes): each lockout and each lift
+        from axes.models import AccessAttempt
+        from axes.signals import user_locked_out
+        from django.db.models.signals import post_delete
+
+        from . import lockout
+        user_locked_out.connect(lockout.on_locked_out, dispatch_uid="audit-lockout")
+        post_delete.connect(lockout.on_attempt_deleted, sender=AccessAttempt, dispatch_uid="audit-lockout-lift")

@@ -321,6 +321,8 @@ _msg(r"Unknown category '(?P<text_c>.*)'\. Known categories: .*", gettext_lazy("
 _msg(r"(?P<text_m>.+) already has a product named '(?P<text_n>.*)'\.",
      gettext_lazy("%(text_m)s already has a product named %(text_n)s."))
 _msg(r"This field is required\.", gettext_lazy("Please fill in this field."))
+_msg(r"You already have a product named '(?P<text_n>.*)'\.",
+     gettext_lazy("You already have a product named %(text_n)s."))
 # judged records (issue 16 A)
 _msg(r"(?P<text_f>.+) cannot change: sample\(s\) (?P<text_c>.+) of this product have verified results judged with "
      r"the current values\. Register a new product for the new composition, or ask the lab to correct the record\.",
