@@ -116,6 +116,9 @@ AUTHENTICATION_BACKENDS = ["lims.lockout.LockoutBackend", "django.contrib.auth.b
 LIMS_TRUSTED_PROXIES = os.environ.get("LIMS_TRUSTED_PROXIES", "")
 LIMS_LOGIN_FAILURE_LIMIT = int(os.environ.get("LIMS_LOGIN_FAILURE_LIMIT", "5"))
 LIMS_LOGIN_LOCKOUT_MINUTES = float(os.environ.get("LIMS_LOGIN_LOCKOUT_MINUTES", "15"))
+# /verify/: wrong verification codes allowed per client address in the window, then 429
+LIMS_VERIFY_GUESS_LIMIT = int(os.environ.get("LIMS_VERIFY_GUESS_LIMIT", "10"))
+LIMS_VERIFY_GUESS_WINDOW_SECONDS = int(os.environ.get("LIMS_VERIFY_GUESS_WINDOW_SECONDS", "900"))
 AXES_FAILURE_LIMIT = LIMS_LOGIN_FAILURE_LIMIT
 AXES_COOLOFF_TIME = timedelta(minutes=LIMS_LOGIN_LOCKOUT_MINUTES)
 AXES_LOCKOUT_PARAMETERS = ["username"]          # one account, whatever the source address
