@@ -10,9 +10,7 @@ from django.core.cache import cache
 from django.test import Client, override_settings
 from rest_framework.test import APIClient
 
-from lims import lockout
 from lims.models import AuditEntry
-from lims.net import client_address, client_ip
 
 LIMIT = 5
 
@@ -32,6 +30,8 @@ def token(client, username, password, **extra):
 
 def test_forwarded_for_is_ignored_unless_the_peer_is_a_trusted_proxy():
     from ipaddress import ip_network
+
+    from lims.net import client_address
     nets = (ip_network("10.0.0.0/8"),)
     assert client_address("203.0.113.5", "1.2.3.4", nets) == "203.0.113.5"       # untrusted peer: header ignored
     assert client_address("10.0.0.2", "1.2.3.4", nets) == "1.2.3.4"              # trusted proxy: its client
@@ -43,6 +43,7 @@ def test_forwarded_for_is_ignored_unless_the_peer_is_a_trusted_proxy():
 
 
 def test_client_ip_reads_the_setting(rf):
+    from lims.net import client_ip
     request = rf.get("/", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="198.51.100.7")
     assert client_ip(request) == "127.0.0.1"
     with override_settings(LIMS_TRUSTED_PROXIES="127.0.0.1"):
@@ -95,6 +96,7 @@ def test_lockout_and_lift_are_audited_and_visible_to_the_lab_admin(users, web):
     assert locks.count() == 1
     entry = locks.get()
     assert entry.entity_id == users["technician"].pk and entry.changes["failures"][1] == LIMIT
+    from lims import lockout
     assert [r["username"] for r in lockout.lockouts()] == ["tech"]
     # the lab admin sees it in /admin/ and lifts it there
     c = web("lab_admin", lang="en")
