@@ -69,7 +69,7 @@ def _matches(doc, code):
 
 @require_http_methods(["GET", "POST"])
 def verify(request, number):
-    ip = client_ip(request)
+    ip = client_ip(request) or "unknown"
     code = (request.POST.get("code") or request.GET.get("code") or "").strip()
     context = {"number": number, "code_form": CodeForm(initial={"code": code})}
     if _blocked(ip):

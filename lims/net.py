@@ -37,10 +37,11 @@ def _trusted(addr, nets):
 
 
 def client_address(remote_addr, forwarded_for, nets):
-    """Pure: the client address from the peer address and its X-Forwarded-For header."""
+    """Pure: the client address from the peer address and its X-Forwarded-For header (None when the
+    peer's address is missing or not an IP address, e.g. a Unix socket)."""
     peer = _address(remote_addr)
     if peer is None:
-        return remote_addr or "unknown"
+        return None
     if not _trusted(peer, nets) or not forwarded_for:
         return str(peer)
     hops = [h.strip() for h in forwarded_for.split(",")]
@@ -54,6 +55,6 @@ def client_address(remote_addr, forwarded_for, nets):
 
 
 def client_ip(request):
-    """The client address of a Django or DRF request."""
+    """The client address of a Django or DRF request, or None."""
     meta = request.META
     return client_address(meta.get("REMOTE_ADDR", ""), meta.get("HTTP_X_FORWARDED_FOR", ""), trusted_networks())

@@ -40,7 +40,7 @@ class LoginThrottle(AnonRateThrottle):
     scope = "login"
 
     def get_ident(self, request):
-        return client_ip(request)
+        return client_ip(request) or "unknown"
 
 
 class TokenView(ObtainAuthToken):
