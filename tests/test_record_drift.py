@@ -270,3 +270,12 @@ def test_product_page_refuses_a_frozen_change_with_the_services_message(web, ver
     assert "Register a new product" in text(r)
     product.refresh_from_db()
     assert product.category == "general_compost"
+
+
+def test_sample_timeline_names_the_return_to_verification(client_for, web, verified):
+    r = client_for("lab_admin").patch(f"/api/v1/products/{verified.product_id}/",
+                                      {"bagasse_based": True, "reason": "bagasse omitted at registration"},
+                                      format="json")
+    assert r.status_code == 200, r.content
+    page = web("lab_admin").get(f"/samples/{verified.pk}/history/").content.decode()
+    assert "退回待確認" in page and "bagasse omitted at registration" in page
