@@ -1,5 +1,23 @@
+import secrets
+
 from django.conf import settings
 from django.db import models
+
+# Crockford's base32 without look-alikes (no I, L, O, U): 12 characters = 60 random bits, printed as XXXX-XXXX-XXXX
+CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+CODE_LENGTH = 12
+
+
+def new_verification_code():
+    raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+    return "-".join(raw[i:i + 4] for i in range(0, CODE_LENGTH, 4))
+
+
+def normalise_code(text):
+    """What a person typed, as stored: upper case, look-alikes mapped (O→0, I/L→1), dashes re-placed."""
+    raw = "".join(ch for ch in str(text or "").upper() if ch.isalnum())
+    raw = raw.replace("O", "0").replace("I", "1").replace("L", "1")
+    return "-".join(raw[i:i + 4] for i in range(0, len(raw), 4))
 
 
 def document_path(instance, filename):
@@ -30,6 +48,9 @@ class Document(models.Model):
 
     kind = models.CharField(max_length=20, choices=KINDS)
     number = models.CharField(max_length=20, unique=True)
+    verification_code = models.CharField(
+        max_length=20, default=new_verification_code,
+        help_text="Unguessable; printed beside the number and in the QR link. /verify/ shows nothing without it.")
     version = models.PositiveIntegerField(default=1)
     sample = models.ForeignKey("lims.Sample", null=True, blank=True, on_delete=models.PROTECT,
                                related_name="certificates")
@@ -53,6 +74,9 @@ class Document(models.Model):
     rendered_at = models.DateTimeField(null=True, blank=True)
 
     validity = models.CharField(max_length=20, choices=VALIDITY, default="valid", db_index=True)
+    supersession_due = models.BooleanField(
+        default=False, db_index=True,
+        help_text="A judgement input of the sample was corrected after issue: re-verify, then supersede.")
     issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     issued_at = models.DateTimeField(auto_now_add=True)
     revoked_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,

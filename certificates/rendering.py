@@ -829,6 +829,7 @@ def render_certificate(ctx: dict) -> bytes:
     story: list = []
     meta = [
         ("證書編號", "Certificate No.", tx(number, bold=True)),
+        *_code_row(ctx),
         ("版次", "Version", tx(f"{version}") + (
             "   " + _small(f"取代 supersedes {supersedes}", 7.5, INK) if supersedes else "")),
         ("發證日期", "Issue date", tx(_s(ctx.get("issue_date")))),
@@ -1051,6 +1052,12 @@ def _add_mixed_strings(d: Drawing, x, y, text, size, color, anchor="start"):
         x += stringWidth(t, font, size)
 
 
+def _code_row(ctx: dict) -> list:
+    """The verification code, printed beside the number (documents frozen before codes existed have none)."""
+    code = ctx.get("verification_code")
+    return [("查驗碼", "Verification code", tx(code, bold=True))] if code else []
+
+
 def render_dossier(ctx: dict) -> bytes:
     """Fertilizer registration test dossier (DOMAIN.md §7) as PDF bytes."""
     _cjk()
@@ -1068,6 +1075,7 @@ def render_dossier(ctx: dict) -> bytes:
         "肥料登記檢驗資料", "Fertilizer Registration Test Dossier", "",
         [
             ("文件編號", "Dossier No.", tx(number, bold=True)),
+            *_code_row(ctx),
             ("產品", "Product", tx(_s(prod.get("name")))),
             ("發行日期", "Issue date", tx(_s(ctx.get("issue_date")))),
         ],

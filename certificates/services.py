@@ -18,19 +18,20 @@ from lims.lifecycle import TransitionError
 from lims.models import LabSettings, Sample
 from lims.numbering import next_number
 from lims.roles import Role
-from lims.services import PermissionDeniedError, sample_transition
+from lims.services import PermissionDeniedError, register_effect, sample_transition
 from maturity.errors import InputError
 
 from .context import certificate_context, dossier_context
-from .models import Document, IssueBatch
+from .models import Document, IssueBatch, new_verification_code
 
 log = logging.getLogger(__name__)
 ISSUERS = (Role.REVIEWER,)
 DOSSIER_ROLES = (Role.MANUFACTURER, Role.REVIEWER, Role.LAB_ADMIN)
 
 
-def verification_url(number):
-    return f"{settings.LIMS_PUBLIC_URL}/verify/{number}/"
+def verification_url(number, code=""):
+    """The public check of a document: its number and, in the query, its verification code."""
+    return f"{settings.LIMS_PUBLIC_URL}/verify/{number}/" + (f"?code={code}" if code else "")
 
 
 def _snapshot(doc):
@@ -88,14 +89,16 @@ def _new_certificate(actor, sample, *, supersedes=None, batch=None, decision_rul
     number = next_number("CQ", year)
     version = supersedes.version + 1 if supersedes else 1
     lab = LabSettings.current()
+    code = new_verification_code()
     ctx = certificate_context(sample, number=number, version=version,
                               supersedes=supersedes.number if supersedes else None,
                               standard=standard or lab.default_standard,
                               decision_rule=decision_rule or lab.default_decision_rule,
-                              url=verification_url(number))
+                              url=verification_url(number, code))
+    ctx["verification_code"] = code
     doc = Document.objects.create(kind=Document.KIND_CERTIFICATE, number=number, version=version, sample=sample,
                                   product=sample.product, supersedes=supersedes, batch=batch, context=ctx,
-                                  issued_by=actor)
+                                  issued_by=actor, verification_code=code)
     sample_transition(actor=actor, sample=sample, action="certify", reason=f"certificate {number} issued")
     audit.record(entity="certificate", obj=doc, action="create", actor=actor, changes=audit.diff({}, _snapshot(doc)),
                  sample=sample, manufacturer=sample.product.manufacturer)
@@ -193,9 +196,11 @@ def dossier_request(*, actor, product, samples, declared):
     if errors:
         raise InputError(errors)
     number = next_number("RG", timezone.localdate().year)
-    ctx = dossier_context(product, samples, declared, number=number, url=verification_url(number), actor=actor)
+    code = new_verification_code()
+    ctx = dossier_context(product, samples, declared, number=number, url=verification_url(number, code), actor=actor)
+    ctx["verification_code"] = code
     doc = Document.objects.create(kind=Document.KIND_REGISTRATION, number=number, product=product,
-                                  declared=declared, context=ctx, issued_by=actor)
+                                  declared=declared, context=ctx, issued_by=actor, verification_code=code)
     doc.samples.set(samples)
     audit.record(entity="registration", obj=doc, action="create", actor=actor,
                  changes=audit.diff({}, {**_snapshot(doc), "samples": [s.code for s in samples],
@@ -203,3 +208,18 @@ def dossier_request(*, actor, product, samples, declared):
                  manufacturer=product.manufacturer)
     _dispatch_after_commit([doc.pk])
     return doc
+
+
+def _mark_for_supersession(sample, actor, reason):
+    """Reopen (a judgement input was corrected): the sample's valid certificates must be superseded
+    once it is verified again; they are marked, and the mark is audited."""
+    for doc in Document.objects.select_for_update().filter(sample=sample, kind=Document.KIND_CERTIFICATE,
+                                                           validity="valid", supersession_due=False):
+        doc.supersession_due = True
+        doc.save(update_fields=["supersession_due"])
+        audit.record(entity="certificate", obj=doc, action="mark_for_supersession", actor=actor,
+                     changes={"supersession_due": [False, True]}, reason=reason, sample=sample,
+                     manufacturer=sample.product.manufacturer)
+
+
+register_effect("reopen", _mark_for_supersession)

@@ -1,11 +1,35 @@
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.translation import gettext_lazy as _
 
+from . import audit
 from .models import AuditEntry, LabSettings, Manufacturer, Product, Sample, SampleTransition, User
 
 
+class ReasonedAdmin(admin.ModelAdmin):
+    """Admin pages of audited records (lims.audit.track): a change needs a reason, which goes into
+    the audit entry with the actor, time, before and after."""
+
+    def get_form(self, request, obj=None, **kwargs):
+        base = kwargs.get("form") or (getattr(self, "add_form", None) if obj is None else None) or self.form
+        kwargs["form"] = type(base.__name__, (base,), {"change_reason": forms.CharField(
+            label=_("Reason for the change"), max_length=500, widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
+            help_text=_("Kept in the audit history with your name, the time and the old and new values."))})
+        return super().get_form(request, obj, **kwargs)
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = [(name, {**opts, "fields": [f for f in opts.get("fields", ()) if f != "change_reason"]})
+                     for name, opts in super().get_fieldsets(request, obj)]
+        return [*fieldsets, (_("Audit"), {"fields": ["change_reason"]})]
+
+    def save_model(self, request, obj, form, change):
+        with audit.acting(request.user, form.cleaned_data.get("change_reason", "")):
+            super().save_model(request, obj, form, change)
+
+
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(ReasonedAdmin, BaseUserAdmin):
     list_display = ("username", "get_full_name", "role", "manufacturer", "is_active", "last_login")
     list_filter = ("role", "manufacturer", "is_active")
     fieldsets = BaseUserAdmin.fieldsets + (("Role", {"fields": ("role", "manufacturer")}),)
@@ -13,7 +37,7 @@ class UserAdmin(BaseUserAdmin):
 
 
 @admin.register(Manufacturer)
-class ManufacturerAdmin(admin.ModelAdmin):
+class ManufacturerAdmin(ReasonedAdmin):
     list_display = ("name", "registration_no", "contact_email", "created_at")
     search_fields = ("name", "registration_no")
 
@@ -72,7 +96,7 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
 
 @admin.register(LabSettings)
-class LabSettingsAdmin(admin.ModelAdmin):
+class LabSettingsAdmin(ReasonedAdmin):
     def has_add_permission(self, request):
         return not LabSettings.objects.exists()
 

@@ -6,6 +6,8 @@ from django.contrib import admin, messages
 from django.shortcuts import redirect, render
 from django.urls import path
 
+from lims.admin import ReasonedAdmin
+
 from .errors import InputError
 from .models import Assay, Category, Declaration, JurisdictionLimit, Requirement, StandardEdition
 from .services import edition_load
@@ -70,7 +72,7 @@ class StandardEditionAdmin(admin.ModelAdmin):
 
 
 @admin.register(JurisdictionLimit)
-class JurisdictionLimitAdmin(admin.ModelAdmin):
+class JurisdictionLimitAdmin(ReasonedAdmin):
     list_display = ("jurisdiction", "jurisdiction_zh", "metal", "limit_low", "limit_high", "basis", "note")
     list_filter = ("jurisdiction", "metal", "basis")
 
@@ -91,5 +93,5 @@ class AssayAdmin(admin.ModelAdmin):
         return False
 
 
-admin.site.register(Category)
-admin.site.register(Declaration)
+admin.site.register(Category, ReasonedAdmin)
+admin.site.register(Declaration, ReasonedAdmin)

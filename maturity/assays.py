@@ -151,10 +151,22 @@ def assays_invalidate(sample, actor, reason, assay_ids=None):
                      manufacturer=sample.product.manufacturer)
 
 
+def _return_to_verification(sample, actor, reason):
+    """Reopen: the verified results wait for a reviewer again (verification is cleared, audited)."""
+    for assay in sample.assays.filter(status="verified").select_for_update():
+        before = _assay_snapshot(assay)
+        assay.status, assay.verified_by, assay.verified_at = "entered", None, None
+        assay.save(update_fields=["status", "verified_by", "verified_at"])
+        audit.record(entity="assay", obj=assay, action="reopen", actor=actor,
+                     changes=audit.diff(before, _assay_snapshot(assay)), reason=reason, sample=sample,
+                     manufacturer=sample.product.manufacturer)
+
+
 register_guard("submit", _submit_needs_assays)
 register_guard("verify", _verify_by_second_person)
 register_effect("verify", _mark_verified)
 register_effect("retest", lambda sample, actor, reason: assays_invalidate(sample, actor, reason))
+register_effect("reopen", _return_to_verification)
 
 
 @transaction.atomic

@@ -5,6 +5,8 @@ from pathlib import Path
 from django.db import transaction
 from django.utils import timezone
 
+from lims import audit
+
 from .errors import InputError
 from .models import Category, Declaration, JurisdictionLimit, Requirement, StandardEdition
 
@@ -43,10 +45,15 @@ def edition_load(path, *, actor=None, replace=False):
             raise InputError({"code": [
                 f"Edition '{edition.code}' already exists: load the change as a new edition with its own code "
                 "(or give --replace while no judgement has used it)."]})
-        existing.delete()
-    obj = StandardEdition.objects.create(
-        code=edition.code, title=edition.title, issuing_body=edition.issuing_body, in_force=edition.in_force,
-        source=edition.source, loaded_by=actor, file_sha256=digest)
+        audit.record(entity="standard_edition", obj=existing, action="delete", actor=actor,
+                     changes={"file_sha256": [existing.file_sha256, digest]},
+                     reason="replaced by a new file of the same code, not yet used in a judgement")
+        with audit.suppressed():  # its categories and declarations go with it
+            existing.delete()
+    with audit.acting(actor, reason=f"loaded from {path.name}"):
+        obj = StandardEdition.objects.create(
+            code=edition.code, title=edition.title, issuing_body=edition.issuing_body, in_force=edition.in_force,
+            source=edition.source, loaded_by=actor, file_sha256=digest)
     Category.objects.bulk_create(
         Category(edition=obj, key=k, name_zh=v.get("name_zh", k), name_en=v.get("name_en", k))
         for k, v in edition.categories.items())
@@ -87,8 +94,16 @@ def jurisdiction_limits_load(path, table="1999"):
     from .jurisdictions import load_limits_csv
 
     rows = load_limits_csv(Path(path).read_text(encoding="utf-8"))
-    JurisdictionLimit.objects.filter(table=table).delete()
-    JurisdictionLimit.objects.bulk_create(JurisdictionLimit(table=table, **row) for row in rows)
+    keys = sorted({k for row in rows for k in row})
+    current = list(JurisdictionLimit.objects.filter(table=table).order_by("id").values(*keys))
+    if current == [{k: row.get(k) for k in keys} for row in rows]:
+        return len(rows)  # the same table again: nothing changes, nothing to audit
+    with audit.suppressed():  # one entry for the whole table, not one per row
+        JurisdictionLimit.objects.filter(table=table).delete()
+        JurisdictionLimit.objects.bulk_create(JurisdictionLimit(table=table, **row) for row in rows)
+    audit.record_bulk(entity="jurisdiction_limit", label=f"table {table}", action="replace",
+                      actor=audit.current_actor(), reason=f"loaded from {Path(path).name}",
+                      changes={"rows": [len(current), len(rows)]})
     return len(rows)
 
 

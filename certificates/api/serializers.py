@@ -13,7 +13,7 @@ class DocumentSerializer(serializers.ModelSerializer):
     superseded_by = serializers.SerializerMethodField()
     issued_by = serializers.CharField(source="issued_by.username", read_only=True)
     download_url = serializers.SerializerMethodField()
-    verification_url = serializers.CharField(source="context.verification_url", read_only=True)
+    verification_url = serializers.SerializerMethodField()
     samples = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
 
     class Meta:
@@ -21,7 +21,12 @@ class DocumentSerializer(serializers.ModelSerializer):
         fields = ["id", "kind", "number", "version", "status", "error", "validity", "sample", "sample_code",
                   "samples", "product", "product_name", "manufacturer", "declared", "supersedes", "superseded_by",
                   "sha256", "download_url", "verification_url", "issued_by", "issued_at", "rendered_at",
-                  "revocation_reason", "revoked_at", "batch"]
+                  "revocation_reason", "revoked_at", "batch", "supersession_due", "verification_code"]
+
+    def get_verification_url(self, obj) -> str:
+        """The public check with the code (as in the QR code of documents issued since codes exist)."""
+        from certificates.services import verification_url
+        return verification_url(obj.number, obj.verification_code)
 
     def get_superseded_by(self, obj) -> str | None:
         nxt = getattr(obj, "superseded_by", None)

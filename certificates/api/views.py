@@ -19,7 +19,7 @@ class DocumentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     permission_classes = [RolePermission]
     read_roles = ALL_ROLES
     kind = None
-    filterset_fields = ["status", "validity", "sample", "product", "batch"]
+    filterset_fields = ["status", "validity", "sample", "product", "batch", "supersession_due"]
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):

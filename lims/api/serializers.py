@@ -34,6 +34,7 @@ def _number(value, kind, path, errors, lo=None, hi=None):
 
 
 class ProductSerializer(serializers.ModelSerializer):
+    # scoped to the manufacturers the user may see: another organisation's id reads as not existing
     manufacturer = serializers.PrimaryKeyRelatedField(queryset=Manufacturer.objects.all(), required=False)
     manufacturer_name = serializers.CharField(source="manufacturer.name", read_only=True)
     category_name_zh = serializers.SerializerMethodField()
@@ -47,6 +48,13 @@ class ProductSerializer(serializers.ModelSerializer):
                   "category_name_en", "bagasse_based", "chemical_fertilizer_added", "raw_materials", "process",
                   "created_at", "updated_at", "reason"]
         validators = []  # uniqueness per manufacturer is checked in validate() with a clear message
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is not None and request.user.is_authenticated:
+            from lims.selectors import manufacturers_visible_to
+            self.fields["manufacturer"].queryset = manufacturers_visible_to(request.user)
 
     def _category_names(self):
         """Read once per response, not twice per product."""
@@ -118,7 +126,11 @@ class ProductSerializer(serializers.ModelSerializer):
         if self.instance:
             clash = clash.exclude(pk=self.instance.pk)
         if clash.exists():
-            raise serializers.ValidationError({"name": [f"{manufacturer.name} already has a product named '{name}'."]})
+            # the clash is always within the organisation the user acts for (the field is scoped to it)
+            mine = user.role == "manufacturer"
+            raise serializers.ValidationError({"name": [
+                f"You already have a product named '{name}'." if mine
+                else f"{manufacturer.name} already has a product named '{name}'."]})
         return attrs
 
 
@@ -190,3 +202,16 @@ class AuditEntrySerializer(serializers.ModelSerializer):
         model = AuditEntry
         fields = ["id", "entity", "entity_id", "entity_repr", "action", "actor", "actor_role", "at", "reason",
                   "changes", "sample"]
+
+
+class LockoutSerializer(serializers.Serializer):
+    username = serializers.CharField()
+    failures = serializers.IntegerField()
+    addresses = serializers.ListField(child=serializers.CharField())
+    last_failure = serializers.DateTimeField()
+    locked_until = serializers.DateTimeField()
+
+
+class LockoutLiftSerializer(serializers.Serializer):
+    username = serializers.CharField(max_length=150)
+    reason = serializers.CharField(max_length=2000, help_text="Why the lock is lifted (kept in the audit history).")

@@ -44,6 +44,7 @@ ACTIONS = {
     "verify": gettext_lazy("Verify"),
     "retest": gettext_lazy("Retest"),
     "certify": gettext_lazy("Certify"),
+    "reopen": gettext_lazy("Return to verification"),
 }
 VERDICTS = {
     "mature": gettext_lazy("Mature"),
@@ -110,7 +111,8 @@ AUDIT_ENTITIES = {"sample": gettext_lazy("Sample"), "assay": gettext_lazy("Assay
                   "registration": gettext_lazy("Registration dossier"), "product": gettext_lazy("Product")}
 AUDIT_ACTIONS = {"create": gettext_lazy("created"), "update": gettext_lazy("corrected"), "verify": gettext_lazy("verified"),
                  "invalidate": gettext_lazy("invalidated for retest"), "supersede": gettext_lazy("superseded"),
-                 "revoke": gettext_lazy("revoked")}
+                 "revoke": gettext_lazy("revoked"), "reopen": gettext_lazy("returned to verification"),
+                 "mark_for_supersession": gettext_lazy("marked for supersession")}
 ROLE_NAMES = {"technician": gettext_lazy("Technician"), "reviewer": gettext_lazy("Reviewer"), "manufacturer": gettext_lazy("Manufacturer"),
               "regulator": gettext_lazy("Regulator"), "lab_admin": gettext_lazy("Lab admin")}
 
@@ -320,6 +322,20 @@ _msg(r"Unknown category '(?P<text_c>.*)'\. Known categories: .*", gettext_lazy("
 _msg(r"(?P<text_m>.+) already has a product named '(?P<text_n>.*)'\.",
      gettext_lazy("%(text_m)s already has a product named %(text_n)s."))
 _msg(r"This field is required\.", gettext_lazy("Please fill in this field."))
+_msg(r"You already have a product named '(?P<text_n>.*)'\.",
+     gettext_lazy("You already have a product named %(text_n)s."))
+# judged records (issue 16 A)
+_msg(r"(?P<text_f>.+) cannot change: sample\(s\) (?P<text_c>.+) of this product have verified results judged with "
+     r"the current values\. Register a new product for the new composition, or ask the lab to correct the record\.",
+     gettext_lazy("%(text_f)s cannot change: sample(s) %(text_c)s of this product have verified results judged with "
+                  "the current values. Register a new product for the new composition, or ask the lab to correct "
+                  "the record."))
+_msg(r"(?P<text_f>.+) of sample (?P<text_c>.+) cannot change after receipt; ask the lab to correct it\.",
+     gettext_lazy("%(text_f)s of sample %(text_c)s cannot change after receipt; ask the lab to correct it."))
+_msg(r"A reason is required to correct (?P<text_f>.+): sample\(s\) (?P<text_c>.+) have verified results and return "
+     r"to verification\.",
+     gettext_lazy("A reason is required to correct %(text_f)s: sample(s) %(text_c)s have verified results and "
+                  "return to verification."))
 
 
 def translate_message(message):

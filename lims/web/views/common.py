@@ -14,14 +14,14 @@ from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_POST
 
 from certificates.selectors import documents_visible_to
-from lims import selectors, services
+from lims import lockout, selectors, services
 from lims.lifecycle import RESULTS_RELEASED, TransitionError
 from lims.roles import Role
 from lims.services import PermissionDeniedError
 from maturity.errors import InputError
 from maturity.models import Assay
 
-from .. import access, assay_forms, labels, queries, throttle
+from .. import access, assay_forms, labels, queries
 from ..forms import LoginForm, ReasonForm, SampleCreateForm
 
 
@@ -51,43 +51,19 @@ def home(request):
 
 
 class LoginView(auth_views.LoginView):
-    """The login page, with a per-username-and-address failure lock against guessing."""
+    """The login page. Failures are counted per account by django-axes (lims.lockout): the last
+    two tries before a lock are announced; a locked account gets 429 with when to retry."""
     template_name = "registration/login.html"
     authentication_form = LoginForm
     redirect_authenticated_user = True
 
-    def post(self, request, *args, **kwargs):
-        username = request.POST.get("username", "")
-        ip = throttle.client_ip(request)
-        if throttle.is_locked(username, ip):
-            form = self.get_form_class()(request, initial={"username": username})
-            message = _("Too many failed log-in attempts. This account is locked on this device for "
-                        "%(minutes)s minutes; try again later or ask a lab admin.") % {
-                "minutes": throttle.lockout_minutes()}
-            response = self.render_to_response(self.get_context_data(form=form, lock_message=message))
-            response.status_code = 429
-            return response
-        return super().post(request, *args, **kwargs)
-
-    def form_valid(self, form):
-        throttle.reset(self.request.POST.get("username", ""), throttle.client_ip(self.request))
-        return super().form_valid(form)
-
     def form_invalid(self, form):
         if self.request.method == "POST" and form.has_error("__all__", "invalid_login"):
             username = self.request.POST.get("username", "")
-            ip = throttle.client_ip(self.request)
-            if not throttle.is_locked(username, ip):
-                count = throttle.record_failure(username, ip)
-                left = throttle.FAILURE_LIMIT - count
-                if 0 < left <= 2:
-                    form.add_error(None, _("%(n)s attempt(s) left before a %(minutes)s-minute lock.")
-                                   % {"n": left, "minutes": throttle.lockout_minutes()})
-                elif left <= 0:
-                    return self.render_to_response(self.get_context_data(form=form, lock_message=_(
-                        "Too many failed log-in attempts. This account is locked on this device for "
-                        "%(minutes)s minutes; try again later or ask a lab admin.") % {
-                        "minutes": throttle.lockout_minutes()}), status=429)
+            left = lockout.failure_limit() - lockout.failures(username)
+            if 0 < left <= 2:
+                form.add_error(None, _("%(n)s attempt(s) left before a %(minutes)s-minute lock.")
+                               % {"n": left, "minutes": lockout.lockout_minutes()})
         return super().form_invalid(form)
 
 
