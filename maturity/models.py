@@ -112,6 +112,10 @@ class Assay(models.Model):
     invalidated_at = models.DateTimeField(null=True, blank=True)
     invalidation_reason = models.TextField(blank=True)
     source = models.CharField(max_length=200, blank=True, help_text="e.g. import:filename.xlsx row 2–9")
+    qc_override = models.JSONField(
+        default=dict, blank=True,
+        help_text="A reviewer's override of QC flags / implausible results at verification: "
+                  "{codes, issues, reason, by, by_id, at}.")
 
     class Meta:
         ordering = ["entered_at", "id"]

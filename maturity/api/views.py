@@ -9,7 +9,6 @@ from rest_framework.response import Response
 from rest_framework import serializers
 
 from lims import selectors as lims_selectors
-from lims import services as lims_services
 from lims.api.permissions import ALL_ROLES, roles
 from lims.api.serializers import SampleDetailSerializer
 from lims.lifecycle import RESULTS_RELEASED, TransitionError
@@ -71,14 +70,24 @@ def sample_assay_detail(request, sample_id, assay_id):
     return Response(AssaySerializer(assay, context={"request": request}).data)
 
 
-@extend_schema(request=None, responses=SampleDetailSerializer)
+class VerifySerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+    override_reason = serializers.CharField(
+        required=False, allow_blank=True, default="",
+        help_text="Required when a result carries a QC flag or is physically impossible: the reviewer's "
+                  "reason to verify it anyway (audited, printed in the certificate's deviations).")
+
+
+@extend_schema(request=VerifySerializer, responses=SampleDetailSerializer)
 @api_view(["POST"])
 @permission_classes(_roles(write=(Role.REVIEWER,)))
 def sample_verify(request, sample_id):
-    """Verify the sample's entered results: a reviewer who entered none of them."""
+    """Verify the sample's entered results: a reviewer who entered none of them. Flagged or impossible
+    results need ``override_reason`` (400 naming each issue otherwise)."""
     sample = _sample(request, sample_id)
-    sample = lims_services.sample_transition(actor=request.user, sample=sample, action="verify",
-                                             reason=request.data.get("reason", "") if hasattr(request.data, "get") else "")
+    body = VerifySerializer(data=request.data if hasattr(request.data, "get") else {})
+    body.is_valid(raise_exception=True)
+    sample = assay_services.sample_verify(actor=request.user, sample=sample, **body.validated_data)
     return Response(SampleDetailSerializer(sample, context={"request": request}).data)
 
 

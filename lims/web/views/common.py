@@ -177,7 +177,12 @@ def sample_transition(request, pk):
     form.is_valid()
     reason = form.cleaned_data.get("reason", "")
     try:
-        services.sample_transition(actor=request.user, sample=sample, action=action, reason=reason)
+        if action == "verify":  # flagged or impossible results need the reviewer's override reason
+            from maturity.assays import sample_verify
+            sample_verify(actor=request.user, sample=sample, reason=reason,
+                          override_reason=request.POST.get("override_reason", ""))
+        else:
+            services.sample_transition(actor=request.user, sample=sample, action=action, reason=reason)
     except (TransitionError, PermissionDeniedError, InputError) as e:
         messages.error(request, service_error_text(e))
     else:
