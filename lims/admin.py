@@ -8,7 +8,8 @@ from .models import AuditEntry, LabSettings, Manufacturer, Product, Sample, Samp
 class UserAdmin(BaseUserAdmin):
     list_display = ("username", "get_full_name", "role", "manufacturer", "is_active", "last_login")
     list_filter = ("role", "manufacturer", "is_active")
-    fieldsets = BaseUserAdmin.fieldsets + (("Role", {"fields": ("role", "manufacturer")}),)
+    fieldsets = BaseUserAdmin.fieldsets + (("Role", {"fields": ("role", "manufacturer")}),
+                                           ("Authorised signatory (reviewers)", {"fields": ("title", "signature")}))
     add_fieldsets = BaseUserAdmin.add_fieldsets + (("Role", {"fields": ("role", "manufacturer")}),)
 
 

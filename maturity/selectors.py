@@ -11,7 +11,7 @@ from . import calculations as calc
 from .compliance import ProductFacts, judge
 from .errors import InputError
 from .measurements import Measurement
-from .models import Assay, Category, Declaration, Requirement, StandardEdition
+from .models import Assay, Category, Declaration, MethodReference, Requirement, StandardEdition
 from .policy import current_policy
 from .rules import MaturityInput, judge_maturity
 from .standards_io import Declaration as DeclarationDC
@@ -28,6 +28,11 @@ def category_names():
     for c in Category.objects.select_related("edition").order_by("edition__in_force"):
         names[c.key] = (c.name_zh, c.name_en)
     return names
+
+
+def method_references():
+    """(method, parameter) -> reference dict (code, titles, LOD, reporting digits, scope, provider)."""
+    return {(r.method, r.parameter): r.as_dict() for r in MethodReference.objects.all()}
 
 
 @dataclass
