@@ -197,3 +197,14 @@ def assess(*, category, results, standard=None, decision_rule=None, bagasse_base
     product = ProductFacts(bagasse_based=bagasse_based, chemical_fertilizer_added=chemical_fertilizer_added)
     result = judge(reqs, decls, judgement_measurements(figures), product, decision_rule)
     return {"standard": edition.code, "standard_title": edition.title, "category": category, **result}
+
+
+def display(parameter, method, value, uncertainty=None, qualifier="", unit="", rules=None):
+    """The one display rule (maturity.reporting) for a figure: -> {"value", "uncertainty", "text"}.
+
+    ``rules`` from :func:`method_references` (read once per response by callers that loop)."""
+    from .reporting import precision_for, report
+    rules = method_references() if rules is None else rules
+    v, u = report(value, uncertainty, precision_for(rules, method or "", parameter or ""))
+    text = f"{qualifier or ''}{v}" + (f" ± {u}" if u else "") + (f" {unit}" if unit else "")
+    return {"value": v, "uncertainty": u, "text": text.strip()}

@@ -154,10 +154,14 @@ def category_name(key, names=None):
     return bilingual(zh, en)
 
 
-def value_text(value, unit="", qualifier=""):
-    """'<5 mg/kg', '12.50 %', '7.400'."""
+def value_text(value, unit="", qualifier="", parameter=None, method=None, uncertainty=None):
+    """'<5 mg/kg', '12.50 %', '88 ± 15 mg/kg': with ``parameter``, the lab's reporting rule
+    (maturity.reporting, digits per parameter and method); without, four significant figures."""
     if value is None:
         return "—"
+    if parameter:
+        from maturity.selectors import display
+        return display(parameter, method or "", value, uncertainty, qualifier, unit)["text"]
     text = f"{qualifier}{fmt(value)}"
     return f"{text} {unit}".strip()
 

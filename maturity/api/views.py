@@ -92,14 +92,19 @@ def sample_verify(request, sample_id):
 
 
 def _results_payload(sample, figures):
+    """Current values as stored, each with ``display``: the reported figure by the lab's reporting rule."""
+    rules = selectors.method_references()
     rows = {}
     for key, m in figures.measurements.items():
         a = figures.sources[key]
-        rows[key] = {"parameter": key, **m.as_dict(), "assay": a.id, "method": a.method, "status": a.status}
+        rows[key] = {"parameter": key, **m.as_dict(), "assay": a.id, "method": a.method, "status": a.status,
+                     "display": selectors.display(key, a.method, m.value, m.uncertainty, m.qualifier, m.unit, rules)}
     for key, value in figures.derived.items():  # derived from current values (C/N, OM, RS/TC)
-        rows[key] = {"parameter": key, "value": value, "unit": "%" if key.endswith("_pct") else "",
+        unit = "%" if key.endswith("_pct") else ""
+        rows[key] = {"parameter": key, "value": value, "unit": unit,
                      "basis": "dry" if key == "organic_matter_pct" else "", "qualifier": "", "uncertainty": None,
-                     "assay": None, "method": "derived", "status": "derived"}
+                     "assay": None, "method": "derived", "status": "derived",
+                     "display": selectors.display(key, "derived", value, None, "", unit, rules)}
     return {"sample": sample.code, "results": list(rows.values()), "flags": figures.flags}
 
 
