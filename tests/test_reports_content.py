@@ -324,3 +324,15 @@ def test_industrial_waste_documents_recorded_or_marked_missing(client_for, two_s
     bad = request_dossier(client_for("manufacturer"), product_a, [a], industrial_waste=True,
                           waste_documents={"composition_report": {"date": today, "metals": {"cu": 1}}})
     assert bad.status_code == 400 and "waste_documents.composition_report.metals" in bad.json()
+
+
+def test_reviewer_signs_a_dossier_on_its_page(client_for, two_samples, product_a, web):
+    a, _ = two_samples
+    doc_id = request_dossier(client_for("manufacturer"), product_a, [a]).json()["id"]
+    rev = web("reviewer", "en")
+    assert "Registration dossiers to sign" in rev.get("/review/").content.decode()
+    page = rev.get(f"/documents/{doc_id}/").content.decode()
+    assert "Sign and issue" in page
+    rev.post(f"/documents/{doc_id}/sign/")
+    assert Document.objects.get(pk=doc_id).status == "ready"
+    assert "Sign and issue" not in web("manufacturer", "en").get(f"/documents/{doc_id}/").content.decode()

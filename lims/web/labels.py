@@ -76,7 +76,7 @@ DECISION_RULES = {
 }
 BASES = {"dry": gettext_lazy("dry basis"), "as_received": gettext_lazy("as received"), "": ""}
 VALIDITY = {"valid": gettext_lazy("Valid"), "superseded": gettext_lazy("Superseded"), "revoked": gettext_lazy("Revoked")}
-RENDER = {"queued": gettext_lazy("Queued"), "rendering": gettext_lazy("Rendering"), "ready": gettext_lazy("Ready"), "failed": gettext_lazy("Failed")}
+RENDER = {"awaiting_signature": gettext_lazy("Awaiting signature"), "queued": gettext_lazy("Queued"), "rendering": gettext_lazy("Rendering"), "ready": gettext_lazy("Ready"), "failed": gettext_lazy("Failed")}
 DOC_KINDS = {"certificate": gettext_lazy("Certificate"), "registration": gettext_lazy("Registration dossier")}
 ASSAY_STATUS = {"entered": gettext_lazy("Entered"), "verified": gettext_lazy("Verified"), "invalidated": gettext_lazy("Invalidated")}
 KINDS = {"min": "≥", "max": "≤", "max_exclusive": "<"}

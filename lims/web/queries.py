@@ -52,6 +52,7 @@ def review_queue(user):
         "to_certify": list(qs.filter(status="verified").exclude(pk__in=valid_cert.values("sample_id"))
                            .order_by("updated_at", "id")),
         "recent_documents": list(documents_visible_to(user).order_by("-issued_at")[:10]),
+        "to_sign": list(documents_visible_to(user).filter(status="awaiting_signature").order_by("issued_at")),
     }
 
 

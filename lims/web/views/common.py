@@ -344,6 +344,9 @@ def document_action(request, pk, action):
             messages.success(request, _("%(new)s issued; %(old)s is superseded.") % {"new": new.number,
                                                                                      "old": doc.number})
             return redirect("document-detail", new.pk)
+        elif action == "sign":
+            cert_services.dossier_sign(actor=request.user, document=doc)
+            messages.success(request, _("%(number)s signed; the PDF is being prepared.") % {"number": doc.number})
         else:
             raise Http404
     except (TransitionError, PermissionDeniedError, InputError) as e:
