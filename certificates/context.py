@@ -21,7 +21,7 @@ from maturity.formatting import fmt, fmt_indicator_value
 from maturity.models import StandardEdition
 from maturity.parameters import DERIVED, METALS, PARAMETERS
 from maturity.plausibility import NOTE_FLAGS
-from maturity.reporting import limit_text, precision_for, report
+from maturity.reporting import limit_text, precision_for, report, rule_for
 
 GUARANTEED = ("organic_matter_pct", "organic_carbon_pct", "total_nitrogen_pct", "p2o5_pct", "k2o_pct",
               "cao_pct", "mgo_pct")
@@ -115,16 +115,11 @@ def _manufacturer_block(m):
 
 
 def _method_fields(rules, method, key):
-    ref = selectors_rule(rules, method, key) or {}
+    ref = rule_for(rules, method, key) or {}
     return {"method": " ".join(x for x in (ref.get("title_zh", ""), ref.get("title_en", "")) if x),
             "method_code": ref.get("code", ""), "method_title_zh": ref.get("title_zh", ""),
             "method_title_en": ref.get("title_en", ""), "lod": limit_text(ref.get("lod")),
             "accredited": ref.get("accredited", True), "external_provider": ref.get("external_provider", "")}
-
-
-def selectors_rule(rules, method, key):
-    from maturity.reporting import rule_for
-    return rule_for(rules, method, key)
 
 
 def _moisture(figures):
@@ -252,7 +247,7 @@ def _conditions(assays, rules):
     seen = set()
     for a in assays:
         for key in a.results:
-            ref = selectors_rule(rules, a.method, key) or {}
+            ref = rule_for(rules, a.method, key) or {}
             text = ref.get("conditions", "")
             if text and (a.method, text) not in seen:
                 seen.add((a.method, text))

@@ -871,7 +871,8 @@ def _deviation_lines(ctx: dict) -> list[str]:
     if am:
         changed = ", ".join(am.get("changed") or []) or "—"
         lines.append(tx(f"修訂：取代 {_s(am.get('replaces'))}；原因：{_s(am.get('reason'))}；變更結果（*）：{changed}")
-                     + "<br/>" + _small(f"Amendment: replaces {_s(am.get('replaces'))}; reason: {_s(am.get('reason'))}; "
+                     + "<br/>" + _small(f"Amendment: replaces {_s(am.get('replaces'))}; "
+                                        f"reason: {_s(am.get('reason'))}; "
                                         f"changed results (*): {changed}", None, MUTED))
     for d in ctx.get("deviations") or []:
         if d.get("kind") == "override":
@@ -1244,7 +1245,8 @@ def _sample_rows(samples: list) -> tuple[list, list]:
                      P(tx(f"{_s(s.get('sampled_on'))}\n{_s(s.get('received_on'))}"), "cell_c"),
                      P(tx(_s(s.get("verified_on"))), "cell_c"), P(tx(_s(s.get("certificate")))),
                      P(status_markup(s.get("maturity_verdict"))), P(status_markup(s.get("compliance_verdict")))])
-        cmds += status_cell_style(s.get("maturity_verdict"), 5, i) + status_cell_style(s.get("compliance_verdict"), 6, i)
+        cmds += status_cell_style(s.get("maturity_verdict"), 5, i)
+        cmds += status_cell_style(s.get("compliance_verdict"), 6, i)
     return rows, cmds
 
 

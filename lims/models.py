@@ -44,7 +44,8 @@ class User(AbstractUser):
         ]
 
     title = models.CharField(_("title"), max_length=100, blank=True,
-                             help_text=_("Printed under the name of an authorised signatory, e.g. 報告簽署人 Technical manager."))
+                             help_text=_("Printed under the name of an authorised signatory, "
+                                         "e.g. 報告簽署人 Technical manager."))
     signature = models.ImageField(_("signature image"), upload_to="signatures/", null=True, blank=True,
                                   help_text=_("PNG or JPEG of the handwritten signature, printed on the documents "
                                               "this reviewer signs. Uploaded by the lab admin."))

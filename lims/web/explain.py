@@ -75,11 +75,13 @@ def explain_check(check):
         elif kind == "min":
             under = limit - value
             out["text"] = _("%(name)s %(value)s is below the minimum of %(limit)s (short by %(diff)s, %(pct)s %%).") % {
-                **params, "diff": display(key, "", under, None, "", unit)["text"], "pct": fmt(under / limit * 100, 3) if limit else "—"}
+                **params, "diff": display(key, "", under, None, "", unit)["text"],
+                "pct": fmt(under / limit * 100, 3) if limit else "—"}
         else:
             over = value - limit
             out["text"] = _("%(name)s %(value)s exceeds the maximum of %(limit)s (over by %(diff)s, %(pct)s %%).") % {
-                **params, "diff": display(key, "", over, None, "", unit)["text"], "pct": fmt(over / limit * 100, 3) if limit else "—"}
+                **params, "diff": display(key, "", over, None, "", unit)["text"],
+                "pct": fmt(over / limit * 100, 3) if limit else "—"}
     else:  # conditional
         if q == "<":
             out["text"] = _("%(name)s is below the detection limit %(value)s, but that limit is above %(limit)s: "
