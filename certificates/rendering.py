@@ -985,7 +985,9 @@ def render_certificate(ctx: dict) -> bytes:
             P(tx(_value_text(r.get("value"), r.get("qualifier")), bold=True), "cell_r"),
             P(tx(u), "cell_r"),
             P(tx(_s(r.get("unit")) if r.get("unit") else DASH), "cell_c"),
-            P(_basis_markup(r.get("basis")), "cell_c"),
+            P(_basis_markup(r.get("basis")) + (
+                "<br/>" + _small(r["basis_note"], 6, MUTED) if r.get("basis_note") not in (None, "", "converted")
+                else ""), "cell_c"),
             P(_method_markup(r)),
         ])
     if rows:

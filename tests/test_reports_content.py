@@ -336,3 +336,18 @@ def test_reviewer_signs_a_dossier_on_its_page(client_for, two_samples, product_a
     rev.post(f"/documents/{doc_id}/sign/")
     assert Document.objects.get(pk=doc_id).status == "ready"
     assert "Sign and issue" not in web("manufacturer", "en").get(f"/documents/{doc_id}/").content.decode()
+
+
+def test_without_moisture_an_as_received_content_is_labelled_and_says_why(client_for, product_a, make_sample,
+                                                                         users):
+    s = make_sample(product_a, "received", "LOT-NOMOIST")
+    assay_enter(actor=users["technician"], sample=s, method="direct",
+                data={"values": {"cu": {"value": 60, "basis": "as_received", "uncertainty": 10}}})
+    verify_sample(s, users["technician"], users["reviewer"])
+    doc = issue(client_for, s)
+    ctx = Document.objects.get(pk=doc["id"]).context
+    cu = next(r for r in ctx["results"] if r["parameter"] == "cu")
+    assert (cu["value"], cu["basis"]) == ("60", "as_received") and "no moisture result" in cu["basis_note"]
+    check = next(c for c in ctx["compliance"]["checks"] if c["parameter"] == "cu")
+    assert check["status"] == "missing" and check["value"] == ""
+    assert "no moisture result" in text_of(client_for("reviewer"), doc["id"])
