@@ -90,3 +90,10 @@ def test_plausibility_rules_pure():
     assert [i["code"] for i in issues({"organic_matter_pct": 80.0, "cao_pct": 15.0, "mgo_pct": 6.0})] \
         == ["fractions_over_100"]
     assert [i["code"] for i in issues({"cu": -1.0})] == ["negative:cu"]
+
+
+def test_override_shows_in_the_sample_timeline(flagged, client_for, web):
+    client_for("reviewer").post(f"/api/v1/samples/{flagged.pk}/verify/", {"override_reason": "repeat booked"},
+                                format="json")
+    page = web("regulator", "en").get(f"/samples/{flagged.pk}/history/").content.decode()
+    assert "QC flags overridden by the reviewer" in page and "repeat booked" in page
