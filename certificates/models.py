@@ -43,7 +43,8 @@ class Document(models.Model):
     KIND_CERTIFICATE, KIND_REGISTRATION = "certificate", "registration"
     KINDS = [(KIND_CERTIFICATE, "compliance certificate"), (KIND_REGISTRATION, "registration dossier")]
     PREFIX = {KIND_CERTIFICATE: "CQ", KIND_REGISTRATION: "RG"}
-    RENDER_STATES = [("queued", "queued"), ("rendering", "rendering"), ("ready", "ready"), ("failed", "failed")]
+    RENDER_STATES = [("awaiting_signature", "awaiting signature"), ("queued", "queued"), ("rendering", "rendering"),
+                     ("ready", "ready"), ("failed", "failed")]
     VALIDITY = [("valid", "valid"), ("superseded", "superseded"), ("revoked", "revoked")]
 
     kind = models.CharField(max_length=20, choices=KINDS)
@@ -73,6 +74,9 @@ class Document(models.Model):
     sha256 = models.CharField(max_length=64, blank=True)
     rendered_at = models.DateTimeField(null=True, blank=True)
 
+    signed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                  related_name="+", help_text="The lab's reviewer who signed a dossier.")
+    signed_at = models.DateTimeField(null=True, blank=True)
     validity = models.CharField(max_length=20, choices=VALIDITY, default="valid", db_index=True)
     supersession_due = models.BooleanField(
         default=False, db_index=True,

@@ -21,7 +21,8 @@ from lims.roles import Role
 from lims.services import PermissionDeniedError, register_effect, sample_transition
 from maturity.errors import InputError
 
-from .context import certificate_context, dossier_context
+from . import registration
+from .context import certificate_context, dossier_context, lab_block, signatory_block
 from .models import Document, IssueBatch, new_verification_code
 
 log = logging.getLogger(__name__)
@@ -82,9 +83,19 @@ def _check_issuer(actor):
         raise PermissionDeniedError("Only reviewers issue, supersede and revoke certificates.")
 
 
-def _new_certificate(actor, sample, *, supersedes=None, batch=None, decision_rule=None, standard=None):
+def check_lab_settings():
+    """A report cannot issue before the lab's name, address and telephone are set (ISO/IEC 17025 §7.8.2.1 b)."""
+    missing = LabSettings.current().missing_for_issue()
+    if missing:
+        raise InputError({f"lab_settings.{f}": ["is required before a report is issued: the lab admin fills it "
+                                                "in Lab settings (/admin/)."] for f in missing})
+
+
+def _new_certificate(actor, sample, *, supersedes=None, batch=None, decision_rule=None, standard=None,
+                     amendment_reason=""):
     if sample.status != "verified":
         raise TransitionError(f"Sample {sample.code} is '{sample.status}': a certificate needs verified results.")
+    check_lab_settings()
     year = timezone.localdate().year
     number = next_number("CQ", year)
     version = supersedes.version + 1 if supersedes else 1
@@ -94,7 +105,8 @@ def _new_certificate(actor, sample, *, supersedes=None, batch=None, decision_rul
                               supersedes=supersedes.number if supersedes else None,
                               standard=standard or lab.default_standard,
                               decision_rule=decision_rule or lab.default_decision_rule,
-                              url=verification_url(number, code))
+                              url=verification_url(number, code), issuer=actor, amendment_reason=amendment_reason,
+                              previous=supersedes.context if supersedes else None)
     ctx["verification_code"] = code
     doc = Document.objects.create(kind=Document.KIND_CERTIFICATE, number=number, version=version, sample=sample,
                                   product=sample.product, supersedes=supersedes, batch=batch, context=ctx,
@@ -133,7 +145,7 @@ def certificate_supersede(*, actor, document, reason):
     sample = _lock_sample(old.sample)
     new = _new_certificate(actor, sample, supersedes=old,
                            decision_rule=old.context.get("compliance", {}).get("decision_rule"),
-                           standard=old.context.get("compliance", {}).get("standard"))
+                           standard=old.context.get("compliance", {}).get("standard"), amendment_reason=reason)
     before = _snapshot(old)
     old.validity = "superseded"
     old.save(update_fields=["validity"])
@@ -173,14 +185,39 @@ def certificates_batch_request(*, actor, samples, decision_rule=None, standard=N
             errors[s.code] = ["already has a valid certificate"]
     if errors:
         raise InputError({f"samples.{k}": v for k, v in errors.items()})
+    check_lab_settings()
     batch = IssueBatch.objects.create(requested_by=actor, total=len(locked))
     docs = [_new_certificate(actor, s, batch=batch, decision_rule=decision_rule, standard=standard) for s in locked]
     _dispatch_after_commit([d.pk for d in docs])
     return batch
 
 
+def _report_date(sample):
+    """The date of a sample's test report (Art. 16): its valid certificate's issue date, else verification."""
+    cert = sample.certificates.filter(kind=Document.KIND_CERTIFICATE, validity="valid").order_by("-version").first()
+    if cert:
+        return timezone.localtime(cert.issued_at).date()
+    verified = sample.assays.filter(status="verified").order_by("-verified_at").values_list("verified_at",
+                                                                                           flat=True).first()
+    return timezone.localtime(verified).date() if verified else timezone.localdate()
+
+
+def _metal_limits(product):
+    from maturity.models import Requirement
+    from maturity.parameters import METALS
+    lab = LabSettings.current()
+    rows = Requirement.objects.filter(edition__code=lab.default_standard, category=product.category,
+                                      parameter__in=METALS, kind__in=("max", "max_exclusive"))
+    return {r.parameter: (r.kind, r.limit) for r in rows}
+
+
 @transaction.atomic
-def dossier_request(*, actor, product, samples, declared):
+def dossier_request(*, actor, product, samples, declared, application_date=None, description=None,
+                    industrial_waste=False, waste_documents=None):
+    """Store a dossier request; it is rendered only once a reviewer signs it (``dossier_sign``).
+
+    Refused (nothing stored) when a sample is not verified, a test report or the description is more
+    than one year old at the application date (Art. 16) or the raw materials are not named (Art. 10)."""
     if actor.role not in DOSSIER_ROLES:
         raise PermissionDeniedError("Manufacturers, reviewers and lab admins request registration dossiers.")
     if actor.role == Role.MANUFACTURER and actor.manufacturer_id != product.manufacturer_id:
@@ -195,17 +232,47 @@ def dossier_request(*, actor, product, samples, declared):
             errors.setdefault("samples", []).append(f"{s.code} is '{s.status}'; only verified samples can be used")
     if errors:
         raise InputError(errors)
+    application_date = application_date or timezone.localdate()
+    rule_errors, findings = registration.check(
+        application_date=application_date, reports=[(s.code, _report_date(s)) for s in samples],
+        raw_materials=product.raw_materials, description=description or {}, industrial_waste=industrial_waste,
+        waste_documents=waste_documents or {}, metal_limits=_metal_limits(product), product_name=product.name)
+    if rule_errors:
+        raise InputError(rule_errors)
     number = next_number("RG", timezone.localdate().year)
     code = new_verification_code()
-    ctx = dossier_context(product, samples, declared, number=number, url=verification_url(number, code), actor=actor)
+    ctx = dossier_context(product, samples, declared, number=number, url=verification_url(number, code), actor=actor,
+                          registration=findings)
     ctx["verification_code"] = code
     doc = Document.objects.create(kind=Document.KIND_REGISTRATION, number=number, product=product,
-                                  declared=declared, context=ctx, issued_by=actor, verification_code=code)
+                                  declared=declared, context=ctx, issued_by=actor, status="awaiting_signature",
+                                  verification_code=code)
     doc.samples.set(samples)
     audit.record(entity="registration", obj=doc, action="create", actor=actor,
                  changes=audit.diff({}, {**_snapshot(doc), "samples": [s.code for s in samples],
-                                         "declared": declared}),
+                                         "declared": declared, "application_date": application_date.isoformat()}),
                  manufacturer=product.manufacturer)
+    return doc
+
+
+@transaction.atomic
+def dossier_sign(*, actor, document):
+    """A reviewer signs a requested dossier (name, title, signature, date); then it is rendered and issued."""
+    if actor.role != Role.REVIEWER:
+        raise PermissionDeniedError("Only a reviewer of the lab signs a registration dossier.")
+    doc = Document.objects.select_for_update().select_related("product__manufacturer").get(pk=document.pk)
+    if doc.kind != Document.KIND_REGISTRATION or doc.status != "awaiting_signature":
+        raise TransitionError(f"{doc.number} is {doc.status}; only a dossier awaiting signature can be signed.")
+    check_lab_settings()
+    before = _snapshot(doc)
+    now = timezone.now()
+    doc.signed_by, doc.signed_at, doc.status = actor, now, "queued"
+    doc.context = {**doc.context, "signature": signatory_block(actor, now),
+                   "issue_date": timezone.localdate().isoformat(), "lab": lab_block()}
+    doc.save(update_fields=["signed_by", "signed_at", "status", "context"])
+    audit.record(entity="registration", obj=doc, action="sign", actor=actor,
+                 changes=audit.diff(before, {**_snapshot(doc), "signed_by": actor.username}),
+                 manufacturer=doc.product.manufacturer)
     _dispatch_after_commit([doc.pk])
     return doc
 

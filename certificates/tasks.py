@@ -41,6 +41,8 @@ def render_document(self, document_id):
         doc = Document.objects.select_for_update().filter(pk=document_id).first()
         if doc is None or doc.status == "ready":
             return "done"
+        if doc.status == "awaiting_signature":  # a dossier renders only once a reviewer signed it
+            return "awaiting signature"
         doc.status, doc.attempts = "rendering", doc.attempts + 1
         doc.lease_until = timezone.now() + timedelta(seconds=LEASE_SECONDS)
         doc.save(update_fields=["status", "attempts", "lease_until"])

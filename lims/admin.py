@@ -32,7 +32,8 @@ class ReasonedAdmin(admin.ModelAdmin):
 class UserAdmin(ReasonedAdmin, BaseUserAdmin):
     list_display = ("username", "get_full_name", "role", "manufacturer", "is_active", "last_login")
     list_filter = ("role", "manufacturer", "is_active")
-    fieldsets = BaseUserAdmin.fieldsets + (("Role", {"fields": ("role", "manufacturer")}),)
+    fieldsets = BaseUserAdmin.fieldsets + (("Role", {"fields": ("role", "manufacturer")}),
+                                           ("Authorised signatory (reviewers)", {"fields": ("title", "signature")}))
     add_fieldsets = BaseUserAdmin.add_fieldsets + (("Role", {"fields": ("role", "manufacturer")}),)
 
 

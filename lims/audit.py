@@ -5,6 +5,8 @@ import datetime
 import decimal
 from dataclasses import dataclass
 
+from django.db.models.fields.files import FieldFile
+
 from .models import AuditEntry
 
 
@@ -15,6 +17,8 @@ def _plain(value):
         return float(value)
     if hasattr(value, "pk"):
         return value.pk
+    if isinstance(value, FieldFile):  # an uploaded file (signature, accreditation mark): its stored name
+        return value.name or ""
     return value
 
 

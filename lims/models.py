@@ -43,6 +43,13 @@ class User(AbstractUser):
             )
         ]
 
+    title = models.CharField(_("title"), max_length=100, blank=True,
+                             help_text=_("Printed under the name of an authorised signatory, "
+                                         "e.g. 報告簽署人 Technical manager."))
+    signature = models.ImageField(_("signature image"), upload_to="signatures/", null=True, blank=True,
+                                  help_text=_("PNG or JPEG of the handwritten signature, printed on the documents "
+                                              "this reviewer signs. Uploaded by the lab admin."))
+
     def __str__(self):
         full = self.get_full_name()
         return f"{full} ({self.username})" if full else self.username
@@ -91,6 +98,9 @@ class Sample(models.Model):
     lot_number = models.CharField(_("lot number"), max_length=100)
     sampled_on = models.DateField(_("sampled on"))
     received_on = models.DateField(_("received on"), null=True, blank=True)
+    condition_on_receipt = models.CharField(
+        _("condition on receipt"), max_length=300, blank=True,
+        help_text=_("Recorded at receipt (ISO/IEC 17025 §7.4.2), e.g. sealed bag, intact, 2 kg, cool."))
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default="registered", db_index=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -166,8 +176,22 @@ class LabSettings(models.Model):
 
     name_zh = models.CharField(max_length=200, default="堆肥品質檢驗實驗室")
     name_en = models.CharField(max_length=200, default="Compost Quality Testing Laboratory")
-    address = models.CharField(max_length=300, blank=True, default="")
-    accreditation = models.CharField(max_length=200, blank=True, default="")
+    address = models.CharField(max_length=300, blank=True, default="",
+                               help_text="Required before the first certificate issues (ISO/IEC 17025 §7.8.2.1 b).")
+    telephone = models.CharField(max_length=50, blank=True, default="",
+                                 help_text="Required before the first certificate issues.")
+    location_of_activities = models.CharField(
+        max_length=300, blank=True, default="",
+        help_text="Where the tests are performed, when not at the address above (§7.8.2.1 b).")
+    accreditation = models.CharField(max_length=200, blank=True, default="",
+                                     help_text="Free text printed in the header band, e.g. 'TAF accredited'.")
+    accreditation_body = models.CharField(max_length=200, blank=True, default="",
+                                          help_text="e.g. 財團法人全國認證基金會 TAF")
+    accreditation_number = models.CharField(max_length=50, blank=True, default="",
+                                            help_text="Accreditation number; with it, methods outside the scope "
+                                                      "are marked on reports.")
+    accreditation_mark = models.ImageField(upload_to="lab/", null=True, blank=True,
+                                           help_text="Image of the accreditation mark printed on reports.")
     control_validity_pct = models.FloatField(
         default=70.0, validators=[MinValueValidator(0)],
         help_text="Germination assay invalid when control germination is below this (OECD 208).")
@@ -190,6 +214,12 @@ class LabSettings(models.Model):
     def current(cls):
         obj, _ = cls.objects.get_or_create(pk=1)
         return obj
+
+    REQUIRED_FOR_ISSUE = ("name_zh", "name_en", "address", "telephone")
+
+    def missing_for_issue(self):
+        """Lab settings a report cannot issue without (ISO/IEC 17025 §7.8.2.1 b)."""
+        return [f for f in self.REQUIRED_FOR_ISSUE if not (getattr(self, f) or "").strip()]
 
 
 class WorkerHeartbeat(models.Model):

@@ -15,7 +15,7 @@ from .roles import Role
 
 PRODUCT_FIELDS = ("manufacturer_id", "name", "category", "bagasse_based", "chemical_fertilizer_added",
                   "raw_materials", "process")
-SAMPLE_FIELDS = ("code", "product_id", "lot_number", "sampled_on", "received_on", "status")
+SAMPLE_FIELDS = ("code", "product_id", "lot_number", "sampled_on", "received_on", "condition_on_receipt", "status")
 # Product fields a judgement reads (category and flags choose the limits; raw materials are the declared
 # components printed on the certificate): frozen once a sample of the product has verified results.
 JUDGEMENT_FIELDS = ("category", "bagasse_based", "chemical_fertilizer_added", "raw_materials")
@@ -137,8 +137,9 @@ def register_effect(action, fn):
 
 
 @transaction.atomic
-def sample_transition(*, actor, sample, action, reason=""):
-    """Move a sample through its lifecycle (DOMAIN.md §2), recording who, when, why."""
+def sample_transition(*, actor, sample, action, reason="", condition=""):
+    """Move a sample through its lifecycle (DOMAIN.md §2), recording who, when, why; ``receive``
+    records the sample's condition on receipt."""
     sample = Sample.objects.select_for_update().select_related("product__manufacturer").get(pk=sample.pk)
     target = check_transition(action, sample.status, actor.role, reason)
     for guard in TRANSITION_GUARDS.get(action, []):
@@ -148,6 +149,8 @@ def sample_transition(*, actor, sample, action, reason=""):
     sample.status = target
     if action == "receive" and sample.received_on is None:
         sample.received_on = timezone.localdate()
+    if action == "receive" and (condition or "").strip():
+        sample.condition_on_receipt = condition.strip()[:300]
     sample.save()
     SampleTransition.objects.create(sample=sample, action=action, from_status=source, to_status=target,
                                     actor=actor, reason=reason or "")

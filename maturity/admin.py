@@ -9,7 +9,7 @@ from django.urls import path
 from lims.admin import ReasonedAdmin
 
 from .errors import InputError
-from .models import Assay, Category, Declaration, JurisdictionLimit, Requirement, StandardEdition
+from .models import Assay, Category, Declaration, JurisdictionLimit, MethodReference, Requirement, StandardEdition
 from .services import edition_load
 
 
@@ -95,3 +95,13 @@ class AssayAdmin(admin.ModelAdmin):
 
 admin.site.register(Category, ReasonedAdmin)
 admin.site.register(Declaration, ReasonedAdmin)
+
+
+@admin.register(MethodReference)
+class MethodReferenceAdmin(admin.ModelAdmin):
+    """Method references and reporting digits printed on certificates (ISO/IEC 17025 §7.8.2.1)."""
+
+    list_display = ("method", "parameter", "code", "title_en", "lod", "decimals", "significant_figures",
+                    "accredited", "external_provider")
+    list_filter = ("method", "accredited")
+    search_fields = ("method", "parameter", "code", "title_en", "title_zh")

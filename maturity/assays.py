@@ -14,6 +14,7 @@ from lims.roles import Role
 from lims.services import PermissionDeniedError, register_effect, register_guard, sample_transition
 
 from . import calculations as calc
+from . import plausibility
 from .errors import InputError
 from .models import Assay
 from .policy import current_policy, policy_as_dict
@@ -124,6 +125,50 @@ def _verify_by_second_person(sample, actor):
                               code="forbidden")
 
 
+def sample_issues(sample, assays=None):
+    """The QC flags and impossible figures of the sample's current results (see maturity.plausibility)."""
+    assays = list(current_assays(sample)) if assays is None else assays
+    figures = sample_figures(sample, assays=assays)
+    dry = _dry_floats(figures.measurements)
+    dry.update(figures.derived)
+    flags = [(f"{a.method} #{a.pk}", f) for a in assays for f in a.flags if f not in plausibility.NOTE_FLAGS]
+    return plausibility.issues(dry, flags, calc.FLAG_MESSAGES)
+
+
+def _overridden_codes(assays):
+    return {code for a in assays for code in (a.qc_override or {}).get("codes", [])}
+
+
+def _plausible_or_overridden(sample, actor):
+    assays = list(current_assays(sample))
+    left = plausibility.uncovered(sample_issues(sample, assays), _overridden_codes(assays))
+    if left:
+        raise TransitionError(
+            "These results cannot be verified as they are: " + "; ".join(i["message"] for i in left)
+            + ". Repeat the assay, or verify with an override: give override_reason.",
+            code="invalid", field="override_reason")
+
+
+@transaction.atomic
+def sample_verify(*, actor, sample, reason="", override_reason=""):
+    """Verify the sample's entered results; ``override_reason`` records a reviewer's override of its
+    QC flags and implausible figures (audited, printed in the certificate's deviations)."""
+    sample = Sample.objects.select_for_update().select_related("product__manufacturer").get(pk=sample.pk)
+    override_reason = (override_reason or "").strip()
+    if override_reason:
+        found = sample_issues(sample)
+        if found and actor.role == Role.REVIEWER:
+            record = {"codes": [i["code"] for i in found], "issues": found, "reason": override_reason,
+                      "by": actor.display_name, "by_id": actor.pk, "at": timezone.now().isoformat()}
+            for assay in sample.assays.filter(status="entered").select_for_update():
+                assay.qc_override = record
+                assay.save(update_fields=["qc_override"])
+            audit.record(entity="sample", obj=sample, action="qc_override", actor=actor,
+                         changes={"qc_override": [None, record["codes"]]}, reason=override_reason,
+                         sample=sample, manufacturer=sample.product.manufacturer)
+    return sample_transition(actor=actor, sample=sample, action="verify", reason=reason)
+
+
 def _mark_verified(sample, actor, reason):
     now = timezone.now()
     for assay in sample.assays.filter(status="entered").select_for_update():
@@ -164,6 +209,7 @@ def _return_to_verification(sample, actor, reason):
 
 register_guard("submit", _submit_needs_assays)
 register_guard("verify", _verify_by_second_person)
+register_guard("verify", _plausible_or_overridden)
 register_effect("verify", _mark_verified)
 register_effect("retest", lambda sample, actor, reason: assays_invalidate(sample, actor, reason))
 register_effect("reopen", _return_to_verification)

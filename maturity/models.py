@@ -115,9 +115,57 @@ class Assay(models.Model):
     invalidated_at = models.DateTimeField(null=True, blank=True)
     invalidation_reason = models.TextField(blank=True)
     source = models.CharField(max_length=200, blank=True, help_text="e.g. import:filename.xlsx row 2–9")
+    qc_override = models.JSONField(
+        default=dict, blank=True,
+        help_text="A reviewer's override of QC flags / implausible results at verification: "
+                  "{codes, issues, reason, by, by_id, at}.")
 
     class Meta:
         ordering = ["entered_at", "id"]
 
     def __str__(self):
         return f"{self.method} #{self.pk} on sample {self.sample_id}"
+
+
+class MethodReference(models.Model):
+    """Per method (and optionally per parameter) the reference printed on reports and the reporting
+    digits (ISO/IEC 17025 §7.2, §7.8.2.1): lab data, edited by the lab admin.
+
+    ``method`` is an assay method key, ``derived`` for calculated figures, or ``*`` for a parameter's
+    default reporting digits; ``parameter`` '' applies to every parameter of the method."""
+
+    method = models.CharField(max_length=40)
+    parameter = models.CharField(max_length=50, blank=True)
+    code = models.CharField(max_length=80, blank=True, help_text="Official or lab method code, e.g. NIEA R317.11C.")
+    title_zh = models.CharField(max_length=200, blank=True)
+    title_en = models.CharField(max_length=200, blank=True)
+    lod = models.FloatField(null=True, blank=True, help_text="Limit of detection, in the parameter's unit.")
+    decimals = models.PositiveSmallIntegerField(null=True, blank=True, help_text="Reporting digits: decimal places.")
+    significant_figures = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Reporting digits: significant figures (when decimal places are empty).")
+    accredited = models.BooleanField(default=True, help_text="Within the lab's accreditation scope.")
+    external_provider = models.CharField(max_length=200, blank=True,
+                                         help_text="Name of the external provider that performs it, if any.")
+    conditions = models.CharField(max_length=300, blank=True, help_text="Test conditions printed on the report.")
+
+    class Meta:
+        ordering = ["method", "parameter"]
+        constraints = [models.UniqueConstraint(fields=["method", "parameter"], name="unique_method_reference")]
+
+    def __str__(self):
+        return f"{self.method}/{self.parameter or '*'} {self.code}"
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+        if self.decimals is not None and self.significant_figures is not None:
+            raise ValidationError({"significant_figures": "Give decimal places or significant figures, not both."})
+        if self.decimals is not None and self.decimals > 6:
+            raise ValidationError({"decimals": "At most 6 decimal places."})
+        if self.significant_figures is not None and not 1 <= self.significant_figures <= 8:
+            raise ValidationError({"significant_figures": "Between 1 and 8 significant figures."})
+
+    def as_dict(self):
+        return {"method": self.method, "parameter": self.parameter, "code": self.code, "title_zh": self.title_zh,
+                "title_en": self.title_en, "lod": self.lod, "decimals": self.decimals,
+                "significant_figures": self.significant_figures, "accredited": self.accredited,
+                "external_provider": self.external_provider, "conditions": self.conditions}

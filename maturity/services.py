@@ -8,7 +8,7 @@ from django.utils import timezone
 from lims import audit
 
 from .errors import InputError
-from .models import Category, Declaration, JurisdictionLimit, Requirement, StandardEdition
+from .models import Category, Declaration, JurisdictionLimit, MethodReference, Requirement, StandardEdition
 
 STANDARDS_DIR = Path(__file__).resolve().parent / "standards"
 
@@ -107,11 +107,36 @@ def jurisdiction_limits_load(path, table="1999"):
     return len(rows)
 
 
+def _opt_int(s):
+    return int(s) if (s or "").strip() else None
+
+
+@transaction.atomic
+def method_references_load(path):
+    """Add the bundled method references and reporting digits the lab does not have yet
+    (rows the lab admin edited are kept). Returns the number of rows added."""
+    import csv
+    added = 0
+    with open(path, encoding="utf-8", newline="") as f:
+        for row in csv.DictReader(f):
+            _, created = MethodReference.objects.get_or_create(
+                method=row["method"], parameter=row["parameter"], defaults={
+                    "code": row["code"], "title_zh": row["title_zh"], "title_en": row["title_en"],
+                    "lod": float(row["lod"]) if row["lod"].strip() else None,
+                    "decimals": _opt_int(row["decimals"]), "significant_figures": _opt_int(row["significant_figures"]),
+                    "accredited": row["accredited"].strip() != "0", "external_provider": row["external_provider"],
+                    "conditions": row["conditions"]})
+            added += created
+    return added
+
+
 def load_bundled_standards():
-    """The editions shipped in maturity/standards/: tw-1997 and the 1999 jurisdiction table."""
+    """The editions shipped in maturity/standards/: tw-1997, the 1999 jurisdiction table and the
+    default method references / reporting digits."""
     loaded = []
     for manifest in sorted(STANDARDS_DIR.glob("*.yaml")):
         obj, _ = edition_load(manifest)
         loaded.append(obj.code)
     n = jurisdiction_limits_load(STANDARDS_DIR / "heavy_metal_limits_1999.csv")
+    method_references_load(STANDARDS_DIR / "method_references.csv")
     return loaded, n

@@ -190,6 +190,8 @@ def test_registration_dossier(client_for, verified, product_a):
     r = m.post("/api/v1/registrations/", {"product": product_a.pk, "samples": [verified.pk],
                                           "declared": {"total_nitrogen_pct": 2.0, "k2o_pct": 1.5}}, format="json")
     assert r.status_code == 202, r.content
+    assert r.json()["status"] == "awaiting_signature"  # issued only once a reviewer signs it
+    assert client_for("reviewer").post(f"/api/v1/registrations/{r.json()['id']}/sign/").status_code == 202
     doc = m.get(f"/api/v1/registrations/{r.json()['id']}/").json()
     assert doc["number"].startswith("RG-") and doc["status"] == "ready"
     _, pdf = download(m, doc["id"], "registrations")

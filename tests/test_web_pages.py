@@ -370,9 +370,10 @@ def test_portal_explains_a_failed_check_in_plain_words(web, product_a, make_samp
                 data={"values": {"cu": {"value": 120, "unit": "mg/kg", "basis": "dry"}}})
     verify_sample(s, users["technician"], users["reviewer"])
     page = text(web("manufacturer").get("/portal/"))
-    assert "銅 Cu 120.0 mg/kg 超過上限 100.0 mg/kg（超出 20.00 mg/kg，20.0 %）" in page
+    # figures by the lab's reporting rule (Cu: 3 significant figures), limits as the regulation writes them
+    assert "銅 Cu 120 mg/kg 超過上限 100 mg/kg（超出 20.0 mg/kg，20.0 %）" in page
     page = text(web("manufacturer", "en").get(f"/samples/{s.pk}/"))
-    assert "Copper (Cu) 120.0 mg/kg exceeds the maximum of 100.0 mg/kg (over by 20.00 mg/kg, 20.0 %)" in page
+    assert "Copper (Cu) 120 mg/kg exceeds the maximum of 100 mg/kg (over by 20.0 mg/kg, 20.0 %)" in page
 
 
 def test_precheck_page_judges_without_storing(web, standards):
@@ -383,7 +384,7 @@ def test_precheck_page_judges_without_storing(web, standards):
         "rows.0.parameter": "cu", "rows.0.value": "120", "rows.0.unit": "mg/kg",
         "rows.1.parameter": "organic_matter_pct", "rows.1.value": "65"})
     page = text(r)
-    assert 'id="precheck-result"' in page and "超過上限 100.0 mg/kg" in page and "有機質 65.00 % 達到下限" in page
+    assert 'id="precheck-result"' in page and "超過上限 100 mg/kg" in page and "有機質 65.0 % 達到下限" in page
     r = c.post("/portal/precheck/", {"standard": "tw-1997", "category": "general_compost",
                                      "decision_rule": "simple", "rows.0.parameter": "cu", "rows.0.value": "-1"})
     assert 'id="precheck-result"' not in text(r) and "必須 ≥ 0" in text(r)

@@ -98,11 +98,19 @@ class RegistrationViewSet(DocumentViewSet):
     """Registration dossiers (肥料登記檢驗資料) for a product, from its verified samples."""
     kind = Document.KIND_REGISTRATION
     write_roles = (Role.MANUFACTURER, Role.REVIEWER, Role.LAB_ADMIN)
-    action_roles = {"revoke": (Role.REVIEWER,)}
+    action_roles = {"revoke": (Role.REVIEWER,), "sign": (Role.REVIEWER,)}
 
     @extend_schema(request=RegistrationRequestSerializer, responses={202: DocumentSerializer})
     def create(self, request):
+        """Request a dossier: checked against the registration rules, stored `awaiting_signature`."""
         body = RegistrationRequestSerializer(data=request.data, context={"request": request})
         body.is_valid(raise_exception=True)
         doc = services.dossier_request(actor=request.user, **body.validated_data)
+        return self._answer(doc)
+
+    @extend_schema(request=None, responses={202: DocumentSerializer})
+    @action(detail=True, methods=["post"])
+    def sign(self, request, pk=None):
+        """A reviewer signs the dossier (name, title, signature, date); it is then rendered and downloadable."""
+        doc = services.dossier_sign(actor=request.user, document=self.get_object())
         return self._answer(doc)

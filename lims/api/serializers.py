@@ -154,9 +154,9 @@ class SampleSerializer(serializers.ModelSerializer):
     class Meta:
         model = Sample
         fields = ["id", "code", "status", "product", "product_name", "manufacturer", "manufacturer_name",
-                  "category", "lot_number", "sampled_on", "received_on", "created_by", "created_at",
-                  "updated_at", "reason"]
-        read_only_fields = ["code", "status", "created_at", "updated_at"]
+                  "category", "lot_number", "sampled_on", "received_on", "condition_on_receipt", "created_by",
+                  "created_at", "updated_at", "reason"]
+        read_only_fields = ["code", "status", "condition_on_receipt", "created_at", "updated_at"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -192,6 +192,10 @@ class SampleDetailSerializer(SampleSerializer):
 class TransitionRequestSerializer(serializers.Serializer):
     action = serializers.ChoiceField(choices=ACTIONS)
     reason = serializers.CharField(required=False, allow_blank=True, default="")
+    condition = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=300,
+        help_text="With `receive`: the sample's condition on receipt (ISO/IEC 17025 §7.4), printed on the "
+                  "certificate.")
 
 
 class AuditEntrySerializer(serializers.ModelSerializer):

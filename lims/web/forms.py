@@ -49,6 +49,8 @@ class ReceiveForm(forms.Form):
     code = forms.CharField(label=_("Sample code"), max_length=20,
                            widget=forms.TextInput(attrs={"autofocus": True, "placeholder": "S-2026-000001",
                                                          "autocapitalize": "characters", "autocomplete": "off"}))
+    condition = forms.CharField(label=_("Condition on receipt"), max_length=300, required=False,
+                                widget=forms.TextInput(attrs={"placeholder": _("e.g. sealed bag, intact, about 2 kg")}))
 
 
 class CertificateForm(forms.Form):

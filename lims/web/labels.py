@@ -77,7 +77,7 @@ DECISION_RULES = {
 }
 BASES = {"dry": gettext_lazy("dry basis"), "as_received": gettext_lazy("as received"), "": ""}
 VALIDITY = {"valid": gettext_lazy("Valid"), "superseded": gettext_lazy("Superseded"), "revoked": gettext_lazy("Revoked")}
-RENDER = {"queued": gettext_lazy("Queued"), "rendering": gettext_lazy("Rendering"), "ready": gettext_lazy("Ready"), "failed": gettext_lazy("Failed")}
+RENDER = {"awaiting_signature": gettext_lazy("Awaiting signature"), "queued": gettext_lazy("Queued"), "rendering": gettext_lazy("Rendering"), "ready": gettext_lazy("Ready"), "failed": gettext_lazy("Failed")}
 DOC_KINDS = {"certificate": gettext_lazy("Certificate"), "registration": gettext_lazy("Registration dossier")}
 ASSAY_STATUS = {"entered": gettext_lazy("Entered"), "verified": gettext_lazy("Verified"), "invalidated": gettext_lazy("Invalidated")}
 KINDS = {"min": "≥", "max": "≤", "max_exclusive": "<"}
@@ -112,7 +112,8 @@ AUDIT_ENTITIES = {"sample": gettext_lazy("Sample"), "assay": gettext_lazy("Assay
 AUDIT_ACTIONS = {"create": gettext_lazy("created"), "update": gettext_lazy("corrected"), "verify": gettext_lazy("verified"),
                  "invalidate": gettext_lazy("invalidated for retest"), "supersede": gettext_lazy("superseded"),
                  "revoke": gettext_lazy("revoked"), "reopen": gettext_lazy("returned to verification"),
-                 "mark_for_supersession": gettext_lazy("marked for supersession")}
+                 "mark_for_supersession": gettext_lazy("marked for supersession"),
+                 "qc_override": gettext_lazy("QC flags overridden by the reviewer"), "sign": gettext_lazy("signed")}
 ROLE_NAMES = {"technician": gettext_lazy("Technician"), "reviewer": gettext_lazy("Reviewer"), "manufacturer": gettext_lazy("Manufacturer"),
               "regulator": gettext_lazy("Regulator"), "lab_admin": gettext_lazy("Lab admin")}
 
@@ -156,10 +157,14 @@ def category_name(key, names=None):
     return bilingual(zh, en)
 
 
-def value_text(value, unit="", qualifier=""):
-    """'<5 mg/kg', '12.50 %', '7.400'."""
+def value_text(value, unit="", qualifier="", parameter=None, method=None, uncertainty=None):
+    """'<5 mg/kg', '12.50 %', '88 ± 15 mg/kg': with ``parameter``, the lab's reporting rule
+    (maturity.reporting, digits per parameter and method); without, four significant figures."""
     if value is None:
         return "—"
+    if parameter:
+        from maturity.selectors import display
+        return display(parameter, method or "", value, uncertainty, qualifier, unit)["text"]
     text = f"{qualifier}{fmt(value)}"
     return f"{text} {unit}".strip()
 

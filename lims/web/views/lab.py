@@ -34,7 +34,8 @@ def receive(request):
             form.add_error("code", _("No sample with the code %(code)s.") % {"code": code})
         else:
             try:
-                services.sample_transition(actor=request.user, sample=sample, action="receive")
+                services.sample_transition(actor=request.user, sample=sample, action="receive",
+                                           condition=form.cleaned_data.get("condition", ""))
             except (TransitionError, PermissionDeniedError) as e:
                 form.add_error("code", service_error_text(e))
             else:

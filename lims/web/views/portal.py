@@ -52,7 +52,8 @@ def product_detail(request, pk):
         except (InputError, PermissionDeniedError, TransitionError) as e:
             form.add_error(None, service_error_text(e))
         else:
-            messages.success(request, _("Registration dossier %(number)s requested; the PDF is being prepared.")
+            messages.success(request, _("Registration dossier %(number)s requested; a reviewer of the lab signs "
+                                        "it, then it can be downloaded.")
                              % {"number": doc.number})
             return redirect("document-detail", doc.pk)
     return render(request, "web/product_detail.html", {

@@ -66,7 +66,8 @@ def raw_rows(assay):
 
 def result_rows(assay):
     return [{"name": labels.param_name(k), "text": labels.value_text(m["value"], m.get("unit", ""),
-                                                                     m.get("qualifier", "")),
+                                                                     m.get("qualifier", ""), k, assay.method,
+                                                                     m.get("uncertainty")),
              "uncertainty": m.get("uncertainty")} for k, m in (assay.results or {}).items()]
 
 
