@@ -6,16 +6,20 @@ their SHA-256. Output is deterministic for a given context (reportlab
 invariant mode, vector QR code, no timestamps), so re-rendering reproduces the
 recorded hash.
 
-Typography: Latin text and figures are set in Helvetica, Chinese (and symbols
-Helvetica cannot encode, such as ≤ ≥ ℃) in the CJK font from
-``certificates.fonts``; text is split into runs per font. Characters neither
-font has (e.g. subscript digits in "P₂O₅") are drawn as real subscripts in
-paragraphs, or as plain digits elsewhere.
+Typography: Latin text and figures (and ≤ ≥ ± °) are set in the embedded
+Latin TrueType face, Chinese (and symbols the Latin face lacks, such as ℃) in
+the embedded CJK face, both from ``certificates.fonts``; text is split into
+runs per font. Characters neither font has (e.g. subscript digits in "P₂O₅")
+are drawn as real subscripts in paragraphs, or as plain digits elsewhere.
 """
 from __future__ import annotations
 
+import calendar
+import datetime
 import functools
+import hashlib
 import io
+import time
 import unicodedata
 from xml.sax.saxutils import escape
 
@@ -39,13 +43,29 @@ from reportlab.platypus import (
     PageTemplate,
     Paragraph,
     Spacer,
-    Table,
     TableStyle,
 )
+from reportlab.platypus import Table as _RLTable
+from reportlab.platypus.tables import CellStyle
 
 from .fonts import LATIN_BOLD, LATIN_FONT, has_glyph, register_fonts
 
 __all__ = ["render_certificate", "render_dossier"]
+
+
+class Table(_RLTable):
+    """reportlab's Table with the embedded Latin face as every cell's default font.
+
+    reportlab sets each cell's font before drawing it, by default Helvetica,
+    a base-14 font that is never embedded; a table's own FONT commands still win.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for row in self._cellStyles:
+            for cell in row:
+                if cell.fontname == CellStyle.fontname:
+                    cell.fontname = LATIN_FONT
 
 # --------------------------------------------------------------------------
 # Palette and page geometry
@@ -180,11 +200,7 @@ _SUPERSCRIPTS = {"⁰": "0", "¹": "1", "⁴": "4", "⁵": "5", "⁶": "6", "⁷
 def _latin_ok(ch: str) -> bool:
     if ch in "\n\t":
         return True
-    try:
-        ch.encode("cp1252")  # Helvetica's WinAnsiEncoding
-    except UnicodeEncodeError:
-        return False
-    return True
+    return has_glyph(LATIN_FONT, ch) and has_glyph(LATIN_BOLD, ch)
 
 
 class _Fonts:
@@ -584,12 +600,34 @@ def header_block(title_zh, title_en, subtitle, meta_pairs, url) -> Table:
 # --------------------------------------------------------------------------
 # Page furniture and document assembly
 # --------------------------------------------------------------------------
+def _fix_timestamp(pdf_doc, created) -> None:
+    """Creation date (and the file ID derived from it) from the frozen context only.
+
+    reportlab's invariant mode still takes ``SOURCE_DATE_EPOCH`` from the
+    environment; the date printed in the PDF's metadata is the issue date
+    (00:00 UTC), or 2000-01-01 without one, on every machine.
+    """
+    try:
+        day = datetime.date.fromisoformat(str(created)[:10])
+        t = float(calendar.timegm(day.timetuple()))
+    except (TypeError, ValueError):
+        t = 946684800.0
+    ts = pdf_doc._timeStamp
+    ts.t, ts.lt = t, time.gmtime(t)
+    ts.YMDhms, ts.dhh, ts.dmm, ts.tzname = tuple(ts.lt)[:6], 0, 0, "UTC"
+    sig = pdf_doc.signature = hashlib.md5(usedforsecurity=False)  # as PDFDocument.__init__ seeds it
+    sig.update(b"a reportlab document")
+    sig.update(ascii(t).encode())
+
+
 class _NumberedCanvas(rl_canvas.Canvas):
     """Defers page output until the total page count is known ("page x of y")."""
 
-    def __init__(self, *args, page_count_cb=None, **kwargs):
+    def __init__(self, *args, page_count_cb=None, created=None, **kwargs):
         kwargs["invariant"] = 1
+        kwargs["initialFontName"] = LATIN_FONT  # not reportlab's default Helvetica (never embedded)
         super().__init__(*args, **kwargs)
+        _fix_timestamp(self._doc, created)
         self._page_states = []
         self._page_count_cb = page_count_cb
 
@@ -644,7 +682,7 @@ def _draw_page_count(c, page: int, total: int):
     draw_mixed(c, rx - w - 2.5 * mm, y, f"第 {page} 頁 / 共 {total} 頁", 7.5, INK, align="right")
 
 
-def _build(story, *, title, subject, author, keywords, on_page) -> bytes:
+def _build(story, *, title, subject, author, keywords, on_page, created=None) -> bytes:
     buf = io.BytesIO()
     doc = BaseDocTemplate(
         buf,
@@ -664,7 +702,8 @@ def _build(story, *, title, subject, author, keywords, on_page) -> bytes:
     frame = Frame(MARGIN_X, BOTTOM, FRAME_W, PAGE_H - TOP - BOTTOM, id="body",
                   leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
     doc.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=on_page)])
-    doc.build(story, canvasmaker=functools.partial(_NumberedCanvas, page_count_cb=_draw_page_count))
+    doc.build(story, canvasmaker=functools.partial(_NumberedCanvas, page_count_cb=_draw_page_count,
+                                                   created=created))
     return buf.getvalue()
 
 
@@ -950,6 +989,7 @@ def render_certificate(ctx: dict) -> bytes:
         author=_s(lab.get("name_en") or lab.get("name_zh")),
         keywords=f"{number}, {_s(sample.get('code'))}, {_s(prod.get('category_key'))}",
         on_page=on_page,
+        created=ctx.get("issue_date"),
     )
 
 
@@ -979,7 +1019,7 @@ def metals_chart(metals: list, width: float = FRAME_W) -> Drawing | None:
     bar_h = 13
     left, bottom = 118, 26
     height = bottom + bar_h * len(rows) + 22
-    d = Drawing(width, height)
+    d = Drawing(width, height, initialFontName=LATIN_FONT)  # not Helvetica (never embedded)
     d.add(Rect(0, 0, width, height, fillColor=colors.HexColor("#fbfcfc"), strokeColor=GRID, strokeWidth=0.5))
     bc = HorizontalBarChart()
     bc.x, bc.y = left, bottom
@@ -988,6 +1028,7 @@ def metals_chart(metals: list, width: float = FRAME_W) -> Drawing | None:
     bc.categoryAxis.categoryNames = ["" for _ in rows]
     bc.categoryAxis.reverseDirection = 1
     bc.categoryAxis.labels.fontSize = 0.1  # labels drawn below with per-run fonts
+    bc.categoryAxis.labels.fontName = LATIN_FONT
     bc.categoryAxis.labels.fillColor = None
     bc.categoryAxis.strokeColor = MUTED
     bc.valueAxis.valueMin = 0
@@ -1273,4 +1314,5 @@ def render_dossier(ctx: dict) -> bytes:
         author=_s(lab.get("name_en") or lab.get("name_zh")),
         keywords=f"{number}, {_s(prod.get('category_key'))}",
         on_page=on_page,
+        created=ctx.get("issue_date"),
     )
