@@ -338,8 +338,39 @@ ST = {
 }
 
 
+class _Paragraph(Paragraph):
+    """A Paragraph that breaks its lines once per width.
+
+    Tables wrap every cell two or three times (column widths, row heights,
+    drawing); the result only depends on the available width.
+    """
+
+    _wrapped_at = None
+
+    def wrap(self, availWidth, availHeight):
+        if self._wrapped_at == availWidth:
+            return self.width, self.height
+        size = super().wrap(availWidth, availHeight)
+        self._wrapped_at = availWidth
+        return size
+
+
+_PARSED: dict = {}  # (markup, style) -> parsed fragments; labels repeat on every document
+_PARSED_MAX = 20000
+
+
 def P(markup: str, style: str = "cell") -> Paragraph:
-    return Paragraph(markup, ST[style])
+    key = (markup, style)
+    frags = _PARSED.get(key)
+    if frags is None:
+        para = _Paragraph(markup, ST[style])
+        if len(_PARSED) >= _PARSED_MAX:
+            _PARSED.clear()
+        _PARSED[key] = para.frags
+        return para
+    # reportlab parses the markup with an HTML parser on every Paragraph; reuse
+    # the fragments (copied: line breaking annotates them) of an identical one
+    return _Paragraph(markup, ST[style], frags=[f.clone() for f in frags])
 
 
 # --------------------------------------------------------------------------

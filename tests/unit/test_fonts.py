@@ -196,3 +196,11 @@ def test_same_bytes_in_another_process_with_another_environment(tmp_path):
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == here
     assert PdfReader(io.BytesIO(render_certificate(ctx))).metadata["/CreationDate"].startswith("D:20261123")
+
+
+def test_paragraph_caches_change_no_byte(monkeypatch):
+    """The parse and line-break caches (speed) give the same PDF as reportlab's plain Paragraph."""
+    ctx = make_certificate_ctx()
+    cached = [render_certificate(ctx), render_certificate(ctx)]
+    monkeypatch.setattr(rendering, "P", lambda markup, style="cell": rendering.Paragraph(markup, rendering.ST[style]))
+    assert cached[0] == cached[1] == render_certificate(ctx)
