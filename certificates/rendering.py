@@ -342,13 +342,14 @@ class _Paragraph(Paragraph):
     """A Paragraph that breaks its lines once per width.
 
     Tables wrap every cell two or three times (column widths, row heights,
-    drawing); the result only depends on the available width.
+    drawing); the result only depends on the available width. (``split``
+    deletes ``blPara`` when the paragraph moves on whole: then wrap again.)
     """
 
     _wrapped_at = None
 
     def wrap(self, availWidth, availHeight):
-        if self._wrapped_at == availWidth:
+        if self._wrapped_at == availWidth and "blPara" in self.__dict__:
             return self.width, self.height
         size = super().wrap(availWidth, availHeight)
         self._wrapped_at = availWidth

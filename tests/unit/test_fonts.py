@@ -198,9 +198,19 @@ def test_same_bytes_in_another_process_with_another_environment(tmp_path):
     assert PdfReader(io.BytesIO(render_certificate(ctx))).metadata["/CreationDate"].startswith("D:20261123")
 
 
+def _variants():
+    """Certificates whose page breaks fall in different places (paragraphs split or moved on whole)."""
+    for k in range(10, 29):  # 18 and 19 results: a one-line paragraph is moved on to the next page whole
+        ctx = make_certificate_ctx()
+        ctx["results"] = ctx["results"][:k]
+        yield ctx
+
+
 def test_paragraph_caches_change_no_byte(monkeypatch):
     """The parse and line-break caches (speed) give the same PDF as reportlab's plain Paragraph."""
-    ctx = make_certificate_ctx()
-    cached = [render_certificate(ctx), render_certificate(ctx)]
+    ctxs = list(_variants())
+    cached = [render_certificate(ctx) for ctx in ctxs]
+    assert render_certificate(ctxs[0]) == cached[0]
     monkeypatch.setattr(rendering, "P", lambda markup, style="cell": rendering.Paragraph(markup, rendering.ST[style]))
-    assert cached[0] == cached[1] == render_certificate(ctx)
+    for ctx, pdf in zip(ctxs, cached):
+        assert pdf == render_certificate(ctx), len(ctx["results"])
