@@ -54,11 +54,14 @@ __all__ = ["render_certificate", "render_dossier"]
 
 
 class Table(_RLTable):
-    """reportlab's Table with the embedded Latin face as every cell's default font.
+    """reportlab's Table with the embedded Latin face as every cell's default font,
+    and no body row left alone on either side of a page break.
 
     reportlab sets each cell's font before drawing it, by default Helvetica,
     a base-14 font that is never embedded; a table's own FONT commands still win.
     """
+
+    KEEP_ROWS = 2  # body rows that stay together at the top and the bottom of a page
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -66,6 +69,23 @@ class Table(_RLTable):
             for cell in row:
                 if cell.fontname == CellStyle.fontname:
                     cell.fontname = LATIN_FONT
+
+    def split(self, availWidth, availHeight):
+        parts = super().split(availWidth, availHeight)
+        if len(parts) != 2:
+            return parts
+        rows = len(self._cellvalues)
+        head = self.repeatRows if isinstance(self.repeatRows, int) else max(self.repeatRows) + 1
+        cut = len(parts[0]._cellvalues)  # rows staying on this page, header included
+        if cut - head < self.KEEP_ROWS:  # one row alone at the bottom: move the table on
+            return []
+        if rows - cut >= self.KEEP_ROWS:
+            return parts
+        cut = rows - self.KEEP_ROWS  # break earlier, so the next page gets KEEP_ROWS rows
+        if cut - head < self.KEEP_ROWS:
+            return []
+        again = super().split(availWidth, sum(self._rowHeights[:cut]) + 1e-3)
+        return again if len(again) == 2 else parts
 
 # --------------------------------------------------------------------------
 # Palette and page geometry

@@ -214,3 +214,18 @@ def test_paragraph_caches_change_no_byte(monkeypatch):
     monkeypatch.setattr(rendering, "P", lambda markup, style="cell": rendering.Paragraph(markup, rendering.ST[style]))
     for ctx, pdf in zip(ctxs, cached):
         assert pdf == render_certificate(ctx), len(ctx["results"])
+
+
+def test_no_table_row_alone_on_either_side_of_a_page_break():
+    fonts.register_fonts()
+    rows = [[rendering.P(f"row {i}"), rendering.P("檢驗 value")] for i in range(8)]
+    seen = set()
+    for tenths in range(0, 2000, 7):
+        table = rendering.data_table([rendering.tx("項目 Item"), rendering.tx("結果 Result")], rows, [60, 40])
+        parts = table.split(400, tenths / 10)
+        if len(parts) == 2:
+            first, second = (len(p._cellvalues) - 1 for p in parts)  # body rows; the header repeats
+            assert first >= 2 and second >= 2, (tenths / 10, first, second)
+            assert first + second == 8
+            seen.add(first)
+    assert seen == {2, 3, 4, 5, 6}, seen  # every break that leaves two rows on each side is used
