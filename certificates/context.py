@@ -93,7 +93,9 @@ def _compliance_block(c):
         checks.append({**ch, "name_zh": zh, "name_en": en, "limit": fmt(ch.get("limit")) if isinstance(ch.get("limit"), (int, float)) else
                        ch.get("limit"), "value": fmt(ch.get("value")),
                        "uncertainty": fmt(ch.get("uncertainty")) if ch.get("uncertainty") is not None else ""})
-    return {"standard": c["standard"], "standard_title": c["standard_title"], "category": c["category"],
+    zh, en = selectors.category_names().get(c["category"], (c["category"], c["category"]))
+    return {"standard": c["standard"], "standard_title": c["standard_title"],
+            "category": f"{zh} {en}" if en != zh else zh,  # the category's name, not its key
             "decision_rule": c["decision_rule"], "verdict": c["verdict"], "checks": checks}
 
 

@@ -780,11 +780,10 @@ def _heading(n, zh, en, need_mm=35):
 
 
 def _category_markup(product: dict) -> str:
-    zh, en, key = product.get("category_zh"), product.get("category_en"), product.get("category_key")
-    out = tx(f"{_s(zh)}  {_s(en)}")
-    if key:
-        out += " " + _small(f"({key})", 7)
-    return out
+    zh, en = product.get("category_zh"), product.get("category_en")
+    if not (zh or en):  # only the key is known
+        return tx(_s(product.get("category_key")))
+    return tx(f"{_s(zh)}  {_s(en)}")  # names, not the key
 
 
 def _basis_markup(basis) -> str:
