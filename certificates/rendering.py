@@ -3,8 +3,9 @@
 Pure reportlab: no Django import. The callers build plain-dict contexts (see
 ``render_certificate`` / ``render_dossier``) and store the returned bytes and
 their SHA-256. Output is deterministic for a given context (reportlab
-invariant mode, vector QR code, no timestamps), so re-rendering reproduces the
-recorded hash.
+invariant mode, fonts from the project's install, vector QR code, the issue
+date as creation date), so re-rendering reproduces the recorded hash on any
+machine.
 
 Typography: Latin text and figures (and ≤ ≥ ± °) are set in the embedded
 Latin TrueType face, Chinese (and symbols the Latin face lacks, such as ℃) in
@@ -86,6 +87,7 @@ class Table(_RLTable):
             return []
         again = super().split(availWidth, sum(self._rowHeights[:cut]) + 1e-3)
         return again if len(again) == 2 else parts
+
 
 # --------------------------------------------------------------------------
 # Palette and page geometry
