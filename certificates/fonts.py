@@ -282,7 +282,13 @@ def register_fonts() -> str:
         name = f"{CJK_FONT_NAME}-{len(_registered)}"
         font = load_override_font(name)
         if font is None:
-            font = TTFont(name, str(bundled_cjk_ttf()))
+            path = bundled_cjk_ttf()
+            try:
+                font = TTFont(name, str(path))
+            except Exception as exc:  # a damaged cache file: convert again, once
+                log.warning("cached CJK font %s unreadable (%s); converting again", path, exc)
+                path.unlink(missing_ok=True)
+                font = TTFont(name, str(bundled_cjk_ttf()))
         pdfmetrics.registerFont(font)
         addMapping(name, 0, 0, name)
         addMapping(name, 1, 0, name)

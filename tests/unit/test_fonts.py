@@ -59,7 +59,17 @@ def _text(pdf: bytes) -> str:
 
 @pytest.fixture
 def fresh_registration(monkeypatch):
-    """Forget which fonts were registered, so a test registers them again under its own conditions."""
+    """Forget which fonts were registered, so a test registers them again under its own conditions.
+
+    reportlab keeps the first font registered under a name (or with a face name), so its
+    registries are replaced too, for the duration of the test.
+    """
+    from reportlab.pdfbase import pdfmetrics
+
+    ours = (fonts.CJK_FONT_NAME, fonts.LATIN_FONT)
+    monkeypatch.setattr(pdfmetrics, "_fonts", {k: v for k, v in pdfmetrics._fonts.items() if not k.startswith(ours)})
+    monkeypatch.setattr(pdfmetrics, "_dynFaceNames", {k: v for k, v in pdfmetrics._dynFaceNames.items()
+                                                      if not v.fontName.startswith(ours)})
     monkeypatch.setattr(fonts, "_registered", {})
     monkeypatch.setattr(rendering._Fonts, "cjk", "")
     rendering._cjk_ok.cache_clear()
@@ -229,3 +239,13 @@ def test_no_table_row_alone_on_either_side_of_a_page_break():
             assert first + second == 8
             seen.add(first)
     assert seen == {2, 3, 4, 5, 6}, seen  # every break that leaves two rows on each side is used
+
+
+def test_a_damaged_cache_file_is_converted_again(monkeypatch, tmp_path, fresh_registration):
+    good = fonts.bundled_cjk_ttf().read_bytes()
+    monkeypatch.setenv("LIMS_FONT_DIR", str(tmp_path))
+    monkeypatch.setattr(fonts, "_otf_to_ttf", lambda src, dst: dst.write_bytes(good))  # skip the 15 s conversion
+    cached = fonts.bundled_cjk_ttf()
+    cached.write_bytes(good[:1000])  # e.g. a disk that filled up while someone copied it
+    name = fonts.register_fonts()
+    assert fonts.font_file(name) == str(cached) and cached.read_bytes() == good
