@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.core.exceptions import ImproperlyConfigured
 
 
 class CertificatesConfig(AppConfig):
@@ -7,3 +8,11 @@ class CertificatesConfig(AppConfig):
 
     def ready(self):
         from . import services  # noqa: F401  registers the lifecycle effects
+        from .fonts import FontError, check_configured_fonts
+
+        # A LIMS_CJK_FONT that cannot print the certificates stops the web app
+        # and the workers at start-up instead of falling back silently.
+        try:
+            check_configured_fonts()
+        except FontError as exc:
+            raise ImproperlyConfigured(str(exc)) from exc

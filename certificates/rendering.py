@@ -3,19 +3,24 @@
 Pure reportlab: no Django import. The callers build plain-dict contexts (see
 ``render_certificate`` / ``render_dossier``) and store the returned bytes and
 their SHA-256. Output is deterministic for a given context (reportlab
-invariant mode, vector QR code, no timestamps), so re-rendering reproduces the
-recorded hash.
+invariant mode, fonts from the project's install, vector QR code, the issue
+date as creation date), so re-rendering reproduces the recorded hash on any
+machine.
 
-Typography: Latin text and figures are set in Helvetica, Chinese (and symbols
-Helvetica cannot encode, such as ≤ ≥ ℃) in the CJK font from
-``certificates.fonts``; text is split into runs per font. Characters neither
-font has (e.g. subscript digits in "P₂O₅") are drawn as real subscripts in
-paragraphs, or as plain digits elsewhere.
+Typography: Latin text and figures (and ≤ ≥ ± °) are set in the embedded
+Latin TrueType face, Chinese (and symbols the Latin face lacks, such as ℃) in
+the embedded CJK face, both from ``certificates.fonts``; text is split into
+runs per font. Characters neither font has (e.g. subscript digits in "P₂O₅")
+are drawn as real subscripts in paragraphs, or as plain digits elsewhere.
 """
 from __future__ import annotations
 
+import calendar
+import datetime
 import functools
+import hashlib
 import io
+import time
 import unicodedata
 from xml.sax.saxutils import escape
 
@@ -39,13 +44,50 @@ from reportlab.platypus import (
     PageTemplate,
     Paragraph,
     Spacer,
-    Table,
     TableStyle,
 )
+from reportlab.platypus import Table as _RLTable
+from reportlab.platypus.tables import CellStyle
 
 from .fonts import LATIN_BOLD, LATIN_FONT, has_glyph, register_fonts
 
 __all__ = ["render_certificate", "render_dossier"]
+
+
+class Table(_RLTable):
+    """reportlab's Table with the embedded Latin face as every cell's default font,
+    and no body row left alone on either side of a page break.
+
+    reportlab sets each cell's font before drawing it, by default Helvetica,
+    a base-14 font that is never embedded; a table's own FONT commands still win.
+    """
+
+    KEEP_ROWS = 2  # body rows that stay together at the top and the bottom of a page
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for row in self._cellStyles:
+            for cell in row:
+                if cell.fontname == CellStyle.fontname:
+                    cell.fontname = LATIN_FONT
+
+    def split(self, availWidth, availHeight):
+        parts = super().split(availWidth, availHeight)
+        if len(parts) != 2:
+            return parts
+        rows = len(self._cellvalues)
+        head = self.repeatRows if isinstance(self.repeatRows, int) else max(self.repeatRows) + 1
+        cut = len(parts[0]._cellvalues)  # rows staying on this page, header included
+        if cut - head < self.KEEP_ROWS:  # one row alone at the bottom: move the table on
+            return []
+        if rows - cut >= self.KEEP_ROWS:
+            return parts
+        cut = rows - self.KEEP_ROWS  # break earlier, so the next page gets KEEP_ROWS rows
+        if cut - head < self.KEEP_ROWS:
+            return []
+        again = super().split(availWidth, sum(self._rowHeights[:cut]) + 1e-3)
+        return again if len(again) == 2 else parts
+
 
 # --------------------------------------------------------------------------
 # Palette and page geometry
@@ -184,11 +226,7 @@ _SUPERSCRIPTS = {"⁰": "0", "¹": "1", "⁴": "4", "⁵": "5", "⁶": "6", "⁷
 def _latin_ok(ch: str) -> bool:
     if ch in "\n\t":
         return True
-    try:
-        ch.encode("cp1252")  # Helvetica's WinAnsiEncoding
-    except UnicodeEncodeError:
-        return False
-    return True
+    return has_glyph(LATIN_FONT, ch) and has_glyph(LATIN_BOLD, ch)
 
 
 class _Fonts:
@@ -326,8 +364,42 @@ ST = {
 }
 
 
+class _Paragraph(Paragraph):
+    """A Paragraph that breaks its lines once per width.
+
+    Tables wrap every cell two or three times (column widths, row heights,
+    drawing); the result only depends on the available width. (``split``
+    deletes ``blPara`` when the paragraph moves on whole: then wrap again.)
+    """
+
+    _wrapped_at = None
+
+    def wrap(self, availWidth, availHeight):
+        if self._wrapped_at == availWidth and "blPara" in self.__dict__:
+            return self.width, self.height
+        size = super().wrap(availWidth, availHeight)
+        self._wrapped_at = availWidth
+        return size
+
+
+_PARSED: dict = {}  # (markup, style) -> parsed fragments; labels repeat on every document
+_PARSED_MAX = 20000
+
+
 def P(markup: str, style: str = "cell") -> Paragraph:
-    return Paragraph(markup, ST[style])
+    if markup.startswith("<para"):  # paragraph-level attributes (alignment) live in the parse, not the frags
+        return _Paragraph(markup, ST[style])
+    key = (markup, style)
+    frags = _PARSED.get(key)
+    if frags is None:
+        para = _Paragraph(markup, ST[style])
+        if len(_PARSED) >= _PARSED_MAX:
+            _PARSED.clear()
+        _PARSED[key] = para.frags
+        return para
+    # reportlab parses the markup with an HTML parser on every Paragraph; reuse
+    # the fragments (copied: line breaking annotates them) of an identical one
+    return _Paragraph(markup, ST[style], frags=[f.clone() for f in frags])
 
 
 # --------------------------------------------------------------------------
@@ -389,7 +461,9 @@ class QRCode(Flowable):
     def __init__(self, data: str, size: float):
         super().__init__()
         self.data, self.size = data or "", size
-        qr = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=0)
+        # a fixed mask: any of the 8 is valid; trying all 8 for the lowest penalty
+        # score took 7 % of a certificate's rendering time
+        qr = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=0, mask_pattern=0)
         qr.add_data(self.data)
         qr.make(fit=True)
         self.matrix = qr.get_matrix()
@@ -589,12 +663,34 @@ def header_block(title_zh, title_en, subtitle, meta_pairs, url) -> Table:
 # --------------------------------------------------------------------------
 # Page furniture and document assembly
 # --------------------------------------------------------------------------
+def _fix_timestamp(pdf_doc, created) -> None:
+    """Creation date (and the file ID derived from it) from the frozen context only.
+
+    reportlab's invariant mode still takes ``SOURCE_DATE_EPOCH`` from the
+    environment; the date printed in the PDF's metadata is the issue date
+    (00:00 UTC), or 2000-01-01 without one, on every machine.
+    """
+    try:
+        day = datetime.date.fromisoformat(str(created)[:10])
+        t = float(calendar.timegm(day.timetuple()))
+    except (TypeError, ValueError):
+        t = 946684800.0
+    ts = pdf_doc._timeStamp
+    ts.t, ts.lt = t, time.gmtime(t)
+    ts.YMDhms, ts.dhh, ts.dmm, ts.tzname = tuple(ts.lt)[:6], 0, 0, "UTC"
+    sig = pdf_doc.signature = hashlib.md5(usedforsecurity=False)  # as PDFDocument.__init__ seeds it
+    sig.update(b"a reportlab document")
+    sig.update(ascii(t).encode())
+
+
 class _NumberedCanvas(rl_canvas.Canvas):
     """Defers page output until the total page count is known ("page x of y")."""
 
-    def __init__(self, *args, page_count_cb=None, **kwargs):
+    def __init__(self, *args, page_count_cb=None, created=None, **kwargs):
         kwargs["invariant"] = 1
+        kwargs["initialFontName"] = LATIN_FONT  # not reportlab's default Helvetica (never embedded)
         super().__init__(*args, **kwargs)
+        _fix_timestamp(self._doc, created)
         self._page_states = []
         self._page_count_cb = page_count_cb
 
@@ -649,7 +745,7 @@ def _draw_page_count(c, page: int, total: int):
     draw_mixed(c, rx - w - 2.5 * mm, y, f"第 {page} 頁 / 共 {total} 頁", 7.5, INK, align="right")
 
 
-def _build(story, *, title, subject, author, keywords, on_page) -> bytes:
+def _build(story, *, title, subject, author, keywords, on_page, created=None) -> bytes:
     buf = io.BytesIO()
     doc = BaseDocTemplate(
         buf,
@@ -669,7 +765,8 @@ def _build(story, *, title, subject, author, keywords, on_page) -> bytes:
     frame = Frame(MARGIN_X, BOTTOM, FRAME_W, PAGE_H - TOP - BOTTOM, id="body",
                   leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
     doc.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=on_page)])
-    doc.build(story, canvasmaker=functools.partial(_NumberedCanvas, page_count_cb=_draw_page_count))
+    doc.build(story, canvasmaker=functools.partial(_NumberedCanvas, page_count_cb=_draw_page_count,
+                                                   created=created))
     return buf.getvalue()
 
 
@@ -692,8 +789,10 @@ def _heading(n, zh, en, need_mm=35):
 
 
 def _category_markup(product: dict) -> str:
-    zh, en, key = product.get("category_zh"), product.get("category_en"), product.get("category_key")
-    return tx(f"{_s(zh or key)}  {_s(en or key)}")
+    zh, en = product.get("category_zh"), product.get("category_en")
+    if not (zh or en):  # only the key is known
+        return tx(_s(product.get("category_key")))
+    return tx(f"{_s(zh)}  {_s(en)}")  # names, not the key
 
 
 def _basis_markup(basis) -> str:
@@ -1093,6 +1192,7 @@ def render_certificate(ctx: dict) -> bytes:
         author=_s(lab.get("name_en") or lab.get("name_zh")),
         keywords=f"{number}, {_s(sample.get('code'))}, {_s(prod.get('category_key'))}",
         on_page=on_page,
+        created=ctx.get("issue_date"),
     )
 
 
@@ -1164,7 +1264,7 @@ def metals_chart(metals: list, width: float = FRAME_W) -> Drawing | None:
     bar_h = 13
     left, bottom = 118, 26
     height = bottom + bar_h * len(rows) + 22
-    d = Drawing(width, height)
+    d = Drawing(width, height, initialFontName=LATIN_FONT)  # not Helvetica (never embedded)
     d.add(Rect(0, 0, width, height, fillColor=colors.HexColor("#fbfcfc"), strokeColor=GRID, strokeWidth=0.5))
     bc = HorizontalBarChart()
     bc.x, bc.y = left, bottom
@@ -1173,6 +1273,7 @@ def metals_chart(metals: list, width: float = FRAME_W) -> Drawing | None:
     bc.categoryAxis.categoryNames = ["" for _ in rows]
     bc.categoryAxis.reverseDirection = 1
     bc.categoryAxis.labels.fontSize = 0.1  # labels drawn below with per-run fonts
+    bc.categoryAxis.labels.fontName = LATIN_FONT
     bc.categoryAxis.labels.fillColor = None
     bc.categoryAxis.strokeColor = MUTED
     bc.valueAxis.valueMin = 0
@@ -1526,4 +1627,5 @@ def render_dossier(ctx: dict) -> bytes:
         author=_s(lab.get("name_en") or lab.get("name_zh")),
         keywords=f"{number}, {_s(prod.get('category_key'))}",
         on_page=on_page,
+        created=ctx.get("issue_date"),
     )
