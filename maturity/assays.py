@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from lims import audit
-from lims.lifecycle import TransitionError
+from lims.lifecycle import TransitionError, check_transition
 from lims.models import Sample
 from lims.roles import Role
 from lims.services import PermissionDeniedError, register_effect, register_guard, sample_transition
@@ -154,7 +154,57 @@ def assays_invalidate(sample, actor, reason, assay_ids=None):
 register_guard("submit", _submit_needs_assays)
 register_guard("verify", _verify_by_second_person)
 register_effect("verify", _mark_verified)
-register_effect("retest", lambda sample, actor, reason: assays_invalidate(sample, actor, reason))
+register_effect("retest", lambda sample, actor, reason, assays=None: assays_invalidate(sample, actor, reason, assays))
+
+
+def retest_selection(sample, assays=None, parameters=None):
+    """The verified assays a retest of ``assays`` (ids) and ``parameters`` (keys) invalidates.
+
+    A parameter selects the assay its current value comes from (the other parameters of
+    that assay are retested with it). Neither given -> None: every verified assay.
+    Raises InputError naming the field and the rule."""
+    from .parameters import DERIVED, PARAMETERS
+    if not assays and not parameters:
+        return None
+    current = {a.pk: a for a in current_assays(sample)}
+    errors, chosen = {}, []
+    for pk in assays or []:
+        a = current.get(pk)
+        if a is None:
+            errors.setdefault("assays", []).append(f"#{pk} is not a current assay of {sample.code}")
+        elif a.status != "verified":
+            errors.setdefault("assays", []).append(f"#{pk} is {a.status}; only verified assays are retested")
+        elif pk not in chosen:
+            chosen.append(pk)
+    if parameters:
+        figures = sample_figures(sample, assays=list(current.values()))
+        for key in parameters:
+            source = figures.sources.get(key)
+            if key not in PARAMETERS and key not in DERIVED:
+                errors.setdefault("parameters", []).append(f"unknown parameter '{key}'")
+            elif key in figures.derived or key in DERIVED:
+                errors.setdefault("parameters", []).append(
+                    f"{key} is derived from other results; retest the assays it is computed from")
+            elif source is None:
+                errors.setdefault("parameters", []).append(f"{sample.code} has no current result for {key}")
+            elif source.status != "verified":
+                errors.setdefault("parameters", []).append(f"{key} comes from an assay that is {source.status}")
+            elif source.pk not in chosen:
+                chosen.append(source.pk)
+    if errors:
+        raise InputError(errors)
+    return chosen
+
+
+@transaction.atomic
+def sample_retest(*, actor, sample, reason, assays=None, parameters=None):
+    """Retest the chosen assays (or the assays of the chosen parameters), or all if none are chosen.
+
+    The other verified assays stay verified; the sample returns to testing for the chosen ones."""
+    sample = Sample.objects.select_for_update().select_related("product__manufacturer").get(pk=sample.pk)
+    check_transition("retest", sample.status, actor.role, reason)  # state, role, reason before the selection
+    ids = retest_selection(sample, assays, parameters)
+    return sample_transition(actor=actor, sample=sample, action="retest", reason=reason, assays=ids)
 
 
 @transaction.atomic

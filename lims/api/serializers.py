@@ -180,6 +180,17 @@ class SampleDetailSerializer(SampleSerializer):
 class TransitionRequestSerializer(serializers.Serializer):
     action = serializers.ChoiceField(choices=ACTIONS)
     reason = serializers.CharField(required=False, allow_blank=True, default="")
+    assays = serializers.ListField(child=serializers.IntegerField(), required=False, allow_empty=True,
+                                   help_text="retest only: ids of the verified assays to retest (default: all)")
+    parameters = serializers.ListField(child=serializers.CharField(), required=False, allow_empty=True,
+                                       help_text="retest only: parameter keys whose assays are retested, e.g. cu")
+
+    def validate(self, attrs):
+        if attrs["action"] != "retest":
+            errors = {k: ["applies only to the action 'retest'"] for k in ("assays", "parameters") if attrs.get(k)}
+            if errors:
+                raise serializers.ValidationError(errors)
+        return attrs
 
 
 class AuditEntrySerializer(serializers.ModelSerializer):
