@@ -23,6 +23,7 @@ from maturity.errors import InputError
 
 from .context import certificate_context, dossier_context
 from .models import Document, IssueBatch
+from .selectors import missing_required
 
 log = logging.getLogger(__name__)
 ISSUERS = (Role.REVIEWER,)
@@ -79,17 +80,6 @@ def relay_outbox(lost_after_seconds=3600):
 def _check_issuer(actor):
     if actor.role not in ISSUERS:
         raise PermissionDeniedError("Only reviewers issue, supersede and revoke certificates.")
-
-
-def missing_required(checks):
-    """The required results a compliance judgement found missing: [{"parameter", "name_zh", "name_en", "reason"}]."""
-    out, seen = [], set()
-    for c in checks:
-        if c.get("status") == "missing" and c.get("kind") != "declaration" and c["parameter"] not in seen:
-            seen.add(c["parameter"])
-            out.append({"parameter": c["parameter"], "name_zh": c.get("name_zh", ""),
-                        "name_en": c.get("name_en", c["parameter"]), "reason": c.get("reason", "")})
-    return out
 
 
 def _new_certificate(actor, sample, *, supersedes=None, batch=None, decision_rule=None, standard=None,

@@ -104,6 +104,28 @@ def sample_assays(sample):
     return list(sample.assays.select_related("entered_by", "verified_by", "invalidated_by").order_by("entered_at"))
 
 
+def split_assays(assays):
+    """-> (current, history): invalidated assays fold away under the page's history toggle."""
+    return [a for a in assays if a.status != "invalidated"], [a for a in assays if a.status == "invalidated"]
+
+
+def retest_choices(assays):
+    """The verified assays a reviewer may send back, each with the parameters it reports (in the page's language)."""
+    return [{"assay": a, "label": f"{labels.method_label(a.method)} #{a.pk}",
+             "parameters": "、".join(labels.param_name(k) for k in (a.results or {})) or "—"}
+            for a in assays if a.status == "verified"]
+
+
+def missing_required(sample, decision_rule=None):
+    """Names (page language) of the required results of the sample's category that are missing."""
+    from certificates.selectors import missing_required_results
+    try:
+        missing = missing_required_results(sample, decision_rule=decision_rule)
+    except InputError:
+        return []
+    return [labels.param_name(m["parameter"]) for m in missing]
+
+
 def sample_verdicts(sample, figures=None):
     """Plain-words maturity and compliance for a sample; errors (no standard loaded) come back as text."""
     policy = current_policy()

@@ -131,6 +131,8 @@
           if (p.finished) {
             var done = document.getElementById("batch-done");
             if (done) done.hidden = false;
+            var title = document.getElementById("batch-title");
+            if (title && title.dataset.done) title.textContent = title.dataset.done;
             document.body.dataset.batchFinished = "1";
           } else { setTimeout(poll, 1000); }
         }).catch(function () { setTimeout(poll, 3000); });

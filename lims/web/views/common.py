@@ -163,7 +163,10 @@ def sample_detail(request, pk):
     ctx["methods"] = [(m, labels.method_label(m)) for m in assay_forms.METHODS]
     ctx["entered"] = queries.methods_entered(sample)
     if not hide:
-        ctx["assays"] = queries.sample_assays(sample)
+        ctx["assays"], ctx["history"] = queries.split_assays(queries.sample_assays(sample))
+        ctx["n_entered"] = sum(1 for a in ctx["assays"] if a.status == "entered")
+        if user.role in access.ENTRY and sample.status == "in_testing":
+            ctx["missing"] = queries.missing_required(sample)
         ctx.update(queries.sample_verdicts(sample))
     return render(request, "web/sample_detail.html", ctx)
 
@@ -177,7 +180,12 @@ def sample_transition(request, pk):
     form.is_valid()
     reason = form.cleaned_data.get("reason", "")
     try:
-        services.sample_transition(actor=request.user, sample=sample, action=action, reason=reason)
+        if action == "retest":  # only the ticked assays; none ticked: all of them
+            from maturity.assays import sample_retest
+            ids = [int(x) for x in request.POST.getlist("assays") if x.isdigit()]
+            sample_retest(actor=request.user, sample=sample, reason=reason, assays=ids or None)
+        else:
+            services.sample_transition(actor=request.user, sample=sample, action=action, reason=reason)
     except (TransitionError, PermissionDeniedError, InputError) as e:
         messages.error(request, service_error_text(e))
     else:
@@ -304,13 +312,24 @@ def document_list(request):
 @login_required
 def document_detail(request, pk):
     doc = get_object_or_404(documents_visible_to(request.user), pk=pk)
+    if request.GET.get("format") == "json":  # the page polls this until the PDF is rendered
+        from django.http import JsonResponse
+        return JsonResponse({"number": doc.number, "status": doc.status,
+                             "status_label": str(labels.label(labels.RENDER, doc.status)),
+                             "finished": doc.status in ("ready", "failed")})
     try:
         superseded_by = doc.superseded_by
     except Exception:
         superseded_by = None
+    can_issue = request.user.role in access.ISSUE
+    can_reissue = (can_issue and doc.kind == "certificate" and doc.validity == "revoked" and superseded_by is None
+                   and doc.sample is not None and doc.sample.status in ("verified", "certified")
+                   and not documents_visible_to(request.user).filter(sample=doc.sample, kind="certificate",
+                                                                     validity="valid").exists())
     return render(request, "web/document_detail.html", {
-        "doc": doc, "superseded_by": superseded_by, "can_issue": request.user.role in access.ISSUE,
-        "reason_form": ReasonForm()})
+        "doc": doc, "superseded_by": superseded_by, "can_issue": can_issue, "can_reissue": can_reissue,
+        "missing": queries.missing_required(doc.sample) if can_reissue else [],
+        "pending": doc.status in ("queued", "rendering"), "reason_form": ReasonForm()})
 
 
 @login_required
@@ -338,6 +357,12 @@ def document_action(request, pk, action):
             new = cert_services.certificate_supersede(actor=request.user, document=doc, reason=reason)
             messages.success(request, _("%(new)s issued; %(old)s is superseded.") % {"new": new.number,
                                                                                      "old": doc.number})
+            return redirect("document-detail", new.pk)
+        elif action == "reissue":
+            new = cert_services.certificate_reissue(actor=request.user, document=doc, reason=reason,
+                                                    issue_anyway_reason=request.POST.get("issue_anyway_reason", ""))
+            messages.success(request, _("%(new)s issued in place of the revoked %(old)s.") % {
+                "new": new.number, "old": doc.number})
             return redirect("document-detail", new.pk)
         else:
             raise Http404
