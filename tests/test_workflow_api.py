@@ -167,3 +167,25 @@ def test_complete_sample_needs_no_reason(client_for, verified):
     assert r.status_code == 202
     from certificates.models import Document
     assert "issue_anyway" not in Document.objects.get(pk=r.json()["id"]).context
+
+
+# --------------------------------------------------------------------------- dates: one set of rules
+
+def test_sample_dates_checked_by_the_api(client_for, product_a):
+    from django.utils import timezone
+    today = timezone.localdate()
+    c = client_for("manufacturer")
+    r = c.post("/api/v1/samples/", {"product": product_a.pk, "lot_number": "L-D",
+                                    "sampled_on": (today + datetime.timedelta(days=1)).isoformat()}, format="json")
+    assert r.status_code == 400 and "future" in r.json()["sampled_on"][0]
+    r = c.post("/api/v1/samples/", {"product": product_a.pk, "lot_number": "L-D", "sampled_on": today.isoformat(),
+                                    "received_on": (today - datetime.timedelta(days=2)).isoformat()}, format="json")
+    assert r.status_code == 400 and "before the sampling date" in r.json()["received_on"][0]
+
+
+def test_date_rules_are_one_pure_function():
+    from lims.dates import sample_date_errors
+    d = datetime.date
+    assert sample_date_errors(d(2026, 11, 1), d(2026, 11, 2), d(2026, 11, 27)) == {}
+    assert set(sample_date_errors(d(2027, 1, 15), None, d(2026, 11, 27))) == {"sampled_on"}
+    assert set(sample_date_errors(d(2026, 11, 5), d(2026, 11, 1), d(2026, 11, 27))) == {"received_on"}

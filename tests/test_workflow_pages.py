@@ -1,0 +1,146 @@
+"""Issue 18 on the pages (server side; the browser behaviour is in tests/browser/test_workflow18.py):
+retest of ticked assays, history toggle, re-issue form, document polling, public lookup."""
+import re
+
+import pytest
+
+from lims.demo_results import enter_example_results, verify_sample
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def text(response):
+    return re.sub(r"\s+", " ", response.content.decode())
+
+
+@pytest.fixture
+def verified(product_a, make_sample, users):
+    s = make_sample(product_a, "received", "LOT-P1")
+    enter_example_results(s, users["technician"])
+    return verify_sample(s, users["technician"], users["reviewer"])
+
+
+def test_review_page_retests_only_the_ticked_assay_and_folds_the_void_one(web, verified):
+    c = web("reviewer")
+    page = text(c.get(f"/review/samples/{verified.pk}/"))
+    assert 'id="retest-form"' in page and 'name="assays"' in page and "data-confirm=" in page
+    oc = verified.assays.get(method="organic_carbon_wet_oxidation")
+    c.post(f"/samples/{verified.pk}/transition/", {"action": "retest", "reason": "OC duplicates disagree",
+                                                   "assays": [str(oc.pk)], "next": f"/review/samples/{verified.pk}/"})
+    statuses = dict(verified.assays.values_list("method", "status"))
+    assert statuses.pop("organic_carbon_wet_oxidation") == "invalidated"
+    assert set(statuses.values()) == {"verified"}
+    page = text(c.get(f"/review/samples/{verified.pk}/"))
+    history = page[page.index('id="assay-history"'):]
+    assert f'data-assay="{oc.pk}"' in history  # the void assay is inside the toggle ...
+    assert f'data-assay="{oc.pk}"' not in page[:page.index('id="assay-history"')]  # ... and not before it
+    assert "1 項已作廢" in page or "1 void" in page
+    sample_page = text(web("technician").get(f"/samples/{verified.pk}/"))
+    assert 'id="assay-history"' in sample_page
+
+
+def test_issue_form_asks_for_a_reason_when_required_results_are_missing(web, product_a, make_sample, users,
+                                                                         django_capture_on_commit_callbacks):
+    from maturity.assays import assay_enter
+    s = make_sample(product_a, "received", "LOT-P2")
+    assay_enter(actor=users["technician"], sample=s, method="direct",
+                data={"values": {"cu": {"value": 20, "unit": "mg/kg", "basis": "dry"}}})
+    verify_sample(s, users["technician"], users["reviewer"])
+    c = web("reviewer", "en")
+    page = text(c.get(f"/review/samples/{s.pk}/"))
+    assert 'id="missing-required"' in page and "Total P₂O₅" in page and 'name="issue_anyway_reason"' in page
+    assert "Issue anyway" in page
+    r = c.post(f"/review/samples/{s.pk}/certificate/", {"decision_rule": "simple"}, follow=True)
+    assert "Required results are missing" in text(r)
+    s.refresh_from_db()
+    assert s.status == "verified"
+    with django_capture_on_commit_callbacks(execute=True):
+        r = c.post(f"/review/samples/{s.pk}/certificate/", {"decision_rule": "simple",
+                                                            "issue_anyway_reason": "metals only, on request"})
+    doc = s.certificates.get()
+    assert doc.context["issue_anyway"]["reason"] == "metals only, on request"
+
+
+def test_reissue_from_the_document_page(web, verified, users, django_capture_on_commit_callbacks):
+    from certificates import services as cert_services
+    with django_capture_on_commit_callbacks(execute=True):
+        doc = cert_services.certificate_request(actor=users["reviewer"], sample=verified)
+    c = web("reviewer")
+    page = text(c.get(f"/documents/{doc.pk}/"))
+    assert 'id="reissue-form"' not in page and "data-confirm=" in page  # supersede / revoke ask first
+    cert_services.document_revoke(actor=users["reviewer"], document=doc, reason="wrong lot printed")
+    page = text(c.get(f"/documents/{doc.pk}/"))
+    assert 'id="reissue-form"' in page
+    with django_capture_on_commit_callbacks(execute=True):
+        r = c.post(f"/documents/{doc.pk}/reissue/", {"reason": "lot corrected"}, follow=True)
+    new = verified.certificates.exclude(pk=doc.pk).get()
+    assert new.version == 2 and new.supersedes_id == doc.pk and new.validity == "valid"
+    assert new.number in text(r)
+    assert 'id="reissue-form"' not in text(c.get(f"/documents/{doc.pk}/"))  # once only
+
+
+def test_document_page_polls_while_rendering(web, verified, users):
+    from certificates import services as cert_services
+    from certificates.models import Document
+    doc = cert_services.certificate_request(actor=users["reviewer"], sample=verified)
+    Document.objects.filter(pk=doc.pk).update(status="queued")  # as while the worker is busy
+    c = web("reviewer")
+    page = text(c.get(f"/documents/{doc.pk}/"))
+    assert f'data-poll="/documents/{doc.pk}/?format=json"' in page
+    body = c.get(f"/documents/{doc.pk}/", {"format": "json"}).json()
+    assert body["status"] == "queued" and body["finished"] is False
+
+
+@pytest.mark.parametrize("typed", ["cq-2026-000001", " CQ-2026-000001 ", "Cq-2026-000001"])
+def test_public_lookup_ignores_case_and_spaces(client, verified, users, typed, django_capture_on_commit_callbacks):
+    from certificates import services as cert_services
+    with django_capture_on_commit_callbacks(execute=True):
+        doc = cert_services.certificate_request(actor=users["reviewer"], sample=verified)
+    assert doc.number == "CQ-2026-000001" or doc.number.startswith("CQ-")
+    form = client.get("/verify/")
+    assert form.status_code == 200 and 'id="verify-lookup"' in text(form)
+    r = client.get("/verify/", {"number": typed.replace("2026", doc.number[3:7])})
+    assert r.status_code == 302 and r["Location"] == f"/verify/{doc.number}/"
+    r = client.get(f"/verify/{doc.number.lower()}/", follow=True)
+    assert r.status_code == 200 and 'data-answer="valid"' in text(r)
+
+
+def test_public_answers_in_plain_words(client, verified, users, django_capture_on_commit_callbacks):
+    r = client.get("/verify/CQ-2099-000777/", HTTP_ACCEPT_LANGUAGE="en")
+    page = text(r)
+    assert r.status_code == 404 and 'data-answer="unknown"' in page and "We found no certificate" in page
+    assert 'id="verify-lookup"' in page  # try again right there
+    from certificates import services as cert_services
+    with django_capture_on_commit_callbacks(execute=True):
+        doc = cert_services.certificate_request(actor=users["reviewer"], sample=verified)
+    doc.refresh_from_db()
+    pdf = doc.pdf.open("rb").read()
+    cert_services.document_revoke(actor=users["reviewer"], document=doc, reason="wrong lot printed")
+    import io
+    upload = io.BytesIO(pdf)
+    upload.name = "c.pdf"
+    r = client.post(f"/verify/{doc.number}/", {"pdf": upload}, HTTP_ACCEPT_LANGUAGE="en")
+    page = text(r)
+    answer = page[page.index('id="compare-answer"'):]
+    assert "identical" in answer and "revoked" in answer  # the compare box repeats the status
+    zh = text(client.get(f"/verify/{doc.number}/", HTTP_ACCEPT_LANGUAGE="zh-hant"))
+    assert "已撤銷" in zh
+
+
+@pytest.mark.parametrize("lang,needle", [("zh-hant", "不可為未來日期"), ("en", "cannot be in the future")])
+def test_sample_page_refuses_a_future_sampling_date_like_the_api(web, product_a, lang, needle):
+    import datetime
+
+    from django.utils import timezone
+
+    from lims.models import Sample
+    future = timezone.localdate() + datetime.timedelta(days=49)
+    c = web("manufacturer", lang)
+    r = c.post("/samples/new/", {"product": product_a.pk, "lot_number": "L-F", "sampled_on": future.isoformat()})
+    assert r.status_code == 200 and needle in text(r)
+    assert not Sample.objects.exists()
+    page = text(c.get("/samples/new/"))
+    assert f'max="{timezone.localdate().isoformat()}"' in page
+    r = c.post("/samples/new/", {"product": product_a.pk, "lot_number": "L-F",
+                                 "sampled_on": timezone.localdate().isoformat()})
+    assert r.status_code == 302 and Sample.objects.count() == 1
