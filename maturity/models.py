@@ -118,3 +118,22 @@ class Assay(models.Model):
 
     def __str__(self):
         return f"{self.method} #{self.pk} on sample {self.sample_id}"
+
+
+class ImportRun(models.Model):
+    """One stored import of an instrument file: its content hash, so the same file is not imported twice
+    without the user confirming a re-import."""
+
+    sha256 = models.CharField(max_length=64, db_index=True)
+    filename = models.CharField(max_length=255)
+    imported_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    imported_at = models.DateTimeField(auto_now_add=True)
+    rows = models.PositiveIntegerField(default=0)
+    assay_ids = models.JSONField(default=list)
+    reimport = models.BooleanField(default=False, help_text="Stored although the same content was imported before.")
+
+    class Meta:
+        ordering = ["-imported_at", "-id"]
+
+    def __str__(self):
+        return f"{self.filename} ({self.imported_at:%Y-%m-%d %H:%M})"

@@ -189,3 +189,53 @@ def test_date_rules_are_one_pure_function():
     assert sample_date_errors(d(2026, 11, 1), d(2026, 11, 2), d(2026, 11, 27)) == {}
     assert set(sample_date_errors(d(2027, 1, 15), None, d(2026, 11, 27))) == {"sampled_on"}
     assert set(sample_date_errors(d(2026, 11, 5), d(2026, 11, 1), d(2026, 11, 27))) == {"received_on"}
+
+
+# --------------------------------------------------------------------------- imports that cannot double
+
+def _csv(text, name="icp.csv"):
+    f = io.BytesIO(text.encode())
+    f.name = name
+    return f
+
+
+def test_the_same_file_is_not_imported_twice(client_for, product_a, make_sample):
+    from maturity.models import Assay
+    s1 = make_sample(product_a, "received", "LOT-I1")
+    body = f"sample_code,parameter,value,unit,basis\n{s1.code},cu,60,mg/kg,dry\n{s1.code},zn,120,mg/kg,dry\n"
+    c = client_for("technician")
+    # check only: every check, nothing stored
+    r = c.post("/api/v1/imports/", {"file": _csv(body), "check_only": "true"}, format="multipart")
+    assert r.status_code == 200 and r.json()["would_import_rows"] == 2 and r.json()["check_only"] is True
+    assert Assay.objects.count() == 0
+    s1.refresh_from_db()
+    assert s1.status == "received"  # not even the implicit start of testing
+    assert c.post("/api/v1/imports/", {"file": _csv(body)}, format="multipart").status_code == 201
+    assert Assay.objects.count() == 1
+    r = c.post("/api/v1/imports/", {"file": _csv(body, "icp-copy.csv")}, format="multipart")
+    assert r.status_code == 409, r.content
+    out = r.json()
+    assert out["earlier_import"]["filename"] == "icp.csv" and "icp.csv" in out["detail"]
+    assert [d["row"] for d in out["duplicates"]] == [2, 3]
+    assert Assay.objects.count() == 1
+    r = c.post("/api/v1/imports/", {"file": _csv(body), "check_only": "yes"}, format="multipart")
+    assert r.status_code == 200 and r.json()["earlier_import"]["filename"] == "icp.csv"
+    r = c.post("/api/v1/imports/", {"file": _csv(body), "reimport": "maybe"}, format="multipart")
+    assert r.status_code == 400 and "reimport" in r.json()
+    r = c.post("/api/v1/imports/", {"file": _csv(body), "reimport": "true"}, format="multipart")
+    assert r.status_code == 201 and r.json()["reimport"] is True
+    assert Assay.objects.count() == 2
+
+
+def test_rows_repeating_stored_values_are_refused_even_in_another_file(client_for, product_a, make_sample):
+    s1 = make_sample(product_a, "received", "LOT-I2")
+    c = client_for("technician")
+    first = f"sample_code,parameter,value,unit,basis\n{s1.code},cu,60,mg/kg,dry\n"
+    assert c.post("/api/v1/imports/", {"file": _csv(first)}, format="multipart").status_code == 201
+    second = f"sample_code,parameter,value,unit,basis\n{s1.code},pb,7,mg/kg,dry\n{s1.code},cu,60.0,mg/kg,dry\n"
+    r = c.post("/api/v1/imports/", {"file": _csv(second, "other.csv")}, format="multipart")
+    assert r.status_code == 409 and r.json()["earlier_import"] is None
+    assert [(d["row"], d["column"]) for d in r.json()["duplicates"]] == [(3, "value")]
+    # a different value of the same parameter is a new measurement, not a duplicate
+    third = f"sample_code,parameter,value,unit,basis\n{s1.code},cu,61,mg/kg,dry\n"
+    assert c.post("/api/v1/imports/", {"file": _csv(third, "rerun.csv")}, format="multipart").status_code == 201

@@ -144,3 +144,43 @@ def test_sample_page_refuses_a_future_sampling_date_like_the_api(web, product_a,
     r = c.post("/samples/new/", {"product": product_a.pk, "lot_number": "L-F",
                                  "sampled_on": timezone.localdate().isoformat()})
     assert r.status_code == 302 and Sample.objects.count() == 1
+
+
+def test_import_page_refuses_a_double_import_and_reimports_on_confirmation(web, product_a, make_sample):
+    import io
+
+    from maturity.models import Assay
+    s1 = make_sample(product_a, "received", "LOT-PI")
+    body = f"sample_code,parameter,value,unit,basis\n{s1.code},cu,60,mg/kg,dry\n".encode()
+
+    def upload(**extra):
+        f = io.BytesIO(body)
+        f.name = "icp.csv"
+        return c.post("/lab/import/", {"file": f, **extra})
+    c = web("technician", "en")
+    page = text(upload(check_only="on"))
+    assert 'id="import-checked"' in page and Assay.objects.count() == 0
+    upload()
+    assert Assay.objects.count() == 1
+    page = text(upload())
+    assert 'id="import-duplicate"' in page and "icp.csv" in page and Assay.objects.count() == 1
+    sha = re.search(r'name="pending" value="([0-9a-f]{64})"', page).group(1)
+    page = text(c.post("/lab/import/", {"pending": sha, "pending_name": "icp.csv"}))
+    assert 'id="import-done"' in page and Assay.objects.count() == 2
+    zh = text(web("technician").get("/lab/import/"))
+    assert "只檢查" in zh
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_import_template_downloads_with_the_right_headers(web, users, fmt):
+    import io
+
+    import pandas as pd
+
+    from maturity.importing import COLUMNS
+    r = web("technician").get("/lab/import/template/", {"format": fmt})
+    assert r.status_code == 200
+    df = (pd.read_excel(io.BytesIO(r.content)) if fmt == "xlsx"
+          else pd.read_csv(io.BytesIO(r.content), encoding="utf-8-sig"))
+    assert list(df.columns) == COLUMNS
+    assert web("manufacturer").get("/lab/import/template/").status_code == 403

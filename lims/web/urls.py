@@ -21,6 +21,7 @@ urlpatterns = [
     path("lab/", lab.worklist, name="lab-worklist"),
     path("lab/receive/", lab.receive, name="lab-receive"),
     path("lab/import/", lab.results_import, name="lab-import"),
+    path("lab/import/template/", lab.import_template, name="lab-import-template"),
     path("samples/<int:pk>/assays/new/<str:method>/", lab.assay_entry, name="assay-entry"),
     path("samples/<int:pk>/assays/<int:assay_id>/correct/", lab.assay_correct, name="assay-correct"),
     path("samples/<int:pk>/assays/preview/", lab.assay_preview, name="assay-preview"),
