@@ -259,6 +259,8 @@ def test_technician_pages_fit_a_768_tablet_with_44px_targets(open_page, technici
         if overflow["scroll"] > overflow["width"] or overflow["tables"] or small:
             problems[path] = {"overflow": overflow, "small targets": small[:8]}
         shot(page, f"{lang}-768-{path.strip('/').replace('/', '-') or 'home'}")
+    for path, p in problems.items():
+        print(path, p)
     assert problems == {}
     assert page.errors == []
 
