@@ -184,3 +184,46 @@ def test_import_template_downloads_with_the_right_headers(web, users, fmt):
           else pd.read_csv(io.BytesIO(r.content), encoding="utf-8-sig"))
     assert list(df.columns) == COLUMNS
     assert web("manufacturer").get("/lab/import/template/").status_code == 403
+
+
+# --------------------------------------------------------------------------- one language at a time
+
+def test_regulator_export_speaks_one_language_with_rounded_numbers(web, verified):
+    import csv
+    import io
+
+    from lims.models import LabSettings
+
+    def rows(lang):
+        r = web("regulator", lang).get("/regulator/export/", {"format": "csv"})
+        return list(csv.DictReader(io.StringIO(r.content.decode("utf-8-sig"))))
+    zh = rows("zh-hant")
+    assert zh and "樣品編號" in zh[0] and "符合性判定" in zh[0] and "有機碳 (%)" in zh[0]
+    assert zh[0]["肥料品目"] == "一般堆肥" and zh[0]["狀態"] == "已確認" and "general_compost" not in str(zh)
+    from maturity.formatting import fmt
+    raw = web("regulator").get("/api/v1/regulator/samples/export/", {"format": "csv"})
+    raw = list(csv.DictReader(io.StringIO(raw.content.decode("utf-8-sig"))))[0]  # the API keeps full precision
+    assert zh[0]["有機碳 (%)"] == fmt(float(raw["organic_carbon_pct"]))  # rounded as on the certificate
+    en = rows("en")
+    assert en[0]["Sample code"] == verified.code and en[0]["Fertilizer category"] == "General compost"
+    lab = LabSettings.current()
+    lab.export_language = "en"  # the lab's choice of headers wins over the page's language
+    lab.save()
+    assert "Sample code" in rows("zh-hant")[0]
+
+
+def test_admin_speaks_chinese(web, verified):
+    c = web("lab_admin")
+    page = text(c.get("/admin/lims/auditentry/"))
+    assert "transition:receive" not in page and "收樣" in page and "稽核紀錄" in page
+    page = text(c.get("/admin/lims/user/"))
+    assert "Get full name" not in page and "姓名" in page
+    page = text(c.get("/admin/lims/labsettings/1/change/"))
+    assert "校正因子" in page and "Wet-oxidation recovery factor" not in page and "簡單接受" in page
+    from maturity.models import StandardEdition
+    edition = StandardEdition.objects.get(code="tw-1997")
+    page = text(c.get(f"/admin/maturity/standardedition/{edition.pk}/change/"))
+    assert "Requirement object" not in page and "規格要求" in page and "general_compost · cu max 100" in page
+    page = text(c.get("/admin/"))
+    for english in ("Audit entries", "Lab settings", "Standard editions", "Assays"):
+        assert english not in page, english

@@ -110,7 +110,7 @@ AUDIT_ENTITIES = {"sample": gettext_lazy("Sample"), "assay": gettext_lazy("Assay
                   "registration": gettext_lazy("Registration dossier"), "product": gettext_lazy("Product")}
 AUDIT_ACTIONS = {"create": gettext_lazy("created"), "update": gettext_lazy("corrected"), "verify": gettext_lazy("verified"),
                  "invalidate": gettext_lazy("invalidated for retest"), "supersede": gettext_lazy("superseded"),
-                 "revoke": gettext_lazy("revoked")}
+                 "revoke": gettext_lazy("revoked"), "reissue": gettext_lazy("re-issued")}
 ROLE_NAMES = {"technician": gettext_lazy("Technician"), "reviewer": gettext_lazy("Reviewer"), "manufacturer": gettext_lazy("Manufacturer"),
               "regulator": gettext_lazy("Regulator"), "lab_admin": gettext_lazy("Lab admin")}
 

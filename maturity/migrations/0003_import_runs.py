@@ -25,6 +25,7 @@ class Migration(migrations.Migration):
                 ("imported_by", models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name="+",
                                                   to=settings.AUTH_USER_MODEL)),
             ],
-            options={"ordering": ["-imported_at", "-id"]},
+            options={"ordering": ["-imported_at", "-id"], "verbose_name": "import of results",
+                     "verbose_name_plural": "imports of results"},
         ),
     ]
