@@ -44,6 +44,22 @@ def methods_entered(sample):
     return sorted({a.method for a in sample.assays.exclude(status="invalidated")})
 
 
+ALTERNATIVE_METHODS = {"organic_carbon_wet_oxidation": "organic_carbon_combustion",
+                       "organic_carbon_combustion": "organic_carbon_wet_oxidation"}  # either gives the OC
+
+
+def next_method(sample, after=None):
+    """The next method (in the pages' order) the sample has no current assay of: save-and-next."""
+    from . import assay_forms
+    done = set(methods_entered(sample)) | ({after} if after else set())
+    order = list(assay_forms.METHODS)
+    start = order.index(after) + 1 if after in order else 0
+    for m in order[start:]:
+        if m not in done and ALTERNATIVE_METHODS.get(m) not in done:
+            return m
+    return None
+
+
 def review_queue(user):
     qs = samples_visible_to(user)
     valid_cert = Document.objects.filter(kind=Document.KIND_CERTIFICATE, validity="valid")

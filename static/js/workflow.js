@@ -17,10 +17,11 @@
     var pending = null;
     document.addEventListener("submit", function (e) {
       var form = e.target;
-      if (!form.dataset || !form.dataset.confirm || form.dataset.confirmed === "1") return;
+      var asker = e.submitter && e.submitter.dataset.confirm ? e.submitter : form;  // a button may ask for itself
+      if (!asker.dataset || !asker.dataset.confirm || form.dataset.confirmed === "1") return;
       e.preventDefault();
-      if (!form.reportValidity()) return;  // a required reason first, then the question
-      body.textContent = form.dataset.confirm;
+      if (!form.noValidate && !form.reportValidity()) return;  // a required reason first, then the question
+      body.textContent = asker.dataset.confirm;
       var ticked = Array.from(form.querySelectorAll("input[data-label]:checked")).map(function (el) {
         return el.dataset.label;
       });
@@ -31,9 +32,9 @@
         ticked.forEach(function (t) { var li = document.createElement("li"); li.textContent = t; items.appendChild(li); });
       }
       items.hidden = !items.children.length;
-      missing.hidden = !form.dataset.confirmMissing;
-      missing.textContent = form.dataset.confirmMissing || "";
-      ok.textContent = form.dataset.confirmOk || okDefault;
+      missing.hidden = !asker.dataset.confirmMissing;
+      missing.textContent = asker.dataset.confirmMissing || "";
+      ok.textContent = asker.dataset.confirmOk || okDefault;
       ok.className = form.querySelector("button.danger") ? "danger" : "";
       pending = {form: form, submitter: e.submitter || null};
       dialog.returnValue = "";

@@ -274,3 +274,58 @@ def test_direct_entry_shows_names_not_keys_and_has_room_for_ten_metals(open_page
     assert page.locator("#direct-rows tbody tr").count() >= 10
     options = page.locator("[name='rows.0.parameter'] option").all_inner_texts()
     assert not any("moisture_pct" in o or "(cu)" in o for o in options), options[:5]
+
+
+# --------------------------------------------------------------------------- fewer clicks
+
+@pytest.mark.parametrize("lang,width", LANGS)
+def test_receive_label_six_assays_and_submit_in_few_clicks(open_page, product_a, make_sample, lang, width):
+    """The routine task: receive + label + six assays + submit: at most 15 clicks and 8 page loads."""
+    from lims.demo_results import EXAMPLE_ASSAYS
+    from lims.web.assay_forms import flatten
+    from maturity.models import Assay
+    sample = make_sample(product_a, "registered", lot="CL-1")
+    page = open_page(lang, width)
+    login(page, "technician")
+    page.add_init_script("window.print = function () { window.__printed = (window.__printed || 0) + 1; };")
+    loads, clicks, typed = [], 0, 0
+    page.on("load", lambda p: loads.append(p.url))
+
+    def click(selector):
+        nonlocal clicks
+        clicks += 1
+        page.click(selector)
+
+    page.goto(page.base + "/lab/receive/")
+    page.fill("#id_code", sample.code)
+    typed += 1
+    with page.expect_navigation():
+        click("#receive-and-enter")
+    click("#print-label")
+    assert page.evaluate("window.__printed") == 1 and page.locator(".printonly #label-code").inner_text() == sample.code
+    six = dict(EXAMPLE_ASSAYS[:6])  # moisture, OC, N, germination, reducing sugar, chromatogram
+    for i, (method, data) in enumerate(six.items()):
+        assert path_of(page) == f"/samples/{sample.pk}/assays/new/{method}/", (method, page.url)
+        for name, value in flatten(method, data).items():
+            field = page.locator(f"#assay-form [name='{name}']")
+            if field.evaluate("el => el.tagName") == "SELECT":
+                if field.input_value() != value:
+                    field.select_option(value)
+                    clicks += 1
+            else:
+                field.fill(value)
+                typed += 1
+        if i < 5:
+            with page.expect_navigation():
+                click("#save-next")
+        else:
+            click("#save-submit")
+            with page.expect_navigation():
+                click("#confirm-ok")
+    page.wait_for_selector(".messages .success")
+    sample.refresh_from_db()
+    assert sample.status == "to_be_verified"
+    assert Assay.objects.filter(sample=sample, status="entered").count() == 6
+    shot(page, f"{lang}-{width}-routine-done")
+    print(f"routine task: {clicks} clicks, {typed} typed values, {len(loads)} page loads")
+    assert clicks <= 15 and len(loads) <= 8, (clicks, len(loads), loads)

@@ -40,6 +40,8 @@ def receive(request):
             else:
                 messages.success(request, _("%(code)s received. Print its label and put it on the container.")
                                  % {"code": code})
+                if request.POST.get("then") == "enter":  # label printed from the entry page: one page load less
+                    return redirect("assay-entry", sample.pk, queries.next_method(sample) or assay_forms.METHODS[0])
                 return redirect("sample-label", sample.pk)
     waiting = selectors.samples_visible_to(request.user).filter(status="registered").order_by("sampled_on", "id")
     return render(request, "web/receive.html", {"form": form, "waiting": waiting})
@@ -54,8 +56,12 @@ def _method_or_404(method):
 
 def _entry_context(request, sample, method, values, errors, assay=None):
     model = assay_forms.form_model(method, values, labels.translate_errors(errors), current_policy())
+    following = None if assay else queries.next_method(sample, after=method)
     return {"sample": sample, "method": method, "method_label": labels.method_label(method), "form": model,
-            "assay": assay,
+            "assay": assay, "next_method": following,
+            "next_label": labels.method_label(following) if following else "",
+            "entered": queries.methods_entered(sample), "n_entered": sample.assays.filter(status="entered").count(),
+            "category": labels.category_name(sample.product.category),
             "methods": [(m, labels.method_label(m)) for m in assay_forms.METHODS],
             "figures": queries.sample_verdicts(sample)["rows"]}
 
@@ -86,6 +92,18 @@ def assay_entry(request, pk, method):
                                   for k, m in assay.results.items())
                 messages.success(request, _("%(method)s saved: %(figures)s") % {
                     "method": labels.method_label(method), "figures": shown or "—"})
+                then = request.POST.get("_then", "")
+                if then == "next":
+                    following = queries.next_method(sample, after=method)
+                    if following:
+                        return redirect("assay-entry", sample.pk, following)
+                elif then == "submit":
+                    try:
+                        services.sample_transition(actor=request.user, sample=sample, action="submit")
+                    except (TransitionError, PermissionDeniedError) as e:
+                        messages.error(request, service_error_text(e))
+                    else:
+                        messages.success(request, _("%(code)s submitted for verification.") % {"code": sample.code})
                 return redirect("sample-detail", sample.pk)
     elif sample.status not in queries.OPEN_FOR_ENTRY:
         messages.warning(request, labels.translate_message(
