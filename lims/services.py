@@ -119,3 +119,20 @@ def sample_transition(*, actor, sample, action, reason="", assays=None):
     for effect in TRANSITION_EFFECTS.get(action, []):
         effect(sample, actor, reason, **options)
     return sample
+
+
+@transaction.atomic
+def samples_transition(*, actor, samples, action, reason=""):
+    """The same lifecycle action for many samples (the lists' bulk buttons): all of them or none.
+
+    -> {} when done, else {sample code: message} for each sample that cannot take the action
+    (and nothing is changed)."""
+    errors = {}
+    for sample in samples:
+        try:
+            sample_transition(actor=actor, sample=sample, action=action, reason=reason)
+        except (TransitionError, PermissionDeniedError) as e:
+            errors[sample.code] = getattr(e, "message", str(e))
+    if errors:
+        transaction.set_rollback(True)
+    return errors

@@ -227,3 +227,65 @@ def test_admin_speaks_chinese(web, verified):
     page = text(c.get("/admin/"))
     for english in ("Audit entries", "Lab settings", "Standard editions", "Assays"):
         assert english not in page, english
+
+
+# --------------------------------------------------------------------------- fewer clicks: lists
+
+def test_sample_list_sorts_by_its_headers(web, product_a, make_sample):
+    a = make_sample(product_a, "registered", "LOT-B")
+    b = make_sample(product_a, "registered", "LOT-A")
+    c = web("technician")
+    page = text(c.get("/samples/", {"sort": "lot"}))
+    assert page.index(b.code) < page.index(a.code) and 'href="?sort=-lot"' in page
+    page = text(c.get("/samples/", {"sort": "-lot"}))
+    assert page.index(a.code) < page.index(b.code)
+    assert c.get("/samples/", {"sort": "no_such_column"}).status_code == 200  # unknown: default order
+
+
+def test_bulk_receive_is_all_or_nothing_and_bulk_verify(web, product_a, make_sample, users):
+    from lims.demo_results import enter_example_results
+    r1, r2 = make_sample(product_a, "registered", "BR-1"), make_sample(product_a, "registered", "BR-2")
+    done = make_sample(product_a, "received", "BR-3")
+    c = web("technician")
+    page = text(c.get("/samples/"))
+    assert 'data-bulk="receive"' in page and 'data-bulk="submit"' in page and 'data-bulk="verify"' not in page
+    r = c.post("/samples/bulk/", {"action": "receive", "samples": [r1.pk, done.pk]}, follow=True)
+    assert done.code in text(r)  # named, with its reason
+    r1.refresh_from_db()
+    assert r1.status == "registered"  # nothing changed
+    c.post("/samples/bulk/", {"action": "receive", "samples": [r1.pk, r2.pk]})
+    r1.refresh_from_db(), r2.refresh_from_db()
+    assert (r1.status, r2.status) == ("received", "received")
+    for s in (r1, r2):
+        enter_example_results(s, users["technician"])
+    c.post("/samples/bulk/", {"action": "submit", "samples": [r1.pk, r2.pk]})
+    rev = web("reviewer")
+    assert rev.post("/samples/bulk/", {"action": "receive", "samples": [r1.pk]}).status_code == 302
+    rev.post("/samples/bulk/", {"action": "verify", "samples": [r1.pk, r2.pk]})
+    r1.refresh_from_db(), r2.refresh_from_db()
+    assert (r1.status, r2.status) == ("verified", "verified")
+    labels = text(c.get("/samples/labels/", {"samples": [r1.pk, r2.pk]}))
+    assert labels.count('class="label"') == 2 and r1.code in labels and r2.code in labels
+    assert web("manufacturer").get("/samples/labels/", {"samples": [r1.pk]}).status_code == 403
+
+
+def test_batch_pdfs_as_one_zip(web, product_a, make_sample, users, django_capture_on_commit_callbacks):
+    import io
+    import zipfile
+
+    from certificates import services as cert_services
+    samples = []
+    for lot in ("Z-1", "Z-2"):
+        s = make_sample(product_a, "received", lot)
+        from lims.demo_results import enter_example_results
+        enter_example_results(s, users["technician"])
+        samples.append(verify_sample(s, users["technician"], users["reviewer"]))
+    with django_capture_on_commit_callbacks(execute=True):
+        batch = cert_services.certificates_batch_request(actor=users["reviewer"], samples=samples)
+    c = web("reviewer")
+    assert 'id="batch-zip"' in text(c.get(f"/review/batch/{batch.pk}/"))
+    r = c.get(f"/review/batch/{batch.pk}/pdfs.zip")
+    names = zipfile.ZipFile(io.BytesIO(r.content)).namelist()
+    assert sorted(names) == sorted(f"{d.number}.pdf" for d in batch.documents.all())
+    assert all(zipfile.ZipFile(io.BytesIO(r.content)).read(n).startswith(b"%PDF") for n in names)
+    assert web("technician").get(f"/review/batch/{batch.pk}/pdfs.zip").status_code == 403

@@ -228,7 +228,7 @@ OVERFLOW_CHECK = """() => {
     if (r.right > w + 1 && !el.closest('.tablewrap')) wide.push(`${el.tagName.toLowerCase()}${el.id ? '#' + el.id : ''}.${el.className} ${Math.round(r.right)}`);
   });
   return {scroll: document.documentElement.scrollWidth, width: w, wide: wide.slice(0, 5),
-          tables: Array.from(document.querySelectorAll('.tablewrap')).filter((t) => t.scrollWidth > t.clientWidth + 1 && t.querySelector('input, select')).map((t) => t.querySelector('table').id)};
+          tables: Array.from(document.querySelectorAll('.tablewrap')).filter((t) => t.scrollWidth > t.clientWidth + 1 && t.querySelector('input[type=text], select')).map((t) => t.querySelector('table').id)};
 }"""
 
 

@@ -93,8 +93,25 @@ class LoginView(auth_views.LoginView):
 
 # --------------------------------------------------------------------------- samples
 
-SORTS = {"code": "code", "-code": "-code", "received": "received_on", "-received": "-received_on",
-         "status": "status", "-created": "-created_at"}
+SORT_COLUMNS = {"code": "code", "product": "product__name", "manufacturer": "product__manufacturer__name",
+                "lot": "lot_number", "sampled": "sampled_on", "received": "received_on", "status": "status",
+                "created": "created_at"}
+SORTS = {**{k: v for k, v in SORT_COLUMNS.items()}, **{f"-{k}": f"-{v}" for k, v in SORT_COLUMNS.items()}}
+BULK_ACTIONS = {"receive": access.ENTRY, "submit": access.ENTRY, "verify": access.REVIEW}
+
+
+def sort_headers(request, columns, current):
+    """Header links that sort by a column (again: the other way), keeping the other query parameters.
+
+    ``columns``: [(key, title)] -> [{"key", "title", "url", "arrow"}]."""
+    from urllib.parse import urlencode
+    out = []
+    for key, title in columns:
+        nxt = f"-{key}" if current == key else key
+        query = {**{k: v for k, v in request.GET.items() if k not in ("sort", "page")}, "sort": nxt}
+        out.append({"key": key, "title": title, "url": "?" + urlencode(query),
+                    "arrow": "▲" if current == key else ("▼" if current == f"-{key}" else "")})
+    return out
 
 
 @login_required
@@ -106,11 +123,57 @@ def sample_list(request):
         qs = qs.filter(status=status)
     if q:
         qs = qs.filter(Q(code__icontains=q) | Q(lot_number__icontains=q) | Q(product__name__icontains=q))
-    qs = qs.order_by(SORTS.get(request.GET.get("sort"), "-created_at"), "-id")
+    sort = request.GET.get("sort") if request.GET.get("sort") in SORTS else "-created"
+    qs = qs.order_by(SORTS[sort], "-id")
     page = Paginator(qs, 25).get_page(request.GET.get("page"))
+    role = request.user.role
     return render(request, "web/sample_list.html", {
         "page": page, "status": status, "q": q, "statuses": list(labels.SAMPLE_STATUS.items()),
-        "can_register": request.user.role in access.SAMPLE_REGISTER})
+        "can_register": role in access.SAMPLE_REGISTER, "sort": sort,
+        "headers": sort_headers(request, [("code", _("Sample code")), ("product", _("Product")),
+                                          ("manufacturer", _("Manufacturer")), ("lot", _("Lot number")),
+                                          ("sampled", _("Sampled on")), ("received", _("Received on")),
+                                          ("status", _("Status"))], sort),
+        "bulk": [(a, labels.label(labels.ACTIONS, a)) for a, roles in BULK_ACTIONS.items() if role in roles],
+        "can_label": role in access.ENTRY})
+
+
+@require_POST
+@login_required
+def sample_bulk(request):
+    """Receive, submit or verify the ticked samples: all of them, or none with each reason."""
+    action = request.POST.get("action", "")
+    back_to = back(request, reverse("sample-list"))
+    if action not in BULK_ACTIONS or request.user.role not in BULK_ACTIONS[action]:
+        messages.error(request, _("This action is not available to you."))
+        return back_to
+    ids = [int(x) for x in request.POST.getlist("samples") if x.isdigit()]
+    samples = list(selectors.samples_visible_to(request.user).filter(pk__in=ids).order_by("code"))
+    if not samples:
+        messages.error(request, _("Tick at least one sample."))
+        return back_to
+    errors = services.samples_transition(actor=request.user, samples=samples, action=action)
+    if errors:
+        messages.error(request, _("Nothing was changed: %(problems)s") % {"problems": " ".join(
+            f"{code}: {labels.translate_message(m)}" for code, m in errors.items())})
+    else:
+        messages.success(request, _("%(action)s done for %(n)s sample(s): %(codes)s.") % {
+            "action": labels.label(labels.ACTIONS, action), "n": len(samples),
+            "codes": ", ".join(s.code for s in samples)})
+    return back_to
+
+
+@access.role_required(*access.ENTRY)
+def sample_labels(request):
+    """The labels of the ticked samples on one page, to print together."""
+    ids = [int(x) for x in request.GET.getlist("samples") if x.isdigit()]
+    samples = list(selectors.samples_visible_to(request.user).filter(pk__in=ids).select_related("product")
+                   .order_by("code"))
+    names = None
+    from maturity.selectors import category_names
+    names = category_names()
+    return render(request, "web/sample_labels.html", {
+        "items": [{"sample": s, "category": labels.category_name(s.product.category, names)} for s in samples]})
 
 
 @access.role_required(*access.SAMPLE_REGISTER)

@@ -142,3 +142,21 @@ def batch_progress(request, batch_id):
     return render(request, "web/batch_progress.html", {
         "batch": batch, "progress": progress,
         "documents": batch.documents.select_related("sample").order_by("number")})
+
+
+@access.role_required(*access.ISSUE)
+def batch_zip(request, batch_id):
+    """All rendered PDFs of a batch in one ZIP file (named by certificate number)."""
+    import io
+    import zipfile
+
+    from django.http import HttpResponse
+    batch = get_object_or_404(cert_selectors.batches_visible_to(request.user), pk=batch_id)
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        for doc in batch.documents.filter(status="ready").order_by("number"):
+            with doc.pdf.open("rb") as f:
+                zf.writestr(f"{doc.number}.pdf", f.read())
+    response = HttpResponse(buf.getvalue(), content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="certificates-batch-{batch.pk}.zip"'
+    return response
