@@ -329,3 +329,24 @@ def test_receive_label_six_assays_and_submit_in_few_clicks(open_page, product_a,
     shot(page, f"{lang}-{width}-routine-done")
     print(f"routine task: {clicks} clicks, {typed} typed values, {len(loads)} page loads")
     assert clicks <= 15 and len(loads) <= 8, (clicks, len(loads), loads)
+
+
+@pytest.mark.parametrize("lang,width", LANGS)
+def test_bulk_receive_from_the_sorted_list(open_page, product_a, make_sample, lang, width):
+    a, b = make_sample(product_a, "registered", lot="BL-B"), make_sample(product_a, "registered", lot="BL-A")
+    page = open_page(lang, width)
+    login(page, "technician")
+    page.goto(page.base + "/samples/")
+    with page.expect_navigation():
+        page.click("a[data-sort=lot]")
+    codes = page.locator("#sample-table tbody tr").evaluate_all("rows => rows.map(r => r.dataset.code)")
+    assert codes.index(b.code) < codes.index(a.code)
+    for s in (a, b):
+        page.check(f"#sample-table input[name=samples][value='{s.pk}']")
+    page.click("button[data-bulk=receive]")
+    with page.expect_navigation():
+        body = confirm(page)
+    assert a.code in body and b.code in body
+    page.wait_for_selector(".messages .success")
+    a.refresh_from_db(), b.refresh_from_db()
+    assert (a.status, b.status) == ("received", "received")
