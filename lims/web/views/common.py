@@ -169,7 +169,6 @@ def sample_labels(request):
     ids = [int(x) for x in request.GET.getlist("samples") if x.isdigit()]
     samples = list(selectors.samples_visible_to(request.user).filter(pk__in=ids).select_related("product")
                    .order_by("code"))
-    names = None
     from maturity.selectors import category_names
     names = category_names()
     return render(request, "web/sample_labels.html", {
