@@ -289,3 +289,13 @@ def test_batch_pdfs_as_one_zip(web, product_a, make_sample, users, django_captur
     assert sorted(names) == sorted(f"{d.number}.pdf" for d in batch.documents.all())
     assert all(zipfile.ZipFile(io.BytesIO(r.content)).read(n).startswith(b"%PDF") for n in names)
     assert web("technician").get(f"/review/batch/{batch.pk}/pdfs.zip").status_code == 403
+
+
+def test_import_source_line_in_the_page_language(web, product_a, make_sample, users):
+    from maturity.assays import results_import
+    s = make_sample(product_a, "received", "LOT-SRC")
+    results_import(actor=users["technician"], filename="icp.csv",
+                   content=f"sample_code,parameter,value,unit,basis\n{s.code},cu,60,mg/kg,dry\n".encode())
+    page = text(web("technician").get(f"/samples/{s.pk}/"))
+    assert "匯入自 icp.csv，第 2–2 列" in page and "import:icp.csv" not in page
+    assert "imported from icp.csv, rows 2–2" in text(web("technician", "en").get(f"/samples/{s.pk}/"))
