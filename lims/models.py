@@ -83,8 +83,13 @@ class Product(models.Model):
         return self.name
 
 
+STATUS_LABELS = {"registered": _("Registered"), "received": _("Received"), "rejected": _("Rejected"),
+                 "in_testing": _("In testing"), "to_be_verified": _("To be verified"), "verified": _("Verified"),
+                 "certified": _("Certified")}
+
+
 class Sample(models.Model):
-    Status = models.TextChoices("Status", [(s, s) for s in STATES])
+    Status = models.TextChoices("Status", [(s, (s, STATUS_LABELS.get(s, s))) for s in STATES])
 
     code = models.CharField(_("sample code"), max_length=20, unique=True, editable=False)
     product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="samples", verbose_name=_("product"))

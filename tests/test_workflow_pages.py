@@ -224,6 +224,8 @@ def test_admin_speaks_chinese(web, verified):
     edition = StandardEdition.objects.get(code="tw-1997")
     page = text(c.get(f"/admin/maturity/standardedition/{edition.pk}/change/"))
     assert "Requirement object" not in page and "規格要求" in page and "general_compost · cu max 100" in page
+    page = text(c.get("/admin/lims/sample/"))
+    assert "已確認" in page and ">verified<" not in page
     page = text(c.get("/admin/"))
     for english in ("Audit entries", "Lab settings", "Standard editions", "Assays"):
         assert english not in page, english

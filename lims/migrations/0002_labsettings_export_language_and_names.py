@@ -151,4 +151,9 @@ class Migration(migrations.Migration):
             name='to_status',
             field=models.CharField(max_length=20, verbose_name='to status'),
         ),
+        migrations.AlterField(
+            model_name='sample',
+            name='status',
+            field=models.CharField(choices=[('registered', 'Registered'), ('received', 'Received'), ('rejected', 'Rejected'), ('in_testing', 'In testing'), ('to_be_verified', 'To be verified'), ('verified', 'Verified'), ('certified', 'Certified')], db_index=True, default='registered', max_length=20, verbose_name='status'),
+        ),
     ]
