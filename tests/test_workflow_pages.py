@@ -301,3 +301,13 @@ def test_import_source_line_in_the_page_language(web, product_a, make_sample, us
     page = text(web("technician").get(f"/samples/{s.pk}/"))
     assert "匯入自 icp.csv，第 2–2 列" in page and "import:icp.csv" not in page
     assert "imported from icp.csv, rows 2–2" in text(web("technician", "en").get(f"/samples/{s.pk}/"))
+
+
+def test_document_list_sorts_by_its_headers(web, verified, users):
+    from certificates import services as cert_services
+    doc = cert_services.certificate_request(actor=users["reviewer"], sample=verified)
+    c = web("reviewer")
+    for sort in ("number", "-number", "sample", "-validity", "nonsense"):
+        r = c.get("/documents/", {"sort": sort})
+        assert r.status_code == 200 and doc.number in text(r)
+    assert 'data-sort="issued"' in text(c.get("/documents/"))

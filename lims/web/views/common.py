@@ -367,8 +367,18 @@ def document_list(request):
     q = request.GET.get("q", "").strip()
     if q:
         qs = qs.filter(Q(number__icontains=q) | Q(sample__code__icontains=q) | Q(product__name__icontains=q))
+    sort = request.GET.get("sort") if request.GET.get("sort") in DOCUMENT_SORTS else "-issued"
+    qs = qs.order_by(DOCUMENT_SORTS[sort], "-id")
     page = Paginator(qs, 25).get_page(request.GET.get("page"))
-    return render(request, "web/document_list.html", {"page": page, "kind": kind, "q": q})
+    headers = sort_headers(request, [("number", _("Number")), ("kind", _("Document")), ("product", _("Product")),
+                                     ("sample", _("Sample code")), ("issued", _("Issue date")),
+                                     ("validity", _("Validity"))], sort)
+    return render(request, "web/document_list.html", {"page": page, "kind": kind, "q": q, "headers": headers})
+
+
+DOCUMENT_COLUMNS = {"number": "number", "kind": "kind", "product": "product__name", "sample": "sample__code",
+                    "issued": "issued_at", "validity": "validity"}
+DOCUMENT_SORTS = {**DOCUMENT_COLUMNS, **{f"-{k}": f"-{v}" for k, v in DOCUMENT_COLUMNS.items()}}
 
 
 @login_required
