@@ -311,3 +311,18 @@ def test_document_list_sorts_by_its_headers(web, verified, users):
         r = c.get("/documents/", {"sort": sort})
         assert r.status_code == 200 and doc.number in text(r)
     assert 'data-sort="issued"' in text(c.get("/documents/"))
+
+
+def test_batch_issue_with_missing_results_names_them_and_takes_a_reason(web, product_a, make_sample, users,
+                                                                        django_capture_on_commit_callbacks):
+    from maturity.assays import assay_enter
+    s = make_sample(product_a, "received", "LOT-BM")
+    assay_enter(actor=users["technician"], sample=s, method="direct",
+                data={"values": {"cu": {"value": 20, "unit": "mg/kg", "basis": "dry"}}})
+    verify_sample(s, users["technician"], users["reviewer"])
+    c = web("reviewer", "en")
+    r = c.post("/review/batch/", {"samples": [s.pk], "decision_rule": "simple"}, follow=True)
+    assert "Required results are missing" in text(r) and s.code in text(r) and not s.certificates.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        c.post("/review/batch/", {"samples": [s.pk], "decision_rule": "simple", "issue_anyway_reason": "metals only"})
+    assert s.certificates.get().context["issue_anyway"]["reason"] == "metals only"
