@@ -295,8 +295,8 @@ def test_regulator_filters_failures_and_exports(open_page, product_a, make_sampl
         page.click("#export-csv")
     with open(info.value.path(), encoding="utf-8-sig") as f:
         exported = list(csv.DictReader(io.StringIO(f.read())))
-    assert [r["code"] for r in exported] == [bad.code]
-    assert exported[0]["verdict"] == "fail"
+    assert [r["樣品編號"] for r in exported] == [bad.code]  # the page's export speaks the page's language
+    assert exported[0]["符合性判定"] == "不合格"
     with page.expect_download() as info:
         page.click("#export-xlsx")
     assert info.value.suggested_filename.endswith(".xlsx")
