@@ -1167,6 +1167,12 @@ def render_certificate(ctx: dict) -> bytes:
          "Scan the QR code or visit the address below to check authenticity and whether this certificate "
          "has been superseded or revoked; the SHA-256 hash of this PDF was recorded at issue."),
     ]
+    anyway = ctx.get("issue_anyway")  # issued with required results missing: the reviewer's reason
+    if anyway:
+        names_zh = "、".join(m.get("name_zh") or m.get("parameter", "") for m in anyway.get("missing", []))
+        names_en = ", ".join(m.get("name_en") or m.get("parameter", "") for m in anyway.get("missing", []))
+        notes.append((f"本證書簽發時缺少下列必要項目之結果：{names_zh}。仍予簽發之理由：{_s(anyway.get('reason'))}",
+                      f"Issued with required results missing: {names_en}. Reason: {_s(anyway.get('reason'))}"))
     note_md = "<br/>".join(f"{i}. " + tx(zh) + " " + _small(en, None, MUTED) for i, (zh, en) in enumerate(notes, 1))
     note_md += "<br/>" + f'<a href="{escape(url, {chr(34): "&quot;"})}" color="{BRAND.hexval()}">{tx(url or DASH)}</a>'
     story.append(KeepTogether(

@@ -24,6 +24,7 @@ from maturity.errors import InputError
 from . import registration
 from .context import certificate_context, dossier_context, lab_block, signatory_block
 from .models import Document, IssueBatch, new_verification_code
+from .selectors import missing_required
 
 log = logging.getLogger(__name__)
 ISSUERS = (Role.REVIEWER,)
@@ -92,9 +93,13 @@ def check_lab_settings():
 
 
 def _new_certificate(actor, sample, *, supersedes=None, batch=None, decision_rule=None, standard=None,
-                     amendment_reason=""):
-    if sample.status != "verified":
+                     amendment_reason="", issue_anyway_reason="", reissue=False):
+    """Freeze and store a certificate. A sample needs verified results ('verified'; 'certified' when a
+    revoked certificate is re-issued). Required results that are missing need an explicit reason."""
+    if not (sample.status == "verified" or (reissue and sample.status == "certified")):
         raise TransitionError(f"Sample {sample.code} is '{sample.status}': a certificate needs verified results.")
+    if sample.assays.filter(status="entered").exists():
+        raise TransitionError(f"Sample {sample.code} has results that are not verified yet.")
     check_lab_settings()
     year = timezone.localdate().year
     number = next_number("CQ", year)
@@ -108,12 +113,22 @@ def _new_certificate(actor, sample, *, supersedes=None, batch=None, decision_rul
                               url=verification_url(number, code), issuer=actor, amendment_reason=amendment_reason,
                               previous=supersedes.context if supersedes else None)
     ctx["verification_code"] = code
+    missing = missing_required(ctx["compliance"]["checks"])
+    if missing:
+        if not (issue_anyway_reason or "").strip():
+            names = ", ".join(m["name_en"] for m in missing)
+            raise InputError({"issue_anyway_reason": [
+                f"Required results are missing for {sample.code}: {names}. Enter them, or give a reason "
+                "to issue anyway (it is printed in the certificate's remarks)."]})
+        ctx["issue_anyway"] = {"reason": issue_anyway_reason.strip(), "missing": missing}
     doc = Document.objects.create(kind=Document.KIND_CERTIFICATE, number=number, version=version, sample=sample,
                                   product=sample.product, supersedes=supersedes, batch=batch, context=ctx,
                                   issued_by=actor, verification_code=code)
-    sample_transition(actor=actor, sample=sample, action="certify", reason=f"certificate {number} issued")
+    if sample.status == "verified":
+        sample_transition(actor=actor, sample=sample, action="certify", reason=f"certificate {number} issued")
+    reason = f"issued with required results missing: {issue_anyway_reason.strip()}" if missing else ""
     audit.record(entity="certificate", obj=doc, action="create", actor=actor, changes=audit.diff({}, _snapshot(doc)),
-                 sample=sample, manufacturer=sample.product.manufacturer)
+                 reason=reason, sample=sample, manufacturer=sample.product.manufacturer)
     return doc
 
 
@@ -122,20 +137,21 @@ def _lock_sample(sample):
 
 
 @transaction.atomic
-def certificate_request(*, actor, sample, decision_rule=None, standard=None):
+def certificate_request(*, actor, sample, decision_rule=None, standard=None, issue_anyway_reason=""):
     _check_issuer(actor)
     sample = _lock_sample(sample)
     current = Document.objects.filter(sample=sample, kind=Document.KIND_CERTIFICATE, validity="valid").first()
     if current:
         raise TransitionError(f"Sample {sample.code} already has a valid certificate {current.number}; "
                               "after a retest, supersede it.")
-    doc = _new_certificate(actor, sample, decision_rule=decision_rule, standard=standard)
+    doc = _new_certificate(actor, sample, decision_rule=decision_rule, standard=standard,
+                           issue_anyway_reason=issue_anyway_reason)
     _dispatch_after_commit([doc.pk])
     return doc
 
 
 @transaction.atomic
-def certificate_supersede(*, actor, document, reason):
+def certificate_supersede(*, actor, document, reason, issue_anyway_reason=""):
     _check_issuer(actor)
     if not (reason or "").strip():
         raise InputError({"reason": ["A reason is required to supersede a certificate."]})
@@ -143,9 +159,14 @@ def certificate_supersede(*, actor, document, reason):
     if old.kind != Document.KIND_CERTIFICATE or old.validity != "valid":
         raise TransitionError(f"{old.number} is {old.validity}; only a valid certificate can be superseded.")
     sample = _lock_sample(old.sample)
+    if sample.status == "certified":
+        raise TransitionError(f"{old.number} still states the sample's current verified results; nothing to "
+                              f"supersede it with. To correct a result, send {sample.code} for retest first; "
+                              "to withdraw the certificate, revoke it.")
     new = _new_certificate(actor, sample, supersedes=old,
                            decision_rule=old.context.get("compliance", {}).get("decision_rule"),
-                           standard=old.context.get("compliance", {}).get("standard"), amendment_reason=reason)
+                           standard=old.context.get("compliance", {}).get("standard"), amendment_reason=reason,
+                           issue_anyway_reason=issue_anyway_reason)
     before = _snapshot(old)
     old.validity = "superseded"
     old.save(update_fields=["validity"])
@@ -173,7 +194,36 @@ def document_revoke(*, actor, document, reason):
 
 
 @transaction.atomic
-def certificates_batch_request(*, actor, samples, decision_rule=None, standard=None):
+def certificate_reissue(*, actor, document, reason, issue_anyway_reason=""):
+    """Re-issue a revoked certificate as a new version from the sample's verified results, without a retest.
+
+    The revoked certificate stays revoked (the verification page names its re-issue)."""
+    _check_issuer(actor)
+    if not (reason or "").strip():
+        raise InputError({"reason": ["A reason is required to re-issue a certificate."]})
+    old = Document.objects.select_for_update().get(pk=document.pk)
+    if old.kind != Document.KIND_CERTIFICATE or old.validity != "revoked":
+        raise TransitionError(f"{old.number} is {old.validity}; only a revoked certificate is re-issued "
+                              "(a valid one is superseded).")
+    if Document.objects.filter(supersedes=old).exists():
+        raise TransitionError(f"{old.number} has already been replaced by {old.superseded_by.number}.")
+    sample = _lock_sample(old.sample)
+    current = Document.objects.filter(sample=sample, kind=Document.KIND_CERTIFICATE, validity="valid").first()
+    if current:
+        raise TransitionError(f"Sample {sample.code} already has a valid certificate {current.number}.")
+    new = _new_certificate(actor, sample, supersedes=old, reissue=True, amendment_reason=reason,
+                           decision_rule=old.context.get("compliance", {}).get("decision_rule"),
+                           standard=old.context.get("compliance", {}).get("standard"),
+                           issue_anyway_reason=issue_anyway_reason)
+    audit.record(entity="certificate", obj=old, action="reissue", actor=actor,
+                 changes={"reissued_as": [None, new.number]}, reason=reason, sample=sample,
+                 manufacturer=sample.product.manufacturer)
+    _dispatch_after_commit([new.pk])
+    return new
+
+
+@transaction.atomic
+def certificates_batch_request(*, actor, samples, decision_rule=None, standard=None, issue_anyway_reason=""):
     """Issue certificates for many verified samples: all are checked first, then all are issued."""
     _check_issuer(actor)
     locked = [_lock_sample(s) for s in samples]
@@ -187,7 +237,8 @@ def certificates_batch_request(*, actor, samples, decision_rule=None, standard=N
         raise InputError({f"samples.{k}": v for k, v in errors.items()})
     check_lab_settings()
     batch = IssueBatch.objects.create(requested_by=actor, total=len(locked))
-    docs = [_new_certificate(actor, s, batch=batch, decision_rule=decision_rule, standard=standard) for s in locked]
+    docs = [_new_certificate(actor, s, batch=batch, decision_rule=decision_rule, standard=standard,
+                             issue_anyway_reason=issue_anyway_reason) for s in locked]
     _dispatch_after_commit([d.pk for d in docs])
     return batch
 

@@ -5,11 +5,14 @@ fingerprint, and a PDF compare box. Wrong codes are counted per client address
 and, past LIMS_VERIFY_GUESS_LIMIT in LIMS_VERIFY_GUESS_WINDOW_SECONDS, answered 429."""
 import hashlib
 import hmac
+import re
+from urllib.parse import urlencode
 
 from django import forms
 from django.conf import settings
 from django.core.cache import cache
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
@@ -67,10 +70,45 @@ def _matches(doc, code):
     return doc is not None and hmac.compare_digest(normalise_code(code).encode(), doc.verification_code.encode())
 
 
+class LookupForm(forms.Form):
+    number = forms.CharField(label=_("Certificate or dossier number"), max_length=40,
+                             widget=forms.TextInput(attrs={"placeholder": "CQ-2026-000001", "autocomplete": "off",
+                                                           "autocapitalize": "characters", "autofocus": True}))
+    code = forms.CharField(label=_("Verification code"), max_length=40, required=False,
+                           help_text=_("Printed beside the number on the document, e.g. 7KQ2-M9XD-4TWB."),
+                           widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters",
+                                                         "spellcheck": "false"}))
+
+
+def normalize_number(text):
+    """As printed or as typed: case and spaces do not matter ('cq-2026-000004 ' -> 'CQ-2026-000004')."""
+    return re.sub(r"\s+", "", text or "").upper()
+
+
+def _verify_url(number, code=""):
+    url = reverse("verify", args=[number])
+    return url + ("?" + urlencode({"code": code}) if code else "")
+
+
+@require_http_methods(["GET"])
+def verify_lookup(request):
+    """/verify/: a form for the number (and the verification code) printed on the document."""
+    form = LookupForm(request.GET or None)
+    if form.is_valid():
+        number = normalize_number(form.cleaned_data["number"])
+        if number:
+            return redirect(_verify_url(number, form.cleaned_data.get("code", "").strip()))
+    return render(request, "certificates/verify_lookup.html", {"form": form})
+
+
 @require_http_methods(["GET", "POST"])
 def verify(request, number):
-    ip = client_ip(request) or "unknown"
+    canonical = normalize_number(number)
     code = (request.POST.get("code") or request.GET.get("code") or "").strip()
+    if canonical != number and request.method == "GET":
+        return redirect(_verify_url(canonical, code))
+    number = canonical
+    ip = client_ip(request) or "unknown"
     context = {"number": number, "code_form": CodeForm(initial={"code": code})}
     if _blocked(ip):
         response = render(request, "certificates/verify.html", {**context, "blocked": True}, status=429)

@@ -30,11 +30,15 @@ class ReasonedAdmin(admin.ModelAdmin):
 
 @admin.register(User)
 class UserAdmin(ReasonedAdmin, BaseUserAdmin):
-    list_display = ("username", "get_full_name", "role", "manufacturer", "is_active", "last_login")
+    list_display = ("username", "full_name", "role", "manufacturer", "is_active", "last_login")
     list_filter = ("role", "manufacturer", "is_active")
-    fieldsets = BaseUserAdmin.fieldsets + (("Role", {"fields": ("role", "manufacturer")}),
-                                           ("Authorised signatory (reviewers)", {"fields": ("title", "signature")}))
-    add_fieldsets = BaseUserAdmin.add_fieldsets + (("Role", {"fields": ("role", "manufacturer")}),)
+    fieldsets = BaseUserAdmin.fieldsets + ((_("Role"), {"fields": ("role", "manufacturer")}),
+                                           (_("Authorised signatory (reviewers)"), {"fields": ("title", "signature")}))
+    add_fieldsets = BaseUserAdmin.add_fieldsets + ((_("Role"), {"fields": ("role", "manufacturer")}),)
+
+    @admin.display(description=_("Full name"), ordering="last_name")
+    def full_name(self, obj):
+        return obj.get_full_name()
 
 
 @admin.register(Manufacturer)
@@ -80,11 +84,52 @@ class SampleAdmin(admin.ModelAdmin):
         return False
 
 
+def _action_label(action):
+    """'transition:receive' -> 'Receive' (in the admin's language), 'update' -> 'corrected'."""
+    from lims.web import labels
+    if action.startswith("transition:"):
+        return labels.label(labels.ACTIONS, action.split(":", 1)[1])
+    return labels.label(labels.AUDIT_ACTIONS, action)
+
+
+class CodeFilter(admin.SimpleListFilter):
+    """A filter on a code field that shows words, not codes."""
+    def lookups(self, request, model_admin):
+        codes = model_admin.get_queryset(request).order_by().values_list(self.parameter_name, flat=True).distinct()
+        return sorted(((c, self.word(c)) for c in codes), key=lambda kv: str(kv[1]))
+
+    def queryset(self, request, queryset):
+        return queryset.filter(**{self.parameter_name: self.value()}) if self.value() else queryset
+
+
+class ActionFilter(CodeFilter):
+    title, parameter_name = _("action"), "action"
+    word = staticmethod(_action_label)
+
+
+class EntityFilter(CodeFilter):
+    title, parameter_name = _("record type"), "entity"
+
+    @staticmethod
+    def word(code):
+        from lims.web import labels
+        return labels.label(labels.AUDIT_ENTITIES, code)
+
+
 @admin.register(AuditEntry)
 class AuditEntryAdmin(admin.ModelAdmin):
-    list_display = ("at", "entity", "entity_repr", "action", "actor", "reason")
-    list_filter = ("entity", "action")
+    list_display = ("at", "entity_label", "entity_repr", "action_label", "actor", "reason")
+    list_filter = (EntityFilter, ActionFilter)
     search_fields = ("entity_repr", "reason")
+
+    @admin.display(description=_("record type"), ordering="entity")
+    def entity_label(self, obj):
+        from lims.web import labels
+        return labels.label(labels.AUDIT_ENTITIES, obj.entity)
+
+    @admin.display(description=_("action"), ordering="action")
+    def action_label(self, obj):
+        return _action_label(obj.action)
 
     def has_add_permission(self, request):
         return False

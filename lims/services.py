@@ -125,7 +125,7 @@ def sample_update(*, actor, sample, reason="", **fields):
 # Hooks other apps register to add guards to a transition (e.g. "verify" by a
 # reviewer who entered none of the results; "submit" needs at least one assay).
 TRANSITION_GUARDS = {}   # action -> list of callables(sample, actor) raising TransitionError
-TRANSITION_EFFECTS = {}  # action -> list of callables(sample, actor, reason) run inside the transaction
+TRANSITION_EFFECTS = {}  # action -> list of callables(sample, actor, reason, **options) run inside the transaction
 
 
 def register_guard(action, fn):
@@ -137,9 +137,11 @@ def register_effect(action, fn):
 
 
 @transaction.atomic
-def sample_transition(*, actor, sample, action, reason="", condition=""):
+def sample_transition(*, actor, sample, action, reason="", condition="", assays=None):
     """Move a sample through its lifecycle (DOMAIN.md §2), recording who, when, why; ``receive``
-    records the sample's condition on receipt."""
+    records the sample's condition on receipt.
+
+    ``assays`` (retest only): the ids of the assays to retest; None retests all of them."""
     sample = Sample.objects.select_for_update().select_related("product__manufacturer").get(pk=sample.pk)
     target = check_transition(action, sample.status, actor.role, reason)
     for guard in TRANSITION_GUARDS.get(action, []):
@@ -157,6 +159,24 @@ def sample_transition(*, actor, sample, action, reason="", condition=""):
     audit.record(entity="sample", obj=sample, action=f"transition:{action}", actor=actor,
                  changes=audit.diff(before, audit.snapshot(sample, SAMPLE_FIELDS)), reason=reason,
                  sample=sample, manufacturer=sample.product.manufacturer)
+    options = {"assays": list(assays)} if assays is not None else {}
     for effect in TRANSITION_EFFECTS.get(action, []):
-        effect(sample, actor, reason)
+        effect(sample, actor, reason, **options)
     return sample
+
+
+@transaction.atomic
+def samples_transition(*, actor, samples, action, reason=""):
+    """The same lifecycle action for many samples (the lists' bulk buttons): all of them or none.
+
+    -> {} when done, else {sample code: message} for each sample that cannot take the action
+    (and nothing is changed)."""
+    errors = {}
+    for sample in samples:
+        try:
+            sample_transition(actor=actor, sample=sample, action=action, reason=reason)
+        except (TransitionError, PermissionDeniedError) as e:
+            errors[sample.code] = getattr(e, "message", str(e))
+    if errors:
+        transaction.set_rollback(True)
+    return errors

@@ -5,6 +5,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.shortcuts import redirect, render
 from django.urls import path
+from django.utils.translation import gettext_lazy as _
 
 from lims.admin import ReasonedAdmin
 
@@ -14,10 +15,10 @@ from .services import edition_load
 
 
 class EditionUploadForm(forms.Form):
-    manifest = forms.FileField(label="Edition manifest (.yaml)")
-    requirements = forms.FileField(label="Requirements file (.csv) named in the manifest")
-    replace = forms.BooleanField(required=False, label="Replace an edition of the same code that no judgement has "
-                                                        "cited yet (editions in use are never replaced)")
+    manifest = forms.FileField(label=_("Edition manifest (.yaml)"))
+    requirements = forms.FileField(label=_("Requirements file (.csv) named in the manifest"))
+    replace = forms.BooleanField(required=False, label=_("Replace an edition of the same code not yet used in a "
+                                                         "judgement (editions in use are never replaced)"))
 
 
 class RequirementInline(admin.TabularInline):
@@ -67,7 +68,7 @@ class StandardEditionAdmin(admin.ModelAdmin):
                                               f"{obj.requirements.count()} requirements.")
                     return redirect("admin:maturity_standardedition_changelist")
         return render(request, "admin/maturity/load_edition.html",
-                      {**self.admin_site.each_context(request), "form": form, "title": "Load a standards edition",
+                      {**self.admin_site.each_context(request), "form": form, "title": _("Load a standards edition"),
                        "used": StandardEdition.objects.filter(used_in_judgement=True).order_by("code")})
 
 

@@ -44,12 +44,18 @@ class CertificateRequestSerializer(serializers.Serializer):
     sample = serializers.PrimaryKeyRelatedField(queryset=Sample.objects.all())
     decision_rule = serializers.ChoiceField(choices=["simple", "guarded"], required=False)
     standard = serializers.CharField(required=False)
+    issue_anyway_reason = serializers.CharField(required=False, allow_blank=True, default="",
+                                                help_text="needed when required results are missing; printed in "
+                                                          "the certificate's remarks")
 
 
 class BatchRequestSerializer(serializers.Serializer):
     samples = serializers.PrimaryKeyRelatedField(queryset=Sample.objects.all(), many=True, allow_empty=False)
     decision_rule = serializers.ChoiceField(choices=["simple", "guarded"], required=False)
     standard = serializers.CharField(required=False)
+    issue_anyway_reason = serializers.CharField(required=False, allow_blank=True, default="",
+                                                help_text="needed when required results are missing; printed in "
+                                                          "the certificate's remarks")
 
 
 class ReasonSerializer(serializers.Serializer):
@@ -89,6 +95,12 @@ def _waste_fields():
 
 
 WasteDocumentsSerializer = type("WasteDocumentsSerializer", (serializers.Serializer,), _waste_fields())
+
+
+class ReissueSerializer(ReasonSerializer):
+    issue_anyway_reason = serializers.CharField(required=False, allow_blank=True, default="",
+                                                help_text="needed when required results are missing; printed in "
+                                                          "the certificate's remarks")
 
 
 class RegistrationRequestSerializer(serializers.Serializer):

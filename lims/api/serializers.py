@@ -3,6 +3,7 @@ import math
 from django.utils import timezone
 from rest_framework import serializers
 
+from lims.dates import sample_date_errors
 from lims.lifecycle import ACTIONS
 from lims.models import AuditEntry, Manufacturer, Product, Sample, SampleTransition
 from maturity.selectors import category_keys, category_names
@@ -166,17 +167,9 @@ class SampleSerializer(serializers.ModelSerializer):
             self.fields["product"].queryset = products_visible_to(request.user)
 
     def validate(self, attrs):
-        today = timezone.localdate()
         sampled = attrs.get("sampled_on", getattr(self.instance, "sampled_on", None))
         received = attrs.get("received_on", getattr(self.instance, "received_on", None))
-        errors = {}
-        if sampled and sampled > today:
-            errors["sampled_on"] = [f"cannot be in the future (today is {today})."]
-        if received and received > today:
-            errors["received_on"] = [f"cannot be in the future (today is {today})."]
-        if sampled and received and received < sampled:
-            errors.setdefault("received_on", []).append(
-                f"cannot be before the sampling date ({sampled}).")
+        errors = sample_date_errors(sampled, received, timezone.localdate())  # the pages use the same rules
         if errors:
             raise serializers.ValidationError(errors)
         return attrs
@@ -196,6 +189,17 @@ class TransitionRequestSerializer(serializers.Serializer):
         required=False, allow_blank=True, default="", max_length=300,
         help_text="With `receive`: the sample's condition on receipt (ISO/IEC 17025 §7.4), printed on the "
                   "certificate.")
+    assays = serializers.ListField(child=serializers.IntegerField(), required=False, allow_empty=True,
+                                   help_text="retest only: ids of the verified assays to retest (default: all)")
+    parameters = serializers.ListField(child=serializers.CharField(), required=False, allow_empty=True,
+                                       help_text="retest only: parameter keys whose assays are retested, e.g. cu")
+
+    def validate(self, attrs):
+        if attrs["action"] != "retest":
+            errors = {k: ["applies only to the action 'retest'"] for k in ("assays", "parameters") if attrs.get(k)}
+            if errors:
+                raise serializers.ValidationError(errors)
+        return attrs
 
 
 class AuditEntrySerializer(serializers.ModelSerializer):

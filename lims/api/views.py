@@ -164,13 +164,22 @@ class SampleViewSet(ScopedQuerysetMixin, HistoryMixin, mixins.ListModelMixin, mi
     def transitions(self, request, pk=None):
         """Move the sample through its lifecycle: receive, reject, start_testing, submit, verify, retest.
 
-        Illegal transitions answer 409 with a message; reject and retest need a reason."""
+        Illegal transitions answer 409 with a message; reject and retest need a reason. A retest
+        takes ``assays`` (ids) and/or ``parameters`` (keys) to retest only those; the other verified
+        assays stay verified. Without them every verified assay is retested."""
         sample = self.get_object()
         body = TransitionRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         if body.validated_data["action"] == "certify":
             raise TransitionError("A sample is certified by issuing its certificate (POST /api/v1/certificates/).")
-        sample = services.sample_transition(actor=request.user, sample=sample, **body.validated_data)
+        data = dict(body.validated_data)
+        if data["action"] == "retest":
+            from maturity.assays import sample_retest
+            sample = sample_retest(actor=request.user, sample=sample, reason=data["reason"],
+                                   assays=data.get("assays"), parameters=data.get("parameters"))
+        else:
+            sample = services.sample_transition(actor=request.user, sample=sample, action=data["action"],
+                                                reason=data["reason"])
         sample = self.get_queryset().get(pk=sample.pk)
         return Response(SampleDetailSerializer(sample, context={"request": request}).data)
 

@@ -113,7 +113,8 @@ AUDIT_ACTIONS = {"create": gettext_lazy("created"), "update": gettext_lazy("corr
                  "invalidate": gettext_lazy("invalidated for retest"), "supersede": gettext_lazy("superseded"),
                  "revoke": gettext_lazy("revoked"), "reopen": gettext_lazy("returned to verification"),
                  "mark_for_supersession": gettext_lazy("marked for supersession"),
-                 "qc_override": gettext_lazy("QC flags overridden by the reviewer"), "sign": gettext_lazy("signed")}
+                 "qc_override": gettext_lazy("QC flags overridden by the reviewer"), "sign": gettext_lazy("signed"),
+                 "reissue": gettext_lazy("re-issued")}
 ROLE_NAMES = {"technician": gettext_lazy("Technician"), "reviewer": gettext_lazy("Reviewer"), "manufacturer": gettext_lazy("Manufacturer"),
               "regulator": gettext_lazy("Regulator"), "lab_admin": gettext_lazy("Lab admin")}
 
@@ -360,3 +361,28 @@ def translate_message(message):
 def translate_errors(errors):
     """{path: [messages]} -> {path: [translated]}."""
     return {k: [translate_message(m) for m in v] for k, v in (errors or {}).items()}
+
+# issue 18: dates, retest by analysis, re-issue, issue anyway
+_msg(r"cannot be in the future \(today is (?P<d>\S+)\)\.", gettext_lazy("cannot be in the future (today is %(d)s)."))
+_msg(r"cannot be before the sampling date \((?P<d>\S+)\)\.", gettext_lazy("cannot be before the sampling date (%(d)s)."))
+_msg(r"#(?P<n>\d+) is not a current assay of (?P<c>\S+)", gettext_lazy("#%(n)s is not a current assay of %(c)s"))
+_msg(r"#(?P<n>\d+) is (?P<s>\w+); only verified assays are retested",
+     gettext_lazy("#%(n)s is %(s)s; only verified assays are retested"))
+_msg(r"Sample (?P<c>\S+) has results that are not verified yet\.",
+     gettext_lazy("Sample %(c)s has results that are not verified yet."))
+_msg(r"Required results are missing for (?P<c>\S+): (?P<text_names>.+)\. Enter them, or give a reason to issue anyway "
+     r"\(it is printed in the certificate's remarks\)\.",
+     gettext_lazy("Required results are missing for %(c)s: %(text_names)s. Enter them, or give a reason to issue "
+                  "anyway (it is printed in the certificate's remarks)."))
+_msg(r"(?P<n>\S+) still states the sample's current verified results; nothing to supersede it with\. To correct a "
+     r"result, send (?P<c>\S+) for retest first; to withdraw the certificate, revoke it\.",
+     gettext_lazy("%(n)s already states the sample's current verified results, so there is nothing new to issue. To "
+                  "correct a result, send %(c)s for retest first (review page); to withdraw the certificate, revoke "
+                  "it; a revoked certificate can then be re-issued without a retest."))
+_msg(r"A reason is required to re-issue a certificate\.", gettext_lazy("A reason is required to re-issue a certificate."))
+_msg(r"(?P<n>\S+) is (?P<v>\w+); only a revoked certificate is re-issued \(a valid one is superseded\)\.",
+     gettext_lazy("%(n)s is %(v)s; only a revoked certificate is re-issued (a valid one is superseded)."))
+_msg(r"(?P<n>\S+) has already been replaced by (?P<m>\S+)\.", gettext_lazy("%(n)s has already been replaced by %(m)s."))
+_msg(r"Sample (?P<c>\S+) already has a valid certificate (?P<n>\S+)\.",
+     gettext_lazy("Sample %(c)s already has a valid certificate %(n)s."))
+_msg(r"issued with required results missing: (?P<text_r>.*)", gettext_lazy("issued with required results missing: %(text_r)s"))

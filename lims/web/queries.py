@@ -44,6 +44,22 @@ def methods_entered(sample):
     return sorted({a.method for a in sample.assays.exclude(status="invalidated")})
 
 
+ALTERNATIVE_METHODS = {"organic_carbon_wet_oxidation": "organic_carbon_combustion",
+                       "organic_carbon_combustion": "organic_carbon_wet_oxidation"}  # either gives the OC
+
+
+def next_method(sample, after=None):
+    """The next method (in the pages' order) the sample has no current assay of: save-and-next."""
+    from . import assay_forms
+    done = set(methods_entered(sample)) | ({after} if after else set())
+    order = list(assay_forms.METHODS)
+    start = order.index(after) + 1 if after in order else 0
+    for m in order[start:]:
+        if m not in done and ALTERNATIVE_METHODS.get(m) not in done:
+            return m
+    return None
+
+
 def review_queue(user):
     qs = samples_visible_to(user)
     valid_cert = Document.objects.filter(kind=Document.KIND_CERTIFICATE, validity="valid")
@@ -103,6 +119,28 @@ def _details(method, details):
 
 def sample_assays(sample):
     return list(sample.assays.select_related("entered_by", "verified_by", "invalidated_by").order_by("entered_at"))
+
+
+def split_assays(assays):
+    """-> (current, history): invalidated assays fold away under the page's history toggle."""
+    return [a for a in assays if a.status != "invalidated"], [a for a in assays if a.status == "invalidated"]
+
+
+def retest_choices(assays):
+    """The verified assays a reviewer may send back, each with the parameters it reports (in the page's language)."""
+    return [{"assay": a, "label": f"{labels.method_label(a.method)} #{a.pk}",
+             "parameters": "、".join(labels.param_name(k) for k in (a.results or {})) or "—"}
+            for a in assays if a.status == "verified"]
+
+
+def missing_required(sample, decision_rule=None):
+    """Names (page language) of the required results of the sample's category that are missing."""
+    from certificates.selectors import missing_required_results
+    try:
+        missing = missing_required_results(sample, decision_rule=decision_rule)
+    except InputError:
+        return []
+    return [labels.param_name(m["parameter"]) for m in missing]
 
 
 def sample_verdicts(sample, figures=None):

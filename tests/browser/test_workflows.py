@@ -206,10 +206,12 @@ def test_reviewer_verifies_and_issues_a_certificate(open_page, to_verify):
     assert "原始數據" in page.content()
     shot(page, "zh-reviewer-side-by-side")
     page.click("#verify")
+    page.click("#confirm-ok")  # irreversible actions ask first
     page.wait_for_selector(".messages .success")
     to_verify.refresh_from_db()
     assert to_verify.status == "verified"
     page.click("#issue")
+    page.click("#confirm-ok")
     page.wait_for_selector("#doc-number")
     number = page.locator("#doc-number").inner_text()
     assert number.startswith("CQ-")
@@ -231,6 +233,8 @@ def test_reviewer_batch_issue_shows_progress(open_page, product_a, make_sample, 
     for s in samples:
         page.check(f"#to-certify tr[data-code='{s.code}'] input[name=samples]")
     page.click("#batch-issue")
+    assert all(s.code in page.locator("#confirm-dialog").inner_text() for s in samples)
+    page.click("#confirm-ok")
     page.wait_for_selector("#batch-bar")
     page.wait_for_function("document.body.dataset.batchFinished === '1'")
     assert page.locator("#batch-bar").inner_text() == "100 %"
@@ -291,8 +295,8 @@ def test_regulator_filters_failures_and_exports(open_page, product_a, make_sampl
         page.click("#export-csv")
     with open(info.value.path(), encoding="utf-8-sig") as f:
         exported = list(csv.DictReader(io.StringIO(f.read())))
-    assert [r["code"] for r in exported] == [bad.code]
-    assert exported[0]["verdict"] == "fail"
+    assert [r["樣品編號"] for r in exported] == [bad.code]  # the page's export speaks the page's language
+    assert exported[0]["符合性判定"] == "不合格"
     with page.expect_download() as info:
         page.click("#export-xlsx")
     assert info.value.suggested_filename.endswith(".xlsx")
