@@ -120,7 +120,10 @@ def verify(request, number):
            .filter(number=number).first())
     if not _matches(doc, code):
         _count_wrong_guess(ip)
-        return render(request, "certificates/verify.html", {**context, "wrong_code": True}, status=404)
+        # the same answer for a number that does not exist and for a wrong code: numbers cannot be enumerated
+        return render(request, "certificates/verify.html", {
+            **context, "wrong_code": True, "lookup_form": LookupForm(initial={"number": number, "code": code}),
+        }, status=404)
     match = None
     form = PdfCheckForm()
     if request.method == "POST" and "pdf" in request.FILES:
