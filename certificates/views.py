@@ -77,7 +77,7 @@ class LookupForm(forms.Form):
     code = forms.CharField(label=_("Verification code"), max_length=40, required=False,
                            help_text=_("Printed beside the number on the document, e.g. 7KQ2-M9XD-4TWB."),
                            widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters",
-                                                         "spellcheck": "false"}))
+                                                         "spellcheck": "false", "placeholder": "XXXX-XXXX-XXXX"}))
 
 
 def normalize_number(text):
