@@ -28,7 +28,7 @@ def _require_owner(user, manufacturer_id):
 
 
 def _apply_update(obj, audited_fields, fields, *, entity, actor, reason, **where):
-    """Set ``fields`` on ``obj``, save, and record old and new values of what changed."""
+    """Set ``fields`` on ``obj``, save, and record old and new values of what changed; -> the changes."""
     before = audit.snapshot(obj, audited_fields)
     for k, v in fields.items():
         setattr(obj, k, v)
@@ -36,6 +36,7 @@ def _apply_update(obj, audited_fields, fields, *, entity, actor, reason, **where
     changes = audit.diff(before, audit.snapshot(obj, audited_fields))
     if changes:
         audit.record(entity=entity, obj=obj, action="update", actor=actor, changes=changes, reason=reason, **where)
+    return changes
 
 
 @transaction.atomic
@@ -53,8 +54,10 @@ def product_update(*, actor, product, reason="", **fields):
     _require_owner(actor, product.manufacturer_id)
     if "manufacturer" in fields:
         _require_owner(actor, fields["manufacturer"].pk)
-    _apply_update(product, PRODUCT_FIELDS, fields, entity="product", actor=actor, reason=reason,
-                  manufacturer=product.manufacturer)
+    changes = _apply_update(product, PRODUCT_FIELDS, fields, entity="product", actor=actor, reason=reason,
+                            manufacturer=product.manufacturer)
+    for effect in PRODUCT_EFFECTS:
+        effect(product, changes)
     return product
 
 
@@ -85,6 +88,7 @@ def sample_update(*, actor, sample, reason="", **fields):
 # reviewer who entered none of the results; "submit" needs at least one assay).
 TRANSITION_GUARDS = {}   # action -> list of callables(sample, actor) raising TransitionError
 TRANSITION_EFFECTS = {}  # action -> list of callables(sample, actor, reason) run inside the transaction
+PRODUCT_EFFECTS = []     # callables(product, changes) run inside the transaction of a product update
 
 
 def register_guard(action, fn):
@@ -93,6 +97,10 @@ def register_guard(action, fn):
 
 def register_effect(action, fn):
     TRANSITION_EFFECTS.setdefault(action, []).append(fn)
+
+
+def register_product_effect(fn):
+    PRODUCT_EFFECTS.append(fn)
 
 
 @transaction.atomic

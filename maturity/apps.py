@@ -7,3 +7,4 @@ class MaturityConfig(AppConfig):
 
     def ready(self):
         from . import assays  # noqa: F401  registers the lifecycle guards and effects
+        from . import judgements  # noqa: F401  stores judgements on verify, retest, product and default changes
