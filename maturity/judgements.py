@@ -114,7 +114,7 @@ def _write_checks(frame):
 def judge_samples(samples, edition, decision_rule, *, run=None, rules=None):
     """Judge ``samples`` (with product and manufacturer loaded) under one edition and rule and store
     the result, replacing what was stored for them. -> number of judgements written."""
-    from .market import sample_frame
+    from .frames import sample_frame
     samples = list(samples)
     if not samples:
         return 0

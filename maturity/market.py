@@ -1,244 +1,271 @@
-"""The regulator's market view: many samples judged at once (pandas, no
-per-sample judgement loop), filterable tables, exports and statistics in
-the spirit of the handbook's ch. 15 table 3.
+"""The regulator's market view, read from stored judgements (``maturity.judgements``) in SQL:
+filters, ordering, pagination, counts and statistics happen in the database, and exports stream.
 
-Only samples whose results are verified (status verified or certified) are
-part of the market view. Every table states the edition and decision rule
-it was judged with.
+Only samples whose results are verified (status verified or certified) have stored judgements and
+are part of the market view. Every table states the edition and decision rule it was judged with,
+and whether an archive re-judgement for them is still running.
 """
+import csv
 import io
+import tempfile
 
-import numpy as np
-import pandas as pd
+from django.db.models import Avg, Count, Exists, F, FloatField, Max, Min, OuterRef, Prefetch, Q
+from django.db.models.functions import Cast, Floor, Least
 
+from lims.roles import Role
 
-from lims.lifecycle import RESULTS_RELEASED
-
-from .compliance import _FrameInput, judge_frame
-from .models import Assay, Category
+from .errors import InputError
+from .frames import sample_frame
+from .judgements import active_run
+from .models import Judgement, JudgementCheck, JudgementRun
 from .parameters import DERIVED, PARAMETERS
-from .policy import current_policy
-from .selectors import edition_or_error, edition_rules
 
-MARKET_STATUSES = RESULTS_RELEASED
-META_COLUMNS = ["id", "code", "manufacturer_id", "manufacturer", "product_id", "product", "category",
-                "bagasse_based", "chemical_fertilizer_added", "status", "lot_number", "sampled_on", "received_on"]
+VERDICTS = ("pass", "fail", "conditional", "incomplete", "not_judged")
+ORDERINGS = {"code": ("sample__code",), "-code": ("-sample__code",),
+             "received_on": ("sample__received_on", "sample_id"), "-received_on": ("-sample__received_on", "-sample_id"),
+             "verdict": ("verdict", "-sample_id"), "-verdict": ("-verdict", "-sample_id")}
+DEFAULT_ORDERING = ("-sample_id",)   # newest sample first, as the sample list
+DECLARATION = "declaration"
+EXPORT_CHUNK = 2000
 
 
-def market_samples(user_samples_qs, filters):
-    qs = user_samples_qs.filter(status__in=MARKET_STATUSES)
-    if filters.get("manufacturer"):
-        qs = qs.filter(product__manufacturer_id=filters["manufacturer"])
-    if filters.get("category"):
-        qs = qs.filter(product__category=filters["category"])
-    if filters.get("product"):
-        qs = qs.filter(product_id=filters["product"])
+def known_parameter(key):
+    return key in PARAMETERS or key in DERIVED or key == DECLARATION
+
+
+def _parameter_q(key):
+    """Checks of a parameter key as the market filters name it ('declaration' = any declaration)."""
+    return Q(parameter__startswith=f"{DECLARATION}:") if key == DECLARATION else Q(parameter=key)
+
+
+def judgement_state(edition, decision_rule):
+    """Which edition and rule the view shows and whether an archive re-judgement for them runs."""
+    run = active_run(edition, decision_rule)
+    last = run or JudgementRun.objects.filter(edition=edition, decision_rule=decision_rule).order_by("-id").first()
+    return {"standard": edition.code, "decision_rule": decision_rule, "rejudging": run is not None,
+            "run": None if last is None else {"id": last.pk, "status": last.status, "done": last.done,
+                                             "total": last.total, "progress_pct": last.progress_pct,
+                                             "started_at": last.started_at, "finished_at": last.finished_at}}
+
+
+def judgements(user, edition, decision_rule, filters):
+    """Stored judgements of the market view under ``edition`` and ``decision_rule``, filtered in SQL.
+
+    ``filters``: manufacturer, product, category, verdict, failing (parameter key failing a limit),
+    has (parameter key with a value), received_after, received_before, ids, ordering."""
+    qs = Judgement.objects.filter(edition=edition, decision_rule=decision_rule)
+    if user.role == Role.MANUFACTURER:
+        qs = qs.filter(manufacturer_id=user.manufacturer_id)
+    for key, field in (("manufacturer", "manufacturer_id"), ("product", "product_id"), ("category", "category"),
+                       ("verdict", "verdict")):
+        if filters.get(key):
+            qs = qs.filter(**{field: filters[key]})
     if filters.get("received_after"):
-        qs = qs.filter(received_on__gte=filters["received_after"])
+        qs = qs.filter(sample__received_on__gte=filters["received_after"])
     if filters.get("received_before"):
-        qs = qs.filter(received_on__lte=filters["received_before"])
+        qs = qs.filter(sample__received_on__lte=filters["received_before"])
     if filters.get("ids"):
-        qs = qs.filter(pk__in=filters["ids"])
-    return qs.select_related("product__manufacturer")
+        qs = qs.filter(sample_id__in=filters["ids"])
+    for key, extra in (("failing", Q(status="fail")), ("has", Q(value__isnull=False))):
+        if filters.get(key):
+            if not known_parameter(filters[key]):
+                raise InputError({key: [f"Unknown parameter '{filters[key]}'."]})
+            qs = qs.filter(Exists(JudgementCheck.objects.filter(_parameter_q(filters[key]), extra,
+                                                                judgement=OuterRef("pk"))))
+    ordering = filters.get("ordering")
+    if ordering and ordering not in ORDERINGS:
+        raise InputError({"ordering": [f"Unknown ordering '{ordering}'; use one of {', '.join(ORDERINGS)}."]})
+    return qs.order_by(*ORDERINGS.get(ordering, DEFAULT_ORDERING))
 
 
-def sample_frame(samples):
-    """One row per sample: metadata plus, per parameter p, columns p, p__unit,
-    p__basis, p__qualifier, p__u from the current (latest non-invalidated) assays,
-    and the derived C/N, organic matter (when not measured) and RS/TC."""
-    samples = list(samples)
-    meta = pd.DataFrame([{
-        "id": s.pk, "code": s.code, "manufacturer_id": s.product.manufacturer_id,
-        "manufacturer": s.product.manufacturer.name, "product_id": s.product_id, "product": s.product.name,
-        "category": s.product.category, "bagasse_based": s.product.bagasse_based,
-        "chemical_fertilizer_added": s.product.chemical_fertilizer_added, "status": s.status,
-        "lot_number": s.lot_number, "sampled_on": s.sampled_on, "received_on": s.received_on,
-    } for s in samples], columns=META_COLUMNS)
-    values, measured_om = {}, set()
-    rows = (Assay.objects.filter(sample_id__in=[s.pk for s in samples]).exclude(status="invalidated")
-            .order_by("entered_at", "id").values_list("sample_id", "method", "results").iterator(chunk_size=2000))
-    for sample_id, method, results in rows:  # data loading: later assays overwrite earlier ones
-        slot = values.setdefault(sample_id, {})
-        for key, m in results.items():
-            slot[key] = (m["value"], m.get("unit", ""), m.get("basis", ""), m.get("qualifier", ""),
-                         m.get("uncertainty"))
-            if key == "organic_matter_pct":
-                (measured_om.add if method == "direct" else measured_om.discard)(sample_id)
-    records = []
-    for sid in meta["id"]:
-        rec = {}
-        for key, (v, unit, basis, q, u) in values.get(sid, {}).items():
-            rec[key], rec[f"{key}__unit"], rec[f"{key}__basis"] = v, unit, basis
-            rec[f"{key}__qualifier"], rec[f"{key}__u"] = q, np.nan if u is None else u
-        records.append(rec)
-    frame = pd.concat([meta, pd.DataFrame(records, index=meta.index)], axis=1).set_index("id", drop=False)
-    return _derive(frame, measured_om)
+def with_rows(qs):
+    """The queryset with what a table row shows: sample, product, manufacturer, check statuses."""
+    return qs.select_related("sample__product__manufacturer").prefetch_related(
+        Prefetch("checks", queryset=JudgementCheck.objects.only("judgement_id", "key", "status").order_by("id")))
 
 
-def _derive(frame, measured_om):
-    """C/N, OM and RS/TC from dry-basis current values, vectorised (DOMAIN §4.2, §4.4, §4.6)."""
-    if frame.empty:
-        return frame
-    data = _FrameInput(frame)
-    dry = {k: data.prepared(k, "%", "dry") for k in ("organic_carbon_pct", "total_nitrogen_pct",
-                                                      "total_carbon_pct", "reducing_sugar_pct")
-           if k in frame}
-    policy = current_policy()
-    with np.errstate(divide="ignore", invalid="ignore"):
-        if "organic_carbon_pct" in dry and "total_nitrogen_pct" in dry:
-            oc, n = dry["organic_carbon_pct"][0], dry["total_nitrogen_pct"][0]
-            frame["cn_ratio"] = np.where(n > 0, oc / n, np.nan)
-        if "organic_carbon_pct" in dry:
-            om = dry["organic_carbon_pct"][0] * policy.organic_matter_factor
-            keep = frame["id"].isin(measured_om).to_numpy()
-            if "organic_matter_pct" in frame:
-                frame["organic_matter_pct"] = np.where(keep, frame["organic_matter_pct"], om)
-            else:
-                frame["organic_matter_pct"] = om
-            frame["organic_matter_pct__basis"] = np.where(keep, frame.get("organic_matter_pct__basis", "dry"), "dry")
-            frame["organic_matter_pct__unit"] = np.where(keep, frame.get("organic_matter_pct__unit", "%"), "%")
-            frame["organic_matter_pct__qualifier"] = np.where(keep, frame.get("organic_matter_pct__qualifier", ""), "")
-            frame["organic_matter_pct__u"] = np.where(keep, frame.get("organic_matter_pct__u", np.nan), np.nan)
-        if "reducing_sugar_pct" in dry:
-            rs = dry["reducing_sugar_pct"][0]
-            carbon = dry.get("total_carbon_pct", (np.full(len(frame), np.nan),))[0]
-            if "organic_carbon_pct" in dry:
-                carbon = np.where(np.isnan(carbon), dry["organic_carbon_pct"][0], carbon)
-            frame["rs_tc_ratio_pct"] = np.where(carbon > 0, rs / carbon * 100, np.nan)
-    for key in ("cn_ratio", "rs_tc_ratio_pct"):
-        if key in frame:
-            frame[f"{key}__unit"] = "%" if key.endswith("_pct") else ""
-            frame[f"{key}__basis"] = ""
-            frame[f"{key}__qualifier"] = ""
-            frame[f"{key}__u"] = np.nan
-    return frame
+def _failing(checks):
+    return sorted({c.key.split(":")[0] for c in checks if c.status == "fail"})
 
 
-def judge_market(frame, standard, decision_rule):
-    """-> (edition, frame with 'verdict', 'failing', 'checks' columns). One judge_frame call per category."""
-    edition = edition_or_error(standard)
-    frame = frame.copy()
-    frame["verdict"] = "not_judged"
-    frame["failing"] = [[] for _ in range(len(frame))]
-    frame["checks"] = [{} for _ in range(len(frame))]
-    known = set(Category.objects.filter(edition=edition).values_list("key", flat=True))
-    for category, group in frame.groupby("category"):
-        if category not in known:
-            continue
-        reqs, decls = edition_rules(edition, category)
-        judged = judge_frame(reqs, decls, group, decision_rule)
-        check_cols = [c for c in judged.columns if c != "verdict"]
-        frame.loc[group.index, "verdict"] = judged["verdict"]
-        statuses = judged[check_cols]
-        frame.loc[group.index, "failing"] = pd.Series(
-            [sorted({c.split(":")[0] for c in check_cols if row[c] == "fail"}) for row in statuses.to_dict("records")],
-            index=group.index)
-        frame.loc[group.index, "checks"] = pd.Series(
-            [{c: s for c, s in row.items() if s != "not_applicable"} for row in statuses.to_dict("records")],
-            index=group.index)
-    return edition, frame
+def row(j):
+    """One table row (the API shape): sample facts, verdict, failing parameters and check statuses."""
+    s = j.sample
+    checks = list(j.checks.all())
+    return {"id": s.pk, "code": s.code, "manufacturer_id": s.product.manufacturer_id,
+            "manufacturer": s.product.manufacturer.name, "product_id": s.product_id, "product": s.product.name,
+            "category": s.product.category, "status": s.status, "lot_number": s.lot_number,
+            "sampled_on": s.sampled_on.isoformat() if s.sampled_on else None,
+            "received_on": s.received_on.isoformat() if s.received_on else None,
+            "verdict": j.verdict, "failing": _failing(checks), "checks": {c.key: c.status for c in checks}}
 
 
-def filter_judged(frame, verdict=None, failing=None):
-    if verdict:
-        frame = frame[frame["verdict"] == verdict]
-    if failing:
-        frame = frame[frame["failing"].map(lambda f: failing in f)]
-    return frame
+def verdict_counts(qs):
+    counts = dict(qs.order_by().values_list("verdict").annotate(n=Count("id")))
+    return {v: counts.get(v, 0) for v in ("pass", "fail", "conditional", "incomplete")}
 
 
-def table_rows(frame):
-    cols = ["id", "code", "manufacturer_id", "manufacturer", "product_id", "product", "category", "status",
-            "lot_number", "sampled_on", "received_on", "verdict", "failing", "checks"]
-    out = frame[cols].to_dict("records")
-    for r in out:
-        for k in ("sampled_on", "received_on"):
-            r[k] = r[k].isoformat() if r[k] is not None and not pd.isna(r[k]) else None
+# --- statistics ---------------------------------------------------------------
+
+def _requirements_by_category(edition):
+    out = {}
+    for r in edition.requirements.order_by("id"):
+        out.setdefault(r.category, {}).setdefault(r.parameter, []).append(r)
     return out
 
 
-def export(frame, fmt, standard, decision_rule):
-    """CSV or XLSX bytes: one row per sample with verdict, failing parameters and the figures judged."""
-    params = [p for p in list(PARAMETERS) + list(DERIVED) if p in frame.columns]
-    out = frame[["code", "manufacturer", "product", "category", "status", "received_on", "verdict"]].copy()
-    out.insert(0, "standard", standard)
-    out.insert(1, "decision_rule", decision_rule)
-    out["failing"] = frame["failing"].map(lambda f: " ".join(f))
-    for p in params:
-        out[p] = frame[p]
-        if f"{p}__qualifier" in frame:
-            out[f"{p}_qualifier"] = frame[f"{p}__qualifier"].fillna("")
-        if f"{p}__basis" in frame:
-            out[f"{p}_basis"] = frame[f"{p}__basis"].fillna("")
-    buf = io.BytesIO()
-    if fmt == "xlsx":
-        with pd.ExcelWriter(buf, engine="openpyxl") as xl:
-            out.to_excel(xl, index=False, sheet_name="samples")
-            pd.DataFrame([{"standard": standard, "decision_rule": decision_rule,
-                           "samples": len(out)}]).to_excel(xl, index=False, sheet_name="about")
-    else:
-        buf.write(out.to_csv(index=False).encode("utf-8-sig"))
-    return buf.getvalue()
+def statistics(qs, edition, link):
+    """Per category and parameter: count, mean, min, max (in the requirement's unit and basis, one
+    value per sample) and, per limit, the share of samples beyond it with the ids and a link. SQL
+    aggregates over the stored checks; ``link(**filters)`` builds a URL."""
+    ids = qs.order_by().values("pk")
+    checks = JudgementCheck.objects.filter(judgement__in=ids, value__isnull=False)
+    per_parameter = {(r["judgement__category"], r["parameter"]): r for r in checks.filter(first=True).values(
+        "judgement__category", "parameter").annotate(
+        count=Count("id"), below=Count("id", filter=Q(qualifier="<")), mean=Avg("value"), min=Min("value"),
+        max=Max("value"))}
+    per_limit = {(r["judgement__category"], r["parameter"], r["kind"], r["condition"]): r for r in checks.values(
+        "judgement__category", "parameter", "kind", "condition").annotate(
+        samples=Count("id"), beyond_n=Count("id", filter=Q(beyond=True)))}
+    beyond_ids = {}
+    for key in checks.filter(beyond=True).order_by("judgement__sample_id").values_list(
+            "judgement__category", "parameter", "kind", "condition", "judgement__sample_id"):
+        beyond_ids.setdefault(key[:4], []).append(key[4])
+    present = sorted(qs.order_by().values_list("category", flat=True).distinct())
+    by_category = _requirements_by_category(edition)
+    out = []
+    for category in present:
+        for parameter, rs in by_category.get(category, {}).items():
+            agg = per_parameter.get((category, parameter), {})
+            count = agg.get("count", 0)
+            entry = {"category": category, "parameter": parameter, "unit": rs[0].unit, "basis": rs[0].basis,
+                     "count": count, "below_detection": agg.get("below", 0),
+                     "mean": agg.get("mean") if count else None, "min": agg.get("min") if count else None,
+                     "max": agg.get("max") if count else None,
+                     "samples_url": link(category=category, has=parameter), "limits": []}
+            for r in rs:
+                lim = per_limit.get((category, parameter, r.kind, r.condition), {})
+                base, n = lim.get("samples", 0), lim.get("beyond_n", 0)
+                sample_ids = beyond_ids.get((category, parameter, r.kind, r.condition), [])
+                entry["limits"].append({
+                    "kind": r.kind, "limit": r.limit, "condition": r.condition, "samples": base, "beyond": n,
+                    "share_pct": round(100.0 * n / base, 2) if base else None, "sample_ids": sample_ids,
+                    "samples_url": link(ids=",".join(map(str, sample_ids))) if n else None})
+            out.append(entry)
+    return out
 
 
+def histogram(qs, category, parameter, lo, hi, bins=10):
+    """Counts of samples per value bin on [lo, hi] (the last bin closed), in SQL: -> list of ``bins`` ints."""
+    width = (hi - lo) / bins
+    bucket = Least(Cast(Floor((F("value") - lo) / width), FloatField()), float(bins - 1))
+    rows = (JudgementCheck.objects.filter(judgement__in=qs.order_by().values("pk"), judgement__category=category,
+                                          parameter=parameter, first=True, value__isnull=False,
+                                          value__gte=lo, value__lte=hi)
+            .annotate(bucket=bucket).values_list("bucket").annotate(n=Count("id")))
+    counts = [0] * bins
+    for b, n in rows:
+        counts[int(b)] += n
+    return counts
+
+
+# --- exports ------------------------------------------------------------------
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+EXPORT_PARAMETERS = list(PARAMETERS)
 EXPORT_TYPES = {"csv": "text/csv; charset=utf-8",
                 "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 
 
-def export_response(frame, fmt, standard, decision_rule):
-    """The export as a download, named after the edition and decision rule it was judged with."""
-    from django.http import HttpResponse
-    response = HttpResponse(export(frame, fmt, standard, decision_rule), content_type=EXPORT_TYPES[fmt])
-    response["Content-Disposition"] = f'attachment; filename="samples-{standard}-{decision_rule}.{fmt}"'
+def neutralise(value):
+    """A text cell that a spreadsheet would read as a formula gets a leading ' (OWASP CSV injection);
+    numbers stay numbers."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def export_header():
+    head = ["standard", "decision_rule", "code", "manufacturer", "product", "category", "status", "received_on",
+            "verdict", "failing"]
+    for p in EXPORT_PARAMETERS:
+        head += [p, f"{p}_qualifier", f"{p}_basis"]
+    return head
+
+
+def export_rows(qs, standard, decision_rule):
+    """The export's data rows, read in chunks of EXPORT_CHUNK judgements: bounded memory for any size."""
+    qs = with_rows(qs)
+    start = 0
+    while True:
+        chunk = list(qs[start:start + EXPORT_CHUNK])
+        if not chunk:
+            return
+        start += EXPORT_CHUNK
+        frame = sample_frame([j.sample for j in chunk])
+        values = frame.to_dict("index")
+        for j in chunk:
+            s, fig = j.sample, values[j.sample_id]
+            out = [standard, decision_rule, s.code, s.product.manufacturer.name, s.product.name, s.product.category,
+                   s.status, s.received_on.isoformat() if s.received_on else "", j.verdict,
+                   " ".join(_failing(j.checks.all()))]
+            for p in EXPORT_PARAMETERS:
+                v = fig.get(p)
+                out += [None if v is None or v != v else v, fig.get(f"{p}__qualifier") or "",
+                        fig.get(f"{p}__basis") or ""]
+            yield out
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+def _csv_stream(rows, header):
+    writer = csv.writer(_Echo())
+    yield "\ufeff" + writer.writerow(header)
+    for r in rows:
+        yield writer.writerow(["" if v is None else neutralise(v) for v in r])
+
+
+def _xlsx_file(rows, header, standard, decision_rule):
+    """Write-only workbook spooled to a temporary file; text cells are strings, never formulas."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("samples")
+    ws.append(header)
+    n = 0
+
+    def cell(v):
+        if isinstance(v, str):
+            c = WriteOnlyCell(ws, value=v)
+            c.data_type = "s"
+            return c
+        return v
+
+    for r in rows:
+        ws.append([cell(v) for v in r])
+        n += 1
+    about = wb.create_sheet("about")
+    about.append(["standard", "decision_rule", "samples"])
+    about.append([cell(standard), cell(decision_rule), n])
+    f = tempfile.TemporaryFile()
+    wb.save(f)
+    f.seek(0)
+    return f
+
+
+def export_response(qs, fmt, standard, decision_rule):
+    """The export as a download named after the edition and rule: CSV streams row by row; XLSX is
+    written to a temporary file and streamed from there."""
+    from django.http import FileResponse, StreamingHttpResponse
+    rows = export_rows(qs, standard, decision_rule)
+    name = f"samples-{standard}-{decision_rule}.{fmt}"
+    if fmt == "xlsx":
+        return FileResponse(_xlsx_file(rows, export_header(), standard, decision_rule), as_attachment=True,
+                            filename=name, content_type=EXPORT_TYPES["xlsx"])
+    response = StreamingHttpResponse(_csv_stream(rows, export_header()), content_type=EXPORT_TYPES["csv"])
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 
-
-def values_in(frame, parameter, unit, basis):
-    """Each row's value of ``parameter`` in ``unit`` on ``basis`` (NaN where it cannot be
-    converted), with below-detection flags: -> (values, below_detection) arrays."""
-    v, _u, lt, missing = _FrameInput(frame).prepared(parameter, unit, basis)
-    v = np.where(missing, np.nan, v)
-    return v, lt
-
-
-def statistics(frame, edition, link):
-    """Per category and parameter: count, mean, min, max (in the requirement's unit and
-    basis) and, per limit, the share of samples beyond it, each with a link to the
-    samples behind the figure. ``link(**filters)`` builds that URL."""
-    out = []
-    for category, group in frame.groupby("category"):
-        try:
-            reqs, _ = edition_rules(edition, category)
-        except Exception:
-            continue
-        data = _FrameInput(group)
-        by_param = {}
-        for r in reqs:
-            by_param.setdefault(r.parameter, []).append(r)
-        for parameter, rs in by_param.items():
-            unit, basis = rs[0].unit, rs[0].basis
-            v, _u, lt, missing = data.prepared(parameter, unit, basis)
-            ok = ~missing & ~np.isnan(v)
-            values, below, ids = v[ok], lt[ok], group["id"].to_numpy()[ok]
-            bagasse = group["bagasse_based"].to_numpy(bool)[ok]
-            entry = {"category": category, "parameter": parameter, "unit": unit, "basis": basis,
-                     "count": int(ok.sum()), "below_detection": int(below.sum()),
-                     "mean": float(values.mean()) if len(values) else None,
-                     "min": float(values.min()) if len(values) else None,
-                     "max": float(values.max()) if len(values) else None,
-                     "samples_url": link(category=category, has=parameter), "limits": []}
-            for r in rs:
-                applies = {"": np.ones(len(values), bool), "bagasse": bagasse, "not_bagasse": ~bagasse}[r.condition]
-                beyond = {"min": values < r.limit, "max": values > r.limit,
-                          "max_exclusive": values >= r.limit}[r.kind]
-                if r.kind != "min":
-                    beyond &= ~below  # '<X' above a maximum is not known to exceed it
-                beyond &= applies
-                n, base = int(beyond.sum()), int(applies.sum())
-                entry["limits"].append({
-                    "kind": r.kind, "limit": r.limit, "condition": r.condition, "samples": base, "beyond": n,
-                    "share_pct": round(100.0 * n / base, 2) if base else None,
-                    "sample_ids": [int(i) for i in ids[beyond]],
-                    "samples_url": link(ids=",".join(str(int(i)) for i in ids[beyond])) if n else None})
-            out.append(entry)
-    return out

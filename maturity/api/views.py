@@ -194,7 +194,22 @@ class MarketFilterSerializer(serializers.Serializer):
     received_after = serializers.DateField(required=False)
     received_before = serializers.DateField(required=False)
     ids = serializers.CharField(required=False, help_text="comma-separated sample ids")
+    ordering = serializers.ChoiceField(choices=["code", "-code", "received_on", "-received_on", "verdict",
+                                                "-verdict"], required=False,
+                                       help_text="default: newest sample first")
     format = serializers.ChoiceField(choices=["csv", "xlsx"], required=False)
+
+    def _parameter(self, value):
+        from maturity.market import known_parameter
+        if not known_parameter(value):
+            raise serializers.ValidationError(f"Unknown parameter '{value}'.")
+        return value
+
+    def validate_failing(self, value):
+        return self._parameter(value)
+
+    def validate_has(self, value):
+        return self._parameter(value)
 
     def validate_ids(self, value):
         try:
@@ -204,19 +219,17 @@ class MarketFilterSerializer(serializers.Serializer):
 
 
 def _market(request):
+    """-> (edition, decision rule, filtered judgements, validated query) of the market view."""
     from lims.models import LabSettings
     from maturity import market
+    from maturity.selectors import edition_or_error
     f = MarketFilterSerializer(data=request.query_params)
     f.is_valid(raise_exception=True)
     q = f.validated_data
     lab = LabSettings.current()
     standard, rule = q.get("standard") or lab.default_standard, q.get("decision_rule") or lab.default_decision_rule
-    frame = market.sample_frame(market.market_samples(lims_selectors.samples_visible_to(request.user), q))
-    edition, frame = market.judge_market(frame, standard, rule)
-    if q.get("has") and not frame.empty:
-        frame = frame[frame[q["has"]].notna()] if q["has"] in frame else frame.iloc[0:0]
-    frame = market.filter_judged(frame, q.get("verdict"), q.get("failing"))
-    return edition, rule, frame, q
+    edition = edition_or_error(standard)
+    return edition, rule, market.judgements(request.user, edition, rule, q), q
 
 
 def _link(request, **params):
@@ -236,13 +249,12 @@ MARKET_READERS = (Role.REGULATOR, Role.LAB_ADMIN, Role.REVIEWER, Role.TECHNICIAN
 def market_samples(request):
     """Verified samples with their compliance verdict under the named edition and decision rule."""
     from maturity import market
-    edition, rule, frame, q = _market(request)
-    rows = market.table_rows(frame)
+    edition, rule, qs, q = _market(request)
     paginator = PageNumberPagination()
-    page = paginator.paginate_queryset(rows, request)
-    response = paginator.get_paginated_response(page)
+    page = paginator.paginate_queryset(market.with_rows(qs), request)
+    response = paginator.get_paginated_response([market.row(j) for j in page])
     response.data = {"standard": edition.code, "standard_title": edition.title, "decision_rule": rule,
-                     **response.data}
+                     "judgement": market.judgement_state(edition, rule), **response.data}
     return response
 
 
@@ -252,8 +264,8 @@ def market_samples(request):
 def market_export(request):
     """The same table as a CSV or XLSX file (?format=csv|xlsx), stating edition and decision rule."""
     from maturity import market
-    edition, rule, frame, q = _market(request)
-    return market.export_response(frame, q.get("format", "csv"), edition.code, rule)
+    edition, rule, qs, q = _market(request)
+    return market.export_response(qs, q.get("format", "csv"), edition.code, rule)
 
 
 @extend_schema(parameters=[MarketFilterSerializer], responses={200: dict})
@@ -262,7 +274,8 @@ def market_export(request):
 def market_statistics(request):
     """Per category and parameter: count, mean, range and share of samples beyond each limit, with links."""
     from maturity import market
-    edition, rule, frame, q = _market(request)
-    stats = market.statistics(frame, edition, lambda **kw: _link(request, **kw))
+    edition, rule, qs, q = _market(request)
+    stats = market.statistics(qs, edition, lambda **kw: _link(request, **kw))
     return Response({"standard": edition.code, "standard_title": edition.title, "decision_rule": rule,
-                     "samples": len(frame), "statistics": stats})
+                     "judgement": market.judgement_state(edition, rule), "samples": qs.count(),
+                     "statistics": stats})
