@@ -194,6 +194,8 @@ class MarketFilterSerializer(serializers.Serializer):
     received_after = serializers.DateField(required=False)
     received_before = serializers.DateField(required=False)
     ids = serializers.CharField(required=False, help_text="comma-separated sample ids")
+    page = serializers.IntegerField(required=False, min_value=1)
+    page_size = serializers.IntegerField(required=False, min_value=1, max_value=1000)
     ordering = serializers.ChoiceField(choices=["code", "-code", "received_on", "-received_on", "verdict",
                                                 "-verdict"], required=False,
                                        help_text="default: newest sample first")
@@ -243,6 +245,11 @@ def _link(request, **params):
 MARKET_READERS = (Role.REGULATOR, Role.LAB_ADMIN, Role.REVIEWER, Role.TECHNICIAN)
 
 
+class MarketPagination(PageNumberPagination):
+    page_size_query_param = "page_size"
+    max_page_size = 1000
+
+
 @extend_schema(parameters=[MarketFilterSerializer], responses={200: dict})
 @api_view(["GET"])
 @permission_classes(_roles(read=MARKET_READERS))
@@ -250,7 +257,7 @@ def market_samples(request):
     """Verified samples with their compliance verdict under the named edition and decision rule."""
     from maturity import market
     edition, rule, qs, q = _market(request)
-    paginator = PageNumberPagination()
+    paginator = MarketPagination()
     page = paginator.paginate_queryset(market.with_rows(qs), request)
     response = paginator.get_paginated_response([market.row(j) for j in page])
     response.data = {"standard": edition.code, "standard_title": edition.title, "decision_rule": rule,
