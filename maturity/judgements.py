@@ -31,7 +31,7 @@ from .models import Category, Judgement, JudgementCheck, JudgementRun, StandardE
 CHUNK = 2000
 NOT_JUDGED = "not_judged"   # the product's category is not in the edition
 JUDGED_PRODUCT_FACTS = ("category", "bagasse_based", "chemical_fertilizer_added", "manufacturer_id")
-_CHECK_COLUMNS = ["judgement_id", "key", "parameter", "kind", "condition", "limit", "unit", "basis", "value",
+_CHECK_COLUMNS = ["judgement_id", "sample_id", "edition_id", "decision_rule", "category", "key", "parameter", "kind", "condition", "limit", "unit", "basis", "value",
                   "uncertainty", "qualifier", "status", "margin", "beyond", "first"]
 
 
@@ -69,7 +69,7 @@ class _Rules:
         return self._cache[category]
 
 
-def _check_frame(judgement_ids, checks):
+def _check_frame(judgement_ids, sample_ids, category, edition, decision_rule, checks):
     """One table of check rows (requirement order within each judgement), not-applicable ones left out."""
     parts = []
     for c in checks:
@@ -79,7 +79,8 @@ def _check_frame(judgement_ids, checks):
             continue
         value = c["value"][keep]
         parts.append(pd.DataFrame({
-            "judgement_id": judgement_ids[keep], "key": c["key"], "parameter": c["parameter"], "kind": c["kind"],
+            "judgement_id": judgement_ids[keep], "sample_id": sample_ids[keep], "edition_id": edition.pk,
+            "decision_rule": decision_rule, "category": category, "key": c["key"], "parameter": c["parameter"], "kind": c["kind"],
             "condition": c["condition"], "limit": np.nan if c["limit"] is None else float(c["limit"]),
             "unit": c["unit"], "basis": c["basis"], "value": value, "uncertainty": c["uncertainty"][keep],
             "qualifier": np.where(c["below"][keep], "<", ""), "status": status[keep],
@@ -100,8 +101,8 @@ def _write_checks(frame):
         frame.to_csv(buf, index=False, header=False, na_rep="")
         table = JudgementCheck._meta.db_table
         columns = ", ".join(f'"{c}"' for c in _CHECK_COLUMNS)
-        text_cols = ", ".join(f'"{c}"' for c in ("key", "parameter", "kind", "condition", "unit", "basis",
-                                                 "qualifier", "status"))
+        text_cols = ", ".join(f'"{c}"' for c in ("decision_rule", "category", "key", "parameter", "kind", "condition",
+                                                 "unit", "basis", "qualifier", "status"))
         with connection.cursor() as cursor:
             with cursor.connection.cursor().copy(
                     f"COPY {table} ({columns}) FROM STDIN WITH (FORMAT csv, FORCE_NOT_NULL ({text_cols}))") as copy:
@@ -129,7 +130,7 @@ def judge_samples(samples, edition, decision_rule, *, run=None, rules=None):
             continue
         group_verdicts, checks = judge_frame_checks(reqs[0], reqs[1], group, decision_rule)
         verdicts.loc[group.index] = group_verdicts
-        detail.append((group.index.to_numpy(), checks))
+        detail.append((category, group.index.to_numpy(), checks))
     ids = [s.pk for s in samples]
     Judgement.objects.filter(sample_id__in=ids, edition=edition, decision_rule=decision_rule).delete()
     judgements = Judgement.objects.bulk_create([
@@ -141,8 +142,9 @@ def judge_samples(samples, edition, decision_rule, *, run=None, rules=None):
     if None in by_sample.values():  # a database that does not return ids from bulk inserts
         by_sample = dict(Judgement.objects.filter(sample_id__in=ids, edition=edition, decision_rule=decision_rule)
                          .values_list("sample_id", "id"))
-    frames = [_check_frame(np.array([by_sample[i] for i in sample_ids], dtype=np.int64), checks)
-              for sample_ids, checks in detail]
+    frames = [_check_frame(np.array([by_sample[i] for i in sample_ids], dtype=np.int64), sample_ids, category,
+                           edition, decision_rule, checks)
+              for category, sample_ids, checks in detail]
     if frames:
         _write_checks(pd.concat(frames, ignore_index=True))
     if not edition.used_in_judgement:

@@ -9,7 +9,7 @@ import csv
 import io
 import tempfile
 
-from django.db.models import Avg, Count, Exists, F, FloatField, Max, Min, OuterRef, Prefetch, Q
+from django.db.models import Count, F, FloatField, Max, Min, Prefetch, Q, Sum
 from django.db.models.functions import Cast, Floor, Least
 
 from lims.roles import Role
@@ -70,12 +70,20 @@ def judgements(user, edition, decision_rule, filters):
         if filters.get(key):
             if not known_parameter(filters[key]):
                 raise InputError({key: [f"Unknown parameter '{filters[key]}'."]})
-            qs = qs.filter(Exists(JudgementCheck.objects.filter(_parameter_q(filters[key]), extra,
-                                                                judgement=OuterRef("pk"))))
+            qs = qs.filter(pk__in=JudgementCheck.objects.filter(
+                _parameter_q(filters[key]), extra, edition=edition, decision_rule=decision_rule).values("judgement_id"))
     ordering = filters.get("ordering")
     if ordering and ordering not in ORDERINGS:
         raise InputError({"ordering": [f"Unknown ordering '{ordering}'; use one of {', '.join(ORDERINGS)}."]})
     return qs.order_by(*ORDERINGS.get(ordering, DEFAULT_ORDERING))
+
+
+def page_of(qs, paginator, request):
+    """One page of the judgements with what a row shows: the page's ids are picked on the judgement
+    table alone (its indexes), then only those rows are read with their joins."""
+    ids = paginator.paginate_queryset(qs.values_list("pk", flat=True), request)
+    rows = {j.pk: j for j in with_rows(Judgement.objects.filter(pk__in=list(ids)))}
+    return [rows[i] for i in ids]
 
 
 def with_rows(qs):
@@ -114,37 +122,46 @@ def _requirements_by_category(edition):
     return out
 
 
-def statistics(qs, edition, link):
+SAMPLE_FILTERS = ("manufacturer", "product", "verdict", "failing", "has", "received_after", "received_before", "ids")
+
+
+def statistics(qs, edition, decision_rule, filters, link):
     """Per category and parameter: count, mean, min, max (in the requirement's unit and basis, one
-    value per sample) and, per limit, the share of samples beyond it with the ids and a link. SQL
-    aggregates over the stored checks; ``link(**filters)`` builds a URL."""
-    ids = qs.order_by().values("pk")
-    checks = JudgementCheck.objects.filter(judgement__in=ids, value__isnull=False)
-    per_parameter = {(r["judgement__category"], r["parameter"]): r for r in checks.filter(first=True).values(
-        "judgement__category", "parameter").annotate(
-        count=Count("id"), below=Count("id", filter=Q(qualifier="<")), mean=Avg("value"), min=Min("value"),
-        max=Max("value"))}
-    per_limit = {(r["judgement__category"], r["parameter"], r["kind"], r["condition"]): r for r in checks.values(
-        "judgement__category", "parameter", "kind", "condition").annotate(
-        samples=Count("id"), beyond_n=Count("id", filter=Q(beyond=True)))}
+    value per sample) and, per limit, the share of samples beyond it with the ids and a link.
+
+    One SQL aggregate over the stored checks (which carry edition, rule and category, so the whole
+    archive needs no join) and one read of the ids beyond a limit; ``link(**filters)`` builds a URL."""
+    checks = JudgementCheck.objects.filter(edition=edition, decision_rule=decision_rule, value__isnull=False)
+    if filters.get("category"):
+        checks = checks.filter(category=filters["category"])
+    if any(filters.get(k) for k in SAMPLE_FILTERS):
+        checks = checks.filter(judgement__in=qs.order_by().values("pk"))
+    first = Q(first=True)
+    per_limit = {}
+    for r in checks.order_by().values("category", "parameter", "kind", "condition").annotate(
+            samples=Count("id"), beyond_n=Count("id", filter=Q(beyond=True)), first_n=Count("id", filter=first),
+            below=Count("id", filter=first & Q(qualifier="<")), total=Sum("value", filter=first),
+            low=Min("value", filter=first), high=Max("value", filter=first)):
+        per_limit[(r["category"], r["parameter"], r["kind"], r["condition"])] = r
     beyond_ids = {}
-    for key in checks.filter(beyond=True).order_by("judgement__sample_id").values_list(
-            "judgement__category", "parameter", "kind", "condition", "judgement__sample_id"):
-        beyond_ids.setdefault(key[:4], []).append(key[4])
+    for *key, sample_id in checks.filter(beyond=True).order_by("sample_id").values_list(
+            "category", "parameter", "kind", "condition", "sample_id"):
+        beyond_ids.setdefault(tuple(key), []).append(sample_id)
     present = sorted(qs.order_by().values_list("category", flat=True).distinct())
     by_category = _requirements_by_category(edition)
     out = []
     for category in present:
         for parameter, rs in by_category.get(category, {}).items():
-            agg = per_parameter.get((category, parameter), {})
-            count = agg.get("count", 0)
+            rows = [per_limit.get((category, parameter, r.kind, r.condition), {}) for r in rs]
+            count = sum(x.get("first_n", 0) for x in rows)
+            lows = [x["low"] for x in rows if x.get("low") is not None]
+            highs = [x["high"] for x in rows if x.get("high") is not None]
             entry = {"category": category, "parameter": parameter, "unit": rs[0].unit, "basis": rs[0].basis,
-                     "count": count, "below_detection": agg.get("below", 0),
-                     "mean": agg.get("mean") if count else None, "min": agg.get("min") if count else None,
-                     "max": agg.get("max") if count else None,
+                     "count": count, "below_detection": sum(x.get("below", 0) for x in rows),
+                     "mean": sum(x.get("total") or 0.0 for x in rows) / count if count else None,
+                     "min": min(lows) if count else None, "max": max(highs) if count else None,
                      "samples_url": link(category=category, has=parameter), "limits": []}
-            for r in rs:
-                lim = per_limit.get((category, parameter, r.kind, r.condition), {})
+            for r, lim in zip(rs, rows):
                 base, n = lim.get("samples", 0), lim.get("beyond_n", 0)
                 sample_ids = beyond_ids.get((category, parameter, r.kind, r.condition), [])
                 entry["limits"].append({
@@ -155,16 +172,16 @@ def statistics(qs, edition, link):
     return out
 
 
-def histogram(qs, category, parameter, lo, hi, bins=10):
+def histogram(qs, edition, decision_rule, filters, category, parameter, lo, hi, bins=10):
     """Counts of samples per value bin on [lo, hi] (the last bin closed), in SQL: -> list of ``bins`` ints."""
     width = (hi - lo) / bins
     bucket = Least(Cast(Floor((F("value") - lo) / width), FloatField()), float(bins - 1))
-    rows = (JudgementCheck.objects.filter(judgement__in=qs.order_by().values("pk"), judgement__category=category,
-                                          parameter=parameter, first=True, value__isnull=False,
-                                          value__gte=lo, value__lte=hi)
-            .annotate(bucket=bucket).values_list("bucket").annotate(n=Count("id")))
+    checks = JudgementCheck.objects.filter(edition=edition, decision_rule=decision_rule, category=category,
+                                           parameter=parameter, first=True, value__gte=lo, value__lte=hi)
+    if any(filters.get(k) for k in SAMPLE_FILTERS):
+        checks = checks.filter(judgement__in=qs.order_by().values("pk"))
     counts = [0] * bins
-    for b, n in rows:
+    for b, n in checks.annotate(bucket=bucket).order_by().values_list("bucket").annotate(n=Count("id")):
         counts[int(b)] += n
     return counts
 

@@ -188,6 +188,11 @@ class JudgementCheck(models.Model):
     sample and parameter for counts and means)."""
 
     judgement = models.ForeignKey(Judgement, on_delete=models.CASCADE, related_name="checks")
+    # copied from the judgement, so statistics aggregate this table alone
+    sample = models.ForeignKey("lims.Sample", on_delete=models.CASCADE, related_name="+", db_index=False)
+    edition = models.ForeignKey(StandardEdition, on_delete=models.PROTECT, related_name="+", db_index=False)
+    decision_rule = models.CharField(max_length=10)
+    category = models.CharField(max_length=50)
     key = models.CharField(max_length=100)
     parameter = models.CharField(max_length=80)
     kind = models.CharField(max_length=20)
@@ -205,4 +210,6 @@ class JudgementCheck(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["parameter", "status", "judgement"], name="check_failing"),
-                   models.Index(fields=["parameter", "beyond", "judgement"], name="check_beyond")]
+                   models.Index(fields=["edition", "decision_rule", "category", "parameter"], name="check_statistics"),
+                   models.Index(fields=["edition", "decision_rule", "sample"], condition=models.Q(beyond=True),
+                                name="check_beyond")]

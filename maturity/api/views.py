@@ -258,7 +258,7 @@ def market_samples(request):
     from maturity import market
     edition, rule, qs, q = _market(request)
     paginator = MarketPagination()
-    page = paginator.paginate_queryset(market.with_rows(qs), request)
+    page = market.page_of(qs, paginator, request)
     response = paginator.get_paginated_response([market.row(j) for j in page])
     response.data = {"standard": edition.code, "standard_title": edition.title, "decision_rule": rule,
                      "judgement": market.judgement_state(edition, rule), **response.data}
@@ -282,7 +282,7 @@ def market_statistics(request):
     """Per category and parameter: count, mean, range and share of samples beyond each limit, with links."""
     from maturity import market
     edition, rule, qs, q = _market(request)
-    stats = market.statistics(qs, edition, lambda **kw: _link(request, **kw))
+    stats = market.statistics(qs, edition, rule, q, lambda **kw: _link(request, **kw))
     return Response({"standard": edition.code, "standard_title": edition.title, "decision_rule": rule,
                      "judgement": market.judgement_state(edition, rule), "samples": qs.count(),
                      "statistics": stats})

@@ -21,7 +21,7 @@ PAGE_SIZE = 100
 
 
 def _judged(request):
-    """-> (form, query, edition, rule, all judgements of the selection, those matching verdict/failing)."""
+    """-> (form, query, edition, rule, filters, judgements of the selection, those matching verdict/failing)."""
     lab = LabSettings.current()
     form = RegulatorFilterForm(request.GET or None, user=request.user,
                                initial={"standard": lab.default_standard, "decision_rule": lab.default_decision_rule})
@@ -33,13 +33,13 @@ def _judged(request):
     judged_all = market.judgements(request.user, edition, rule, filters)
     selected = market.judgements(request.user, edition, rule,
                                  {**filters, "verdict": q.get("verdict") or None, "failing": q.get("failing") or None})
-    return form, q, edition, rule, judged_all, selected
+    return form, q, edition, rule, filters, judged_all, selected
 
 
 @access.role_required(*access.REGULATOR, *access.REVIEW, *access.ENTRY)
 def dashboard(request):
     try:
-        form, q, edition, rule, judged_all, selected = _judged(request)
+        form, q, edition, rule, filters, judged_all, selected = _judged(request)
     except InputError as e:
         return render(request, "web/regulator.html", {"error": " ".join(
             labels.translate_message(m) for v in e.errors.values() for m in v)})
@@ -53,10 +53,10 @@ def dashboard(request):
         rows.append({**r, "category_label": labels.category_name(r["category"], names), "failing_labels": failing})
     counts = market.verdict_counts(judged_all)
     total = sum(counts.values()) + judged_all.filter(verdict="not_judged").count()
-    stats = market.statistics(judged_all, edition, lambda **kw: "?" + urlencode(
+    stats = market.statistics(judged_all, edition, rule, filters, lambda **kw: "?" + urlencode(
         {**{k: v for k, v in request.GET.items() if k in FILTER_KEYS and k not in ("failing", "category")}, **{
             k: v for k, v in kw.items() if k in ("category", "failing")}})) if total else []
-    panels = charts.stat_panels(stats, lambda *a: market.histogram(judged_all, *a), names)
+    panels = charts.stat_panels(stats, lambda *a: market.histogram(judged_all, edition, rule, filters, *a), names)
     query = urlencode({k: v for k, v in request.GET.items() if k in FILTER_KEYS and v})
     return render(request, "web/regulator.html", {
         "form": form, "edition": edition, "rule": rule, "rule_label": labels.label(labels.DECISION_RULES, rule),
@@ -71,7 +71,7 @@ def export(request):
     fmt = request.GET.get("format", "csv")
     fmt = fmt if fmt in ("csv", "xlsx") else "csv"
     try:
-        form, q, edition, rule, judged_all, selected = _judged(request)
+        form, q, edition, rule, filters, judged_all, selected = _judged(request)
     except InputError as e:
         return HttpResponseBadRequest(" ".join(m for v in e.errors.values() for m in v))
     return market.export_response(selected, fmt, edition.code, rule)
