@@ -4,6 +4,7 @@ reads are in ``maturity.market``.
 """
 import numpy as np
 import pandas as pd
+from django.db.models import F
 
 from .compliance import _FrameInput
 from .models import Assay
@@ -13,20 +14,40 @@ META_COLUMNS = ["id", "code", "manufacturer_id", "manufacturer", "product_id", "
                 "bagasse_based", "chemical_fertilizer_added", "status", "lot_number", "sampled_on", "received_on"]
 
 
+# META_COLUMNS read straight from the database (no model instances): Sample.objects.values(**META_FIELDS)
+META_FIELDS = {"id_": F("pk"), "code_": F("code"), "manufacturer_id_": F("product__manufacturer_id"),
+               "manufacturer_": F("product__manufacturer__name"), "product_id_": F("product_id"),
+               "product_": F("product__name"), "category_": F("product__category"),
+               "bagasse_based_": F("product__bagasse_based"),
+               "chemical_fertilizer_added_": F("product__chemical_fertilizer_added"), "status_": F("status"),
+               "lot_number_": F("lot_number"), "sampled_on_": F("sampled_on"), "received_on_": F("received_on")}
+
+
+def sample_meta(queryset, limit=None):
+    """-> list of META_COLUMNS dicts of the queryset's samples (the first ``limit``), in its order."""
+    rows = queryset.values(**META_FIELDS)
+    return [{k[:-1]: v for k, v in row.items()} for row in (rows[:limit] if limit else rows)]
+
+
 def sample_frame(samples):
     """One row per sample: metadata plus, per parameter p, columns p, p__unit,
     p__basis, p__qualifier, p__u from the current (latest non-invalidated) assays,
-    and the derived C/N, organic matter (when not measured) and RS/TC."""
+    and the derived C/N, organic matter (when not measured) and RS/TC.
+
+    ``samples``: Sample instances (with product and manufacturer) or ``sample_meta`` dicts."""
     samples = list(samples)
-    meta = pd.DataFrame([{
-        "id": s.pk, "code": s.code, "manufacturer_id": s.product.manufacturer_id,
-        "manufacturer": s.product.manufacturer.name, "product_id": s.product_id, "product": s.product.name,
-        "category": s.product.category, "bagasse_based": s.product.bagasse_based,
-        "chemical_fertilizer_added": s.product.chemical_fertilizer_added, "status": s.status,
-        "lot_number": s.lot_number, "sampled_on": s.sampled_on, "received_on": s.received_on,
-    } for s in samples], columns=META_COLUMNS)
+    if samples and isinstance(samples[0], dict):
+        meta = pd.DataFrame(samples, columns=META_COLUMNS)
+    else:
+        meta = pd.DataFrame([{
+            "id": s.pk, "code": s.code, "manufacturer_id": s.product.manufacturer_id,
+            "manufacturer": s.product.manufacturer.name, "product_id": s.product_id, "product": s.product.name,
+            "category": s.product.category, "bagasse_based": s.product.bagasse_based,
+            "chemical_fertilizer_added": s.product.chemical_fertilizer_added, "status": s.status,
+            "lot_number": s.lot_number, "sampled_on": s.sampled_on, "received_on": s.received_on,
+        } for s in samples], columns=META_COLUMNS)
     values, measured_om = {}, set()
-    rows = (Assay.objects.filter(sample_id__in=[s.pk for s in samples]).exclude(status="invalidated")
+    rows = (Assay.objects.filter(sample_id__in=meta["id"].tolist()).exclude(status="invalidated")
             .order_by("entered_at", "id").values_list("sample_id", "method", "results").iterator(chunk_size=2000))
     for sample_id, method, results in rows:  # data loading: later assays overwrite earlier ones
         slot = values.setdefault(sample_id, {})

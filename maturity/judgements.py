@@ -26,9 +26,10 @@ from lims.services import register_effect, register_product_effect
 
 from .compliance import DECISION_RULES, NOT_APPLICABLE, judge_frame_checks
 from .errors import InputError
+from .frames import sample_meta
 from .models import Category, Judgement, JudgementCheck, JudgementRun, StandardEdition
 
-CHUNK = 2000
+CHUNK = 10_000
 NOT_JUDGED = "not_judged"   # the product's category is not in the edition
 JUDGED_PRODUCT_FACTS = ("category", "bagasse_based", "chemical_fertilizer_added", "manufacturer_id")
 _CHECK_COLUMNS = ["judgement_id", "sample_id", "edition_id", "decision_rule", "category", "key", "parameter", "kind", "condition", "limit", "unit", "basis", "value",
@@ -92,38 +93,62 @@ def _check_frame(judgement_ids, sample_ids, category, edition, decision_rule, ch
     return frame[_CHECK_COLUMNS]
 
 
+def _copy(model, frame, columns, text_columns):
+    """COPY ``frame`` into ``model``'s table (PostgreSQL); empty text stays '' (not NULL)."""
+    buf = io.StringIO()
+    frame[columns].to_csv(buf, index=False, header=False, na_rep="")
+    cols = ", ".join(f'"{c}"' for c in columns)
+    texts = ", ".join(f'"{c}"' for c in text_columns)
+    with connection.cursor() as cursor:
+        with cursor.connection.cursor().copy(f"COPY {model._meta.db_table} ({cols}) FROM STDIN "
+                                             f"WITH (FORMAT csv, FORCE_NOT_NULL ({texts}))") as copy:
+            copy.write(buf.getvalue())
+
+
 def _write_checks(frame):
     """Insert check rows: COPY on PostgreSQL, bulk_create elsewhere."""
     if frame.empty:
         return
     if connection.vendor == "postgresql":
-        buf = io.StringIO()
-        frame.to_csv(buf, index=False, header=False, na_rep="")
-        table = JudgementCheck._meta.db_table
-        columns = ", ".join(f'"{c}"' for c in _CHECK_COLUMNS)
-        text_cols = ", ".join(f'"{c}"' for c in ("decision_rule", "category", "key", "parameter", "kind", "condition",
-                                                 "unit", "basis", "qualifier", "status"))
-        with connection.cursor() as cursor:
-            with cursor.connection.cursor().copy(
-                    f"COPY {table} ({columns}) FROM STDIN WITH (FORMAT csv, FORCE_NOT_NULL ({text_cols}))") as copy:
-                copy.write(buf.getvalue())
+        _copy(JudgementCheck, frame, _CHECK_COLUMNS, ("decision_rule", "category", "key", "parameter", "kind",
+                                                      "condition", "unit", "basis", "qualifier", "status"))
         return
     rows = frame.replace({np.nan: None}).to_dict("records")
     JudgementCheck.objects.bulk_create([JudgementCheck(**r) for r in rows], batch_size=2000)
 
 
-def judge_samples(samples, edition, decision_rule, *, run=None, rules=None):
-    """Judge ``samples`` (with product and manufacturer loaded) under one edition and rule and store
-    the result, replacing what was stored for them. -> number of judgements written."""
+_JUDGEMENT_COLUMNS = ["id", "sample_id", "edition_id", "decision_rule", "category", "manufacturer_id", "product_id",
+                      "received_on", "verdict", "judged_at", "run_id"]
+
+
+def _write_judgements(frame):
+    """Insert judgement rows and -> their ids in frame order: on PostgreSQL ids are drawn from the
+    sequence and the rows COPYed; elsewhere bulk_create."""
+    if connection.vendor == "postgresql":
+        table = Judgement._meta.db_table
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT nextval(pg_get_serial_sequence('{table}', 'id')) "
+                           f"FROM generate_series(1, %s)", [len(frame)])
+            frame = frame.assign(id=[r[0] for r in cursor.fetchall()])
+        _copy(Judgement, frame.astype({"run_id": "Int64"}), _JUDGEMENT_COLUMNS,
+              ("decision_rule", "category", "verdict"))
+        return frame["id"].to_numpy(np.int64)
+    objs = Judgement.objects.bulk_create(
+        [Judgement(**{k: (None if k == "run_id" and pd.isna(v) else v) for k, v in r.items()})
+         for r in frame[_JUDGEMENT_COLUMNS[1:]].to_dict("records")], batch_size=2000)
+    return np.array([o.pk for o in objs], dtype=np.int64)
+
+
+def judge_samples(meta, edition, decision_rule, *, run=None, rules=None):
+    """Judge the samples described by ``meta`` (``frames.sample_meta`` dicts) under one edition and
+    rule and store the result, replacing what was stored for them. -> number of judgements written."""
     from .frames import sample_frame
-    samples = list(samples)
-    if not samples:
+    if not meta:
         return 0
     rules = rules or _Rules(edition)
-    frame = sample_frame(samples)
-    now = timezone.now()
+    frame = sample_frame(meta)
     verdicts = pd.Series(NOT_JUDGED, index=frame.index, dtype=object)
-    detail = []   # (sample ids, checks) per category
+    detail = []   # (category, sample ids, checks) per category
     for category, group in frame.groupby("category"):
         reqs = rules(category)
         if reqs is None:
@@ -131,17 +156,15 @@ def judge_samples(samples, edition, decision_rule, *, run=None, rules=None):
         group_verdicts, checks = judge_frame_checks(reqs[0], reqs[1], group, decision_rule)
         verdicts.loc[group.index] = group_verdicts
         detail.append((category, group.index.to_numpy(), checks))
-    ids = [s.pk for s in samples]
+    ids = frame["id"].tolist()
     Judgement.objects.filter(sample_id__in=ids, edition=edition, decision_rule=decision_rule).delete()
-    judgements = Judgement.objects.bulk_create([
-        Judgement(sample_id=s.pk, edition=edition, decision_rule=decision_rule, category=s.product.category,
-                  manufacturer_id=s.product.manufacturer_id, product_id=s.product_id, received_on=s.received_on,
-                  verdict=verdicts.loc[s.pk], judged_at=now, run=run)
-        for s in samples], batch_size=5000)
-    by_sample = {j.sample_id: j.pk for j in judgements}
-    if None in by_sample.values():  # a database that does not return ids from bulk inserts
-        by_sample = dict(Judgement.objects.filter(sample_id__in=ids, edition=edition, decision_rule=decision_rule)
-                         .values_list("sample_id", "id"))
+    rows = pd.DataFrame({"sample_id": frame["id"].to_numpy(), "edition_id": edition.pk,
+                         "decision_rule": decision_rule, "category": frame["category"].to_numpy(),
+                         "manufacturer_id": frame["manufacturer_id"].to_numpy(),
+                         "product_id": frame["product_id"].to_numpy(), "received_on": frame["received_on"].to_numpy(),
+                         "verdict": verdicts.to_numpy(), "judged_at": timezone.now(),
+                         "run_id": run.pk if run else None})
+    by_sample = dict(zip(ids, _write_judgements(rows)))
     frames = [_check_frame(np.array([by_sample[i] for i in sample_ids], dtype=np.int64), sample_ids, category,
                            edition, decision_rule, checks)
               for category, sample_ids, checks in detail]
@@ -150,20 +173,20 @@ def judge_samples(samples, edition, decision_rule, *, run=None, rules=None):
     if not edition.used_in_judgement:
         StandardEdition.objects.filter(pk=edition.pk).update(used_in_judgement=True)
         edition.used_in_judgement = True
-    return len(judgements)
+    return len(ids)
 
 
-def _released(queryset):
-    return queryset.filter(status__in=RESULTS_RELEASED).select_related("product__manufacturer")
+def _released(queryset, limit=None):
+    return sample_meta(queryset.filter(status__in=RESULTS_RELEASED), limit)
 
 
 def sample_rejudge(sample):
     """Store the sample's judgements under every kept pair (it must be released), in the caller's transaction."""
-    sample = _released(Sample.objects.filter(pk=sample.pk)).first()
-    if sample is None:
+    meta = _released(Sample.objects.filter(pk=sample.pk))
+    if not meta:
         return
     for edition, rule in judged_pairs():
-        judge_samples([sample], edition, rule)
+        judge_samples(meta, edition, rule)
 
 
 def _on_verify(sample, actor, reason):
@@ -178,9 +201,9 @@ def _on_product_change(product, changes):
     fields = {"manufacturer" if k == "manufacturer_id" else k for k in changes}
     if not fields & {"category", "bagasse_based", "chemical_fertilizer_added", "manufacturer"}:
         return
-    samples = list(_released(Sample.objects.filter(product=product)))
+    meta = _released(Sample.objects.filter(product=product))
     for edition, rule in judged_pairs():
-        judge_samples(samples, edition, rule)
+        judge_samples(meta, edition, rule)
 
 
 def _remember_defaults(sender, instance, **kwargs):
@@ -236,12 +259,17 @@ def run_start(*, edition, decision_rule, actor=None, reason="", dispatch=True):
 def _run_chunk(run_id, chunk):
     """Judge the next chunk of the run; -> False when nothing was left."""
     with transaction.atomic():
+        if connection.vendor == "postgresql":
+            # derived data written with its cursor in one transaction: a chunk lost in a crash is redone,
+            # so the commit need not wait for the disk
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL synchronous_commit = off")
         run = JudgementRun.objects.select_for_update().select_related("edition").get(pk=run_id)
         if run.status in ("done", "failed"):
             return False
         if run.status == "queued":
             run.status, run.started_at = "running", timezone.now()
-        samples = list(_released(Sample.objects.filter(pk__gt=run.last_sample_id)).order_by("pk")[:chunk])
+        samples = _released(Sample.objects.filter(pk__gt=run.last_sample_id).order_by("pk"), chunk)
         if not samples:
             run.status, run.finished_at, run.done = "done", timezone.now(), max(run.done, run.total)
             run.save()
@@ -249,7 +277,7 @@ def _run_chunk(run_id, chunk):
                          changes={"status": ["running", "done"], "judged": [None, run.done]})
             return False
         judge_samples(samples, run.edition, run.decision_rule, run=run, rules=_Rules(run.edition))
-        run.last_sample_id = samples[-1].pk
+        run.last_sample_id = samples[-1]["id"]
         run.done += len(samples)
         run.total = max(run.total, run.done)
         run.save()

@@ -162,8 +162,9 @@ class Judgement(models.Model):
     edition = models.ForeignKey(StandardEdition, on_delete=models.PROTECT, related_name="judgements")
     decision_rule = models.CharField(max_length=10)
     category = models.CharField(max_length=50)
-    manufacturer = models.ForeignKey("lims.Manufacturer", on_delete=models.CASCADE, related_name="+")
-    product = models.ForeignKey("lims.Product", on_delete=models.CASCADE, related_name="+")
+    manufacturer = models.ForeignKey("lims.Manufacturer", on_delete=models.CASCADE, related_name="+",
+                                     db_constraint=False)   # copies: the sample's constraint holds
+    product = models.ForeignKey("lims.Product", on_delete=models.CASCADE, related_name="+", db_constraint=False)
     received_on = models.DateField(null=True, blank=True)
     verdict = models.CharField(max_length=20)
     judged_at = models.DateTimeField()
@@ -189,8 +190,10 @@ class JudgementCheck(models.Model):
 
     judgement = models.ForeignKey(Judgement, on_delete=models.CASCADE, related_name="checks")
     # copied from the judgement, so statistics aggregate this table alone
-    sample = models.ForeignKey("lims.Sample", on_delete=models.CASCADE, related_name="+", db_index=False)
-    edition = models.ForeignKey(StandardEdition, on_delete=models.PROTECT, related_name="+", db_index=False)
+    sample = models.ForeignKey("lims.Sample", on_delete=models.CASCADE, related_name="+", db_index=False,
+                               db_constraint=False)
+    edition = models.ForeignKey(StandardEdition, on_delete=models.PROTECT, related_name="+", db_index=False,
+                                db_constraint=False)
     decision_rule = models.CharField(max_length=10)
     category = models.CharField(max_length=50)
     key = models.CharField(max_length=100)
