@@ -157,17 +157,35 @@ register_effect("verify", _mark_verified)
 register_effect("retest", lambda sample, actor, reason: assays_invalidate(sample, actor, reason))
 
 
+IMPORT_LIMITS = {"max_rows": 200_000, "max_uncompressed": 200_000_000}
+
+
+def _import_limits():
+    from django.conf import settings
+    return {"max_rows": getattr(settings, "LIMS_IMPORT_MAX_ROWS", IMPORT_LIMITS["max_rows"]),
+            "max_uncompressed": getattr(settings, "LIMS_IMPORT_MAX_INFLATED_BYTES", IMPORT_LIMITS["max_uncompressed"])}
+
+
 @transaction.atomic
 def results_import(*, actor, filename, content):
-    """Validate the whole file, then store one `direct` assay per sample, or nothing."""
+    """Validate the whole file, then store one `direct` assay per sample, or nothing.
+
+    ``content``: the upload (a file object, read in a streaming way) or bytes. Written in bulk: the
+    samples are locked in one query, received samples start testing (transition and audit entry
+    each, as one by one), one assay and one audit entry naming every value per sample."""
+    from lims.bulk import bulk_insert
+    from lims.models import AuditEntry, SampleTransition
     from lims.selectors import samples_visible_to
+    from lims.services import TRANSITION_EFFECTS, TRANSITION_GUARDS
 
     from .importing import ImportRejected, parse_rows, read_table
 
     if actor.role not in ENTRY_ROLES:
         raise PermissionDeniedError("Only technicians and lab admins import results.")
-    by_sample, errors = parse_rows(read_table(filename, content))
-    samples = {s.code: s for s in samples_visible_to(actor).filter(code__in=list(by_sample))}
+    by_sample, errors = parse_rows(read_table(filename, content, **_import_limits()))
+    visible = samples_visible_to(actor).filter(code__in=list(by_sample))
+    samples = {s.code: s for s in Sample.objects.select_for_update(of=("self",))
+               .select_related("product__manufacturer").filter(pk__in=visible.values("pk"))}
     for code, slot in by_sample.items():
         sample = samples.get(code)
         if sample is None:
@@ -178,13 +196,45 @@ def results_import(*, actor, filename, content):
                                   "received or in testing"} for n in slot["rows"]]
     if errors:
         raise ImportRejected(sorted(errors, key=lambda e: (e["row"] or 0, e["column"])))
-    created = []
+    policy = current_policy()
+    existing = {}
+    for a in Assay.objects.filter(sample__in=[samples[c] for c in by_sample]).exclude(status="invalidated") \
+            .order_by("entered_at", "id"):
+        existing.setdefault(a.sample_id, []).append(a)
+    now = timezone.now()
+    created, start = [], []
     for code, slot in by_sample.items():
-        try:
-            assay = assay_enter(actor=actor, sample=samples[code], method="direct", data={"values": slot["values"]},
-                                source=f"import:{filename} rows {min(slot['rows'])}–{max(slot['rows'])}")
-        except InputError as e:  # e.g. the imported N makes C/N impossible
+        sample = samples[code]
+        outcome = slot["outcome"]
+        assay = Assay(sample=sample, method="direct", data={"values": slot["values"]}, entered_by=actor,
+                      source=f"import:{filename} rows {min(slot['rows'])}–{max(slot['rows'])}")
+        _store(assay, outcome, policy)
+        try:  # e.g. the imported N makes C/N impossible
+            sample_figures(sample, assays=existing.get(sample.pk, []) + [assay], policy=policy)
+        except InputError as e:
             raise ImportRejected([{"row": min(slot["rows"]), "column": k, "reason": f"{code}: {' '.join(v)}"}
                                   for k, v in e.errors.items()])
         created.append(assay)
+        if sample.status == "received":
+            start.append(sample)
+    if start and (TRANSITION_GUARDS.get("start_testing") or TRANSITION_EFFECTS.get("start_testing")):
+        for s in start:   # hooks registered on this transition: one by one, through the service
+            sample_transition(actor=actor, sample=s, action="start_testing", reason="first assay entered (direct)")
+    elif start:
+        Sample.objects.filter(pk__in=[s.pk for s in start]).update(status="in_testing", updated_at=now)
+        bulk_insert(SampleTransition, [
+            SampleTransition(sample=s, action="start_testing", from_status="received", to_status="in_testing",
+                             actor=actor, reason="first assay entered (direct)") for s in start])
+        bulk_insert(AuditEntry, [
+            AuditEntry(entity="sample", entity_id=s.pk, entity_repr=str(s)[:200], action="transition:start_testing",
+                       actor=actor, changes={"status": ["received", "in_testing"]},
+                       reason="first assay entered (direct)", sample=s, manufacturer=s.product.manufacturer)
+            for s in start])
+    for s in start:
+        s.status = "in_testing"
+    bulk_insert(Assay, created)
+    bulk_insert(AuditEntry, [
+        AuditEntry(entity="assay", entity_id=a.pk, entity_repr=str(a)[:200], action="create", actor=actor,
+                   changes=audit.diff({}, _assay_snapshot(a)), sample=a.sample,
+                   manufacturer=a.sample.product.manufacturer) for a in created])
     return created

@@ -22,6 +22,7 @@ from maturity.rules import RULE_SETS
 from .serializers import AssayCorrectSerializer, AssayCreateSerializer, AssaySerializer
 
 ENTRY = (Role.TECHNICIAN, Role.LAB_ADMIN)
+IMPORT_ASSAYS_SHOWN = 50
 
 
 def _roles(read=ALL_ROLES, write=ENTRY):
@@ -134,17 +135,21 @@ def sample_compliance(request, sample_id):
 @parser_classes([MultiPartParser])
 def results_import(request):
     """Upload a CSV or XLSX of instrument results (sample_code, parameter, value, unit, basis, qualifier,
-    uncertainty). Every row is stored or none; 400 lists every problem by row, column and reason."""
+    uncertainty). Every row is stored or none; 400 lists the first 200 problems by row, column and reason
+    and counts them all (`error_count`); 413 when the upload is larger than the limit. 201 summarises:
+    rows and samples imported, and the first 50 assays."""
     from maturity.importing import ImportRejected
     upload = request.FILES.get("file")
     if upload is None:
         return Response({"file": ["No file was submitted."]}, status=status.HTTP_400_BAD_REQUEST)
     try:
-        created = assay_services.results_import(actor=request.user, filename=upload.name, content=upload.read())
+        created = assay_services.results_import(actor=request.user, filename=upload.name, content=upload)
     except ImportRejected as e:
-        return Response({"detail": "Nothing was imported.", "errors": e.errors}, status=status.HTTP_400_BAD_REQUEST)
-    return Response({"imported_rows": sum(len(a.data["values"]) for a in created),
-                     "assays": AssaySerializer(created, many=True, context={"request": request}).data},
+        return Response({"detail": "Nothing was imported.", **e.report}, status=status.HTTP_400_BAD_REQUEST)
+    shown = created[:IMPORT_ASSAYS_SHOWN]
+    return Response({"imported_rows": sum(len(a.data["values"]) for a in created), "samples": len(created),
+                     "assays_shown": len(shown),
+                     "assays": AssaySerializer(shown, many=True, context={"request": request}).data},
                     status=status.HTTP_201_CREATED)
 
 

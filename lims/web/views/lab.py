@@ -148,13 +148,14 @@ def assay_preview(request, pk):
 @access.role_required(*access.ENTRY)
 def results_import(request):
     form = ImportForm(request.POST or None, request.FILES or None)
-    report, created = None, None
+    report, created, error_count = None, None, 0
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            created = assay_services.results_import(actor=request.user, filename=upload.name, content=upload.read())
+            created = assay_services.results_import(actor=request.user, filename=upload.name, content=upload)
         except ImportRejected as e:
-            report = [{**err, "reason": labels.translate_message(err["reason"])} for err in e.errors]
+            report = [{**err, "reason": labels.translate_message(err["reason"])} for err in e.report["errors"]]
+            error_count = len(e.errors)
         except PermissionDeniedError as e:
             messages.error(request, service_error_text(e))
         else:
@@ -162,5 +163,5 @@ def results_import(request):
             messages.success(request, _("Imported %(rows)s value(s) into %(n)s sample(s).") % {
                 "rows": rows, "n": len(created)})
     return render(request, "web/import.html", {
-        "form": form, "report": report, "created": created,
+        "form": form, "report": report, "error_count": error_count, "created": created[:100] if created else None,
         "columns": ["sample_code", "parameter", "value", "unit", "basis", "qualifier", "uncertainty"]})
