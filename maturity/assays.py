@@ -63,12 +63,42 @@ def _store(assay, outcome, policy):
     assay.policy = policy_as_dict(policy)
 
 
+PHOTO_FORMATS = ("JPEG", "PNG", "WEBP")
+PHOTO_MAX_PIXELS = 50_000_000
+
+
+def _check_photo(photo):
+    """A chromatogram photo must be a real JPEG, PNG or WebP image within the size limits
+    (LIMS_PHOTO_MAX_MB; at most 50 megapixels), checked without decoding the pixels."""
+    from django.conf import settings
+    from PIL import Image
+    limit = settings.LIMS_PHOTO_MAX_BYTES
+    if photo.size > limit:
+        raise InputError({"photo": [f"The photo is larger than the limit of {limit / 1_000_000:g} MB."]})
+    try:
+        photo.seek(0)
+        with Image.open(photo) as im:
+            fmt, pixels = im.format, im.width * im.height
+            im.verify()
+    except Exception:
+        raise InputError({"photo": ["The file is not a readable image; upload a JPEG, PNG or WebP photo."]})
+    finally:
+        photo.seek(0)
+    if fmt not in PHOTO_FORMATS:
+        raise InputError({"photo": [f"Images of type {fmt} are not accepted; upload a JPEG, PNG or WebP photo."]})
+    if pixels > PHOTO_MAX_PIXELS:
+        raise InputError({"photo": [f"The photo has {pixels // 1_000_000} megapixels; at most "
+                                    f"{PHOTO_MAX_PIXELS // 1_000_000} are accepted."]})
+
+
 @transaction.atomic
 def assay_enter(*, actor, sample, method, data, photo=None, source=""):
     sample = Sample.objects.select_for_update().select_related("product__manufacturer").get(pk=sample.pk)
     _check_entry(actor, sample)
     if photo is not None and method != "chromatogram":
         raise InputError({"photo": ["A photo can be attached only to a chromatogram assay."]})
+    if photo is not None:
+        _check_photo(photo)
     if sample.status == "received":
         sample = sample_transition(actor=actor, sample=sample, action="start_testing",
                                    reason=f"first assay entered ({method})")
