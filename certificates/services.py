@@ -159,21 +159,67 @@ def document_revoke(*, actor, document, reason):
 
 @transaction.atomic
 def certificates_batch_request(*, actor, samples, decision_rule=None, standard=None):
-    """Issue certificates for many verified samples: all are checked first, then all are issued."""
+    """Issue certificates for many verified samples: all are checked first, then all are issued in bulk
+    (samples locked in one query, numbers taken under one lock, contexts frozen with shared reads,
+    rows written together); rendering continues in the workers."""
     _check_issuer(actor)
-    locked = [_lock_sample(s) for s in samples]
+    order = {s.pk: i for i, s in enumerate(samples)}
+    locked = sorted(Sample.objects.select_for_update(of=("self",)).select_related("product__manufacturer")
+                    .filter(pk__in=list(order)).order_by("pk"), key=lambda s: order[s.pk])
+    certified = set(Document.objects.filter(sample__in=locked, kind=Document.KIND_CERTIFICATE, validity="valid")
+                    .values_list("sample_id", flat=True))
     errors = {}
     for s in locked:
         if s.status != "verified":
             errors[s.code] = [f"is '{s.status}'; a certificate needs verified results"]
-        elif Document.objects.filter(sample=s, kind=Document.KIND_CERTIFICATE, validity="valid").exists():
+        elif s.pk in certified:
             errors[s.code] = ["already has a valid certificate"]
     if errors:
         raise InputError({f"samples.{k}": v for k, v in errors.items()})
     batch = IssueBatch.objects.create(requested_by=actor, total=len(locked))
-    docs = [_new_certificate(actor, s, batch=batch, decision_rule=decision_rule, standard=standard) for s in locked]
+    docs = _new_certificates(actor, locked, batch=batch, decision_rule=decision_rule, standard=standard)
     _dispatch_after_commit([d.pk for d in docs])
     return batch
+
+
+def _new_certificates(actor, samples, *, batch, decision_rule=None, standard=None):
+    """_new_certificate for many verified samples at once, with the same rows, transitions and audit."""
+    from lims.bulk import bulk_insert
+    from lims.models import AuditEntry, SampleTransition
+    from lims.numbering import next_numbers
+    from lims.services import TRANSITION_EFFECTS, TRANSITION_GUARDS
+
+    from .context import certificate_contexts
+    if not samples:
+        return []
+    lab = LabSettings.current()
+    numbers = next_numbers("CQ", len(samples), timezone.localdate().year)
+    contexts = certificate_contexts(samples, numbers=numbers, standard=standard or lab.default_standard,
+                                    decision_rule=decision_rule or lab.default_decision_rule,
+                                    url_for=verification_url)
+    docs = bulk_insert(Document, [
+        Document(kind=Document.KIND_CERTIFICATE, number=n, version=1, sample=s, product=s.product, batch=batch,
+                 context=ctx, issued_by=actor) for s, n, ctx in zip(samples, numbers, contexts)])
+    if TRANSITION_GUARDS.get("certify") or TRANSITION_EFFECTS.get("certify"):
+        for s, d in zip(samples, docs):   # hooks on this transition: one by one, through the service
+            sample_transition(actor=actor, sample=s, action="certify", reason=f"certificate {d.number} issued")
+    else:
+        Sample.objects.filter(pk__in=[s.pk for s in samples]).update(status="certified", updated_at=timezone.now())
+        bulk_insert(SampleTransition, [
+            SampleTransition(sample=s, action="certify", from_status="verified", to_status="certified", actor=actor,
+                             reason=f"certificate {d.number} issued") for s, d in zip(samples, docs)])
+        bulk_insert(AuditEntry, [
+            AuditEntry(entity="sample", entity_id=s.pk, entity_repr=str(s)[:200], action="transition:certify",
+                       actor=actor, changes={"status": ["verified", "certified"]},
+                       reason=f"certificate {d.number} issued", sample=s, manufacturer=s.product.manufacturer)
+            for s, d in zip(samples, docs)])
+        for s in samples:
+            s.status = "certified"
+    bulk_insert(AuditEntry, [
+        AuditEntry(entity="certificate", entity_id=d.pk, entity_repr=str(d)[:200], action="create", actor=actor,
+                   changes=audit.diff({}, _snapshot(d)), sample=s, manufacturer=s.product.manufacturer)
+        for s, d in zip(samples, docs)])
+    return docs
 
 
 @transaction.atomic
