@@ -334,3 +334,12 @@ def test_regulator_page_pages_through_the_table(archive, web):
     finally:
         regulator.PAGE_SIZE = old
     assert "Page 3 of 3" in page and page.count('<tr data-code="') == 10
+
+
+def test_judge_archive_command_runs_here(verified):
+    from django.core.management import call_command
+    out = io.StringIO()
+    Judgement.objects.all().delete()
+    call_command("judge_archive", "--here", "--decision-rule", "guarded", stdout=out)
+    assert "tw-1997/guarded" in out.getvalue() and "done, 1 of 1" in out.getvalue()
+    assert Judgement.objects.get(sample=verified).verdict == "fail"
