@@ -131,15 +131,17 @@ def statistics(qs, edition, decision_rule, filters, link):
 
     One SQL aggregate over the stored checks (which carry edition, rule and category, so the whole
     archive needs no join) and one read of the ids beyond a limit; ``link(**filters)`` builds a URL."""
-    checks = JudgementCheck.objects.filter(edition=edition, decision_rule=decision_rule, value__isnull=False)
+    checks = JudgementCheck.objects.filter(edition=edition, decision_rule=decision_rule)
     if filters.get("category"):
         checks = checks.filter(category=filters["category"])
     if any(filters.get(k) for k in SAMPLE_FILTERS):
         checks = checks.filter(judgement__in=qs.order_by().values("pk"))
-    first = Q(first=True)
+    valued = Q(value__isnull=False)
+    first = Q(first=True) & valued
     per_limit = {}
     for r in checks.order_by().values("category", "parameter", "kind", "condition").annotate(
-            samples=Count("id"), beyond_n=Count("id", filter=Q(beyond=True)), first_n=Count("id", filter=first),
+            samples=Count("id", filter=valued), beyond_n=Count("id", filter=Q(beyond=True)),
+            first_n=Count("id", filter=first),
             below=Count("id", filter=first & Q(qualifier="<")), total=Sum("value", filter=first),
             low=Min("value", filter=first), high=Max("value", filter=first)):
         per_limit[(r["category"], r["parameter"], r["kind"], r["condition"])] = r
@@ -147,7 +149,7 @@ def statistics(qs, edition, decision_rule, filters, link):
     for *key, sample_id in checks.filter(beyond=True).order_by("sample_id").values_list(
             "category", "parameter", "kind", "condition", "sample_id"):
         beyond_ids.setdefault(tuple(key), []).append(sample_id)
-    present = sorted(qs.order_by().values_list("category", flat=True).distinct())
+    present = sorted({category for category, *_rest in per_limit})   # every judged sample has checks
     by_category = _requirements_by_category(edition)
     out = []
     for category in present:

@@ -214,5 +214,5 @@ class JudgementCheck(models.Model):
     class Meta:
         indexes = [models.Index(fields=["parameter", "status", "judgement"], name="check_failing"),
                    models.Index(fields=["edition", "decision_rule", "category", "parameter"], name="check_statistics"),
-                   models.Index(fields=["edition", "decision_rule", "sample"], condition=models.Q(beyond=True),
-                                name="check_beyond")]
+                   models.Index(fields=["edition", "decision_rule", "category", "parameter", "kind", "condition",
+                                        "sample"], condition=models.Q(beyond=True), name="check_beyond")]
