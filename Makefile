@@ -29,11 +29,13 @@ demo: migrate
 run: demo
 	@echo ""
 	@echo "  Compost LIMS: http://$(HOST):$(PORT)/   API docs: http://$(HOST):$(PORT)/api/v1/docs/"
-	@echo "  Database: $${DATABASE_URL:-SQLite var/db.sqlite3}   Broker: $${CELERY_BROKER_URL:-filesystem (var/broker)}"
+	@echo "  Database: $${DATABASE_URL:-SQLite $${LIMS_VAR_DIR:-var}/db.sqlite3}   Broker: $${CELERY_BROKER_URL:-filesystem ($${LIMS_BROKER_DIR:-$${LIMS_VAR_DIR:-var}/broker})}"
+	@echo "  Media (PDFs, photos): $${LIMS_MEDIA_ROOT:-$${LIMS_VAR_DIR:-var}/media}   Certificates' QR links: $${LIMS_PUBLIC_URL:-http://127.0.0.1:8000}"
+	@case "$(HOST)" in 127.*|localhost|::1) ;; *) [ -n "$${LIMS_PUBLIC_URL}" ] || echo "  WARNING: HOST=$(HOST) but LIMS_PUBLIC_URL is unset: QR codes on certificates point at 127.0.0.1; set LIMS_PUBLIC_URL=http://<this machine's address>:$(PORT)";; esac
 	@echo ""
 	@trap 'kill 0' INT TERM EXIT; \
-	mkdir -p var; \
-	$(BIN)/celery -A lims worker -B -s var/celerybeat-schedule --loglevel=INFO --concurrency=$(WORKERS) -n lims-worker@%h & \
+	mkdir -p "$${LIMS_VAR_DIR:-var}"; \
+	$(BIN)/celery -A lims worker -B -s "$${LIMS_VAR_DIR:-var}/celerybeat-schedule" --loglevel=INFO --concurrency=$(WORKERS) -n lims-worker@%h & \
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: venv

@@ -132,8 +132,7 @@ def certificate_contexts(samples, *, numbers, standard, decision_rule, url_for):
         compliance = selectors.compliance_of(sample, edition, category, rules[category], decision_rule, figures)
         out.append(_certificate(sample, number=number, version=1, supersedes=None, url=url_for(number), lab=lab,
                                 names=names, figures=figures, maturity=maturity, compliance=compliance, assays=own))
-    StandardEdition.objects.filter(pk=edition.pk).update(used_in_judgement=True)
-    return out
+    return out   # compliance_of marked the edition used
 
 
 def _certificate(sample, *, number, version, supersedes, url, lab, names, figures, maturity, compliance, assays):

@@ -26,26 +26,34 @@ def generated_password():
 
 @transaction.atomic
 def load_demo(password=None):
-    """Create or refresh the demo. Returns {username: password}."""
-    password = password or generated_password()
+    """Create or refresh the demo. Returns {username: password, or None when unchanged}.
+
+    A demo user gets a password when it is created (``password``, or a
+    generated one); an existing user keeps the password it has (changed on
+    the password page, perhaps) unless ``password`` is given, which resets
+    every demo user to it."""
+    new_password = password or generated_password()
     maker, _ = Manufacturer.objects.get_or_create(
         name=DEMO_MANUFACTURER,
         defaults={"registration_no": "53781234", "address": "屏東縣長治鄉 Changzhi, Pingtung County",
                   "contact_email": "qa@greensource.example"})
-    users = {}
+    users, passwords = {}, {}
     for username, role, first, last in DEMO_USERS:
-        user, _ = User.objects.get_or_create(username=username, defaults={
+        user, created = User.objects.get_or_create(username=username, defaults={
             "role": role, "first_name": first, "last_name": last,
             "manufacturer": maker if role == Role.MANUFACTURER else None})
         user.role = role
         user.manufacturer = maker if role == Role.MANUFACTURER else None
         user.is_staff = user.is_superuser = role == Role.LAB_ADMIN
-        user.set_password(password)
+        passwords[username] = None
+        if created or password:
+            user.set_password(new_password)
+            passwords[username] = new_password
         user.save()
         users[username] = user
     if not maker.products.exists():
         _demo_products_and_samples(maker, users)
-    return {u: password for u in users}
+    return passwords
 
 
 def _demo_products_and_samples(maker, users):

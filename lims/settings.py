@@ -35,8 +35,10 @@ if PRODUCTION and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("DJANGO_ALLOWED_HOSTS must be set when LIMS_MODE=production")
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("DJANGO_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 
-# Public address used in certificate QR codes and verification links.
-LIMS_PUBLIC_URL = os.environ.get("LIMS_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+# Public address used in certificate QR codes and verification links. In
+# production there is no default: the system check lims.E001 fails
+# `check --deploy` while it is unset or a loopback address (lims/checks.py).
+LIMS_PUBLIC_URL = os.environ.get("LIMS_PUBLIC_URL", "" if PRODUCTION else "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -44,13 +46,13 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    "lims",  # before staticfiles: its runserver (debug pages only on loopback) takes precedence
     "django.contrib.staticfiles",
     "rest_framework",
     "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
-    "lims",
     "maturity",
     "certificates",
 ]
@@ -129,6 +131,12 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "static"] if (BASE_DIR / "static").exists() else []
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("LIMS_MEDIA_ROOT", VAR_DIR / "media"))
+# WhiteNoise serves static files in every mode. Production serves the hashed,
+# compressed copies collected into STATIC_ROOT (gunicorn.conf.py runs
+# collectstatic when gunicorn starts); development serves straight from the
+# source folders, also when DEBUG is off (runserver on a non-loopback address).
+WHITENOISE_USE_FINDERS = not PRODUCTION
+WHITENOISE_AUTOREFRESH = not PRODUCTION
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -14,8 +14,8 @@ from .services import edition_load
 class EditionUploadForm(forms.Form):
     manifest = forms.FileField(label="Edition manifest (.yaml)")
     requirements = forms.FileField(label="Requirements file (.csv) named in the manifest")
-    replace = forms.BooleanField(required=False, label="Replace an edition of the same code not yet used in a "
-                                                        "judgement")
+    replace = forms.BooleanField(required=False, label="Replace an edition of the same code that no judgement has "
+                                                        "cited yet (editions in use are never replaced)")
 
 
 class RequirementInline(admin.TabularInline):
@@ -31,9 +31,9 @@ class RequirementInline(admin.TabularInline):
 
 @admin.register(StandardEdition)
 class StandardEditionAdmin(admin.ModelAdmin):
-    list_display = ("code", "title", "issuing_body", "in_force", "used_in_judgement", "loaded_at")
+    list_display = ("code", "title", "issuing_body", "in_force", "used_in_judgement", "used_since", "loaded_at")
     readonly_fields = ("code", "title", "issuing_body", "in_force", "source", "loaded_at", "loaded_by",
-                       "file_sha256", "used_in_judgement")
+                       "file_sha256", "used_in_judgement", "used_since", "first_use")
     inlines = [RequirementInline]
     change_list_template = "admin/maturity/standardedition/change_list.html"
 
@@ -65,7 +65,8 @@ class StandardEditionAdmin(admin.ModelAdmin):
                                               f"{obj.requirements.count()} requirements.")
                     return redirect("admin:maturity_standardedition_changelist")
         return render(request, "admin/maturity/load_edition.html",
-                      {**self.admin_site.each_context(request), "form": form, "title": "Load a standards edition"})
+                      {**self.admin_site.each_context(request), "form": form, "title": "Load a standards edition",
+                       "used": StandardEdition.objects.filter(used_in_judgement=True).order_by("code")})
 
 
 @admin.register(JurisdictionLimit)

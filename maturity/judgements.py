@@ -28,6 +28,7 @@ from .compliance import DECISION_RULES, NOT_APPLICABLE, judge_frame_checks
 from .errors import InputError
 from .frames import sample_meta
 from .models import Category, Judgement, JudgementCheck, JudgementRun, StandardEdition
+from .services import edition_mark_used
 
 CHUNK = 10_000
 NOT_JUDGED = "not_judged"   # the product's category is not in the edition
@@ -170,9 +171,7 @@ def judge_samples(meta, edition, decision_rule, *, run=None, rules=None):
               for category, sample_ids, checks in detail]
     if frames:
         _write_checks(pd.concat(frames, ignore_index=True))
-    if not edition.used_in_judgement:
-        StandardEdition.objects.filter(pk=edition.pk).update(used_in_judgement=True)
-        edition.used_in_judgement = True
+    edition_mark_used(edition, "stored judgement")
     return len(ids)
 
 

@@ -19,6 +19,7 @@ from .frames import sample_frame
 from .judgements import active_run
 from .models import Judgement, JudgementCheck, JudgementRun
 from .parameters import DERIVED, PARAMETERS
+from .services import edition_mark_used
 
 VERDICTS = ("pass", "fail", "conditional", "incomplete", "not_judged")
 ORDERINGS = {"code": ("sample__code",), "-code": ("-sample__code",),
@@ -53,6 +54,7 @@ def judgements(user, edition, decision_rule, filters):
 
     ``filters``: manufacturer, product, category, verdict, failing (parameter key failing a limit),
     has (parameter key with a value), received_after, received_before, ids, ordering."""
+    edition_mark_used(edition, "regulator's market view")
     qs = Judgement.objects.filter(edition=edition, decision_rule=decision_rule)
     if user.role == Role.MANUFACTURER:
         qs = qs.filter(manufacturer_id=user.manufacturer_id)

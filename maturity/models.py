@@ -15,8 +15,11 @@ class StandardEdition(models.Model):
     loaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                   related_name="+")
     file_sha256 = models.CharField(max_length=64, blank=True)
-    used_in_judgement = models.BooleanField(default=False,
-                                            help_text="Set once a stored judgement used it; it is then frozen.")
+    used_in_judgement = models.BooleanField(
+        default=False, help_text="Set by the first judgement that cites it (compliance answer, pre-check, regulator "
+                                 "view, certificate, dossier); it is then frozen: a correction is a new edition.")
+    used_since = models.DateTimeField(null=True, blank=True, help_text="When the first judgement cited it.")
+    first_use = models.CharField(max_length=200, blank=True, help_text="The first judgement that cited it.")
 
     class Meta:
         ordering = ["-in_force", "code"]

@@ -14,6 +14,7 @@ from .measurements import Measurement
 from .models import Assay, Category, Declaration, Requirement, StandardEdition
 from .policy import current_policy
 from .rules import MaturityInput, judge_maturity
+from .services import edition_mark_used
 from .standards_io import Declaration as DeclarationDC
 from .standards_io import Requirement as RequirementDC
 
@@ -160,6 +161,7 @@ def compliance_of(sample, edition, category, rules, decision_rule, figures):
     product = ProductFacts(bagasse_based=sample.product.bagasse_based,
                            chemical_fertilizer_added=sample.product.chemical_fertilizer_added)
     result = judge(reqs, decls, judgement_measurements(figures), product, decision_rule)
+    edition_mark_used(edition, f"compliance of sample {sample.code}")
     return {"standard": edition.code, "standard_title": edition.title, "category": category, **result}
 
 
@@ -196,4 +198,5 @@ def assess(*, category, results, standard=None, decision_rule=None, bagasse_base
     figures.derived = {k: v for k, v in derived.items() if k not in figures.measurements}
     product = ProductFacts(bagasse_based=bagasse_based, chemical_fertilizer_added=chemical_fertilizer_added)
     result = judge(reqs, decls, judgement_measurements(figures), product, decision_rule)
+    edition_mark_used(edition, "manufacturer's pre-check")
     return {"standard": edition.code, "standard_title": edition.title, "category": category, **result}

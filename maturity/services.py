@@ -3,6 +3,7 @@ import hashlib
 from pathlib import Path
 
 from django.db import transaction
+from django.utils import timezone
 
 from .errors import InputError
 from .models import Category, Declaration, JurisdictionLimit, Requirement, StandardEdition
@@ -36,11 +37,12 @@ def edition_load(path, *, actor=None, replace=False):
     if existing:
         if existing.file_sha256 == digest:
             return existing, False  # same file loaded before: nothing to do
-        if existing.used_in_judgement or not replace:
+        if existing.used_in_judgement:
+            raise InputError({"code": [edition_used_message(existing)]})
+        if not replace:
             raise InputError({"code": [
-                f"Edition '{edition.code}' already exists"
-                + (" and has been used in judgements" if existing.used_in_judgement else "")
-                + ": load the change as a new edition with its own code."]})
+                f"Edition '{edition.code}' already exists: load the change as a new edition with its own code "
+                "(or give --replace while no judgement has used it)."]})
         existing.delete()
     obj = StandardEdition.objects.create(
         code=edition.code, title=edition.title, issuing_body=edition.issuing_body, in_force=edition.in_force,
@@ -57,6 +59,26 @@ def edition_load(path, *, actor=None, replace=False):
         Declaration(edition=obj, category=d.category, key=d.key, text_zh=d.text_zh, text_en=d.text_en)
         for d in edition.declarations)
     return obj, True
+
+
+def edition_used_message(edition):
+    since = timezone.localtime(edition.used_since).strftime("%Y-%m-%d %H:%M") if edition.used_since else "before"
+    first = f" (first: {edition.first_use})" if edition.first_use else ""
+    return (f"Edition '{edition.code}' is in use since {since}{first} and can never be replaced: compliance "
+            "answers, regulator views and documents cite it. Load the correction as a new edition with its own "
+            f"code (e.g. '{edition.code}-r1').")
+
+
+def edition_mark_used(edition, use):
+    """Freeze an edition: the first judgement that cites it marks it used (one UPDATE, once)."""
+    if edition.used_in_judgement:
+        return edition
+    now = timezone.now()
+    if StandardEdition.objects.filter(pk=edition.pk, used_in_judgement=False).update(
+            used_in_judgement=True, used_since=now, first_use=use[:200]):
+        edition.used_since, edition.first_use = now, use[:200]
+    edition.used_in_judgement = True
+    return edition
 
 
 @transaction.atomic

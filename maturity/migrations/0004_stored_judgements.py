@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('lims', '0001_initial'),
-        ('maturity', '0002_assay'),
+        ('maturity', '0003_edition_first_use'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
