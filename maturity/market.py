@@ -6,7 +6,6 @@ are part of the market view. Every table states the edition and decision rule it
 and whether an archive re-judgement for them is still running.
 """
 import csv
-import io
 import tempfile
 
 from django.db.models import Count, F, FloatField, Max, Min, Prefetch, Q, Sum

@@ -6,7 +6,6 @@ from django.core.paginator import Paginator
 from django.http import HttpResponseBadRequest
 from django.shortcuts import render
 
-from lims import selectors
 from lims.models import LabSettings
 from maturity import market
 from maturity.errors import InputError
