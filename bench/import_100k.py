@@ -75,7 +75,7 @@ def main():
     print(f"rejected file: {report['error_count']} problems, {report['errors_shown']} reported, "
           f"{Assay.objects.filter(sample__in=samples).count()} assays stored, in {time.perf_counter() - t0:.1f} s")
 
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     if os.environ.get("BENCH_PROFILE"):
         import cProfile
         import pstats
@@ -84,9 +84,10 @@ def main():
         pstats.Stats(prof).sort_stats("cumtime").print_stats(25)
     else:
         created = results_import(actor=tech, filename="icp.csv", content=io.BytesIO(content))
-    took = time.perf_counter() - t0
+    took, cpu = time.perf_counter() - t0, time.process_time() - c0
     rows = sum(len(a.data["values"]) for a in created)
-    print(f"import: {rows} rows into {len(created)} samples in {took:.1f} s ({rows / took:,.0f} rows/s)")
+    print(f"import: {rows} rows into {len(created)} samples in {took:.1f} s ({rows / took:,.0f} rows/s; "
+          f"{cpu:.1f} s CPU in this process; load average {os.getloadavg()[0]:.1f})")
 
 
 if __name__ == "__main__":

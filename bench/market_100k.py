@@ -155,12 +155,13 @@ def main():
     if not args.skip_rejudge or not StandardEdition.objects.filter(code="tw-bench").exists():
         edition = new_edition()
         run = judgements.run_start(edition=edition, decision_rule="simple", dispatch=False, reason="bench")
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         run = judgements.run_execute(run.pk)
-        took = time.perf_counter() - t0
+        took, cpu = time.perf_counter() - t0, time.process_time() - c0
         checks = JudgementCheck.objects.filter(judgement__run=run).count()
         print(f"re-judge: {run.done} samples, {checks} checks under {edition.code}/simple in {took:.1f} s "
-              f"({run.done / took:,.0f} samples/s)")
+              f"({run.done / took:,.0f} samples/s; {cpu:.1f} s CPU in this process; load average "
+              f"{os.getloadavg()[0]:.1f})")
         with connection.cursor() as c:   # what autovacuum does soon after a bulk write
             c.execute("VACUUM ANALYZE maturity_judgement")
             c.execute("VACUUM ANALYZE maturity_judgementcheck")
@@ -170,7 +171,8 @@ def main():
 
     client = APIClient()
     client.force_authenticate(User.objects.get(username="bench-reg"))
-    print(f"{'request':58} {'p50 ms':>8} {'p95 ms':>8} {'queries':>8} {'bytes':>9}")
+    print(f"{'request':58} {'p50 ms':>8} {'p95 ms':>8} {'queries':>8} {'bytes':>9}   load average "
+          f"{os.getloadavg()[0]:.1f}")
     maker = Manufacturer.objects.filter(name__startswith="Bench maker").order_by("pk").first().pk
     for url in ["/api/v1/regulator/samples/", "/api/v1/regulator/samples/?failing=cu",
                 "/api/v1/regulator/samples/?verdict=fail&page=50", "/api/v1/regulator/samples/?page=1000",
