@@ -11,7 +11,7 @@ Steps, each timed and printed:
    10 results (bulk_create, no per-sample services);
 2. re-judge the archive under a new edition (a copy of tw-1997 loaded as ``tw-bench``, made the
    lab default) with the same chunked job the Celery task runs;
-3. p50/p95 and query count of the regulator list (plain, ``failing=cu``, ``verdict=fail&page=50``),
+3. p50/p95 (wall), median CPU time of this process and query count of the regulator list (plain, ``failing=cu``, ``verdict=fail&page=50``),
    the statistics and the sample list, through the API views in process (no network).
 """
 import argparse
@@ -115,16 +115,18 @@ def timed(client, url, repeat):
     from django.test.utils import CaptureQueriesContext
     r = client.get(url)   # warm-up
     assert r.status_code == 200, (url, r.status_code, r.content[:300])
-    times = []
+    times, cpu = [], []
     for _ in range(repeat):
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         r = client.get(url)
         times.append(time.perf_counter() - t)
+        cpu.append(time.process_time() - c)
     with CaptureQueriesContext(connection) as ctx:
         client.get(url)
     times.sort()
     p95 = times[min(len(times) - 1, int(round(0.95 * (len(times) - 1))))]
-    return statistics.median(times) * 1000, p95 * 1000, len(ctx.captured_queries), len(r.content)
+    return (statistics.median(times) * 1000, p95 * 1000, statistics.median(cpu) * 1000, len(ctx.captured_queries),
+            len(r.content))
 
 
 def main():
@@ -171,7 +173,7 @@ def main():
 
     client = APIClient()
     client.force_authenticate(User.objects.get(username="bench-reg"))
-    print(f"{'request':58} {'p50 ms':>8} {'p95 ms':>8} {'queries':>8} {'bytes':>9}   load average "
+    print(f"{'request':58} {'p50 ms':>8} {'p95 ms':>8} {'CPU ms':>7} {'queries':>8} {'bytes':>9}   load average "
           f"{os.getloadavg()[0]:.1f}")
     maker = Manufacturer.objects.filter(name__startswith="Bench maker").order_by("pk").first().pk
     for url in ["/api/v1/regulator/samples/", "/api/v1/regulator/samples/?failing=cu",
@@ -179,8 +181,8 @@ def main():
                 f"/api/v1/regulator/samples/?manufacturer={maker}&failing=zn",
                 "/api/v1/regulator/samples/?category=refuse_compost&received_after=2024-01-01",
                 "/api/v1/regulator/statistics/", "/api/v1/samples/", "/api/v1/samples/?page=500"]:
-        p50, p95, q, size = timed(client, url, args.repeat)
-        print(f"{url:58} {p50:8.1f} {p95:8.1f} {q:8d} {size:9d}")
+        p50, p95, cpu, q, size = timed(client, url, args.repeat)
+        print(f"{url:58} {p50:8.1f} {p95:8.1f} {cpu:7.1f} {q:8d} {size:9d}")
 
 
 if __name__ == "__main__":
