@@ -235,23 +235,23 @@ def active_run(edition, decision_rule):
 
 @transaction.atomic
 def run_start(*, edition, decision_rule, actor=None, reason="", dispatch=True):
-    """Start re-judging every released sample under ``edition`` and ``decision_rule`` (or return the run
-    that is already doing it). The Celery task is sent after commit."""
+    """Start re-judging every released sample under ``edition`` and ``decision_rule`` (or take the run
+    that is already doing it). The Celery task is sent after commit; sending it again for a running run
+    is harmless (each chunk locks the run and moves its cursor)."""
     if decision_rule not in DECISION_RULES:
         raise InputError({"decision_rule": [f"Unknown decision rule '{decision_rule}'; use simple or guarded."]})
     edition = StandardEdition.objects.select_for_update().get(pk=edition.pk)
     run = active_run(edition, decision_rule)
-    if run is not None:
-        return run
-    total = Sample.objects.filter(status__in=RESULTS_RELEASED).count()
-    run = JudgementRun.objects.create(edition=edition, decision_rule=decision_rule, total=total,
-                                      requested_by=actor, reason=reason[:300])
-    audit.record(entity="judgement_run", obj=run, action="create", actor=actor, reason=reason,
-                 changes={"edition": [None, edition.code], "decision_rule": [None, decision_rule],
-                          "samples": [None, total]})
-    if dispatch:
+    if run is None:
+        total = Sample.objects.filter(status__in=RESULTS_RELEASED).count()
+        run = JudgementRun.objects.create(edition=edition, decision_rule=decision_rule, total=total,
+                                          requested_by=actor, reason=reason[:300])
+        audit.record(entity="judgement_run", obj=run, action="create", actor=actor, reason=reason,
+                     changes={"edition": [None, edition.code], "decision_rule": [None, decision_rule],
+                              "samples": [None, total]})
+    if dispatch:   # also again for a run already there (its message may have been lost): chunks lock the run
         from .tasks import rejudge_archive
-        transaction.on_commit(lambda: rejudge_archive.delay(run.pk))
+        transaction.on_commit(lambda: rejudge_archive.delay(run.pk), robust=True)   # broker down: logged
     return run
 
 
