@@ -5,8 +5,10 @@ Only samples whose results are verified (status verified or certified) have stor
 are part of the market view. Every table states the edition and decision rule it was judged with,
 and whether an archive re-judgement for them is still running.
 """
-import csv
 import tempfile
+
+import numpy as np
+import pandas as pd
 
 from django.db.models import Count, F, FloatField, Max, Min, Prefetch, Q, Sum
 from django.db.models.functions import Cast, Floor, Least
@@ -14,7 +16,7 @@ from django.db.models.functions import Cast, Floor, Least
 from lims.roles import Role
 
 from .errors import InputError
-from .frames import sample_frame
+from .frames import sample_frame, sample_meta
 from .judgements import active_run
 from .models import Judgement, JudgementCheck, JudgementRun
 from .parameters import DERIVED, PARAMETERS
@@ -213,39 +215,55 @@ def export_header():
     return head
 
 
-def export_rows(qs, standard, decision_rule):
-    """The export's data rows, read in chunks of EXPORT_CHUNK judgements: bounded memory for any size."""
-    qs = with_rows(qs)
+def export_frames(qs, standard, decision_rule):
+    """The export's rows as one table per chunk of EXPORT_CHUNK judgements (columns of export_header):
+    bounded memory for any size; plain values read, no model instances, no per-cell Python loop."""
+    from lims.models import Sample
     start = 0
     while True:
-        chunk = list(qs[start:start + EXPORT_CHUNK])
-        if not chunk:
+        rows = list(qs.values_list("pk", "sample_id", "verdict")[start:start + EXPORT_CHUNK])
+        if not rows:
             return
         start += EXPORT_CHUNK
-        frame = sample_frame([j.sample for j in chunk])
-        values = frame.to_dict("index")
-        for j in chunk:
-            s, fig = j.sample, values[j.sample_id]
-            out = [standard, decision_rule, s.code, s.product.manufacturer.name, s.product.name, s.product.category,
-                   s.status, s.received_on.isoformat() if s.received_on else "", j.verdict,
-                   " ".join(_failing(j.checks.all()))]
-            for p in EXPORT_PARAMETERS:
-                v = fig.get(p)
-                out += [None if v is None or v != v else v, fig.get(f"{p}__qualifier") or "",
-                        fig.get(f"{p}__basis") or ""]
-            yield out
+        meta = {m["id"]: m for m in sample_meta(Sample.objects.filter(pk__in=[r[1] for r in rows]))}
+        failing = {}
+        for judgement_id, key in (JudgementCheck.objects.filter(judgement_id__in=[r[0] for r in rows], status="fail")
+                                  .order_by("id").values_list("judgement_id", "key")):
+            failing.setdefault(judgement_id, set()).add(key.split(":")[0])
+        frame = sample_frame([meta[r[1]] for r in rows])
+        out = pd.DataFrame({
+            "standard": standard, "decision_rule": decision_rule, "code": frame["code"],
+            "manufacturer": frame["manufacturer"], "product": frame["product"], "category": frame["category"],
+            "status": frame["status"],
+            "received_on": [d.isoformat() if d else "" for d in frame["received_on"]],
+            "verdict": [r[2] for r in rows], "failing": [" ".join(sorted(failing.get(r[0], ()))) for r in rows]},
+            index=frame.index)
+        empty = pd.Series("", index=frame.index, dtype=object)
+        for p in EXPORT_PARAMETERS:
+            out[p] = pd.to_numeric(frame[p], errors="coerce") if p in frame else np.nan
+            for suffix in ("qualifier", "basis"):
+                col = f"{p}__{suffix}"
+                out[f"{p}_{suffix}"] = frame[col].fillna("").astype(str) if col in frame else empty
+        yield out[export_header()]
 
 
-class _Echo:
-    def write(self, value):
-        return value
+def export_rows(qs, standard, decision_rule):
+    """The export's data rows as lists (None for no value)."""
+    for frame in export_frames(qs, standard, decision_rule):
+        yield from (frame.astype(object).where(frame.notna(), None).itertuples(index=False, name=None))
 
 
-def _csv_stream(rows, header):
-    writer = csv.writer(_Echo())
-    yield "\ufeff" + writer.writerow(header)
-    for r in rows:
-        yield writer.writerow(["" if v is None else neutralise(v) for v in r])
+TEXT_COLUMNS = ("code", "manufacturer", "product", "category", "status", "verdict", "failing")
+
+
+def _csv_stream(qs, standard, decision_rule):
+    """CSV text chunk by chunk (UTF-8 with BOM); text cells neutralised against formulas."""
+    header = export_header()
+    yield "\ufeff" + ",".join(header) + "\r\n"
+    for frame in export_frames(qs, standard, decision_rule):
+        for col in TEXT_COLUMNS:
+            frame[col] = frame[col].map(neutralise)
+        yield frame.to_csv(index=False, header=False, lineterminator="\r\n")
 
 
 def _xlsx_file(rows, header, standard, decision_rule):
@@ -280,12 +298,12 @@ def export_response(qs, fmt, standard, decision_rule):
     """The export as a download named after the edition and rule: CSV streams row by row; XLSX is
     written to a temporary file and streamed from there."""
     from django.http import FileResponse, StreamingHttpResponse
-    rows = export_rows(qs, standard, decision_rule)
     name = f"samples-{standard}-{decision_rule}.{fmt}"
     if fmt == "xlsx":
-        return FileResponse(_xlsx_file(rows, export_header(), standard, decision_rule), as_attachment=True,
-                            filename=name, content_type=EXPORT_TYPES["xlsx"])
-    response = StreamingHttpResponse(_csv_stream(rows, export_header()), content_type=EXPORT_TYPES["csv"])
+        return FileResponse(_xlsx_file(export_rows(qs, standard, decision_rule), export_header(), standard,
+                                       decision_rule), as_attachment=True, filename=name,
+                            content_type=EXPORT_TYPES["xlsx"])
+    response = StreamingHttpResponse(_csv_stream(qs, standard, decision_rule), content_type=EXPORT_TYPES["csv"])
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 
