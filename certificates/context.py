@@ -95,13 +95,14 @@ def _people(assays, attr):
     return ", ".join(seen)
 
 
-def _category(product):
-    zh, en = selectors.category_names().get(product.category, (product.category, product.category))
+def _category(product, names=None):
+    names = selectors.category_names() if names is None else names
+    zh, en = names.get(product.category, (product.category, product.category))
     return zh, en
 
 
-def _product_block(product):
-    zh, en = _category(product)
+def _product_block(product, names=None):
+    zh, en = _category(product, names)
     return {"name": product.name, "category_key": product.category, "category_zh": zh, "category_en": en,
             "bagasse_based": product.bagasse_based, "chemical_fertilizer_added": product.chemical_fertilizer_added,
             "raw_materials": [{"name": m["name"], "proportion_pct": limit_text(m["proportion_pct"])}
@@ -306,6 +307,42 @@ def certificate_context(sample, *, number, version, supersedes, standard, decisi
                                              figures=figures)
     StandardEdition.objects.filter(code=compliance["standard"]).update(used_in_judgement=True)
     assays = list(selectors.current_assays(sample))
+    return _certificate(sample, number=number, version=version, supersedes=supersedes, url=url, lab=lab_block(),
+                        names=None, figures=figures, maturity=maturity, compliance=compliance, assays=assays,
+                        rules=rules, issuer=issuer, amendment_reason=amendment_reason, previous=previous)
+
+
+def certificate_contexts(samples, *, numbers, standard, decision_rule, urls, issuer=None):
+    """The frozen contents of first-version certificates for many samples (a batch): what
+    certificate_context gives for each, with the shared reads (lab, policy, edition, requirements,
+    category names, method references) done once and the samples' assays read in one query.
+    ``urls``: each certificate's verification URL (with its code)."""
+    from maturity.models import Assay
+    from maturity.policy import current_policy
+    lab, names, policy = lab_block(), selectors.category_names(), current_policy()
+    method_rules = selectors.method_references()
+    edition = selectors.edition_or_error(standard)
+    assays, rules = {}, {}
+    for a in (Assay.objects.filter(sample__in=[s.pk for s in samples]).exclude(status="invalidated")
+              .select_related("entered_by", "verified_by").order_by("entered_at", "id")):
+        assays.setdefault(a.sample_id, []).append(a)
+    out = []
+    for sample, number, url in zip(samples, numbers, urls):
+        own = assays.get(sample.pk, [])
+        figures = selectors.sample_figures(sample, assays=own, policy=policy)
+        maturity = selectors.sample_maturity(sample, "tari_1999", figures=figures, policy=policy)
+        category = sample.product.category
+        if category not in rules:
+            rules[category] = selectors.edition_rules(edition, category)
+        compliance = selectors.compliance_of(sample, edition, category, rules[category], decision_rule, figures)
+        out.append(_certificate(sample, number=number, version=1, supersedes=None, url=url, lab=lab,
+                                names=names, figures=figures, maturity=maturity, compliance=compliance, assays=own,
+                                rules=method_rules, issuer=issuer))
+    return out   # compliance_of marked the edition used
+
+
+def _certificate(sample, *, number, version, supersedes, url, lab, names, figures, maturity, compliance, assays,
+                 rules, issuer=None, amendment_reason="", previous=None):
     verified_at = max((a.verified_at for a in assays if a.verified_at), default=None)
     results = result_rows(figures, rules)
     moisture = figures.measurements.get("moisture_pct")
@@ -317,10 +354,11 @@ def certificate_context(sample, *, number, version, supersedes, standard, decisi
             r["changed"] = r["parameter"] in changed
         amendment = {"replaces": supersedes, "reason": amendment_reason, "changed": changed}
     return {
-        "lab": lab_block(), "number": number, "version": version, "supersedes": supersedes,
+        "lab": lab, "number": number, "version": version, "supersedes": supersedes,
         "amendment": amendment,
         "issue_date": timezone.localdate().isoformat(), "verification_url": url,
-        "manufacturer": _manufacturer_block(sample.product.manufacturer), "product": _product_block(sample.product),
+        "manufacturer": _manufacturer_block(sample.product.manufacturer),
+        "product": _product_block(sample.product, names),
         "sample": {"code": sample.code, "lot_number": sample.lot_number, "sampled_on": str(sample.sampled_on),
                    "received_on": str(sample.received_on or ""),
                    "condition_on_receipt": sample.condition_on_receipt},

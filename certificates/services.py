@@ -224,21 +224,32 @@ def certificate_reissue(*, actor, document, reason, issue_anyway_reason=""):
 
 @transaction.atomic
 def certificates_batch_request(*, actor, samples, decision_rule=None, standard=None, issue_anyway_reason=""):
-    """Issue certificates for many verified samples: all are checked first, then all are issued."""
+    """Issue certificates for many verified samples: all are checked first, then all are issued in bulk
+    (samples locked in one query, numbers taken under one lock, contexts frozen with shared reads,
+    rows written together); rendering continues in the workers. Required results that are missing
+    need ``issue_anyway_reason``, printed in those certificates' remarks."""
+    from maturity.models import Assay
     _check_issuer(actor)
-    locked = [_lock_sample(s) for s in samples]
+    order = {s.pk: i for i, s in enumerate(samples)}
+    locked = sorted(Sample.objects.select_for_update(of=("self",)).select_related("product__manufacturer")
+                    .filter(pk__in=list(order)).order_by("pk"), key=lambda s: order[s.pk])
+    certified = set(Document.objects.filter(sample__in=locked, kind=Document.KIND_CERTIFICATE, validity="valid")
+                    .values_list("sample_id", flat=True))
+    unverified = set(Assay.objects.filter(sample__in=locked, status="entered").values_list("sample_id", flat=True))
     errors = {}
     for s in locked:
         if s.status != "verified":
             errors[s.code] = [f"is '{s.status}'; a certificate needs verified results"]
-        elif Document.objects.filter(sample=s, kind=Document.KIND_CERTIFICATE, validity="valid").exists():
+        elif s.pk in certified:
             errors[s.code] = ["already has a valid certificate"]
+        elif s.pk in unverified:
+            errors[s.code] = ["has results that are not verified yet"]
     if errors:
         raise InputError({f"samples.{k}": v for k, v in errors.items()})
     check_lab_settings()
     batch = IssueBatch.objects.create(requested_by=actor, total=len(locked))
-    docs = [_new_certificate(actor, s, batch=batch, decision_rule=decision_rule, standard=standard,
-                             issue_anyway_reason=issue_anyway_reason) for s in locked]
+    docs = _new_certificates(actor, locked, batch=batch, decision_rule=decision_rule, standard=standard,
+                             issue_anyway_reason=issue_anyway_reason)
     _dispatch_after_commit([d.pk for d in docs])
     return batch
 
@@ -260,6 +271,62 @@ def _metal_limits(product):
     rows = Requirement.objects.filter(edition__code=lab.default_standard, category=product.category,
                                       parameter__in=METALS, kind__in=("max", "max_exclusive"))
     return {r.parameter: (r.kind, r.limit) for r in rows}
+
+
+def _new_certificates(actor, samples, *, batch, decision_rule=None, standard=None, issue_anyway_reason=""):
+    """_new_certificate for many verified samples at once, with the same rows, verification codes,
+    signatory, issue-anyway remarks, transitions and audit."""
+    from lims.bulk import bulk_insert
+    from lims.models import AuditEntry, SampleTransition
+    from lims.numbering import next_numbers
+    from lims.services import TRANSITION_EFFECTS, TRANSITION_GUARDS
+
+    from .context import certificate_contexts
+    if not samples:
+        return []
+    lab = LabSettings.current()
+    numbers = next_numbers("CQ", len(samples), timezone.localdate().year)
+    codes = [new_verification_code() for _ in samples]
+    contexts = certificate_contexts(samples, numbers=numbers, standard=standard or lab.default_standard,
+                                    decision_rule=decision_rule or lab.default_decision_rule,
+                                    urls=[verification_url(n, c) for n, c in zip(numbers, codes)], issuer=actor)
+    reasons = {}
+    for s, ctx, code in zip(samples, contexts, codes):
+        ctx["verification_code"] = code
+        missing = missing_required(ctx["compliance"]["checks"])
+        if missing:
+            if not (issue_anyway_reason or "").strip():
+                names = ", ".join(m["name_en"] for m in missing)
+                raise InputError({"issue_anyway_reason": [
+                    f"Required results are missing for {s.code}: {names}. Enter them, or give a reason "
+                    "to issue anyway (it is printed in the certificate's remarks)."]})
+            ctx["issue_anyway"] = {"reason": issue_anyway_reason.strip(), "missing": missing}
+            reasons[s.pk] = f"issued with required results missing: {issue_anyway_reason.strip()}"
+    docs = bulk_insert(Document, [
+        Document(kind=Document.KIND_CERTIFICATE, number=n, version=1, sample=s, product=s.product, batch=batch,
+                 context=ctx, issued_by=actor, verification_code=code)
+        for s, n, ctx, code in zip(samples, numbers, contexts, codes)])
+    if TRANSITION_GUARDS.get("certify") or TRANSITION_EFFECTS.get("certify"):
+        for s, d in zip(samples, docs):   # hooks on this transition: one by one, through the service
+            sample_transition(actor=actor, sample=s, action="certify", reason=f"certificate {d.number} issued")
+    else:
+        Sample.objects.filter(pk__in=[s.pk for s in samples]).update(status="certified", updated_at=timezone.now())
+        bulk_insert(SampleTransition, [
+            SampleTransition(sample=s, action="certify", from_status="verified", to_status="certified", actor=actor,
+                             reason=f"certificate {d.number} issued") for s, d in zip(samples, docs)])
+        bulk_insert(AuditEntry, [
+            AuditEntry(entity="sample", entity_id=s.pk, entity_repr=str(s)[:200], action="transition:certify",
+                       actor=actor, changes={"status": ["verified", "certified"]},
+                       reason=f"certificate {d.number} issued", sample=s, manufacturer=s.product.manufacturer)
+            for s, d in zip(samples, docs)])
+        for s in samples:
+            s.status = "certified"
+    bulk_insert(AuditEntry, [
+        AuditEntry(entity="certificate", entity_id=d.pk, entity_repr=str(d)[:200], action="create", actor=actor,
+                   changes=audit.diff({}, _snapshot(d)), reason=reasons.get(s.pk, ""), sample=s,
+                   manufacturer=s.product.manufacturer)
+        for s, d in zip(samples, docs)])
+    return docs
 
 
 @transaction.atomic

@@ -113,6 +113,7 @@ class Sample(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["-created_at", "-id"], name="sample_list_order")]  # the list's order
         verbose_name = _("sample")
         verbose_name_plural = _("samples")
 

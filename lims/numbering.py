@@ -16,6 +16,11 @@ def format_number(prefix, year, n):
 
 
 def next_number(prefix, year=None):
+    return next_numbers(prefix, 1, year)[0]
+
+
+def next_numbers(prefix, count, year=None):
+    """``count`` consecutive numbers, taken under one lock of the counter."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("next_number() must run inside transaction.atomic()")
     year = year or timezone.localdate().year
@@ -25,6 +30,7 @@ def next_number(prefix, year=None):
     except IntegrityError:
         pass  # another transaction created the row first; it is there now
     seq = YearSequence.objects.select_for_update().get(prefix=prefix, year=year)
-    seq.last += 1
+    first = seq.last + 1
+    seq.last += count
     seq.save(update_fields=["last"])
-    return format_number(prefix, year, seq.last)
+    return [format_number(prefix, year, n) for n in range(first, first + count)]

@@ -37,7 +37,7 @@ def _require_owner(user, manufacturer_id):
 
 
 def _apply_update(obj, audited_fields, fields, *, entity, actor, reason, **where):
-    """Set ``fields`` on ``obj``, save, and record old and new values of what changed."""
+    """Set ``fields`` on ``obj``, save, and record old and new values of what changed; -> the changes."""
     before = audit.snapshot(obj, audited_fields)
     for k, v in fields.items():
         setattr(obj, k, v)
@@ -45,6 +45,7 @@ def _apply_update(obj, audited_fields, fields, *, entity, actor, reason, **where
     changes = audit.diff(before, audit.snapshot(obj, audited_fields))
     if changes:
         audit.record(entity=entity, obj=obj, action="update", actor=actor, changes=changes, reason=reason, **where)
+    return changes
 
 
 @transaction.atomic
@@ -81,8 +82,10 @@ def product_update(*, actor, product, reason="", **fields):
             raise ReasonRequiredError(
                 f"A reason is required to correct {', '.join(changed)}: sample(s) {codes} have verified results "
                 "and return to verification.")
-    _apply_update(product, PRODUCT_FIELDS, fields, entity="product", actor=actor, reason=reason,
-                  manufacturer=product.manufacturer)
+    changes = _apply_update(product, PRODUCT_FIELDS, fields, entity="product", actor=actor, reason=reason,
+                            manufacturer=product.manufacturer)
+    for effect in PRODUCT_EFFECTS:  # e.g. stored judgements rewritten with the corrected facts
+        effect(product, changes)
     for sample in judged:
         sample_transition(actor=actor, sample=sample, action="reopen",
                           reason=f"product corrected ({', '.join(changed)}): {reason}")
@@ -126,6 +129,7 @@ def sample_update(*, actor, sample, reason="", **fields):
 # reviewer who entered none of the results; "submit" needs at least one assay).
 TRANSITION_GUARDS = {}   # action -> list of callables(sample, actor) raising TransitionError
 TRANSITION_EFFECTS = {}  # action -> list of callables(sample, actor, reason, **options) run inside the transaction
+PRODUCT_EFFECTS = []     # callables(product, changes) run inside the transaction of a product update
 
 
 def register_guard(action, fn):
@@ -134,6 +138,10 @@ def register_guard(action, fn):
 
 def register_effect(action, fn):
     TRANSITION_EFFECTS.setdefault(action, []).append(fn)
+
+
+def register_product_effect(fn):
+    PRODUCT_EFFECTS.append(fn)
 
 
 @transaction.atomic

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "lims.uploads.UploadLimitMiddleware",   # 413 before any body is read
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -169,6 +170,12 @@ STORAGES = {
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
+# Upload limits (lims.uploads, maturity.importing): body size (413 before it is read), rows of an import,
+# bytes an XLSX may inflate to, size of a chromatogram photo.
+LIMS_UPLOAD_MAX_BYTES = int(float(os.environ.get("LIMS_UPLOAD_MAX_MB", "20")) * 1_000_000)
+LIMS_IMPORT_MAX_ROWS = int(os.environ.get("LIMS_IMPORT_MAX_ROWS", "200000"))
+LIMS_IMPORT_MAX_INFLATED_BYTES = int(float(os.environ.get("LIMS_IMPORT_MAX_INFLATED_MB", "200")) * 1_000_000)
+LIMS_PHOTO_MAX_BYTES = int(float(os.environ.get("LIMS_PHOTO_MAX_MB", "10")) * 1_000_000)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -18,3 +18,4 @@ class MaturityConfig(AppConfig):
         audit.track(Declaration, "standard_declaration", ["edition", "category", "key", "text_zh", "text_en"])
         audit.track(JurisdictionLimit, "jurisdiction_limit",
                     ["table", "jurisdiction", "jurisdiction_zh", "metal", "limit_low", "limit_high", "basis", "note"])
+        from . import judgements  # noqa: F401  stores judgements on verify, retest, product and default changes

@@ -66,12 +66,42 @@ def _store(assay, outcome, policy):
     assay.policy = policy_as_dict(policy)
 
 
+PHOTO_FORMATS = ("JPEG", "PNG", "WEBP")
+PHOTO_MAX_PIXELS = 50_000_000
+
+
+def _check_photo(photo):
+    """A chromatogram photo must be a real JPEG, PNG or WebP image within the size limits
+    (LIMS_PHOTO_MAX_MB; at most 50 megapixels), checked without decoding the pixels."""
+    from django.conf import settings
+    from PIL import Image
+    limit = settings.LIMS_PHOTO_MAX_BYTES
+    if photo.size > limit:
+        raise InputError({"photo": [f"The photo is larger than the limit of {limit / 1_000_000:g} MB."]})
+    try:
+        photo.seek(0)
+        with Image.open(photo) as im:
+            fmt, pixels = im.format, im.width * im.height
+            im.verify()
+    except Exception:
+        raise InputError({"photo": ["The file is not a readable image; upload a JPEG, PNG or WebP photo."]})
+    finally:
+        photo.seek(0)
+    if fmt not in PHOTO_FORMATS:
+        raise InputError({"photo": [f"Images of type {fmt} are not accepted; upload a JPEG, PNG or WebP photo."]})
+    if pixels > PHOTO_MAX_PIXELS:
+        raise InputError({"photo": [f"The photo has {pixels // 1_000_000} megapixels; at most "
+                                    f"{PHOTO_MAX_PIXELS // 1_000_000} are accepted."]})
+
+
 @transaction.atomic
 def assay_enter(*, actor, sample, method, data, photo=None, source=""):
     sample = Sample.objects.select_for_update().select_related("product__manufacturer").get(pk=sample.pk)
     _check_entry(actor, sample)
     if photo is not None and method != "chromatogram":
         raise InputError({"photo": ["A photo can be attached only to a chromatogram assay."]})
+    if photo is not None:
+        _check_photo(photo)
     if sample.status == "received":
         sample = sample_transition(actor=actor, sample=sample, action="start_testing",
                                    reason=f"first assay entered ({method})")
@@ -256,6 +286,15 @@ def retest_selection(sample, assays=None, parameters=None):
     return chosen
 
 
+IMPORT_LIMITS = {"max_rows": 200_000, "max_uncompressed": 200_000_000}
+
+
+def _import_limits():
+    from django.conf import settings
+    return {"max_rows": getattr(settings, "LIMS_IMPORT_MAX_ROWS", IMPORT_LIMITS["max_rows"]),
+            "max_uncompressed": getattr(settings, "LIMS_IMPORT_MAX_INFLATED_BYTES", IMPORT_LIMITS["max_uncompressed"])}
+
+
 @transaction.atomic
 def sample_retest(*, actor, sample, reason, assays=None, parameters=None):
     """Retest the chosen assays (or the assays of the chosen parameters), or all if none are chosen.
@@ -288,10 +327,17 @@ class ImportDuplicate(Exception):
 def results_import(*, actor, filename, content, check_only=False, reimport=False):
     """Validate the whole file, then store one `direct` assay per sample, or nothing.
 
+    ``content``: the upload (a file object, read in a streaming way) or bytes. Written in bulk: the
+    samples are locked in one query, received samples start testing (transition and audit entry
+    each, as one by one), one assay and one audit entry naming every value per sample.
+
     A file whose content was imported before, or whose rows repeat stored values, raises
     ImportDuplicate unless ``reimport`` confirms it. ``check_only`` runs every check and the
     storing itself, then rolls it back. -> ImportResult."""
+    from lims.bulk import bulk_insert
+    from lims.models import AuditEntry, SampleTransition
     from lims.selectors import samples_visible_to
+    from lims.services import TRANSITION_EFFECTS, TRANSITION_GUARDS
 
     from .import_checks import content_sha256, duplicate_rows, earlier_import
     from .importing import ImportRejected, parse_rows, read_table
@@ -299,8 +345,10 @@ def results_import(*, actor, filename, content, check_only=False, reimport=False
 
     if actor.role not in ENTRY_ROLES:
         raise PermissionDeniedError("Only technicians and lab admins import results.")
-    by_sample, errors = parse_rows(read_table(filename, content))
-    samples = {s.code: s for s in samples_visible_to(actor).filter(code__in=list(by_sample))}
+    by_sample, errors = parse_rows(read_table(filename, content, **_import_limits()))
+    visible = samples_visible_to(actor).filter(code__in=list(by_sample))
+    samples = {s.code: s for s in Sample.objects.select_for_update(of=("self",))
+               .select_related("product__manufacturer").filter(pk__in=visible.values("pk"))}
     for code, slot in by_sample.items():
         sample = samples.get(code)
         if sample is None:
@@ -315,20 +363,52 @@ def results_import(*, actor, filename, content, check_only=False, reimport=False
     earlier, duplicates = earlier_import(sha), duplicate_rows(by_sample, samples)
     if (earlier or duplicates) and not (reimport or check_only):
         raise ImportDuplicate(earlier, duplicates)
-    with transaction.atomic():  # a savepoint: check_only rolls back what it stored
-        created = []
-        for code, slot in by_sample.items():
-            try:
-                assay = assay_enter(actor=actor, sample=samples[code], method="direct",
-                                    data={"values": slot["values"]},
-                                    source=f"import:{filename} rows {min(slot['rows'])}–{max(slot['rows'])}")
-            except InputError as e:  # e.g. the imported N makes C/N impossible
-                raise ImportRejected([{"row": min(slot["rows"]), "column": k, "reason": f"{code}: {' '.join(v)}"}
-                                      for k, v in e.errors.items()])
-            created.append(assay)
-        if check_only:
-            transaction.set_rollback(True)
-            return ImportResult(created, False, duplicates, earlier)
+    sid = transaction.savepoint()  # check_only rolls back what it stored
+    policy = current_policy()
+    existing = {}
+    for a in Assay.objects.filter(sample__in=[samples[c] for c in by_sample]).exclude(status="invalidated") \
+            .order_by("entered_at", "id"):
+        existing.setdefault(a.sample_id, []).append(a)
+    now = timezone.now()
+    created, start = [], []
+    for code, slot in by_sample.items():
+        sample = samples[code]
+        outcome = slot["outcome"]
+        assay = Assay(sample=sample, method="direct", data={"values": slot["values"]}, entered_by=actor,
+                      source=f"import:{filename} rows {min(slot['rows'])}–{max(slot['rows'])}")
+        _store(assay, outcome, policy)
+        try:  # e.g. the imported N makes C/N impossible
+            sample_figures(sample, assays=existing.get(sample.pk, []) + [assay], policy=policy)
+        except InputError as e:
+            raise ImportRejected([{"row": min(slot["rows"]), "column": k, "reason": f"{code}: {' '.join(v)}"}
+                                  for k, v in e.errors.items()])
+        created.append(assay)
+        if sample.status == "received":
+            start.append(sample)
+    if start and (TRANSITION_GUARDS.get("start_testing") or TRANSITION_EFFECTS.get("start_testing")):
+        for s in start:   # hooks registered on this transition: one by one, through the service
+            sample_transition(actor=actor, sample=s, action="start_testing", reason="first assay entered (direct)")
+    elif start:
+        Sample.objects.filter(pk__in=[s.pk for s in start]).update(status="in_testing", updated_at=now)
+        bulk_insert(SampleTransition, [
+            SampleTransition(sample=s, action="start_testing", from_status="received", to_status="in_testing",
+                             actor=actor, reason="first assay entered (direct)") for s in start])
+        bulk_insert(AuditEntry, [
+            AuditEntry(entity="sample", entity_id=s.pk, entity_repr=str(s)[:200], action="transition:start_testing",
+                       actor=actor, changes={"status": ["received", "in_testing"]},
+                       reason="first assay entered (direct)", sample=s, manufacturer=s.product.manufacturer)
+            for s in start])
+    for s in start:
+        s.status = "in_testing"
+    bulk_insert(Assay, created)
+    bulk_insert(AuditEntry, [
+        AuditEntry(entity="assay", entity_id=a.pk, entity_repr=str(a)[:200], action="create", actor=actor,
+                   changes=audit.diff({}, _assay_snapshot(a)), sample=a.sample,
+                   manufacturer=a.sample.product.manufacturer) for a in created])
+    if check_only:
+        transaction.savepoint_rollback(sid)
+        return ImportResult(created, False, duplicates, earlier)
+    transaction.savepoint_commit(sid)
     ImportRun.objects.create(sha256=sha, filename=filename[:255], imported_by=actor, reimport=bool(earlier or duplicates),
                              rows=sum(len(a.data["values"]) for a in created), assay_ids=[a.pk for a in created])
     return ImportResult(created, True, duplicates, earlier)

@@ -590,3 +590,65 @@ def _judge_frame(requirements, declarations, frame, decision_rule):
     columns = {k: _NAMES[v] for k, v in columns.items()}
     columns["verdict"] = np.array(["pass", "fail", "incomplete", "conditional"], dtype=object)[verdicts]
     return pd.DataFrame(columns, index=frame.index)
+
+
+# --------------------------------------------------------------------------- stored judgements
+
+def margin(kind, value, limit):
+    """Distance from the limit on the side that passes, in the requirement's unit: ``value − limit``
+    for a minimum, ``limit − value`` for a maximum; negative means beyond the limit. None when missing."""
+    if value is None:
+        return None
+    return value - limit if kind == "min" else limit - value
+
+
+def beyond(kind, value, qualifier, limit):
+    """Whether ``value`` lies beyond ``limit`` as the market statistics count it: a plain comparison,
+    no uncertainty; a below-detection value ``<X`` is never known to exceed a maximum."""
+    if value is None:
+        return False
+    if kind == "min":
+        return value < limit
+    if qualifier == "<":
+        return False
+    return value > limit if kind == "max" else value >= limit
+
+
+def judge_frame_checks(requirements, declarations, frame: pd.DataFrame, decision_rule="simple"):
+    """``judge_frame`` with every check's figures: -> (verdicts, checks).
+
+    ``verdicts`` is the ``verdict`` column of :func:`judge_frame` (same index).
+    ``checks`` lists, per requirement or declaration, a dict of the requirement
+    (``key``, ``parameter``, ``kind``, ``limit``, ``unit``, ``basis``,
+    ``condition``) and arrays over the rows: ``status`` (names, including
+    ``not_applicable``), ``value`` and ``uncertainty`` (in the requirement's unit
+    and basis, NaN when missing), ``below`` (qualifier ``<``), ``margin`` and
+    ``beyond`` (as :func:`margin` and :func:`beyond`). Rows agree
+    with :func:`judge` (same arithmetic); loops run over requirements only."""
+    _check_rule(decision_rule)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        judged = _judge_frame(requirements, declarations, frame, decision_rule)
+        data = _FrameInput(frame)
+        n = len(frame)
+        checks = []
+        for r in requirements:
+            key = check_key(r.parameter, r.kind, r.condition)
+            v, u, lt, missing = data.prepared(r.parameter, r.unit, r.basis)
+            value = np.where(missing, np.nan, v)
+            below = lt & ~missing
+            if r.kind == "min":
+                over = value < r.limit
+            else:
+                over = ((value > r.limit) if r.kind == "max" else (value >= r.limit)) & ~below
+            checks.append({"key": key, "parameter": r.parameter, "kind": r.kind, "limit": r.limit,
+                           "unit": r.unit, "basis": r.basis, "condition": r.condition,
+                           "status": judged[key].to_numpy(), "value": value,
+                           "uncertainty": np.where(missing, np.nan, u), "below": below,
+                           "margin": value - r.limit if r.kind == "min" else r.limit - value, "beyond": over})
+        for d in declarations:
+            key = check_key(f"declaration:{d.key}", "declaration")
+            checks.append({"key": key, "parameter": key, "kind": "declaration", "limit": None, "unit": "",
+                           "basis": "", "condition": "", "status": judged[key].to_numpy(),
+                           "value": np.full(n, np.nan), "uncertainty": np.full(n, np.nan),
+                           "below": np.zeros(n, bool), "margin": np.full(n, np.nan), "beyond": np.zeros(n, bool)})
+    return judged["verdict"], checks

@@ -9,7 +9,15 @@ from .models import Assay, ImportRun
 
 
 def content_sha256(content):
-    return hashlib.sha256(content).hexdigest()
+    """SHA-256 of the upload: bytes, or a binary file object read in chunks and rewound."""
+    if isinstance(content, (bytes, bytearray)):
+        return hashlib.sha256(content).hexdigest()
+    h = hashlib.sha256()
+    content.seek(0)
+    for chunk in iter(lambda: content.read(1 << 20), b""):
+        h.update(chunk)
+    content.seek(0)
+    return h.hexdigest()
 
 
 def earlier_import(sha256):

@@ -1,12 +1,18 @@
-"""Bulk import of instrument results from CSV or XLSX (pandas).
+"""Bulk import of instrument results from CSV or XLSX (pandas, openpyxl).
 
 The whole file is validated first; either every row is stored (one `direct`
 assay per sample) or none, with a per-row report: row number as the user
 sees it in a spreadsheet (header = row 1), column and reason.
-"""
-import io
-import math
 
+Limits (bounded memory for any upload): at most ``max_rows`` data rows; a
+CSV is read in chunks; an XLSX is opened read-only, and only after the sizes
+its zip directory declares have been checked (a small file that inflates to
+gigabytes is refused unread). The report lists the first ``MAX_REPORTED``
+problems and counts all of them.
+"""
+import zipfile
+
+import numpy as np
 import pandas as pd
 
 from . import calculations as calc
@@ -14,6 +20,8 @@ from .errors import InputError
 
 COLUMNS = ["sample_code", "parameter", "value", "unit", "basis", "qualifier", "uncertainty"]
 REQUIRED = ["sample_code", "parameter", "value"]
+MAX_REPORTED = 200
+CSV_CHUNK_ROWS = 50_000
 
 
 class ImportRejected(Exception):
@@ -21,20 +29,85 @@ class ImportRejected(Exception):
         super().__init__(f"{len(errors)} problem(s); nothing imported")
         self.errors = errors  # [{"row", "column", "reason"}]
 
+    @property
+    def report(self):
+        """The first MAX_REPORTED problems, and how many there are in all."""
+        return {"errors": self.errors[:MAX_REPORTED], "error_count": len(self.errors),
+                "errors_shown": min(len(self.errors), MAX_REPORTED)}
 
-def read_table(filename, content):
+
+def _file_error(reason):
+    return ImportRejected([{"row": None, "column": "file", "reason": reason}])
+
+
+def _too_many_rows(max_rows):
+    return _file_error(f"the file has more than {max_rows} data rows; split it into smaller files")
+
+
+def _read_csv(fileobj, max_rows):
+    parts, n = [], 0
+    for chunk in pd.read_csv(fileobj, dtype=str, keep_default_na=False, encoding="utf-8-sig",
+                             chunksize=CSV_CHUNK_ROWS):
+        n += len(chunk)
+        if n > max_rows:
+            raise _too_many_rows(max_rows)
+        parts.append(chunk)
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+
+
+def check_xlsx_size(fileobj, max_uncompressed):
+    """Refuse an XLSX whose members would inflate beyond ``max_uncompressed`` bytes (zip bomb),
+    from the zip directory alone."""
+    try:
+        with zipfile.ZipFile(fileobj) as z:
+            total = sum(i.file_size for i in z.infolist())
+    except zipfile.BadZipFile:
+        raise _file_error("cannot read the file: not an XLSX (zip) file")
+    finally:
+        fileobj.seek(0)
+    if total > max_uncompressed:
+        raise _file_error(f"the XLSX inflates to {total // 1_000_000} MB, more than the "
+                          f"{max_uncompressed // 1_000_000} MB allowed")
+
+
+def _read_xlsx(fileobj, max_rows, max_uncompressed):
+    from openpyxl import load_workbook
+    check_xlsx_size(fileobj, max_uncompressed)
+    wb = load_workbook(fileobj, read_only=True, data_only=True)
+    try:
+        rows = wb.worksheets[0].iter_rows(values_only=True)
+        header = next(rows, None)
+        if header is None:
+            return pd.DataFrame()
+        data = []
+        for row in rows:
+            if all(v is None for v in row):
+                continue
+            data.append(["" if v is None else str(v) for v in row[:len(header)]])
+            if len(data) > max_rows:
+                raise _too_many_rows(max_rows)
+    finally:
+        wb.close()
+    return pd.DataFrame(data, columns=[("" if h is None else str(h)) for h in header], dtype=str)
+
+
+def read_table(filename, fileobj, *, max_rows=200_000, max_uncompressed=200_000_000):
+    """The upload as a table of strings. ``fileobj``: a binary file object (or bytes)."""
+    import io
+    if isinstance(fileobj, (bytes, bytearray)):
+        fileobj = io.BytesIO(fileobj)
     name = (filename or "").lower()
     try:
         if name.endswith((".xlsx", ".xlsm")):
-            df = pd.read_excel(io.BytesIO(content), dtype=str, engine="openpyxl")
+            df = _read_xlsx(fileobj, max_rows, max_uncompressed)
         elif name.endswith(".csv") or name.endswith(".txt"):
-            df = pd.read_csv(io.BytesIO(content), dtype=str, keep_default_na=False, encoding="utf-8-sig")
+            df = _read_csv(fileobj, max_rows)
         else:
-            raise ImportRejected([{"row": None, "column": "file", "reason": "use a .csv or .xlsx file"}])
+            raise _file_error("use a .csv or .xlsx file")
     except ImportRejected:
         raise
     except Exception as e:  # unreadable file: say so, in one line
-        raise ImportRejected([{"row": None, "column": "file", "reason": f"cannot read the file: {e}"}])
+        raise _file_error(f"cannot read the file: {e}")
     df.columns = [str(c).strip().lower() for c in df.columns]
     missing = [c for c in REQUIRED if c not in df.columns]
     unknown = [c for c in df.columns if c not in COLUMNS]
@@ -44,24 +117,45 @@ def read_table(filename, content):
     if problems:
         raise ImportRejected(problems)
     if df.empty:
-        raise ImportRejected([{"row": None, "column": "file", "reason": "the file has no data rows"}])
+        raise _file_error("the file has no data rows")
     return df.fillna("")
 
 
-def _cell(row, col):
-    v = row.get(col, "")
-    if v is None or (isinstance(v, float) and math.isnan(v)):
-        return ""
-    return str(v).strip()
+def _column(df, col):
+    """A column as an object array of stripped strings ('' where absent)."""
+    if col not in df:
+        return np.full(len(df), "", dtype=object)
+    return df[col].astype(str).str.strip().to_numpy(dtype=object)
+
+
+def _row_errors(n, param, entry):
+    """The direct-entry rules for one row alone: -> list of {"row", "column", "reason"}."""
+    try:
+        calc.compute("direct", {"values": {param: entry}})
+    except InputError as e:
+        out = []
+        for path, messages in e.errors.items():
+            column = path.rsplit(".", 1)[-1] if path.startswith("values.") else path
+            column = "parameter" if column == param else column
+            out += [{"row": n, "column": column, "reason": m} for m in messages]
+        return out
+    return []
 
 
 def parse_rows(df):
-    """-> ({sample_code: {"values": {...}, "rows": [row numbers]}}, errors). Pure: no database."""
-    errors, by_sample, seen = [], {}, {}
-    for i, row in enumerate(df.to_dict("records")):
+    """-> ({sample_code: {"values": {...}, "rows": [row numbers], "outcome": AssayOutcome}}, errors).
+    Pure: no database.
+
+    Each sample's rows are validated together with the rules of direct entry (one computation per
+    sample, which is also the assay stored); only when that fails are its rows validated one by one,
+    so every problem is still reported against its own row."""
+    errors, staged, seen = [], {}, {}
+    codes, params = _column(df, "sample_code"), np.char.lower(_column(df, "parameter").astype(str)).astype(object)
+    raw_values, qualifiers = _column(df, "value"), _column(df, "qualifier")
+    extras = {col: _column(df, col) for col in ("unit", "basis", "uncertainty")}
+    for i in range(len(df)):
         n = i + 2
-        code, param = _cell(row, "sample_code"), _cell(row, "parameter").lower()
-        raw_value, qualifier = _cell(row, "value"), _cell(row, "qualifier")
+        code, param, raw_value, qualifier = codes[i], params[i], raw_values[i], qualifiers[i]
         if not code:
             errors.append({"row": n, "column": "sample_code", "reason": "is required"})
         if not param:
@@ -79,19 +173,25 @@ def parse_rows(df):
         seen[(code, param)] = n
         entry = {"value": raw_value}
         for col in ("unit", "basis", "qualifier", "uncertainty"):
-            v = qualifier if col == "qualifier" else _cell(row, col)
+            v = qualifier if col == "qualifier" else extras[col][i]
             if v != "":
                 entry[col] = v
-        try:  # validate the row alone with the same rules as direct entry
-            calc.compute("direct", {"values": {param: entry}})
-        except InputError as e:
-            for path, messages in e.errors.items():
-                column = path.rsplit(".", 1)[-1] if path.startswith("values.") else path
-                column = "parameter" if column == param else column
-                for m in messages:
-                    errors.append({"row": n, "column": column, "reason": m})
-            continue
-        slot = by_sample.setdefault(code, {"values": {}, "rows": []})
-        slot["values"][param] = entry
-        slot["rows"].append(n)
+        staged.setdefault(code, []).append((n, param, entry))
+    by_sample = {}
+    for code, rows in staged.items():
+        values = {param: entry for _n, param, entry in rows}
+        try:
+            outcome = calc.compute("direct", {"values": values})
+        except InputError:
+            good = []
+            for n, param, entry in rows:
+                problems = _row_errors(n, param, entry)
+                errors += problems
+                if not problems:
+                    good.append((n, param, entry))
+            if not good:
+                continue
+            rows, values = good, {param: entry for _n, param, entry in good}
+            outcome = calc.compute("direct", {"values": values})
+        by_sample[code] = {"values": values, "rows": [n for n, _p, _e in rows], "outcome": outcome}
     return by_sample, errors

@@ -1,256 +1,324 @@
-"""The regulator's market view: many samples judged at once (pandas, no
-per-sample judgement loop), filterable tables, exports and statistics in
-the spirit of the handbook's ch. 15 table 3.
+"""The regulator's market view, read from stored judgements (``maturity.judgements``) in SQL:
+filters, ordering, pagination, counts and statistics happen in the database, and exports stream.
 
-Only samples whose results are verified (status verified or certified) are
-part of the market view. Every table states the edition and decision rule
-it was judged with.
+Only samples whose results are verified (status verified or certified) have stored judgements and
+are part of the market view. Every table states the edition and decision rule it was judged with,
+and whether an archive re-judgement for them is still running.
 """
-import io
+import tempfile
 
 import numpy as np
 import pandas as pd
 
+from django.db.models import Count, F, FloatField, Max, Min, Prefetch, Q, Sum
+from django.db.models.functions import Cast, Floor, Least
 
-from lims.lifecycle import RESULTS_RELEASED
+from lims.roles import Role
 
-from .compliance import _FrameInput, judge_frame
-from .models import Assay, Category
+from .errors import InputError
+from .frames import sample_frame, sample_meta
+from .judgements import active_run
+from .models import Judgement, JudgementCheck, JudgementRun
 from .parameters import DERIVED, PARAMETERS
-from .policy import current_policy
-from .selectors import edition_or_error, edition_rules
 from .services import edition_mark_used
 
-MARKET_STATUSES = RESULTS_RELEASED
-META_COLUMNS = ["id", "code", "manufacturer_id", "manufacturer", "product_id", "product", "category",
-                "bagasse_based", "chemical_fertilizer_added", "status", "lot_number", "sampled_on", "received_on"]
+VERDICTS = ("pass", "fail", "conditional", "incomplete", "not_judged")
+ORDERINGS = {"code": ("sample__code",), "-code": ("-sample__code",),
+             "received_on": ("sample__received_on", "sample_id"), "-received_on": ("-sample__received_on", "-sample_id"),
+             "verdict": ("verdict", "-sample_id"), "-verdict": ("-verdict", "-sample_id")}
+DEFAULT_ORDERING = ("-sample_id",)   # newest sample first, as the sample list
+DECLARATION = "declaration"
+EXPORT_CHUNK = 2000
 
 
-def market_samples(user_samples_qs, filters):
-    qs = user_samples_qs.filter(status__in=MARKET_STATUSES)
-    if filters.get("manufacturer"):
-        qs = qs.filter(product__manufacturer_id=filters["manufacturer"])
-    if filters.get("category"):
-        qs = qs.filter(product__category=filters["category"])
-    if filters.get("product"):
-        qs = qs.filter(product_id=filters["product"])
-    if filters.get("received_after"):
-        qs = qs.filter(received_on__gte=filters["received_after"])
-    if filters.get("received_before"):
-        qs = qs.filter(received_on__lte=filters["received_before"])
-    if filters.get("ids"):
-        qs = qs.filter(pk__in=filters["ids"])
-    return qs.select_related("product__manufacturer")
+def known_parameter(key):
+    return key in PARAMETERS or key in DERIVED or key == DECLARATION
 
 
-def sample_frame(samples):
-    """One row per sample: metadata plus, per parameter p, columns p, p__unit,
-    p__basis, p__qualifier, p__u from the current (latest non-invalidated) assays,
-    and the derived C/N, organic matter (when not measured) and RS/TC."""
-    samples = list(samples)
-    meta = pd.DataFrame([{
-        "id": s.pk, "code": s.code, "manufacturer_id": s.product.manufacturer_id,
-        "manufacturer": s.product.manufacturer.name, "product_id": s.product_id, "product": s.product.name,
-        "category": s.product.category, "bagasse_based": s.product.bagasse_based,
-        "chemical_fertilizer_added": s.product.chemical_fertilizer_added, "status": s.status,
-        "lot_number": s.lot_number, "sampled_on": s.sampled_on, "received_on": s.received_on,
-    } for s in samples], columns=META_COLUMNS)
-    values, measured_om = {}, set()
-    rows = (Assay.objects.filter(sample_id__in=[s.pk for s in samples]).exclude(status="invalidated")
-            .order_by("entered_at", "id").values_list("sample_id", "method", "results").iterator(chunk_size=2000))
-    for sample_id, method, results in rows:  # data loading: later assays overwrite earlier ones
-        slot = values.setdefault(sample_id, {})
-        for key, m in results.items():
-            slot[key] = (m["value"], m.get("unit", ""), m.get("basis", ""), m.get("qualifier", ""),
-                         m.get("uncertainty"))
-            if key == "organic_matter_pct":
-                (measured_om.add if method == "direct" else measured_om.discard)(sample_id)
-    records = []
-    for sid in meta["id"]:
-        rec = {}
-        for key, (v, unit, basis, q, u) in values.get(sid, {}).items():
-            rec[key], rec[f"{key}__unit"], rec[f"{key}__basis"] = v, unit, basis
-            rec[f"{key}__qualifier"], rec[f"{key}__u"] = q, np.nan if u is None else u
-        records.append(rec)
-    frame = pd.concat([meta, pd.DataFrame(records, index=meta.index)], axis=1).set_index("id", drop=False)
-    return _derive(frame, measured_om)
+def _parameter_q(key):
+    """Checks of a parameter key as the market filters name it ('declaration' = any declaration)."""
+    return Q(parameter__startswith=f"{DECLARATION}:") if key == DECLARATION else Q(parameter=key)
 
 
-def _derive(frame, measured_om):
-    """C/N, OM and RS/TC from dry-basis current values, vectorised (DOMAIN §4.2, §4.4, §4.6)."""
-    if frame.empty:
-        return frame
-    data = _FrameInput(frame)
-    dry = {k: data.prepared(k, "%", "dry") for k in ("organic_carbon_pct", "total_nitrogen_pct",
-                                                      "total_carbon_pct", "reducing_sugar_pct")
-           if k in frame}
-    policy = current_policy()
-    with np.errstate(divide="ignore", invalid="ignore"):
-        if "organic_carbon_pct" in dry and "total_nitrogen_pct" in dry:
-            oc, n = dry["organic_carbon_pct"][0], dry["total_nitrogen_pct"][0]
-            frame["cn_ratio"] = np.where(n > 0, oc / n, np.nan)
-        if "organic_carbon_pct" in dry:
-            om = dry["organic_carbon_pct"][0] * policy.organic_matter_factor
-            keep = frame["id"].isin(measured_om).to_numpy()
-            if "organic_matter_pct" in frame:
-                frame["organic_matter_pct"] = np.where(keep, frame["organic_matter_pct"], om)
-            else:
-                frame["organic_matter_pct"] = om
-            frame["organic_matter_pct__basis"] = np.where(keep, frame.get("organic_matter_pct__basis", "dry"), "dry")
-            frame["organic_matter_pct__unit"] = np.where(keep, frame.get("organic_matter_pct__unit", "%"), "%")
-            frame["organic_matter_pct__qualifier"] = np.where(keep, frame.get("organic_matter_pct__qualifier", ""), "")
-            frame["organic_matter_pct__u"] = np.where(keep, frame.get("organic_matter_pct__u", np.nan), np.nan)
-        if "reducing_sugar_pct" in dry:
-            rs = dry["reducing_sugar_pct"][0]
-            carbon = dry.get("total_carbon_pct", (np.full(len(frame), np.nan),))[0]
-            if "organic_carbon_pct" in dry:
-                carbon = np.where(np.isnan(carbon), dry["organic_carbon_pct"][0], carbon)
-            frame["rs_tc_ratio_pct"] = np.where(carbon > 0, rs / carbon * 100, np.nan)
-    for key in ("cn_ratio", "rs_tc_ratio_pct"):
-        if key in frame:
-            frame[f"{key}__unit"] = "%" if key.endswith("_pct") else ""
-            frame[f"{key}__basis"] = ""
-            frame[f"{key}__qualifier"] = ""
-            frame[f"{key}__u"] = np.nan
-    return frame
+def judgement_state(edition, decision_rule):
+    """Which edition and rule the view shows and whether an archive re-judgement for them runs."""
+    run = active_run(edition, decision_rule)
+    last = run or JudgementRun.objects.filter(edition=edition, decision_rule=decision_rule).order_by("-id").first()
+    return {"standard": edition.code, "decision_rule": decision_rule, "rejudging": run is not None,
+            "run": None if last is None else {"id": last.pk, "status": last.status, "done": last.done,
+                                             "total": last.total, "progress_pct": last.progress_pct,
+                                             "started_at": last.started_at, "finished_at": last.finished_at}}
 
 
-def judge_market(frame, standard, decision_rule):
-    """-> (edition, frame with 'verdict', 'failing', 'checks' columns). One judge_frame call per category."""
-    edition = edition_or_error(standard)
-    frame = frame.copy()
-    frame["verdict"] = "not_judged"
-    frame["failing"] = [[] for _ in range(len(frame))]
-    frame["checks"] = [{} for _ in range(len(frame))]
-    known = set(Category.objects.filter(edition=edition).values_list("key", flat=True))
-    for category, group in frame.groupby("category"):
-        if category not in known:
-            continue
-        reqs, decls = edition_rules(edition, category)
-        judged = judge_frame(reqs, decls, group, decision_rule)
-        check_cols = [c for c in judged.columns if c != "verdict"]
-        frame.loc[group.index, "verdict"] = judged["verdict"]
-        statuses = judged[check_cols]
-        frame.loc[group.index, "failing"] = pd.Series(
-            [sorted({c.split(":")[0] for c in check_cols if row[c] == "fail"}) for row in statuses.to_dict("records")],
-            index=group.index)
-        frame.loc[group.index, "checks"] = pd.Series(
-            [{c: s for c, s in row.items() if s != "not_applicable"} for row in statuses.to_dict("records")],
-            index=group.index)
+def judgements(user, edition, decision_rule, filters):
+    """Stored judgements of the market view under ``edition`` and ``decision_rule``, filtered in SQL.
+
+    ``filters``: manufacturer, product, category, verdict, failing (parameter key failing a limit),
+    has (parameter key with a value), received_after, received_before, ids, ordering."""
     edition_mark_used(edition, "regulator's market view")
-    return edition, frame
+    qs = Judgement.objects.filter(edition=edition, decision_rule=decision_rule)
+    if user.role == Role.MANUFACTURER:
+        qs = qs.filter(manufacturer_id=user.manufacturer_id)
+    for key, field in (("manufacturer", "manufacturer_id"), ("product", "product_id"), ("category", "category"),
+                       ("verdict", "verdict")):
+        if filters.get(key):
+            qs = qs.filter(**{field: filters[key]})
+    if filters.get("received_after"):
+        qs = qs.filter(sample__received_on__gte=filters["received_after"])
+    if filters.get("received_before"):
+        qs = qs.filter(sample__received_on__lte=filters["received_before"])
+    if filters.get("ids"):
+        qs = qs.filter(sample_id__in=filters["ids"])
+    for key, extra in (("failing", Q(status="fail")), ("has", Q(value__isnull=False))):
+        if filters.get(key):
+            if not known_parameter(filters[key]):
+                raise InputError({key: [f"Unknown parameter '{filters[key]}'."]})
+            qs = qs.filter(pk__in=JudgementCheck.objects.filter(
+                _parameter_q(filters[key]), extra, edition=edition, decision_rule=decision_rule).values("judgement_id"))
+    ordering = filters.get("ordering")
+    if ordering and ordering not in ORDERINGS:
+        raise InputError({"ordering": [f"Unknown ordering '{ordering}'; use one of {', '.join(ORDERINGS)}."]})
+    return qs.order_by(*ORDERINGS.get(ordering, DEFAULT_ORDERING))
 
 
-def filter_judged(frame, verdict=None, failing=None):
-    if verdict:
-        frame = frame[frame["verdict"] == verdict]
-    if failing:
-        frame = frame[frame["failing"].map(lambda f: failing in f)]
-    return frame
+def page_of(qs, paginator, request):
+    """One page of the judgements with what a row shows: the page's ids are picked on the judgement
+    table alone (its indexes), then only those rows are read with their joins."""
+    ids = paginator.paginate_queryset(qs.values_list("pk", flat=True), request)
+    rows = {j.pk: j for j in with_rows(Judgement.objects.filter(pk__in=list(ids)))}
+    return [rows[i] for i in ids]
 
 
-def table_rows(frame):
-    cols = ["id", "code", "manufacturer_id", "manufacturer", "product_id", "product", "category", "status",
-            "lot_number", "sampled_on", "received_on", "verdict", "failing", "checks"]
-    out = frame[cols].to_dict("records")
-    for r in out:
-        for k in ("sampled_on", "received_on"):
-            r[k] = r[k].isoformat() if r[k] is not None and not pd.isna(r[k]) else None
+def with_rows(qs):
+    """The queryset with what a table row shows: sample, product, manufacturer, check statuses."""
+    return qs.select_related("sample__product__manufacturer").prefetch_related(
+        Prefetch("checks", queryset=JudgementCheck.objects.only("judgement_id", "key", "status").order_by("id")))
+
+
+def _failing(checks):
+    return sorted({c.key.split(":")[0] for c in checks if c.status == "fail"})
+
+
+def row(j):
+    """One table row (the API shape): sample facts, verdict, failing parameters and check statuses."""
+    s = j.sample
+    checks = list(j.checks.all())
+    return {"id": s.pk, "code": s.code, "manufacturer_id": s.product.manufacturer_id,
+            "manufacturer": s.product.manufacturer.name, "product_id": s.product_id, "product": s.product.name,
+            "category": s.product.category, "status": s.status, "lot_number": s.lot_number,
+            "sampled_on": s.sampled_on.isoformat() if s.sampled_on else None,
+            "received_on": s.received_on.isoformat() if s.received_on else None,
+            "verdict": j.verdict, "failing": _failing(checks), "checks": {c.key: c.status for c in checks}}
+
+
+def verdict_counts(qs):
+    counts = dict(qs.order_by().values_list("verdict").annotate(n=Count("id")))
+    return {v: counts.get(v, 0) for v in ("pass", "fail", "conditional", "incomplete")}
+
+
+# --- statistics ---------------------------------------------------------------
+
+def _requirements_by_category(edition):
+    out = {}
+    for r in edition.requirements.order_by("id"):
+        out.setdefault(r.category, {}).setdefault(r.parameter, []).append(r)
     return out
 
 
-def export_table(frame, standard, decision_rule):
-    """One row per sample with verdict, failing parameters and the figures judged (codes, full precision)."""
-    params = [p for p in list(PARAMETERS) + list(DERIVED) if p in frame.columns]
-    out = frame[["code", "manufacturer", "product", "category", "status", "received_on", "verdict"]].copy()
-    out.insert(0, "standard", standard)
-    out.insert(1, "decision_rule", decision_rule)
-    out["failing"] = frame["failing"].map(lambda f: " ".join(f))
-    for p in params:
-        out[p] = frame[p]
-        if f"{p}__qualifier" in frame:
-            out[f"{p}_qualifier"] = frame[f"{p}__qualifier"].fillna("")
-        if f"{p}__basis" in frame:
-            out[f"{p}_basis"] = frame[f"{p}__basis"].fillna("")
+SAMPLE_FILTERS = ("manufacturer", "product", "verdict", "failing", "has", "received_after", "received_before", "ids")
+
+
+def statistics(qs, edition, decision_rule, filters, link):
+    """Per category and parameter: count, mean, min, max (in the requirement's unit and basis, one
+    value per sample) and, per limit, the share of samples beyond it with the ids and a link.
+
+    One SQL aggregate over the stored checks (which carry edition, rule and category, so the whole
+    archive needs no join) and one read of the ids beyond a limit; ``link(**filters)`` builds a URL."""
+    checks = JudgementCheck.objects.filter(edition=edition, decision_rule=decision_rule)
+    if filters.get("category"):
+        checks = checks.filter(category=filters["category"])
+    if any(filters.get(k) for k in SAMPLE_FILTERS):
+        checks = checks.filter(judgement__in=qs.order_by().values("pk"))
+    valued = Q(value__isnull=False)
+    first = Q(first=True) & valued
+    per_limit = {}
+    for r in checks.order_by().values("category", "parameter", "kind", "condition").annotate(
+            samples=Count("id", filter=valued), beyond_n=Count("id", filter=Q(beyond=True)),
+            first_n=Count("id", filter=first),
+            below=Count("id", filter=first & Q(qualifier="<")), total=Sum("value", filter=first),
+            low=Min("value", filter=first), high=Max("value", filter=first)):
+        per_limit[(r["category"], r["parameter"], r["kind"], r["condition"])] = r
+    beyond_ids = {}
+    for *key, sample_id in checks.filter(beyond=True).order_by("sample_id").values_list(
+            "category", "parameter", "kind", "condition", "sample_id"):
+        beyond_ids.setdefault(tuple(key), []).append(sample_id)
+    present = sorted({category for category, *_rest in per_limit})   # every judged sample has checks
+    by_category = _requirements_by_category(edition)
+    out = []
+    for category in present:
+        for parameter, rs in by_category.get(category, {}).items():
+            rows = [per_limit.get((category, parameter, r.kind, r.condition), {}) for r in rs]
+            count = sum(x.get("first_n", 0) for x in rows)
+            lows = [x["low"] for x in rows if x.get("low") is not None]
+            highs = [x["high"] for x in rows if x.get("high") is not None]
+            entry = {"category": category, "parameter": parameter, "unit": rs[0].unit, "basis": rs[0].basis,
+                     "count": count, "below_detection": sum(x.get("below", 0) for x in rows),
+                     "mean": sum(x.get("total") or 0.0 for x in rows) / count if count else None,
+                     "min": min(lows) if count else None, "max": max(highs) if count else None,
+                     "samples_url": link(category=category, has=parameter), "limits": []}
+            for r, lim in zip(rs, rows):
+                base, n = lim.get("samples", 0), lim.get("beyond_n", 0)
+                sample_ids = beyond_ids.get((category, parameter, r.kind, r.condition), [])
+                entry["limits"].append({
+                    "kind": r.kind, "limit": r.limit, "condition": r.condition, "samples": base, "beyond": n,
+                    "share_pct": round(100.0 * n / base, 2) if base else None, "sample_ids": sample_ids,
+                    "samples_url": link(ids=",".join(map(str, sample_ids))) if n else None})
+            out.append(entry)
     return out
 
 
-def table_bytes(out, fmt, about):
-    """CSV (UTF-8 with BOM, for spreadsheets) or XLSX bytes of ``out``; XLSX gets an 'about' sheet."""
-    buf = io.BytesIO()
-    if fmt == "xlsx":
-        with pd.ExcelWriter(buf, engine="openpyxl") as xl:
-            out.to_excel(xl, index=False, sheet_name="samples")
-            pd.DataFrame([about]).to_excel(xl, index=False, sheet_name="about")
-    else:
-        buf.write(out.to_csv(index=False).encode("utf-8-sig"))
-    return buf.getvalue()
+def histogram(qs, edition, decision_rule, filters, category, parameter, lo, hi, bins=10):
+    """Counts of samples per value bin on [lo, hi] (the last bin closed), in SQL: -> list of ``bins`` ints."""
+    width = (hi - lo) / bins
+    bucket = Least(Cast(Floor((F("value") - lo) / width), FloatField()), float(bins - 1))
+    checks = JudgementCheck.objects.filter(edition=edition, decision_rule=decision_rule, category=category,
+                                           parameter=parameter, first=True, value__gte=lo, value__lte=hi)
+    if any(filters.get(k) for k in SAMPLE_FILTERS):
+        checks = checks.filter(judgement__in=qs.order_by().values("pk"))
+    counts = [0] * bins
+    for b, n in checks.annotate(bucket=bucket).order_by().values_list("bucket").annotate(n=Count("id")):
+        counts[int(b)] += n
+    return counts
 
 
-def export(frame, fmt, standard, decision_rule):
-    """CSV or XLSX bytes: one row per sample with verdict, failing parameters and the figures judged."""
-    out = export_table(frame, standard, decision_rule)
-    return table_bytes(out, fmt, {"standard": standard, "decision_rule": decision_rule, "samples": len(out)})
+# --- exports ------------------------------------------------------------------
 
-
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+EXPORT_PARAMETERS = list(PARAMETERS)
 EXPORT_TYPES = {"csv": "text/csv; charset=utf-8",
                 "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 
 
-def export_response(frame, fmt, standard, decision_rule):
-    """The export as a download, named after the edition and decision rule it was judged with."""
-    from django.http import HttpResponse
-    response = HttpResponse(export(frame, fmt, standard, decision_rule), content_type=EXPORT_TYPES[fmt])
-    response["Content-Disposition"] = f'attachment; filename="samples-{standard}-{decision_rule}.{fmt}"'
+def neutralise(value):
+    """A text cell that a spreadsheet would read as a formula gets a leading ' (OWASP CSV injection);
+    numbers stay numbers."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def export_header():
+    head = ["standard", "decision_rule", "code", "manufacturer", "product", "category", "status", "received_on",
+            "verdict", "failing"]
+    for p in EXPORT_PARAMETERS:
+        head += [p, f"{p}_qualifier", f"{p}_basis"]
+    return head
+
+
+def export_frames(qs, standard, decision_rule):
+    """The export's rows as one table per chunk of EXPORT_CHUNK judgements (columns of export_header):
+    bounded memory for any size; plain values read, no model instances, no per-cell Python loop."""
+    from lims.models import Sample
+    start = 0
+    while True:
+        rows = list(qs.values_list("pk", "sample_id", "verdict")[start:start + EXPORT_CHUNK])
+        if not rows:
+            return
+        start += EXPORT_CHUNK
+        meta = {m["id"]: m for m in sample_meta(Sample.objects.filter(pk__in=[r[1] for r in rows]))}
+        failing = {}
+        for judgement_id, key in (JudgementCheck.objects.filter(judgement_id__in=[r[0] for r in rows], status="fail")
+                                  .order_by("id").values_list("judgement_id", "key")):
+            failing.setdefault(judgement_id, set()).add(key.split(":")[0])
+        frame = sample_frame([meta[r[1]] for r in rows])
+        out = pd.DataFrame({
+            "standard": standard, "decision_rule": decision_rule, "code": frame["code"],
+            "manufacturer": frame["manufacturer"], "product": frame["product"], "category": frame["category"],
+            "status": frame["status"],
+            "received_on": [d.isoformat() if d else "" for d in frame["received_on"]],
+            "verdict": [r[2] for r in rows], "failing": [" ".join(sorted(failing.get(r[0], ()))) for r in rows]},
+            index=frame.index)
+        empty = pd.Series("", index=frame.index, dtype=object)
+        for p in EXPORT_PARAMETERS:
+            out[p] = pd.to_numeric(frame[p], errors="coerce") if p in frame else np.nan
+            for suffix in ("qualifier", "basis"):
+                col = f"{p}__{suffix}"
+                out[f"{p}_{suffix}"] = frame[col].fillna("").astype(str) if col in frame else empty
+        yield out[export_header()]
+
+
+def export_rows(qs, standard, decision_rule):
+    """The export's data rows as lists (None for no value)."""
+    for frame in export_frames(qs, standard, decision_rule):
+        yield from (frame.astype(object).where(frame.notna(), None).itertuples(index=False, name=None))
+
+
+TEXT_COLUMNS = ("code", "manufacturer", "product", "category", "status", "verdict", "failing")
+
+
+def _localized_frames(qs, standard, decision_rule, localize=None, csv=False):
+    """export_frames, for CSV with text cells neutralised against formulas (XLSX writes them as
+    strings), then ``localize``d (headers, values and rounding of the page's export) when given."""
+    for frame in export_frames(qs, standard, decision_rule):
+        if csv:
+            for col in TEXT_COLUMNS:
+                frame[col] = frame[col].map(neutralise)
+        yield localize(frame) if localize else frame
+
+
+def _header(localize=None):
+    header = export_header()
+    return list(localize(pd.DataFrame(columns=header)).columns) if localize else header
+
+
+def _csv_stream(qs, standard, decision_rule, localize=None):
+    """CSV text chunk by chunk (UTF-8 with BOM); text cells neutralised against formulas."""
+    header = _header(localize)
+    yield "\ufeff" + pd.DataFrame(columns=header).to_csv(index=False, lineterminator="\r\n")
+    for frame in _localized_frames(qs, standard, decision_rule, localize, csv=True):
+        yield frame.to_csv(index=False, header=False, lineterminator="\r\n")
+
+
+def _xlsx_file(rows, header, standard, decision_rule):
+    """Write-only workbook spooled to a temporary file; text cells are strings, never formulas."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("samples")
+    ws.append(header)
+    n = 0
+
+    def cell(v):
+        if isinstance(v, str):
+            c = WriteOnlyCell(ws, value=v)
+            c.data_type = "s"
+            return c
+        return v
+
+    for r in rows:
+        ws.append([cell(v) for v in r])
+        n += 1
+    about = wb.create_sheet("about")
+    about.append(["standard", "decision_rule", "samples"])
+    about.append([cell(standard), cell(decision_rule), n])
+    f = tempfile.TemporaryFile()
+    wb.save(f)
+    f.seek(0)
+    return f
+
+
+def export_response(qs, fmt, standard, decision_rule, localize=None):
+    """The export as a download named after the edition and rule: CSV streams row by row; XLSX is
+    written to a temporary file and streamed from there. ``localize(frame)`` turns each chunk into
+    the page's language (headers, words, rounded numbers); without it codes and full precision."""
+    from django.http import FileResponse, StreamingHttpResponse
+    name = f"samples-{standard}-{decision_rule}.{fmt}"
+    if fmt == "xlsx":
+        rows = (r for frame in _localized_frames(qs, standard, decision_rule, localize)
+                for r in frame.astype(object).where(frame.notna(), None).itertuples(index=False, name=None))
+        return FileResponse(_xlsx_file(rows, _header(localize), standard, decision_rule), as_attachment=True,
+                            filename=name, content_type=EXPORT_TYPES["xlsx"])
+    response = StreamingHttpResponse(_csv_stream(qs, standard, decision_rule, localize),
+                                     content_type=EXPORT_TYPES["csv"])
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
-
-
-def values_in(frame, parameter, unit, basis):
-    """Each row's value of ``parameter`` in ``unit`` on ``basis`` (NaN where it cannot be
-    converted), with below-detection flags: -> (values, below_detection) arrays."""
-    v, _u, lt, missing = _FrameInput(frame).prepared(parameter, unit, basis)
-    v = np.where(missing, np.nan, v)
-    return v, lt
-
-
-def statistics(frame, edition, link):
-    """Per category and parameter: count, mean, min, max (in the requirement's unit and
-    basis) and, per limit, the share of samples beyond it, each with a link to the
-    samples behind the figure. ``link(**filters)`` builds that URL."""
-    out = []
-    for category, group in frame.groupby("category"):
-        try:
-            reqs, _ = edition_rules(edition, category)
-        except Exception:
-            continue
-        data = _FrameInput(group)
-        by_param = {}
-        for r in reqs:
-            by_param.setdefault(r.parameter, []).append(r)
-        for parameter, rs in by_param.items():
-            unit, basis = rs[0].unit, rs[0].basis
-            v, _u, lt, missing = data.prepared(parameter, unit, basis)
-            ok = ~missing & ~np.isnan(v)
-            values, below, ids = v[ok], lt[ok], group["id"].to_numpy()[ok]
-            bagasse = group["bagasse_based"].to_numpy(bool)[ok]
-            entry = {"category": category, "parameter": parameter, "unit": unit, "basis": basis,
-                     "count": int(ok.sum()), "below_detection": int(below.sum()),
-                     "mean": float(values.mean()) if len(values) else None,
-                     "min": float(values.min()) if len(values) else None,
-                     "max": float(values.max()) if len(values) else None,
-                     "samples_url": link(category=category, has=parameter), "limits": []}
-            for r in rs:
-                applies = {"": np.ones(len(values), bool), "bagasse": bagasse, "not_bagasse": ~bagasse}[r.condition]
-                beyond = {"min": values < r.limit, "max": values > r.limit,
-                          "max_exclusive": values >= r.limit}[r.kind]
-                if r.kind != "min":
-                    beyond &= ~below  # '<X' above a maximum is not known to exceed it
-                beyond &= applies
-                n, base = int(beyond.sum()), int(applies.sum())
-                entry["limits"].append({
-                    "kind": r.kind, "limit": r.limit, "condition": r.condition, "samples": base, "beyond": n,
-                    "share_pct": round(100.0 * n / base, 2) if base else None,
-                    "sample_ids": [int(i) for i in ids[beyond]],
-                    "samples_url": link(ids=",".join(str(int(i)) for i in ids[beyond])) if n else None})
-            out.append(entry)
-    return out

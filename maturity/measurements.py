@@ -3,7 +3,7 @@
 Pure, no Django import. Shared by the assay calculations (which produce
 measurements) and the compliance engine (which judges them).
 """
-from dataclasses import dataclass, asdict
+from dataclasses import dataclass
 from typing import Optional
 
 BASES = ("dry", "as_received", "")   # '' = not a content (pH, ratios, indices)
@@ -19,7 +19,8 @@ class Measurement:
     uncertainty: Optional[float] = None   # expanded uncertainty U, k = 2, same unit
 
     def as_dict(self):
-        return asdict(self)
+        return {"value": self.value, "unit": self.unit, "basis": self.basis, "qualifier": self.qualifier,
+                "uncertainty": self.uncertainty}
 
     @classmethod
     def from_dict(cls, d):

@@ -156,8 +156,13 @@ def sample_compliance(sample, standard=None, category=None, decision_rule=None, 
         raise InputError({"decision_rule": [f"Unknown decision rule '{decision_rule}'; use simple or guarded."]})
     edition = edition_or_error(standard)
     category = category or sample.product.category
-    reqs, decls = edition_rules(edition, category)
-    figures = figures or sample_figures(sample)
+    return compliance_of(sample, edition, category, edition_rules(edition, category), decision_rule,
+                         figures or sample_figures(sample))
+
+
+def compliance_of(sample, edition, category, rules, decision_rule, figures):
+    """The compliance answer for a sample from what has been read: ``rules`` = edition_rules(edition, category)."""
+    reqs, decls = rules
     product = ProductFacts(bagasse_based=sample.product.bagasse_based,
                            chemical_fertilizer_added=sample.product.chemical_fertilizer_added)
     result = judge(reqs, decls, judgement_measurements(figures), product, decision_rule)

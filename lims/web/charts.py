@@ -40,22 +40,13 @@ def verdict_bar(counts):
     return _svg(width, height, "".join(parts), _("Samples per verdict"))
 
 
-def _values(frame, category, parameter, unit, basis):
-    """Values of one parameter for one category, in the requirement's unit and basis (as market.statistics)."""
-    from maturity.market import values_in
-    group = frame[frame["category"] == category]
-    if group.empty:
-        return np.array([])
-    v, _below = values_in(group, parameter, unit, basis)
-    return v[~np.isnan(v)]
-
-
-def histogram(values, limits, unit, title):
-    """Counts of samples per value bin, with each limit as a dashed red line."""
-    width, height, left, bottom, top = 400, 200, 30, 36, 18
+def histogram_range(vmin, vmax, limits):
+    """The value axis of a histogram: the values' range and the limits, 5 % margin, never below 0 for
+    non-negative data."""
     lims = [lim["limit"] for lim in limits]
-    lo = min([*values, *lims]) if len(values) else min(lims or [0])
-    hi = max([*values, *lims]) if len(values) else max(lims or [1])
+    values = [v for v in (vmin, vmax) if v is not None]
+    lo = min([*values, *lims]) if values else min(lims or [0])
+    hi = max([*values, *lims]) if values else max(lims or [1])
     if hi == lo:
         hi = lo + 1
     span = hi - lo
@@ -63,8 +54,14 @@ def histogram(values, limits, unit, title):
     lo, hi = lo - span * 0.05, hi + span * 0.05
     if floor is not None:
         lo = max(lo, floor)
-    bins = 10
-    counts, edges = np.histogram(values, bins=bins, range=(lo, hi)) if len(values) else (np.zeros(bins), np.linspace(lo, hi, bins + 1))
+    return lo, hi
+
+
+def histogram(counts, lo, hi, limits, unit, title):
+    """Counts of samples per value bin on [lo, hi], with each limit as a dashed red line."""
+    width, height, left, bottom, top = 400, 200, 30, 36, 18
+    bins = len(counts)
+    counts, edges = np.asarray(counts), np.linspace(lo, hi, bins + 1)
     peak = max(1, int(counts.max()) if len(counts) else 1)
     plot_w, plot_h = width - left - 50, height - bottom - top
     x = lambda val: left + (val - lo) / (hi - lo) * plot_w  # noqa: E731
@@ -123,15 +120,12 @@ def exceedance_bars(stats, names):
     return _svg(width, height, "".join(parts), _("Share of samples beyond each limit"))
 
 
-def stat_panels(stats, frame, names):
-    """One panel per category and parameter: histogram and a sentence of figures."""
+def stat_panels(stats, bin_counts, names):
+    """One panel per category and parameter: histogram and a sentence of figures.
+    ``bin_counts(category, parameter, lo, hi)`` counts the samples per bin (in SQL)."""
     panels = []
     for s in stats:
         title = f"{explain.display_name(s['parameter'])} · {labels.category_name(s['category'], names)}"
-        try:
-            values = _values(frame, s["category"], s["parameter"], s["unit"], s["basis"])
-        except Exception:  # a parameter the frame cannot prepare: figures only
-            values = np.array([])
         beyond = [(lim, lim["beyond"], lim["share_pct"]) for lim in s["limits"]]
         summary = []
         for lim, n, share in beyond:
@@ -146,9 +140,14 @@ def stat_panels(stats, frame, names):
             "max": fmt(s["max"]) if s["max"] is not None else "—", "unit": s["unit"],
             "summary": summary, "samples_url": s["samples_url"],
             "failing_url": s["limits"][0]["samples_url"] if s["limits"] else s["samples_url"],
-            "svg": histogram(values, s["limits"], s["unit"], title) if s["count"] else None,
+            "svg": _panel_histogram(s, bin_counts, title) if s["count"] else None,
             "any_beyond": any(n for _l, n, _s in beyond),
         })
     panels.sort(key=lambda p: (not p["any_beyond"], p["category"], p["parameter"]))
     return {"panels": panels, "exceedance": exceedance_bars(stats, names)}
 
+
+
+def _panel_histogram(s, bin_counts, title):
+    lo, hi = histogram_range(s["min"], s["max"], s["limits"])
+    return histogram(bin_counts(s["category"], s["parameter"], lo, hi), lo, hi, s["limits"], s["unit"], title)

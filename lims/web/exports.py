@@ -39,7 +39,7 @@ def _number(v):
 
 
 def localize(out, language):
-    """A copy of market.export_table's frame in ``language``: headers, values and rounded numbers."""
+    """A copy of an export frame (market.export_frames) in ``language``: headers, values and rounded numbers."""
     from maturity.selectors import category_names
     zh = language != "en"
     names = category_names()

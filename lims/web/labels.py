@@ -342,6 +342,14 @@ _msg(r"A reason is required to correct (?P<text_f>.+): sample\(s\) (?P<text_c>.+
      r"to verification\.",
      gettext_lazy("A reason is required to correct %(text_f)s: sample(s) %(text_c)s have verified results and "
                   "return to verification."))
+# uploads (maturity.assays, maturity.importing)
+_msg(r"The photo is larger than the limit of (?P<n>\S+) MB\.", gettext_lazy("The photo is larger than %(n)s MB."))
+_msg(r"The file is not a readable image; upload a JPEG, PNG or WebP photo\.",
+     gettext_lazy("The file is not a readable image; upload a JPEG, PNG or WebP photo."))
+_msg(r"the file has more than (?P<n>\d+) data rows; split it into smaller files",
+     gettext_lazy("the file has more than %(n)s data rows; split it into smaller files"))
+_msg(r"the XLSX inflates to (?P<a>\d+) MB, more than the (?P<b>\d+) MB allowed",
+     gettext_lazy("the XLSX inflates to %(a)s MB, more than the %(b)s MB allowed"))
 
 
 def translate_message(message):

@@ -21,6 +21,7 @@ from maturity.rules import RULE_SETS
 from .serializers import AssayCorrectSerializer, AssayCreateSerializer, AssaySerializer
 
 ENTRY = (Role.TECHNICIAN, Role.LAB_ADMIN)
+IMPORT_ASSAYS_SHOWN = 50
 
 
 def _roles(read=ALL_ROLES, write=ENTRY):
@@ -157,7 +158,9 @@ def _earlier_payload(run):
 @parser_classes([MultiPartParser])
 def results_import(request):
     """Upload a CSV or XLSX of instrument results (sample_code, parameter, value, unit, basis, qualifier,
-    uncertainty). Every row is stored or none; 400 lists every problem by row, column and reason.
+    uncertainty). Every row is stored or none; 400 lists the first 200 problems by row, column and reason
+    and counts them all (`error_count`); 413 when the upload is larger than the limit. 201 summarises:
+    rows and samples imported, and the first 50 assays.
     The same content imported before, or rows repeating stored values, answer 409 naming the earlier
     import unless ``reimport=true``; ``check_only=true`` reports (200) without storing."""
     from maturity.importing import ImportRejected
@@ -171,10 +174,9 @@ def results_import(request):
             return Response({name: ["must be true or false"]}, status=status.HTTP_400_BAD_REQUEST)
         flags[name] = raw in ("true", "1", "yes", "on")
     try:
-        result = assay_services.results_import(actor=request.user, filename=upload.name, content=upload.read(),
-                                               **flags)
+        result = assay_services.results_import(actor=request.user, filename=upload.name, content=upload, **flags)
     except ImportRejected as e:
-        return Response({"detail": "Nothing was imported.", "errors": e.errors}, status=status.HTTP_400_BAD_REQUEST)
+        return Response({"detail": "Nothing was imported.", **e.report}, status=status.HTTP_400_BAD_REQUEST)
     except assay_services.ImportDuplicate as e:
         detail = "Nothing was imported: "
         if e.earlier:
@@ -185,13 +187,16 @@ def results_import(request):
         detail += "Send reimport=true to store it again."
         return Response({"detail": detail, "earlier_import": _earlier_payload(e.earlier), "duplicates": e.duplicates},
                         status=status.HTTP_409_CONFLICT)
-    rows = sum(len(a.data["values"]) for a in result.assays)
+    created = result.assays
+    rows = sum(len(a.data["values"]) for a in created)
     if not result.stored:
         return Response({"check_only": True, "imported_rows": 0, "would_import_rows": rows,
-                         "samples": [a.sample.code for a in result.assays], "duplicates": result.duplicates,
+                         "samples": [a.sample.code for a in created], "duplicates": result.duplicates,
                          "earlier_import": _earlier_payload(result.earlier)})
-    return Response({"imported_rows": rows, "reimport": bool(result.earlier or result.duplicates),
-                     "assays": AssaySerializer(result.assays, many=True, context={"request": request}).data},
+    shown = created[:IMPORT_ASSAYS_SHOWN]
+    return Response({"imported_rows": rows, "samples": len(created), "assays_shown": len(shown),
+                     "reimport": bool(result.earlier or result.duplicates),
+                     "assays": AssaySerializer(shown, many=True, context={"request": request}).data},
                     status=status.HTTP_201_CREATED)
 
 
@@ -241,7 +246,24 @@ class MarketFilterSerializer(serializers.Serializer):
     received_after = serializers.DateField(required=False)
     received_before = serializers.DateField(required=False)
     ids = serializers.CharField(required=False, help_text="comma-separated sample ids")
+    page = serializers.IntegerField(required=False, min_value=1)
+    page_size = serializers.IntegerField(required=False, min_value=1, max_value=1000)
+    ordering = serializers.ChoiceField(choices=["code", "-code", "received_on", "-received_on", "verdict",
+                                                "-verdict"], required=False,
+                                       help_text="default: newest sample first")
     format = serializers.ChoiceField(choices=["csv", "xlsx"], required=False)
+
+    def _parameter(self, value):
+        from maturity.market import known_parameter
+        if not known_parameter(value):
+            raise serializers.ValidationError(f"Unknown parameter '{value}'.")
+        return value
+
+    def validate_failing(self, value):
+        return self._parameter(value)
+
+    def validate_has(self, value):
+        return self._parameter(value)
 
     def validate_ids(self, value):
         try:
@@ -251,19 +273,17 @@ class MarketFilterSerializer(serializers.Serializer):
 
 
 def _market(request):
+    """-> (edition, decision rule, filtered judgements, validated query) of the market view."""
     from lims.models import LabSettings
     from maturity import market
+    from maturity.selectors import edition_or_error
     f = MarketFilterSerializer(data=request.query_params)
     f.is_valid(raise_exception=True)
     q = f.validated_data
     lab = LabSettings.current()
     standard, rule = q.get("standard") or lab.default_standard, q.get("decision_rule") or lab.default_decision_rule
-    frame = market.sample_frame(market.market_samples(lims_selectors.samples_visible_to(request.user), q))
-    edition, frame = market.judge_market(frame, standard, rule)
-    if q.get("has") and not frame.empty:
-        frame = frame[frame[q["has"]].notna()] if q["has"] in frame else frame.iloc[0:0]
-    frame = market.filter_judged(frame, q.get("verdict"), q.get("failing"))
-    return edition, rule, frame, q
+    edition = edition_or_error(standard)
+    return edition, rule, market.judgements(request.user, edition, rule, q), q
 
 
 def _link(request, **params):
@@ -277,19 +297,23 @@ def _link(request, **params):
 MARKET_READERS = (Role.REGULATOR, Role.LAB_ADMIN, Role.REVIEWER, Role.TECHNICIAN)
 
 
+class MarketPagination(PageNumberPagination):
+    page_size_query_param = "page_size"
+    max_page_size = 1000
+
+
 @extend_schema(parameters=[MarketFilterSerializer], responses={200: dict})
 @api_view(["GET"])
 @permission_classes(_roles(read=MARKET_READERS))
 def market_samples(request):
     """Verified samples with their compliance verdict under the named edition and decision rule."""
     from maturity import market
-    edition, rule, frame, q = _market(request)
-    rows = market.table_rows(frame)
-    paginator = PageNumberPagination()
-    page = paginator.paginate_queryset(rows, request)
-    response = paginator.get_paginated_response(page)
+    edition, rule, qs, q = _market(request)
+    paginator = MarketPagination()
+    page = market.page_of(qs, paginator, request)
+    response = paginator.get_paginated_response([market.row(j) for j in page])
     response.data = {"standard": edition.code, "standard_title": edition.title, "decision_rule": rule,
-                     **response.data}
+                     "judgement": market.judgement_state(edition, rule), **response.data}
     return response
 
 
@@ -299,8 +323,8 @@ def market_samples(request):
 def market_export(request):
     """The same table as a CSV or XLSX file (?format=csv|xlsx), stating edition and decision rule."""
     from maturity import market
-    edition, rule, frame, q = _market(request)
-    return market.export_response(frame, q.get("format", "csv"), edition.code, rule)
+    edition, rule, qs, q = _market(request)
+    return market.export_response(qs, q.get("format", "csv"), edition.code, rule)
 
 
 @extend_schema(parameters=[MarketFilterSerializer], responses={200: dict})
@@ -309,7 +333,8 @@ def market_export(request):
 def market_statistics(request):
     """Per category and parameter: count, mean, range and share of samples beyond each limit, with links."""
     from maturity import market
-    edition, rule, frame, q = _market(request)
-    stats = market.statistics(frame, edition, lambda **kw: _link(request, **kw))
+    edition, rule, qs, q = _market(request)
+    stats = market.statistics(qs, edition, rule, q, lambda **kw: _link(request, **kw))
     return Response({"standard": edition.code, "standard_title": edition.title, "decision_rule": rule,
-                     "samples": len(frame), "statistics": stats})
+                     "judgement": market.judgement_state(edition, rule), "samples": qs.count(),
+                     "statistics": stats})

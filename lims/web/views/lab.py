@@ -176,7 +176,7 @@ def results_import(request):
 
     from maturity.import_checks import content_sha256
     form = ImportForm(request.POST or None, request.FILES or None)
-    report, created, duplicate, checked = None, None, None, None
+    report, created, duplicate, checked, error_count = None, None, None, None, 0
     upload = None
     pending = request.POST.get("pending", "")
     if request.method == "POST" and pending and re.fullmatch(r"[0-9a-f]{64}", pending):
@@ -186,7 +186,7 @@ def results_import(request):
         form = ImportForm()
     elif request.method == "POST" and form.is_valid():
         f = form.cleaned_data["file"]
-        upload = {"name": f.name, "content": f.read()}
+        upload = {"name": f.name, "content": f}   # a file object: read in a streaming way
     if upload is not None:
         check_only = request.POST.get("check_only") == "on"
         try:
@@ -194,12 +194,20 @@ def results_import(request):
                                                    content=upload["content"], check_only=check_only,
                                                    reimport=bool(pending))
         except ImportRejected as e:
-            report = [{**err, "reason": labels.translate_message(err["reason"])} for err in e.errors]
+            report = [{**err, "reason": labels.translate_message(err["reason"])} for err in e.report["errors"]]
+            error_count = len(e.errors)
         except assay_services.ImportDuplicate as e:
             sha = content_sha256(upload["content"])
             path = _pending_path(request.user, sha)
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(upload["content"])
+            content = upload["content"]
+            if isinstance(content, bytes):
+                path.write_bytes(content)
+            else:
+                import shutil
+                content.seek(0)
+                with path.open("wb") as out:
+                    shutil.copyfileobj(content, out)
             duplicate = {"earlier": e.earlier, "rows": e.duplicates, "sha": sha, "name": upload["name"]}
         except PermissionDeniedError as e:
             messages.error(request, service_error_text(e))
@@ -215,7 +223,8 @@ def results_import(request):
                 checked = {"rows": rows, "samples": [a.sample.code for a in result.assays],
                            "duplicates": result.duplicates, "earlier": result.earlier}
     return render(request, "web/import.html", {
-        "form": form, "report": report, "created": created, "duplicate": duplicate, "checked": checked,
+        "form": form, "report": report, "error_count": error_count,
+        "created": created[:100] if created else None, "duplicate": duplicate, "checked": checked,
         "columns": IMPORT_COLUMNS})
 
 
