@@ -47,6 +47,12 @@ def _finite(value, name):
     return float(value)
 
 
+def _r(x):
+    """Figures compared with a limit are rounded to 9 decimals, so a value on a line (RPD exactly 10 %,
+    recovery exactly 80 %, z exactly 3) is on it, not beyond it by a binary rounding error of 1e-15."""
+    return round(x, 9)
+
+
 # --------------------------------------------------------------------------- QC items
 
 def rpd(a, b):
@@ -58,7 +64,7 @@ def rpd(a, b):
     mean = (a + b) / 2
     if mean == 0:
         raise QcError("zero_mean", "b", "RPD is undefined when the mean of the duplicates is zero")
-    return abs(a - b) / abs(mean) * 100
+    return _r(abs(a - b) / abs(mean) * 100)
 
 
 def judge_duplicate(a, b, limit_pct=DEFAULT_RPD_LIMIT_PCT):
@@ -74,14 +80,14 @@ def recovery_pct(x, x_ref):
     x, x_ref = _finite(x, "value"), _finite(x_ref, "assigned_value")
     if x_ref == 0:
         raise QcError("zero_assigned_value", "assigned_value", "recovery needs a non-zero assigned value")
-    return x / x_ref * 100
+    return _r(x / x_ref * 100)
 
 
 def z_score(x, centre, s):
     x, centre, s = _finite(x, "value"), _finite(centre, "centre"), _finite(s, "s")
     if s <= 0:
         raise QcError("s_not_positive", "s", "s must be > 0")
-    return round((x - centre) / s, 9)   # a value on a line (e.g. exactly 3 s) is on it, not beyond by 1e-15
+    return _r((x - centre) / s)
 
 
 def judge_reference(x, x_ref, s):
@@ -101,7 +107,7 @@ def spike_recovery_pct(spiked, unspiked, added):
     spiked, unspiked, added = _finite(spiked, "spiked"), _finite(unspiked, "unspiked"), _finite(added, "added")
     if added <= 0:
         raise QcError("added_not_positive", "added", "the amount added must be > 0")
-    return (spiked - unspiked) / added * 100
+    return _r((spiked - unspiked) / added * 100)
 
 
 def judge_spike(spiked, unspiked, added, low_pct=DEFAULT_SPIKE_LOW_PCT, high_pct=DEFAULT_SPIKE_HIGH_PCT):

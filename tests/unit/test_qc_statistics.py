@@ -282,3 +282,9 @@ def test_detection_limits_need_seven():
 def test_below_lod(value, below):
     assert qs.below_lod(value, 0.1) is below
     assert qs.below_lod(value, None) is False
+
+
+@pytest.mark.parametrize("spiked,unspiked,added", [(1.40, 1.0, 0.5), (1.6, 1.0, 0.5), (0.7, 0.3, 0.5)])
+def test_decimal_inputs_on_the_limit_are_on_it(spiked, unspiked, added):
+    assert qs.judge_spike(spiked, unspiked, added).status == "pass"
+    assert qs.judge_duplicate(0.95, 1.05).status == "pass"        # RPD 10 % from decimal inputs
