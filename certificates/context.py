@@ -9,6 +9,7 @@ from maturity.compliance import Missing, to_basis
 from maturity.formatting import METHOD_LABELS, fmt, fmt_indicator_value
 from maturity.models import StandardEdition
 from maturity.parameters import DERIVED, PARAMETERS
+from qc.selectors import sample_qc_passed
 
 GUARANTEED = ("organic_matter_pct", "organic_carbon_pct", "total_nitrogen_pct", "p2o5_pct", "k2o_pct",
               "cao_pct", "mgo_pct")
@@ -64,7 +65,8 @@ def result_rows(figures):
         rows.append({"parameter": key, "name_zh": zh, "name_en": en, "value": value, "qualifier": m.qualifier,
                      "unit": m.unit, "basis": m.basis,
                      "method": " ".join(METHOD_LABELS.get(figures.sources[key].method, ("", ""))),
-                     "uncertainty": fmt(m.uncertainty) if m.uncertainty is not None else ""})
+                     "uncertainty": fmt(m.uncertainty) if m.uncertainty is not None else "",
+                     "uncertainty_from_qc": key in figures.qc_estimated})
     for key, value in figures.derived.items():
         zh, en = _names(key)
         rows.append({"parameter": key, "name_zh": zh, "name_en": en, "value": fmt(value), "qualifier": "",
@@ -112,7 +114,7 @@ def certificate_context(sample, *, number, version, supersedes, standard, decisi
         "sample": {"code": sample.code, "lot_number": sample.lot_number, "sampled_on": str(sample.sampled_on),
                    "received_on": str(sample.received_on or "")},
         "results": result_rows(figures), "maturity": _maturity_block(maturity),
-        "compliance": _compliance_block(compliance),
+        "compliance": _compliance_block(compliance), "qc_passed": sample_qc_passed(sample),
         "entered_by": _people(assays, "entered_by"), "verified_by": _people(assays, "verified_by"),
         "verified_at": timezone.localtime(verified_at).strftime("%Y-%m-%d %H:%M") if verified_at else "",
     }

@@ -811,6 +811,19 @@ def _compliance_block(comp: dict | None, *sources) -> list:
 # --------------------------------------------------------------------------
 # Certificate
 # --------------------------------------------------------------------------
+def _qc_notes(results, qc_passed):
+    """Issue 11: U estimated from the lab's QC data (marked *), and the statement that QC passed."""
+    notes = []
+    if any(r.get("uncertainty_from_qc") for r in results):
+        notes.append(P(tx("* 擴充不確定度由本實驗室品質管制數據估計（Nordtest TR 537）。") + "<br/>" + _small(
+            "* U estimated from the laboratory's quality-control data (Nordtest TR 537).", None, MUTED), "note"))
+    if qc_passed:
+        notes.append(P(tx("本樣品檢驗批次之品質管制（空白、重複、參考物質）均符合要求。") + "<br/>" + _small(
+            "Quality control of this sample's runs (blanks, duplicates, reference materials) passed.", None, MUTED),
+            "note"))
+    return notes
+
+
 def render_certificate(ctx: dict) -> bytes:
     """Test report and certificate of compliance (DOMAIN.md §7) as PDF bytes."""
     _cjk()
@@ -873,7 +886,7 @@ def render_certificate(ctx: dict) -> bytes:
     rows = []
     for r in results:
         u = r.get("uncertainty")
-        u = f"± {u}" if u not in (None, "") else DASH
+        u = (f"± {u}" + (" *" if r.get("uncertainty_from_qc") else "")) if u not in (None, "") else DASH
         rows.append([
             P(bi(r.get("name_zh") or "", r.get("name_en") or r.get("parameter") or DASH, 7.2, sep=" ")),
             P(tx(_value_text(r.get("value"), r.get("qualifier")), bold=True), "cell_r"),
@@ -897,6 +910,7 @@ def render_certificate(ctx: dict) -> bytes:
         + "<br/>" + _small("“<”: below the limit of detection/quantification, the number being that limit. "
                            "U: expanded uncertainty, coverage factor k = 2 (about 95 % confidence).", None, MUTED),
         "note"))
+    story += _qc_notes(results, ctx.get("qc_passed"))
     story.append(Spacer(1, 3 * mm))
 
     # 3. Maturity

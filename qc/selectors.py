@@ -26,9 +26,9 @@ def worst(items):
 
 
 def sample_qc_passed(sample):
-    """True when every worksheet of the sample passed its QC or was released; None without worksheets
-    (the certificate states QC passed only when True)."""
+    """True when no QC item of any worksheet of the sample failed; None without worksheets. A run a
+    reviewer released despite a failure is not "passed" (the certificate then says nothing about QC)."""
     record = sample_qc_record(sample)
     if not record:
         return None
-    return all(r["qc_status"] != FAIL or r["released_by"] for r in record)
+    return all(r["qc_status"] != FAIL for r in record)

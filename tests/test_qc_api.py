@@ -130,6 +130,11 @@ def test_technician_path_to_release(client_for, samples, rm, chart, users):
     figures = sample_figures(samples[2])
     assert figures.measurements[TN].uncertainty == pytest.approx(1.52 * lim["uncertainty_pct"] / 100)
     assert TN in figures.qc_estimated
+    from certificates.context import result_rows
+    row = next(r for r in result_rows(figures) if r["parameter"] == TN)
+    assert row["uncertainty_from_qc"] is True and row["uncertainty"]
+    from qc.selectors import sample_qc_passed
+    assert sample_qc_passed(samples[2]) is False      # released, not passed: the certificate does not claim it
 
     # the chart as SVG marks the reject
     svg = tech.get(f"/api/v1/qc/charts/{chart.pk}/svg/")
