@@ -485,3 +485,32 @@ def _qc_figures(figures):
 
 
 FIGURE_HOOKS.append(_qc_figures)
+
+
+def position_label(ws, pos):
+    """What the bench sheet prints (and its barcode carries) for a position: the sample code, or
+    ``WS-<worksheet>-<position>`` for a QC item."""
+    return pos.sample.code if pos.kind == "sample" else f"WS-{ws.pk}-{pos.number}"
+
+
+def worksheet_import(*, actor, worksheet, filename, content):
+    """Instrument import targeting a worksheet (method ``direct``): the file's ``sample_code`` column names
+    each position by its label on the bench sheet; the whole grid is entered at once, or nothing."""
+    from maturity.importing import ImportRejected, parse_rows, read_table
+
+    _check_open(actor, worksheet)
+    if worksheet.method != "direct":
+        raise InputError({"file": [_("Instrument files fill worksheets of the method 'direct' only.")]})
+    by_label, errors = parse_rows(read_table(filename, content))
+    labels = {position_label(worksheet, p): p.number for p in _positions(worksheet)}
+    entries = {}
+    for label, slot in by_label.items():
+        if label not in labels:
+            errors += [{"row": n, "column": "sample_code",
+                        "reason": str(_("%(label)s is not a position of worksheet WS-%(ws)s")
+                                      % {"label": label, "ws": worksheet.pk})} for n in slot["rows"]]
+        else:
+            entries[labels[label]] = {"values": slot["values"]}
+    if errors:
+        raise ImportRejected(sorted(errors, key=lambda e: (e["row"] or 0, e["column"])))
+    return worksheet_enter(actor=actor, worksheet=worksheet, entries=entries, source=f"import:{filename}")

@@ -217,3 +217,24 @@ def test_limits_and_chart_set_need_lab_admin_and_reason(client_for, chart):
     assert r.status_code == 400 and "s" in r.json()
     assert client_for("reviewer").post(f"/api/v1/qc/charts/{chart.pk}/set/", {"centre": 2, "s": 0.1,
                                                                              "reason": "x"}).status_code == 403
+
+
+def test_import_targets_a_worksheet(client_for, samples, rm, chart):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    tech = client_for("technician")
+    ws = create_worksheet(tech, samples[:2], rm).json()
+    url = f"/api/v1/worksheets/{ws['id']}/import/"
+    rows = ["sample_code,parameter,value,unit,basis",
+            f"{samples[0].code},{TN},1.50,%,dry", f"{samples[1].code},{TN},1.60,%,dry",
+            f"WS-{ws['id']}-3,{TN},0.001,%,dry", f"WS-{ws['id']}-4,{TN},1.52,%,dry"]
+    bad = "\n".join(rows + [f"WS-{ws['id']}-9,{TN},1,%,dry"])
+    r = tech.post(url, {"file": SimpleUploadedFile("run.csv", bad.encode())}, format="multipart")
+    assert r.status_code == 400 and r.json()["errors"][0]["row"] == 6
+    r = tech.post(url, {"file": SimpleUploadedFile("run.csv", "\n".join(rows[:-1]).encode())}, format="multipart")
+    assert r.status_code == 400 and "positions.4.data" in r.json()     # the whole grid, or nothing
+    r = tech.post(url, {"file": SimpleUploadedFile("run.csv", "\n".join(rows + [
+        f"WS-{ws['id']}-5,{TN},2.0,%,dry"]).encode())}, format="multipart")
+    assert r.status_code == 200, r.content
+    pos = {p["number"]: p for p in r.json()["positions"]}
+    assert pos[4]["judgements"][TN]["status"] == "pass"            # RPD 1.3 %
+    assert pos[1]["assay"] is not None

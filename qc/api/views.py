@@ -5,6 +5,7 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action, api_view, permission_classes
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from lims import audit
@@ -155,6 +156,24 @@ class WorksheetViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         body.is_valid(raise_exception=True)
         ws = services.worksheet_enter(actor=request.user, worksheet=self.get_object(),
                                       entries=body.validated_data["entries"])
+        return self._detail(ws)
+
+    @extend_schema(request={"multipart/form-data": {"type": "object", "properties": {
+        "file": {"type": "string", "format": "binary"}}}}, responses=s.WorksheetDetailSerializer)
+    @action(detail=True, methods=["post"], url_path="import", parser_classes=[MultiPartParser, FormParser])
+    def import_file(self, request, pk=None):
+        """An instrument file (CSV/XLSX, columns of /imports/) whose sample_code names each position by its
+        bench-sheet label (sample code, or WS-<id>-<position> for QC items): all positions or nothing."""
+        from maturity.importing import ImportRejected
+        upload = request.FILES.get("file")
+        if upload is None:
+            return Response({"file": ["No file was submitted."]}, status=status.HTTP_400_BAD_REQUEST)
+        try:
+            ws = services.worksheet_import(actor=request.user, worksheet=self.get_object(), filename=upload.name,
+                                           content=upload.read())
+        except ImportRejected as e:
+            return Response({"detail": "Nothing was imported.", "errors": e.errors},
+                            status=status.HTTP_400_BAD_REQUEST)
         return self._detail(ws)
 
     @extend_schema(request=None, responses=s.WorksheetDetailSerializer)
