@@ -32,3 +32,23 @@ def sample_qc_passed(sample):
     if not record:
         return None
     return all(r["qc_status"] != FAIL for r in record)
+
+
+def bench_sheet_context(ws):
+    """The plain dict the bench-sheet PDF is drawn from."""
+    from django.utils import timezone
+
+    from .services import position_label
+    rows = []
+    for p in ws.positions.select_related("sample", "of_position__sample", "reference_material").order_by("number"):
+        detail = ""
+        if p.kind in ("duplicate", "spike") and p.of_position:
+            detail = f"of #{p.of_position.number} {p.of_position.sample.code}"
+            if p.kind == "spike":
+                detail += f" + {p.spike_added:g} ({p.spike_parameter})"
+        elif p.kind == "reference" and p.reference_material:
+            rm = p.reference_material
+            detail = f"{rm.code} lot {rm.lot}"
+        rows.append({"number": p.number, "kind": p.kind, "label": position_label(ws, p), "detail": detail})
+    return {"title": f"WS-{ws.pk}", "method": ws.method, "created_by": ws.created_by.username,
+            "created_at": timezone.localtime(ws.created_at).strftime("%Y-%m-%d %H:%M"), "positions": rows}

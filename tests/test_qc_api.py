@@ -238,3 +238,28 @@ def test_import_targets_a_worksheet(client_for, samples, rm, chart):
     pos = {p["number"]: p for p in r.json()["positions"]}
     assert pos[4]["judgements"][TN]["status"] == "pass"            # RPD 1.3 %
     assert pos[1]["assay"] is not None
+
+
+def test_bench_sheet_pdf_has_positions_codes_and_barcodes(client_for, samples, rm):
+    import io
+    import shutil
+    import subprocess
+    import tempfile
+
+    from pypdf import PdfReader
+    tech = client_for("technician")
+    ws = create_worksheet(tech, samples, rm).json()
+    r = tech.get(f"/api/v1/worksheets/{ws['id']}/bench-sheet/")
+    assert r.status_code == 200 and r["Content-Type"] == "application/pdf"
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(r.content)).pages)
+    for s in samples:
+        assert s.code in text
+    assert f"WS-{ws['id']}-13" in text and "CRM-N-1 lot L-2026-01" in text and f"of #1 {samples[0].code}" in text
+    assert client_for("manufacturer").get(f"/api/v1/worksheets/{ws['id']}/bench-sheet/").status_code == 403
+    if shutil.which("zbarimg") and shutil.which("pdftoppm"):
+        with tempfile.TemporaryDirectory() as d:
+            open(f"{d}/ws.pdf", "wb").write(r.content)
+            subprocess.run(["pdftoppm", "-r", "200", "-png", "-f", "1", "-l", "1", f"{d}/ws.pdf", f"{d}/p"], check=True)
+            png = next(__import__("pathlib").Path(d).glob("p*.png"))
+            out = subprocess.run(["zbarimg", "-q", str(png)], capture_output=True, text=True).stdout
+            assert f"CODE-128:{samples[0].code}" in out

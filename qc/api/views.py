@@ -176,6 +176,16 @@ class WorksheetViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
                             status=status.HTTP_400_BAD_REQUEST)
         return self._detail(ws)
 
+    @extend_schema(responses={(200, "application/pdf"): OpenApiResponse(description="the bench sheet")})
+    @action(detail=True, methods=["get"], url_path="bench-sheet")
+    def bench_sheet(self, request, pk=None):
+        """The bench sheet (PDF): positions, codes with barcodes, blank cells for the results."""
+        from certificates.bench_sheet import render_bench_sheet
+        ws = self.get_object()
+        response = HttpResponse(render_bench_sheet(selectors.bench_sheet_context(ws)), content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="WS-{ws.pk}.pdf"'
+        return response
+
     @extend_schema(request=None, responses=s.WorksheetDetailSerializer)
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
