@@ -53,6 +53,8 @@ def load_demo(password=None):
         users[username] = user
     if not maker.products.exists():
         _demo_products_and_samples(maker, users)
+    from qc import demo as qc_demo   # issue 11: reference material, control chart, open worksheet
+    qc_demo.add(users)
     return passwords
 
 

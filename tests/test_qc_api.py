@@ -263,3 +263,20 @@ def test_bench_sheet_pdf_has_positions_codes_and_barcodes(client_for, samples, r
             png = next(__import__("pathlib").Path(d).glob("p*.png"))
             out = subprocess.run(["zbarimg", "-q", str(png)], capture_output=True, text=True).stdout
             assert f"CODE-128:{samples[0].code}" in out
+
+
+def test_load_demo_adds_a_chart_of_25_points_with_one_violation_and_an_open_worksheet():
+    from django.core.management import call_command
+
+    from qc.models import ChartPoint, ControlChart, QcLimits, Worksheet
+    call_command("load_demo", password="demo-pw-qc")
+    call_command("load_demo", password="demo-pw-qc")      # idempotent
+    chart = ControlChart.objects.get()
+    points = list(chart.points.order_by("at"))
+    assert len(points) == 25 and chart.s is not None and not chart.set_by_lab
+    flagged = [p for p in points if p.violations]
+    assert len(flagged) == 1 and "1_3s" in flagged[0].violations and not flagged[0].accepted
+    assert ChartPoint.objects.count() == 25
+    ws = Worksheet.objects.get(status="open")
+    assert [p.kind for p in ws.positions.order_by("number")][-3:] == ["blank", "duplicate", "reference"]
+    assert QcLimits.objects.get(method="direct", parameter=TN).uncertainty_pct > 0
