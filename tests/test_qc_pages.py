@@ -38,3 +38,8 @@ def test_worksheet_pages_technician_and_reviewer(web, client_for, samples, rm, c
 def test_create_errors_shown(web, samples):  # noqa: F811
     r = web("technician", "en").post("/qc/worksheets/", {"method": "direct"})
     assert r.status_code == 200 and 'id="create-errors"' in r.content.decode()
+
+
+def test_pages_in_traditional_chinese_by_default(web):
+    page = web("technician").get("/qc/worksheets/").content.decode()
+    assert "新增工作單" in page and "等待檢驗方法的樣品" in page
