@@ -51,6 +51,7 @@ class PositionSerializer(serializers.ModelSerializer):
 
 
 class WorksheetSerializer(serializers.ModelSerializer):
+    status = serializers.CharField(read_only=True, help_text="open → entered → submitted")
     created_by = serializers.CharField(source="created_by.username", read_only=True)
     released_by = serializers.CharField(source="released_by.username", default=None, read_only=True)
 
@@ -79,7 +80,7 @@ class EntriesSerializer(serializers.Serializer):
     entries = serializers.DictField(child=serializers.JSONField(), help_text="{position number: raw data}")
 
 
-class ReasonSerializer(serializers.Serializer):
+class WorksheetReleaseSerializer(serializers.Serializer):
     reason = serializers.CharField()
 
 

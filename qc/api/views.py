@@ -191,10 +191,10 @@ class WorksheetViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     def submit(self, request, pk=None):
         return self._detail(services.worksheet_submit(actor=request.user, worksheet=self.get_object()))
 
-    @extend_schema(request=s.ReasonSerializer, responses=s.WorksheetDetailSerializer)
+    @extend_schema(request=s.WorksheetReleaseSerializer, responses=s.WorksheetDetailSerializer)
     @action(detail=True, methods=["post"])
     def release(self, request, pk=None):
-        body = s.ReasonSerializer(data=request.data)
+        body = s.WorksheetReleaseSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         return self._detail(services.worksheet_release(actor=request.user, worksheet=self.get_object(),
                                                        reason=body.validated_data["reason"]))
