@@ -32,7 +32,7 @@ def add(users):
         if i == 19:
             services._reevaluate(chart)     # centre and s from the first 20 accepted points
     services._reevaluate(chart)
-    services.qc_figures_update("direct", TN)
+    services.qc_figures_update("direct", TN, actor=admin)
     waiting = list(Sample.objects.filter(status__in=services.OPEN_SAMPLE_STATES).order_by("code")[:2])
     if waiting and not Worksheet.objects.filter(status="open").exists():
         services.worksheet_create(actor=tech, method="direct", samples=waiting, qc_items=[

@@ -31,7 +31,7 @@ def worksheet_list(request):
         items = [{"kind": k} for k in ("blank",) if request.POST.get(k)]
         if request.POST.get("duplicate") and samples:
             items.append({"kind": "duplicate", "of": samples[0].pk})
-        if request.POST.get("reference_material"):
+        if request.POST.get("reference_material", "").isdigit():
             items.append({"kind": "reference", "reference_material": int(request.POST["reference_material"])})
         template = WorksheetTemplate.objects.filter(pk=request.POST.get("template") or None).first()
         try:

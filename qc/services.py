@@ -15,6 +15,7 @@ from lims.services import PermissionDeniedError, register_guard, sample_transiti
 from maturity import calculations as calc
 from maturity.assays import assay_enter, assay_preview
 from maturity.errors import InputError
+from maturity.parameters import PARAMETERS
 from maturity.policy import current_policy
 from maturity.selectors import FIGURE_HOOKS
 
@@ -79,6 +80,8 @@ def limits_set(*, actor, method, parameter, reason, **fields):
         raise InputError({"reason": [_("A reason is required to change QC limits.")]})
     if method not in calc.METHODS:
         raise InputError({"method": [_("Unknown method '%(method)s'.") % {"method": method}]})
+    if parameter not in PARAMETERS:
+        raise InputError({"parameter": [_("Unknown parameter '%(parameter)s'.") % {"parameter": parameter}]})
     obj = limits_for(method, parameter)
     keys = ["rpd_limit_pct", "spike_low_pct", "spike_high_pct", "lod", "loq", "detection_source"]
     before = audit.snapshot(obj, keys) if obj.pk else {}
@@ -162,7 +165,8 @@ def worksheet_create(*, actor, method, samples, qc_items=(), template=None):
                 errors[f"{path}.of"] = [_("Name a sample of this worksheet.")]
             entry["of"] = of
         if kind == "reference":
-            rm = ReferenceMaterial.objects.filter(pk=item.get("reference_material")).first()
+            rm_id = item.get("reference_material")
+            rm = ReferenceMaterial.objects.filter(pk=rm_id).first() if isinstance(rm_id, int) else None
             if rm is None:
                 errors[f"{path}.reference_material"] = [_("Unknown reference material.")]
             elif rm.expires_on < timezone.localdate():
@@ -320,7 +324,7 @@ def worksheet_enter(*, actor, worksheet, entries, source=""):
     ws.status, ws.entered_at = "entered", now
     ws.save(update_fields=["status", "entered_at"])
     for parameter in touched:
-        qc_figures_update(ws.method, parameter)
+        qc_figures_update(ws.method, parameter, actor=actor)
     audit.record(entity="worksheet", obj=ws, action="enter", actor=actor,
                  changes={"status": ["open", "entered"],
                           "qc": [None, {n: e["judgements"] for n, e in evaluated.items() if e["judgements"]}]})
@@ -437,11 +441,13 @@ register_guard("submit", _guard_submit)
 
 # --------------------------------------------------------------------------- QC-derived figures
 
-def qc_figures_update(method, parameter):
+def qc_figures_update(method, parameter, actor=None):
     """Recompute U (Nordtest, from the accepted reference points of all charts of this method ×
     parameter) and, unless the lab set them, LOD/LOQ (from the blanks). Figures too few to compute
     stay as they were."""
     lim = limits_for(method, parameter)
+    keys = ["lod", "loq", "detection_source", "uncertainty_pct"]
+    before = audit.snapshot(lim, keys) if lim.pk else {}
     points = ChartPoint.objects.filter(chart__method=method, chart__parameter=parameter, accepted=True).select_related(
         "chart__reference_material")
     results = [(p.value, p.chart.reference_material.assigned_value, p.chart.reference_material.u_cref_pct)
@@ -461,6 +467,8 @@ def qc_figures_update(method, parameter):
             changed = True
     if changed:
         lim.save()
+        audit.record(entity="qc_limits", obj=lim, action="recompute", actor=actor,
+                     changes=audit.diff(before, audit.snapshot(lim, keys)), reason="recomputed from QC data")
     return lim
 
 

@@ -280,3 +280,37 @@ def test_load_demo_adds_a_chart_of_25_points_with_one_violation_and_an_open_work
     ws = Worksheet.objects.get(status="open")
     assert [p.kind for p in ws.positions.order_by("number")][-3:] == ["blank", "duplicate", "reference"]
     assert QcLimits.objects.get(method="direct", parameter=TN).uncertainty_pct > 0
+
+
+def test_guarded_decision_rule_uses_the_qc_uncertainty(client_for, product_a, make_sample):
+    from qc.models import QcLimits
+    s = make_sample(product_a, "received", lot="CU")
+    client_for("technician").post(f"/api/v1/samples/{s.pk}/assays/", {"method": "direct", "data": {"values": {
+        "cu": {"value": 90, "unit": "mg/kg", "basis": "dry"}}}}, format="json")
+    url = f"/api/v1/samples/{s.pk}/compliance/?decision_rule=guarded"
+
+    def cu():
+        return next(c for c in client_for("reviewer").get(url).json()["checks"] if c["parameter"] == "cu")
+    before = cu()
+    assert before["uncertainty"] is None and before["status"] == "pass"
+    QcLimits.objects.create(method="direct", parameter="cu", uncertainty_pct=20.0)
+    after = cu()
+    assert after["uncertainty"] == pytest.approx(18.0) and after["status"] == "conditional"
+
+
+def test_bad_ids_are_400_not_500(client_for, samples):
+    tech = client_for("technician")
+    r = tech.post("/api/v1/worksheets/", {"method": "direct", "samples": [samples[0].pk], "qc_items": [
+        {"kind": "reference", "reference_material": "abc"}, {"kind": "duplicate", "of": "x"}]}, format="json")
+    assert r.status_code == 400 and set(r.json()) == {"qc_items.0.reference_material", "qc_items.1.of"}
+    ws = create_worksheet(tech, samples[1:3], type("RM", (), {"pk": 999})()).json()
+    assert "qc_items.2.reference_material" in ws
+    r = client_for("lab_admin").post("/api/v1/qc/limits/", {"method": "direct", "parameter": "nope", "reason": "x"},
+                                     format="json")
+    assert r.status_code == 400 and "parameter" in r.json()
+    ws = tech.post("/api/v1/worksheets/", {"method": "direct", "samples": [samples[3].pk]}, format="json").json()
+    for entries in ({"1": "text"}, {"1": [1, 2]}, {"1": {"values": {TN: {"value": None}}}}, {"x": {}}):
+        r = tech.post(f"/api/v1/worksheets/{ws['id']}/preview/", {"entries": entries}, format="json")
+        assert r.status_code == 200 and r.json()["1"]["errors"], entries
+        assert tech.post(f"/api/v1/worksheets/{ws['id']}/enter/", {"entries": entries},
+                         format="json").status_code == 400
