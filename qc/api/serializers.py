@@ -1,7 +1,14 @@
 from rest_framework import serializers
 
-from qc.models import ChartPoint, ControlChart, QcLimits, ReferenceMaterial, Worksheet, WorksheetPosition, \
-    WorksheetTemplate
+from qc.models import (
+    ChartPoint,
+    ControlChart,
+    QcLimits,
+    ReferenceMaterial,
+    Worksheet,
+    WorksheetPosition,
+    WorksheetTemplate,
+)
 
 
 class ReferenceMaterialSerializer(serializers.ModelSerializer):

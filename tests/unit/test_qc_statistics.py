@@ -2,10 +2,10 @@
 import math
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from qc import statistics as qs
-
 
 # ---------------------------------------------------------------- duplicates (RPD)
 
