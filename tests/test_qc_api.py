@@ -314,3 +314,25 @@ def test_bad_ids_are_400_not_500(client_for, samples):
         assert r.status_code == 200 and r.json()["1"]["errors"], entries
         assert tech.post(f"/api/v1/worksheets/{ws['id']}/enter/", {"entries": entries},
                          format="json").status_code == 400
+
+
+def test_a_1_2s_warning_does_not_block_and_qc_passes(client_for, samples, rm, users):
+    from qc import services
+    from qc.models import ControlChart
+    from qc.selectors import sample_qc_passed
+    chart = ControlChart.objects.create(method="direct", parameter=TN, reference_material=rm)
+    services.chart_set(actor=users["lab_admin"], chart=chart, centre=2.0, s=0.05, reason="CRM certificate")
+    services.limits_set(actor=users["lab_admin"], method="direct", parameter=TN, lod=0.01, loq=0.03,
+                        reason="validation")
+    tech = client_for("technician")
+    ws = create_worksheet(tech, samples[:1], rm).json()
+    entries = {"1": direct(1.50), "2": direct(0.02), "3": direct(1.52), "4": direct(2.125)}
+    r = tech.post(f"/api/v1/worksheets/{ws['id']}/enter/", {"entries": entries}, format="json")
+    pos = {p["number"]: p for p in r.json()["positions"]}
+    assert pos[2]["judgements"][TN]["status"] == "pass"                 # 0.02 < LOQ 0.03
+    assert pos[3]["judgements"][TN]["status"] == "pass"
+    ref = pos[4]["judgements"][TN]
+    assert ref["status"] == "warning" and ref["westgard"] == ["1_2s"] and ref["params"]["z"] == pytest.approx(2.5)
+    assert tech.post(f"/api/v1/worksheets/{ws['id']}/submit/", format="json").status_code == 200
+    assert sample_qc_passed(samples[0]) is True
+    assert sample_qc_passed(samples[5]) is None                       # never on a worksheet
