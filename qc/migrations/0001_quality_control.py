@@ -10,8 +10,8 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('lims', '0001_initial'),
-        ('maturity', '0003_edition_first_use'),
+        ('lims', '0004_names_after_merge'),
+        ('maturity', '0008_names_after_merge'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
