@@ -1,5 +1,9 @@
 """The bench sheet of a worksheet (issue 11): positions, sample codes with Code 128 barcodes, blank cells
-for the results. Renders from a plain dict (no database), like the certificates."""
+for the results. Renders from a plain dict (no database), like the certificates.
+
+Fonts as in the certificates (certificates.fonts): the bundled CJK face for the bilingual labels, the bundled
+Latin face for codes and numbers, both embedded; the canvas starts in the Latin face, not reportlab's
+Helvetica (never embedded), and is invariant (same bytes for the same worksheet)."""
 import io
 
 from reportlab.graphics.barcode import code128
@@ -7,7 +11,7 @@ from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
 from reportlab.pdfgen import canvas
 
-from .fonts import register_fonts
+from .fonts import LATIN_FONT, register_fonts
 
 KIND_NAMES = {"sample": ("樣品", "sample"), "blank": ("空白", "blank"), "duplicate": ("重複", "duplicate"),
               "reference": ("參考物質", "reference"), "spike": ("添加", "spike")}
@@ -20,7 +24,7 @@ def render_bench_sheet(ctx: dict) -> bytes:
     font = register_fonts()
     buf = io.BytesIO()
     width, height = landscape(A4)
-    c = canvas.Canvas(buf, pagesize=(width, height))
+    c = canvas.Canvas(buf, pagesize=(width, height), invariant=1, initialFontName=LATIN_FONT)
     c.setTitle(ctx.get("title", "Bench sheet"))
     cols = [15 * mm, 28 * mm, 75 * mm, 50 * mm] + [37 * mm] * len(RESULT_COLUMNS)
     left = 12 * mm
@@ -47,16 +51,18 @@ def render_bench_sheet(ctx: dict) -> bytes:
             for w in cols:
                 c.rect(x, y - ROW_H, w, ROW_H)
                 x += w
-            c.setFont(font, 10)
+            c.setFont(LATIN_FONT, 10)
             c.drawString(left + 2 * mm, y - 8 * mm, str(row["number"]))
             zh, en = KIND_NAMES.get(row["kind"], (row["kind"], row["kind"]))
             c.setFont(font, 8)
             c.drawString(left + cols[0] + 1.5 * mm, y - 8 * mm, f"{zh} {en}")
             label = row["label"]
+            c.setFont(LATIN_FONT, 8)
             barcode = code128.Code128(label, barHeight=7 * mm, barWidth=0.28 * mm)
             bx = left + cols[0] + cols[1] + 1.5 * mm
             barcode.drawOn(c, bx - 4 * mm, y - 9 * mm)
             c.drawString(bx, y - 12 * mm, label)
+            c.setFont(font, 8)  # the detail may carry a lab-written code or name in Chinese
             c.drawString(left + sum(cols[:3]) + 1.5 * mm, y - 8 * mm, str(row.get("detail", ""))[:40])
             y -= ROW_H
         c.showPage()
