@@ -43,3 +43,19 @@ def test_create_errors_shown(web, samples):  # noqa: F811
 def test_pages_in_traditional_chinese_by_default(web):
     page = web("technician").get("/qc/worksheets/").content.decode()
     assert "新增工作單" in page and "等待檢驗方法的樣品" in page
+
+
+def test_admin_audit_list_names_qc_records_in_words(web, client_for, samples, rm, chart):  # noqa: F811
+    """workflow's one language at a time covers the qc app's audit records (worksheets, QC figures)."""
+    from lims.models import AuditEntry
+    tech = client_for("technician")
+    ws = create_worksheet(tech, samples, rm).json()
+    assert tech.post(f"/api/v1/worksheets/{ws['id']}/enter/", {"entries": grid(samples)},
+                     format="json").status_code == 200
+    qc_entities = ("worksheet", "worksheet_template", "reference_material", "qc_limits", "control_chart")
+    codes = set(AuditEntry.objects.filter(entity__in=qc_entities).values_list("entity", "action"))
+    assert {("worksheet", "create"), ("worksheet", "enter")} <= codes, codes
+    page = web("lab_admin").get("/admin/lims/auditentry/").content.decode()
+    assert "工作單" in page and "已輸入結果" in page
+    for code in {c for pair in codes for c in pair}:
+        assert f">{code}<" not in page, code
