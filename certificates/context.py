@@ -22,6 +22,7 @@ from maturity.models import StandardEdition
 from maturity.parameters import DERIVED, METALS, PARAMETERS
 from maturity.plausibility import NOTE_FLAGS
 from maturity.reporting import limit_text, precision_for, report, rule_for
+from qc.selectors import sample_qc_passed
 
 GUARANTEED = ("organic_matter_pct", "organic_carbon_pct", "total_nitrogen_pct", "p2o5_pct", "k2o_pct",
               "cao_pct", "mgo_pct")
@@ -154,7 +155,8 @@ def result_rows(figures, rules=None):
         zh, en = _names(key)
         rows.append({"parameter": key, "name_zh": zh, "name_en": en, "value": vt, "qualifier": q,
                      "unit": figures.measurements[key].unit, "basis": basis, "basis_note": note,
-                     "uncertainty": ut, **_method_fields(rules, method, key)})
+                     "uncertainty": ut, "uncertainty_from_qc": bool(ut) and key in figures.qc_estimated,
+                     **_method_fields(rules, method, key)})
     for key, value in figures.derived.items():
         zh, en = _names(key)
         rows.append({"parameter": key, "name_zh": zh, "name_en": en,
@@ -368,7 +370,7 @@ def _certificate(sample, *, number, version, supersedes, url, lab, names, figure
                                                                      "moisture_pct"))[0] if moisture else "",
         "results": results, "conditions": _conditions(assays, rules),
         "maturity": _maturity_block(maturity, rules), "compliance": _compliance_block(compliance, rules),
-        "deviations": deviations, "remarks": remarks,
+        "deviations": deviations, "remarks": remarks, "qc_passed": sample_qc_passed(sample),
         "entered_by": _people(assays, "entered_by"), "verified_by": _people(assays, "verified_by"),
         "verified_at": timezone.localtime(verified_at).strftime("%Y-%m-%d %H:%M") if verified_at else "",
         "signatory": signatory_block(issuer, timezone.now()) if issuer else None,

@@ -991,6 +991,20 @@ def _keep_table(header: list, rows: list, widths_mm: list, extra=None, header_st
     return data_table(header, rows, widths_mm, extra, header_styles)
 
 
+def _qc_notes(results, qc_passed):
+    """Issue 11: U estimated from the lab's QC data (marked * after U in the U column, apart from the * after
+    the name of a parameter changed by an amendment), and the statement that QC passed."""
+    notes = []
+    if any(r.get("uncertainty_from_qc") for r in results):
+        notes.append(P(tx("「± U *」：擴充不確定度由本實驗室品質管制數據估計（Nordtest TR 537）。") + "<br/>" + _small(
+            "“± U *”: U estimated from the laboratory's quality-control data (Nordtest TR 537).", None, MUTED), "note"))
+    if qc_passed:
+        notes.append(P(tx("本樣品檢驗批次之品質管制（空白、重複、參考物質）均符合要求。") + "<br/>" + _small(
+            "Quality control of this sample's runs (blanks, duplicates, reference materials) passed.", None, MUTED),
+            "note"))
+    return notes
+
+
 def render_certificate(ctx: dict) -> bytes:
     """Test report and certificate of compliance (DOMAIN.md §7, ISO/IEC 17025 §7.8) as PDF bytes."""
     _cjk()
@@ -1077,7 +1091,7 @@ def render_certificate(ctx: dict) -> bytes:
     rows = []
     for r in results:
         u = r.get("uncertainty")
-        u = f"± {u}" if u not in (None, "") else DASH
+        u = (f"± {u}" + (" *" if r.get("uncertainty_from_qc") else "")) if u not in (None, "") else DASH
         marks = _marks_of(r, accredited_lab)
         name = bi(r.get("name_zh") or "", r.get("name_en") or r.get("parameter") or DASH, 7.2, sep=" ")
         rows.append([
@@ -1113,6 +1127,7 @@ def render_certificate(ctx: dict) -> bytes:
     marks_en += " § performed by an external provider. * changed from the report replaced."
     story.append(P(tx(basis_zh + legend_zh) + "<br/>" + _small(f"{basis_en} {legend_en} {marks_en}", None, MUTED),
                    "note"))
+    story += _qc_notes(results, ctx.get("qc_passed"))
     story.append(Spacer(1, 3 * mm))
 
     # 4. Test conditions

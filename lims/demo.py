@@ -54,6 +54,8 @@ def load_demo(password=None):
     _demo_lab_identity(users)
     if not maker.products.exists():
         _demo_products_and_samples(maker, users)
+    from qc import demo as qc_demo   # issue 11: reference material, control chart, open worksheet
+    qc_demo.add(users)
     return passwords
 
 

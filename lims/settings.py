@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "axes",
     "maturity",
     "certificates",
+    "qc",
 ]
 
 MIDDLEWARE = [

@@ -16,7 +16,7 @@ class InputError(ValueError):
         if isinstance(errors, str):
             errors = {"non_field_errors": [errors]}
         self.errors = {k: list(v) if isinstance(v, (list, tuple)) else [v] for k, v in errors.items()}
-        super().__init__("; ".join(f"{k}: {' '.join(v)}" for k, v in self.errors.items()))
+        super().__init__("; ".join(f"{k}: {' '.join(map(str, v))}" for k, v in self.errors.items()))
 
 
 class ErrorCollector:

@@ -45,6 +45,7 @@ class SampleFigures:
     germination: Assay = None
     chromatogram: Assay = None
     observation: Assay = None
+    qc_estimated: set = field(default_factory=set)      # parameters whose U was estimated from QC (qc app)
 
     def value(self, key):
         if key in self.derived:
@@ -72,6 +73,10 @@ def _dry_floats(measurements):
     return out
 
 
+# Hooks other apps register to complete the reported measurements (qc: U estimated from QC, < LOD).
+FIGURE_HOOKS = []   # callables(figures) run before the derived figures are computed
+
+
 def sample_figures(sample, assays=None, policy=None):
     figures = SampleFigures()
     for assay in (assays if assays is not None else current_assays(sample)):
@@ -84,6 +89,8 @@ def sample_figures(sample, assays=None, policy=None):
             figures.chromatogram = assay
         elif assay.method == "observation":
             figures.observation = assay
+    for hook in FIGURE_HOOKS:
+        hook(figures)
     om_source = figures.sources.get("organic_matter_pct")
     measured_om = om_source is not None and om_source.method == "direct"
     derived, flags = calc.derive(_dry_floats(figures.measurements), policy or current_policy(), measured_om)

@@ -108,13 +108,21 @@ FLAGS = {
                                    "index are undefined."),
 }
 AUDIT_ENTITIES = {"sample": gettext_lazy("Sample"), "assay": gettext_lazy("Assay"), "certificate": gettext_lazy("Certificate"),
-                  "registration": gettext_lazy("Registration dossier"), "product": gettext_lazy("Product")}
+                  "registration": gettext_lazy("Registration dossier"), "product": gettext_lazy("Product"),
+                  # qc app
+                  "worksheet": gettext_lazy("Worksheet"), "worksheet_template": gettext_lazy("Worksheet template"),
+                  "reference_material": gettext_lazy("Reference material"), "qc_limits": gettext_lazy("QC limits"),
+                  "control_chart": gettext_lazy("Control chart")}
 AUDIT_ACTIONS = {"create": gettext_lazy("created"), "update": gettext_lazy("corrected"), "verify": gettext_lazy("verified"),
                  "invalidate": gettext_lazy("invalidated for retest"), "supersede": gettext_lazy("superseded"),
                  "revoke": gettext_lazy("revoked"), "reopen": gettext_lazy("returned to verification"),
                  "mark_for_supersession": gettext_lazy("marked for supersession"),
                  "qc_override": gettext_lazy("QC flags overridden by the reviewer"), "sign": gettext_lazy("signed"),
-                 "reissue": gettext_lazy("re-issued")}
+                 "reissue": gettext_lazy("re-issued"),
+                 # qc app: worksheets and the QC figures
+                 "enter": gettext_lazy("results entered"), "submit": gettext_lazy("submitted"),
+                 "release": gettext_lazy("released despite a QC reject"),
+                 "recompute": gettext_lazy("recomputed from QC data")}
 ROLE_NAMES = {"technician": gettext_lazy("Technician"), "reviewer": gettext_lazy("Reviewer"), "manufacturer": gettext_lazy("Manufacturer"),
               "regulator": gettext_lazy("Regulator"), "lab_admin": gettext_lazy("Lab admin")}
 

@@ -249,3 +249,25 @@ def test_a_damaged_cache_file_is_converted_again(monkeypatch, tmp_path, fresh_re
     cached.write_bytes(good[:1000])  # e.g. a disk that filled up while someone copied it
     name = fonts.register_fonts()
     assert fonts.font_file(name) == str(cached) and cached.read_bytes() == good
+
+
+def _bench_sheet_ctx():
+    positions = [{"number": 1, "kind": "sample", "label": "S-2026-000001", "detail": ""},
+                 {"number": 2, "kind": "blank", "label": "WS-7-2", "detail": ""},
+                 {"number": 3, "kind": "duplicate", "label": "WS-7-3", "detail": "of #1 S-2026-000001"},
+                 {"number": 4, "kind": "reference", "label": "WS-7-4", "detail": "CRM-堆肥-N lot L-1"}]
+    return {"title": "WS-7", "method": "direct", "created_by": "tech", "created_at": "2026-11-27 08:00",
+            "positions": positions}
+
+
+def test_bench_sheet_embeds_every_font_from_the_projects_install(fresh_registration, no_system_fonts):
+    """The bench sheet (qc) uses the same registration as the certificates: no Helvetica, all embedded."""
+    from certificates.bench_sheet import render_bench_sheet
+    pdf = render_bench_sheet(_bench_sheet_ctx())
+    found = _fonts_of(pdf)
+    assert found and all(f["embedded"] for f in found.values()), found
+    assert {name.split("+", 1)[-1] for name in found} == {"NotoSansTC-Regular", "SourceSansPro-Regular"}, found
+    text = _text(pdf)
+    for label in ("工作單", "參考物質", "S-2026-000001", "WS-7-4", "CRM-堆肥-N lot L-1"):
+        assert label in text, label
+    assert render_bench_sheet(_bench_sheet_ctx()) == pdf   # invariant: same worksheet, same bytes

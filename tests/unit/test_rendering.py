@@ -350,3 +350,18 @@ def test_dossier_without_metal_limits_or_maturity(dossier_ctx):
     ctx["chemical_fertilizer_declaration"]["declared_added"] = True
     text = "\n".join(_text(render_dossier(ctx)))
     assert "有添加化學肥料" in text and "tw-1997" in text
+
+
+def test_certificate_states_qc_estimated_uncertainty_and_qc_passed(cert_ctx):
+    """Issue 11: a U estimated from QC is marked and explained; QC passed is stated only when it did."""
+    ctx = copy.deepcopy(cert_ctx)
+    text = "\n".join(_text(render_certificate(ctx)))
+    assert "Nordtest" not in text and "Quality control of this sample" not in text
+    ctx["results"][0].update(uncertainty="0.12", uncertainty_from_qc=True)
+    ctx["qc_passed"] = True
+    text = "\n".join(_text(render_certificate(ctx)))
+    assert "± 0.12 *" in text
+    assert "U estimated from the laboratory's quality-control data (Nordtest TR 537)" in text.replace("\n", " ")
+    assert "Quality control of this sample's runs" in text.replace("\n", " ")
+    ctx["qc_passed"] = False
+    assert "Quality control of this sample" not in "\n".join(_text(render_certificate(ctx)))
