@@ -97,9 +97,9 @@ def _compliance_block(c):
             "decision_rule": c["decision_rule"], "verdict": c["verdict"], "checks": checks}
 
 
-def certificate_context(sample, *, number, version, supersedes, standard, decision_rule, url):
+def certificate_context(sample, *, number, version, supersedes, standard, decision_rule, url, rule_set="tari_1999"):
     figures = selectors.sample_figures(sample)
-    maturity = selectors.sample_maturity(sample, "tari_1999", figures=figures)
+    maturity = selectors.sample_maturity(sample, rule_set, figures=figures)
     compliance = selectors.sample_compliance(sample, standard=standard, decision_rule=decision_rule,
                                              figures=figures)
     StandardEdition.objects.filter(code=compliance["standard"]).update(used_in_judgement=True)

@@ -81,7 +81,8 @@ def _check_issuer(actor):
         raise PermissionDeniedError("Only reviewers issue, supersede and revoke certificates.")
 
 
-def _new_certificate(actor, sample, *, supersedes=None, batch=None, decision_rule=None, standard=None):
+def _new_certificate(actor, sample, *, supersedes=None, batch=None, decision_rule=None, standard=None,
+                     rule_set=None):
     if sample.status != "verified":
         raise TransitionError(f"Sample {sample.code} is '{sample.status}': a certificate needs verified results.")
     year = timezone.localdate().year
@@ -92,7 +93,7 @@ def _new_certificate(actor, sample, *, supersedes=None, batch=None, decision_rul
                               supersedes=supersedes.number if supersedes else None,
                               standard=standard or lab.default_standard,
                               decision_rule=decision_rule or lab.default_decision_rule,
-                              url=verification_url(number))
+                              rule_set=rule_set or "tari_1999", url=verification_url(number))
     doc = Document.objects.create(kind=Document.KIND_CERTIFICATE, number=number, version=version, sample=sample,
                                   product=sample.product, supersedes=supersedes, batch=batch, context=ctx,
                                   issued_by=actor)
@@ -107,14 +108,14 @@ def _lock_sample(sample):
 
 
 @transaction.atomic
-def certificate_request(*, actor, sample, decision_rule=None, standard=None):
+def certificate_request(*, actor, sample, decision_rule=None, standard=None, rule_set=None):
     _check_issuer(actor)
     sample = _lock_sample(sample)
     current = Document.objects.filter(sample=sample, kind=Document.KIND_CERTIFICATE, validity="valid").first()
     if current:
         raise TransitionError(f"Sample {sample.code} already has a valid certificate {current.number}; "
                               "after a retest, supersede it.")
-    doc = _new_certificate(actor, sample, decision_rule=decision_rule, standard=standard)
+    doc = _new_certificate(actor, sample, decision_rule=decision_rule, standard=standard, rule_set=rule_set)
     _dispatch_after_commit([doc.pk])
     return doc
 
@@ -130,7 +131,8 @@ def certificate_supersede(*, actor, document, reason):
     sample = _lock_sample(old.sample)
     new = _new_certificate(actor, sample, supersedes=old,
                            decision_rule=old.context.get("compliance", {}).get("decision_rule"),
-                           standard=old.context.get("compliance", {}).get("standard"))
+                           standard=old.context.get("compliance", {}).get("standard"),
+                           rule_set=old.context.get("maturity", {}).get("rule_set"))
     before = _snapshot(old)
     old.validity = "superseded"
     old.save(update_fields=["validity"])
@@ -158,7 +160,7 @@ def document_revoke(*, actor, document, reason):
 
 
 @transaction.atomic
-def certificates_batch_request(*, actor, samples, decision_rule=None, standard=None):
+def certificates_batch_request(*, actor, samples, decision_rule=None, standard=None, rule_set=None):
     """Issue certificates for many verified samples: all are checked first, then all are issued."""
     _check_issuer(actor)
     locked = [_lock_sample(s) for s in samples]
@@ -171,7 +173,8 @@ def certificates_batch_request(*, actor, samples, decision_rule=None, standard=N
     if errors:
         raise InputError({f"samples.{k}": v for k, v in errors.items()})
     batch = IssueBatch.objects.create(requested_by=actor, total=len(locked))
-    docs = [_new_certificate(actor, s, batch=batch, decision_rule=decision_rule, standard=standard) for s in locked]
+    docs = [_new_certificate(actor, s, batch=batch, decision_rule=decision_rule, standard=standard, rule_set=rule_set)
+            for s in locked]
     _dispatch_after_commit([d.pk for d in docs])
     return batch
 

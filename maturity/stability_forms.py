@@ -1,4 +1,4 @@
-"""Entry-form fields of the stability assays (DOMAIN.md §12), as data for the sample page's forms.
+"""Entry-form fields and indicator names of the stability assays (DOMAIN.md §12), for the pages.
 
 Each field: (raw-data name, label, unit, required, help, kind); the names are
 the raw-data fields of :mod:`maturity.calculations`, so the generic form code
@@ -26,6 +26,16 @@ STABILITY_FIELDS = {
         ("ambient_temperature_c", _("Ambient temperature"), "°C", True, "", "number"),
         ("max_temperature_c", _("Maximum temperature in the Dewar flask"), "°C", True, "", "number"),
     ),
+}
+
+# indicator names of rule set ccqc_2001 (maturity.ccqc) on the pages
+CCQC_INDICATORS = {
+    "co2_evolution": _("CO₂ evolution (respirometry)"),
+    "solvita_co2": _("Solvita CO₂"),
+    "dewar_rise": _("Dewar self-heating rise"),
+    "nh4_n": _("NH₄-N"),
+    "nh4_no3_ratio": _("NH₄-N : NO₃-N"),
+    "solvita_nh3": _("Solvita NH₃"),
 }
 
 

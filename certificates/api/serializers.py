@@ -3,6 +3,7 @@ from rest_framework import serializers
 from certificates.context import GUARANTEED
 from certificates.models import Document
 from lims.models import Product, Sample
+from maturity.rules import RULE_SETS
 
 
 class DocumentSerializer(serializers.ModelSerializer):
@@ -39,12 +40,16 @@ class CertificateRequestSerializer(serializers.Serializer):
     sample = serializers.PrimaryKeyRelatedField(queryset=Sample.objects.all())
     decision_rule = serializers.ChoiceField(choices=["simple", "guarded"], required=False)
     standard = serializers.CharField(required=False)
+    rule_set = serializers.ChoiceField(choices=list(RULE_SETS), required=False, help_text="maturity rule set; "
+                                       "default tari_1999")
 
 
 class BatchRequestSerializer(serializers.Serializer):
     samples = serializers.PrimaryKeyRelatedField(queryset=Sample.objects.all(), many=True, allow_empty=False)
     decision_rule = serializers.ChoiceField(choices=["simple", "guarded"], required=False)
     standard = serializers.CharField(required=False)
+    rule_set = serializers.ChoiceField(choices=list(RULE_SETS), required=False, help_text="maturity rule set; "
+                                       "default tari_1999")
 
 
 class ReasonSerializer(serializers.Serializer):

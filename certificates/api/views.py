@@ -63,7 +63,8 @@ class CertificateViewSet(DocumentViewSet):
         sample = get_object_or_404(samples_visible_to(request.user), pk=body.validated_data["sample"].pk)
         doc = services.certificate_request(actor=request.user, sample=sample,
                                            decision_rule=body.validated_data.get("decision_rule"),
-                                           standard=body.validated_data.get("standard"))
+                                           standard=body.validated_data.get("standard"),
+                                           rule_set=body.validated_data.get("rule_set"))
         return self._answer(doc)
 
     @extend_schema(request=ReasonSerializer, responses={202: DocumentSerializer})
@@ -84,7 +85,8 @@ class CertificateViewSet(DocumentViewSet):
         body.is_valid(raise_exception=True)
         batch = services.certificates_batch_request(actor=request.user, samples=body.validated_data["samples"],
                                                     decision_rule=body.validated_data.get("decision_rule"),
-                                                    standard=body.validated_data.get("standard"))
+                                                    standard=body.validated_data.get("standard"),
+                                                    rule_set=body.validated_data.get("rule_set"))
         return Response(selectors.batch_progress(batch), status=status.HTTP_202_ACCEPTED)
 
     @extend_schema(responses=dict)
