@@ -97,8 +97,12 @@ def _num(x) -> str:
 
 
 def _present(x):
+    """A number, or None when absent; whole-number counts (Solvita colour numbers) stay int."""
     if x is None or isinstance(x, bool):
         return None
+    if isinstance(x, int) or (hasattr(x, "is_integer") and getattr(x, "dtype", None) is not None
+                              and x.dtype.kind in "iu"):
+        return int(x)
     x = float(x)
     return None if math.isnan(x) else x
 

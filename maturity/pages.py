@@ -1,0 +1,99 @@
+"""Pages of the maturity app: a sample's maturity verdict under any rule set (tari_1999, zucconi_gi, ccqc_2001),
+explained indicator by indicator (group, class, the threshold it met)."""
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from lims.lifecycle import RESULTS_RELEASED
+from lims.roles import Role
+from lims.selectors import samples_visible_to
+
+from . import selectors
+from .errors import InputError
+from .formatting import fmt, fmt_indicator_value
+from .policy import current_policy
+from .rules import RULE_SETS
+from .stability_forms import CCQC_INDICATORS
+
+RULE_SET_LABELS = {
+    "tari_1999": gettext_lazy("TARI 1999 (germination, C/N, reducing sugar, chromatogram)"),
+    "zucconi_gi": gettext_lazy("Zucconi germination index"),
+    "ccqc_2001": gettext_lazy("CCQC 2001 maturity index"),
+}
+INDICATOR_LABELS = {
+    "germination": gettext_lazy("Germination test"),
+    "cn_ratio": gettext_lazy("C/N ratio"),
+    "reducing_sugar": gettext_lazy("Reducing sugar / total carbon"),
+    "chromatogram": gettext_lazy("Filter-paper chromatogram"),
+    "germination_index": gettext_lazy("Germination index"),
+    **CCQC_INDICATORS,
+}
+STATUS_LABELS = {
+    "very_mature": gettext_lazy("Very mature"), "mature": gettext_lazy("Mature"),
+    "intermediate": gettext_lazy("Intermediate"), "immature": gettext_lazy("Immature"),
+    "incomplete": gettext_lazy("Incomplete"), "missing": gettext_lazy("Missing"), "invalid": gettext_lazy("Invalid"),
+    "skipped": gettext_lazy("Not applied"),
+}
+GROUP_LABELS = {"A": gettext_lazy("Group A (stability)"), "B": gettext_lazy("Group B (maturity)"),
+                "gate": gettext_lazy("Gate")}
+
+
+def _label(table, code):
+    return str(table.get(code, code or ""))
+
+
+def _ccqc_text(ind):
+    p = {"name": _label(INDICATOR_LABELS, ind["indicator"]), "value": fmt(ind["value"]),
+         "threshold": ind["threshold"] or "", "criterion": ind["criterion"]}
+    status = ind["status"]
+    if ind["indicator"] == "cn_ratio":
+        return {"mature": _("C/N %(value)s meets the gate %(threshold)s.") % p,
+                "immature": _("C/N %(value)s is above the gate: the compost is immature whatever the other tests "
+                              "say.") % p}.get(status, _("No C/N result: the gate cannot be checked."))
+    return {
+        "very_mature": _("%(value)s meets %(threshold)s: very mature.") % p,
+        "mature": _("%(value)s meets %(threshold)s: mature.") % p,
+        "immature": _("%(value)s meets neither threshold: immature.") % p,
+        "invalid": _("The assay is invalid and does not count."),
+    }.get(status, _("No result; it does not count for its group."))
+
+
+def explain(result):
+    """The verdict of one rule set as rows a person reads."""
+    rows = []
+    for ind in result["indicators"]:
+        row = {"indicator": ind["indicator"], "name": _label(INDICATOR_LABELS, ind["indicator"]),
+               "status": ind["status"], "status_label": _label(STATUS_LABELS, ind["status"]),
+               "value": fmt_indicator_value(ind["value"]) or "—", "criterion": ind["criterion"],
+               "group": ind.get("group", ""), "group_label": _label(GROUP_LABELS, ind.get("group")),
+               "threshold": ind.get("threshold") or ""}
+        row["text"] = _ccqc_text(ind) if result["rule_set"] == "ccqc_2001" else ind["criterion"]
+        rows.append(row)
+    groups = [{"group": g, "label": _label(GROUP_LABELS, g), "class": c,
+               "class_label": _label(STATUS_LABELS, c) if c else _("no result")}
+              for g, c in (result.get("groups") or {}).items()]
+    return {"rule_set": result["rule_set"], "rule_set_label": _label(RULE_SET_LABELS, result["rule_set"]),
+            "verdict": result["verdict"], "verdict_label": _label(STATUS_LABELS, result["verdict"]),
+            "indicators": rows, "groups": groups}
+
+
+@login_required
+def sample_maturity(request, pk):
+    """/maturity/samples/<pk>/?rule_set=…: the verdict under the chosen rule set, explained."""
+    sample = get_object_or_404(samples_visible_to(request.user).select_related("product"), pk=pk)
+    rule_set = request.GET.get("rule_set") or "ccqc_2001"
+    ctx = {"sample": sample, "rule_sets": [(k, RULE_SET_LABELS[k]) for k in RULE_SETS], "rule_set": rule_set,
+           "result": None, "error": None}
+    status = 200
+    if request.user.role == Role.MANUFACTURER and sample.status not in RESULTS_RELEASED:
+        ctx["error"] = _("The laboratory releases results and verdicts once they are verified by a second person.")
+    elif rule_set not in RULE_SETS:
+        ctx["error"] = _("Unknown rule set %(rule_set)s.") % {"rule_set": rule_set}
+        status = 400
+    else:
+        try:
+            ctx["result"] = explain(selectors.sample_maturity(sample, rule_set, policy=current_policy()))
+        except InputError as e:
+            ctx["error"] = " ".join(m for msgs in e.errors.values() for m in msgs)
+    return render(request, "maturity/sample_maturity.html", ctx, status=status)
