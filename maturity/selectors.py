@@ -200,3 +200,26 @@ def assess(*, category, results, standard=None, decision_rule=None, bagasse_base
     result = judge(reqs, decls, judgement_measurements(figures), product, decision_rule)
     edition_mark_used(edition, "manufacturer's pre-check")
     return {"standard": edition.code, "standard_title": edition.title, "category": category, **result}
+
+
+def chromatogram_readings(sample):
+    from .models import ChromatogramReading
+    return ChromatogramReading.objects.filter(sample=sample).select_related("created_by", "decided_by", "assay")
+
+
+def chromatogram_reading_statistics(readings=None):
+    """How often the photo analysis was right: decided readings, accepted, corrected (per zone), in SQL."""
+    from django.db.models import Count, Q
+
+    from .models import ChromatogramReading
+    qs = ChromatogramReading.objects.all() if readings is None else readings
+    c = qs.aggregate(
+        read=Count("id"), decided=Count("id", filter=~Q(decision="proposed")),
+        accepted=Count("id", filter=Q(decision="accepted")), corrected=Count("id", filter=Q(decision="corrected")),
+        center=Count("id", filter=Q(center_corrected=True)),
+        middle_band=Count("id", filter=Q(middle_band_corrected=True)),
+        edge=Count("id", filter=Q(edge_corrected=True)))
+    decided = c["decided"]
+    return {"read": c["read"], "decided": decided, "accepted": c["accepted"], "corrected": c["corrected"],
+            "correction_rate": c["corrected"] / decided if decided else None,
+            "corrected_by_zone": {z: c[z] for z in ("center", "middle_band", "edge")}}
