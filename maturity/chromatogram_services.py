@@ -19,6 +19,11 @@ from .models import ChromatogramReading
 
 MAX_PHOTO_BYTES = 20 * 1024 * 1024
 NOT_FOUND = _("Could not find a chromatogram in this picture: %(reason)s")
+NOT_FOUND_REASONS = {
+    "no_paper": _("no round filter paper."),
+    "no_pattern": _("the paper shows no radial pattern of zones."),
+    "unreadable_image": _("the file is not an image that can be read."),
+}
 
 
 def _snapshot(reading):
@@ -43,7 +48,8 @@ def chromatogram_read(*, actor, sample, photo, protocol="tari_agno3"):
     try:
         reading = image.analyse(content)
     except image.ChromatogramNotFound as e:
-        raise InputError({"photo": [str(NOT_FOUND % {"reason": e.detail})]})
+        reason = NOT_FOUND_REASONS.get(e.code, e.detail)
+        raise InputError({"photo": [str(NOT_FOUND % {"reason": reason}) + f" ({e.detail})"]})
     proposal = reading.as_dict()
     if protocol == "livestock_naoh":      # judged on the edge only (§4.7)
         proposal["zones"] = {"edge": proposal["zones"]["edge"]}
@@ -73,7 +79,7 @@ def chromatogram_decide(*, actor, reading, zones, reason=""):
         raise InputError(bad)
     corrected = [z for z in zones if zones[z] != proposed[z]]
     if corrected and not (reason or "").strip():
-        raise InputError({"reason": ["A reason is required to correct the proposed reading."]})
+        raise InputError({"reason": [str(_("A reason is required to correct the proposed reading."))]})
     before = _snapshot(reading)
     assay = assay_enter(actor=actor, sample=reading.sample, method="chromatogram",
                         data={"protocol": reading.protocol, **zones},

@@ -82,3 +82,76 @@ def test_maturity_page_respects_visibility(web, received):
     assert web("manufacturer_b").get(f"/maturity/samples/{received.pk}/").status_code == 404
     page = text(web("manufacturer", "en").get(f"/maturity/samples/{received.pk}/"))
     assert "releases results and verdicts once they are verified" in page and "maturity-result" not in page
+
+
+# --------------------------------------------------------------------------- chromatogram photo pages
+
+def test_upload_photo_see_proposal_with_overlay_and_accept(web, received):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from maturity.models import ChromatogramReading
+    from tests.unit.chromatogram_drawing import Drawing, draw
+
+    c = web("technician", "en")
+    assert 'id="chromatogram-photo"' in text(c.get(f"/samples/{received.pk}/"))
+    d = Drawing(center="red_to_purple", middle_band="ring", edge="serrated", offset=(0.08, 0.0), paper_radius=0.38)
+    r = c.post(f"/maturity/samples/{received.pk}/chromatogram/",
+               {"protocol": "tari_agno3", "photo": SimpleUploadedFile("p.png", draw(d), "image/png")})
+    assert r.status_code == 302
+    reading = ChromatogramReading.objects.get(sample=received)
+    page = text(c.get(r["Location"]))
+    assert f'src="/maturity/chromatogram/{reading.pk}/overlay.png"' in page
+    assert 'data-zone="center" data-proposed="red_to_purple"' in page and "red to purple (mature)" in page
+    assert 'data-zone="middle_band" data-proposed="ring"' in page
+    assert 'data-zone="edge" data-proposed="serrated"' in page
+    png = c.get(f"/maturity/chromatogram/{reading.pk}/overlay.png")
+    assert png.status_code == 200 and b"".join(png.streaming_content).startswith(b"\x89PNG")
+    r = c.post(f"/maturity/chromatogram/{reading.pk}/", {"center": "red_to_purple", "middle_band": "ring",
+                                                         "edge": "serrated", "reason": ""})
+    assert r.status_code == 302
+    reading.refresh_from_db()
+    assert reading.decision == "accepted" and reading.assay.results["chromatogram_score"]["value"] == 2
+    page = text(c.get(f"/maturity/chromatogram/{reading.pk}/"))
+    assert 'data-decision="accepted"' in page and 'id="decide"' not in page
+
+
+def test_correction_on_the_page_needs_a_reason(web, received):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from maturity.models import ChromatogramReading
+    from tests.unit.chromatogram_drawing import Drawing, draw
+
+    c = web("technician")
+    c.post(f"/maturity/samples/{received.pk}/chromatogram/",
+           {"photo": SimpleUploadedFile("p.png", draw(Drawing(edge="smooth")), "image/png")})
+    reading = ChromatogramReading.objects.get(sample=received)
+    r = c.post(f"/maturity/chromatogram/{reading.pk}/", {"center": "red_to_purple", "middle_band": "irregular",
+                                                         "edge": "serrated"})
+    assert r.status_code == 400 and "更正建議的判讀需要理由。" in text(r)
+    r = c.post(f"/maturity/chromatogram/{reading.pk}/", {"center": "red_to_purple", "middle_band": "irregular",
+                                                         "edge": "serrated", "reason": "teeth seen"})
+    assert r.status_code == 302
+    reading.refresh_from_db()
+    assert reading.decision == "corrected" and reading.edge_corrected and not reading.center_corrected
+
+
+def test_not_a_chromatogram_on_the_page(web, received):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from maturity.models import ChromatogramReading
+    from tests.unit.chromatogram_drawing import not_chromatograms
+
+    r = web("technician", "en").post(f"/maturity/samples/{received.pk}/chromatogram/", {
+        "photo": SimpleUploadedFile("p.png", not_chromatograms()["blank_paper"], "image/png")})
+    assert r.status_code == 400
+    assert "Could not find a chromatogram in this picture: the paper shows no radial pattern of zones." in text(r)
+    r = web("technician").post(f"/maturity/samples/{received.pk}/chromatogram/", {
+        "photo": SimpleUploadedFile("p.png", not_chromatograms()["white_rectangle"], "image/png")})
+    assert "找不到濾紙層析圖" in text(r)
+    assert not ChromatogramReading.objects.exists()
+
+
+def test_chromatogram_pages_roles(web, received):
+    assert web("manufacturer").get(f"/maturity/samples/{received.pk}/chromatogram/").status_code == 403
+    assert web("reviewer").get(f"/maturity/samples/{received.pk}/chromatogram/").status_code == 403
+    assert web("technician").get(f"/maturity/samples/{received.pk}/chromatogram/").status_code == 200
