@@ -150,7 +150,7 @@ def judge_ccqc(values: dict, invalid: frozenset | set = frozenset(), rules: Ccqc
     for test in rules.tests:
         value = _present(values.get(test.parameter))
         if test.parameter in invalid:
-            status, met, value = "invalid", None, value
+            status, met = "invalid", None
         elif value is None:
             status, met = "missing", None
         else:

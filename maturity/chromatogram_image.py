@@ -288,8 +288,8 @@ def analyse(image, rules: ReadingRules = RULES) -> Reading:
         "paper_radius_px": radius / scale,
         "centre_px": [centre[0] / scale, centre[1] / scale],
         "centre_zone": {"radius": r_centre, "lab": [L_c, a_c, b_c]},
-        "middle_band": {"radius_mean": float(np.mean(r_band)), "radius_cv": band_cv, "lab": [float(v) for v in band_lab],
-                        "contrast_l": contrast},
+        "middle_band": {"radius_mean": float(np.mean(r_band)), "radius_cv": band_cv,
+                        "lab": [float(v) for v in band_lab], "contrast_l": contrast},
         "outer_zone": {"radius_mean": float(np.mean(r_outer)), "lab": [float(v) for v in outer_lab],
                        "spikes": n_spikes, "spike_depth": spike_depth},
         "paper_lab": [float(v) for v in paper_colour],
@@ -323,5 +323,4 @@ def overlay_png(image, reading: Reading) -> bytes:
     ring(m["_profiles"]["r_band"], (255, 0, 255))                                                      # band boundary
     ring(m["_profiles"]["r_outer"], (0, 200, 0))                                                       # outer edge
     cv2.drawMarker(out, (round(cx), round(cy)), (0, 0, 255), cv2.MARKER_CROSS, 14, 2)
-    ok, png = cv2.imencode(".png", out)
-    return png.tobytes()
+    return cv2.imencode(".png", out)[1].tobytes()

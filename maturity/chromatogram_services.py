@@ -38,8 +38,8 @@ def chromatogram_read(*, actor, sample, photo, protocol="tari_agno3"):
     sample = Sample.objects.select_for_update().select_related("product__manufacturer").get(pk=sample.pk)
     _check_entry(actor, sample)
     if protocol not in CHROMATOGRAM_PROTOCOLS:
-        raise InputError({"protocol": [f"unknown protocol {protocol!r}; expected one of "
-                                       f"{', '.join(CHROMATOGRAM_PROTOCOLS)}"]})
+        expected = ", ".join(CHROMATOGRAM_PROTOCOLS)
+        raise InputError({"protocol": [f"unknown protocol {protocol!r}; expected one of {expected}"]})
     if photo is None:
         raise InputError({"photo": ["is required"]})
     content = photo.read(MAX_PHOTO_BYTES + 1)
@@ -49,7 +49,7 @@ def chromatogram_read(*, actor, sample, photo, protocol="tari_agno3"):
         reading = image.analyse(content)
     except image.ChromatogramNotFound as e:
         reason = NOT_FOUND_REASONS.get(e.code, e.detail)
-        raise InputError({"photo": [str(NOT_FOUND % {"reason": reason}) + f" ({e.detail})"]})
+        raise InputError({"photo": [str(NOT_FOUND % {"reason": reason}) + f" ({e.detail})"]}) from e
     proposal = reading.as_dict()
     if protocol == "livestock_naoh":      # judged on the edge only (§4.7)
         proposal["zones"] = {"edge": proposal["zones"]["edge"]}

@@ -14,13 +14,13 @@ from .measurements import Measurement
 from .models import Assay, Category, Declaration, Requirement, StandardEdition
 from .policy import current_policy
 from .rules import MaturityInput, judge_maturity
+from .services import edition_mark_used
+from .standards_io import Declaration as DeclarationDC
+from .standards_io import Requirement as RequirementDC
 
 # §12 results read by rule set ccqc_2001 (names of MaturityInput fields and parameter keys)
 STABILITY_INPUTS = ("co2_c_mg_per_g_om_day", "solvita_co2", "dewar_rise_c", "nh4_n_mg_kg", "nh4_no3_ratio",
                     "solvita_nh3")
-from .services import edition_mark_used
-from .standards_io import Declaration as DeclarationDC
-from .standards_io import Requirement as RequirementDC
 
 
 def category_keys():

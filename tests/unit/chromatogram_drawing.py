@@ -77,10 +77,8 @@ def draw(d: Drawing) -> bytes:
         m = cv2.getRotationMatrix2D((w / 2, h / 2), d.rotation, 1.0)
         img = cv2.warpAffine(img, m, (w, h), borderMode=cv2.BORDER_CONSTANT, borderValue=BACKGROUND)
     if d.jpeg:
-        ok, buf = cv2.imencode(".jpg", img, [cv2.IMWRITE_JPEG_QUALITY, d.jpeg])
-    else:
-        ok, buf = cv2.imencode(".png", img)
-    return buf.tobytes()
+        return cv2.imencode(".jpg", img, [cv2.IMWRITE_JPEG_QUALITY, d.jpeg])[1].tobytes()
+    return cv2.imencode(".png", img)[1].tobytes()
 
 
 def not_chromatograms() -> dict[str, bytes]:

@@ -4,10 +4,23 @@ from dataclasses import asdict
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
-from maturity.ccqc import CCQC_2001, INDICATORS, group_class, judge_ccqc, judge_ccqc_frame, verdict_of
-from maturity.rules import RULE_SETS, MaturityInput, judge_maturity, judge_maturity_frame
+from maturity.ccqc import (
+    CCQC_2001,
+    INDICATORS,
+    group_class,
+    judge_ccqc,
+    judge_ccqc_frame,
+    verdict_of,
+)
+from maturity.rules import (
+    RULE_SETS,
+    MaturityInput,
+    judge_maturity,
+    judge_maturity_frame,
+)
 
 # (indicator, value, class) at, below and above every threshold of the §12 table
 EDGES = [
@@ -142,7 +155,8 @@ def _limit_values(test):
         else [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0]
 
 
-opt = lambda values: st.one_of(st.none(), st.sampled_from(values))  # noqa: E731
+def opt(values):
+    return st.one_of(st.none(), st.sampled_from(values))
 _T = {t.parameter: t for t in CCQC_2001.tests}
 input_st = st.builds(
     MaturityInput,
@@ -162,7 +176,7 @@ input_st = st.builds(
 def test_frame_agrees_with_scalar(rows):
     df = pd.DataFrame([asdict(r) for r in rows])
     frame = judge_maturity_frame("ccqc_2001", df)
-    for (_, got), inp in zip(frame.iterrows(), rows):
+    for (_, got), inp in zip(frame.iterrows(), rows, strict=True):
         want = judge_maturity("ccqc_2001", inp)
         assert got["verdict"] == want["verdict"], inp
         assert {k: got[k] for k in INDICATORS} == {i["indicator"]: i["status"] for i in want["indicators"]}, inp

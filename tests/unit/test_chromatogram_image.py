@@ -7,7 +7,14 @@ import numpy as np
 import pytest
 
 from maturity.chromatogram_image import (
-    RULES, ChromatogramNotFound, ReadingRules, _confidence, _spikes, analyse, decode, overlay_png,
+    RULES,
+    ChromatogramNotFound,
+    ReadingRules,
+    _confidence,
+    _spikes,
+    analyse,
+    decode,
+    overlay_png,
 )
 from tests.unit.chromatogram_drawing import Drawing, draw, not_chromatograms
 
@@ -70,7 +77,7 @@ def test_measures_the_zones_and_finds_the_centre():
     assert r.measures["centre_zone"]["radius"] == pytest.approx(0.17, abs=0.03)
     assert r.measures["middle_band"]["radius_mean"] == pytest.approx(0.42, abs=0.03)
     assert r.measures["outer_zone"]["radius_mean"] == pytest.approx(0.70, abs=0.03)
-    L, a, b = r.measures["centre_zone"]["lab"]
+    L, a, _ = r.measures["centre_zone"]["lab"]
     assert L < RULES.centre_dark_l and a > RULES.centre_red_a       # purple: dark and red
     assert r.measures["middle_band"]["contrast_l"] > RULES.min_band_contrast_l
     assert r.scale == 1.0

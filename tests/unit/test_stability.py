@@ -1,6 +1,7 @@
 """Stability assays (DOMAIN.md §12) in maturity.calculations: every formula, its edges and its errors."""
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from maturity.calculations import STABILITY_METHODS, compute
 from maturity.errors import InputError
