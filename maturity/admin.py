@@ -7,7 +7,9 @@ from django.shortcuts import redirect, render
 from django.urls import path
 
 from .errors import InputError
-from .models import Assay, Category, Declaration, JurisdictionLimit, Requirement, StandardEdition
+from .models import (
+    Assay, Category, ChromatogramReading, Declaration, JurisdictionLimit, Requirement, StandardEdition,
+)
 from .services import edition_load
 
 
@@ -93,3 +95,21 @@ class AssayAdmin(admin.ModelAdmin):
 
 admin.site.register(Category)
 admin.site.register(Declaration)
+
+
+@admin.register(ChromatogramReading)
+class ChromatogramReadingAdmin(admin.ModelAdmin):
+    """Read-only: readings change only through the decision service (audited)."""
+
+    list_display = ("id", "sample", "protocol", "decision", "center_corrected", "middle_band_corrected",
+                    "edge_corrected", "created_by", "created_at")
+    list_filter = ("decision", "protocol", "center_corrected", "middle_band_corrected", "edge_corrected")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
