@@ -8,7 +8,13 @@ from django.urls import path
 
 from .errors import InputError
 from .models import (
-    Assay, Category, ChromatogramReading, Declaration, JurisdictionLimit, Requirement, StandardEdition,
+    Assay,
+    Category,
+    ChromatogramReading,
+    Declaration,
+    JurisdictionLimit,
+    Requirement,
+    StandardEdition,
 )
 from .services import edition_load
 
