@@ -910,6 +910,8 @@ def derive(current: dict[str, float], policy: LabPolicy = LabPolicy(),
     - organic_matter_pct = organic_carbon_pct × 1.72 unless measured directly (§4.2)
     - rs_tc_ratio_pct = reducing_sugar_pct / total_carbon_pct × 100, organic carbon
       standing in (flagged) when total carbon is absent (§4.6)
+    - nh4_no3_ratio = nh4_n_mg_kg / no3_n_mg_kg when NO₃-N > 0 (§12), so imported or directly entered
+      NH₄-N and NO₃-N give the ratio too
     """
     oc = _present(current, "organic_carbon_pct")
     tn = _present(current, "total_nitrogen_pct")
@@ -936,5 +938,8 @@ def derive(current: dict[str, float], policy: LabPolicy = LabPolicy(),
             else:
                 derived["rs_tc_ratio_pct"] = rs / oc * 100.0
                 flags.append("organic_carbon_stands_in_for_total_carbon")
+    nh4, no3 = _present(current, "nh4_n_mg_kg"), _present(current, "no3_n_mg_kg")
+    if nh4 is not None and no3 is not None and no3 > 0:
+        derived["nh4_no3_ratio"] = nh4 / no3
     errors.raise_if_any()
     return derived, flags

@@ -86,7 +86,7 @@ def sample_figures(sample, assays=None, policy=None):
     om_source = figures.sources.get("organic_matter_pct")
     measured_om = om_source is not None and om_source.method == "direct"
     derived, flags = calc.derive(_dry_floats(figures.measurements), policy or current_policy(), measured_om)
-    derivable = {"cn_ratio", "rs_tc_ratio_pct", "organic_matter_pct"}
+    derivable = {"cn_ratio", "rs_tc_ratio_pct", "organic_matter_pct", "nh4_no3_ratio"}
     for key, value in derived.items():
         if key in derivable and not (key in figures.sources and figures.sources[key].method == "direct"):
             figures.derived[key] = value
@@ -108,8 +108,15 @@ def maturity_input(sample, figures):
         chromatogram_score=int(figures.value("chromatogram_score")) if c else None,
         chromatogram_edge=c.data.get("edge") if c else None,
         bark_compost=sample.product.category == "bark_compost",
-        **{key: figures.value(key) for key in STABILITY_INPUTS},
+        **_stability_inputs(figures),
     )
+
+
+def _stability_inputs(figures):
+    """The §12 results on the dry basis (NH₄-N reported as received is converted with the moisture result,
+    or counts as missing without one), derived figures (NH₄-N : NO₃-N) included."""
+    dry = _dry_floats(figures.measurements)
+    return {key: figures.derived[key] if key in figures.derived else dry.get(key) for key in STABILITY_INPUTS}
 
 
 def sample_maturity(sample, rule_set="tari_1999", figures=None, policy=None):

@@ -140,3 +140,20 @@ def test_certificate_under_ccqc_2001(client_for, product_a, make_sample, users):
     assert doc.status == "ready"
     r = client_for("reviewer").post("/api/v1/certificates/", {"sample": s.pk, "rule_set": "nope"}, format="json")
     assert r.status_code == 400 and "rule_set" in r.json()
+
+
+def test_imported_nitrogen_gives_the_ratio_on_the_dry_basis(client_for, sample):
+    c = client_for("technician")
+    csv = (f"sample_code,parameter,value,unit,basis\n{sample.code},nh4_n_mg_kg,60,mg/kg,as_received\n"
+           f"{sample.code},no3_n_mg_kg,100,mg/kg,dry\n").encode()
+    assert c.post("/api/v1/imports/", {"file": upload(csv)}, format="multipart").status_code == 201
+    cn_assays(c, sample)
+    ind = by_indicator(maturity(c, sample).json())
+    assert ind["nh4_n"]["status"] == "missing"            # as received, and no moisture result: not used
+    enter(c, sample, "moisture", {"wet_mass_g": 50.0, "dry_mass_g": 20.0})   # 60 % moisture
+    ind = by_indicator(maturity(c, sample).json())
+    assert ind["nh4_n"]["value"] == pytest.approx(150.0)    # 60 / (1 − 0.6)
+    assert ind["nh4_n"]["status"] == "mature"
+    res = {row["parameter"]: row for row in c.get(f"/api/v1/samples/{sample.pk}/results/").json()["results"]}
+    ratio = res["nh4_no3_ratio"]
+    assert ratio["method"] == "derived" and ratio["value"] == pytest.approx(1.5)   # 150 / 100

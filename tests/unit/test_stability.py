@@ -131,3 +131,11 @@ def test_direct_entry_of_stability_results():
     assert value(out, "solvita_co2") == 7 and value(out, "nh4_n_mg_kg") == 90.0
     errors = errors_of("direct", {"values": {"solvita_co2": {"value": 9}, "solvita_nh3": {"value": 0}}})
     assert errors == {"values.solvita_co2.value": ["must be ≤ 8"], "values.solvita_nh3.value": ["must be ≥ 1"]}
+
+
+def test_derive_gives_the_nh4_no3_ratio_from_current_results():
+    from maturity.calculations import derive
+    derived, flags = derive({"nh4_n_mg_kg": 120.0, "no3_n_mg_kg": 40.0})
+    assert derived == {"nh4_no3_ratio": pytest.approx(3.0)} and flags == []
+    assert "nh4_no3_ratio" not in derive({"nh4_n_mg_kg": 120.0, "no3_n_mg_kg": 0.0})[0]
+    assert "nh4_no3_ratio" not in derive({"nh4_n_mg_kg": 120.0})[0]
