@@ -3,6 +3,7 @@ explained indicators, bad input, import, and a certificate judged under ccqc_200
 import io
 
 import pytest
+from pypdf import PdfReader
 
 from lims.demo_results import enter_example_results, verify_sample
 
@@ -138,6 +139,10 @@ def test_certificate_under_ccqc_2001(client_for, product_a, make_sample, users):
     assert m["rule_set"] == "ccqc_2001" and m["verdict"] == "very_mature"
     assert {i["indicator"]: i["status"] for i in m["indicators"]}["solvita_co2"] == "very_mature"
     assert doc.status == "ready"
+    text = "\n".join(p.extract_text() for p in PdfReader(doc.pdf.path).pages)
+    for needle in ("CCQC 2001", "[ccqc_2001]", "腐熟度判定 Maturity verdict 完全腐熟 Very mature",
+                   "very mature ≥ 7, mature ≥ 5, else immature"):
+        assert needle in text, needle
     r = client_for("reviewer").post("/api/v1/certificates/", {"sample": s.pk, "rule_set": "nope"}, format="json")
     assert r.status_code == 400 and "rule_set" in r.json()
 
