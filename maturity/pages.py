@@ -20,13 +20,8 @@ from .formatting import fmt, fmt_indicator_value
 from .models import ChromatogramReading
 from .policy import current_policy
 from .rules import RULE_SETS
-from .stability_forms import CCQC_INDICATORS
+from .stability_forms import CCQC_INDICATORS, RULE_SET_LABELS
 
-RULE_SET_LABELS = {
-    "tari_1999": gettext_lazy("TARI 1999 (germination, C/N, reducing sugar, chromatogram)"),
-    "zucconi_gi": gettext_lazy("Zucconi germination index"),
-    "ccqc_2001": gettext_lazy("CCQC 2001 maturity index"),
-}
 INDICATOR_LABELS = {
     "germination": gettext_lazy("Germination test"),
     "cn_ratio": gettext_lazy("C/N ratio"),

@@ -38,6 +38,13 @@ CCQC_INDICATORS = {
     "solvita_nh3": _("Solvita NH₃"),
 }
 
+# the maturity rule sets (maturity.rules.RULE_SETS) as a person reads them, for choices on the pages
+RULE_SET_LABELS = {
+    "tari_1999": _("TARI 1999 (germination, C/N, reducing sugar, chromatogram)"),
+    "zucconi_gi": _("Zucconi germination index"),
+    "ccqc_2001": _("CCQC 2001 maturity index"),
+}
+
 
 def stability_fields(method):
     return STABILITY_FIELDS.get(method, ())

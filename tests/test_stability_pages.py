@@ -155,3 +155,18 @@ def test_chromatogram_pages_roles(web, received):
     assert web("manufacturer").get(f"/maturity/samples/{received.pk}/chromatogram/").status_code == 403
     assert web("reviewer").get(f"/maturity/samples/{received.pk}/chromatogram/").status_code == 403
     assert web("technician").get(f"/maturity/samples/{received.pk}/chromatogram/").status_code == 200
+
+
+def test_reviewer_issues_a_certificate_under_ccqc_2001(web, product_a, make_sample, users,
+                                                       django_capture_on_commit_callbacks):
+    from lims.demo_results import enter_example_results, verify_sample
+    s = make_sample(product_a, "received", "LOT-RS")
+    enter_example_results(s, users["technician"])
+    verify_sample(s, users["technician"], users["reviewer"])
+    c = web("reviewer")
+    page = text(c.get(f"/review/samples/{s.pk}/"))
+    assert 'name="rule_set"' in page and '<option value="ccqc_2001">' in page
+    with django_capture_on_commit_callbacks(execute=True):
+        r = c.post(f"/review/samples/{s.pk}/certificate/", {"decision_rule": "simple", "rule_set": "ccqc_2001"})
+    assert r.status_code == 302
+    assert s.certificates.get().context["maturity"]["rule_set"] == "ccqc_2001"

@@ -95,7 +95,8 @@ def certificate_issue(request, pk):
     form.is_valid()
     try:
         doc = cert_services.certificate_request(actor=request.user, sample=sample,
-                                                decision_rule=form.cleaned_data.get("decision_rule") or None)
+                                                decision_rule=form.cleaned_data.get("decision_rule") or None,
+                                                rule_set=form.cleaned_data.get("rule_set") or None)
     except (TransitionError, PermissionDeniedError, InputError) as e:
         messages.error(request, service_error_text(e))
         return redirect("review-sample", sample.pk)
@@ -116,7 +117,8 @@ def batch_issue(request):
     form.is_valid()
     try:
         batch = cert_services.certificates_batch_request(
-            actor=request.user, samples=samples, decision_rule=form.cleaned_data.get("decision_rule") or None)
+            actor=request.user, samples=samples, decision_rule=form.cleaned_data.get("decision_rule") or None,
+            rule_set=form.cleaned_data.get("rule_set") or None)
     except (TransitionError, PermissionDeniedError, InputError) as e:
         messages.error(request, service_error_text(e))
         return redirect("review-queue")
