@@ -18,6 +18,7 @@ from .errors import InputError
 from .models import ChromatogramReading
 
 MAX_PHOTO_BYTES = 20 * 1024 * 1024
+MAX_PHOTO_PIXELS = 40_000_000          # a 40-megapixel photo is plenty; larger ones are refused before decoding
 NOT_FOUND = _("Could not find a chromatogram in this picture: %(reason)s")
 NOT_FOUND_REASONS = {
     "no_paper": _("no round filter paper."),
@@ -32,6 +33,20 @@ def _snapshot(reading):
             "assay": reading.assay_id}
 
 
+def _check_pixels(content):
+    """Refuse a decompression bomb from its header (Pillow reads the size without decoding)."""
+    import io
+
+    from PIL import Image, UnidentifiedImageError
+    try:
+        with Image.open(io.BytesIO(content)) as im:
+            width, height = im.size
+    except (UnidentifiedImageError, OSError, ValueError):
+        return                                  # not an image Pillow knows: the analysis says so
+    if width * height > MAX_PHOTO_PIXELS:
+        raise InputError({"photo": [f"must be at most {MAX_PHOTO_PIXELS:,} pixels (this one: {width} × {height})"]})
+
+
 @transaction.atomic
 def chromatogram_read(*, actor, sample, photo, protocol="tari_agno3"):
     """Analyse an uploaded photo and store the proposal with the photo and its overlay."""
@@ -42,9 +57,12 @@ def chromatogram_read(*, actor, sample, photo, protocol="tari_agno3"):
         raise InputError({"protocol": [f"unknown protocol {protocol!r}; expected one of {expected}"]})
     if photo is None:
         raise InputError({"photo": ["is required"]})
+    if hasattr(photo, "seek"):
+        photo.seek(0)
     content = photo.read(MAX_PHOTO_BYTES + 1)
     if len(content) > MAX_PHOTO_BYTES:
         raise InputError({"photo": [f"must be at most {MAX_PHOTO_BYTES // (1024 * 1024)} MB"]})
+    _check_pixels(content)
     try:
         reading = image.analyse(content)
     except image.ChromatogramNotFound as e:

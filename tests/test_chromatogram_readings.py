@@ -111,3 +111,11 @@ def test_livestock_protocol_proposes_the_edge_only(client_for, sample):
 @pytest.mark.parametrize("role,expected", [("reviewer", 403), ("manufacturer", 403), ("regulator", 403)])
 def test_only_technicians_read_photos(client_for, sample, role, expected):
     assert read(client_for(role), sample, draw(Drawing())).status_code == expected
+
+
+def test_oversized_photo_is_refused_before_decoding(client_for, sample, monkeypatch):
+    from maturity import chromatogram_services
+    monkeypatch.setattr(chromatogram_services, "MAX_PHOTO_PIXELS", 100_000)
+    r = read(client_for("technician"), sample, draw(Drawing()))          # 480 × 384 = 184 320 px
+    assert r.status_code == 400 and r.json() == {"photo": ["must be at most 100,000 pixels (this one: 480 × 384)"]}
+    assert not ChromatogramReading.objects.exists()
