@@ -298,10 +298,10 @@ def _changed(results, previous):
 
 
 def certificate_context(sample, *, number, version, supersedes, standard, decision_rule, url, issuer=None,
-                        amendment_reason="", previous=None):
+                        amendment_reason="", previous=None, rule_set="tari_1999"):
     rules = selectors.method_references()
     figures = selectors.sample_figures(sample)
-    maturity = selectors.sample_maturity(sample, "tari_1999", figures=figures)
+    maturity = selectors.sample_maturity(sample, rule_set, figures=figures)
     compliance = selectors.sample_compliance(sample, standard=standard, decision_rule=decision_rule,
                                              figures=figures)
     StandardEdition.objects.filter(code=compliance["standard"]).update(used_in_judgement=True)

@@ -93,7 +93,7 @@ def check_lab_settings():
 
 
 def _new_certificate(actor, sample, *, supersedes=None, batch=None, decision_rule=None, standard=None,
-                     amendment_reason="", issue_anyway_reason="", reissue=False):
+                     amendment_reason="", issue_anyway_reason="", reissue=False, rule_set=None):
     """Freeze and store a certificate. A sample needs verified results ('verified'; 'certified' when a
     revoked certificate is re-issued). Required results that are missing need an explicit reason."""
     if not (sample.status == "verified" or (reissue and sample.status == "certified")):
@@ -110,7 +110,8 @@ def _new_certificate(actor, sample, *, supersedes=None, batch=None, decision_rul
                               supersedes=supersedes.number if supersedes else None,
                               standard=standard or lab.default_standard,
                               decision_rule=decision_rule or lab.default_decision_rule,
-                              url=verification_url(number, code), issuer=actor, amendment_reason=amendment_reason,
+                              rule_set=rule_set or "tari_1999", url=verification_url(number, code), issuer=actor,
+                              amendment_reason=amendment_reason,
                               previous=supersedes.context if supersedes else None)
     ctx["verification_code"] = code
     missing = missing_required(ctx["compliance"]["checks"])
@@ -137,7 +138,8 @@ def _lock_sample(sample):
 
 
 @transaction.atomic
-def certificate_request(*, actor, sample, decision_rule=None, standard=None, issue_anyway_reason=""):
+def certificate_request(*, actor, sample, decision_rule=None, standard=None, issue_anyway_reason="",
+                        rule_set=None):
     _check_issuer(actor)
     sample = _lock_sample(sample)
     current = Document.objects.filter(sample=sample, kind=Document.KIND_CERTIFICATE, validity="valid").first()
@@ -145,7 +147,7 @@ def certificate_request(*, actor, sample, decision_rule=None, standard=None, iss
         raise TransitionError(f"Sample {sample.code} already has a valid certificate {current.number}; "
                               "after a retest, supersede it.")
     doc = _new_certificate(actor, sample, decision_rule=decision_rule, standard=standard,
-                           issue_anyway_reason=issue_anyway_reason)
+                           issue_anyway_reason=issue_anyway_reason, rule_set=rule_set)
     _dispatch_after_commit([doc.pk])
     return doc
 
@@ -166,7 +168,8 @@ def certificate_supersede(*, actor, document, reason, issue_anyway_reason=""):
     new = _new_certificate(actor, sample, supersedes=old,
                            decision_rule=old.context.get("compliance", {}).get("decision_rule"),
                            standard=old.context.get("compliance", {}).get("standard"), amendment_reason=reason,
-                           issue_anyway_reason=issue_anyway_reason)
+                           issue_anyway_reason=issue_anyway_reason,
+                           rule_set=old.context.get("maturity", {}).get("rule_set"))
     before = _snapshot(old)
     old.validity = "superseded"
     old.save(update_fields=["validity"])
@@ -214,7 +217,8 @@ def certificate_reissue(*, actor, document, reason, issue_anyway_reason=""):
     new = _new_certificate(actor, sample, supersedes=old, reissue=True, amendment_reason=reason,
                            decision_rule=old.context.get("compliance", {}).get("decision_rule"),
                            standard=old.context.get("compliance", {}).get("standard"),
-                           issue_anyway_reason=issue_anyway_reason)
+                           issue_anyway_reason=issue_anyway_reason,
+                           rule_set=old.context.get("maturity", {}).get("rule_set"))
     audit.record(entity="certificate", obj=old, action="reissue", actor=actor,
                  changes={"reissued_as": [None, new.number]}, reason=reason, sample=sample,
                  manufacturer=sample.product.manufacturer)
@@ -223,7 +227,8 @@ def certificate_reissue(*, actor, document, reason, issue_anyway_reason=""):
 
 
 @transaction.atomic
-def certificates_batch_request(*, actor, samples, decision_rule=None, standard=None, issue_anyway_reason=""):
+def certificates_batch_request(*, actor, samples, decision_rule=None, standard=None, issue_anyway_reason="",
+                               rule_set=None):
     """Issue certificates for many verified samples: all are checked first, then all are issued."""
     _check_issuer(actor)
     locked = [_lock_sample(s) for s in samples]
@@ -238,7 +243,8 @@ def certificates_batch_request(*, actor, samples, decision_rule=None, standard=N
     check_lab_settings()
     batch = IssueBatch.objects.create(requested_by=actor, total=len(locked))
     docs = [_new_certificate(actor, s, batch=batch, decision_rule=decision_rule, standard=standard,
-                             issue_anyway_reason=issue_anyway_reason) for s in locked]
+                             issue_anyway_reason=issue_anyway_reason, rule_set=rule_set)
+            for s in locked]
     _dispatch_after_commit([d.pk for d in docs])
     return batch
 

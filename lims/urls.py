@@ -9,5 +9,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("verify/", certificate_views.verify_lookup, name="verify-lookup"),
     path("verify/<str:number>/", certificate_views.verify, name="verify"),
+    path("maturity/", include("maturity.urls")),
     path("", include("lims.web.urls")),
 ]
