@@ -247,6 +247,8 @@ class ChromatogramReading(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
+        verbose_name = _("chromatogram reading")
+        verbose_name_plural = _("chromatogram readings")
 
     def __str__(self):
         return f"chromatogram reading #{self.pk} of sample {self.sample_id}"

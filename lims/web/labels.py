@@ -113,7 +113,8 @@ FLAGS = {
     "no3_n_zero": gettext_lazy("NO₃-N is zero, so the NH₄-N : NO₃-N ratio is undefined."),
 }
 AUDIT_ENTITIES = {"sample": gettext_lazy("Sample"), "assay": gettext_lazy("Assay"), "certificate": gettext_lazy("Certificate"),
-                  "registration": gettext_lazy("Registration dossier"), "product": gettext_lazy("Product")}
+                  "registration": gettext_lazy("Registration dossier"), "product": gettext_lazy("Product"),
+                  "chromatogram_reading": gettext_lazy("Chromatogram reading")}
 AUDIT_ACTIONS = {"create": gettext_lazy("created"), "update": gettext_lazy("corrected"), "verify": gettext_lazy("verified"),
                  "invalidate": gettext_lazy("invalidated for retest"), "supersede": gettext_lazy("superseded"),
                  "revoke": gettext_lazy("revoked"), "reopen": gettext_lazy("returned to verification"),
