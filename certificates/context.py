@@ -169,12 +169,13 @@ INDICATOR_PARAMETER = {"cn_ratio": "cn_ratio", "reducing_sugar": "rs_tc_ratio_pc
 SHORT = {"relative_germination_pct": "RG", "relative_root_growth_pct": "RRG"}
 
 
-def _indicator_value(indicator, value, rules):
-    """An indicator's figure by the same reporting rule as the results."""
+def _indicator_value(indicator, value, rules, parameter=None):
+    """An indicator's figure by the same reporting rule as the results (ccqc_2001 indicators name their
+    parameter)."""
     if isinstance(value, dict):
         return ", ".join(f"{SHORT.get(k, k)} {report(v, None, precision_for(rules, '*', k))[0]} %"
                          for k, v in value.items() if v is not None)
-    key = INDICATOR_PARAMETER.get(indicator)
+    key = INDICATOR_PARAMETER.get(indicator) or parameter
     if key and isinstance(value, (int, float)) and not isinstance(value, bool):
         return report(value, None, precision_for(rules, "*", key))[0]
     return fmt_indicator_value(value)
@@ -183,7 +184,8 @@ def _indicator_value(indicator, value, rules):
 def _maturity_block(m, rules=None):
     rules = selectors.method_references() if rules is None else rules
     return {"rule_set": m["rule_set"], "verdict": m["verdict"],
-            "indicators": [{"indicator": i["indicator"], "value": _indicator_value(i["indicator"], i["value"], rules),
+            "indicators": [{"indicator": i["indicator"],
+                            "value": _indicator_value(i["indicator"], i["value"], rules, i.get("parameter")),
                             "criterion": i["criterion"], "status": i["status"]} for i in m["indicators"]]}
 
 
