@@ -162,3 +162,27 @@ def test_imported_nitrogen_gives_the_ratio_on_the_dry_basis(client_for, sample):
     res = {row["parameter"]: row for row in c.get(f"/api/v1/samples/{sample.pk}/results/").json()["results"]}
     ratio = res["nh4_no3_ratio"]
     assert ratio["method"] == "derived" and ratio["value"] == pytest.approx(1.5)   # 150 / 100
+
+
+@pytest.mark.django_db(transaction=True)
+def test_reissue_keeps_the_rule_set_and_colour_numbers_are_whole(client_for, product_a, make_sample, users):
+    """After the merge with main: a revoked ccqc_2001 certificate is re-issued under ccqc_2001, and the
+    reporting rule prints the Solvita colour numbers as whole numbers, with the method named."""
+    from maturity.assays import assay_enter
+
+    s = make_sample(product_a, "received", "LOT-CCQC-RE")
+    enter_example_results(s, users["technician"])
+    assay_enter(actor=users["technician"], sample=s, method="solvita", data={"co2_colour": 7, "nh3_colour": 5})
+    s = verify_sample(s, users["technician"], users["reviewer"])
+    rev = client_for("reviewer")
+    first = rev.post("/api/v1/certificates/", {"sample": s.pk, "rule_set": "ccqc_2001"}, format="json").json()
+    assert rev.post(f"/api/v1/certificates/{first['id']}/revoke/", {"reason": "wrong address"},
+                    format="json").status_code == 200
+    r = rev.post(f"/api/v1/certificates/{first['id']}/reissue/", {"reason": "address corrected"}, format="json")
+    assert r.status_code == 202, r.content
+    from certificates.models import Document
+    ctx = Document.objects.get(pk=r.json()["id"]).context
+    assert ctx["maturity"]["rule_set"] == "ccqc_2001" and ctx["maturity"]["verdict"] == "very_mature"
+    assert {i["indicator"]: i["value"] for i in ctx["maturity"]["indicators"]}["solvita_co2"] == "7"
+    row = {x["parameter"]: x for x in ctx["results"]}["solvita_co2"]
+    assert row["value"] == "7" and "Solvita" in row["method"]
