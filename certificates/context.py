@@ -172,12 +172,13 @@ INDICATOR_PARAMETER = {"cn_ratio": "cn_ratio", "reducing_sugar": "rs_tc_ratio_pc
 SHORT = {"relative_germination_pct": "RG", "relative_root_growth_pct": "RRG"}
 
 
-def _indicator_value(indicator, value, rules):
-    """An indicator's figure by the same reporting rule as the results."""
+def _indicator_value(indicator, value, rules, parameter=None):
+    """An indicator's figure by the same reporting rule as the results (ccqc_2001 indicators name their
+    parameter)."""
     if isinstance(value, dict):
         return ", ".join(f"{SHORT.get(k, k)} {report(v, None, precision_for(rules, '*', k))[0]} %"
                          for k, v in value.items() if v is not None)
-    key = INDICATOR_PARAMETER.get(indicator)
+    key = INDICATOR_PARAMETER.get(indicator) or parameter
     if key and isinstance(value, (int, float)) and not isinstance(value, bool):
         return report(value, None, precision_for(rules, "*", key))[0]
     return fmt_indicator_value(value)
@@ -186,7 +187,8 @@ def _indicator_value(indicator, value, rules):
 def _maturity_block(m, rules=None):
     rules = selectors.method_references() if rules is None else rules
     return {"rule_set": m["rule_set"], "verdict": m["verdict"],
-            "indicators": [{"indicator": i["indicator"], "value": _indicator_value(i["indicator"], i["value"], rules),
+            "indicators": [{"indicator": i["indicator"],
+                            "value": _indicator_value(i["indicator"], i["value"], rules, i.get("parameter")),
                             "criterion": i["criterion"], "status": i["status"]} for i in m["indicators"]]}
 
 
@@ -301,10 +303,10 @@ def _changed(results, previous):
 
 
 def certificate_context(sample, *, number, version, supersedes, standard, decision_rule, url, issuer=None,
-                        amendment_reason="", previous=None):
+                        amendment_reason="", previous=None, rule_set="tari_1999"):
     rules = selectors.method_references()
     figures = selectors.sample_figures(sample)
-    maturity = selectors.sample_maturity(sample, "tari_1999", figures=figures)
+    maturity = selectors.sample_maturity(sample, rule_set, figures=figures)
     compliance = selectors.sample_compliance(sample, standard=standard, decision_rule=decision_rule,
                                              figures=figures)
     StandardEdition.objects.filter(code=compliance["standard"]).update(used_in_judgement=True)
@@ -314,7 +316,7 @@ def certificate_context(sample, *, number, version, supersedes, standard, decisi
                         rules=rules, issuer=issuer, amendment_reason=amendment_reason, previous=previous)
 
 
-def certificate_contexts(samples, *, numbers, standard, decision_rule, urls, issuer=None):
+def certificate_contexts(samples, *, numbers, standard, decision_rule, urls, issuer=None, rule_set="tari_1999"):
     """The frozen contents of first-version certificates for many samples (a batch): what
     certificate_context gives for each, with the shared reads (lab, policy, edition, requirements,
     category names, method references) done once and the samples' assays read in one query.
@@ -332,7 +334,7 @@ def certificate_contexts(samples, *, numbers, standard, decision_rule, urls, iss
     for sample, number, url in zip(samples, numbers, urls):
         own = assays.get(sample.pk, [])
         figures = selectors.sample_figures(sample, assays=own, policy=policy)
-        maturity = selectors.sample_maturity(sample, "tari_1999", figures=figures, policy=policy)
+        maturity = selectors.sample_maturity(sample, rule_set, figures=figures, policy=policy)
         category = sample.product.category
         if category not in rules:
             rules[category] = selectors.edition_rules(edition, category)

@@ -129,6 +129,7 @@ STATUS = {
     "mature": ("腐熟", "Mature", "good"),
     "intermediate": ("中度腐熟", "Intermediate", "warn"),
     "immature": ("未腐熟", "Immature", "bad"),
+    "very_mature": ("完全腐熟", "Very mature", "good"),
     "not_assessed": ("未判定", "Not assessed", "neutral"),
     "declared_ok": ("已聲明", "Declared", "neutral"),
     "no_limit": ("本版無限值", "No limit in this edition", "neutral"),
@@ -141,6 +142,7 @@ BASIS = {"dry": ("乾基", "Dry"), "as_received": ("濕基", "As received")}
 RULE_SETS = {
     "tari_1999": ("農試所 1999 綜合判定", "TARI 1999 (germination, C/N, reducing sugar, chromatogram)"),
     "zucconi_gi": ("Zucconi 發芽指數", "Zucconi germination index (GI)"),
+    "ccqc_2001": ("加州堆肥品質委員會 2001 腐熟指數", "CCQC 2001 maturity index (stability A, maturity B, C/N ≤ 25)"),
 }
 
 DECISION_RULES = {
@@ -168,6 +170,12 @@ INDICATOR_NAMES = {
     "rs_tc_ratio_pct": ("還原糖/總碳", "Reducing sugar / total carbon"),
     "chromatogram": ("濾紙擴散顯圖", "Filter-paper chromatogram"),
     "chromatogram_score": ("濾紙擴散顯圖", "Filter-paper chromatogram"),
+    "co2_evolution": ("CO₂ 釋放速率 (A)", "CO₂ evolution (A)"),
+    "solvita_co2": ("Solvita CO₂ (A)", "Solvita CO₂ (A)"),
+    "dewar_rise": ("Dewar 自熱升溫 (A)", "Dewar self-heating (A)"),
+    "nh4_n": ("銨態氮 (B)", "NH₄-N (B)"),
+    "nh4_no3_ratio": ("銨態氮/硝酸態氮 (B)", "NH₄-N : NO₃-N (B)"),
+    "solvita_nh3": ("Solvita NH₃ (B)", "Solvita NH₃ (B)"),
 }
 
 FALLBACK_PARAM_NAMES = {

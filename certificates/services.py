@@ -93,7 +93,7 @@ def check_lab_settings():
 
 
 def _new_certificate(actor, sample, *, supersedes=None, batch=None, decision_rule=None, standard=None,
-                     amendment_reason="", issue_anyway_reason="", reissue=False):
+                     amendment_reason="", issue_anyway_reason="", reissue=False, rule_set=None):
     """Freeze and store a certificate. A sample needs verified results ('verified'; 'certified' when a
     revoked certificate is re-issued). Required results that are missing need an explicit reason."""
     if not (sample.status == "verified" or (reissue and sample.status == "certified")):
@@ -110,7 +110,8 @@ def _new_certificate(actor, sample, *, supersedes=None, batch=None, decision_rul
                               supersedes=supersedes.number if supersedes else None,
                               standard=standard or lab.default_standard,
                               decision_rule=decision_rule or lab.default_decision_rule,
-                              url=verification_url(number, code), issuer=actor, amendment_reason=amendment_reason,
+                              rule_set=rule_set or "tari_1999", url=verification_url(number, code), issuer=actor,
+                              amendment_reason=amendment_reason,
                               previous=supersedes.context if supersedes else None)
     ctx["verification_code"] = code
     missing = missing_required(ctx["compliance"]["checks"])
@@ -137,7 +138,8 @@ def _lock_sample(sample):
 
 
 @transaction.atomic
-def certificate_request(*, actor, sample, decision_rule=None, standard=None, issue_anyway_reason=""):
+def certificate_request(*, actor, sample, decision_rule=None, standard=None, issue_anyway_reason="",
+                        rule_set=None):
     _check_issuer(actor)
     sample = _lock_sample(sample)
     current = Document.objects.filter(sample=sample, kind=Document.KIND_CERTIFICATE, validity="valid").first()
@@ -145,7 +147,7 @@ def certificate_request(*, actor, sample, decision_rule=None, standard=None, iss
         raise TransitionError(f"Sample {sample.code} already has a valid certificate {current.number}; "
                               "after a retest, supersede it.")
     doc = _new_certificate(actor, sample, decision_rule=decision_rule, standard=standard,
-                           issue_anyway_reason=issue_anyway_reason)
+                           issue_anyway_reason=issue_anyway_reason, rule_set=rule_set)
     _dispatch_after_commit([doc.pk])
     return doc
 
@@ -166,7 +168,8 @@ def certificate_supersede(*, actor, document, reason, issue_anyway_reason=""):
     new = _new_certificate(actor, sample, supersedes=old,
                            decision_rule=old.context.get("compliance", {}).get("decision_rule"),
                            standard=old.context.get("compliance", {}).get("standard"), amendment_reason=reason,
-                           issue_anyway_reason=issue_anyway_reason)
+                           issue_anyway_reason=issue_anyway_reason,
+                           rule_set=old.context.get("maturity", {}).get("rule_set"))
     before = _snapshot(old)
     old.validity = "superseded"
     old.save(update_fields=["validity"])
@@ -214,7 +217,8 @@ def certificate_reissue(*, actor, document, reason, issue_anyway_reason=""):
     new = _new_certificate(actor, sample, supersedes=old, reissue=True, amendment_reason=reason,
                            decision_rule=old.context.get("compliance", {}).get("decision_rule"),
                            standard=old.context.get("compliance", {}).get("standard"),
-                           issue_anyway_reason=issue_anyway_reason)
+                           issue_anyway_reason=issue_anyway_reason,
+                           rule_set=old.context.get("maturity", {}).get("rule_set"))
     audit.record(entity="certificate", obj=old, action="reissue", actor=actor,
                  changes={"reissued_as": [None, new.number]}, reason=reason, sample=sample,
                  manufacturer=sample.product.manufacturer)
@@ -223,7 +227,8 @@ def certificate_reissue(*, actor, document, reason, issue_anyway_reason=""):
 
 
 @transaction.atomic
-def certificates_batch_request(*, actor, samples, decision_rule=None, standard=None, issue_anyway_reason=""):
+def certificates_batch_request(*, actor, samples, decision_rule=None, standard=None, issue_anyway_reason="",
+                               rule_set=None):
     """Issue certificates for many verified samples: all are checked first, then all are issued in bulk
     (samples locked in one query, numbers taken under one lock, contexts frozen with shared reads,
     rows written together); rendering continues in the workers. Required results that are missing
@@ -249,7 +254,7 @@ def certificates_batch_request(*, actor, samples, decision_rule=None, standard=N
     check_lab_settings()
     batch = IssueBatch.objects.create(requested_by=actor, total=len(locked))
     docs = _new_certificates(actor, locked, batch=batch, decision_rule=decision_rule, standard=standard,
-                             issue_anyway_reason=issue_anyway_reason)
+                             issue_anyway_reason=issue_anyway_reason, rule_set=rule_set)
     _dispatch_after_commit([d.pk for d in docs])
     return batch
 
@@ -273,7 +278,8 @@ def _metal_limits(product):
     return {r.parameter: (r.kind, r.limit) for r in rows}
 
 
-def _new_certificates(actor, samples, *, batch, decision_rule=None, standard=None, issue_anyway_reason=""):
+def _new_certificates(actor, samples, *, batch, decision_rule=None, standard=None, issue_anyway_reason="",
+                      rule_set=None):
     """_new_certificate for many verified samples at once, with the same rows, verification codes,
     signatory, issue-anyway remarks, transitions and audit."""
     from lims.bulk import bulk_insert
@@ -289,7 +295,8 @@ def _new_certificates(actor, samples, *, batch, decision_rule=None, standard=Non
     codes = [new_verification_code() for _ in samples]
     contexts = certificate_contexts(samples, numbers=numbers, standard=standard or lab.default_standard,
                                     decision_rule=decision_rule or lab.default_decision_rule,
-                                    urls=[verification_url(n, c) for n, c in zip(numbers, codes)], issuer=actor)
+                                    urls=[verification_url(n, c) for n, c in zip(numbers, codes)], issuer=actor,
+                                    rule_set=rule_set or "tari_1999")
     reasons = {}
     for s, ctx, code in zip(samples, contexts, codes):
         ctx["verification_code"] = code

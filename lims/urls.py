@@ -10,5 +10,6 @@ urlpatterns = [
     path("verify/", certificate_views.verify_lookup, name="verify-lookup"),
     path("verify/<str:number>/", certificate_views.verify, name="verify"),
     path("", include("qc.urls")),
+    path("maturity/", include("maturity.urls")),
     path("", include("lims.web.urls")),
 ]

@@ -10,7 +10,16 @@ from django.utils.translation import gettext_lazy as _
 from lims.admin import ReasonedAdmin
 
 from .errors import InputError
-from .models import Assay, Category, Declaration, JurisdictionLimit, MethodReference, Requirement, StandardEdition
+from .models import (
+    Assay,
+    Category,
+    ChromatogramReading,
+    Declaration,
+    JurisdictionLimit,
+    MethodReference,
+    Requirement,
+    StandardEdition,
+)
 from .services import edition_load
 
 
@@ -106,3 +115,21 @@ class MethodReferenceAdmin(admin.ModelAdmin):
                     "accredited", "external_provider")
     list_filter = ("method", "accredited")
     search_fields = ("method", "parameter", "code", "title_en", "title_zh")
+
+
+@admin.register(ChromatogramReading)
+class ChromatogramReadingAdmin(admin.ModelAdmin):
+    """Read-only: readings change only through the decision service (audited)."""
+
+    list_display = ("id", "sample", "protocol", "decision", "center_corrected", "middle_band_corrected",
+                    "edge_corrected", "created_by", "created_at")
+    list_filter = ("decision", "protocol", "center_corrected", "middle_band_corrected", "edge_corrected")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -40,6 +40,19 @@ except a free-text ``note``):
     ``protocol`` (``tari_agno3`` | ``livestock_naoh``), zones ``center``,
     ``middle_band``, ``edge`` (all three for ``tari_agno3``, ``edge`` for
     ``livestock_naoh``) -> ``chromatogram_score``.
+``co2_evolution`` (§12, respirometry)
+    ``co2_c_mg`` ≥ 0 (CO₂-C evolved), ``dry_mass_g`` > 0, ``organic_matter_pct``
+    (0 < OM ≤ 100), ``days`` > 0 -> ``co2_c_mg_per_g_om_day`` =
+    co2_c_mg / (dry_mass_g · OM/100) / days.
+``solvita`` (§12)
+    ``co2_colour`` (integer 1–8) and/or ``nh3_colour`` (integer 1–5), at least
+    one -> ``solvita_co2``, ``solvita_nh3``.
+``mineral_nitrogen`` (§12)
+    ``nh4_n_mg_kg`` ≥ 0 and ``no3_n_mg_kg`` ≥ 0 (mg/kg dry) -> both and
+    ``nh4_no3_ratio`` = NH₄-N / NO₃-N (not computed, flagged, when NO₃-N is 0).
+``dewar`` (§12)
+    ``ambient_temperature_c`` and ``max_temperature_c`` (−20–100 °C, max ≥
+    ambient) -> ``dewar_rise_c`` = max − ambient.
 ``direct``
     ``values``: ``{parameter: {"value", "unit", "basis", "qualifier",
     "uncertainty"}}`` for analyser or external figures. Unit defaults to the
@@ -98,7 +111,7 @@ from .parameters import METALS, PARAMETERS, UNITS_PER_PCT
 __all__ = [
     "LabPolicy", "AssayOutcome", "METHODS", "FLAG_MESSAGES", "compute", "derive",
     "GERMINATION_PROTOCOLS", "CHROMATOGRAM_PROTOCOLS", "CHROMATOGRAM_ZONES",
-    "OBSERVATIONS",
+    "OBSERVATIONS", "STABILITY_METHODS",
 ]
 
 
@@ -131,8 +144,9 @@ class AssayOutcome:
 METHODS = (
     "moisture", "organic_carbon_wet_oxidation", "organic_carbon_combustion",
     "total_nitrogen_kjeldahl", "germination", "reducing_sugar", "chromatogram",
-    "direct", "observation",
+    "direct", "observation", "co2_evolution", "solvita", "mineral_nitrogen", "dewar",
 )
+STABILITY_METHODS = ("co2_evolution", "solvita", "mineral_nitrogen", "dewar")   # §12
 
 FLAG_MESSAGES = {
     "dichromate_reduced_over_limit":
@@ -146,6 +160,8 @@ FLAG_MESSAGES = {
         "No control seed germinated, so relative germination and the germination index are undefined.",
     "control_root_length_zero":
         "Control root length is zero, so relative root growth and the germination index are undefined.",
+    "no3_n_zero":
+        "NO₃-N is zero, so the NH₄-N : NO₃-N ratio is undefined.",
 }
 
 GERMINATION_PROTOCOLS = ("tari_cabbage", "livestock_radish")
@@ -575,6 +591,78 @@ def chromatogram_reading(protocol: str, score: int | None, edge: str | None) -> 
     return "intermediate" if score >= 1 else "immature"
 
 
+# stability (§12) -------------------------------------------------------------
+
+SOLVITA_CO2_RANGE = (1, 8)
+SOLVITA_NH3_RANGE = (1, 5)
+
+
+def _co2_evolution(data, policy, context, errors) -> AssayOutcome:
+    """§12 respirometry: co2_c_mg_per_g_om_day = CO2-C mg / (dry g · OM %/100) / days."""
+    r = _Reader(data, errors)
+    r.reject_unknown({"co2_c_mg", "dry_mass_g", "organic_matter_pct", "days"})
+    co2_c = r.number("co2_c_mg", ge=0)
+    dry = r.number("dry_mass_g", gt=0)
+    om = r.number("organic_matter_pct", gt=0, le=100)
+    days = r.number("days", gt=0)
+    errors.raise_if_any()
+    om_g = dry * om / 100.0
+    rate = co2_c / om_g / days
+    return AssayOutcome(
+        results={"co2_c_mg_per_g_om_day": _measurement("co2_c_mg_per_g_om_day", rate)},
+        flags=[],
+        details={"organic_matter_g": om_g, "co2_c_mg_per_g_om": co2_c / om_g, "days": days},
+    )
+
+
+def _solvita(data, policy, context, errors) -> AssayOutcome:
+    """§12 Solvita colour numbers: CO2 1–8, NH3 1–5 (at least one)."""
+    r = _Reader(data, errors)
+    r.reject_unknown({"co2_colour", "nh3_colour"})
+    given = [k for k in ("co2_colour", "nh3_colour") if data.get(k) not in (None, "")]
+    co2 = r.number("co2_colour", required=False, ge=SOLVITA_CO2_RANGE[0], le=SOLVITA_CO2_RANGE[1], integer=True)
+    nh3 = r.number("nh3_colour", required=False, ge=SOLVITA_NH3_RANGE[0], le=SOLVITA_NH3_RANGE[1], integer=True)
+    if not given:
+        errors.add("co2_colour", "is required")
+        errors.add("nh3_colour", "is required")
+    errors.raise_if_any()
+    results = {}
+    if co2 is not None:
+        results["solvita_co2"] = _measurement("solvita_co2", co2)
+    if nh3 is not None:
+        results["solvita_nh3"] = _measurement("solvita_nh3", nh3)
+    return AssayOutcome(results=results, flags=[], details={})
+
+
+def _mineral_nitrogen(data, policy, context, errors) -> AssayOutcome:
+    """§12 NH4-N and NO3-N (mg/kg dry) and their ratio."""
+    r = _Reader(data, errors)
+    r.reject_unknown({"nh4_n_mg_kg", "no3_n_mg_kg"})
+    nh4 = r.number("nh4_n_mg_kg", ge=0)
+    no3 = r.number("no3_n_mg_kg", ge=0)
+    errors.raise_if_any()
+    results = {"nh4_n_mg_kg": _measurement("nh4_n_mg_kg", nh4), "no3_n_mg_kg": _measurement("no3_n_mg_kg", no3)}
+    flags = []
+    if no3 > 0:
+        results["nh4_no3_ratio"] = _measurement("nh4_no3_ratio", nh4 / no3)
+    else:
+        flags.append("no3_n_zero")
+    return AssayOutcome(results=results, flags=flags, details={"mineral_n_mg_kg": nh4 + no3})
+
+
+def _dewar(data, policy, context, errors) -> AssayOutcome:
+    """§12 Dewar self-heating: rise = maximum − ambient temperature."""
+    r = _Reader(data, errors)
+    r.reject_unknown({"ambient_temperature_c", "max_temperature_c"})
+    ambient = r.number("ambient_temperature_c", ge=-20, le=100)
+    peak = r.number("max_temperature_c", ge=-20, le=100)
+    if ambient is not None and peak is not None and peak < ambient:
+        errors.add("max_temperature_c", f"must be ≥ ambient_temperature_c ({_fmt(ambient)})")
+    errors.raise_if_any()
+    return AssayOutcome(results={"dewar_rise_c": _measurement("dewar_rise_c", peak - ambient)}, flags=[],
+                        details={"ambient_temperature_c": ambient, "max_temperature_c": peak})
+
+
 # direct entry ---------------------------------------------------------------
 
 _EC_UNITS = {"dS/m": 1.0, "mS/cm": 1.0, "mmho/cm": 1.0}
@@ -651,6 +739,10 @@ def _direct_value(key, entry, path, errors):
         value = r.number("value", ge=0, le=14)
     elif key == "chromatogram_score":
         value = r.number("value", ge=0, le=3, integer=True)
+    elif key == "solvita_co2":
+        value = r.number("value", ge=SOLVITA_CO2_RANGE[0], le=SOLVITA_CO2_RANGE[1], integer=True)
+    elif key == "solvita_nh3":
+        value = r.number("value", ge=SOLVITA_NH3_RANGE[0], le=SOLVITA_NH3_RANGE[1], integer=True)
     elif p.unit == "%" and is_content or (key in METALS and unit == "%"):
         value = r.number("value", ge=0, le=100)
     else:
@@ -785,6 +877,10 @@ _HANDLERS = {
     "chromatogram": _chromatogram,
     "direct": _direct,
     "observation": _observation,
+    "co2_evolution": _co2_evolution,
+    "solvita": _solvita,
+    "mineral_nitrogen": _mineral_nitrogen,
+    "dewar": _dewar,
 }
 assert tuple(_HANDLERS) == METHODS
 
@@ -822,6 +918,8 @@ def derive(current: dict[str, float], policy: LabPolicy = LabPolicy(),
     - organic_matter_pct = organic_carbon_pct × 1.72 unless measured directly (§4.2)
     - rs_tc_ratio_pct = reducing_sugar_pct / total_carbon_pct × 100, organic carbon
       standing in (flagged) when total carbon is absent (§4.6)
+    - nh4_no3_ratio = nh4_n_mg_kg / no3_n_mg_kg when NO₃-N > 0 (§12), so imported or directly entered
+      NH₄-N and NO₃-N give the ratio too
     """
     oc = _present(current, "organic_carbon_pct")
     tn = _present(current, "total_nitrogen_pct")
@@ -848,5 +946,8 @@ def derive(current: dict[str, float], policy: LabPolicy = LabPolicy(),
             else:
                 derived["rs_tc_ratio_pct"] = rs / oc * 100.0
                 flags.append("organic_carbon_stands_in_for_total_carbon")
+    nh4, no3 = _present(current, "nh4_n_mg_kg"), _present(current, "no3_n_mg_kg")
+    if nh4 is not None and no3 is not None and no3 > 0:
+        derived["nh4_no3_ratio"] = nh4 / no3
     errors.raise_if_any()
     return derived, flags

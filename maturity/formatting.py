@@ -15,6 +15,10 @@ METHOD_LABELS = {
     "chromatogram": ("圓形濾紙顯圖法", "Circular filter-paper chromatogram"),
     "direct": ("儀器分析", "Instrumental analysis"),
     "observation": ("觀察", "Observation"),
+    "co2_evolution": ("呼吸測定法 CO₂ 釋放", "Respirometry (CO₂ evolution)"),
+    "solvita": ("Solvita 色階試驗", "Solvita colour test"),
+    "mineral_nitrogen": ("銨態氮與硝酸態氮", "NH₄-N and NO₃-N"),
+    "dewar": ("Dewar 自熱試驗", "Dewar self-heating test"),
     "derived": ("計算值", "Calculated"),
 }
 

@@ -311,3 +311,40 @@ class JudgementCheck(models.Model):
                    models.Index(fields=["edition", "decision_rule", "category", "parameter"], name="check_statistics"),
                    models.Index(fields=["edition", "decision_rule", "category", "parameter", "kind", "condition",
                                         "sample"], condition=models.Q(beyond=True), name="check_beyond")]
+
+
+def chromatogram_overlay_path(instance, filename):
+    return f"chromatograms/{instance.sample_id}/overlays/{filename}"
+
+
+class ChromatogramReading(models.Model):
+    """A chromatogram photo read by the image analysis (maturity.chromatogram_image): the proposal as made,
+    and the technician's decision (accepted as proposed, or corrected zone by zone), which becomes the
+    chromatogram assay. Both are kept; the corrected_* flags count how often the proposal was wrong."""
+
+    DECISIONS = [("proposed", "proposed"), ("accepted", "accepted"), ("corrected", "corrected")]
+    sample = models.ForeignKey("lims.Sample", on_delete=models.PROTECT, related_name="chromatogram_readings")
+    protocol = models.CharField(max_length=20)
+    photo = models.ImageField(upload_to=chromatogram_photo_path)
+    overlay = models.ImageField(upload_to=chromatogram_overlay_path)
+    proposal = models.JSONField()                  # Reading.as_dict(): zones, confidence, measures
+    decision = models.CharField(max_length=20, choices=DECISIONS, default="proposed", db_index=True)
+    decided_zones = models.JSONField(default=dict)
+    center_corrected = models.BooleanField(default=False)
+    middle_band_corrected = models.BooleanField(default=False)
+    edge_corrected = models.BooleanField(default=False)
+    assay = models.OneToOneField(Assay, null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="chromatogram_reading")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("chromatogram reading")
+        verbose_name_plural = _("chromatogram readings")
+
+    def __str__(self):
+        return f"chromatogram reading #{self.pk} of sample {self.sample_id}"

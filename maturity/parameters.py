@@ -50,6 +50,14 @@ PARAMETERS = {p.key: p for p in [
     _P("cec_meq_100g", "meq/100 g", "陽離子交換容量", "CEC"),
     _P("max_particle_mm", "mm", "最大粒徑", "Maximum particle size", ""),
     _P("impurities_pct", "%", "夾雜物", "Inert impurities"),
+    # stability (§12)
+    _P("co2_c_mg_per_g_om_day", "mg/g OM/day", "CO₂-C 釋放速率", "CO₂-C evolution rate", ""),
+    _P("solvita_co2", "", "Solvita CO₂ 色階", "Solvita CO₂ colour number", ""),
+    _P("solvita_nh3", "", "Solvita NH₃ 色階", "Solvita NH₃ colour number", ""),
+    _P("nh4_n_mg_kg", "mg/kg", "銨態氮", "Ammonium-N (NH₄-N)"),
+    _P("no3_n_mg_kg", "mg/kg", "硝酸態氮", "Nitrate-N (NO₃-N)"),
+    _P("nh4_no3_ratio", "", "銨態氮/硝酸態氮", "NH₄-N : NO₃-N ratio", ""),
+    _P("dewar_rise_c", "°C", "Dewar 自熱升溫", "Dewar self-heating rise", ""),
 ]}
 
 # Derived for judgement only (DOMAIN.md §6): N + P2O5 + K2O.

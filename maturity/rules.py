@@ -21,6 +21,10 @@ Readings (thresholds from :class:`~maturity.calculations.LabPolicy`):
   serrated edge mature, smooth immature, no edge -> missing.
 - germination index (§5, zucconi_gi): GI ≥ 80 % mature, 50–80 % intermediate,
   < 50 % immature.
+- ``ccqc_2001`` (§12): delegated to :mod:`maturity.ccqc` (its table is rule
+  data there); statuses ``very_mature``, ``mature``, ``immature``,
+  ``missing``, ``invalid``; each indicator also has ``group`` and
+  ``threshold``; the answer has ``groups``.
 """
 from __future__ import annotations
 
@@ -30,17 +34,19 @@ from dataclasses import dataclass, fields
 import numpy as np
 import pandas as pd
 
+from . import ccqc
 from .calculations import CHROMATOGRAM_PROTOCOLS, LabPolicy
 from .errors import InputError
 
-RULE_SETS = ("tari_1999", "zucconi_gi")
-STATUSES = ("mature", "intermediate", "immature", "invalid", "missing", "skipped")
-VERDICTS = ("mature", "intermediate", "immature", "incomplete")
+RULE_SETS = ("tari_1999", "zucconi_gi", "ccqc_2001")
+STATUSES = ("very_mature", "mature", "intermediate", "immature", "invalid", "missing", "skipped")
+VERDICTS = ("very_mature", "mature", "intermediate", "immature", "incomplete")
 
 # indicator keys per rule set, in display order; required ones may not be missing
 INDICATORS = {
     "tari_1999": ("germination", "cn_ratio", "reducing_sugar", "chromatogram"),
     "zucconi_gi": ("germination_index",),
+    "ccqc_2001": ccqc.INDICATORS,
 }
 _OPTIONAL = {"reducing_sugar", "chromatogram"}
 _EDGES = ("smooth", "serrated")
@@ -60,6 +66,13 @@ class MaturityInput:
     chromatogram_score: int | None = None
     chromatogram_edge: str | None = None       # "smooth" | "serrated"
     bark_compost: bool = False
+    # stability and the CCQC maturity index (§12)
+    co2_c_mg_per_g_om_day: float | None = None
+    solvita_co2: int | None = None
+    dewar_rise_c: float | None = None
+    nh4_n_mg_kg: float | None = None
+    nh4_no3_ratio: float | None = None
+    solvita_nh3: int | None = None
 
 
 INPUT_FIELDS = tuple(f.name for f in fields(MaturityInput))  # frame column names
@@ -197,6 +210,9 @@ def judge_maturity(rule_set: str, inp: MaturityInput, policy: LabPolicy = LabPol
     """
     _check_rule_set(rule_set)
     _validate_input(inp)
+    if rule_set == "ccqc_2001":
+        invalid = {"relative_germination_pct"} if _is_false(inp.germination_valid) else set()
+        return ccqc.judge_ccqc({k: _plain(getattr(inp, k)) for k in ccqc.PARAMETERS}, invalid)
     crit = _criteria(policy)
     indicators = []
     if rule_set == "zucconi_gi":
@@ -284,6 +300,8 @@ def judge_maturity_frame(rule_set: str, df: pd.DataFrame, policy: LabPolicy = La
     column per indicator of the rule set and a ``verdict`` column.
     """
     _check_rule_set(rule_set)
+    if rule_set == "ccqc_2001":
+        return ccqc.judge_ccqc_frame(df, {"relative_germination_pct": _is_false_col(df, "germination_valid")})
     protocol = _text(df, "chromatogram_protocol")
     edge = _text(df, "chromatogram_edge")
     score = _numeric(df, "chromatogram_score")

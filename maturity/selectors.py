@@ -18,6 +18,10 @@ from .services import edition_mark_used
 from .standards_io import Declaration as DeclarationDC
 from .standards_io import Requirement as RequirementDC
 
+# §12 results read by rule set ccqc_2001 (names of MaturityInput fields and parameter keys)
+STABILITY_INPUTS = ("co2_c_mg_per_g_om_day", "solvita_co2", "dewar_rise_c", "nh4_n_mg_kg", "nh4_no3_ratio",
+                    "solvita_nh3")
+
 
 def category_keys():
     return set(Category.objects.values_list("key", flat=True))
@@ -94,7 +98,7 @@ def sample_figures(sample, assays=None, policy=None):
     om_source = figures.sources.get("organic_matter_pct")
     measured_om = om_source is not None and om_source.method == "direct"
     derived, flags = calc.derive(_dry_floats(figures.measurements), policy or current_policy(), measured_om)
-    derivable = {"cn_ratio", "rs_tc_ratio_pct", "organic_matter_pct"}
+    derivable = {"cn_ratio", "rs_tc_ratio_pct", "organic_matter_pct", "nh4_no3_ratio"}
     for key, value in derived.items():
         if key in derivable and not (key in figures.sources and figures.sources[key].method == "direct"):
             figures.derived[key] = value
@@ -116,7 +120,15 @@ def maturity_input(sample, figures):
         chromatogram_score=int(figures.value("chromatogram_score")) if c else None,
         chromatogram_edge=c.data.get("edge") if c else None,
         bark_compost=sample.product.category == "bark_compost",
+        **_stability_inputs(figures),
     )
+
+
+def _stability_inputs(figures):
+    """The §12 results on the dry basis (NH₄-N reported as received is converted with the moisture result,
+    or counts as missing without one), derived figures (NH₄-N : NO₃-N) included."""
+    dry = _dry_floats(figures.measurements)
+    return {key: figures.derived[key] if key in figures.derived else dry.get(key) for key in STABILITY_INPUTS}
 
 
 def sample_maturity(sample, rule_set="tari_1999", figures=None, policy=None):
@@ -223,3 +235,26 @@ def display(parameter, method, value, uncertainty=None, qualifier="", unit="", r
     v, u = report(value, uncertainty, precision_for(rules, method or "", parameter or ""))
     text = f"{qualifier or ''}{v}" + (f" ± {u}" if u else "") + (f" {unit}" if unit else "")
     return {"value": v, "uncertainty": u, "text": text.strip()}
+
+
+def chromatogram_readings(sample):
+    from .models import ChromatogramReading
+    return ChromatogramReading.objects.filter(sample=sample).select_related("created_by", "decided_by", "assay")
+
+
+def chromatogram_reading_statistics(readings=None):
+    """How often the photo analysis was right: decided readings, accepted, corrected (per zone), in SQL."""
+    from django.db.models import Count, Q
+
+    from .models import ChromatogramReading
+    qs = ChromatogramReading.objects.all() if readings is None else readings
+    c = qs.aggregate(
+        read=Count("id"), decided=Count("id", filter=~Q(decision="proposed")),
+        accepted=Count("id", filter=Q(decision="accepted")), corrected=Count("id", filter=Q(decision="corrected")),
+        center=Count("id", filter=Q(center_corrected=True)),
+        middle_band=Count("id", filter=Q(middle_band_corrected=True)),
+        edge=Count("id", filter=Q(edge_corrected=True)))
+    decided = c["decided"]
+    return {"read": c["read"], "decided": decided, "accepted": c["accepted"], "corrected": c["corrected"],
+            "correction_rate": c["corrected"] / decided if decided else None,
+            "corrected_by_zone": {z: c[z] for z in ("center", "middle_band", "edge")}}

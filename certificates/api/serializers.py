@@ -3,6 +3,7 @@ from rest_framework import serializers
 from certificates.context import GUARANTEED
 from certificates.models import Document
 from lims.models import Product, Sample
+from maturity.rules import RULE_SETS
 
 
 class DocumentSerializer(serializers.ModelSerializer):
@@ -47,6 +48,8 @@ class CertificateRequestSerializer(serializers.Serializer):
     issue_anyway_reason = serializers.CharField(required=False, allow_blank=True, default="",
                                                 help_text="needed when required results are missing; printed in "
                                                           "the certificate's remarks")
+    rule_set = serializers.ChoiceField(choices=list(RULE_SETS), required=False, help_text="maturity rule set; "
+                                       "default tari_1999")
 
 
 class BatchRequestSerializer(serializers.Serializer):
@@ -57,6 +60,8 @@ class BatchRequestSerializer(serializers.Serializer):
     issue_anyway_reason = serializers.CharField(required=False, allow_blank=True, default="",
                                                 help_text="needed when required results are missing; printed in "
                                                           "the certificate's remarks")
+    rule_set = serializers.ChoiceField(choices=list(RULE_SETS), required=False, help_text="maturity rule set; "
+                                       "default tari_1999")
 
     def validate_samples(self, ids):
         """The samples, read in one query (not one per id); the same messages as a related field."""

@@ -64,7 +64,8 @@ class CertificateViewSet(DocumentViewSet):
         doc = services.certificate_request(actor=request.user, sample=sample,
                                            decision_rule=body.validated_data.get("decision_rule"),
                                            standard=body.validated_data.get("standard"),
-                                           issue_anyway_reason=body.validated_data["issue_anyway_reason"])
+                                           issue_anyway_reason=body.validated_data["issue_anyway_reason"],
+                                           rule_set=body.validated_data.get("rule_set"))
         return self._answer(doc)
 
     @extend_schema(request=ReissueSerializer, responses={202: DocumentSerializer})
@@ -95,7 +96,8 @@ class CertificateViewSet(DocumentViewSet):
         batch = services.certificates_batch_request(actor=request.user, samples=body.validated_data["samples"],
                                                     decision_rule=body.validated_data.get("decision_rule"),
                                                     standard=body.validated_data.get("standard"),
-                                                    issue_anyway_reason=body.validated_data["issue_anyway_reason"])
+                                                    issue_anyway_reason=body.validated_data["issue_anyway_reason"],
+                                                    rule_set=body.validated_data.get("rule_set"))
         return Response(selectors.batch_progress(batch), status=status.HTTP_202_ACCEPTED)
 
     @extend_schema(responses=dict)

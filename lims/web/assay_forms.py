@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from maturity import calculations as calc
 from maturity.parameters import METALS, PARAMETERS
+from maturity.stability_forms import stability_fields
 
 from . import labels
 
@@ -137,6 +138,8 @@ def method_fields(method, policy=None):
                 Field(name="photo", label=_("Photo of the paper"), kind="file", required=False)]
     if method == "observation":
         return _observation_fields()
+    if method in calc.STABILITY_METHODS:  # §12, the fields are in maturity.stability_forms
+        return [_n(*spec[:3], required=spec[3], help=spec[4], kind=spec[5]) for spec in stability_fields(method)]
     return []
 
 

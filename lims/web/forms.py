@@ -5,6 +5,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
 from lims.selectors import products_visible_to
+from maturity.stability_forms import RULE_SET_LABELS
 
 DECISION_RULE_CHOICES = [("simple", _("Simple acceptance (shared risk)")),
                          ("guarded", _("Guarded acceptance (uncertainty considered)"))]
@@ -70,6 +71,7 @@ class ReceiveForm(forms.Form):
 
 class CertificateForm(forms.Form):
     decision_rule = forms.ChoiceField(label=_("Decision rule"), choices=DECISION_RULE_CHOICES, required=False)
+    rule_set = forms.ChoiceField(label=_("Rule set"), choices=list(RULE_SET_LABELS.items()), required=False)
 
 
 class DossierForm(forms.Form):

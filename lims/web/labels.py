@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 
 from maturity.formatting import METHOD_LABELS, fmt
 from maturity.parameters import DERIVED, PARAMETERS
+from maturity.stability_forms import CCQC_INDICATORS
 
 
 def is_zh():
@@ -47,6 +48,7 @@ ACTIONS = {
     "reopen": gettext_lazy("Return to verification"),
 }
 VERDICTS = {
+    "very_mature": gettext_lazy("Very mature"),
     "mature": gettext_lazy("Mature"),
     "intermediate": gettext_lazy("Intermediate"),
     "immature": gettext_lazy("Immature"),
@@ -66,10 +68,12 @@ INDICATORS = {
     "reducing_sugar": gettext_lazy("Reducing sugar / total carbon"),
     "chromatogram": gettext_lazy("Filter-paper chromatogram"),
     "germination_index": gettext_lazy("Germination index"),
+    **CCQC_INDICATORS,
 }
 RULE_SETS = {
     "tari_1999": gettext_lazy("TARI 1999 (germination, C/N, reducing sugar, chromatogram)"),
     "zucconi_gi": gettext_lazy("Zucconi germination index"),
+    "ccqc_2001": gettext_lazy("CCQC 2001 maturity index"),
 }
 DECISION_RULES = {
     "simple": gettext_lazy("Simple acceptance (shared risk)"),
@@ -106,13 +110,15 @@ FLAGS = {
                                    "index are undefined."),
     "control_root_length_zero": gettext_lazy("Control root length is zero, so relative root growth and the germination "
                                    "index are undefined."),
+    "no3_n_zero": gettext_lazy("NO₃-N is zero, so the NH₄-N : NO₃-N ratio is undefined."),
 }
 AUDIT_ENTITIES = {"sample": gettext_lazy("Sample"), "assay": gettext_lazy("Assay"), "certificate": gettext_lazy("Certificate"),
                   "registration": gettext_lazy("Registration dossier"), "product": gettext_lazy("Product"),
                   # qc app
                   "worksheet": gettext_lazy("Worksheet"), "worksheet_template": gettext_lazy("Worksheet template"),
                   "reference_material": gettext_lazy("Reference material"), "qc_limits": gettext_lazy("QC limits"),
-                  "control_chart": gettext_lazy("Control chart")}
+                  "control_chart": gettext_lazy("Control chart"),
+                  "chromatogram_reading": gettext_lazy("Chromatogram reading")}
 AUDIT_ACTIONS = {"create": gettext_lazy("created"), "update": gettext_lazy("corrected"), "verify": gettext_lazy("verified"),
                  "invalidate": gettext_lazy("invalidated for retest"), "supersede": gettext_lazy("superseded"),
                  "revoke": gettext_lazy("revoked"), "reopen": gettext_lazy("returned to verification"),

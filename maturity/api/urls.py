@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import chromatogram, views
 
 urlpatterns = [
     path("samples/<int:sample_id>/assays/", views.sample_assays, name="sample-assays"),
@@ -10,6 +10,13 @@ urlpatterns = [
     path("samples/<int:sample_id>/maturity/", views.sample_maturity, name="sample-maturity"),
     path("samples/<int:sample_id>/compliance/", views.sample_compliance, name="sample-compliance"),
     path("samples/<int:sample_id>/jurisdictions/", views.sample_jurisdictions, name="sample-jurisdictions"),
+    path("samples/<int:sample_id>/chromatogram-readings/", chromatogram.sample_readings,
+         name="chromatogram-readings"),
+    path("samples/<int:sample_id>/chromatogram-readings/<int:reading_id>/decision/", chromatogram.reading_decision,
+         name="chromatogram-reading-decision"),
+    path("samples/<int:sample_id>/chromatogram-readings/<int:reading_id>/overlay/", chromatogram.reading_overlay,
+         name="chromatogram-reading-overlay"),
+    path("chromatogram-readings/statistics/", chromatogram.reading_statistics, name="chromatogram-statistics"),
     path("imports/", views.results_import, name="results-import"),
     path("assess/", views.assess, name="assess"),
     path("regulator/samples/", views.market_samples, name="market-samples"),

@@ -43,8 +43,8 @@ def germination(control=EX_CONTROL, sample=EX_SAMPLE, protocol="tari_cabbage", *
 def test_methods_and_flag_messages_are_complete():
     assert METHODS == ("moisture", "organic_carbon_wet_oxidation", "organic_carbon_combustion",
                        "total_nitrogen_kjeldahl", "germination", "reducing_sugar", "chromatogram",
-                       "direct", "observation")
-    for code in ("dichromate_reduced_over_limit", "organic_carbon_stands_in_for_total_carbon",
+                       "direct", "observation", "co2_evolution", "solvita", "mineral_nitrogen", "dewar")
+    for code in ("no3_n_zero", "dichromate_reduced_over_limit", "organic_carbon_stands_in_for_total_carbon",
                  "control_germination_below_validity", "control_germination_zero",
                  "control_root_length_zero"):
         assert FLAG_MESSAGES[code].endswith(".")

@@ -103,7 +103,8 @@ def certificate_issue(request, pk):
     try:
         doc = cert_services.certificate_request(actor=request.user, sample=sample,
                                                 decision_rule=form.cleaned_data.get("decision_rule") or None,
-                                                issue_anyway_reason=request.POST.get("issue_anyway_reason", ""))
+                                                issue_anyway_reason=request.POST.get("issue_anyway_reason", ""),
+                                                rule_set=form.cleaned_data.get("rule_set") or None)
     except (TransitionError, PermissionDeniedError, InputError) as e:
         messages.error(request, service_error_text(e))
         return redirect("review-sample", sample.pk)
@@ -125,7 +126,8 @@ def batch_issue(request):
     try:
         batch = cert_services.certificates_batch_request(
             actor=request.user, samples=samples, decision_rule=form.cleaned_data.get("decision_rule") or None,
-            issue_anyway_reason=request.POST.get("issue_anyway_reason", ""))
+            issue_anyway_reason=request.POST.get("issue_anyway_reason", ""),
+            rule_set=form.cleaned_data.get("rule_set") or None)
     except (TransitionError, PermissionDeniedError, InputError) as e:
         messages.error(request, service_error_text(e))
         return redirect("review-queue")
