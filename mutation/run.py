@@ -1,0 +1,160 @@
+"""Mutation testing of the pure domain core, one module at a time (issue #20).
+
+Usage (``make mutation`` runs it with ``nice -n 10``)::
+
+    python mutation/run.py                       # every module in MODULES
+    python mutation/run.py rules compliance      # some of them
+    python mutation/run.py --report              # only print the scores of the last runs
+    python mutation/run.py --rerun-survivors rules   # re-test only last run's survivors
+
+Each module is mutated by mutmut (pinned in ``requirements-dev.txt``) in its
+own scratch copy of the project, ``var/mutation/<module>/``, against only the
+unit tests listed for it below, with one worker (the machine is shared).
+mutmut keeps its results there, so a second run re-tests only the functions
+that changed.
+
+Score per module = killed / (mutants − equivalents), where ``killed``
+counts timeouts too (a mutant that makes a test hang is caught) and the
+equivalents are the survivors listed in ``mutation/equivalents.txt``, one
+mutant name per line followed by ``#`` and why it cannot change a result.
+An entry that no longer names a survivor is reported as stale.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+WORK = ROOT / "var" / "mutation"
+EQUIVALENTS = ROOT / "mutation" / "equivalents.txt"
+TARGET = 0.95
+
+# module -> the unit tests that guard it (paths relative to the project root)
+MODULES = {
+    "calculations": ["tests/unit/test_calculations.py", "tests/unit/test_sample_mass_and_bounds.py",
+                     "tests/unit/test_units.py", "tests/unit/test_limits_edges.py"],
+    "rules": ["tests/unit/test_rules.py", "tests/unit/test_limits_edges.py",
+              "tests/unit/test_frame_equals_scalar.py"],
+    "compliance": ["tests/unit/test_compliance.py", "tests/unit/test_units.py",
+                   "tests/unit/test_frame_equals_scalar.py", "tests/unit/test_limits_edges.py"],
+    "jurisdictions": ["tests/unit/test_jurisdictions.py"],
+}
+
+_COPY_IGNORE = shutil.ignore_patterns(".venv", "var", ".git", "mutants", "__pycache__", "*.pyc", ".pytest_cache",
+                                      ".hypothesis")
+_KILLED = {1, 3, 36, -24, 24, 152, 255}   # failing test, pytest internal error, timeouts
+_SURVIVED = {0}
+
+
+def _sync(module: str) -> Path:
+    """Fresh project copy in var/mutation/<module>/, keeping mutmut's results (mutants/)."""
+    work = WORK / module
+    work.mkdir(parents=True, exist_ok=True)
+    for child in work.iterdir():
+        if child.name != "mutants":
+            shutil.rmtree(child) if child.is_dir() else child.unlink()
+    for child in ROOT.iterdir():
+        if child.name in (".venv", "var", ".git", "mutants", ".pytest_cache", ".hypothesis"):
+            continue
+        if child.is_dir():
+            shutil.copytree(child, work / child.name, ignore=_COPY_IGNORE)
+        else:
+            shutil.copy2(child, work / child.name)
+    tests = [t for t in MODULES[module] if (ROOT / t).exists()]
+    also_copy = sorted(p.name for p in ROOT.iterdir()
+                       if p.name not in ("maturity", "tests", ".venv", "var", ".git", "mutants", "setup.cfg")
+                       and not p.name.startswith("."))
+    lines = ["[mutmut]", "source_paths=maturity", f"only_mutate=maturity/{module}.py",
+             "use_git_change_detection=false",
+             "pytest_add_cli_args=-p no:cacheprovider -q",
+             "pytest_add_cli_args_test_selection=" + "\n    ".join(tests),
+             "also_copy=" + "\n    ".join(also_copy), ""]
+    (work / "setup.cfg").write_text("\n".join(lines))
+    return work
+
+
+def _mutmut(work: Path, *args: str) -> int:
+    exe = Path(sys.executable).with_name("mutmut")
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+    return subprocess.call([str(exe), *args], cwd=work, env=env)
+
+
+def _results(module: str) -> dict[str, int | None]:
+    meta = WORK / module / "mutants" / "maturity" / f"{module}.py.meta"
+    if not meta.exists():
+        return {}
+    return json.loads(meta.read_text())["exit_code_by_key"]
+
+
+def _equivalents() -> dict[str, str]:
+    out = {}
+    for line in EQUIVALENTS.read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        name, _, why = line.partition("#")
+        if not why.strip():
+            raise SystemExit(f"{EQUIVALENTS.name}: {name.strip()} has no reason")
+        out[name.strip()] = why.strip()
+    return out
+
+
+def report(modules) -> bool:
+    equivalents = _equivalents()
+    ok = True
+    print(f"{'module':<28}{'mutants':>8}{'killed':>8}{'survived':>9}{'equiv.':>7}{'other':>7}{'score':>9}")
+    for module in modules:
+        codes = _results(module)
+        if not codes:
+            print(f"maturity/{module + '.py':<19} not run yet")
+            ok = False
+            continue
+        killed = sum(1 for c in codes.values() if c in _KILLED)
+        survivors = sorted(k for k, c in codes.items() if c in _SURVIVED)
+        equiv = [k for k in survivors if k in equivalents]
+        other = len(codes) - killed - len(survivors)       # no tests, not checked, suspicious
+        denominator = len(codes) - len(equiv)
+        score = killed / denominator if denominator else 1.0
+        ok &= score >= TARGET
+        print(f"maturity/{module + '.py':<19}{len(codes):>8}{killed:>8}{len(survivors):>9}{len(equiv):>7}"
+              f"{other:>7}{score:>8.1%}")
+        for name in survivors:
+            if name not in equivalents:
+                print(f"    survived: {name}")
+        for name, c in sorted(codes.items()):
+            if c not in _KILLED and c not in _SURVIVED:
+                print(f"    not killed ({c}): {name}")
+    stale = [k for k in equivalents if k.split(".")[1].split(".")[0] in modules
+             and _results(k.split(".")[1]).get(k) not in _SURVIVED]
+    for name in stale:
+        print(f"    stale entry in equivalents.txt (not a survivor now): {name}")
+    print(f"target: ≥ {TARGET:.0%} of the non-equivalent mutants killed per module")
+    return ok
+
+
+def main(argv) -> int:
+    only_report = "--report" in argv
+    rerun = "--rerun-survivors" in argv
+    modules = [a for a in argv if not a.startswith("--")] or list(MODULES)
+    unknown = [m for m in modules if m not in MODULES]
+    if unknown:
+        raise SystemExit(f"unknown module(s) {unknown}; expected some of {', '.join(MODULES)}")
+    if not only_report:
+        for module in modules:
+            print(f"== maturity/{module}.py", flush=True)
+            work = _sync(module)
+            names = []
+            if rerun:
+                names = [k for k, c in _results(module).items() if c in _SURVIVED]
+                if not names:
+                    continue
+            _mutmut(work, "run", "--max-children", os.environ.get("MUTATION_JOBS", "1"), *names)
+    return 0 if report(modules) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
