@@ -347,3 +347,35 @@ def test_numpy_values_come_back_as_python_numbers():
     assert type(g["value"]["relative_germination_pct"]) is float
     assert cn["value"] is None and cn["status"] == "missing"
     assert type(ch["value"]) is int and ch["status"] == "intermediate"
+
+
+# --------------------------------------------------------------------------- §5 bad chromatogram input, both paths
+
+@pytest.mark.parametrize("field, value, scalar_message, frame_message", [
+    ("chromatogram_protocol", "ink", "unknown protocol 'ink'; expected one of tari_agno3, livestock_naoh",
+     "unknown protocol(s) ['ink']; expected one of tari_agno3, livestock_naoh"),
+    ("chromatogram_edge", "jagged", "unknown edge code 'jagged'; expected one of smooth, serrated",
+     "unknown edge code(s) ['jagged']; expected one of smooth, serrated"),
+    ("chromatogram_score", 4, "must be an integer from 0 to 3", "must be an integer from 0 to 3"),
+    ("chromatogram_score", -1, "must be an integer from 0 to 3", "must be an integer from 0 to 3"),
+    ("chromatogram_score", 2.5, "must be an integer from 0 to 3", "must be an integer from 0 to 3"),
+])
+def test_bad_chromatogram_input_messages(field, value, scalar_message, frame_message):
+    with pytest.raises(InputError) as e:
+        judge_maturity("tari_1999", MaturityInput(**{field: value}))
+    assert e.value.errors == {field: [scalar_message]}
+    with pytest.raises(InputError) as e:
+        judge_maturity_frame("tari_1999", pd.DataFrame({field: [value, None]}))
+    assert e.value.errors == {field: [frame_message]}
+
+
+def test_boolean_score_is_not_a_score():
+    with pytest.raises(InputError) as e:
+        judge_maturity("tari_1999", MaturityInput(chromatogram_score=True))
+    assert list(e.value.errors) == ["chromatogram_score"]
+
+
+def test_unknown_rule_set_message():
+    with pytest.raises(InputError) as e:
+        judge_maturity("astm", MaturityInput())
+    assert e.value.errors == {"rule_set": ["unknown rule set 'astm'; expected one of tari_1999, zucconi_gi"]}

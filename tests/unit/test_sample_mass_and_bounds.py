@@ -369,3 +369,72 @@ def test_derive_total_carbon_wins_and_nan_is_absent():
                              "total_nitrogen_pct": float("nan")}, measured_om=True)
     assert derived == {"rs_tc_ratio_pct": approx(20.0)}
     assert flags == []
+
+
+# --------------------------------------------------------------------------- direct entry bounds
+
+def direct(key, **entry):
+    return compute("direct", {"values": {key: entry}}).results[key]
+
+
+def direct_errors(key, **entry):
+    return errors_of("direct", {"values": {key: entry}})
+
+
+@pytest.mark.parametrize("key, value", [
+    ("ph", 0), ("ph", 14), ("ph", 7.2), ("chromatogram_score", 0), ("chromatogram_score", 3),
+    ("organic_matter_pct", 0), ("organic_matter_pct", 100), ("moisture_pct", 100), ("impurities_pct", 100),
+    ("ec_ds_m", 0), ("cn_ratio", 250), ("cu", 250_000), ("relative_germination_pct", 180),
+    ("cec_meq_100g", 0), ("max_particle_mm", 0),
+])
+def test_direct_bounds_accepted(key, value):
+    m = direct(key, value=value)
+    assert m.value == value
+
+
+@pytest.mark.parametrize("key, entry, field, message", [
+    ("ph", {"value": -0.01}, "value", "must be ≥ 0"),
+    ("ph", {"value": 14.01}, "value", "must be ≤ 14"),
+    ("chromatogram_score", {"value": 4}, "value", "must be ≤ 3"),
+    ("chromatogram_score", {"value": -1}, "value", "must be ≥ 0"),
+    ("chromatogram_score", {"value": 2.5}, "value", "must be an integer"),
+    ("organic_matter_pct", {"value": 100.01}, "value", "must be ≤ 100"),
+    ("total_nitrogen_pct", {"value": -0.01}, "value", "must be ≥ 0"),
+    ("moisture_pct", {"value": 100.5}, "value", "must be ≤ 100"),
+    ("cu", {"value": 100.01, "unit": "%"}, "value", "must be ≤ 100"),
+    ("cu", {"value": -1}, "value", "must be ≥ 0"),
+    ("ec_ds_m", {"value": -0.1}, "value", "must be ≥ 0"),
+    ("cu", {"value": 5, "uncertainty": -0.1}, "uncertainty", "must be ≥ 0"),
+    ("cu", {"value": 5, "qualifier": ">"}, "qualifier", "qualifier '>' not accepted; expected '' or '<'"),
+    ("moisture_pct", {"value": 30, "basis": "dry"}, "basis",
+     "basis 'dry' not accepted for moisture_pct; expected 'as_received'"),
+    ("ph", {"value": 7, "basis": "dry"}, "basis", "basis 'dry' not accepted for ph; expected ''"),
+    ("cu", {"value": 5, "basis": "wet"}, "basis", "basis 'wet' not accepted for cu; expected 'dry' or 'as_received'"),
+    ("cu", {"value": 5, "colour": "red"}, "colour", "unknown field"),
+    ("cu", {}, "value", "is required"),
+])
+def test_direct_bounds_refused(key, entry, field, message):
+    assert direct_errors(key, **entry) == {f"values.{key}.{field}": [message]}
+
+
+def test_direct_defaults_and_qualifier():
+    m = direct("cu", value=3, qualifier="<", uncertainty=0)
+    assert (m.value, m.unit, m.basis, m.qualifier, m.uncertainty) == (3.0, "mg/kg", "dry", "<", 0.0)
+    m = direct("moisture_pct", value=30)
+    assert (m.unit, m.basis, m.qualifier, m.uncertainty) == ("%", "as_received", "", None)
+    m = direct("ph", value=6.5, unit=None, basis="", qualifier=None)
+    assert (m.unit, m.basis, m.qualifier) == ("", "", "")
+    m = direct("cu", value=30, basis="as_received")
+    assert m.basis == "as_received"
+    assert direct("chromatogram_score", value=2.0).value == 2
+
+
+def test_direct_several_problems_at_once_save_nothing():
+    errs = errors_of("direct", {"values": {"ph": {"value": 15}, "cu": {"value": 5, "unit": "ppb"},
+                                           "zz": {"value": 1}, "zn": 5}})
+    assert errs == {
+        "values.ph.value": ["must be ≤ 14"],
+        "values.cu.unit": ["unit 'ppb' not accepted for cu; expected 'mg/kg', '%'"],
+        "values.zz": ["unknown parameter 'zz'"],
+        "values.zn": ["must be an object with value, unit, basis, qualifier, uncertainty"],
+    }
