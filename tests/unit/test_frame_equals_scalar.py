@@ -98,7 +98,7 @@ def _agree(samples, reqs, decls, rule):
         assert row["verdict"] == scalar["verdict"], (meas, product)
 
 
-@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(samples=st.lists(compliance_sample(), min_size=1, max_size=8), category=st.sampled_from(CATEGORIES),
        rule=st.sampled_from(DECISION_RULES))
 def test_compliance_frame_equals_scalar_on_the_limits(samples, category, rule):
@@ -243,7 +243,7 @@ def maturity_row(draw):
     return row
 
 
-@settings(max_examples=150, deadline=None)
+@settings(deadline=None)
 @given(rows=st.lists(maturity_row(), min_size=1, max_size=10), rule_set=st.sampled_from(RULE_SETS))
 def test_maturity_frame_equals_scalar_on_the_thresholds(rows, rule_set):
     frame = judge_maturity_frame(rule_set, pd.DataFrame(rows, columns=list(INPUT_FIELDS)))
