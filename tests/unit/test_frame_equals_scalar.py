@@ -194,15 +194,18 @@ def test_requirement_check_rows_shape():
 def test_requirement_without_basis_is_never_converted():
     """A requirement with no basis compares the value as reported, on both paths."""
     r = Requirement("c", "cu", "max", 100, "mg/kg", "")
-    for basis, value, status in (("as_received", 90.0, "pass"), ("dry", 90.0, "pass"), ("as_received", 101.0, "fail")):
+    for basis, value, status in (("as_received", 90.0, "pass"), ("dry", 90.0, "pass"), ("as_received", 101.0, "fail"),
+                                 ("dry", 101.0, "fail"), ("", 101.0, "fail")):
         meas = {"moisture_pct": M(32.0, "%", "as_received"), "cu": M(value, "mg/kg", basis)}
         check = judge([r], [], meas)["checks"][0]
         assert (check["value"], check["status"]) == (value, status)
         frame = pd.DataFrame({"moisture_pct": [32.0], "cu": [value], "cu__basis": [basis]})
         assert judge_frame([r], [], frame)["cu:max"].tolist() == [status]
     # without any moisture result it is still judged, not missing
-    frame = pd.DataFrame({"cu": [90.0], "cu__basis": ["as_received"]})
-    assert judge_frame([r], [], frame)["cu:max"].tolist() == ["pass"]
+    frame = pd.DataFrame({"cu": [90.0, 90.0], "cu__basis": ["as_received", "dry"]})
+    assert judge_frame([r], [], frame)["cu:max"].tolist() == ["pass", "pass"]
+    assert [judge([r], [], {"cu": M(90.0, "mg/kg", b)})["checks"][0]["status"] for b in ("as_received", "dry")] == [
+        "pass", "pass"]
 
 
 def test_as_received_requirement_converts_dry_values_on_both_paths():
