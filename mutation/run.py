@@ -65,6 +65,9 @@ def _sync(module: str) -> Path:
     """Fresh project copy in var/mutation/<module>/, keeping mutmut's results (mutants/)."""
     work = WORK / module
     work.mkdir(parents=True, exist_ok=True)
+    meta = work / "mutants" / "maturity" / f"{module}.py.meta"
+    if meta.exists() and _results(module) is None:     # left unreadable by an interrupted run: start afresh
+        shutil.rmtree(work / "mutants")
     for child in work.iterdir():
         if child.name != "mutants":
             shutil.rmtree(child) if child.is_dir() else child.unlink()
@@ -98,7 +101,10 @@ def _results(module: str) -> dict[str, int | None]:
     meta = WORK / module / "mutants" / "maturity" / f"{module}.py.meta"
     if not meta.exists():
         return {}
-    return json.loads(meta.read_text())["exit_code_by_key"]
+    try:
+        return json.loads(meta.read_text())["exit_code_by_key"]
+    except (ValueError, KeyError):
+        return None
 
 
 def _equivalents() -> dict[str, str]:
@@ -128,7 +134,7 @@ def report(modules, show=False) -> bool:
     for module in modules:
         codes = _results(module)
         if not codes:
-            print(f"maturity/{module + '.py':<19} not run yet")
+            print(f"maturity/{module + '.py':<19} not run yet" if codes == {} else " results unreadable: run again")
             ok = False
             continue
         killed = sum(1 for c in codes.values() if c in _KILLED)
@@ -150,7 +156,7 @@ def report(modules, show=False) -> bool:
             if c not in _KILLED and c not in _SURVIVED and c is not None:
                 print(f"    not killed ({c}): {name}")
     stale = [k for k in equivalents if k.split(".")[1].split(".")[0] in modules
-             and _results(k.split(".")[1]).get(k) not in _SURVIVED]
+             and (_results(k.split(".")[1]) or {}).get(k) not in _SURVIVED]
     for name in stale:
         print(f"    stale entry in equivalents.txt (not a survivor now): {name}")
     print(f"target: ≥ {TARGET:.0%} of the non-equivalent mutants killed per module")
@@ -170,7 +176,7 @@ def main(argv) -> int:
             work = _sync(module)
             names = []
             if rerun:
-                names = [k for k, c in _results(module).items() if c in _SURVIVED]
+                names = [k for k, c in (_results(module) or {}).items() if c in _SURVIVED]
                 if not names:
                     continue
             _mutmut(work, "run", "--max-children", os.environ.get("MUTATION_JOBS", "1"), *names)
