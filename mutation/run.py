@@ -134,7 +134,7 @@ def report(modules, show=False) -> bool:
     for module in modules:
         codes = _results(module)
         if not codes:
-            print(f"maturity/{module + '.py':<19} not run yet" if codes == {} else " results unreadable: run again")
+            print(f"maturity/{module + '.py':<19} " + ("not run yet" if codes == {} else "results unreadable: run again"))
             ok = False
             continue
         killed = sum(1 for c in codes.values() if c in _KILLED)
