@@ -438,3 +438,55 @@ def test_direct_several_problems_at_once_save_nothing():
         "values.zz": ["unknown parameter 'zz'"],
         "values.zn": ["must be an object with value, unit, basis, qualifier, uncertainty"],
     }
+
+
+# --------------------------------------------------------------------------- outcome shapes and odd inputs
+
+def test_combustion_and_kjeldahl_outcomes():
+    out = compute("organic_carbon_combustion", {"organic_carbon_pct": 30})
+    assert out.flags == [] and out.valid is True
+    assert out.details == {"organic_matter_factor": 1.72}
+    out = compute("total_nitrogen_kjeldahl", KJ)
+    assert out.flags == [] and out.valid is True
+    assert set(out.details) == {"net_titrant_ml", "n_mg"}
+
+
+def test_reducing_sugar_blank_total_carbon_counts_as_not_entered():
+    out = compute("reducing_sugar", {"reducing_sugar_pct": 6, "total_carbon_pct": ""},
+                  context={"total_carbon_pct": 30})
+    assert out.details["carbon_source"] == "total_carbon_pct (sample result)"
+    assert out.results["rs_tc_ratio_pct"].value == approx(20.0)
+
+
+def test_reducing_sugar_small_context_carbon_divides():
+    out = compute("reducing_sugar", {"reducing_sugar_pct": 0.2}, context={"organic_carbon_pct": 0.5})
+    assert out.results["rs_tc_ratio_pct"].value == approx(40.0)
+
+
+def test_observations_must_be_a_non_empty_object():
+    assert errors_of("observation", {"observations": []}) == {
+        "observations": ["must be an object of observation -> value"]}
+    assert errors_of("observation", {"observations": {}}) == {"observations": ["at least one observation is required"]}
+    assert errors_of("observation", {}) == {"observations": ["is required"]}
+    assert errors_of("direct", {"values": 5}) == {"values": ["must be an object of parameter -> value"]}
+
+
+def test_null_observation_is_skipped_and_the_rest_read():
+    details = compute("observation", {"observations": {"colour": None, "turnings": 7, "odour": "earthy"}}).details
+    assert set(details["observations"]) == {"turnings", "odour"}
+
+
+def test_unknown_observation_names_the_keys():
+    errs = errors_of("observation", {"observations": {"smell": "nice"}})
+    assert errs == {"observations.smell": ["unknown observation; expected one of " + ", ".join(
+        ["colour", "odour", "plastic_bag_test", "earthworm_test", "diphenylamine_test", "pollen_tube_test",
+         "seedling_pot_test", "max_particle_mm", "impurities_pct", "peak_temperature_c", "reheats_after_turning",
+         "organic_matter_residual_stable", "fermentation_days", "turnings", "structure_fine_uniform",
+         "manure_odour", "clumps_when_squeezed", "note"])]}
+
+
+@pytest.mark.parametrize("wet, shown", [(1e15, "1000000000000000.0"), (999999999999999.0, "999999999999999"),
+                                        (12.5, "12.5"), (40.0, "40")])
+def test_numbers_in_messages(wet, shown):
+    errs = errors_of("moisture", {"wet_mass_g": wet, "dry_mass_g": wet * 2})
+    assert errs == {"dry_mass_g": [f"must be ≤ wet_mass_g ({shown})"]}
