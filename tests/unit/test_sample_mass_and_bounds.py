@@ -490,3 +490,15 @@ def test_unknown_observation_names_the_keys():
 def test_numbers_in_messages(wet, shown):
     errs = errors_of("moisture", {"wet_mass_g": wet, "dry_mass_g": wet * 2})
     assert errs == {"dry_mass_g": [f"must be ≤ wet_mass_g ({shown})"]}
+
+
+def test_every_bad_observation_is_reported_at_once():
+    errs = errors_of("observation", {"observations": {"manure_odour": "yes", "note": 5, "clumps_when_squeezed": 1,
+                                                      "odour": "smoky", "turnings": -2}})
+    assert set(errs) == {"observations.manure_odour", "observations.note", "observations.clumps_when_squeezed",
+                         "observations.odour", "observations.turnings"}
+
+
+def test_observation_outcome_has_no_flags():
+    out = compute("observation", {"observations": {"colour": "yellow"}})
+    assert out.flags == [] and out.valid is True and out.results == {}
