@@ -40,7 +40,7 @@ MODULES = {
               "tests/unit/test_frame_equals_scalar.py"],
     "calculations": ["tests/unit/test_calculations.py", "tests/unit/test_sample_mass_and_bounds.py",
                      "tests/unit/test_units.py", "tests/unit/test_limits_edges.py"],
-    "compliance": ["tests/unit/test_compliance.py", "tests/unit/test_units.py",
+    "compliance": ["tests/unit/test_compliance.py", "tests/unit/test_units.py", "tests/unit/test_compliance_messages.py",
                    "tests/unit/test_frame_equals_scalar.py"],
     "jurisdictions": ["tests/unit/test_jurisdictions.py"],
 }
