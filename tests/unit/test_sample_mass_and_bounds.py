@@ -502,3 +502,23 @@ def test_every_bad_observation_is_reported_at_once():
 def test_observation_outcome_has_no_flags():
     out = compute("observation", {"observations": {"colour": "yellow"}})
     assert out.flags == [] and out.valid is True and out.results == {}
+
+
+def test_chromatogram_outcome():
+    out = compute("chromatogram", {"protocol": "tari_agno3", "center": "red_to_purple", "middle_band": "ring",
+                                   "edge": "serrated"})
+    assert out.flags == [] and out.valid is True
+    assert out.details["protocol"] == "tari_agno3"
+    assert set(out.details) == {"protocol", "zones", "reading"}
+
+
+def test_wet_oxidation_blank_left_empty_uses_the_dichromate_added():
+    out = compute("organic_carbon_wet_oxidation", {**WET, "blank_ml": ""})
+    assert out.details["blank_used"] is False
+    assert out.details["meq_reduced"] == approx(5.0)
+
+
+def test_derive_small_total_carbon_divides():
+    derived, flags = derive({"reducing_sugar_pct": 0.1, "total_carbon_pct": 0.5})
+    assert derived == {"rs_tc_ratio_pct": approx(20.0)}
+    assert flags == []
