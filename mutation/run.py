@@ -7,6 +7,7 @@ Usage (``make mutation`` runs it with ``nice -n 10``)::
     python mutation/run.py --report              # only print the scores of the last runs
     python mutation/run.py --rerun-survivors rules   # re-test only last run's survivors
     python mutation/run.py --report --show rules     # also print the diff of every unexplained survivor
+    python mutation/run.py --markdown                # the README's table
 
 Each module is mutated by mutmut (pinned in ``requirements-dev.txt``) in its
 own scratch copy of the project, ``var/mutation/<module>/``, against only the
@@ -126,6 +127,21 @@ def _diff(module: str, name: str) -> str:
     return "\n".join("        " + line for line in out.splitlines() if line[:2] in ("- ", "+ "))
 
 
+def markdown(modules) -> None:
+    """The README table: | module | mutants | killed | survived (equivalent) | score |."""
+    equivalents = _equivalents()
+    for module in modules:
+        codes = _results(module) or {}
+        checked = [c for c in codes.values() if c is not None]
+        killed = sum(1 for c in checked if c in _KILLED)
+        survivors = [k for k, c in codes.items() if c in _SURVIVED]
+        equiv = sum(1 for k in survivors if k in equivalents)
+        denominator = len(checked) - equiv
+        shown = f"{len(checked)} of {len(codes)}" if len(checked) < len(codes) else f"{len(codes)}"
+        score = f"{killed / denominator:.1%}" if denominator else "–"
+        print(f"| `maturity/{module}.py` | {shown} | {killed} | {len(survivors)} ({equiv}) | {score} |")
+
+
 def report(modules, show=False) -> bool:
     equivalents = _equivalents()
     ok = True
@@ -170,6 +186,9 @@ def main(argv) -> int:
     unknown = [m for m in modules if m not in MODULES]
     if unknown:
         raise SystemExit(f"unknown module(s) {unknown}; expected some of {', '.join(MODULES)}")
+    if "--markdown" in argv:
+        markdown(modules)
+        return 0
     if not only_report:
         for module in modules:
             print(f"== maturity/{module}.py", flush=True)
