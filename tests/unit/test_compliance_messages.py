@@ -191,3 +191,14 @@ def test_frame_keeps_the_index_and_handles_no_rows():
     assert list(out.index) == ["S-2", "S-9"] and out["verdict"].tolist() == ["pass", "fail"]
     empty = judge_frame(one(), [], pd.DataFrame({"cu": []}))
     assert list(empty.columns) == ["cu:max", "verdict"] and len(empty) == 0
+
+
+def test_to_basis_names_the_parameter():
+    # moisture: as received only; non-contents (pH, ratios): never converted
+    with pytest.raises(Missing) as e:
+        to_basis(M(30, "%", "dry"), "as_received", 20.0, "moisture_pct")
+    assert str(e.value) == e.value.reason == "moisture is judged on the as-received basis only"
+    assert to_basis(M(7.1, "", "dry"), "as_received", 20.0, "ph") == (7.1, None)
+    assert to_basis(M(50.0, "mg/kg", "dry", uncertainty=5.0), "as_received", 20.0, "cu") == (
+        pytest.approx(40.0), pytest.approx(4.0))
+    assert to_basis(M(40.0, "mg/kg", "as_received"), "dry", 20.0) == (pytest.approx(50.0), None)
