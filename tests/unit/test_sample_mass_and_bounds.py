@@ -522,3 +522,11 @@ def test_derive_small_total_carbon_divides():
     derived, flags = derive({"reducing_sugar_pct": 0.1, "total_carbon_pct": 0.5})
     assert derived == {"rs_tc_ratio_pct": approx(20.0)}
     assert flags == []
+
+
+def test_direct_and_observation_refuse_other_top_level_fields():
+    assert errors_of("direct", {"values": {"cu": {"value": 1}}, "instrument": "ICP"}) == {
+        "instrument": ["unknown field"]}
+    assert errors_of("observation", {"observations": {"turnings": 7}, "by": "me"}) == {"by": ["unknown field"]}
+    out = compute("direct", {"values": {"cu": {"value": 1}}, "note": "ICP-OES"})
+    assert out.flags == [] and out.valid is True and out.details == {"conversions": {}}
