@@ -202,3 +202,15 @@ def test_to_basis_names_the_parameter():
     assert to_basis(M(50.0, "mg/kg", "dry", uncertainty=5.0), "as_received", 20.0, "cu") == (
         pytest.approx(40.0), pytest.approx(4.0))
     assert to_basis(M(40.0, "mg/kg", "as_received"), "dry", 20.0) == (pytest.approx(50.0), None)
+
+
+def test_reason_digits_with_a_limit_of_many_digits():
+    r = one("max", 0.123456789, "total_nitrogen_pct", "%")
+    c = judge(r, [], {"total_nitrogen_pct": M(0.1234568, "%", "dry")})["checks"][0]
+    assert c["reason"] == "0.1234568 > 0.12345679"
+
+
+def test_third_number_shown_with_the_digits_that_told_the_first_two_apart():
+    c = reason("max", "guarded", 100, 0.0000041234567)
+    assert c["status"] == "conditional"
+    assert c["reason"] == "100 + 0.0000041235 = 100.000004 > 100, but 100 − 0.0000041235 = 99.9999959 ≤ 100"
