@@ -530,3 +530,45 @@ def test_direct_and_observation_refuse_other_top_level_fields():
     assert errors_of("observation", {"observations": {"turnings": 7}, "by": "me"}) == {"by": ["unknown field"]}
     out = compute("direct", {"values": {"cu": {"value": 1}}, "note": "ICP-OES"})
     assert out.flags == [] and out.valid is True and out.details == {"conversions": {}}
+
+
+def test_germination_details_keys():
+    out = compute("germination", germ())
+    assert set(out.details) == {"protocol", "control_sown", "control_germinated", "sample_sown", "sample_germinated",
+                                "g_control", "g_sample", "l_control_mm", "l_sample_mm", "control_validity_pct"}
+    assert (out.details["control_sown"], out.details["control_germinated"]) == (25, 25)
+    assert out.flags == [] and out.valid is True
+
+
+def test_control_validity_just_below_70_percent():
+    # 139 of 200 = 69.5 % < 70 %: invalid
+    out = compute("germination", germ(control=[dish(200, 139, 20.0)]))
+    assert out.valid is False and out.flags == ["control_germination_below_validity"]
+
+
+@pytest.mark.parametrize("control, flag", [(dish(25, 0, 0.0), "control_germination_zero"),
+                                           (dish(25, 25, 0.0), "control_root_length_zero")])
+def test_undefined_control_makes_the_assay_invalid_whatever_the_validity_setting(control, flag):
+    out = compute("germination", germ(control=[control]), policy=LabPolicy(control_validity_pct=0.0))
+    assert out.valid is False
+    assert flag in out.flags
+
+
+def test_every_bad_dish_is_reported():
+    errs = errors_of("germination", germ(sample=[5, dish(0, 0, 1.0), dish(25, 30, 1.0)]))
+    assert errs == {"sample.0": ["must be an object"], "sample.1.sown": ["must be ≥ 1"],
+                    "sample.2.germinated": ["must be ≤ sown (25)"]}
+
+
+def test_huge_integer_is_not_a_finite_number():
+    assert errors_of("moisture", {"wet_mass_g": 10 ** 400, "dry_mass_g": 1}) == {
+        "wet_mass_g": ["must be a finite number"]}
+
+
+@pytest.mark.parametrize("method, data, field", [
+    ("germination", {**germ(), "protocol": ""}, "protocol"),
+    ("chromatogram", {"protocol": "livestock_naoh", "edge": ""}, "edge"),
+    ("observation", {"observations": {"colour": ""}}, "observations.colour"),
+])
+def test_empty_code_is_required(method, data, field):
+    assert errors_of(method, data) == {field: ["is required"]}
