@@ -379,3 +379,13 @@ def test_unknown_rule_set_message():
     with pytest.raises(InputError) as e:
         judge_maturity("astm", MaturityInput())
     assert e.value.errors == {"rule_set": ["unknown rule set 'astm'; expected one of tari_1999, zucconi_gi"]}
+
+
+def test_criteria_show_fractional_policy_figures():
+    policy = LabPolicy(relative_germination_mature_pct=87.5, root_growth_not_inhibited_pct=92.25, cn_mature_below=18.5,
+                       gi_mature_pct=82.5, gi_intermediate_pct=47.5)
+    g = judge_maturity("tari_1999", MaturityInput(), policy)["indicators"]
+    assert g[0]["criterion"] == "relative germination ≥ 87.5 % and relative root growth ≥ 92.25 %"
+    assert g[1]["criterion"] == "C/N < 18.5"
+    gi = judge_maturity("zucconi_gi", MaturityInput(), policy)["indicators"][0]
+    assert gi["criterion"] == "GI ≥ 82.5 % mature, 47.5–82.5 % intermediate, < 47.5 % immature"
