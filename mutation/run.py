@@ -195,7 +195,8 @@ def main(argv) -> int:
             work = _sync(module)
             names = []
             if rerun:
-                names = [k for k, c in (_results(module) or {}).items() if c in _SURVIVED]
+                equivalents = _equivalents()
+                names = [k for k, c in (_results(module) or {}).items() if c in _SURVIVED and k not in equivalents]
                 if not names:
                     continue
             _mutmut(work, "run", "--max-children", os.environ.get("MUTATION_JOBS", "1"), *names)
