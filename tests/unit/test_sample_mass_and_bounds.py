@@ -572,3 +572,29 @@ def test_huge_integer_is_not_a_finite_number():
 ])
 def test_empty_code_is_required(method, data, field):
     assert errors_of(method, data) == {field: ["is required"]}
+
+
+def test_computed_results_carry_no_qualifier_and_the_score_stays_whole():
+    out = compute("chromatogram", {"protocol": "tari_agno3", "center": "red_to_purple", "middle_band": "irregular",
+                                   "edge": "smooth"})
+    score = out.results["chromatogram_score"]
+    assert score.value == 2 and type(score.value) is int
+    assert (score.unit, score.basis, score.qualifier, score.uncertainty) == ("", "", "", None)
+    m = compute("moisture", {"wet_mass_g": 50, "dry_mass_g": 34}).results["moisture_pct"]
+    assert type(m.value) is float and m.qualifier == ""
+
+
+def test_unknown_method_message_and_unhashable_method():
+    assert errors_of("ph_meter", {}) == {"method": [
+        "unknown method 'ph_meter'; expected one of moisture, organic_carbon_wet_oxidation, "
+        "organic_carbon_combustion, total_nitrogen_kjeldahl, germination, reducing_sugar, chromatogram, direct, "
+        "observation"]}
+    assert list(errors_of(["moisture"], {})) == ["method"]
+
+
+def test_a_refused_number_is_not_compared_further():
+    assert errors_of("organic_carbon_combustion", {"organic_carbon_pct": 150, "total_carbon_pct": 120}) == {
+        "organic_carbon_pct": ["must be ≤ 100"], "total_carbon_pct": ["must be ≤ 100"]}
+    assert errors_of("moisture", {"wet_mass_g": -5, "dry_mass_g": 10}) == {"wet_mass_g": ["must be > 0"]}
+    assert errors_of("total_nitrogen_kjeldahl", {**KJ, "titrant_ml": -1, "blank_ml": 0.2}) == {
+        "titrant_ml": ["must be ≥ 0"]}
