@@ -43,7 +43,7 @@ MODULES = {
                      "tests/unit/test_units.py", "tests/unit/test_limits_edges.py"],
     "compliance": ["tests/unit/test_compliance.py", "tests/unit/test_units.py", "tests/unit/test_compliance_messages.py",
                    "tests/unit/test_frame_equals_scalar.py"],
-    "jurisdictions": ["tests/unit/test_jurisdictions.py"],
+    "jurisdictions": ["tests/unit/test_jurisdictions.py", "tests/unit/test_jurisdictions_edges.py"],
 }
 
 # extra pytest arguments per module: the random-batch agreement tests that fix their own (large)
