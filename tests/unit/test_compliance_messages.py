@@ -214,3 +214,18 @@ def test_third_number_shown_with_the_digits_that_told_the_first_two_apart():
     c = reason("max", "guarded", 100, 0.0000041234567)
     assert c["status"] == "conditional"
     assert c["reason"] == "100 + 0.0000041235 = 100.000004 > 100, but 100 − 0.0000041235 = 99.9999959 ≤ 100"
+
+
+def test_reason_at_the_neighbouring_float_of_a_limit():
+    import math
+    r = one("min", 0.6, "total_nitrogen_pct", "%")
+    c = judge(r, [], {"total_nitrogen_pct": M(math.nextafter(0.6, math.inf), "%", "dry")})["checks"][0]
+    assert (c["status"], c["reason"]) == ("pass", "0.6000000000000001 ≥ 0.6")
+    c = judge(r, [], {"total_nitrogen_pct": M(math.nextafter(0.6, -math.inf), "%", "dry")})["checks"][0]
+    assert (c["status"], c["reason"]) == ("fail", "0.5999999999999999 < 0.6")
+
+
+def test_frame_blank_unit_cells_and_unreadable_values():
+    frame = pd.DataFrame({"cu": [50.0, 150.0, "n/a", None], "cu__unit": [None, np.nan, "mg/kg", "%"]})
+    out = judge_frame(one(), [], frame)
+    assert out["cu:max"].tolist() == ["pass", "fail", "missing", "missing"]
