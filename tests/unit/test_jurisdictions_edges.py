@@ -153,3 +153,26 @@ def test_by_jurisdiction_worst_status_and_its_metals():
         {"jurisdiction": "B", "jurisdiction_zh": "乙", "status": "not_comparable", "metals": [],
          "not_comparable": ["pb"]},
     ]
+
+
+@pytest.mark.parametrize("bad_row, field", [
+    ("US,,cu,1,2,total,", "row 2.jurisdiction_zh"),
+    ("US,美國,cu,x,2,total,", "row 2.limit_low"),
+    ("US,美國,cu,1,,total,", "row 2.limit_high"),
+    ("US,美國,cu,-1,2,total,", "row 2.limit_low"),
+    ("US,美國,cu,5,3,total,", "row 2.limit_low"),
+    ("US,美國,cu,1,2,soil,", "row 2.basis"),
+])
+def test_a_refused_row_is_not_a_row_later_rows_can_duplicate(bad_row, field):
+    assert list(errors(bad_row, "US,美國,cu,1,2,total,")) == [field]
+
+
+def test_refused_metals_are_not_compared_as_duplicates():
+    assert errors("US,美國,zz,1,2,total,", "US,美國,zz,1,2,total,") == {
+        "row 2.metal": ["unknown metal 'zz'; expected one of cd, cr, cu, hg, ni, pb, zn, as, co, mo"],
+        "row 3.metal": ["unknown metal 'zz'; expected one of cd, cr, cu, hg, ni, pb, zn, as, co, mo"]}
+
+
+def test_every_duplicate_names_the_first_row():
+    assert errors("US,美國,cu,1,2,total,", "US,美國,cu,1,2,total,", "US,美國,cu,3,4,total,") == {
+        "row 3": ["duplicate of row 2 (US cu)"], "row 4": ["duplicate of row 2 (US cu)"]}
