@@ -157,7 +157,8 @@ def test_bad_frame_column_messages():
 def test_bad_requirement_messages():
     bad_kind = [Requirement("c", "cu", "between", 1, "mg/kg", "dry")]
     assert errors(lambda: judge(bad_kind, [], {})) == {"kind": ["unknown kind 'between'"]}
-    assert errors(lambda: judge_frame(bad_kind, [], pd.DataFrame({"cu": [1.0]}))) == {"kind": ["unknown kind 'between'"]}
+    assert errors(lambda: judge_frame(bad_kind, [], pd.DataFrame({"cu": [1.0]}))) == {
+        "kind": ["unknown kind 'between'"]}
     bad_cond = one(condition="organic")
     assert errors(lambda: judge(bad_cond, [], {})) == {"condition": ["unknown condition 'organic'"]}
     assert errors(lambda: judge_frame(bad_cond, [], pd.DataFrame({"cu": [1.0]}))) == {

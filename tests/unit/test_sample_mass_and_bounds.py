@@ -234,7 +234,8 @@ def test_kjeldahl_bounds_refused(field, value, message):
 def test_kjeldahl_zero_blank_accepted_and_equal_refused():
     out = compute("total_nitrogen_kjeldahl", {**KJ, "blank_ml": 0})
     assert out.details["net_titrant_ml"] == approx(12.6)
-    assert errors_of("total_nitrogen_kjeldahl", {**KJ, "blank_ml": 12.6}) == {"titrant_ml": ["must be > blank_ml (12.6)"]}
+    assert errors_of("total_nitrogen_kjeldahl", {**KJ, "blank_ml": 12.6}) == {
+        "titrant_ml": ["must be > blank_ml (12.6)"]}
 
 
 def test_kjeldahl_blank_is_required():
