@@ -230,3 +230,10 @@ def test_frame_blank_unit_cells_and_unreadable_values():
     frame = pd.DataFrame({"cu": [50.0, 150.0, "n/a", None], "cu__unit": [None, np.nan, "mg/kg", "%"]})
     out = judge_frame(one(), [], frame)
     assert out["cu:max"].tolist() == ["pass", "fail", "missing", "missing"]
+
+
+def test_frame_lists_every_unknown_qualifier_and_reads_unreadable_u_as_none():
+    assert errors(lambda: judge_frame(one(), [], pd.DataFrame({"cu": [5.0, 6.0], "cu__qualifier": [">", "~"]}))) == {
+        "cu__qualifier": ["unknown qualifier '>', '~'; use '' or '<'"]}
+    frame = pd.DataFrame({"cu": [95.0, 95.0], "cu__u": ["n/a", 10.0]})
+    assert judge_frame(one(), [], frame, "guarded")["cu:max"].tolist() == ["pass", "conditional"]
