@@ -254,3 +254,38 @@ def test_maturity_frame_equals_scalar_on_the_thresholds(rows, rule_set):
         scalar = judge_maturity(rule_set, MaturityInput(**row))
         assert {i["indicator"]: i["status"] for i in scalar["indicators"]} == out.drop("verdict").to_dict()
         assert out["verdict"] == scalar["verdict"]
+
+
+def test_npk_sum_frame_equals_scalar_for_every_uncertainty_and_qualifier_mix():
+    req = [Requirement("misc_organic", "npk_sum_pct", "max_exclusive", 15, "%", "dry"),
+           Requirement("misc_organic", "npk_sum_pct", "min", 14, "%", "dry")]   # the sum prepared once, used twice
+    samples = []
+    for total in (13.5, 13.8, 14.2, 14.6, 15.0):
+        for us in ((0.3, 0.4, 1.2), (1.0, 0.2, 0.1), (0.1, 1.5, 0.2), (2.0, 2.0, 2.0), (None, 0.5, 0.5)):
+            for qs in (("", "", ""), ("<", "", ""), ("", "<", ""), ("", "", "<"), ("<", "<", "")):
+                parts = (total * 0.4, total * 0.35, total * 0.25)
+                meas = {k: M(v, "%", "dry", q, u) for k, v, q, u in
+                        zip(("total_nitrogen_pct", "p2o5_pct", "k2o_pct"), parts, qs, us)}
+                samples.append((meas, ProductFacts()))
+    for rule in DECISION_RULES:
+        _agree(samples, req, [], rule)
+    out = judge_frame(req, [], _frame(samples), "guarded")["npk_sum_pct:max_exclusive"]
+    assert {"pass", "fail", "conditional"} <= set(out)
+
+
+def test_one_parameter_in_two_units_and_twice_in_one_unit():
+    reqs = [Requirement("c", "cu", "max", 100, "mg/kg", "dry"), Requirement("c", "cu", "min", 0.006, "%", "dry"),
+            Requirement("c", "cu", "max_exclusive", 120, "mg/kg", "dry")]
+    samples = [({"cu": M(v, "mg/kg", "dry")}, ProductFacts()) for v in (50.0, 60.0, 100.0, 110.0, 120.0)]
+    _agree(samples, reqs, [], "simple")
+    out = judge_frame(reqs, [], _frame(samples))
+    assert out["cu:min"].tolist() == ["fail", "pass", "pass", "pass", "pass"]
+    assert out["cu:max_exclusive"].tolist() == ["pass", "pass", "pass", "pass", "fail"]
+
+
+def test_non_contents_are_never_converted_in_a_frame():
+    req = [Requirement("c", "ph", "max", 7.5, "", "dry")]
+    frame = pd.DataFrame({"ph": [7.0, 7.0], "ph__basis": ["as_received", ""], "moisture_pct": [50.0, 50.0]})
+    assert judge_frame(req, [], frame)["ph:max"].tolist() == ["pass", "pass"]
+    assert judge(req, [], {"ph": M(7.0, "", "as_received"), "moisture_pct": M(50.0, "%", "as_received")})[
+        "checks"][0]["status"] == "pass"
