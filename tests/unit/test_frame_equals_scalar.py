@@ -289,3 +289,34 @@ def test_non_contents_are_never_converted_in_a_frame():
     assert judge_frame(req, [], frame)["ph:max"].tolist() == ["pass", "pass"]
     assert judge(req, [], {"ph": M(7.0, "", "as_received"), "moisture_pct": M(50.0, "%", "as_received")})[
         "checks"][0]["status"] == "pass"
+
+
+def test_uncertainty_follows_the_basis_conversion_in_a_frame():
+    to_dry = [Requirement("c", "cu", "max", 100, "mg/kg", "dry")]
+    # 60 ± 10 as received at 32 % moisture = 88.235 ± 14.706 dry: 102.94 > 100 ≥ 73.53 -> conditional
+    samples = [({"cu": M(60.0, "mg/kg", "as_received", "", 10.0), "moisture_pct": M(32.0, "%", "as_received")},
+                ProductFacts())]
+    _agree(samples, to_dry, [], "guarded")
+    assert judge_frame(to_dry, [], _frame(samples), "guarded")["cu:max"].tolist() == ["conditional"]
+    to_wet = [Requirement("c", "cu", "max", 78, "mg/kg", "as_received")]
+    # 100 ± 10 dry at 30 % moisture = 70 ± 7 as received: 77 ≤ 78 -> pass; a value already as received stays
+    samples = [({"cu": M(100.0, "mg/kg", "dry", "", 10.0), "moisture_pct": M(30.0, "%", "as_received")},
+                ProductFacts()),
+               ({"cu": M(75.0, "mg/kg", "as_received", "", 2.0), "moisture_pct": M(30.0, "%", "as_received")},
+                ProductFacts())]
+    _agree(samples, to_wet, [], "guarded")
+    assert judge_frame(to_wet, [], _frame(samples), "guarded")["cu:max"].tolist() == ["pass", "pass"]
+
+
+def test_moisture_limit_on_the_dry_basis_takes_the_moisture_as_it_is():
+    req = [Requirement("c", "moisture_pct", "max", 35, "%", "dry")]
+    samples = [({"moisture_pct": M(30.0, "%", "as_received")}, ProductFacts())]
+    _agree(samples, req, [], "simple")
+    assert judge_frame(req, [], _frame(samples))["moisture_pct:max"].tolist() == ["pass"]
+
+
+def test_reason_when_only_the_17th_digit_differs():
+    import math
+    req = [Requirement("c", "cu", "max", 100.1, "mg/kg", "dry")]
+    c = judge(req, [], {"cu": M(math.nextafter(100.1, math.inf), "mg/kg", "dry")})["checks"][0]
+    assert (c["status"], c["reason"]) == ("fail", "100.10000000000001 > 100.1")
