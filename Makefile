@@ -7,7 +7,7 @@ PORT   ?= 8000
 DEMO_PASSWORD ?=
 WORKERS ?= 2
 
-.PHONY: run test venv migrate demo worker clean
+.PHONY: run test venv migrate demo worker clean mutation
 
 $(BIN)/.installed: requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -41,6 +41,15 @@ run: demo
 
 test: venv
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Mutation testing of the pure domain core (issue #20): slow, not part of `make test` or CI.
+# `make mutation` (every module), `make mutation MODULES="rules compliance"`; prints the score per module.
+$(BIN)/.installed-dev: requirements-dev.txt $(BIN)/.installed
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+mutation: $(BIN)/.installed-dev
+	nice -n 10 $(BIN)/python mutation/run.py $(MODULES)
 
 clean:
 	rm -rf var/test .pytest_cache
