@@ -246,8 +246,13 @@ def maturity_row(draw):
     return row
 
 
+# the handbook's rule sets, on their inputs; ccqc_2001 reads other inputs and has its own frame-equals-scalar
+# test in test_ccqc.py
+HANDBOOK_RULE_SETS = tuple(r for r in RULE_SETS if r != "ccqc_2001")
+
+
 @settings(deadline=None)
-@given(rows=st.lists(maturity_row(), min_size=1, max_size=10), rule_set=st.sampled_from(RULE_SETS))
+@given(rows=st.lists(maturity_row(), min_size=1, max_size=10), rule_set=st.sampled_from(HANDBOOK_RULE_SETS))
 def test_maturity_frame_equals_scalar_on_the_thresholds(rows, rule_set):
     frame = judge_maturity_frame(rule_set, pd.DataFrame(rows, columns=list(INPUT_FIELDS)))
     for row, (_, out) in zip(rows, frame.iterrows()):

@@ -378,7 +378,7 @@ def test_boolean_score_is_not_a_score():
 def test_unknown_rule_set_message():
     with pytest.raises(InputError) as e:
         judge_maturity("astm", MaturityInput())
-    assert e.value.errors == {"rule_set": ["unknown rule set 'astm'; expected one of tari_1999, zucconi_gi"]}
+    assert e.value.errors == {"rule_set": ["unknown rule set 'astm'; expected one of tari_1999, zucconi_gi, ccqc_2001"]}
 
 
 def test_criteria_show_fractional_policy_figures():

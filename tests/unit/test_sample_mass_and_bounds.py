@@ -589,7 +589,7 @@ def test_unknown_method_message_and_unhashable_method():
     assert errors_of("ph_meter", {}) == {"method": [
         "unknown method 'ph_meter'; expected one of moisture, organic_carbon_wet_oxidation, "
         "organic_carbon_combustion, total_nitrogen_kjeldahl, germination, reducing_sugar, chromatogram, direct, "
-        "observation"]}
+        "observation, co2_evolution, solvita, mineral_nitrogen, dewar"]}
     assert list(errors_of(["moisture"], {})) == ["method"]
 
 
