@@ -57,6 +57,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "lims.middleware.RejectNulMiddleware",  # hostile input: NUL in path or query string -> 400
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -137,6 +138,8 @@ STORAGES = {
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
+# Hostile input: JSON bodies nested deeper than this are refused with a 400 (lims.api.parsers).
+LIMS_MAX_JSON_DEPTH = int(os.environ.get("LIMS_MAX_JSON_DEPTH", "32"))
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -152,6 +155,8 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "lims.api.exceptions.exception_handler",
+    "DEFAULT_PARSER_CLASSES": ["lims.api.parsers.JSONParser", "rest_framework.parsers.FormParser",
+                               "rest_framework.parsers.MultiPartParser"],
     "URL_FORMAT_OVERRIDE": None,  # ?format= is ours (export csv|xlsx), not content negotiation
     "DEFAULT_THROTTLE_RATES": {"login": os.environ.get("LIMS_LOGIN_THROTTLE", "10/min")},
 }

@@ -16,6 +16,7 @@ from lims.models import Manufacturer, Product, Sample, WorkerHeartbeat
 from lims.roles import LAB_STAFF, READ_ALL, Role
 
 from .filters import AuditFilter, ProductFilter, SampleFilter
+from .parsers import DEFAULT_PARSERS
 from .permissions import ALL_ROLES, RolePermission
 from .serializers import (AuditEntrySerializer, ManufacturerSerializer, ProductSerializer, SampleDetailSerializer,
                           SampleSerializer, TransitionRequestSerializer)
@@ -39,6 +40,7 @@ class LoginThrottle(AnonRateThrottle):
 class TokenView(ObtainAuthToken):
     """POST username and password, get {"token": ...}. Throttled against guessing."""
     throttle_classes = [LoginThrottle]
+    parser_classes = DEFAULT_PARSERS  # DRF's view names its own; ours refuse nesting and NUL with a 400
 
 
 class ManufacturerViewSet(ScopedQuerysetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,

@@ -1,5 +1,6 @@
 from rest_framework import serializers
 
+from lims.api.fields import CheckedJSONField
 from maturity.calculations import FLAG_MESSAGES, METHODS
 from maturity.models import Assay
 
@@ -28,7 +29,7 @@ class AssaySerializer(serializers.ModelSerializer):
 
 class AssayCreateSerializer(serializers.Serializer):
     method = serializers.ChoiceField(choices=METHODS)
-    data = serializers.JSONField(help_text="Raw data of the method; in a multipart upload, a JSON string.")
+    data = CheckedJSONField(help_text="Raw data of the method; in a multipart upload, a JSON string.")
     photo = serializers.ImageField(required=False, help_text="Chromatogram photo (multipart upload).")
 
     def validate_data(self, value):
@@ -38,7 +39,7 @@ class AssayCreateSerializer(serializers.Serializer):
 
 
 class AssayCorrectSerializer(serializers.Serializer):
-    data = serializers.JSONField()
+    data = CheckedJSONField()
     reason = serializers.CharField()
 
 
