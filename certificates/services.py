@@ -42,17 +42,35 @@ def _dispatch_after_commit(doc_ids):
     transaction.on_commit(lambda: dispatch(doc_ids))
 
 
+def _publisher(app):
+    """A broker connection that fails fast: one attempt, a short connect timeout (LIMS_BROKER_PUBLISH_TIMEOUT).
+
+    Celery's pooled connection retries for several seconds per message; a
+    request must not wait for a broker that is down (the outbox keeps the
+    work, the relay sends it later)."""
+    timeout = settings.LIMS_BROKER_PUBLISH_TIMEOUT
+    return app.connection_for_write(connect_timeout=timeout, transport_options={
+        "max_retries": 0, "socket_connect_timeout": timeout, "socket_timeout": timeout})
+
+
 def dispatch(doc_ids):
-    """Send render tasks; a broker failure leaves them in the outbox for the relay."""
+    """Send render tasks; a broker failure leaves them (and the rest) in the outbox for the relay.
+
+    One connection for all of them and no retry, so a request answers at once
+    when the broker is down (a batch of 100 does not wait 100 times)."""
     from .tasks import render_document
-    sent = []
-    for doc_id in doc_ids:
-        try:
-            render_document.apply_async(args=[doc_id], retry=False)
-        except Exception as e:  # broker unreachable: stays in the outbox
-            log.warning("broker unavailable, document %s kept in the outbox: %s", doc_id, e)
-            continue
-        sent.append(doc_id)
+    doc_ids = list(doc_ids)
+    if not doc_ids:
+        return []
+    app, sent = render_document.app, []
+    try:
+        with _publisher(app) as conn:
+            producer = app.amqp.Producer(conn)
+            for doc_id in doc_ids:
+                render_document.apply_async(args=[doc_id], retry=False, producer=producer)
+                sent.append(doc_id)
+    except Exception as e:  # broker unreachable: these stay in the outbox
+        log.warning("broker unavailable, %d document(s) kept in the outbox: %s", len(doc_ids) - len(sent), e)
     if sent:
         Document.objects.filter(pk__in=sent, dispatched_at__isnull=True).update(dispatched_at=timezone.now())
     return sent
@@ -103,7 +121,9 @@ def _new_certificate(actor, sample, *, supersedes=None, batch=None, decision_rul
 
 
 def _lock_sample(sample):
-    return Sample.objects.select_for_update().select_related("product__manufacturer").get(pk=sample.pk)
+    # only the sample row: a join would lock the shared product row as well, in an order that differs between
+    # requests (deadlock between a single request and a batch)
+    return Sample.objects.select_for_update(of=("self",)).select_related("product__manufacturer").get(pk=sample.pk)
 
 
 @transaction.atomic
@@ -161,7 +181,13 @@ def document_revoke(*, actor, document, reason):
 def certificates_batch_request(*, actor, samples, decision_rule=None, standard=None):
     """Issue certificates for many verified samples: all are checked first, then all are issued."""
     _check_issuer(actor)
-    locked = [_lock_sample(s) for s in samples]
+    if len({s.pk for s in samples}) != len(samples):
+        raise InputError({"samples": ["Each sample may be named once in a batch."]})
+    # Lock in one order (by id), whatever order the request names them in: two overlapping batches [a, b] and
+    # [b, a] then queue for the same first row instead of each holding one and waiting for the other (deadlock).
+    by_pk = {s.pk: s for s in Sample.objects.select_for_update(of=("self",)).select_related("product__manufacturer")
+             .filter(pk__in=[s.pk for s in samples]).order_by("pk")}
+    locked = [by_pk[s.pk] for s in samples]
     errors = {}
     for s in locked:
         if s.status != "verified":

@@ -192,6 +192,9 @@ if CELERY_BROKER_URL.startswith("filesystem"):
     }
 else:
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# Reliability: the web process gives up on an unreachable broker after this many seconds (one attempt, no retry);
+# the request is kept in the outbox and the relay sends it when the broker is back.
+LIMS_BROKER_PUBLISH_TIMEOUT = float(os.environ.get("LIMS_BROKER_PUBLISH_TIMEOUT", "0.5"))
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("LIMS_CELERY_QUEUE", "lims")
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
