@@ -195,6 +195,9 @@ else:
 # Reliability: the web process gives up on an unreachable broker after this many seconds (one attempt, no retry);
 # the request is kept in the outbox and the relay sends it when the broker is back.
 LIMS_BROKER_PUBLISH_TIMEOUT = float(os.environ.get("LIMS_BROKER_PUBLISH_TIMEOUT", "0.5"))
+# Health: a worker whose last scheduled heartbeat (every LIMS_WORKER_HEARTBEAT_SECONDS, lims/celery.py) is older
+# than this is reported stopped by /api/v1/health/.
+LIMS_WORKER_STALE_SECONDS = float(os.environ.get("LIMS_WORKER_STALE_SECONDS", "45"))
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("LIMS_CELERY_QUEUE", "lims")
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True

@@ -190,3 +190,12 @@ class AuditEntrySerializer(serializers.ModelSerializer):
         model = AuditEntry
         fields = ["id", "entity", "entity_id", "entity_repr", "action", "actor", "actor_role", "at", "reason",
                   "changes", "sample"]
+
+
+class HealthSerializer(serializers.Serializer):
+    """The answer of /api/v1/health/ (documents the schema)."""
+    status = serializers.ChoiceField(choices=["ok", "degraded"])
+    database = serializers.ChoiceField(choices=["ok"])
+    worker = serializers.ChoiceField(choices=["ok", "stopped", "never_seen"])
+    time = serializers.DateTimeField()
+    last_worker_heartbeat = serializers.DateTimeField(allow_null=True)
