@@ -76,18 +76,26 @@ def dispatch(doc_ids):
     return sent
 
 
-def relay_outbox(lost_after_seconds=3600):
+def relay_outbox(stalled_after_seconds=None):
     """Send what the broker never got, and hand out again renders whose worker died.
 
     Three cases: never dispatched (broker was down); rendering or queued with an
-    expired lease (the worker died mid-render); dispatched but untouched for
-    ``lost_after_seconds`` (the message was lost). Duplicates are harmless: the
-    task is idempotent. Run periodically (Celery beat in `make run`) and by
-    `manage.py relay_outbox`."""
+    expired lease (the worker died mid-render: the lease, renewed while a render
+    runs, lapses within LIMS_RENDER_LEASE_SECONDS); dispatched but still queued
+    after ``stalled_after_seconds`` (LIMS_OUTBOX_STALLED_SECONDS) while no render
+    has started or finished in that time (the queue is stalled: its message died
+    with a worker or was lost). Duplicates are harmless: the task is idempotent
+    and skips a document another worker holds a live lease on. Run periodically
+    (Celery beat in `make run`, every 30 s) and by `manage.py relay_outbox`."""
     now = timezone.now()
+    stalled = timedelta(seconds=stalled_after_seconds if stalled_after_seconds is not None
+                        else settings.LIMS_OUTBOX_STALLED_SECONDS)
     due = (Q(status="queued", dispatched_at__isnull=True)
-           | Q(status__in=["queued", "rendering"], lease_until__lt=now)
-           | Q(status="queued", dispatched_at__lt=now - timedelta(seconds=lost_after_seconds)))
+           | Q(status__in=["queued", "rendering"], lease_until__lt=now))
+    moving = Document.objects.filter(Q(rendered_at__gte=now - stalled)
+                                     | Q(status="rendering", lease_until__gte=now)).exists()
+    if not moving:
+        due |= Q(status="queued", dispatched_at__lt=now - stalled)
     ids = list(Document.objects.filter(due).order_by("id").values_list("id", flat=True))
     if ids:
         Document.objects.filter(pk__in=ids).update(dispatched_at=None)

@@ -198,6 +198,8 @@ LIMS_BROKER_PUBLISH_TIMEOUT = float(os.environ.get("LIMS_BROKER_PUBLISH_TIMEOUT"
 # Health: a worker whose last scheduled heartbeat (every LIMS_WORKER_HEARTBEAT_SECONDS, lims/celery.py) is older
 # than this is reported stopped by /api/v1/health/.
 LIMS_WORKER_STALE_SECONDS = float(os.environ.get("LIMS_WORKER_STALE_SECONDS", "45"))
+# The relay sends again a document still queued this long after dispatch when no render has moved meanwhile.
+LIMS_OUTBOX_STALLED_SECONDS = float(os.environ.get("LIMS_OUTBOX_STALLED_SECONDS", "90"))
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("LIMS_CELERY_QUEUE", "lims")
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
