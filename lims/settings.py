@@ -153,7 +153,7 @@ REST_FRAMEWORK = {
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "lims.api.schema.LimsAutoSchema",  # documents the error answers too
     "EXCEPTION_HANDLER": "lims.api.exceptions.exception_handler",
     "DEFAULT_PARSER_CLASSES": ["lims.api.parsers.JSONParser", "rest_framework.parsers.FormParser",
                                "rest_framework.parsers.MultiPartParser"],

@@ -40,3 +40,12 @@ def exception_handler(exc, context):
         return Response({"detail": _("A value in the request cannot be stored (out of range or invalid "
                                      "characters).")}, status=status.HTTP_400_BAD_REQUEST)
     return drf_exception_handler(exc, context)
+
+
+def not_found(request, exception=None):
+    """404 for an address no route matches: JSON under /api/ (as every other API error), the page elsewhere."""
+    if request.path.startswith("/api/"):
+        from django.http import JsonResponse
+        return JsonResponse({"detail": _("Not found.")}, status=404)
+    from django.views.defaults import page_not_found
+    return page_not_found(request, exception)

@@ -183,8 +183,8 @@ class TransitionRequestSerializer(serializers.Serializer):
 
 
 class AuditEntrySerializer(serializers.ModelSerializer):
-    actor = serializers.CharField(source="actor.username", default=None)
-    actor_role = serializers.CharField(source="actor.role", default=None)
+    actor = serializers.CharField(source="actor.username", default=None, allow_null=True)
+    actor_role = serializers.CharField(source="actor.role", default=None, allow_null=True)
 
     class Meta:
         model = AuditEntry

@@ -10,7 +10,7 @@ class AssaySerializer(serializers.ModelSerializer):
     measurements = serializers.JSONField(source="results", read_only=True)
     flag_messages = serializers.SerializerMethodField()
     entered_by = serializers.CharField(source="entered_by.username", read_only=True)
-    verified_by = serializers.CharField(source="verified_by.username", read_only=True, default=None)
+    verified_by = serializers.CharField(source="verified_by.username", read_only=True, default=None, allow_null=True)
     photo = serializers.ImageField(read_only=True)
 
     class Meta:

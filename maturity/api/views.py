@@ -247,7 +247,9 @@ def market_samples(request):
     return response
 
 
-@extend_schema(parameters=[MarketFilterSerializer], responses={(200, "text/csv"): bytes})
+@extend_schema(parameters=[MarketFilterSerializer],
+               responses={(200, "text/csv"): bytes,
+                          (200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"): bytes})
 @api_view(["GET"])
 @permission_classes(_roles(read=MARKET_READERS))
 def market_export(request):
