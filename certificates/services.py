@@ -22,7 +22,7 @@ from lims.services import PermissionDeniedError, sample_transition
 from maturity.errors import InputError
 
 from .context import certificate_context, dossier_context
-from .models import Document, IssueBatch
+from .models import BatchItem, Document, IssueBatch
 
 log = logging.getLogger(__name__)
 ISSUERS = (Role.REVIEWER,)
@@ -99,6 +99,11 @@ def relay_outbox(stalled_after_seconds=None):
     ids = list(Document.objects.filter(due).order_by("id").values_list("id", flat=True))
     if ids:
         Document.objects.filter(pk__in=ids).update(dispatched_at=None)
+    batches = list(IssueBatch.objects.filter(Q(dispatched_at__isnull=True) | Q(dispatched_at__lt=now - stalled),
+                                             status="pending").order_by("id").values_list("id", flat=True))
+    if batches:
+        IssueBatch.objects.filter(pk__in=batches).update(dispatched_at=None)
+        dispatch_batches(batches)
     return dispatch(ids)
 
 
@@ -142,6 +147,8 @@ def certificate_request(*, actor, sample, decision_rule=None, standard=None):
     if current:
         raise TransitionError(f"Sample {sample.code} already has a valid certificate {current.number}; "
                               "after a retest, supersede it.")
+    if BatchItem.objects.filter(sample=sample, open=True).exists():
+        raise TransitionError(f"Sample {sample.code} is in a batch being issued; its certificate comes from there.")
     doc = _new_certificate(actor, sample, decision_rule=decision_rule, standard=standard)
     _dispatch_after_commit([doc.pk])
     return doc
@@ -187,27 +194,102 @@ def document_revoke(*, actor, document, reason):
 
 @transaction.atomic
 def certificates_batch_request(*, actor, samples, decision_rule=None, standard=None):
-    """Issue certificates for many verified samples: all are checked first, then all are issued."""
+    """Request certificates for many verified samples: all are checked and reserved here, in a few queries,
+    and the request answers; a worker issues them (``batch_issue``). An outbox like the renders: with the broker
+    down the batch is stored (``dispatched_at`` empty) and the relay sends it when the broker is back."""
+    from maturity.selectors import edition_or_error
     _check_issuer(actor)
-    if len({s.pk for s in samples}) != len(samples):
+    ids = [s.pk for s in samples]
+    if len(set(ids)) != len(ids):
         raise InputError({"samples": ["Each sample may be named once in a batch."]})
+    if standard:
+        edition_or_error(standard)
     # Lock in one order (by id), whatever order the request names them in: two overlapping batches [a, b] and
     # [b, a] then queue for the same first row instead of each holding one and waiting for the other (deadlock).
-    by_pk = {s.pk: s for s in Sample.objects.select_for_update(of=("self",)).select_related("product__manufacturer")
-             .filter(pk__in=[s.pk for s in samples]).order_by("pk")}
-    locked = [by_pk[s.pk] for s in samples]
+    by_pk = {s.pk: s for s in Sample.objects.select_for_update(of=("self",)).filter(pk__in=ids).order_by("pk")}
+    certified = set(Document.objects.filter(sample_id__in=ids, kind=Document.KIND_CERTIFICATE, validity="valid")
+                    .values_list("sample_id", flat=True))
+    reserved = set(BatchItem.objects.filter(sample_id__in=ids, open=True).values_list("sample_id", flat=True))
     errors = {}
-    for s in locked:
+    for pk in ids:
+        s = by_pk[pk]
         if s.status != "verified":
             errors[s.code] = [f"is '{s.status}'; a certificate needs verified results"]
-        elif Document.objects.filter(sample=s, kind=Document.KIND_CERTIFICATE, validity="valid").exists():
+        elif pk in certified:
             errors[s.code] = ["already has a valid certificate"]
+        elif pk in reserved:
+            errors[s.code] = ["is already in a batch being issued"]
     if errors:
         raise InputError({f"samples.{k}": v for k, v in errors.items()})
-    batch = IssueBatch.objects.create(requested_by=actor, total=len(locked))
-    docs = [_new_certificate(actor, s, batch=batch, decision_rule=decision_rule, standard=standard) for s in locked]
-    _dispatch_after_commit([d.pk for d in docs])
+    batch = IssueBatch.objects.create(requested_by=actor, total=len(ids), decision_rule=decision_rule or "",
+                                      standard=standard or "")
+    BatchItem.objects.bulk_create([BatchItem(batch=batch, position=i, sample_id=pk) for i, pk in enumerate(ids)])
+    transaction.on_commit(lambda: dispatch_batches([batch.pk]))
     return batch
+
+
+def batch_issue(batch_id):
+    """Issue the certificates of a pending batch, in the order requested (the worker's half of a batch request).
+
+    Idempotent: a batch already issued or failed is left alone. A sample that changed since the request (say,
+    sent to retest) is skipped with its reason; an unexpected error fails the batch and frees its samples."""
+    try:
+        return _batch_issue(batch_id)
+    except Exception as e:
+        log.exception("batch %s failed", batch_id)
+        with transaction.atomic():
+            if IssueBatch.objects.filter(pk=batch_id, status="pending").update(
+                    status="failed", error=f"{type(e).__name__}: {e}"):
+                BatchItem.objects.filter(batch_id=batch_id, open=True).update(open=False, error=str(e))
+        return None
+
+
+@transaction.atomic
+def _batch_issue(batch_id):
+    batch = IssueBatch.objects.select_for_update().select_related("requested_by").filter(pk=batch_id).first()
+    if batch is None or batch.status != "pending":
+        return batch
+    items = list(batch.items.order_by("position"))
+    by_pk = {s.pk: s for s in Sample.objects.select_for_update(of=("self",)).select_related("product__manufacturer")
+             .filter(pk__in=[i.sample_id for i in items]).order_by("pk")}
+    docs = []
+    for item in items:
+        sample = by_pk[item.sample_id]
+        if sample.status != "verified":
+            item.error = f"{sample.code} is '{sample.status}' now; a certificate needs verified results"
+        elif Document.objects.filter(sample=sample, kind=Document.KIND_CERTIFICATE, validity="valid").exists():
+            item.error = f"{sample.code} already has a valid certificate"
+        else:
+            item.document = _new_certificate(batch.requested_by, sample, batch=batch,
+                                             decision_rule=batch.decision_rule or None,
+                                             standard=batch.standard or None)
+            docs.append(item.document.pk)
+        item.open = False
+        item.save(update_fields=["open", "document", "error"])
+    batch.status, batch.issued_at = "issued", timezone.now()
+    batch.save(update_fields=["status", "issued_at"])
+    _dispatch_after_commit(docs)
+    return batch
+
+
+def dispatch_batches(batch_ids):
+    """Send issue tasks for batches; with the broker down they stay in the outbox for the relay."""
+    from .tasks import issue_batch
+    batch_ids, sent = list(batch_ids), []
+    if not batch_ids:
+        return []
+    app = issue_batch.app
+    try:
+        with _publisher(app) as conn:
+            producer = app.amqp.Producer(conn)
+            for batch_id in batch_ids:
+                issue_batch.apply_async(args=[batch_id], retry=False, producer=producer)
+                sent.append(batch_id)
+    except Exception as e:  # broker unreachable: these stay in the outbox
+        log.warning("broker unavailable, %d batch(es) kept in the outbox: %s", len(batch_ids) - len(sent), e)
+    if sent:
+        IssueBatch.objects.filter(pk__in=sent, dispatched_at__isnull=True).update(dispatched_at=timezone.now())
+    return sent
 
 
 @transaction.atomic

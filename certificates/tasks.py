@@ -109,3 +109,11 @@ def render_document(self, document_id):
 def relay_outbox():
     from .services import relay_outbox as relay
     return len(relay())
+
+
+@shared_task(name="certificates.issue_batch", acks_late=True, reject_on_worker_lost=True)
+def issue_batch(batch_id):
+    """Issue the certificates of a batch request (numbers, frozen content), then send their renders."""
+    from .services import batch_issue
+    batch = batch_issue(batch_id)
+    return batch.status if batch else "gone"
