@@ -30,7 +30,6 @@ def fuzz_data(users, product_a, product_b, make_sample):
     dossier = dossier_request(actor=users["manufacturer"], product=product_a, samples=[certified], declared={})
     testing = make_sample(product_a, "in_testing", "FZ-3")
     make_sample(product_b, "received", "FZ-4")
-    assay = testing.assays.first()
     # path parameter values that hit real records, by the collection the path names
     return {"samples": verified.pk, "sample_id": verified.pk, "assay_id": verified.assays.first().pk,
             "certificates": cert.pk, "registrations": dossier.pk, "products": product_a.pk,

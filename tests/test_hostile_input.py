@@ -4,8 +4,6 @@ import json
 import pytest
 from rest_framework.test import APIClient
 
-from lims.demo_results import enter_example_results
-
 DEEP = 5000  # levels: far past Python's recursion limit
 
 
@@ -96,3 +94,26 @@ def test_nul_in_a_page_path_is_400_not_500(users):
     c = Client(raise_request_exception=False)
     r = c.get("/verify/CQ-2026-%00/")
     assert r.status_code == 400, r.status_code
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/api/v1/regulator/samples/", "/api/v1/regulator/samples/export/",
+                                  "/api/v1/regulator/statistics/"])
+def test_regulator_filter_that_matches_nothing_is_an_empty_answer_not_500(client_for, standards, path):
+    """`?manufacturer=999&failing=cu` was a pandas KeyError (an empty frame filtered by a failing parameter)."""
+    c = client_for("regulator")
+    c.raise_request_exception = False
+    r = c.get(path + "?manufacturer=999&failing=cu")
+    assert r.status_code == 200, r.content[:300]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("query", ["before=0265-03-10T10:00:40%2B20:01", "after=0001-01-01T00:00:00%2B06:00",
+                                   "after=9999-12-31T23:59:59-10:00"])
+def test_audit_time_filters_out_of_the_database_range_are_400_or_empty(client_for, users, query):
+    """PostgreSQL refused these (time zone displacement out of range: DataError, a 500)."""
+    c = client_for("regulator")
+    c.raise_request_exception = False
+    r = c.get("/api/v1/audit/?" + query)
+    assert r.status_code in (200, 400), (r.status_code, r.content[:300])
+    assert c.get("/api/v1/audit/").status_code == 200  # and the connection is still usable

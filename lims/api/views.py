@@ -20,8 +20,8 @@ from lims.roles import LAB_STAFF, READ_ALL, Role
 from .filters import AuditFilter, ProductFilter, SampleFilter
 from .parsers import DEFAULT_PARSERS
 from .permissions import ALL_ROLES, RolePermission
-from .serializers import (AuditEntrySerializer, HealthSerializer, ManufacturerSerializer, ProductSerializer, SampleDetailSerializer,
-                          SampleSerializer, TransitionRequestSerializer)
+from .serializers import (AuditEntrySerializer, HealthSerializer, ManufacturerSerializer, ProductSerializer,
+                          SampleDetailSerializer, SampleSerializer, TransitionRequestSerializer)
 
 
 class ScopedQuerysetMixin:
