@@ -155,3 +155,26 @@ def test_relay_resends_a_queued_document_of_a_stalled_queue_but_not_of_a_moving_
     assert services.relay_outbox(stalled_after_seconds=90) == []  # renders finished lately: the queue moves
     Document.objects.filter(pk=other.pk).update(rendered_at=long_ago)
     assert services.relay_outbox(stalled_after_seconds=90) == [doc.pk]
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_batch_is_issued_and_rendered_by_a_real_worker(not_eager, users, product_a, make_sample):
+    """The request only reserves the samples; a worker issues the batch (numbers in the order requested) and
+    renders each certificate."""
+    from certificates.models import Document, IssueBatch
+    from certificates.services import certificates_batch_request
+    samples = []
+    for i in range(2):
+        s = make_sample(product_a, "received", f"W{i}")
+        enter_example_results(s, users["technician"])
+        samples.append(verify_sample(s, users["technician"], users["reviewer"]))
+    with transaction.atomic():
+        batch = certificates_batch_request(actor=users["reviewer"], samples=list(reversed(samples)))
+    assert IssueBatch.objects.get(pk=batch.pk).dispatched_at is not None and not Document.objects.exists()
+    with celery_worker("batch"):
+        ok = wait_for(lambda: Document.objects.filter(batch=batch, status="ready").count() == 2, timeout=120)
+    assert ok, worker_log("batch")
+    assert IssueBatch.objects.get(pk=batch.pk).status == "issued"
+    assert list(Document.objects.order_by("number").values_list("sample_id", flat=True)) == \
+        [s.pk for s in reversed(samples)]
