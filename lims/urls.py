@@ -11,3 +11,5 @@ urlpatterns = [
     path("verify/<str:number>/", certificate_views.verify, name="verify"),
     path("", include("lims.web.urls")),
 ]
+
+handler404 = "lims.api.exceptions.not_found"  # JSON under /api/

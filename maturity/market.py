@@ -145,7 +145,8 @@ def filter_judged(frame, verdict=None, failing=None):
     if verdict:
         frame = frame[frame["verdict"] == verdict]
     if failing:
-        frame = frame[frame["failing"].map(lambda f: failing in f)]
+        # astype(bool): on an empty frame map() gives an object Series, which pandas would take as column labels
+        frame = frame[frame["failing"].map(lambda f: failing in f).astype(bool)]
     return frame
 
 

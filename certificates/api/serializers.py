@@ -6,10 +6,10 @@ from lims.models import Product, Sample
 
 
 class DocumentSerializer(serializers.ModelSerializer):
-    sample_code = serializers.CharField(source="sample.code", read_only=True, default=None)
+    sample_code = serializers.CharField(source="sample.code", read_only=True, default=None, allow_null=True)
     product_name = serializers.CharField(source="product.name", read_only=True)
     manufacturer = serializers.IntegerField(source="product.manufacturer_id", read_only=True)
-    supersedes = serializers.CharField(source="supersedes.number", read_only=True, default=None)
+    supersedes = serializers.CharField(source="supersedes.number", read_only=True, default=None, allow_null=True)
     superseded_by = serializers.SerializerMethodField()
     issued_by = serializers.CharField(source="issued_by.username", read_only=True)
     download_url = serializers.SerializerMethodField()
