@@ -26,15 +26,48 @@ def document_path(instance, filename):
 
 
 class IssueBatch(models.Model):
-    """A batch of certificates requested together; its progress is polled."""
+    """A batch of certificates requested together; its progress is polled.
+
+    The request only checks and reserves the samples (``BatchItem``) and answers;
+    a worker issues the certificates (numbers, frozen content) — an outbox:
+    ``dispatched_at`` empty until the issue task reached the broker."""
+
+    STATES = [("pending", "pending"), ("issued", "issued"), ("failed", "failed")]
 
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     requested_at = models.DateTimeField(auto_now_add=True)
     total = models.PositiveIntegerField()
+    decision_rule = models.CharField(max_length=20, blank=True)
+    standard = models.CharField(max_length=50, blank=True)
+    rule_set = models.CharField(max_length=20, blank=True, help_text="Maturity rule set the certificates judge by.")
+    issue_anyway_reason = models.TextField(blank=True, help_text="Given at request time when required results "
+                                           "are missing; printed in the certificates' remarks.")
+    status = models.CharField(max_length=20, choices=STATES, default="pending", db_index=True)
+    error = models.TextField(blank=True)
+    dispatched_at = models.DateTimeField(null=True, blank=True,
+                                         help_text="When the issue task reached the broker (outbox).")
+    issued_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("batch of certificates")
         verbose_name_plural = _("batches of certificates")
+
+
+class BatchItem(models.Model):
+    """One sample of a batch, in the order requested; reserved (``open``) until the batch is issued, so no
+    other request certifies it meanwhile."""
+
+    batch = models.ForeignKey(IssueBatch, on_delete=models.CASCADE, related_name="items")
+    position = models.PositiveIntegerField()
+    sample = models.ForeignKey("lims.Sample", on_delete=models.PROTECT, related_name="+")
+    open = models.BooleanField(default=True)
+    document = models.OneToOneField("Document", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["batch", "position"]
+        constraints = [models.UniqueConstraint(fields=["sample"], condition=models.Q(open=True),
+                                               name="one_open_batch_item_per_sample")]
 
 
 class Document(models.Model):

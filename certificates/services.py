@@ -23,8 +23,8 @@ from maturity.errors import InputError
 
 from . import registration
 from .context import certificate_context, dossier_context, lab_block, signatory_block
-from .models import Document, IssueBatch, new_verification_code
-from .selectors import missing_required
+from .models import BatchItem, Document, IssueBatch, new_verification_code
+from .selectors import missing_required, missing_required_results
 
 log = logging.getLogger(__name__)
 ISSUERS = (Role.REVIEWER,)
@@ -45,37 +45,68 @@ def _dispatch_after_commit(doc_ids):
     transaction.on_commit(lambda: dispatch(doc_ids))
 
 
+def _publisher(app):
+    """A broker connection that fails fast: one attempt, a short connect timeout (LIMS_BROKER_PUBLISH_TIMEOUT).
+
+    Celery's pooled connection retries for several seconds per message; a
+    request must not wait for a broker that is down (the outbox keeps the
+    work, the relay sends it later)."""
+    timeout = settings.LIMS_BROKER_PUBLISH_TIMEOUT
+    return app.connection_for_write(connect_timeout=timeout, transport_options={
+        "max_retries": 0, "socket_connect_timeout": timeout, "socket_timeout": timeout})
+
+
 def dispatch(doc_ids):
-    """Send render tasks; a broker failure leaves them in the outbox for the relay."""
+    """Send render tasks; a broker failure leaves them (and the rest) in the outbox for the relay.
+
+    One connection for all of them and no retry, so a request answers at once
+    when the broker is down (a batch of 100 does not wait 100 times)."""
     from .tasks import render_document
-    sent = []
-    for doc_id in doc_ids:
-        try:
-            render_document.apply_async(args=[doc_id], retry=False)
-        except Exception as e:  # broker unreachable: stays in the outbox
-            log.warning("broker unavailable, document %s kept in the outbox: %s", doc_id, e)
-            continue
-        sent.append(doc_id)
+    doc_ids = list(doc_ids)
+    if not doc_ids:
+        return []
+    app, sent = render_document.app, []
+    try:
+        with _publisher(app) as conn:
+            producer = app.amqp.Producer(conn)
+            for doc_id in doc_ids:
+                render_document.apply_async(args=[doc_id], retry=False, producer=producer)
+                sent.append(doc_id)
+    except Exception as e:  # broker unreachable: these stay in the outbox
+        log.warning("broker unavailable, %d document(s) kept in the outbox: %s", len(doc_ids) - len(sent), e)
     if sent:
         Document.objects.filter(pk__in=sent, dispatched_at__isnull=True).update(dispatched_at=timezone.now())
     return sent
 
 
-def relay_outbox(lost_after_seconds=3600):
+def relay_outbox(stalled_after_seconds=None):
     """Send what the broker never got, and hand out again renders whose worker died.
 
     Three cases: never dispatched (broker was down); rendering or queued with an
-    expired lease (the worker died mid-render); dispatched but untouched for
-    ``lost_after_seconds`` (the message was lost). Duplicates are harmless: the
-    task is idempotent. Run periodically (Celery beat in `make run`) and by
-    `manage.py relay_outbox`."""
+    expired lease (the worker died mid-render: the lease, renewed while a render
+    runs, lapses within LIMS_RENDER_LEASE_SECONDS); dispatched but still queued
+    after ``stalled_after_seconds`` (LIMS_OUTBOX_STALLED_SECONDS) while no render
+    has started or finished in that time (the queue is stalled: its message died
+    with a worker or was lost). Duplicates are harmless: the task is idempotent
+    and skips a document another worker holds a live lease on. Run periodically
+    (Celery beat in `make run`, every 30 s) and by `manage.py relay_outbox`."""
     now = timezone.now()
+    stalled = timedelta(seconds=stalled_after_seconds if stalled_after_seconds is not None
+                        else settings.LIMS_OUTBOX_STALLED_SECONDS)
     due = (Q(status="queued", dispatched_at__isnull=True)
-           | Q(status__in=["queued", "rendering"], lease_until__lt=now)
-           | Q(status="queued", dispatched_at__lt=now - timedelta(seconds=lost_after_seconds)))
+           | Q(status__in=["queued", "rendering"], lease_until__lt=now))
+    moving = Document.objects.filter(Q(rendered_at__gte=now - stalled)
+                                     | Q(status="rendering", lease_until__gte=now)).exists()
+    if not moving:
+        due |= Q(status="queued", dispatched_at__lt=now - stalled)
     ids = list(Document.objects.filter(due).order_by("id").values_list("id", flat=True))
     if ids:
         Document.objects.filter(pk__in=ids).update(dispatched_at=None)
+    batches = list(IssueBatch.objects.filter(Q(dispatched_at__isnull=True) | Q(dispatched_at__lt=now - stalled),
+                                             status="pending").order_by("id").values_list("id", flat=True))
+    if batches:
+        IssueBatch.objects.filter(pk__in=batches).update(dispatched_at=None)
+        dispatch_batches(batches)
     return dispatch(ids)
 
 
@@ -133,8 +164,21 @@ def _new_certificate(actor, sample, *, supersedes=None, batch=None, decision_rul
     return doc
 
 
+def _check_not_in_open_batch(sample):
+    if BatchItem.objects.filter(sample=sample, open=True).exists():
+        raise TransitionError(f"Sample {sample.code} is in a batch being issued; its certificate comes from there.")
+
+
+def _error_text(e):
+    if isinstance(e, InputError):
+        return " ".join(m for msgs in e.errors.values() for m in msgs)
+    return str(e)
+
+
 def _lock_sample(sample):
-    return Sample.objects.select_for_update().select_related("product__manufacturer").get(pk=sample.pk)
+    # only the sample row: a join would lock the shared product row as well, in an order that differs between
+    # requests (deadlock between a single request and a batch)
+    return Sample.objects.select_for_update(of=("self",)).select_related("product__manufacturer").get(pk=sample.pk)
 
 
 @transaction.atomic
@@ -146,6 +190,7 @@ def certificate_request(*, actor, sample, decision_rule=None, standard=None, iss
     if current:
         raise TransitionError(f"Sample {sample.code} already has a valid certificate {current.number}; "
                               "after a retest, supersede it.")
+    _check_not_in_open_batch(sample)
     doc = _new_certificate(actor, sample, decision_rule=decision_rule, standard=standard,
                            issue_anyway_reason=issue_anyway_reason, rule_set=rule_set)
     _dispatch_after_commit([doc.pk])
@@ -214,6 +259,7 @@ def certificate_reissue(*, actor, document, reason, issue_anyway_reason=""):
     current = Document.objects.filter(sample=sample, kind=Document.KIND_CERTIFICATE, validity="valid").first()
     if current:
         raise TransitionError(f"Sample {sample.code} already has a valid certificate {current.number}.")
+    _check_not_in_open_batch(sample)
     new = _new_certificate(actor, sample, supersedes=old, reissue=True, amendment_reason=reason,
                            decision_rule=old.context.get("compliance", {}).get("decision_rule"),
                            standard=old.context.get("compliance", {}).get("standard"),
@@ -229,34 +275,139 @@ def certificate_reissue(*, actor, document, reason, issue_anyway_reason=""):
 @transaction.atomic
 def certificates_batch_request(*, actor, samples, decision_rule=None, standard=None, issue_anyway_reason="",
                                rule_set=None):
-    """Issue certificates for many verified samples: all are checked first, then all are issued in bulk
-    (samples locked in one query, numbers taken under one lock, contexts frozen with shared reads,
-    rows written together); rendering continues in the workers. Required results that are missing
-    need ``issue_anyway_reason``, printed in those certificates' remarks."""
+    """Request certificates for many verified samples: all are checked and reserved here, in a few queries,
+    and the request answers; a worker issues them (``batch_issue``). An outbox like the renders: with the broker
+    down the batch is stored (``dispatched_at`` empty) and the relay sends it when the broker is back."""
     from maturity.models import Assay
+    from maturity.selectors import edition_or_error
     _check_issuer(actor)
-    order = {s.pk: i for i, s in enumerate(samples)}
-    locked = sorted(Sample.objects.select_for_update(of=("self",)).select_related("product__manufacturer")
-                    .filter(pk__in=list(order)).order_by("pk"), key=lambda s: order[s.pk])
-    certified = set(Document.objects.filter(sample__in=locked, kind=Document.KIND_CERTIFICATE, validity="valid")
+    ids = [s.pk for s in samples]
+    if len(set(ids)) != len(ids):
+        raise InputError({"samples": ["Each sample may be named once in a batch."]})
+    if standard:
+        edition_or_error(standard)
+    # Lock in one order (by id), whatever order the request names them in: two overlapping batches [a, b] and
+    # [b, a] then queue for the same first row instead of each holding one and waiting for the other (deadlock).
+    by_pk = {s.pk: s for s in Sample.objects.select_for_update(of=("self",)).filter(pk__in=ids).order_by("pk")}
+    certified = set(Document.objects.filter(sample_id__in=ids, kind=Document.KIND_CERTIFICATE, validity="valid")
                     .values_list("sample_id", flat=True))
-    unverified = set(Assay.objects.filter(sample__in=locked, status="entered").values_list("sample_id", flat=True))
+    reserved = set(BatchItem.objects.filter(sample_id__in=ids, open=True).values_list("sample_id", flat=True))
+    unverified = set(Assay.objects.filter(sample_id__in=ids, status="entered").values_list("sample_id", flat=True))
     errors = {}
-    for s in locked:
+    for pk in ids:
+        s = by_pk[pk]
         if s.status != "verified":
             errors[s.code] = [f"is '{s.status}'; a certificate needs verified results"]
-        elif s.pk in certified:
+        elif pk in certified:
             errors[s.code] = ["already has a valid certificate"]
-        elif s.pk in unverified:
+        elif pk in reserved:
+            errors[s.code] = ["is already in a batch being issued"]
+        elif pk in unverified:
             errors[s.code] = ["has results that are not verified yet"]
     if errors:
         raise InputError({f"samples.{k}": v for k, v in errors.items()})
     check_lab_settings()
-    batch = IssueBatch.objects.create(requested_by=actor, total=len(locked))
-    docs = _new_certificates(actor, locked, batch=batch, decision_rule=decision_rule, standard=standard,
-                             issue_anyway_reason=issue_anyway_reason, rule_set=rule_set)
-    _dispatch_after_commit([d.pk for d in docs])
+    if not (issue_anyway_reason or "").strip():
+        # refused here, naming them, rather than skipped later by the worker (checked only without a reason:
+        # a reason covers whatever is missing)
+        missing = {}
+        for pk in ids:
+            names = [m["name_en"] for m in missing_required_results(by_pk[pk], standard=standard,
+                                                                    decision_rule=decision_rule)]
+            if names:
+                missing[by_pk[pk].code] = names
+        if missing:
+            listed = "; ".join(f"{code}: {', '.join(names)}" for code, names in missing.items())
+            raise InputError({"issue_anyway_reason": [
+                f"Required results are missing for {listed}. Enter them, or give a reason to issue anyway "
+                "(it is printed in the certificates' remarks)."]})
+    batch = IssueBatch.objects.create(requested_by=actor, total=len(ids), decision_rule=decision_rule or "",
+                                      standard=standard or "", rule_set=rule_set or "",
+                                      issue_anyway_reason=(issue_anyway_reason or "").strip())
+    BatchItem.objects.bulk_create([BatchItem(batch=batch, position=i, sample_id=pk) for i, pk in enumerate(ids)])
+    transaction.on_commit(lambda: dispatch_batches([batch.pk]))
     return batch
+
+
+def batch_issue(batch_id):
+    """Issue the certificates of a pending batch, in the order requested (the worker's half of a batch request).
+
+    Idempotent: a batch already issued or failed is left alone. A sample that changed since the request (say,
+    sent to retest) is skipped with its reason; an unexpected error fails the batch and frees its samples."""
+    try:
+        return _batch_issue(batch_id)
+    except Exception as e:
+        log.exception("batch %s failed", batch_id)
+        with transaction.atomic():
+            if IssueBatch.objects.filter(pk=batch_id, status="pending").update(
+                    status="failed", error=f"{type(e).__name__}: {e}"):
+                BatchItem.objects.filter(batch_id=batch_id, open=True).update(open=False, error=str(e))
+        return None
+
+
+@transaction.atomic
+def _batch_issue(batch_id):
+    batch = IssueBatch.objects.select_for_update().select_related("requested_by").filter(pk=batch_id).first()
+    if batch is None or batch.status != "pending":
+        return batch
+    items = list(batch.items.order_by("position"))
+    by_pk = {s.pk: s for s in Sample.objects.select_for_update(of=("self",)).select_related("product__manufacturer")
+             .filter(pk__in=[i.sample_id for i in items]).order_by("pk")}
+    options = {"decision_rule": batch.decision_rule or None, "standard": batch.standard or None,
+               "issue_anyway_reason": batch.issue_anyway_reason, "rule_set": batch.rule_set or None}
+    certified = set(Document.objects.filter(sample_id__in=list(by_pk), kind=Document.KIND_CERTIFICATE,
+                                            validity="valid").values_list("sample_id", flat=True))
+    ready = []
+    for item in items:
+        sample = by_pk[item.sample_id]
+        if sample.status != "verified":
+            item.error = f"{sample.code} is '{sample.status}' now; a certificate needs verified results"
+        elif sample.pk in certified:
+            item.error = f"{sample.code} already has a valid certificate"
+        else:
+            ready.append(item)
+    try:  # all at once (numbers, contexts and rows in bulk) ...
+        with transaction.atomic():
+            issued = _new_certificates(batch.requested_by, [by_pk[i.sample_id] for i in ready], batch=batch,
+                                       **options)
+        for item, doc in zip(ready, issued):
+            item.document = doc
+    except (InputError, TransitionError):
+        for item in ready:  # ... or, when one is refused (say, its results changed), one by one: it skips alone
+            try:
+                with transaction.atomic():
+                    item.document = _new_certificate(batch.requested_by, by_pk[item.sample_id], batch=batch,
+                                                     **options)
+            except (InputError, TransitionError) as e:
+                item.error = _error_text(e)
+    docs = [item.document.pk for item in ready if item.document is not None]
+    for item in items:
+        item.open = False
+        item.save(update_fields=["open", "document", "error"])
+    batch.status, batch.issued_at = "issued", timezone.now()
+    batch.save(update_fields=["status", "issued_at"])
+    _dispatch_after_commit(docs)
+    return batch
+
+
+def dispatch_batches(batch_ids):
+    """Send issue tasks for batches; with the broker down they stay in the outbox for the relay."""
+    from .tasks import issue_batch
+    batch_ids, sent = list(batch_ids), []
+    if not batch_ids:
+        return []
+    app = issue_batch.app
+    try:
+        with _publisher(app) as conn:
+            producer = app.amqp.Producer(conn)
+            for batch_id in batch_ids:
+                issue_batch.apply_async(args=[batch_id], retry=False, producer=producer)
+                sent.append(batch_id)
+    except Exception as e:  # broker unreachable: these stay in the outbox
+        log.warning("broker unavailable, %d batch(es) kept in the outbox: %s", len(batch_ids) - len(sent), e)
+    if sent:
+        IssueBatch.objects.filter(pk__in=sent, dispatched_at__isnull=True).update(dispatched_at=timezone.now())
+    return sent
 
 
 def _report_date(sample):

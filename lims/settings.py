@@ -63,6 +63,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "lims.uploads.UploadLimitMiddleware",   # 413 before any body is read
     "django.middleware.security.SecurityMiddleware",
+    "lims.middleware.RejectNulMiddleware",  # hostile input: NUL in path or query string -> 400
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -177,6 +178,8 @@ LIMS_UPLOAD_MAX_BYTES = int(float(os.environ.get("LIMS_UPLOAD_MAX_MB", "20")) * 
 LIMS_IMPORT_MAX_ROWS = int(os.environ.get("LIMS_IMPORT_MAX_ROWS", "200000"))
 LIMS_IMPORT_MAX_INFLATED_BYTES = int(float(os.environ.get("LIMS_IMPORT_MAX_INFLATED_MB", "200")) * 1_000_000)
 LIMS_PHOTO_MAX_BYTES = int(float(os.environ.get("LIMS_PHOTO_MAX_MB", "10")) * 1_000_000)
+# Hostile input: JSON bodies nested deeper than this are refused with a 400 (lims.api.parsers).
+LIMS_MAX_JSON_DEPTH = int(os.environ.get("LIMS_MAX_JSON_DEPTH", "32"))
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -190,8 +193,10 @@ REST_FRAMEWORK = {
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "lims.api.schema.LimsAutoSchema",  # documents the error answers too
     "EXCEPTION_HANDLER": "lims.api.exceptions.exception_handler",
+    "DEFAULT_PARSER_CLASSES": ["lims.api.parsers.JSONParser", "rest_framework.parsers.FormParser",
+                               "rest_framework.parsers.MultiPartParser"],
     "URL_FORMAT_OVERRIDE": None,  # ?format= is ours (export csv|xlsx), not content negotiation
     "DEFAULT_THROTTLE_RATES": {"login": os.environ.get("LIMS_LOGIN_THROTTLE", "10/min")},
 }
@@ -227,6 +232,14 @@ if CELERY_BROKER_URL.startswith("filesystem"):
     }
 else:
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# Reliability: the web process gives up on an unreachable broker after this many seconds (one attempt, no retry);
+# the request is kept in the outbox and the relay sends it when the broker is back.
+LIMS_BROKER_PUBLISH_TIMEOUT = float(os.environ.get("LIMS_BROKER_PUBLISH_TIMEOUT", "0.5"))
+# Health: a worker whose last scheduled heartbeat (every LIMS_WORKER_HEARTBEAT_SECONDS, lims/celery.py) is older
+# than this is reported stopped by /api/v1/health/.
+LIMS_WORKER_STALE_SECONDS = float(os.environ.get("LIMS_WORKER_STALE_SECONDS", "45"))
+# The relay sends again a document still queued this long after dispatch when no render has moved meanwhile.
+LIMS_OUTBOX_STALLED_SECONDS = float(os.environ.get("LIMS_OUTBOX_STALLED_SECONDS", "90"))
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("LIMS_CELERY_QUEUE", "lims")
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True

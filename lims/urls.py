@@ -13,3 +13,5 @@ urlpatterns = [
     path("maturity/", include("maturity.urls")),
     path("", include("lims.web.urls")),
 ]
+
+handler404 = "lims.api.exceptions.not_found"  # JSON under /api/

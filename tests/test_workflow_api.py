@@ -164,6 +164,33 @@ def test_issue_with_missing_required_results_needs_a_reason_printed_in_remarks(c
     assert "client asked for metals only" in text
 
 
+def test_batch_names_missing_results_at_the_request_and_the_worker_prints_the_reason(client_for, verified,
+                                                                                     verified_incomplete):
+    """Faults moved batch issuing into a worker: the request still refuses missing results (naming the sample)
+    and unset lab settings, storing nothing; the reason it takes reaches the worker's certificates."""
+    from certificates.models import Document, IssueBatch
+    from lims.models import LabSettings
+    rev = client_for("reviewer")
+    body = {"samples": [verified.pk, verified_incomplete.pk]}
+    r = rev.post("/api/v1/certificates/batch/", body, format="json")
+    assert r.status_code == 400
+    msg = r.json()["issue_anyway_reason"][0]
+    assert verified_incomplete.code in msg and verified.code not in msg and "Total K₂O" in msg
+    saved = LabSettings.objects.filter(pk=1).values("address", "telephone").get()
+    LabSettings.objects.filter(pk=1).update(address="", telephone="")
+    r = rev.post("/api/v1/certificates/batch/", {**body, "issue_anyway_reason": "metals only"}, format="json")
+    assert r.status_code == 400 and set(r.json()) == {"lab_settings.address", "lab_settings.telephone"}
+    assert not IssueBatch.objects.exists()
+    LabSettings.objects.filter(pk=1).update(**saved)
+    r = rev.post("/api/v1/certificates/batch/", {**body, "issue_anyway_reason": "metals only"}, format="json")
+    assert r.status_code == 202, r.content
+    batch = IssueBatch.objects.get()
+    assert batch.status == "issued" and batch.issue_anyway_reason == "metals only"
+    docs = {d.sample_id: d for d in Document.objects.filter(batch=batch)}
+    assert docs[verified_incomplete.pk].context["issue_anyway"]["reason"] == "metals only"
+    assert "issue_anyway" not in docs[verified.pk].context  # complete: nothing to excuse
+
+
 def test_complete_sample_needs_no_reason(client_for, verified):
     r = client_for("reviewer").post("/api/v1/certificates/", {"sample": verified.pk}, format="json")
     assert r.status_code == 202

@@ -28,14 +28,15 @@ def worker_env():
 
 
 @contextmanager
-def celery_worker(name="w1", concurrency=1, extra_env=None):
+def celery_worker(name="w1", concurrency=1, extra_env=None, beat=False):
     env = worker_env()
     env.update(extra_env or {})
     log = open(Path(settings.VAR_DIR) / f"worker-{name}.log", "w")
     proc = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "lims", "worker", "--loglevel=INFO", "--pool=prefork",
          f"--concurrency={concurrency}", "-n", f"{name}@%h", "-Q", settings.CELERY_TASK_DEFAULT_QUEUE,
-         "--without-gossip", "--without-mingle", "--without-heartbeat"],
+         "--without-gossip", "--without-mingle", "--without-heartbeat"]
+        + (["-B", "-s", str(Path(settings.VAR_DIR) / f"beat-{name}-{os.getpid()}")] if beat else []),
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     try:
         yield proc

@@ -7,10 +7,10 @@ from maturity.rules import RULE_SETS
 
 
 class DocumentSerializer(serializers.ModelSerializer):
-    sample_code = serializers.CharField(source="sample.code", read_only=True, default=None)
+    sample_code = serializers.CharField(source="sample.code", read_only=True, default=None, allow_null=True)
     product_name = serializers.CharField(source="product.name", read_only=True)
     manufacturer = serializers.IntegerField(source="product.manufacturer_id", read_only=True)
-    supersedes = serializers.CharField(source="supersedes.number", read_only=True, default=None)
+    supersedes = serializers.CharField(source="supersedes.number", read_only=True, default=None, allow_null=True)
     superseded_by = serializers.SerializerMethodField()
     issued_by = serializers.CharField(source="issued_by.username", read_only=True)
     download_url = serializers.SerializerMethodField()
@@ -65,11 +65,13 @@ class BatchRequestSerializer(serializers.Serializer):
 
     def validate_samples(self, ids):
         """The samples, read in one query (not one per id); the same messages as a related field."""
+        if len(set(ids)) != len(ids):
+            raise serializers.ValidationError("Each sample may be named once in a batch.")
         found = Sample.objects.in_bulk(ids)
         for i in ids:
             if i not in found:
                 raise serializers.ValidationError(f'Invalid pk "{i}" - object does not exist.')
-        return [found[i] for i in dict.fromkeys(ids)]
+        return [found[i] for i in ids]
 
 
 class ReasonSerializer(serializers.Serializer):

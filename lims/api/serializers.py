@@ -203,8 +203,8 @@ class TransitionRequestSerializer(serializers.Serializer):
 
 
 class AuditEntrySerializer(serializers.ModelSerializer):
-    actor = serializers.CharField(source="actor.username", default=None)
-    actor_role = serializers.CharField(source="actor.role", default=None)
+    actor = serializers.CharField(source="actor.username", default=None, allow_null=True)
+    actor_role = serializers.CharField(source="actor.role", default=None, allow_null=True)
 
     class Meta:
         model = AuditEntry
@@ -223,3 +223,12 @@ class LockoutSerializer(serializers.Serializer):
 class LockoutLiftSerializer(serializers.Serializer):
     username = serializers.CharField(max_length=150)
     reason = serializers.CharField(max_length=2000, help_text="Why the lock is lifted (kept in the audit history).")
+
+
+class HealthSerializer(serializers.Serializer):
+    """The answer of /api/v1/health/ (documents the schema)."""
+    status = serializers.ChoiceField(choices=["ok", "degraded"])
+    database = serializers.ChoiceField(choices=["ok"])
+    worker = serializers.ChoiceField(choices=["ok", "stopped", "never_seen"])
+    time = serializers.DateTimeField()
+    last_worker_heartbeat = serializers.DateTimeField(allow_null=True)

@@ -1,4 +1,5 @@
 """Thin API views: validate with a serializer, call a service, answer."""
+from django.conf import settings
 from django.contrib.auth.signals import user_logged_in
 from django.db import connection
 from django.utils import timezone
@@ -13,15 +14,18 @@ from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 
 from lims import lockout, selectors, services
+from lims.health import worker_state
 from lims.lifecycle import TransitionError
 from lims.models import Manufacturer, Product, Sample, WorkerHeartbeat
 from lims.net import client_ip
 from lims.roles import LAB_STAFF, READ_ALL, Role
 
 from .filters import AuditFilter, ProductFilter, SampleFilter
+from .parsers import DEFAULT_PARSERS
 from .permissions import ALL_ROLES, RolePermission, roles
-from .serializers import (AuditEntrySerializer, LockoutLiftSerializer, LockoutSerializer, ManufacturerSerializer,
-                          ProductSerializer, SampleDetailSerializer, SampleSerializer, TransitionRequestSerializer)
+from .serializers import (AuditEntrySerializer, HealthSerializer, LockoutLiftSerializer, LockoutSerializer,
+                          ManufacturerSerializer, ProductSerializer, SampleDetailSerializer, SampleSerializer,
+                          TransitionRequestSerializer)
 
 
 class ScopedQuerysetMixin:
@@ -49,6 +53,7 @@ class TokenView(ObtainAuthToken):
     Throttled per client address, and the account is locked after repeated failures
     (django-axes, the same lock as the web login): 429 with Retry-After."""
     throttle_classes = [LoginThrottle]
+    parser_classes = DEFAULT_PARSERS  # DRF's view names its own; ours refuse nesting and NUL with a 400
 
     @extend_schema(responses={200: dict, 400: dict, 429: dict})
     def post(self, request, *args, **kwargs):
@@ -197,16 +202,19 @@ class AuditViewSet(viewsets.ReadOnlyModelViewSet):
         return AuditEntry.objects.select_related("actor").all()
 
 
-@extend_schema(responses={200: dict})
+@extend_schema(responses={200: HealthSerializer})
 @api_view(["GET"])
 @permission_classes([AllowAny])
 def health(request):
-    """Database reachable, last worker heartbeat. No data of the lab is exposed."""
+    """Database reachable; whether a worker consumed the scheduled heartbeat lately ("worker": ok, stopped or
+    never_seen; "status": ok or degraded). No data of the lab is exposed."""
     with connection.cursor() as cur:
         cur.execute("SELECT 1")
-    last = WorkerHeartbeat.objects.order_by("-at").first()
-    return Response({"database": "ok", "time": timezone.now(),
-                     "last_worker_heartbeat": last.at if last else None}, status=status.HTTP_200_OK)
+    last = WorkerHeartbeat.objects.order_by("-at").values_list("at", flat=True).first()
+    now = timezone.now()
+    worker = worker_state(last, now, settings.LIMS_WORKER_STALE_SECONDS)
+    return Response({"status": "ok" if worker == "ok" else "degraded", "database": "ok", "worker": worker,
+                     "time": now, "last_worker_heartbeat": last}, status=status.HTTP_200_OK)
 
 
 @extend_schema(responses={200: dict})

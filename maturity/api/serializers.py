@@ -1,5 +1,6 @@
 from rest_framework import serializers
 
+from lims.api.fields import CheckedJSONField
 from maturity.calculations import FLAG_MESSAGES, METHODS
 from maturity.models import Assay
 
@@ -9,7 +10,7 @@ class AssaySerializer(serializers.ModelSerializer):
     measurements = serializers.JSONField(source="results", read_only=True)
     flag_messages = serializers.SerializerMethodField()
     entered_by = serializers.CharField(source="entered_by.username", read_only=True)
-    verified_by = serializers.CharField(source="verified_by.username", read_only=True, default=None)
+    verified_by = serializers.CharField(source="verified_by.username", read_only=True, default=None, allow_null=True)
     photo = serializers.ImageField(read_only=True)
 
     class Meta:
@@ -28,7 +29,7 @@ class AssaySerializer(serializers.ModelSerializer):
 
 class AssayCreateSerializer(serializers.Serializer):
     method = serializers.ChoiceField(choices=METHODS)
-    data = serializers.JSONField(help_text="Raw data of the method; in a multipart upload, a JSON string.")
+    data = CheckedJSONField(help_text="Raw data of the method; in a multipart upload, a JSON string.")
     photo = serializers.ImageField(required=False, help_text="Chromatogram photo (multipart upload).")
 
     def validate_data(self, value):
@@ -38,7 +39,7 @@ class AssayCreateSerializer(serializers.Serializer):
 
 
 class AssayCorrectSerializer(serializers.Serializer):
-    data = serializers.JSONField()
+    data = CheckedJSONField()
     reason = serializers.CharField()
 
 

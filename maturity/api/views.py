@@ -3,12 +3,13 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.decorators import api_view, parser_classes, permission_classes
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework import serializers
 
 from lims import selectors as lims_selectors
+from lims.api.parsers import DEFAULT_PARSERS
 from lims.api.permissions import ALL_ROLES, roles
 from lims.api.serializers import SampleDetailSerializer
 from lims.lifecycle import RESULTS_RELEASED, TransitionError
@@ -43,7 +44,7 @@ def _sample(request, sample_id, results=False):
 @extend_schema(methods=["POST"], request=AssayCreateSerializer, responses={201: AssaySerializer})
 @api_view(["GET", "POST"])
 @permission_classes(_roles())
-@parser_classes([JSONParser, MultiPartParser, FormParser])
+@parser_classes(DEFAULT_PARSERS)
 def sample_assays(request, sample_id):
     """List a sample's assays (including invalidated ones) or enter a new assay's raw data."""
     sample = _sample(request, sample_id, results=request.method == "GET")
@@ -317,7 +318,9 @@ def market_samples(request):
     return response
 
 
-@extend_schema(parameters=[MarketFilterSerializer], responses={(200, "text/csv"): bytes})
+@extend_schema(parameters=[MarketFilterSerializer],
+               responses={(200, "text/csv"): bytes,
+                          (200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"): bytes})
 @api_view(["GET"])
 @permission_classes(_roles(read=MARKET_READERS))
 def market_export(request):

@@ -1,0 +1,31 @@
+"""Refuse a NUL character in the URL path or query string with a 400, before any view runs.
+
+PostgreSQL cannot compare or store text with NUL (DataError, a 500 before
+this); no legitimate link or filter holds one."""
+import json
+
+from django.http import HttpResponse, HttpResponseBadRequest
+from django.utils.translation import gettext as _
+
+from lims.api.parsers import nul_message
+
+
+class RejectNulMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        field = None
+        if "\x00" in request.path:
+            field = "path"
+        else:
+            for key, values in request.GET.lists():
+                if "\x00" in key or any("\x00" in v for v in values):
+                    field = key.replace("\x00", "")
+                    break
+        if field is None:
+            return self.get_response(request)
+        if request.path.startswith("/api/"):
+            return HttpResponse(json.dumps({field: [nul_message()]}), status=400, content_type="application/json")
+        return HttpResponseBadRequest(_("Bad request: the address contains a NUL character."),
+                                      content_type="text/plain; charset=utf-8")
