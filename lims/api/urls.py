@@ -21,5 +21,6 @@ urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("", include("maturity.api.urls")),
+    path("", include("composting.api.urls")),
     path("", include(router.urls)),
 ]

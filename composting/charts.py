@@ -1,0 +1,74 @@
+"""The governing temperature curve as inline SVG (pure: no Django import; text escaped here).
+
+Also used for the PDF evidence: :func:`geometry` gives the scaled points the reportlab drawing reuses."""
+import datetime
+from html import escape
+
+BAND_COLOURS = {45: "#c98a00", 50: "#8a6d00", 55: "#b3261e", 60: "#7a1d8a", 70: "#1d4f8a"}
+
+
+def geometry(hours, turnings, thresholds, width, height, left=44, right=10, top=12, bottom=28):
+    """Scale governing ``hours`` [(time, °C)] and ``turnings`` [time] to a plot box.
+
+    -> dict with points [(x, y)], segments (lists of points, broken at gaps of more than 6 h), turning x's,
+    threshold lines [(°C, y)], y ticks [(°C, y)] and x ticks [(label, x)]."""
+    if not hours:
+        return None
+    t0, t1 = hours[0][0], hours[-1][0]
+    span = max((t1 - t0).total_seconds(), 3600.0)
+    temps = [t for _, t in hours] + list(thresholds)
+    lo = min(0.0, min(temps) - 5)
+    hi = max(temps) + 5
+    pw, ph = width - left - right, height - top - bottom
+
+    def x(t):
+        return left + pw * (t - t0).total_seconds() / span
+
+    def y(c):
+        return top + ph * (hi - c) / (hi - lo)
+
+    segments, current, prev = [], [], None
+    for t, c in hours:
+        if prev is not None and (t - prev).total_seconds() > 7 * 3600:
+            segments.append(current)
+            current = []
+        current.append((round(x(t), 1), round(y(c), 1)))
+        prev = t
+    segments.append(current)
+    step = 10 if hi - lo > 60 else 5
+    ticks = [(c, round(y(c), 1)) for c in range(int(lo // step * step), int(hi) + 1, step) if lo <= c <= hi]
+    days = max(int(span // 86400), 1)
+    every = max(1, days // 8)
+    xt = [(f"d{d}", round(x(t0 + datetime.timedelta(days=d)), 1))
+          for d in range(0, days + 1, every)]
+    return {"segments": segments, "turnings": [round(x(t), 1) for t in turnings if t0 <= t <= t1],
+            "thresholds": [(c, round(y(c), 1)) for c in thresholds], "y_ticks": ticks, "x_ticks": xt,
+            "box": (left, top, pw, ph)}
+
+
+def governing_svg(hours, turnings, thresholds, title, *, width=720, height=260, labels=None):
+    """SVG markup: the curve, each threshold as a dashed band line, each turning as a vertical line."""
+    labels = labels or {}
+    g = geometry(hours, turnings, thresholds, width, height)
+    if g is None:
+        return ""
+    left, top, pw, ph = g["box"]
+    parts = [f'<rect x="{left}" y="{top}" width="{pw}" height="{ph}" fill="#fafcfa" stroke="#c8d2cc"/>']
+    for c, yy in g["y_ticks"]:
+        parts.append(f'<text x="{left - 6}" y="{yy + 4}" text-anchor="end" font-size="10">{c}</text>')
+    for label, xx in g["x_ticks"]:
+        parts.append(f'<text x="{xx}" y="{top + ph + 16}" text-anchor="middle" font-size="10">{escape(label)}</text>')
+    for c, yy in g["thresholds"]:
+        colour = BAND_COLOURS.get(int(c), "#555")
+        parts.append(f'<line class="band" x1="{left}" x2="{left + pw}" y1="{yy}" y2="{yy}" stroke="{colour}" '
+                     f'stroke-dasharray="5 4"/><text x="{left + pw - 4}" y="{yy - 3}" text-anchor="end" '
+                     f'font-size="10" fill="{colour}">{c:g} °C</text>')
+    for xx in g["turnings"]:
+        parts.append(f'<line class="turning" x1="{xx}" x2="{xx}" y1="{top}" y2="{top + ph}" stroke="#6b7a70"/>')
+    for seg in g["segments"]:
+        pts = " ".join(f"{a},{b}" for a, b in seg)
+        parts.append(f'<polyline class="governing" points="{pts}" fill="none" stroke="#2f6b3f" stroke-width="1.6"/>')
+    legend = escape(labels.get("legend", "governing temperature (lowest probe per hour), turnings as grey lines"))
+    parts.append(f'<text x="{left}" y="{height - 2}" font-size="10">{legend}</text>')
+    return (f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" aria-label="{escape(title)}" '
+            f'xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>{"".join(parts)}</svg>')
