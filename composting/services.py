@@ -103,3 +103,12 @@ def sample_link(*, actor, sample, batch, reason=""):
         audit.record(entity="sample", obj=sample, action="update", actor=actor, reason=reason,
                      changes={"composting_batch": [before, batch.pk if batch else None]}, sample=sample,
                      manufacturer=sample.product.manufacturer)
+
+
+@transaction.atomic
+def recipe_save(*, actor, batch, design, reason=""):
+    """Save a mix design as the batch's recipe (audited like every batch change)."""
+    recipe = {k: design[k] for k in ("method", "target_cn", "target_moisture_pct", "cn", "materials",
+                                     "water_to_add_kg", "excess_water_kg", "mix_wet_kg") if k in design}
+    recipe["water_kg"] = design.get("water_to_add_kg", 0)
+    return batch_update(actor=actor, batch=batch, reason=reason or "mix design saved as recipe", recipe=recipe)

@@ -72,3 +72,47 @@ class SampleBatchSerializer(serializers.Serializer):
     sample = serializers.IntegerField()
     batch = serializers.IntegerField(allow_null=True)
     reason = serializers.CharField(required=False, allow_blank=True)
+
+
+class MixMaterialSerializer(serializers.Serializer):
+    """One material: from the library (``material``), from a verified sample (``sample``) or entered."""
+    material = serializers.IntegerField(required=False, help_text="id of a library material")
+    sample = serializers.IntegerField(required=False, help_text="id of a verified sample (C, N and moisture)")
+    name = serializers.CharField(required=False, max_length=100)
+    carbon_pct = FiniteFloatField(required=False, min_value=0, max_value=100)
+    nitrogen_pct = FiniteFloatField(required=False, min_value=0, max_value=100)
+    moisture_pct = FiniteFloatField(required=False, min_value=0, max_value=99.99)
+    min_share_pct = FiniteFloatField(required=False, min_value=0, max_value=100, default=0)
+    max_share_pct = FiniteFloatField(required=False, min_value=0, max_value=100, default=100)
+    cost_per_tonne = FiniteFloatField(required=False, min_value=0, allow_null=True, default=None)
+    preferred_share_pct = FiniteFloatField(required=False, min_value=0, max_value=100, allow_null=True, default=None)
+
+    def validate(self, attrs):
+        if "material" not in attrs and "sample" not in attrs:
+            missing = {k: [_("This field is required.")] for k in ("carbon_pct", "nitrogen_pct", "moisture_pct")
+                       if k not in attrs}
+            if missing:
+                raise serializers.ValidationError(missing)
+        return attrs
+
+
+class MixRequestSerializer(serializers.Serializer):
+    materials = MixMaterialSerializer(many=True, allow_empty=False)
+    target_cn = FiniteFloatField(default=30, min_value=0.01)
+    target_moisture_pct = FiniteFloatField(default=65, min_value=0.01, max_value=99.99)
+    dry_total_kg = FiniteFloatField(default=100, min_value=0.001)
+    batch = serializers.IntegerField(required=False, help_text="save the design as this batch's recipe")
+
+
+class ForecastRequestSerializer(serializers.Serializer):
+    sample = serializers.IntegerField()
+    rate_t_ha = FiniteFloatField(min_value=0, help_text="application rate, t/ha/yr as received")
+    horizon_years = FiniteFloatField(default=100, min_value=0.01, max_value=1000)
+    land_use = serializers.ChoiceField(choices=["farmland", "general"], default="farmland")
+    soil_group = serializers.CharField(required=False, default="total")
+    start = serializers.DictField(child=FiniteFloatField(min_value=0), required=False,
+                                  help_text="measured starting soil concentrations {metal: mg/kg}; wins over soil_group")
+    depth_cm = FiniteFloatField(default=15, min_value=0.01, max_value=200)
+    bulk_density = FiniteFloatField(default=1.2, min_value=0.01, max_value=3)
+    moisture_pct = FiniteFloatField(required=False, min_value=0, max_value=99.99,
+                                    help_text="overrides the sample's moisture result")

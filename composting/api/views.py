@@ -3,7 +3,8 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action, api_view, permission_classes
-from rest_framework.exceptions import PermissionDenied
+from django.utils.translation import gettext_lazy as _
+from rest_framework.exceptions import ErrorDetail, PermissionDenied, ValidationError
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
@@ -12,10 +13,10 @@ from lims.api.permissions import ALL_ROLES, RolePermission, roles
 from lims.api.views import HistoryMixin, ScopedQuerysetMixin
 from lims.roles import READ_ALL, Role
 
-from .. import logger, selectors, services
-from ..models import Batch
-from .serializers import (BatchSerializer, MoistureSerializer, ReadingsSerializer, SampleBatchSerializer,
-                          TurningSerializer, UploadSerializer)
+from .. import forecast, logger, messages, mix, selectors, services
+from ..models import Batch, Material
+from .serializers import (BatchSerializer, ForecastRequestSerializer, MixRequestSerializer, MoistureSerializer,
+                          ReadingsSerializer, SampleBatchSerializer, TurningSerializer, UploadSerializer)
 
 WRITERS = (Role.MANUFACTURER, Role.TECHNICIAN, Role.LAB_ADMIN)
 
@@ -59,7 +60,6 @@ class BatchViewSet(ScopedQuerysetMixin, HistoryMixin, mixins.ListModelMixin, mix
         user = self.request.user
         if "manufacturer" not in data:
             if user.role != Role.MANUFACTURER:
-                from rest_framework.exceptions import ValidationError
                 raise ValidationError({"manufacturer": ["This field is required."]})
             data["manufacturer"] = user.manufacturer
         self._owner_only(data["manufacturer"])
@@ -144,3 +144,103 @@ def sample_batch(request):
         batch = get_object_or_404(selectors.batches_visible_to(request.user), pk=body.validated_data["batch"])
     services.sample_link(actor=request.user, sample=sample, batch=batch, reason=body.validated_data.get("reason", ""))
     return Response({"sample": sample.pk, "batch": batch.pk if batch else None})
+
+
+def resolve_materials(user, rows):
+    """Library, sample or entered materials -> dicts for the pure designer; problems by field."""
+    out, errors = [], {}
+    for i, row in enumerate(rows):
+        extra = {k: row[k] for k in ("min_share_pct", "max_share_pct", "cost_per_tonne", "preferred_share_pct")
+                 if k in row}
+        if "material" in row:
+            m = Material.objects.filter(pk=row["material"]).first()
+            if m is None:
+                errors[f"materials.{i}.material"] = [_("No such material.")]
+                continue
+            out.append({"name": m.name, "carbon_pct": m.carbon_pct, "nitrogen_pct": m.nitrogen_pct,
+                        "moisture_pct": m.moisture_pct, **extra})
+        elif "sample" in row:
+            s = selectors.verified_samples_visible_to(user).filter(pk=row["sample"]).first()
+            if s is None:
+                errors[f"materials.{i}.sample"] = [_("No verified sample with this id.")]
+                continue
+            values, missing = selectors.material_from_sample(s)
+            if missing:
+                errors[f"materials.{i}.sample"] = [_("The sample has no result for %(names)s.")
+                                                   % {"names": ", ".join(missing)}]
+                continue
+            out.append({**values, **extra})
+        else:
+            out.append({"name": row.get("name") or f"#{i + 1}", "carbon_pct": row["carbon_pct"],
+                        "nitrogen_pct": row["nitrogen_pct"], "moisture_pct": row["moisture_pct"], **extra})
+    return out, errors
+
+
+@extend_schema(request=MixRequestSerializer, responses={200: dict, 400: dict})
+@api_view(["POST"])
+@permission_classes(roles(write=ALL_ROLES))
+def mix_design(request):
+    """Mix designer (DOMAIN.md §10): dry and wet masses and the water to add (or the excess water) for a target C/N
+    and moisture; two materials by the closed form, more (or with bounds, costs, preferences) by a linear programme.
+    With ``batch`` the design is saved as that batch's recipe (audited)."""
+    body = MixRequestSerializer(data=request.data)
+    body.is_valid(raise_exception=True)
+    data = body.validated_data
+    materials, errors = resolve_materials(request.user, data["materials"])
+    batch = None
+    if "batch" in data:
+        if request.user.role not in WRITERS:
+            raise PermissionDenied("Your role may not change batches.")
+        batch = selectors.batches_visible_to(request.user).filter(pk=data["batch"]).first()
+        if batch is None:
+            errors["batch"] = [_("No such batch.")]
+    if errors:
+        raise ValidationError(errors)
+    try:
+        result = selectors.design_mix(materials, data["target_cn"], data["target_moisture_pct"], data["dry_total_kg"])
+    except mix.MixError as e:
+        raise ValidationError(messages.field_errors(e))
+    if batch is not None:
+        services.recipe_save(actor=request.user, batch=batch, design=result)
+        result["saved_to_batch"] = batch.pk
+    return Response(result)
+
+
+@extend_schema(responses={200: dict})
+@api_view(["GET"])
+@permission_classes(roles())
+def materials(request):
+    """The mix designer's material library (ch. 6 table 1 and what the lab admin added)."""
+    return Response([{"id": m.pk, "name": m.name, "carbon_pct": m.carbon_pct, "nitrogen_pct": m.nitrogen_pct,
+                      "moisture_pct": m.moisture_pct, "source": m.source} for m in Material.objects.all()])
+
+
+@extend_schema(responses={200: dict})
+@api_view(["GET"])
+@permission_classes(roles())
+def soil_data(request):
+    """Soil groups with their upper backgrounds (ch. 15 table 4) and the monitoring / control standards."""
+    return Response({"soil_groups": list(selectors.soil_groups().values()),
+                     "thresholds": {"farmland": selectors.soil_thresholds("farmland"),
+                                    "general": selectors.soil_thresholds("general")}})
+
+
+@extend_schema(request=ForecastRequestSerializer, responses={200: dict, 400: dict})
+@api_view(["POST"])
+@permission_classes(roles(write=ALL_ROLES))
+def soil_forecast(request):
+    """Soil metal-loading forecast (DOMAIN.md §11) for a verified sample: per metal the yearly rise, years to the
+    monitoring and control standards, the limiting metal and the largest sustainable rate. Stores nothing."""
+    body = ForecastRequestSerializer(data=request.data)
+    body.is_valid(raise_exception=True)
+    data = dict(body.validated_data)
+    sample = selectors.verified_samples_visible_to(request.user).filter(pk=data.pop("sample")).first()
+    if sample is None:
+        raise ValidationError({"sample": [_("No verified sample with this id.")]})
+    try:
+        result, problems = selectors.soil_forecast(sample, **data)
+    except forecast.ForecastError as e:
+        raise ValidationError(messages.field_errors(e))
+    if problems:
+        raise ValidationError({f: [ErrorDetail(str(msg), code=code)] for f, (code, msg) in problems.items()})
+    return Response(result)
