@@ -72,3 +72,41 @@ def governing_svg(hours, turnings, thresholds, title, *, width=720, height=260, 
     parts.append(f'<text x="{left}" y="{height - 2}" font-size="10">{legend}</text>')
     return (f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" aria-label="{escape(title)}" '
             f'xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>{"".join(parts)}</svg>')
+
+
+def forecast_svg(rows, horizon_years, title, *, width=720, height=280, legend=""):
+    """Soil concentration over the years as a share of each metal's first threshold (100 % = that standard).
+    ``rows``: [{metal, start_mg_kg, yearly_rise_mg_kg, threshold_mg_kg}]."""
+    palette = ["#2f6b3f", "#b3261e", "#1d4f8a", "#c98a00", "#7a1d8a", "#00796b", "#6d4c41", "#455a64"]
+    left, right, top, bottom = 48, 90, 12, 30
+    pw, ph = width - left - right, height - top - bottom
+    series = [(r["metal"], [100 * (r["start_mg_kg"] + r["yearly_rise_mg_kg"] * t) / r["threshold_mg_kg"]
+                            for t in (0, horizon_years)]) for r in rows if r.get("threshold_mg_kg")]
+    if not series:
+        return ""
+    hi = max(120.0, max(max(v) for _, v in series) * 1.05)
+
+    def y(v):
+        return top + ph * (hi - min(v, hi)) / hi
+
+    parts = [f'<rect x="{left}" y="{top}" width="{pw}" height="{ph}" fill="#fafcfa" stroke="#c8d2cc"/>',
+             f'<line class="band" x1="{left}" x2="{left + pw}" y1="{y(100):.1f}" y2="{y(100):.1f}" stroke="#b3261e" '
+             f'stroke-dasharray="5 4"/><text x="{left + pw + 4}" y="{y(100) + 4:.1f}" font-size="10" '
+             f'fill="#b3261e">100 %</text>']
+    for v in range(0, int(hi) + 1, 50 if hi > 200 else 25):
+        parts.append(f'<text x="{left - 6}" y="{y(v) + 4:.1f}" text-anchor="end" font-size="10">{v}</text>')
+    for i in range(0, 5):
+        t = horizon_years * i / 4
+        parts.append(f'<text x="{left + pw * i / 4:.1f}" y="{top + ph + 16}" text-anchor="middle" '
+                     f'font-size="10">{t:g}</text>')
+    for i, (metal, (a, b)) in enumerate(series):
+        colour = palette[i % len(palette)]
+        x2, y2 = left + pw, y(b)
+        if b > hi:   # clip where the line leaves the plot
+            x2 = left + pw * (hi - a) / (b - a)
+        parts.append(f'<line class="metal" x1="{left}" y1="{y(a):.1f}" x2="{x2:.1f}" y2="{y2:.1f}" '
+                     f'stroke="{colour}" stroke-width="1.8"/><text x="{left + pw + 4}" y="{min(y2, top + ph) + 4 + 0:.1f}" '
+                     f'font-size="10" fill="{colour}" dy="{(i % 3) * 10}">{escape(metal)}</text>')
+    parts.append(f'<text x="{left}" y="{height - 2}" font-size="10">{escape(legend)}</text>')
+    return (f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" aria-label="{escape(title)}" '
+            f'xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>{"".join(parts)}</svg>')

@@ -97,3 +97,95 @@ def batch_detail(request, pk):
         "upload": upload, "turning": turning, "moisture": moisture, "report": report,
         "turnings": batch.turnings.all(), "moisture_readings": batch.moisture_readings.all(),
         "hours": len(ev["governing"]), "samples": batch.samples.select_related("sample")})
+
+
+MIX_ROWS = 4
+
+
+@login_required
+def mix_designer(request):
+    """Any logged-in user: pick or enter materials, set targets, get masses and water; save as a batch recipe."""
+    from django import forms as dj_forms
+
+    from . import mix
+    from .forms import MixMaterialForm, MixTargetForm
+    from .messages import text
+    from .models import Material
+    materials = Material.objects.all()
+    samples = selectors.verified_samples_visible_to(request.user).order_by("-id")
+    batches = selectors.batches_visible_to(request.user) if request.user.role in WRITERS else \
+        selectors.batches_visible_to(request.user).none()
+    data = request.POST if request.method == "POST" else None
+    rows = [MixMaterialForm(data, prefix=f"m{i}", materials=materials, samples=samples) for i in range(MIX_ROWS)]
+    target = MixTargetForm(data, batches=batches)
+    result, problem = None, None
+    if data is not None and target.is_valid() and all(r.is_valid() for r in rows):
+        chosen = []
+        for r in rows:
+            if r.is_blank():
+                continue
+            d = r.cleaned_data
+            extra = {"min_share_pct": d["min_share_pct"] if d["min_share_pct"] is not None else 0,
+                     "max_share_pct": d["max_share_pct"] if d["max_share_pct"] is not None else 100,
+                     "cost_per_tonne": d["cost_per_tonne"]}
+            if d["material"]:
+                m = d["material"]
+                chosen.append({"name": m.name, "carbon_pct": m.carbon_pct, "nitrogen_pct": m.nitrogen_pct,
+                               "moisture_pct": m.moisture_pct, **extra})
+            elif d["sample"]:
+                values, missing = selectors.material_from_sample(d["sample"])
+                if missing:
+                    r.add_error("sample", dj_forms.ValidationError(
+                        _("The sample has no result for %(names)s.") % {"names": ", ".join(missing)},
+                        code="mix_sample_incomplete"))
+                    continue
+                chosen.append({**values, **extra})
+            else:
+                missing = [k for k in ("nitrogen_pct", "moisture_pct") if d[k] is None]
+                for k in missing:
+                    r.add_error(k, dj_forms.ValidationError(_("This field is required."), code="required"))
+                if not missing:
+                    chosen.append({"name": d["name"] or _("material"), "carbon_pct": d["carbon_pct"],
+                                   "nitrogen_pct": d["nitrogen_pct"], "moisture_pct": d["moisture_pct"], **extra})
+        if not any(r.errors for r in rows):
+            try:
+                result = selectors.design_mix(chosen, target.cleaned_data["target_cn"],
+                                              target.cleaned_data["target_moisture_pct"],
+                                              target.cleaned_data["dry_total_kg"])
+            except mix.MixError as e:
+                problem = text(e)
+            if result is not None and target.cleaned_data.get("batch"):
+                batch = target.cleaned_data["batch"]
+                services.recipe_save(actor=request.user, batch=batch, design=result)
+                messages.success(request, _("Saved as the recipe of batch %(name)s.") % {"name": batch.name})
+    return render(request, "composting/mix.html", {"rows": rows, "target": target, "result": result,
+                                                   "problem": problem})
+
+
+@login_required
+def soil_forecast(request):
+    """The §11 forecast for a verified sample the user may see."""
+    from . import forecast
+    from .forms import ForecastForm
+    from .messages import text
+    groups = list(selectors.soil_groups().values())
+    samples = selectors.verified_samples_visible_to(request.user).order_by("-id")
+    form = ForecastForm(request.GET or None, samples=samples, groups=groups)
+    result, problems, chart = None, {}, ""
+    if request.GET and form.is_valid():
+        d = form.cleaned_data
+        try:
+            result, problems = selectors.soil_forecast(
+                d["sample"], rate_t_ha=d["rate_t_ha"], horizon_years=d["horizon_years"], land_use=d["land_use"],
+                start=form.start(groups), depth_cm=d["depth_cm"], bulk_density=d["bulk_density"])
+        except forecast.ForecastError as e:
+            problems = {e.field: (e.code, text(e))}
+        if result:
+            first = result["first_level"]
+            rows = [{**m, "threshold_mg_kg": m["levels"].get(first, {}).get("threshold_mg_kg")}
+                    for m in result["metals"]]
+            chart = mark_safe(charts.forecast_svg(
+                rows, result["horizon_years"], _("Soil concentration over the years"),
+                legend=_("Soil concentration as a share of the monitoring standard (%); years along the axis")))
+    return render(request, "composting/forecast.html", {"form": form, "result": result, "chart": chart,
+                                                        "problems": [str(m) for _c, m in problems.values()]})

@@ -8,5 +8,6 @@ urlpatterns = [
     path("api/v1/", include("lims.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("verify/<str:number>/", certificate_views.verify, name="verify"),
+    path("", include("composting.urls")),
     path("", include("lims.web.urls")),
 ]
