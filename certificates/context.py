@@ -10,6 +10,8 @@ from maturity.formatting import METHOD_LABELS, fmt, fmt_indicator_value
 from maturity.models import StandardEdition
 from maturity.parameters import DERIVED, PARAMETERS
 
+from . import batch_evidence
+
 GUARANTEED = ("organic_matter_pct", "organic_carbon_pct", "total_nitrogen_pct", "p2o5_pct", "k2o_pct",
               "cao_pct", "mgo_pct")
 ORDER = list(PARAMETERS)
@@ -115,6 +117,7 @@ def certificate_context(sample, *, number, version, supersedes, standard, decisi
         "compliance": _compliance_block(compliance),
         "entered_by": _people(assays, "entered_by"), "verified_by": _people(assays, "verified_by"),
         "verified_at": timezone.localtime(verified_at).strftime("%Y-%m-%d %H:%M") if verified_at else "",
+        "batch_evidence": batch_evidence.context([sample]),
     }
 
 
@@ -166,4 +169,5 @@ def dossier_context(product, samples, declared, *, number, url, actor):
             "text_en": "Chemical fertilizer is added to this product" if product.chemical_fertilizer_added
             else "No chemical fertilizer is added to this product"},
         "signature": {"prepared_by": actor.display_name, "reviewed_by": ""},
+        "batch_evidence": batch_evidence.context(samples),
     }

@@ -43,6 +43,8 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from . import batch_evidence
+
 from .fonts import LATIN_BOLD, LATIN_FONT, has_glyph, register_fonts
 
 __all__ = ["render_certificate", "render_dossier"]
@@ -931,6 +933,7 @@ def render_certificate(ctx: dict) -> bytes:
     note_md += "<br/>" + f'<a href="{escape(url, {chr(34): "&quot;"})}" color="{BRAND.hexval()}">{tx(url or DASH)}</a>'
     story.append(KeepTogether(
         _heading(5, "簽核及聲明", "Authorisation and notes", None) + [sign, Spacer(1, 2.5 * mm), P(note_md, "note")]))
+    story += batch_evidence.flowables(ctx)
 
     version_note = f"v{version}" + (f", supersedes {supersedes}" if supersedes else "")
 
@@ -1256,6 +1259,7 @@ def render_dossier(ctx: dict) -> bytes:
         "note")
     closing += _heading(n, "簽章", "Signatures", None) + [sig_t, Spacer(1, 2.5 * mm), notes]
     story.append(KeepTogether(closing))
+    story += batch_evidence.flowables(ctx)
 
     def on_page(c, doc):
         _draw_band(c, lab, f"{number}")

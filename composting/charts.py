@@ -7,6 +7,16 @@ from html import escape
 BAND_COLOURS = {45: "#c98a00", 50: "#8a6d00", 55: "#b3261e", 60: "#7a1d8a", 70: "#1d4f8a"}
 
 
+def thresholds_of(params_by_key):
+    """Temperature lines to draw: every threshold of the active criteria except the organisms' (too many)."""
+    found = set()
+    for key, params in params_by_key.items():
+        for name in ("temperature_c", "run_c", "low_c", "high_c", "peak_c"):
+            if isinstance(params.get(name), (int, float)):
+                found.add(float(params[name]))
+    return sorted(found)
+
+
 def geometry(hours, turnings, thresholds, width, height, left=44, right=10, top=12, bottom=28):
     """Scale governing ``hours`` [(time, °C)] and ``turnings`` [time] to a plot box.
 

@@ -20,19 +20,9 @@ def status_label(status):
         status, status)
 
 
-def thresholds_of(params_by_key):
-    """Temperature lines to draw: every threshold of the active criteria except the organisms' (too many)."""
-    found = set()
-    for key, params in params_by_key.items():
-        for name in ("temperature_c", "run_c", "low_c", "high_c", "peak_c"):
-            if isinstance(params.get(name), (int, float)):
-                found.add(float(params[name]))
-    return sorted(found)
-
-
 def curve_svg(ev, width=720, height=260):
     return mark_safe(charts.governing_svg(
-        ev["governing"], ev["turnings"], thresholds_of(ev["criteria_params"]), _("Governing temperature"),
+        ev["governing"], ev["turnings"], charts.thresholds_of(ev["criteria_params"]), _("Governing temperature"),
         width=width, height=height,
         labels={"legend": _("Governing temperature (lowest probe per hour, °C); grey lines: turnings; "
                             "dashed: criterion thresholds")}))

@@ -2,6 +2,7 @@
 sees only its own organisation's batches, by list, by id and by any filter."""
 from dataclasses import replace
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from lims import selectors as lims_selectors
@@ -23,8 +24,8 @@ def batches_visible_to(user):
 
 def batch_input(batch):
     """The batch as the pure criteria see it (governing temperatures are computed from all readings)."""
-    readings = list(batch.readings.values_list("at", "probe", "temperature_c"))
-    turnings = list(batch.turnings.values_list("at", flat=True))
+    readings = [(timezone.localtime(t), p, c) for t, p, c in batch.readings.values_list("at", "probe", "temperature_c")]
+    turnings = [timezone.localtime(t) for t in batch.turnings.values_list("at", flat=True)]
     return thermal.Batch(method=batch.method, readings=readings, turnings=turnings,
                          start=batch.started_on, end=batch.ended_on)
 
