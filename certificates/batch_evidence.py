@@ -17,6 +17,11 @@ STATUS_TEXT = {"met": ("達成", "met"), "not_shown": ("未證明", "not shown")
                "inactivated": ("已不活化", "inactivated")}
 
 
+def _run_text(run):
+    start, end = run["start"][:16].replace("T", " "), run["end"][:16].replace("T", " ")
+    return f"{start} → {end} ({run['length_hours']:g} h)"
+
+
 def context(samples) -> list:
     """[{batch, method, dates, governing [[iso hour, °C]], turnings, thresholds, criteria rows}], one per batch."""
     from composting import charts, selectors
@@ -34,7 +39,7 @@ def context(samples) -> list:
             counts = {s: sum(1 for o in organisms if o["status"] == s) for s in ("inactivated", "not_shown",
                                                                                 "not_judged")}
             rows.append({"key": c["key"], "name": c["name"], "status": c["status"], "source": c["source"],
-                         "run": f"{run['start'][:16].replace('T', ' ')} → {run['end'][:16].replace('T', ' ')} ({run['length_hours']:g} h)" if run else "",
+                         "run": _run_text(run) if run else "",
                          "organisms": counts if organisms else None})
         out.append({"batch": batch.name, "method": batch.method, "samples": [s.code for s in samples],
                     "started_on": str(batch.started_on), "ended_on": str(batch.ended_on or ""),

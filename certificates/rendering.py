@@ -44,7 +44,6 @@ from reportlab.platypus import (
 )
 
 from . import batch_evidence
-
 from .fonts import LATIN_BOLD, LATIN_FONT, has_glyph, register_fonts
 
 __all__ = ["render_certificate", "render_dossier"]

@@ -115,7 +115,7 @@ def forecast_svg(rows, horizon_years, title, *, width=720, height=280, legend=""
         if b > hi:   # clip where the line leaves the plot
             x2 = left + pw * (hi - a) / (b - a)
         parts.append(f'<line class="metal" x1="{left}" y1="{y(a):.1f}" x2="{x2:.1f}" y2="{y2:.1f}" '
-                     f'stroke="{colour}" stroke-width="1.8"/><text x="{left + pw + 4}" y="{min(y2, top + ph) + 4 + 0:.1f}" '
+                     f'stroke="{colour}" stroke-width="1.8"/><text x="{left + pw + 4}" y="{min(y2, top + ph) + 4:.1f}" '
                      f'font-size="10" fill="{colour}" dy="{(i % 3) * 10}">{escape(metal)}</text>')
     parts.append(f'<text x="{left}" y="{height - 2}" font-size="10">{escape(legend)}</text>')
     return (f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" aria-label="{escape(title)}" '

@@ -59,7 +59,8 @@ def batch_detail(request, pk):
                 f = upload.cleaned_data["file"]
                 try:
                     if f.size > logger.MAX_BYTES:
-                        raise logger.LoggerFileRejected([{"row": None, "column": "file", "code": "logger_file_too_large",
+                        raise logger.LoggerFileRejected([{"row": None, "column": "file",
+                                                          "code": "logger_file_too_large",
                                                           "reason": _("the file is too large")}])
                     n = services.readings_upload(actor=request.user, batch=batch, filename=f.name, content=f.read())
                     messages.success(request, _("%(n)s readings stored.") % {"n": n})

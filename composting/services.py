@@ -93,8 +93,8 @@ def sample_link(*, actor, sample, batch, reason=""):
     old = BatchSample.objects.filter(sample=sample).first()
     before = old.batch_id if old else None
     if batch is not None and batch.manufacturer_id != sample.product.manufacturer_id:
-        raise ValidationError({"batch": [ValidationError(_("The batch belongs to another manufacturer than the sample."),
-                                                         code="batch_other_manufacturer")]})
+        message = _("The batch belongs to another manufacturer than the sample.")
+        raise ValidationError({"batch": [ValidationError(message, code="batch_other_manufacturer")]})
     if batch is None:
         BatchSample.objects.filter(sample=sample).delete()
     else:

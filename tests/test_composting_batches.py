@@ -123,7 +123,9 @@ def test_typed_readings_turnings_moisture(client_for, batch):
     assert r.status_code == 201
     r = c.post(f"{URL}{batch.pk}/readings/", {"readings": [{"at": "x", "probe": "a", "temperature_c": 1e9}]},
                format="json")
-    assert r.status_code == 400 and set(r.json()["readings"]["0"] if isinstance(r.json()["readings"], dict) else r.json()["readings"][0]) == {"at", "temperature_c"}
+    errors = r.json()["readings"]
+    first = errors["0"] if isinstance(errors, dict) else errors[0]
+    assert r.status_code == 400 and set(first) == {"at", "temperature_c"}
     assert c.post(f"{URL}{batch.pk}/turnings/", {"at": "2026-01-01T02:00:00+08:00"}, format="json").status_code == 201
     assert c.post(f"{URL}{batch.pk}/turnings/", {"at": "nope"}, format="json").status_code == 400
     assert c.post(f"{URL}{batch.pk}/moisture/", {"at": "2026-01-01T02:00:00+08:00", "moisture_pct": 62},

@@ -111,7 +111,7 @@ class ForecastRequestSerializer(serializers.Serializer):
     land_use = serializers.ChoiceField(choices=["farmland", "general"], default="farmland")
     soil_group = serializers.CharField(required=False, default="total")
     start = serializers.DictField(child=FiniteFloatField(min_value=0), required=False,
-                                  help_text="measured starting soil concentrations {metal: mg/kg}; wins over soil_group")
+                                  help_text="measured soil concentrations {metal: mg/kg}; wins over soil_group")
     depth_cm = FiniteFloatField(default=15, min_value=0.01, max_value=200)
     bulk_density = FiniteFloatField(default=1.2, min_value=0.01, max_value=3)
     moisture_pct = FiniteFloatField(required=False, min_value=0, max_value=99.99,

@@ -1,9 +1,9 @@
 """Thin API views for composting batches (DOMAIN.md §9): validate, call a service or selector, answer."""
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action, api_view, permission_classes
-from django.utils.translation import gettext_lazy as _
 from rest_framework.exceptions import ErrorDetail, PermissionDenied, ValidationError
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
@@ -15,8 +15,16 @@ from lims.roles import READ_ALL, Role
 
 from .. import forecast, logger, messages, mix, selectors, services
 from ..models import Batch, Material
-from .serializers import (BatchSerializer, ForecastRequestSerializer, MixRequestSerializer, MoistureSerializer,
-                          ReadingsSerializer, SampleBatchSerializer, TurningSerializer, UploadSerializer)
+from .serializers import (
+    BatchSerializer,
+    ForecastRequestSerializer,
+    MixRequestSerializer,
+    MoistureSerializer,
+    ReadingsSerializer,
+    SampleBatchSerializer,
+    TurningSerializer,
+    UploadSerializer,
+)
 
 WRITERS = (Role.MANUFACTURER, Role.TECHNICIAN, Role.LAB_ADMIN)
 

@@ -9,7 +9,6 @@ from hypothesis import strategies as st
 from composting import forecast as fc
 from composting import mix, seed
 
-
 CHICKEN = mix.Material("chicken", 34, 4.2, 56)
 STRAW = mix.Material("straw", 53, 0.7, 14)
 REL = 1e-6
@@ -58,7 +57,8 @@ def test_same_cn_materials_and_zero_nitrogen():
 
 
 @pytest.mark.parametrize("field,kw", [("carbon_pct", {"carbon_pct": 101}), ("nitrogen_pct", {"nitrogen_pct": -1}),
-                                      ("moisture_pct", {"moisture_pct": 100}), ("carbon_pct", {"carbon_pct": math.nan})])
+                                      ("moisture_pct", {"moisture_pct": 100}),
+                                      ("carbon_pct", {"carbon_pct": math.nan})])
 def test_bad_material_names_the_field(field, kw):
     m = mix.Material(**{"name": "x", "carbon_pct": 40, "nitrogen_pct": 1, "moisture_pct": 50, **kw})
     with pytest.raises(mix.MixError) as e:
@@ -176,7 +176,8 @@ def test_forecast_bad_input_names_field():
 
 
 @settings(max_examples=100, deadline=None)
-@given(st.floats(0, 100), st.floats(0, 99), st.floats(0, 2000, allow_subnormal=False), st.sampled_from([120, 220, 400, 2.5, 10]))
+@given(st.floats(0, 100), st.floats(0, 99), st.floats(0, 2000, allow_subnormal=False),
+       st.sampled_from([120, 220, 400, 2.5, 10]))
 def test_vector_path_equals_scalar(rate, moisture, metal, threshold):
     ms = fc.soil_mass()
     scalar = fc.yearly_rise(rate, moisture, metal, ms)

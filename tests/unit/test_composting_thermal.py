@@ -5,7 +5,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from composting import seed, thermal as th
+from composting import seed
+from composting import thermal as th
 
 T0 = dt.datetime(2026, 1, 1, 0, 0)
 
