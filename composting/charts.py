@@ -80,8 +80,9 @@ def governing_svg(hours, turnings, thresholds, title, *, width=720, height=260, 
         parts.append(f'<polyline class="governing" points="{pts}" fill="none" stroke="#2f6b3f" stroke-width="1.6"/>')
     legend = escape(labels.get("legend", "governing temperature (lowest probe per hour), turnings as grey lines"))
     parts.append(f'<text x="{left}" y="{height - 2}" font-size="10">{legend}</text>')
-    return (f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" aria-label="{escape(title)}" '
-            f'xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>{"".join(parts)}</svg>')
+    return (f'<svg class="chart" style="max-width:{width}px" viewBox="0 0 {width} {height}" role="img" '
+            f'aria-label="{escape(title)}" xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>'
+            f'{"".join(parts)}</svg>')
 
 
 def forecast_svg(rows, horizon_years, title, *, width=720, height=280, legend=""):
@@ -109,14 +110,21 @@ def forecast_svg(rows, horizon_years, title, *, width=720, height=280, legend=""
         t = horizon_years * i / 4
         parts.append(f'<text x="{left + pw * i / 4:.1f}" y="{top + ph + 16}" text-anchor="middle" '
                      f'font-size="10">{t:g}</text>')
+    labels = []
     for i, (metal, (a, b)) in enumerate(series):
         colour = palette[i % len(palette)]
         x2, y2 = left + pw, y(b)
         if b > hi:   # clip where the line leaves the plot
             x2 = left + pw * (hi - a) / (b - a)
         parts.append(f'<line class="metal" x1="{left}" y1="{y(a):.1f}" x2="{x2:.1f}" y2="{y2:.1f}" '
-                     f'stroke="{colour}" stroke-width="1.8"/><text x="{left + pw + 4}" y="{min(y2, top + ph) + 4:.1f}" '
-                     f'font-size="10" fill="{colour}" dy="{(i % 3) * 10}">{escape(metal)}</text>')
+                     f'stroke="{colour}" stroke-width="1.8"/>')
+        labels.append([min(y2, top + ph) + 4, metal, colour])
+    labels.sort()
+    for k in range(1, len(labels)):   # keep the line-end labels 10 px apart, in the lines' order
+        labels[k][0] = max(labels[k][0], labels[k - 1][0] + 10)
+    for yy, metal, colour in labels:
+        parts.append(f'<text x="{left + pw + 4}" y="{yy:.1f}" font-size="10" fill="{colour}">{escape(metal)}</text>')
     parts.append(f'<text x="{left}" y="{height - 2}" font-size="10">{escape(legend)}</text>')
-    return (f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" aria-label="{escape(title)}" '
-            f'xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>{"".join(parts)}</svg>')
+    return (f'<svg class="chart" style="max-width:{width}px" viewBox="0 0 {width} {height}" role="img" '
+            f'aria-label="{escape(title)}" xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>'
+            f'{"".join(parts)}</svg>')

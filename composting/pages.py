@@ -20,6 +20,14 @@ def status_label(status):
         status, status)
 
 
+def readable(iso):
+    return iso[:16].replace("T", " ")
+
+
+def readable_run(run):
+    return {**run, "start": readable(run["start"]), "end": readable(run["end"])} if run else None
+
+
 def curve_svg(ev, width=720, height=260):
     return mark_safe(charts.governing_svg(
         ev["governing"], ev["turnings"], charts.thresholds_of(ev["criteria_params"]), _("Governing temperature"),
@@ -80,9 +88,11 @@ def batch_detail(request, pk):
     ev = selectors.evaluation(batch)
     criteria = []
     for c in ev["criteria"]:
-        criteria.append({**c, "label": status_label(c["status"]),
-                         "organisms": [{**o, "label": status_label(o["status"])} for o in c.get("organisms", [])],
-                         "turnings": [{**t, "label": status_label(t["status"])} for t in c.get("turnings", [])]})
+        criteria.append({**c, "label": status_label(c["status"]), "run": readable_run(c.get("run")),
+                         "organisms": [{**o, "label": status_label(o["status"]), "run": readable_run(o.get("run"))}
+                                       for o in c.get("organisms", [])],
+                         "turnings": [{**t, "label": status_label(t["status"]), "time": readable(t["time"])}
+                                      for t in c.get("turnings", [])]})
     return render(request, "composting/batch_detail.html", {
         "batch": batch, "chart": curve_svg(ev), "criteria": criteria, "can_write": can_write,
         "upload": upload, "turning": turning, "moisture": moisture, "report": report,
