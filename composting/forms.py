@@ -100,3 +100,11 @@ class ForecastForm(forms.Form):
             if self.cleaned_data.get(f"start_{metal}") is not None:
                 base[metal] = self.cleaned_data[f"start_{metal}"]
         return base
+
+
+class SampleLinkForm(forms.Form):
+    sample = forms.ModelChoiceField(label=_("Sample taken from this batch"), queryset=None)
+
+    def __init__(self, *args, samples, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["sample"].queryset = samples

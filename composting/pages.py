@@ -6,10 +6,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
+from lims import selectors as lims_selectors
 from lims.roles import Role
 
 from . import charts, logger, selectors, services
-from .forms import BatchForm, LoggerUploadForm, MoistureForm, TurningForm
+from .forms import BatchForm, LoggerUploadForm, MoistureForm, SampleLinkForm, TurningForm
 
 WRITERS = (Role.MANUFACTURER, Role.TECHNICIAN, Role.LAB_ADMIN)
 
@@ -59,6 +60,9 @@ def batch_detail(request, pk):
     batch = get_object_or_404(selectors.batches_visible_to(request.user), pk=pk)
     can_write = request.user.role in WRITERS
     upload, turning, moisture, report = LoggerUploadForm(), TurningForm(), MoistureForm(), None
+    own_samples = lims_selectors.samples_visible_to(request.user).filter(
+        product__manufacturer_id=batch.manufacturer_id).order_by("-id")
+    link = SampleLinkForm(samples=own_samples)
     if request.method == "POST" and can_write:
         what = request.POST.get("what")
         if what == "upload":
@@ -80,6 +84,11 @@ def batch_detail(request, pk):
             if turning.is_valid():
                 services.turning_add(actor=request.user, batch=batch, **turning.cleaned_data)
                 return redirect("composting-batch", batch.pk)
+        elif what == "sample":
+            link = SampleLinkForm(request.POST, samples=own_samples)
+            if link.is_valid():
+                services.sample_link(actor=request.user, sample=link.cleaned_data["sample"], batch=batch)
+                return redirect("composting-batch", batch.pk)
         elif what == "moisture":
             moisture = MoistureForm(request.POST)
             if moisture.is_valid():
@@ -95,7 +104,7 @@ def batch_detail(request, pk):
                                       for t in c.get("turnings", [])]})
     return render(request, "composting/batch_detail.html", {
         "batch": batch, "chart": curve_svg(ev), "criteria": criteria, "can_write": can_write,
-        "upload": upload, "turning": turning, "moisture": moisture, "report": report,
+        "upload": upload, "turning": turning, "moisture": moisture, "report": report, "link": link,
         "turnings": batch.turnings.all(), "moisture_readings": batch.moisture_readings.all(),
         "hours": len(ev["governing"]), "samples": batch.samples.select_related("sample")})
 

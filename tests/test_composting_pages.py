@@ -89,3 +89,27 @@ def test_forecast_page(web, verified):
                                            "bulk_density": 1.2, "start_Cu": 40}).content.decode()
     assert "540.0" in page
     assert verified.code not in web("manufacturer_b", "en").get("/composting/forecast/").content.decode()
+
+
+def test_batch_page_names_a_sample_and_admin_edit_is_audited(web, users, org_a, product_a, make_sample):
+    from composting import services
+    from composting.models import Criterion
+    from lims.models import AuditEntry
+    batch = services.batch_create(actor=users["manufacturer"], manufacturer=org_a, name="P", method="windrow",
+                                  started_on=dt.date(2026, 1, 1))
+    s = make_sample(product_a)
+    r = web("manufacturer", "en").post(f"/composting/batches/{batch.pk}/", {"what": "sample", "sample": s.pk})
+    assert r.status_code == 302 and batch.samples.get().sample == s
+    assert s.code in web("manufacturer", "en").get(f"/composting/batches/{batch.pk}/").content.decode()
+    crit = Criterion.objects.get(key="reheat")
+    r = web("lab_admin").post(f"/admin/composting/criterion/{crit.pk}/change/", {
+        "key": "reheat", "name": crit.name, "kind": "reheat", "params": '{"rise_c": 4, "window_hours": 72}',
+        "source": crit.source, "active": "on", "position": 4})
+    assert r.status_code == 302
+    entry = AuditEntry.objects.get(entity="composting_criterion")
+    assert entry.changes["params"][1]["rise_c"] == 4 and entry.actor == users["lab_admin"]
+    r = web("lab_admin").post(f"/admin/composting/criterion/{crit.pk}/change/", {
+        "key": "reheat", "name": crit.name, "kind": "reheat", "params": '{"rise_c": -1, "window_hours": 72}',
+        "source": crit.source, "active": "on", "position": 4})
+    assert r.status_code == 200 and "rise_c" in r.content.decode()
+    assert Criterion.objects.get(pk=crit.pk).params["rise_c"] == 4
