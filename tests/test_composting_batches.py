@@ -182,3 +182,31 @@ def test_criterion_clean_names_the_parameter(db):
         crit.full_clean()
     assert "params" in e.value.message_dict and "rise_c" in e.value.message_dict["params"][0]
     assert Batch.objects.count() == 0
+
+
+ROLES = ["technician", "reviewer", "manufacturer", "manufacturer_b", "regulator", "lab_admin"]
+MATRIX = [  # (method, url, body, expected per role in ROLES order); the batch belongs to "manufacturer"
+    ("get", URL, None, (200, 200, 200, 200, 200, 200)),
+    ("get", URL + "{batch}/", None, (200, 200, 200, 404, 200, 200)),
+    ("get", URL + "{batch}/evaluation/", None, (200, 200, 200, 404, 200, 200)),
+    ("get", URL + "{batch}/history/", None, (200, 200, 403, 403, 200, 200)),
+    ("patch", URL + "{batch}/", {"name": "renamed"}, (200, 403, 200, 404, 403, 200)),
+    ("post", URL + "{batch}/turnings/", {"at": "2026-01-02T00:00:00+08:00"}, (201, 403, 201, 404, 403, 201)),
+    ("post", URL + "{batch}/moisture/", {"at": "2026-01-02T00:00:00+08:00", "moisture_pct": 60},
+     (201, 403, 201, 404, 403, 201)),
+    ("post", URL + "{batch}/upload/", {}, (400, 403, 400, 404, 403, 400)),
+    ("get", "/api/v1/composting/materials/", None, (200, 200, 200, 200, 200, 200)),
+    ("get", "/api/v1/composting/soil/", None, (200, 200, 200, 200, 200, 200)),
+    ("post", "/api/v1/composting/sample-batch/", {"sample": 0, "batch": None}, (404, 403, 404, 404, 403, 404)),
+]
+
+
+@pytest.mark.parametrize("method,url,body,expected", MATRIX, ids=[f"{m} {u}" for m, u, _, _ in MATRIX])
+def test_endpoint_matrix(client_for, batch, method, url, body, expected):
+    url = url.format(batch=batch.pk)
+    for role, want in zip(ROLES, expected):
+        c = client_for(role)
+        fmt = "multipart" if url.endswith("upload/") else "json"
+        r = getattr(c, method)(url, body, format=fmt) if body is not None else getattr(c, method)(url)
+        assert r.status_code == want, (role, method, url, r.status_code, r.content[:200])
+    assert AuditEntry.objects.filter(entity="composting_batch").exists()
