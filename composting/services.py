@@ -36,6 +36,10 @@ def batch_create(*, actor, manufacturer, **fields):
 def batch_update(*, actor, batch, reason="", **fields):
     batch = Batch.objects.select_for_update().get(pk=batch.pk)
     _require_owner(actor, batch.manufacturer_id)
+    moved = "manufacturer" in fields and fields["manufacturer"].pk != batch.manufacturer_id
+    if moved and batch.samples.exists():
+        raise ValidationError({"manufacturer": [ValidationError(
+            _("The batch has samples of its manufacturer; it cannot move to another."), code="batch_has_samples")]})
     before = audit.snapshot(batch, BATCH_FIELDS)
     for k, v in fields.items():
         setattr(batch, k, v)
@@ -50,12 +54,21 @@ def batch_update(*, actor, batch, reason="", **fields):
 def readings_add(*, actor, batch, rows, source=""):
     """Store temperature readings [(time, probe, °C)], all or none; a (time, probe) already stored is a problem."""
     _require_owner(actor, batch.manufacturer_id)
-    times = [t for t, _, _ in rows]
+    times = [row[0] for row in rows]
     existing = set(TemperatureReading.objects.filter(batch=batch, at__gte=min(times), at__lte=max(times))
                    .values_list("at", "probe"))
-    clashes = [{"row": i + 2 if source else i, "column": "time", "code": "logger_reading_exists",
-                "reason": f"probe {p} at {t.isoformat()} is already recorded for this batch"}
-               for i, (t, p, _) in enumerate(rows) if (t, p) in existing]
+    clashes, seen = [], set()
+    for i, (t, p, _temp) in enumerate(rows):
+        row = i + 2 if source else i
+        if (t, p) in existing:
+            clashes.append({"row": row, "column": "time", "code": "logger_reading_exists",
+                            "reason": str(_("probe %(probe)s at %(time)s is already recorded for this batch")
+                                          % {"probe": p, "time": t.isoformat()})})
+        elif (t, p) in seen:
+            clashes.append({"row": row, "column": "time", "code": "logger_duplicate",
+                            "reason": str(_("probe %(probe)s at %(time)s is given twice")
+                                          % {"probe": p, "time": t.isoformat()})})
+        seen.add((t, p))
     if clashes:
         raise logger.LoggerFileRejected(clashes)
     TemperatureReading.objects.bulk_create(TemperatureReading(batch=batch, at=t, probe=p, temperature_c=c)

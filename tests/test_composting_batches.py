@@ -126,6 +126,11 @@ def test_typed_readings_turnings_moisture(client_for, batch):
     errors = r.json()["readings"]
     first = errors["0"] if isinstance(errors, dict) else errors[0]
     assert r.status_code == 400 and set(first) == {"at", "temperature_c"}
+    twice = {"at": "2026-01-01T05:00:00+08:00", "probe": "a", "temperature_c": 61}
+    r = c.post(f"{URL}{batch.pk}/readings/", {"readings": [twice, twice]}, format="json")
+    err = r.json()["errors"][0]
+    assert r.status_code == 400 and (err["row"], err["column"], err["code"]) == (1, "time", "logger_duplicate")
+    assert "given twice" in err["reason"]
     assert c.post(f"{URL}{batch.pk}/turnings/", {"at": "2026-01-01T02:00:00+08:00"}, format="json").status_code == 201
     assert c.post(f"{URL}{batch.pk}/turnings/", {"at": "nope"}, format="json").status_code == 400
     assert c.post(f"{URL}{batch.pk}/moisture/", {"at": "2026-01-01T02:00:00+08:00", "moisture_pct": 62},
@@ -155,6 +160,8 @@ def test_sample_names_its_batch(client_for, users, batch, product_a, product_b, 
     assert c.post("/api/v1/composting/sample-batch/", {"sample": sb.pk, "batch": batch.pk},
                   format="json").status_code == 404
     assert AuditEntry.objects.filter(entity="sample", sample=s, changes__composting_batch=[None, batch.pk]).exists()
+    r = client_for("lab_admin").patch(f"{URL}{batch.pk}/", {"manufacturer": org_b.pk}, format="json")
+    assert r.status_code == 400 and "manufacturer" in r.json()
     r = c.post("/api/v1/composting/sample-batch/", {"sample": s.pk, "batch": None}, format="json")
     assert r.status_code == 200 and not type(s).objects.get(pk=s.pk).__dict__.get("composting_batch")
 
