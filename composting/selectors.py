@@ -33,15 +33,17 @@ def batch_input(batch):
 def evaluation(batch):
     """Every active criterion judged on the batch, plus the governing curve it was judged on."""
     data = batch_input(batch)
+    hours = thermal.governing_hours(data.readings)
     results = []
-    for c in Criterion.objects.filter(active=True):
+    criteria = list(Criterion.objects.filter(active=True))
+    for c in criteria:
         try:
-            verdict = thermal.judge(c.kind, c.params, data)
+            verdict = thermal.judge(c.kind, c.params, data, hours)
         except thermal.CriterionError as e:
             verdict = {"status": thermal.NOT_JUDGED, "run": None, "reason": e.code}
         results.append({"key": c.key, "name": c.name, "kind": c.kind, "source": c.source, **verdict})
-    return {"governing": thermal.governing_hours(data.readings), "turnings": data.turnings, "criteria": results,
-            "criteria_params": {c.key: c.params for c in Criterion.objects.filter(active=True)}}
+    return {"governing": hours, "turnings": data.turnings, "criteria": results,
+            "criteria_params": {c.key: c.params for c in criteria}}
 
 
 def batch_of_sample(sample):

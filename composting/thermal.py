@@ -244,10 +244,12 @@ def judge_reheat(hours, batch, params):
     return {"status": status, "turnings": out, "run": None}
 
 
-def judge(kind, params, batch):
-    """Judge one criterion on a batch -> dict with ``status`` (met / not_shown / not_judged) and its evidence."""
+def judge(kind, params, batch, hours=None):
+    """Judge one criterion on a batch -> dict with ``status`` (met / not_shown / not_judged) and its evidence.
+    ``hours``: the batch's governing hours when already computed (they are derived from ``batch.readings``)."""
     validate(kind, params)
-    hours = governing_hours(batch.readings)
+    if hours is None:
+        hours = governing_hours(batch.readings)
     if kind == "organisms":
         return judge_organisms(hours, params)
     if kind == "reheat":

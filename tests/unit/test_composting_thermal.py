@@ -223,3 +223,10 @@ def test_validate_names_field_and_rule():
     assert e.value.code == "criterion_band_order"
     for c in seed.CRITERIA:
         th.validate(c["kind"], c["params"])
+
+
+def test_precomputed_hours_give_the_same_verdict():
+    batch = th.Batch("in_vessel", hourly([56] * 40 + [50] + [57] * 80))
+    for c in seed.CRITERIA:
+        assert th.judge(c["kind"], c["params"], batch) == th.judge(c["kind"], c["params"], batch,
+                                                                   th.governing_hours(batch.readings))
