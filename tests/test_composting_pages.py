@@ -113,3 +113,16 @@ def test_batch_page_names_a_sample_and_admin_edit_is_audited(web, users, org_a, 
         "source": crit.source, "active": "on", "position": 4})
     assert r.status_code == 200 and "rise_c" in r.content.decode()
     assert Criterion.objects.get(pk=crit.pk).params["rise_c"] == 4
+
+
+def test_demo_has_a_batch_with_evidence(db):
+    from django.core.management import call_command
+
+    from composting import selectors
+    call_command("load_demo", password="demo-pw-123")
+    call_command("load_demo", password="demo-pw-123")
+    batch = Batch.objects.get()
+    assert batch.readings.count() == 960 and batch.turnings.count() == 6 and batch.samples.count() == 1
+    assert batch.recipe["water_kg"] == pytest.approx(140.79, abs=5e-3)
+    status = {c["key"]: c["status"] for c in selectors.evaluation(batch)["criteria"]}
+    assert status["us_epa_pfrp"] == "met" and status["tari_comprehensive"] == "not_shown"
