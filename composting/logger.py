@@ -43,8 +43,13 @@ def parse(filename, content, tz):
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise LoggerFileRejected([_problem(None, "file", "logger_file_encoding", "the file is not UTF-8 text")])
+    if "\x00" in text:
+        raise LoggerFileRejected([_problem(None, "file", "logger_file_binary", "the file contains NUL bytes")])
     reader = csv.reader(io.StringIO(text))
-    header = [h.strip().lower() for h in next(reader, [])]
+    try:
+        header = [h.strip().lower() for h in next(reader, [])]
+    except csv.Error as e:
+        raise LoggerFileRejected([_problem(1, "file", "logger_csv_invalid", f"not a readable CSV file: {e}")])
     where = {}
     for key, names in COLUMNS.items():
         found = [i for i, h in enumerate(header) if h in names]
@@ -55,6 +60,14 @@ def parse(filename, content, tz):
         raise LoggerFileRejected([_problem(1, k, "logger_column_missing",
                                            f"required column is missing (header: {', '.join(COLUMNS)})")
                                   for k in missing])
+    try:
+        return _rows(reader, where, tz)
+    except csv.Error as e:
+        raise LoggerFileRejected([_problem(reader.line_num, "file", "logger_csv_invalid",
+                                           f"not a readable CSV file: {e}")])
+
+
+def _rows(reader, where, tz):
     rows, errors, seen = [], [], {}
     for n, cells in enumerate(reader, start=2):
         if not any(c.strip() for c in cells):

@@ -217,3 +217,17 @@ def test_endpoint_matrix(client_for, batch, method, url, body, expected):
         r = getattr(c, method)(url, body, format=fmt) if body is not None else getattr(c, method)(url)
         assert r.status_code == want, (role, method, url, r.status_code, r.content[:200])
     assert AuditEntry.objects.filter(entity="composting_batch").exists()
+
+
+def test_unreadable_csv_and_out_of_range_ids_are_400(client_for, batch):
+    c = client_for("manufacturer")
+    for content, code in ((b"time,probe,temperature_c\n2026-01-01 00:00,a\x00,60\n", "logger_file_binary"),
+                          (b'time,probe,temperature_c\n"2026-01-01 00:00,a,60\n' + b"x" * 200_000,
+                           "logger_csv_invalid")):
+        r = c.post(f"{URL}{batch.pk}/upload/", {"file": SimpleUploadedFile("x.csv", content)}, format="multipart")
+        assert r.status_code == 400 and r.json()["errors"][0]["code"] == code
+    r = c.post("/api/v1/composting/sample-batch/", {"sample": 10**30, "batch": None}, format="json")
+    assert r.status_code == 400 and "sample" in r.json()
+    r = c.post("/api/v1/composting/mix/", {"materials": [{"material": 10**30}, {"material": 1}]}, format="json")
+    assert r.status_code == 400
+    assert TemperatureReading.objects.count() == 0

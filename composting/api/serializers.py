@@ -16,6 +16,11 @@ class FiniteFloatField(serializers.FloatField):
         return value
 
 
+def IdField(**kwargs):  # noqa: N802  (a field factory, used like a field class)
+    """A record id: a whole number the database can hold (an out-of-range id is a 400, not a database error)."""
+    return serializers.IntegerField(min_value=0, max_value=2**63 - 1, **kwargs)
+
+
 class BatchSerializer(serializers.ModelSerializer):
     manufacturer = serializers.PrimaryKeyRelatedField(queryset=Manufacturer.objects.all(), required=False)
     manufacturer_name = serializers.CharField(source="manufacturer.name", read_only=True)
@@ -69,15 +74,15 @@ class UploadSerializer(serializers.Serializer):
 
 
 class SampleBatchSerializer(serializers.Serializer):
-    sample = serializers.IntegerField()
-    batch = serializers.IntegerField(allow_null=True)
+    sample = IdField()
+    batch = IdField(allow_null=True)
     reason = serializers.CharField(required=False, allow_blank=True)
 
 
 class MixMaterialSerializer(serializers.Serializer):
     """One material: from the library (``material``), from a verified sample (``sample``) or entered."""
-    material = serializers.IntegerField(required=False, help_text="id of a library material")
-    sample = serializers.IntegerField(required=False, help_text="id of a verified sample (C, N and moisture)")
+    material = IdField(required=False, help_text="id of a library material")
+    sample = IdField(required=False, help_text="id of a verified sample (C, N and moisture)")
     name = serializers.CharField(required=False, max_length=100)
     carbon_pct = FiniteFloatField(required=False, min_value=0, max_value=100)
     nitrogen_pct = FiniteFloatField(required=False, min_value=0, max_value=100)
@@ -101,11 +106,11 @@ class MixRequestSerializer(serializers.Serializer):
     target_cn = FiniteFloatField(default=30, min_value=0.01)
     target_moisture_pct = FiniteFloatField(default=65, min_value=0.01, max_value=99.99)
     dry_total_kg = FiniteFloatField(default=100, min_value=0.001)
-    batch = serializers.IntegerField(required=False, help_text="save the design as this batch's recipe")
+    batch = IdField(required=False, help_text="save the design as this batch's recipe")
 
 
 class ForecastRequestSerializer(serializers.Serializer):
-    sample = serializers.IntegerField()
+    sample = IdField()
     rate_t_ha = FiniteFloatField(min_value=0, help_text="application rate, t/ha/yr as received")
     horizon_years = FiniteFloatField(default=100, min_value=0.01, max_value=1000)
     land_use = serializers.ChoiceField(choices=["farmland", "general"], default="farmland")
