@@ -94,3 +94,20 @@ SOIL_BACKGROUNDS = {
     "schist_alluvial": ("片岩沖積土 Schist alluvial soil", (15.0, 0.20, 150, 30.0, 0.10, 55.0, 25.0, 75.0)),
     "total": ("全體 Total (29 soils)", (17.0, 0.50, 170, 100, 0.60, 75.0, 85.0, 160)),
 }
+
+
+def load(criterion, material, soil_threshold, soil_background):
+    """Create or refresh the bundled rows, given the four model classes (real or a migration's historical ones).
+    Rows the lab admin added stay; bundled rows get their bundled values back."""
+    for i, c in enumerate(CRITERIA):
+        criterion.objects.update_or_create(key=c["key"], defaults={
+            "name": c["name"], "kind": c["kind"], "params": c["params"], "source": c["source"], "position": i})
+    for name, c, n, w in MATERIALS:
+        material.objects.update_or_create(name=name, defaults={"carbon_pct": c, "nitrogen_pct": n, "moisture_pct": w})
+    for level, metals in SOIL_THRESHOLDS.items():
+        for metal, (general, farmland) in metals.items():
+            soil_threshold.objects.update_or_create(level=level, metal=metal, defaults={
+                "general_mg_kg": general, "farmland_mg_kg": farmland})
+    for group, (name, values) in SOIL_BACKGROUNDS.items():
+        for metal, v in zip(METALS, values):
+            soil_background.objects.update_or_create(group=group, metal=metal, defaults={"name": name, "mg_kg": v})

@@ -125,3 +125,12 @@ def recipe_save(*, actor, batch, design, reason=""):
                                      "water_to_add_kg", "excess_water_kg", "mix_wet_kg") if k in design}
     recipe["water_kg"] = design.get("water_to_add_kg", 0)
     return batch_update(actor=actor, batch=batch, reason=reason or "mix design saved as recipe", recipe=recipe)
+
+
+def load_bundled_data():
+    """The bundled criteria, materials, soil thresholds and backgrounds (as migration 0002 loads them); for a
+    database emptied after migrating (tests that flush it)."""
+    from . import seed
+    from .models import Criterion, Material, SoilBackground, SoilThreshold
+    with transaction.atomic():
+        seed.load(Criterion, Material, SoilThreshold, SoilBackground)

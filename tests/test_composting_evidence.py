@@ -10,6 +10,13 @@ from lims.demo_results import enter_example_results, verify_sample
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
+@pytest.fixture(autouse=True)
+def composting_data(db):
+    """Transactional tests flush the database, migration data included: load the bundled criteria again."""
+    from composting.services import load_bundled_data
+    load_bundled_data()
+
+
 @pytest.fixture
 def sample_from_batch(users, org_a, product_a, make_sample):
     from composting import services

@@ -9,6 +9,13 @@ from tests.browser.test_workflows import browser, login, open_page, shot  # noqa
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
+@pytest.fixture(autouse=True)
+def composting_data(db):
+    """Transactional tests flush the database, migration data included: load the bundled criteria again."""
+    from composting.services import load_bundled_data
+    load_bundled_data()
+
+
 @pytest.fixture
 def verified(product_a, make_sample, users):
     from lims.demo_results import enter_example_results, verify_sample
@@ -17,7 +24,7 @@ def verified(product_a, make_sample, users):
     return verify_sample(s, users["technician"], users["reviewer"])
 
 
-def test_manufacturer_batch_mix_and_forecast(open_page, tmp_path, verified):
+def test_manufacturer_batch_mix_and_forecast(open_page, tmp_path, verified):  # noqa: F811 (fixture)
     t0 = dt.datetime(2026, 3, 1)
     lines = ["time,probe,temperature_c"]
     for i in range(24 * 18):
