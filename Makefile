@@ -13,6 +13,7 @@ $(BIN)/.installed: requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements.txt
+	$(BIN)/python -m certificates.fonts  # converts the bundled CJK font to TrueType once (var/fonts/)
 	touch $@
 
 venv: $(BIN)/.installed

@@ -23,6 +23,24 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
 
+def tree_cpu(pid: int) -> float:
+    """CPU seconds (user + system) used so far by a process and its living descendants (Linux /proc)."""
+    total = 0.0
+    tick = os.sysconf("SC_CLK_TCK")
+    todo = [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            with open(f"/proc/{p}/stat") as fh:
+                fields = fh.read().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / tick
+            with open(f"/proc/{p}/task/{p}/children") as fh:
+                todo += [int(c) for c in fh.read().split()]
+        except (OSError, ValueError, IndexError):
+            continue
+    return total
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--n", type=int, default=500)
@@ -52,6 +70,8 @@ def main():
     load_demo("bench-password-1")
     tech, rev = User.objects.get(username="technician"), User.objects.get(username="reviewer")
     product = Product.objects.first()
+    from bench.render_only import machine
+    print(f"machine: {machine()}")
     print(f"database: {connection.vendor}; broker: {os.environ.get('CELERY_BROKER_URL', 'filesystem')}; "
           f"workers: {args.workers}; certificates: {args.n}")
     t0 = time.perf_counter()
@@ -82,10 +102,12 @@ def main():
             time.sleep(0.1)
         print(f"worker start-up: {time.perf_counter() - t0:.1f} s (not counted below)")
 
-        t0 = time.perf_counter()
+        w0 = tree_cpu(worker.pid)
+        t0, c0 = time.perf_counter(), time.process_time()
         batch = certificates_batch_request(actor=rev, samples=samples)
-        t_request = time.perf_counter() - t0
-        print(f"request: {args.n} certificates numbered, frozen and queued in {t_request:.2f} s")
+        t_request, c_request = time.perf_counter() - t0, time.process_time() - c0
+        print(f"request: {args.n} certificates numbered, frozen and queued in {t_request:.2f} s "
+              f"({c_request / args.n * 1000:.0f} ms CPU each)")
         while True:
             done = Document.objects.filter(batch=batch, status__in=["ready", "failed"]).count()
             if done == args.n:
@@ -94,6 +116,7 @@ def main():
                 raise SystemExit("worker exited; see " + log.name)
             time.sleep(0.2)
         t_worker = time.perf_counter() - t0
+        c_worker = tree_cpu(worker.pid) - w0
     finally:
         worker.terminate()
         worker.wait(30)
@@ -108,14 +131,21 @@ def main():
           f"{args.n / t_worker:.2f} certificates/s, {args.n * pages_per_doc / t_worker:.1f} pages/s; failed: {failed}")
 
     contexts = [d.context for d in docs]
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     for ctx in contexts:
         render_certificate(ctx)
-    t_render = time.perf_counter() - t0
-    print(f"reportlab alone, 1 process: {args.n} certificates in {t_render:.1f} s = "
-          f"{args.n / t_render:.2f} certificates/s, {args.n * pages_per_doc / t_render:.1f} pages/s")
-    print(f"overhead of the pipeline vs reportlab alone with {args.workers} workers: "
-          f"{t_worker / (t_render / args.workers):.2f}x the ideal parallel time")
+    t_render, c_render = time.perf_counter() - t0, time.process_time() - c0
+    print(f"reportlab alone, 1 process, same run: {args.n} certificates in {t_render:.1f} s = "
+          f"{args.n / t_render:.2f} certificates/s, {args.n * pages_per_doc / t_render:.1f} pages/s "
+          f"({args.n / c_render:.1f} certificates/s per core of CPU time)")
+    cores = min(args.workers, os.cpu_count() or 1)
+    print(f"pipeline / reportlab alone on the same {cores} cores, wall clock: "
+          f"{args.n / t_worker / (cores * args.n / t_render):.2f} (1.00 = no overhead; only meaningful on an "
+          f"otherwise idle machine)")
+    c_pipeline = c_request + c_worker
+    print(f"pipeline CPU: {c_pipeline / args.n * 1000:.0f} ms per certificate (request {c_request / args.n * 1000:.0f}"
+          f" + worker {c_worker / args.n * 1000:.0f}) = {args.n / c_pipeline:.1f} certificates/s per core; "
+          f"/ reportlab alone: {c_render / c_pipeline:.2f} (database and broker servers not counted)")
     shutil.rmtree(var, ignore_errors=True)
 
 

@@ -1,6 +1,18 @@
 from django.apps import AppConfig
+from django.core.exceptions import ImproperlyConfigured
 
 
 class CertificatesConfig(AppConfig):
     name = "certificates"
     verbose_name = "Certificates and registration dossiers"
+
+    def ready(self):
+        from . import services  # noqa: F401  registers the lifecycle effects
+        from .fonts import FontError, check_configured_fonts
+
+        # A LIMS_CJK_FONT that cannot print the certificates stops the web app
+        # and the workers at start-up instead of falling back silently.
+        try:
+            check_configured_fonts()
+        except FontError as exc:
+            raise ImproperlyConfigured(str(exc)) from exc

@@ -1,5 +1,24 @@
+import secrets
+
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+# Crockford's base32 without look-alikes (no I, L, O, U): 12 characters = 60 random bits, printed as XXXX-XXXX-XXXX
+CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+CODE_LENGTH = 12
+
+
+def new_verification_code():
+    raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+    return "-".join(raw[i:i + 4] for i in range(0, CODE_LENGTH, 4))
+
+
+def normalise_code(text):
+    """What a person typed, as stored: upper case, look-alikes mapped (O→0, I/L→1), dashes re-placed."""
+    raw = "".join(ch for ch in str(text or "").upper() if ch.isalnum())
+    raw = raw.replace("O", "0").replace("I", "1").replace("L", "1")
+    return "-".join(raw[i:i + 4] for i in range(0, len(raw), 4))
 
 
 def document_path(instance, filename):
@@ -13,6 +32,10 @@ class IssueBatch(models.Model):
     requested_at = models.DateTimeField(auto_now_add=True)
     total = models.PositiveIntegerField()
 
+    class Meta:
+        verbose_name = _("batch of certificates")
+        verbose_name_plural = _("batches of certificates")
+
 
 class Document(models.Model):
     """A compliance certificate (CQ-) or a registration dossier (RG-).
@@ -23,17 +46,22 @@ class Document(models.Model):
     bytes, the same SHA-256 and one file."""
 
     KIND_CERTIFICATE, KIND_REGISTRATION = "certificate", "registration"
-    KINDS = [(KIND_CERTIFICATE, "compliance certificate"), (KIND_REGISTRATION, "registration dossier")]
+    KINDS = [(KIND_CERTIFICATE, _("compliance certificate")), (KIND_REGISTRATION, _("registration dossier"))]
     PREFIX = {KIND_CERTIFICATE: "CQ", KIND_REGISTRATION: "RG"}
-    RENDER_STATES = [("queued", "queued"), ("rendering", "rendering"), ("ready", "ready"), ("failed", "failed")]
-    VALIDITY = [("valid", "valid"), ("superseded", "superseded"), ("revoked", "revoked")]
+    RENDER_STATES = [("awaiting_signature", _("Awaiting signature")), ("queued", _("Queued")),
+                     ("rendering", _("Rendering")), ("ready", _("Ready")), ("failed", _("Failed"))]
+    VALIDITY = [("valid", _("Valid")), ("superseded", _("Superseded")), ("revoked", _("Revoked"))]
 
-    kind = models.CharField(max_length=20, choices=KINDS)
-    number = models.CharField(max_length=20, unique=True)
-    version = models.PositiveIntegerField(default=1)
+    kind = models.CharField(_("document"), max_length=20, choices=KINDS)
+    number = models.CharField(_("number"), max_length=20, unique=True)
+    verification_code = models.CharField(
+        _("verification code"), max_length=20, default=new_verification_code,
+        help_text="Unguessable; printed beside the number and in the QR link. /verify/ shows nothing without it.")
+    version = models.PositiveIntegerField(_("version"), default=1)
     sample = models.ForeignKey("lims.Sample", null=True, blank=True, on_delete=models.PROTECT,
                                related_name="certificates")
-    product = models.ForeignKey("lims.Product", on_delete=models.PROTECT, related_name="documents")
+    product = models.ForeignKey("lims.Product", on_delete=models.PROTECT, related_name="documents",
+                                verbose_name=_("product"))
     samples = models.ManyToManyField("lims.Sample", blank=True, related_name="dossiers")
     declared = models.JSONField(default=dict, blank=True)
     supersedes = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT,
@@ -41,7 +69,7 @@ class Document(models.Model):
     batch = models.ForeignKey(IssueBatch, null=True, blank=True, on_delete=models.SET_NULL, related_name="documents")
 
     context = models.JSONField(default=dict)          # the frozen content the PDF is rendered from
-    status = models.CharField(max_length=20, choices=RENDER_STATES, default="queued", db_index=True)
+    status = models.CharField(_("PDF"), max_length=20, choices=RENDER_STATES, default="queued", db_index=True)
     error = models.TextField(blank=True)
     attempts = models.PositiveIntegerField(default=0)
     dispatched_at = models.DateTimeField(null=True, blank=True,
@@ -52,9 +80,16 @@ class Document(models.Model):
     sha256 = models.CharField(max_length=64, blank=True)
     rendered_at = models.DateTimeField(null=True, blank=True)
 
-    validity = models.CharField(max_length=20, choices=VALIDITY, default="valid", db_index=True)
-    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    issued_at = models.DateTimeField(auto_now_add=True)
+    signed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                  related_name="+", help_text="The lab's reviewer who signed a dossier.")
+    signed_at = models.DateTimeField(null=True, blank=True)
+    validity = models.CharField(_("validity"), max_length=20, choices=VALIDITY, default="valid", db_index=True)
+    supersession_due = models.BooleanField(
+        default=False, db_index=True,
+        help_text="A judgement input of the sample was corrected after issue: re-verify, then supersede.")
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                  verbose_name=_("issued by"))
+    issued_at = models.DateTimeField(_("issued at"), auto_now_add=True)
     revoked_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                    related_name="+")
     revoked_at = models.DateTimeField(null=True, blank=True)
@@ -62,6 +97,8 @@ class Document(models.Model):
 
     class Meta:
         ordering = ["-issued_at", "-id"]
+        verbose_name = _("certificate or dossier")
+        verbose_name_plural = _("certificates and dossiers")
 
     def __str__(self):
         return self.number

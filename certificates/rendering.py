@@ -3,19 +3,24 @@
 Pure reportlab: no Django import. The callers build plain-dict contexts (see
 ``render_certificate`` / ``render_dossier``) and store the returned bytes and
 their SHA-256. Output is deterministic for a given context (reportlab
-invariant mode, vector QR code, no timestamps), so re-rendering reproduces the
-recorded hash.
+invariant mode, fonts from the project's install, vector QR code, the issue
+date as creation date), so re-rendering reproduces the recorded hash on any
+machine.
 
-Typography: Latin text and figures are set in Helvetica, Chinese (and symbols
-Helvetica cannot encode, such as ≤ ≥ ℃) in the CJK font from
-``certificates.fonts``; text is split into runs per font. Characters neither
-font has (e.g. subscript digits in "P₂O₅") are drawn as real subscripts in
-paragraphs, or as plain digits elsewhere.
+Typography: Latin text and figures (and ≤ ≥ ± °) are set in the embedded
+Latin TrueType face, Chinese (and symbols the Latin face lacks, such as ℃) in
+the embedded CJK face, both from ``certificates.fonts``; text is split into
+runs per font. Characters neither font has (e.g. subscript digits in "P₂O₅")
+are drawn as real subscripts in paragraphs, or as plain digits elsewhere.
 """
 from __future__ import annotations
 
+import calendar
+import datetime
 import functools
+import hashlib
 import io
+import time
 import unicodedata
 from xml.sax.saxutils import escape
 
@@ -39,14 +44,51 @@ from reportlab.platypus import (
     PageTemplate,
     Paragraph,
     Spacer,
-    Table,
     TableStyle,
 )
+from reportlab.platypus import Table as _RLTable
+from reportlab.platypus.tables import CellStyle
 
 from . import batch_evidence
 from .fonts import LATIN_BOLD, LATIN_FONT, has_glyph, register_fonts
 
 __all__ = ["render_certificate", "render_dossier"]
+
+
+class Table(_RLTable):
+    """reportlab's Table with the embedded Latin face as every cell's default font,
+    and no body row left alone on either side of a page break.
+
+    reportlab sets each cell's font before drawing it, by default Helvetica,
+    a base-14 font that is never embedded; a table's own FONT commands still win.
+    """
+
+    KEEP_ROWS = 2  # body rows that stay together at the top and the bottom of a page
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for row in self._cellStyles:
+            for cell in row:
+                if cell.fontname == CellStyle.fontname:
+                    cell.fontname = LATIN_FONT
+
+    def split(self, availWidth, availHeight):
+        parts = super().split(availWidth, availHeight)
+        if len(parts) != 2:
+            return parts
+        rows = len(self._cellvalues)
+        head = self.repeatRows if isinstance(self.repeatRows, int) else max(self.repeatRows) + 1
+        cut = len(parts[0]._cellvalues)  # rows staying on this page, header included
+        if cut - head < self.KEEP_ROWS:  # one row alone at the bottom: move the table on
+            return []
+        if rows - cut >= self.KEEP_ROWS:
+            return parts
+        cut = rows - self.KEEP_ROWS  # break earlier, so the next page gets KEEP_ROWS rows
+        if cut - head < self.KEEP_ROWS:
+            return []
+        again = super().split(availWidth, sum(self._rowHeights[:cut]) + 1e-3)
+        return again if len(again) == 2 else parts
+
 
 # --------------------------------------------------------------------------
 # Palette and page geometry
@@ -89,6 +131,10 @@ STATUS = {
     "intermediate": ("中度腐熟", "Intermediate", "warn"),
     "immature": ("未腐熟", "Immature", "bad"),
     "not_assessed": ("未判定", "Not assessed", "neutral"),
+    "declared_ok": ("已聲明", "Declared", "neutral"),
+    "no_limit": ("本版無限值", "No limit in this edition", "neutral"),
+    "recorded": ("已提供", "Recorded", "good"),
+    "awaiting_signature": ("待簽署", "Awaiting signature", "warn"),
 }
 
 BASIS = {"dry": ("乾基", "Dry"), "as_received": ("濕基", "As received")}
@@ -181,11 +227,7 @@ _SUPERSCRIPTS = {"⁰": "0", "¹": "1", "⁴": "4", "⁵": "5", "⁶": "6", "⁷
 def _latin_ok(ch: str) -> bool:
     if ch in "\n\t":
         return True
-    try:
-        ch.encode("cp1252")  # Helvetica's WinAnsiEncoding
-    except UnicodeEncodeError:
-        return False
-    return True
+    return has_glyph(LATIN_FONT, ch) and has_glyph(LATIN_BOLD, ch)
 
 
 class _Fonts:
@@ -323,8 +365,42 @@ ST = {
 }
 
 
+class _Paragraph(Paragraph):
+    """A Paragraph that breaks its lines once per width.
+
+    Tables wrap every cell two or three times (column widths, row heights,
+    drawing); the result only depends on the available width. (``split``
+    deletes ``blPara`` when the paragraph moves on whole: then wrap again.)
+    """
+
+    _wrapped_at = None
+
+    def wrap(self, availWidth, availHeight):
+        if self._wrapped_at == availWidth and "blPara" in self.__dict__:
+            return self.width, self.height
+        size = super().wrap(availWidth, availHeight)
+        self._wrapped_at = availWidth
+        return size
+
+
+_PARSED: dict = {}  # (markup, style) -> parsed fragments; labels repeat on every document
+_PARSED_MAX = 20000
+
+
 def P(markup: str, style: str = "cell") -> Paragraph:
-    return Paragraph(markup, ST[style])
+    if markup.startswith("<para"):  # paragraph-level attributes (alignment) live in the parse, not the frags
+        return _Paragraph(markup, ST[style])
+    key = (markup, style)
+    frags = _PARSED.get(key)
+    if frags is None:
+        para = _Paragraph(markup, ST[style])
+        if len(_PARSED) >= _PARSED_MAX:
+            _PARSED.clear()
+        _PARSED[key] = para.frags
+        return para
+    # reportlab parses the markup with an HTML parser on every Paragraph; reuse
+    # the fragments (copied: line breaking annotates them) of an identical one
+    return _Paragraph(markup, ST[style], frags=[f.clone() for f in frags])
 
 
 # --------------------------------------------------------------------------
@@ -386,7 +462,9 @@ class QRCode(Flowable):
     def __init__(self, data: str, size: float):
         super().__init__()
         self.data, self.size = data or "", size
-        qr = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=0)
+        # a fixed mask: any of the 8 is valid; trying all 8 for the lowest penalty
+        # score took 7 % of a certificate's rendering time
+        qr = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=0, mask_pattern=0)
         qr.add_data(self.data)
         qr.make(fit=True)
         self.matrix = qr.get_matrix()
@@ -448,7 +526,8 @@ def data_table(header: list, rows: list, widths_mm: list, extra=None, header_sty
     """Grid table, header repeated on every page, cells wrapped in Paragraphs."""
     hs = header_styles or ["head"] * len(header)
     data = [[P(h, s) for h, s in zip(header, hs)]] + rows
-    t = Table(data, colWidths=[w * mm for w in widths_mm], repeatRows=1, hAlign="LEFT")
+    # keep-with-next: a split leaves at least two rows under the header and moves at least two
+    t = Table(data, colWidths=[w * mm for w in widths_mm], repeatRows=1, hAlign="LEFT", rowSplitRange=(3, -2))
     t.setStyle(TableStyle(_base_table_style(1, True, len(data)) + (extra or [])))
     return t
 
@@ -585,12 +664,34 @@ def header_block(title_zh, title_en, subtitle, meta_pairs, url) -> Table:
 # --------------------------------------------------------------------------
 # Page furniture and document assembly
 # --------------------------------------------------------------------------
+def _fix_timestamp(pdf_doc, created) -> None:
+    """Creation date (and the file ID derived from it) from the frozen context only.
+
+    reportlab's invariant mode still takes ``SOURCE_DATE_EPOCH`` from the
+    environment; the date printed in the PDF's metadata is the issue date
+    (00:00 UTC), or 2000-01-01 without one, on every machine.
+    """
+    try:
+        day = datetime.date.fromisoformat(str(created)[:10])
+        t = float(calendar.timegm(day.timetuple()))
+    except (TypeError, ValueError):
+        t = 946684800.0
+    ts = pdf_doc._timeStamp
+    ts.t, ts.lt = t, time.gmtime(t)
+    ts.YMDhms, ts.dhh, ts.dmm, ts.tzname = tuple(ts.lt)[:6], 0, 0, "UTC"
+    sig = pdf_doc.signature = hashlib.md5(usedforsecurity=False)  # as PDFDocument.__init__ seeds it
+    sig.update(b"a reportlab document")
+    sig.update(ascii(t).encode())
+
+
 class _NumberedCanvas(rl_canvas.Canvas):
     """Defers page output until the total page count is known ("page x of y")."""
 
-    def __init__(self, *args, page_count_cb=None, **kwargs):
+    def __init__(self, *args, page_count_cb=None, created=None, **kwargs):
         kwargs["invariant"] = 1
+        kwargs["initialFontName"] = LATIN_FONT  # not reportlab's default Helvetica (never embedded)
         super().__init__(*args, **kwargs)
+        _fix_timestamp(self._doc, created)
         self._page_states = []
         self._page_count_cb = page_count_cb
 
@@ -645,7 +746,7 @@ def _draw_page_count(c, page: int, total: int):
     draw_mixed(c, rx - w - 2.5 * mm, y, f"第 {page} 頁 / 共 {total} 頁", 7.5, INK, align="right")
 
 
-def _build(story, *, title, subject, author, keywords, on_page) -> bytes:
+def _build(story, *, title, subject, author, keywords, on_page, created=None) -> bytes:
     buf = io.BytesIO()
     doc = BaseDocTemplate(
         buf,
@@ -665,7 +766,8 @@ def _build(story, *, title, subject, author, keywords, on_page) -> bytes:
     frame = Frame(MARGIN_X, BOTTOM, FRAME_W, PAGE_H - TOP - BOTTOM, id="body",
                   leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
     doc.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=on_page)])
-    doc.build(story, canvasmaker=functools.partial(_NumberedCanvas, page_count_cb=_draw_page_count))
+    doc.build(story, canvasmaker=functools.partial(_NumberedCanvas, page_count_cb=_draw_page_count,
+                                                   created=created))
     return buf.getvalue()
 
 
@@ -688,11 +790,10 @@ def _heading(n, zh, en, need_mm=35):
 
 
 def _category_markup(product: dict) -> str:
-    zh, en, key = product.get("category_zh"), product.get("category_en"), product.get("category_key")
-    out = tx(f"{_s(zh)}  {_s(en)}")
-    if key:
-        out += " " + _small(f"({key})", 7)
-    return out
+    zh, en = product.get("category_zh"), product.get("category_en")
+    if not (zh or en):  # only the key is known
+        return tx(_s(product.get("category_key")))
+    return tx(f"{_s(zh)}  {_s(en)}")  # names, not the key
 
 
 def _basis_markup(basis) -> str:
@@ -777,7 +878,8 @@ def _compliance_block(comp: dict | None, *sources) -> list:
     intro = [
         bi("依據標準", "Standard", 7, sep=" ") + ": " + tx(_s(comp.get("standard_title")))
         + " " + _small(f"[{_s(comp.get('standard'))}]", 7.5, INK),
-        bi("品目", "Category", 7, sep=" ") + ": " + tx(_s(comp.get("category"))),
+        bi("品目", "Category", 7, sep=" ") + ": " + tx(f"{_s(comp.get('category_zh') or comp.get('category'))} "
+                                                     f"{_s(comp.get('category_en') or '')}"),
         bi("判定規則", "Decision rule", 7, sep=" ") + ": " + tx(r_zh + " " if r_zh else "")
         + _small(r_en, 7.5, INK),
     ]
@@ -812,8 +914,86 @@ def _compliance_block(comp: dict | None, *sources) -> list:
 # --------------------------------------------------------------------------
 # Certificate
 # --------------------------------------------------------------------------
+def _lab_rows(lab: dict) -> list:
+    """Laboratory identity (ISO/IEC 17025 §7.8.2.1 b): name, address, telephone, location, accreditation."""
+    acc = " ".join(x for x in (lab.get("accreditation_body"), lab.get("accreditation_number")) if x)
+    return [
+        ("實驗室", "Laboratory", tx(f"{_s(lab.get('name_zh'))}  {_s(lab.get('name_en'))}")),
+        ("電話", "Telephone", tx(_s(lab.get("telephone")))),
+        ("地址", "Address", tx(_s(lab.get("address")))),
+        ("檢驗地點", "Location of activities", tx(_s(lab.get("location")))),
+        ("認證", "Accreditation", tx(acc or _s(lab.get("accreditation")))),
+    ]
+
+
+def _image(b64: str, max_w: float, max_h: float):
+    """A reportlab Image from frozen base64 bytes (signature, accreditation mark), or None."""
+    if not b64:
+        return None
+    import base64
+
+    from reportlab.lib.utils import ImageReader
+    from reportlab.platypus import Image
+    try:
+        raw = base64.b64decode(b64)
+        iw, ih = ImageReader(io.BytesIO(raw)).getSize()
+    except Exception:
+        return None
+    scale = min(max_w / iw, max_h / ih)
+    return Image(io.BytesIO(raw), width=iw * scale, height=ih * scale)
+
+
+def _marks_of(r: dict, accredited_lab: bool) -> str:
+    marks = ""
+    if r.get("changed"):
+        marks += "*"
+    if accredited_lab and r.get("accredited") is False:
+        marks += "†"
+    if r.get("external_provider"):
+        marks += "§"
+    return marks
+
+
+def _method_markup(r: dict) -> str:
+    code = (r.get("method_code") or "").strip()
+    title = " ".join(x for x in (r.get("method_title_zh"), r.get("method_title_en")) if x) or _s(r.get("method"))
+    out = _small(f"{code} " if code and code != DASH else "", 7, INK, bold=True) + _small(title, 7, INK)
+    if r.get("lod"):
+        out += _small(f"  LOD {r.get('lod')}", 6.5, MUTED)
+    if r.get("external_provider"):
+        out += "<br/>" + _small(f"§ {r.get('external_provider')}", 6.5, MUTED)
+    return out
+
+
+def _deviation_lines(ctx: dict) -> list[str]:
+    lines = []
+    am = ctx.get("amendment") or {}
+    if am:
+        changed = ", ".join(am.get("changed") or []) or "—"
+        lines.append(tx(f"修訂：取代 {_s(am.get('replaces'))}；原因：{_s(am.get('reason'))}；變更結果（*）：{changed}")
+                     + "<br/>" + _small(f"Amendment: replaces {_s(am.get('replaces'))}; "
+                                        f"reason: {_s(am.get('reason'))}; "
+                                        f"changed results (*): {changed}", None, MUTED))
+    for d in ctx.get("deviations") or []:
+        if d.get("kind") == "override":
+            lines.append(tx(f"品管覆核放行 QC override by {_s(d.get('by'))} ({_s(d.get('at'))}): {_s(d.get('text'))}. "
+                            f"理由 Reason: {_s(d.get('reason'))}"))
+        elif d.get("kind") == "invalid":
+            lines.append(tx(f"無效試驗 Invalid assay: {_s(d.get('text'))}"))
+        else:
+            lines.append(tx(f"品管旗標 QC flag: {_s(d.get('text'))}"))
+    for d in ctx.get("remarks") or []:
+        text = d.get("text") if isinstance(d, dict) else d
+        lines.append(tx(f"備註 Remark: {_s(text)}"))
+    return lines
+
+
+def _keep_table(header: list, rows: list, widths_mm: list, extra=None, header_styles=None) -> Table:
+    return data_table(header, rows, widths_mm, extra, header_styles)
+
+
 def render_certificate(ctx: dict) -> bytes:
-    """Test report and certificate of compliance (DOMAIN.md §7) as PDF bytes."""
+    """Test report and certificate of compliance (DOMAIN.md §7, ISO/IEC 17025 §7.8) as PDF bytes."""
     _cjk()
     lab = ctx.get("lab") or {}
     man = ctx.get("manufacturer") or {}
@@ -826,10 +1006,12 @@ def render_certificate(ctx: dict) -> bytes:
     version = ctx.get("version") or 1
     supersedes = ctx.get("supersedes")
     url = ctx.get("verification_url") or ""
+    accredited_lab = bool(lab.get("accreditation_number"))
 
     story: list = []
     meta = [
         ("證書編號", "Certificate No.", tx(number, bold=True)),
+        *_code_row(ctx),
         ("版次", "Version", tx(f"{version}") + (
             "   " + _small(f"取代 supersedes {supersedes}", 7.5, INK) if supersedes else "")),
         ("發證日期", "Issue date", tx(_s(ctx.get("issue_date")))),
@@ -848,7 +1030,7 @@ def render_certificate(ctx: dict) -> bytes:
         r_en = {"simple": "Simple acceptance", "guarded": "Guarded acceptance"}.get(rule, rule)
         detail = "<br/>".join([
             _small("標準 Standard: ", 7, MUTED) + tx(_s(comp.get("standard")), bold=True),
-            _small("品目 Category: ", 7, MUTED) + tx(_s(comp.get("category"))),
+            _small("品目 Category: ", 7, MUTED) + tx(f"{_s(comp.get('category_zh'))} {_s(comp.get('category_en'))}"),
             _small("判定規則 Decision rule: ", 7, MUTED) + tx(f"{r_zh} {r_en}".strip()),
         ])
     story.append(verdict_box([
@@ -858,58 +1040,118 @@ def render_certificate(ctx: dict) -> bytes:
     ], [56, 42, FRAME_W / mm - 98]))
     story.append(Spacer(1, 3 * mm))
 
-    # 1. Client, product and sample
-    story += _heading(1, "委託者、產品及樣品", "Client, product and sample")
-    story.append(kv_table(_party_rows(man, prod) + [
-        ("樣品編號", "Sample code", tx(_s(sample.get("code")), bold=True)),
-        ("批號", "Lot No.", tx(_s(sample.get("lot_number")))),
-        ("採樣日期", "Sampled on", tx(_s(sample.get("sampled_on")))),
-        ("收樣日期", "Received on", tx(_s(sample.get("received_on")))),
+    # 1. Laboratory and customer
+    story += _heading(1, "實驗室及委託者", "Laboratory and customer")
+    story.append(kv_table(_lab_rows(lab) + [
+        ("委託者", "Customer", tx(_s(man.get("name")))),
+        ("委託者地址", "Customer address", tx(_s(man.get("address")))),
     ]))
+    mark = _image(lab.get("accreditation_mark") or "", 30 * mm, 14 * mm)
+    if mark is not None:
+        story += [Spacer(1, 1.5 * mm), mark]
     story.append(Spacer(1, 3 * mm))
 
-    # 2. Results
-    story += _heading(2, "檢驗結果", "Test results")
+    # 2. Item tested
+    perf = ctx.get("performance") or {}
+    story += _heading(2, "受測樣品", "Item tested")
+    story.append(kv_table([
+        ("產品名稱 ‡", "Product ‡", tx(_s(prod.get("name")))),
+        ("品目", "Category", _category_markup(prod)),
+        ("樣品編號", "Sample code", tx(_s(sample.get("code")), bold=True)),
+        ("批號 ‡", "Lot No. ‡", tx(_s(sample.get("lot_number")))),
+        ("採樣日期 ‡", "Sampled on ‡", tx(_s(sample.get("sampled_on")))),
+        ("收樣日期", "Received on", tx(_s(sample.get("received_on")))),
+        ("收樣狀況", "Condition on receipt", tx(_s(sample.get("condition_on_receipt")) if sample.get(
+            "condition_on_receipt") else "未記錄 not recorded")),
+        ("檢驗期間", "Dates of performance", tx(f"{_s(perf.get('from'))} – {_s(perf.get('to'))}")),
+        ("原料含蔗渣 ‡", "Bagasse-based ‡", tx(_s(prod.get("bagasse_based")))),
+        ("添加化學肥料 ‡", "Chem. fertilizer added ‡", tx(_s(prod.get("chemical_fertilizer_added")))),
+    ]))
+    st = ctx.get("sampling_statement") or {}
+    if st:
+        story.append(Spacer(1, 1.2 * mm))
+        story.append(P(tx(_s(st.get("zh"))) + "<br/>" + _small(_s(st.get("en")), None, MUTED), "note"))
+    story.append(Spacer(1, 3 * mm))
+
+    # 3. Results
+    story += _heading(3, "檢驗結果", "Test results")
     rows = []
     for r in results:
         u = r.get("uncertainty")
         u = f"± {u}" if u not in (None, "") else DASH
+        marks = _marks_of(r, accredited_lab)
+        name = bi(r.get("name_zh") or "", r.get("name_en") or r.get("parameter") or DASH, 7.2, sep=" ")
         rows.append([
-            P(bi(r.get("name_zh") or "", r.get("name_en") or r.get("parameter") or DASH, 7.2, sep=" ")),
+            P(name + (f" {tx(marks, bold=True)}" if marks else "")),
             P(tx(_value_text(r.get("value"), r.get("qualifier")), bold=True), "cell_r"),
             P(tx(u), "cell_r"),
             P(tx(_s(r.get("unit")) if r.get("unit") else DASH), "cell_c"),
-            P(_basis_markup(r.get("basis")), "cell_c"),
-            P(_small(_s(r.get("method")), 7, INK)),
+            P(_basis_markup(r.get("basis")) + (
+                "<br/>" + _small(r["basis_note"], 6, MUTED) if r.get("basis_note") not in (None, "", "converted")
+                else ""), "cell_c"),
+            P(_method_markup(r)),
         ])
     if rows:
         story.append(data_table(
             [bi("檢驗項目", "Parameter", 6.5), bi("結果", "Result", 6.5), bi("擴充不確定度", "U (k = 2)", 6.5),
-             bi("單位", "Unit", 6.5), bi("基準", "Basis", 6.5), bi("檢驗方法", "Method", 6.5)],
-            rows, [44, 17, 19, 17, 19, 62],
+             bi("單位", "Unit", 6.5), bi("基準", "Basis", 6.5), bi("檢驗方法", "Method (code, title, LOD)", 6.5)],
+            rows, [42, 17, 19, 15, 15, 70],
             header_styles=["head", "head_r", "head_r", "head_c", "head_c", "head"],
         ))
     else:
         story.append(P(bi("無檢驗結果。", "No results.", sep=" "), "body"))
     story.append(Spacer(1, 1.2 * mm))
-    story.append(P(
-        tx("“<” 表示低於偵測/定量極限，數值為該極限；U 為擴充不確定度（涵蓋因子 k = 2，約 95 % 信賴水準）。")
-        + "<br/>" + _small("“<”: below the limit of detection/quantification, the number being that limit. "
-                           "U: expanded uncertainty, coverage factor k = 2 (about 95 % confidence).", None, MUTED),
-        "note"))
+    moisture = ctx.get("moisture_used")
+    basis_zh = f"成分含量以乾基表示（依標準判定之基準），換算所用水分 {moisture} %。" if moisture else "成分含量以報告之基準表示。"
+    basis_en = (f"Contents are reported on the dry basis (the basis the standard judges), converted with the "
+                f"moisture {moisture} % (as received)." if moisture else "Contents are reported on the basis shown.")
+    legend_zh = "“<” 表示低於偵測/定量極限，數值為該極限；U 為擴充不確定度（k = 2，約 95 % 信賴水準），結果修約至 U 之末位。"
+    legend_en = ("“<”: below the limit of detection/quantification, the number being that limit. U: expanded "
+                 "uncertainty, k = 2 (about 95 %); a result is rounded to the last digit of its U.")
+    marks_en = "‡ supplied by the customer."
+    if accredited_lab:
+        marks_en += " † outside the laboratory's accreditation scope."
+    marks_en += " § performed by an external provider. * changed from the report replaced."
+    story.append(P(tx(basis_zh + legend_zh) + "<br/>" + _small(f"{basis_en} {legend_en} {marks_en}", None, MUTED),
+                   "note"))
     story.append(Spacer(1, 3 * mm))
 
-    # 3. Maturity
-    story += _heading(3, "腐熟度評估", "Maturity assessment")
+    # 4. Test conditions
+    story += _heading(4, "試驗條件", "Test conditions")
+    cond = ctx.get("conditions") or []
+    if cond:
+        story.append(P("<br/>".join(
+            tx(f"{c.get('text_zh')}  ") * bool(c.get("text_zh")) + _small(_s(c.get("text_en")), None, INK)
+            for c in cond), "note"))
+    else:
+        story.append(P(bi("無特殊試驗條件。", "No test conditions to state.", sep=" "), "note"))
+    story.append(Spacer(1, 3 * mm))
+
+    # 5. Maturity
+    story += _heading(5, "腐熟度評估", "Maturity assessment")
     story += _maturity_block(maturity)
     story.append(Spacer(1, 3 * mm))
 
-    # 4. Compliance
-    story += _heading(4, "符合性判定", "Statement of compliance")
+    # 6. Compliance
+    story += _heading(6, "符合性判定", "Statement of compliance")
     story += _compliance_block(comp, results)
     story.append(Spacer(1, 3 * mm))
 
-    # 5. Authorisation and notes
+    # 7. Declared by the customer
+    story += _heading(7, "委託者聲明事項", "Declared by the customer")
+    story += _declarations_block((comp or {}).get("declarations") or [])
+    story.append(Spacer(1, 3 * mm))
+
+    # 8. Deviations and remarks
+    lines = _deviation_lines(ctx)
+    story += _heading(8, "偏離及備註", "Deviations and remarks")
+    story.append(P("<br/>".join(lines) if lines else bi("無偏離。", "No deviations from the methods.", sep=" "),
+                   "note"))
+    story.append(Spacer(1, 3 * mm))
+
+    story += batch_evidence.flowables(ctx)   # composting batch evidence of the sample, if any
+
+    # 9. Authorisation and notes
     sign = Table([[
         P(bi("檢驗資料輸入", "Results entered by", 6.5), "label"), P(tx(_s(ctx.get("entered_by")))),
         P(bi("報告審核", "Verified by", 6.5), "label"), P(tx(_s(ctx.get("verified_by")), bold=True)),
@@ -928,11 +1170,18 @@ def render_certificate(ctx: dict) -> bytes:
          "Scan the QR code or visit the address below to check authenticity and whether this certificate "
          "has been superseded or revoked; the SHA-256 hash of this PDF was recorded at issue."),
     ]
+    anyway = ctx.get("issue_anyway")  # issued with required results missing: the reviewer's reason
+    if anyway:
+        names_zh = "、".join(m.get("name_zh") or m.get("parameter", "") for m in anyway.get("missing", []))
+        names_en = ", ".join(m.get("name_en") or m.get("parameter", "") for m in anyway.get("missing", []))
+        notes.append((f"本證書簽發時缺少下列必要項目之結果：{names_zh}。仍予簽發之理由：{_s(anyway.get('reason'))}",
+                      f"Issued with required results missing: {names_en}. Reason: {_s(anyway.get('reason'))}"))
     note_md = "<br/>".join(f"{i}. " + tx(zh) + " " + _small(en, None, MUTED) for i, (zh, en) in enumerate(notes, 1))
     note_md += "<br/>" + f'<a href="{escape(url, {chr(34): "&quot;"})}" color="{BRAND.hexval()}">{tx(url or DASH)}</a>'
     story.append(KeepTogether(
-        _heading(5, "簽核及聲明", "Authorisation and notes", None) + [sign, Spacer(1, 2.5 * mm), P(note_md, "note")]))
-    story += batch_evidence.flowables(ctx)
+        _heading(9, "簽核及聲明", "Authorisation and notes", None)
+        + [sign, Spacer(1, 2.5 * mm), signatory_table(ctx.get("signatory")), Spacer(1, 2.5 * mm),
+           P(note_md, "note"), Spacer(1, 4 * mm), end_of_report()]))
 
     version_note = f"v{version}" + (f", supersedes {supersedes}" if supersedes else "")
 
@@ -952,7 +1201,50 @@ def render_certificate(ctx: dict) -> bytes:
         author=_s(lab.get("name_en") or lab.get("name_zh")),
         keywords=f"{number}, {_s(sample.get('code'))}, {_s(prod.get('category_key'))}",
         on_page=on_page,
+        created=ctx.get("issue_date"),
     )
+
+
+def _declarations_block(decls: list) -> list:
+    """Customer declarations: not test results; a contradicted one makes the product ineligible."""
+    if not decls:
+        return [P(bi("本品目無須聲明事項。", "The category requires no declaration.", sep=" "), "note")]
+    rows, cmds = [], []
+    for i, d in enumerate(decls, start=1):
+        effect = ""
+        if d.get("effect_zh") or d.get("effect_en"):
+            effect = tx(_s(d.get("effect_zh"))) + "<br/>" + _small(_s(d.get("effect_en")), None, INK)
+        rows.append([P(bi(d.get("text_zh") or "", d.get("text_en") or DASH, 7.2, sep=" ")),
+                     P(status_markup("declared_ok" if d.get("status") == "pass" else d.get("status"))),
+                     P(effect or _small(_s(d.get("reason")), 7, INK))])
+        cmds += status_cell_style(d.get("status"), 1, i)
+    out = [data_table([bi("聲明（委託者）", "Declaration (by the customer)", 6.5), bi("狀態", "Status", 6.5),
+                       bi("說明", "Effect on the verdict", 6.5)], rows, [62, 34, 82], cmds)]
+    out.append(Spacer(1, 1.2 * mm))
+    out.append(P(tx("聲明事項由委託者提供，非本實驗室檢驗結果；與產品事實不符之聲明仍影響總判定。") + " "
+                 + _small("Declarations are made by the customer, not tested by the laboratory; a declaration the "
+                          "product contradicts still decides the overall verdict.", None, MUTED), "note"))
+    return out
+
+
+def signatory_table(sig: dict | None) -> Table:
+    """Authorised signatory (§7.8.2.1 o): name, title, signature image, date."""
+    sig = sig or {}
+    img = _image(sig.get("signature") or "", 45 * mm, 14 * mm)
+    cell = img if img is not None else P(_small("（未上傳簽名圖檔 no signature image on file）", 7, MUTED), "note")
+    t = Table([[P(bi("報告簽署人", "Authorised signatory", 6.5), "label"),
+                P(tx(_s(sig.get("name")), bold=True) + "<br/>" + tx(_s(sig.get("title")))),
+                cell,
+                P(bi("日期", "Date", 6.5), "label"), P(tx(_s(sig.get("date"))))]],
+              colWidths=[28 * mm, 52 * mm, 52 * mm, 14 * mm, FRAME_W - 146 * mm], hAlign="LEFT")
+    t.setStyle(TableStyle(_base_table_style(0, False) + [
+        ("BACKGROUND", (0, 0), (0, 0), BRAND_LIGHT), ("BACKGROUND", (3, 0), (3, 0), BRAND_LIGHT)]))
+    return t
+
+
+def end_of_report():
+    return P(f'<para alignment="center">{tx("— 以下空白 —", bold=True)} '
+             f'{_small("End of report", None, MUTED, bold=True)}</para>', "body")
 
 
 # --------------------------------------------------------------------------
@@ -981,7 +1273,7 @@ def metals_chart(metals: list, width: float = FRAME_W) -> Drawing | None:
     bar_h = 13
     left, bottom = 118, 26
     height = bottom + bar_h * len(rows) + 22
-    d = Drawing(width, height)
+    d = Drawing(width, height, initialFontName=LATIN_FONT)  # not Helvetica (never embedded)
     d.add(Rect(0, 0, width, height, fillColor=colors.HexColor("#fbfcfc"), strokeColor=GRID, strokeWidth=0.5))
     bc = HorizontalBarChart()
     bc.x, bc.y = left, bottom
@@ -990,6 +1282,7 @@ def metals_chart(metals: list, width: float = FRAME_W) -> Drawing | None:
     bc.categoryAxis.categoryNames = ["" for _ in rows]
     bc.categoryAxis.reverseDirection = 1
     bc.categoryAxis.labels.fontSize = 0.1  # labels drawn below with per-run fonts
+    bc.categoryAxis.labels.fontName = LATIN_FONT
     bc.categoryAxis.labels.fillColor = None
     bc.categoryAxis.strokeColor = MUTED
     bc.valueAxis.valueMin = 0
@@ -1053,8 +1346,48 @@ def _add_mixed_strings(d: Drawing, x, y, text, size, color, anchor="start"):
         x += stringWidth(t, font, size)
 
 
+def _code_row(ctx: dict) -> list:
+    """The verification code, printed beside the number (documents frozen before codes existed have none)."""
+    code = ctx.get("verification_code")
+    return [("查驗碼", "Verification code", tx(code, bold=True))] if code else []
+
+
+def _signature_block(sig: dict | None, requested_by: str) -> list:
+    return [signatory_table(sig), Spacer(1, 1.5 * mm),
+            P(bi("申請者", "Requested by", 6.5, sep=" ") + ": " + tx(_s(requested_by)), "note")]
+
+
+def _sample_rows(samples: list) -> tuple[list, list]:
+    rows, cmds = [], []
+    for i, s in enumerate(samples, start=1):
+        rows.append([P(tx(_s(s.get("code")), bold=True)), P(tx(_s(s.get("lot_number")))),
+                     P(tx(f"{_s(s.get('sampled_on'))}\n{_s(s.get('received_on'))}"), "cell_c"),
+                     P(tx(_s(s.get("verified_on"))), "cell_c"), P(tx(_s(s.get("certificate")))),
+                     P(status_markup(s.get("maturity_verdict"))), P(status_markup(s.get("compliance_verdict")))])
+        cmds += status_cell_style(s.get("maturity_verdict"), 5, i)
+        cmds += status_cell_style(s.get("compliance_verdict"), 6, i)
+    return rows, cmds
+
+
+def _results_table(results: list) -> Table:
+    rows = []
+    for r in results:
+        u = r.get("uncertainty")
+        rows.append([P(bi(r.get("name_zh") or "", r.get("name_en") or r.get("parameter") or DASH, 7, sep=" ")),
+                     P(tx(_value_text(r.get("value"), r.get("qualifier")), bold=True), "cell_r"),
+                     P(tx(f"± {u}" if u else DASH), "cell_r"), P(tx(_s(r.get("unit")) if r.get("unit") else DASH),
+                                                              "cell_c"),
+                     P(_basis_markup(r.get("basis")), "cell_c"),
+                     P(_small(" ".join(x for x in (r.get("method_code"), r.get("method_title_en")) if x), 6.8, INK))])
+    return data_table([bi("項目", "Parameter", 6.5), bi("結果", "Result", 6.5), bi("U (k = 2)", "", 6.5),
+                       bi("單位", "Unit", 6.5), bi("基準", "Basis", 6.5), bi("方法", "Method", 6.5)],
+                      rows or [[P(tx(DASH))] * 6], [46, 20, 18, 16, 16, 62],
+                      header_styles=["head", "head_r", "head_r", "head_c", "head_c", "head"])
+
+
 def render_dossier(ctx: dict) -> bytes:
-    """Fertilizer registration test dossier (DOMAIN.md §7) as PDF bytes."""
+    """Fertilizer registration test dossier (DOMAIN.md §7, §7.1) as PDF bytes: the lab's document,
+    signed by its reviewer; every sample with its results and verdicts; the registration rules checked."""
     _cjk()
     lab = ctx.get("lab") or {}
     man = ctx.get("manufacturer") or {}
@@ -1063,48 +1396,44 @@ def render_dossier(ctx: dict) -> bytes:
     url = ctx.get("verification_url") or ""
     declared = ctx.get("declared") or []
     metals = ctx.get("metals") or []
-    comp = ctx.get("compliance")
+    samples = ctx.get("samples") or []
+    reg = ctx.get("registration") or {}
+    comp = ctx.get("compliance") or {}
 
     story: list = []
     story.append(header_block(
         "肥料登記檢驗資料", "Fertilizer Registration Test Dossier", "",
         [
             ("文件編號", "Dossier No.", tx(number, bold=True)),
+            *_code_row(ctx),
             ("產品", "Product", tx(_s(prod.get("name")))),
             ("發行日期", "Issue date", tx(_s(ctx.get("issue_date")))),
+            ("申請日期", "Application date", tx(_s(reg.get("application_date")))),
         ],
         url,
     ))
     story.append(Spacer(1, 4 * mm))
 
-    overall = comp.get("verdict") if comp else None
-    mat = ctx.get("maturity") or []
-    mat_verdicts = [m.get("verdict") for m in mat if m]
-    mat_overall = None
-    if mat_verdicts:
-        for v in ("incomplete", "immature", "intermediate", "mature"):
-            if v in mat_verdicts:
-                mat_overall = v
-                break
-        mat_overall = mat_overall or mat_verdicts[0]
     dec_fail = any((d.get("status") or "") == "fail" for d in declared)
-    detail = tx(f"{len(ctx.get('samples') or [])} ") + bi("件已審核樣品", "verified sample(s)", None, sep=" ")
+    detail = tx(f"{len(samples)} ") + bi("件已審核樣品（取最差者）", "verified sample(s); the worst verdict counts", None,
+                                         sep=" ")
     if comp:
         detail += "<br/>" + tx(_s(comp.get("standard_title"))) + f" [{escape(_s(comp.get('standard')))}]"
     story.append(verdict_box([
-        ("符合性判定", "Compliance verdict", overall or "not_assessed", ""),
+        ("符合性判定", "Compliance verdict", ctx.get("compliance_verdict") or "not_assessed", ""),
         ("保證成分", "Guaranteed components", "fail" if dec_fail else ("pass" if declared else "incomplete"), ""),
-        ("腐熟度", "Maturity", mat_overall or "not_assessed", detail),
+        ("腐熟度", "Maturity", ctx.get("maturity_verdict") or "not_assessed", detail),
     ], [60, 50, FRAME_W / mm - 110]))
     story.append(Spacer(1, 3 * mm))
 
-    # 1 Manufacturer and product
-    story += _heading(1, "製造商及產品", "Manufacturer and product")
-    story.append(kv_table(_party_rows(man, prod)))
+    n = 1
+    story += _heading(n, "實驗室、申請者及產品", "Laboratory, applicant and product")
+    story.append(kv_table(_lab_rows(lab) + [("申請者", "Applicant", tx(_s(ctx.get("requested_by"))))]
+                          + _party_rows(man, prod)))
     story.append(Spacer(1, 3 * mm))
 
-    # 2 Raw materials and process
-    story += _heading(2, "原料及製程", "Raw materials and process")
+    n += 1
+    story += _heading(n, "原料及製程（第 10 條）", "Raw materials and process (Art. 10)")
     raws = prod.get("raw_materials") or []
     rrows = [[P(tx(_s(r.get("name")))), P(tx(_s(r.get("proportion_pct"))), "cell_r")] for r in raws]
     total = sum(_num(r.get("proportion_pct")) or 0 for r in raws)
@@ -1133,38 +1462,62 @@ def render_dossier(ctx: dict) -> bytes:
     story.append(side)
     story.append(Spacer(1, 3 * mm))
 
-    # 3 Samples
-    story += _heading(3, "檢驗樣品", "Samples tested (verified)")
-    srows = [[P(tx(_s(s.get("code")), bold=True)), P(tx(_s(s.get("lot_number")))),
-              P(tx(_s(s.get("received_on"))), "cell_c"), P(tx(_s(s.get("verified_on"))), "cell_c")]
-             for s in ctx.get("samples") or []]
-    story.append(data_table([bi("樣品編號", "Sample code", 6.5), bi("批號", "Lot No.", 6.5),
-                             bi("收樣日期", "Received on", 6.5), bi("審核日期", "Verified on", 6.5)],
-                            srows or [[P(tx(DASH))] * 4], [50, 48, 40, 40],
-                            header_styles=["head", "head", "head_c", "head_c"]))
+    n += 1
+    desc = reg.get("description") or {}
+    story += _heading(n, "肥料說明書（第 15 條）", "Fertilizer description (Art. 15)")
+    drows = [[P(bi(r.get("name_zh") or "", r.get("name_en") or "", 6.5, sep=" "), "label"),
+              P(tx(r.get("value")) if r.get("value") else status_markup("missing"))]
+             for r in desc.get("rows") or []]
+    story.append(data_table([bi("項目", "Item", 6.5), bi("內容（申請者提供）", "Content (supplied by the applicant)", 6.5)],
+                            drows or [[P(tx(DASH))] * 2], [50, 128]))
+    story.append(Spacer(1, 1.2 * mm))
+    story.append(P(tx(f"說明書日期 {_s(desc.get('issued_on'))}；申請日期 {_s(reg.get('application_date'))}。")
+                   + " " + _small(f"Description dated {_s(desc.get('issued_on'))}; application filed "
+                                  f"{_s(reg.get('application_date'))}. Art. 16: the description and every test "
+                                  "report are at most one year old at the application date (checked).",
+                                  None, MUTED), "note"))
     story.append(Spacer(1, 3 * mm))
 
-    # 4 Declared vs measured
-    story += _heading(4, "保證成分：申報值與實測值", "Guaranteed components: declared vs measured")
+    n += 1
+    story += _heading(n, "檢驗樣品及判定", "Samples tested, certificates and verdicts")
+    srows, scmds = _sample_rows(samples)
+    story.append(data_table([bi("樣品編號", "Sample code", 6.5), bi("批號", "Lot No.", 6.5),
+                             bi("採樣 / 收樣", "Sampled / received", 6.5), bi("審核日期", "Verified on", 6.5),
+                             bi("證書編號", "Certificate", 6.5), bi("腐熟度", "Maturity", 6.5),
+                             bi("符合性", "Compliance", 6.5)],
+                            srows or [[P(tx(DASH))] * 7], [28, 22, 24, 20, 28, 28, 28], scmds,
+                            ["head", "head", "head_c", "head_c", "head", "head", "head"]))
+    for s in samples:
+        story.append(Spacer(1, 2.5 * mm))
+        story.append(P(bi("檢驗結果", "Results", 7, sep=" ") + "  " + tx(_s(s.get("code")), bold=True), "body"))
+        story.append(Spacer(1, 1 * mm))
+        story.append(_results_table(s.get("results") or []))
+    story.append(Spacer(1, 3 * mm))
+
+    n += 1
+    rule = ctx.get("declared_rule") or {}
+    story += _heading(n, "保證成分：申報值與實測值", "Guaranteed components: declared vs measured")
     drows, dcmds = [], []
     for i, d in enumerate(declared, start=1):
         zh, en = d.get("name_zh") or "", d.get("name_en") or d.get("parameter") or DASH
         drows.append([P(bi(zh, en, 7.2, sep=" ")), P(tx(_s(d.get("declared"))), "cell_r"),
-                      P(tx(_s(d.get("measured")), bold=True), "cell_r"), P(tx(_s(d.get("unit"))), "cell_c"),
-                      P(status_markup(d.get("status")))])
-        dcmds += status_cell_style(d.get("status"), 4, i)
+                      P(tx(_s(d.get("measured")), bold=True), "cell_r"), P(tx(_s(d.get("sample")))),
+                      P(tx(_s(d.get("unit"))), "cell_c"), P(status_markup(d.get("status")))])
+        dcmds += status_cell_style(d.get("status"), 5, i)
     story.append(data_table([bi("項目", "Component", 6.5), bi("申報保證值", "Declared", 6.5),
-                             bi("實測值", "Measured", 6.5), bi("單位", "Unit", 6.5), bi("判定", "Result", 6.5)],
-                            drows or [[P(tx(DASH))] * 5], [56, 32, 32, 22, 36], dcmds,
-                            ["head", "head_r", "head_r", "head_c", "head"]))
+                             bi("實測值（最低）", "Measured (lowest)", 6.5), bi("樣品", "Sample", 6.5),
+                             bi("單位", "Unit", 6.5), bi("判定", "Result", 6.5)],
+                            drows or [[P(tx(DASH))] * 6], [46, 24, 28, 32, 16, 32], dcmds,
+                            ["head", "head_r", "head_r", "head", "head_c", "head"]))
     story.append(Spacer(1, 1.2 * mm))
-    story.append(P(tx("實測值為已審核樣品之結果（乾基）。") + " "
-                   + _small("Measured values are results of the verified samples (dry basis unless stated).",
-                            None, MUTED), "note"))
+    story.append(P(tx(f"判定規則：{_s(rule.get('zh'))}，須不低於申報值。") + " "
+                   + _small(f"Rule: {_s(rule.get('en'))}, which must be at least the declared value.", None, MUTED),
+                   "note"))
     story.append(Spacer(1, 3 * mm))
 
-    # 5 Maturity evidence
-    story += _heading(5, "腐熟度證據", "Maturity evidence", 45)
+    n += 1
+    mat = ctx.get("maturity") or []
+    story += _heading(n, "腐熟度證據", "Maturity evidence", 45)
     if not mat:
         story += _maturity_block(None)
     for j, m in enumerate(mat):
@@ -1173,8 +1526,9 @@ def render_dossier(ctx: dict) -> bytes:
         story.append(KeepTogether(_maturity_block(m, sample_label=f"{_s(m.get('sample'))}")))
     story.append(Spacer(1, 3 * mm))
 
-    # 6 Heavy metals
-    story += _heading(6, "重金屬（有害成分）與限值", "Heavy metals against limits", 60)
+    n += 1
+    mrule = ctx.get("metals_rule") or {}
+    story += _heading(n, "重金屬（有害成分）與限值", "Heavy metals against limits", 60)
     mrows, mcmds = [], []
     for i, m in enumerate(metals, start=1):
         v, lim = _num(m.get("value")), _num(m.get("limit"))
@@ -1183,19 +1537,26 @@ def render_dossier(ctx: dict) -> bytes:
             pct = f"{m.get('qualifier').strip()} {pct}"
         mrows.append([
             P(bi(m.get("name_zh") or "", m.get("name_en") or m.get("parameter") or DASH, 7.2, sep=" ")),
-            P(tx(_value_text(m.get("value"), m.get("qualifier")), bold=True), "cell_r"),
+            P(tx(_value_text(m.get("value"), m.get("qualifier"))
+                 + (f" ± {m.get('uncertainty')}" if m.get("uncertainty") else ""), bold=True), "cell_r"),
             P(tx(f"{KIND_SYMBOL.get(m.get('kind') or 'max', '≤')} {m.get('limit')}"
-                 if m.get("limit") not in (None, "") else DASH), "cell_r"),
-            P(tx(_s(m.get("unit"))), "cell_c"),
+                 if m.get("limit") not in (None, "") else "本版無限值 no limit in this edition"), "cell_r"),
+            P(tx(_s(m.get("unit"))), "cell_c"), P(tx(_s(m.get("sample")))),
             P(tx(pct), "cell_r"),
             P(status_markup(m.get("status"))),
         ])
-        mcmds += status_cell_style(m.get("status"), 5, i)
-    story.append(data_table([bi("項目", "Metal", 6.5), bi("測值", "Measured", 6.5), bi("限值", "Limit", 6.5),
-                             bi("單位", "Unit", 6.5), bi("佔限值", "% of limit", 6.5), bi("判定", "Result", 6.5)],
-                            mrows or [[P(tx(DASH))] * 6], [50, 26, 24, 20, 22, 36], mcmds,
-                            ["head", "head_r", "head_r", "head_c", "head_r", "head"]))
-    chart = metals_chart(metals)
+        mcmds += status_cell_style(m.get("status"), 6, i)
+    story.append(data_table([bi("項目", "Metal", 6.5), bi("測值（最高）", "Measured (highest)", 6.5),
+                             bi("限值", "Limit", 6.5), bi("單位", "Unit", 6.5), bi("樣品", "Sample", 6.5),
+                             bi("佔限值", "% of limit", 6.5), bi("判定", "Result", 6.5)],
+                            mrows or [[P(tx(DASH))] * 7], [36, 22, 34, 14, 28, 16, 28], mcmds,
+                            ["head", "head_r", "head_r", "head_c", "head", "head_r", "head"]))
+    story.append(Spacer(1, 1.2 * mm))
+    story.append(P(tx(f"測值：{_s(mrule.get('zh'))}；判定為各樣品中最差者。") + " "
+                   + _small(f"Measured: {_s(mrule.get('en'))}; the result is the worst over the samples. Every "
+                            "measured metal is listed; where the edition sets no limit for the category it says so.",
+                            None, MUTED), "note"))
+    chart = metals_chart([m for m in metals if m.get("limit") not in (None, "")])
     if chart is not None:
         story.append(Spacer(1, 2.5 * mm))
         story.append(KeepTogether([chart, Spacer(1, 1 * mm), P(
@@ -1204,20 +1565,35 @@ def render_dossier(ctx: dict) -> bytes:
                      "carry the same judgement.", None, MUTED), "note")]))
     story.append(Spacer(1, 3 * mm))
 
-    n = 7
-    if comp:
-        story += _heading(n, "符合性判定", "Statement of compliance")
-        sources = [declared, metals]
-        story += _compliance_block(comp, *sources)
-        story.append(Spacer(1, 3 * mm))
-        n += 1
+    n += 1
+    story += _heading(n, "事業廢棄物（第 5 條）", "Industrial waste (Art. 5)")
+    if reg.get("industrial_waste"):
+        wrows, wcmds = [], []
+        for i, d in enumerate(reg.get("waste_documents") or [], start=1):
+            extra_txt = ""
+            if d.get("metals"):
+                extra_txt = "; ".join(
+                    f"{x['parameter'].capitalize()} {x['value']:g}"
+                    + (f" {KIND_SYMBOL.get(x.get('kind'), '≤')} {x['limit']:g}" if x.get("limit") is not None
+                       else " (no limit in this edition)") + f" {x['status']}" for x in d["metals"])
+            wrows.append([P(bi(d.get("name_zh") or "", d.get("name_en") or "", 6.8, sep=" ")),
+                          P(tx(_s(d.get("reference")))), P(tx(_s(d.get("date"))), "cell_c"),
+                          P(status_markup(d.get("status"))), P(_small(extra_txt or DASH, 6.8, INK))])
+            wcmds += status_cell_style(d.get("status"), 3, i)
+        story.append(data_table([bi("文件", "Document", 6.5), bi("文號", "Reference", 6.5), bi("日期", "Date", 6.5),
+                                 bi("狀態", "Status", 6.5), bi("重金屬判定（品目限值）", "Metals vs category limits", 6.5)],
+                                wrows, [52, 30, 20, 26, 50], wcmds))
+    else:
+        story.append(P(tx("申請者聲明本產品未使用事業廢棄物，無須第 5 條之附加文件。") + " "
+                       + _small("Declared by the applicant: not made with or from industrial waste; the extra "
+                                "documents of Art. 5 do not apply.", None, MUTED), "note"))
+    story.append(Spacer(1, 3 * mm))
 
-    # Declaration
+    n += 1
     decl = ctx.get("chemical_fertilizer_declaration") or {}
     added = decl.get("declared_added")
     if added is None:
-        flag = tx(DASH)
-        tone = "neutral"
+        flag, tone = tx(DASH), "neutral"
     else:
         flag = (tx("有添加化學肥料 ") if added else tx("未添加化學肥料 ")) + _small(
             "Chemical fertilizer added" if added else "No chemical fertilizer added", None, None, bold=True)
@@ -1231,34 +1607,19 @@ def render_dossier(ctx: dict) -> bytes:
         ("BACKGROUND", (1, 0), (1, 0), TONES[tone][1]),
         ("TOPPADDING", (0, 0), (-1, -1), 5), ("BOTTOMPADDING", (0, 0), (-1, -1), 6),
     ]))
-    # declaration and signatures stay on one page
-    closing = _heading(n, "未添加化學肥料聲明", "Declaration on chemical fertilizer", None) + [decl_t, Spacer(1, 3 * mm)]
-    n += 1
+    story += _heading(n, "委託者聲明事項", "Declared by the customer") + [decl_t, Spacer(1, 3 * mm)]
 
-    # Signatures
-    sig = ctx.get("signature") or {}
-    sig_rows = [
-        [P(bi("製表", "Prepared by", 6.5), "label"), P(bi("審核", "Reviewed by", 6.5), "label"),
-         P(bi("實驗室印信", "Laboratory seal", 6.5), "label")],
-        [P(tx(_s(sig.get("prepared_by"))), "body"), P(tx(_s(sig.get("reviewed_by"))), "body"), ""],
-        [P(_small("簽名 Signature / 日期 Date", 6.5), "small"), P(_small("簽名 Signature / 日期 Date", 6.5), "small"), ""],
-    ]
-    sig_t = Table(sig_rows, colWidths=[62 * mm, 62 * mm, FRAME_W - 124 * mm],
-                  rowHeights=[None, 16 * mm, None], hAlign="LEFT")
-    sig_t.setStyle(TableStyle(_base_table_style(0, False) + [
-        ("BACKGROUND", (0, 0), (-1, 0), BRAND_LIGHT),
-        ("SPAN", (2, 1), (2, 2)),
-        ("VALIGN", (0, 1), (-1, 1), "TOP"),
-        ("LINEBELOW", (0, 1), (1, 1), 0.6, MUTED),
-    ]))
+    n += 1
     notes = P(
         tx("本資料所列結果僅對受測樣品負責。") + " " + _small("Results relate only to the items tested.", None, MUTED)
         + "<br/>" + tx("查驗網址 ") + _small("Verification: ", None, MUTED)
         + f'<a href="{escape(url, {chr(34): "&quot;"})}" color="{BRAND.hexval()}">{tx(url or DASH)}</a>',
         "note")
-    closing += _heading(n, "簽章", "Signatures", None) + [sig_t, Spacer(1, 2.5 * mm), notes]
+    story += batch_evidence.flowables(ctx)   # composting batch evidence of the samples, if any
+    closing = _heading(n, "簽署", "Signature of the laboratory", None) + _signature_block(
+        ctx.get("signature"), ctx.get("requested_by")) + [Spacer(1, 2.5 * mm), notes, Spacer(1, 4 * mm),
+                                                          end_of_report()]
     story.append(KeepTogether(closing))
-    story += batch_evidence.flowables(ctx)
 
     def on_page(c, doc):
         _draw_band(c, lab, f"{number}")
@@ -1276,4 +1637,5 @@ def render_dossier(ctx: dict) -> bytes:
         author=_s(lab.get("name_en") or lab.get("name_zh")),
         keywords=f"{number}, {_s(prod.get('category_key'))}",
         on_page=on_page,
+        created=ctx.get("issue_date"),
     )

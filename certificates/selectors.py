@@ -22,3 +22,26 @@ def batch_progress(batch):
 
 def batches_visible_to(user):
     return IssueBatch.objects.all() if user.role != Role.MANUFACTURER else IssueBatch.objects.none()
+
+
+def missing_required(checks):
+    """The required results a compliance judgement found missing: [{"parameter", "name_zh", "name_en", "reason"}]."""
+    out, seen = [], set()
+    for c in checks:
+        if c.get("status") == "missing" and c.get("kind") != "declaration" and c["parameter"] not in seen:
+            seen.add(c["parameter"])
+            out.append({"parameter": c["parameter"], "name_zh": c.get("name_zh", ""),
+                        "name_en": c.get("name_en", c["parameter"]), "reason": c.get("reason", "")})
+    return out
+
+
+def missing_required_results(sample, standard=None, decision_rule=None):
+    """What a certificate of ``sample`` would lack: the required results of its category's edition
+    that are missing (with names), [] when complete. Raises InputError like the compliance judgement."""
+    from certificates.context import _names
+    from maturity.selectors import sample_compliance
+    checks = []
+    for c in sample_compliance(sample, standard=standard, decision_rule=decision_rule)["checks"]:
+        zh, en = _names(c["parameter"]) if c.get("kind") != "declaration" else ("", c["parameter"])
+        checks.append({**c, "name_zh": zh, "name_en": en})
+    return missing_required(checks)

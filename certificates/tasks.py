@@ -12,6 +12,7 @@ import time
 from datetime import timedelta
 
 from celery import shared_task
+from celery.signals import worker_process_init
 from django.core.files.base import ContentFile
 from django.db import OperationalError, transaction
 from django.utils import timezone
@@ -23,6 +24,13 @@ LEASE_SECONDS = int(os.environ.get("LIMS_RENDER_LEASE_SECONDS", "120"))
 
 class TransientRenderError(Exception):
     pass
+
+
+@worker_process_init.connect
+def _load_fonts(**kwargs):
+    """Each worker process reads the fonts when it starts, not inside its first render."""
+    from .fonts import register_fonts
+    register_fonts()
 
 
 def _render_bytes(doc):
@@ -41,6 +49,8 @@ def render_document(self, document_id):
         doc = Document.objects.select_for_update().filter(pk=document_id).first()
         if doc is None or doc.status == "ready":
             return "done"
+        if doc.status == "awaiting_signature":  # a dossier renders only once a reviewer signed it
+            return "awaiting signature"
         doc.status, doc.attempts = "rendering", doc.attempts + 1
         doc.lease_until = timezone.now() + timedelta(seconds=LEASE_SECONDS)
         doc.save(update_fields=["status", "attempts", "lease_until"])

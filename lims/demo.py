@@ -51,9 +51,49 @@ def load_demo(password=None):
             passwords[username] = new_password
         user.save()
         users[username] = user
+    _demo_lab_identity(users)
     if not maker.products.exists():
         _demo_products_and_samples(maker, users)
     return passwords
+
+
+DEMO_LAB = {"address": "臺中市霧峰區中正路 189 號 189 Zhongzheng Rd., Wufeng Dist., Taichung 413",
+            "telephone": "+886 4 2330 2301",
+            "location_of_activities": "本實驗室（固定場所） Permanent laboratory at the address above"}
+
+
+def _signature_png(name):
+    """A drawn demo signature (PNG bytes), so the demo certificates show the signatory block in full."""
+    import io
+
+    from PIL import Image, ImageDraw
+    img = Image.new("RGBA", (360, 110), (255, 255, 255, 0))
+    d = ImageDraw.Draw(img)
+    pts = [(10 + i * 8, 60 + (18 if i % 3 == 0 else -14 if i % 3 == 1 else 4)) for i in range(42)]
+    d.line(pts, fill=(20, 40, 120, 255), width=4)
+    d.line([(20, 92), (330, 84)], fill=(20, 40, 120, 255), width=2)
+    buf = io.BytesIO()
+    img.save(buf, "PNG", optimize=False)
+    return buf.getvalue()
+
+
+def _demo_lab_identity(users):
+    """Lab settings a report needs (only fields still empty are filled) and the demo reviewer's signatory data."""
+    from django.core.files.base import ContentFile
+
+    from .models import LabSettings
+    lab = LabSettings.current()
+    changed = [f for f, v in DEMO_LAB.items() if not getattr(lab, f)]
+    for f in changed:
+        setattr(lab, f, DEMO_LAB[f])
+    if changed:
+        lab.save()
+    rev = users["reviewer"]
+    if not rev.title:
+        rev.title = "報告簽署人 Authorised signatory, technical manager"
+        rev.save(update_fields=["title"])
+    if not rev.signature:
+        rev.signature.save("reviewer.png", ContentFile(_signature_png(rev.display_name)), save=True)
 
 
 def _demo_products_and_samples(maker, users):
@@ -83,7 +123,8 @@ def _demo_products_and_samples(maker, users):
         sample = services.sample_create(actor=users["manufacturer"], product=product, lot_number=lot,
                                         sampled_on=today - datetime.timedelta(days=ago))
         for action in actions:
-            sample = services.sample_transition(actor=tech, sample=sample, action=action)
+            sample = services.sample_transition(actor=tech, sample=sample, action=action,
+                                                condition="密封袋裝，完整，約 2 kg sealed bag, intact, about 2 kg")
         samples.append(sample)
     from . import demo_results  # assays and verification, once the maturity app provides them
     demo_results.add(samples, tech, rev)

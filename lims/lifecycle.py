@@ -27,6 +27,9 @@ TRANSITIONS = {t.action: t for t in [
     Transition("verify", ("to_be_verified",), "verified", ("reviewer",)),
     Transition("retest", ("verified", "certified"), "in_testing", ("reviewer",), reason_required=True),
     Transition("certify", ("verified",), "certified", ("reviewer",)),
+    # a lab admin's correction of a judgement input (product category, ...) sends judged samples back to
+    # verification; their certificates are marked for supersession
+    Transition("reopen", ("verified", "certified"), "to_be_verified", ("lab_admin",), reason_required=True),
 ]}
 ACTIONS = tuple(TRANSITIONS)
 
@@ -34,11 +37,12 @@ ACTIONS = tuple(TRANSITIONS)
 class TransitionError(Exception):
     """An action that the sample's state or the actor's role does not allow."""
 
-    def __init__(self, message, *, code="conflict", field=None):
+    def __init__(self, message, *, code="conflict", field=None, error_code=None):
         super().__init__(message)
         self.message = message
         self.code = code      # 'conflict' (409), 'forbidden' (403) or 'invalid' (400)
         self.field = field
+        self.error_code = error_code  # machine-readable reason, e.g. 'judgement_inputs_frozen' (API "code")
 
 
 def check_transition(action, state, role, reason):

@@ -8,18 +8,27 @@ from django.db import transaction
 from django.utils import timezone
 
 from . import audit
-from .lifecycle import TransitionError, check_transition
+from .lifecycle import RESULTS_RELEASED, TransitionError, check_transition
 from .models import Product, Sample, SampleTransition
 from .numbering import next_number
 from .roles import Role
 
 PRODUCT_FIELDS = ("manufacturer_id", "name", "category", "bagasse_based", "chemical_fertilizer_added",
                   "raw_materials", "process")
-SAMPLE_FIELDS = ("code", "product_id", "lot_number", "sampled_on", "received_on", "status")
+SAMPLE_FIELDS = ("code", "product_id", "lot_number", "sampled_on", "received_on", "condition_on_receipt", "status")
+# Product fields a judgement reads (category and flags choose the limits; raw materials are the declared
+# components printed on the certificate): frozen once a sample of the product has verified results.
+JUDGEMENT_FIELDS = ("category", "bagasse_based", "chemical_fertilizer_added", "raw_materials")
+# Sample facts set at receipt: after receipt only the lab changes them, with a reason.
+RECEIPT_FIELDS = ("product", "lot_number", "sampled_on", "received_on")
 
 
 class PermissionDeniedError(Exception):
     pass
+
+
+class ReasonRequiredError(Exception):
+    """A change that needs a reason got none (API: 400 {"reason": [message]})."""
 
 
 def _require_owner(user, manufacturer_id):
@@ -49,12 +58,34 @@ def product_create(*, actor, manufacturer, **fields):
 
 @transaction.atomic
 def product_update(*, actor, product, reason="", **fields):
+    """Update a product. Once a sample of it has verified results, its judgement inputs
+    (JUDGEMENT_FIELDS) change only by a lab admin's correction with a reason, which sends those
+    samples back to verification (transition 'reopen'; their certificates are marked for supersession)."""
     product = Product.objects.select_for_update().get(pk=product.pk)
     _require_owner(actor, product.manufacturer_id)
     if "manufacturer" in fields:
         _require_owner(actor, fields["manufacturer"].pk)
+    changed = [f for f in JUDGEMENT_FIELDS if f in fields and fields[f] != getattr(product, f)]
+    judged = []
+    if changed:
+        judged = list(Sample.objects.select_for_update().filter(product=product, status__in=RESULTS_RELEASED)
+                      .order_by("pk"))
+    if judged:
+        codes = ", ".join(s.code for s in judged)
+        if actor.role != Role.LAB_ADMIN:
+            raise TransitionError(
+                f"{', '.join(changed)} cannot change: sample(s) {codes} of this product have verified results "
+                "judged with the current values. Register a new product for the new composition, or ask the "
+                "lab to correct the record.", error_code="judgement_inputs_frozen")
+        if not (reason or "").strip():
+            raise ReasonRequiredError(
+                f"A reason is required to correct {', '.join(changed)}: sample(s) {codes} have verified results "
+                "and return to verification.")
     _apply_update(product, PRODUCT_FIELDS, fields, entity="product", actor=actor, reason=reason,
                   manufacturer=product.manufacturer)
+    for sample in judged:
+        sample_transition(actor=actor, sample=sample, action="reopen",
+                          reason=f"product corrected ({', '.join(changed)}): {reason}")
     return product
 
 
@@ -72,10 +103,20 @@ def sample_create(*, actor, product, lot_number, sampled_on, received_on=None):
 
 @transaction.atomic
 def sample_update(*, actor, sample, reason="", **fields):
+    """Update a sample. After receipt, its receipt facts (RECEIPT_FIELDS) are the lab's: a
+    manufacturer gets 409, lab staff must give a reason (kept with before and after)."""
     sample = Sample.objects.select_for_update().select_related("product").get(pk=sample.pk)
     _require_owner(actor, sample.product.manufacturer_id)
     if sample.status not in ("registered", "received"):
         raise TransitionError(f"A sample that is '{sample.status}' can no longer be edited; its data are under test.")
+    changed = [f for f in RECEIPT_FIELDS if f in fields and fields[f] != getattr(sample, f)]
+    if changed and sample.status != "registered":
+        if actor.role == Role.MANUFACTURER:
+            raise TransitionError(
+                f"{', '.join(changed)} of sample {sample.code} cannot change after receipt; ask the lab to "
+                "correct it.", error_code="receipt_facts_frozen")
+        if not (reason or "").strip():
+            raise ReasonRequiredError(f"A reason is required to change {', '.join(changed)} of a received sample.")
     _apply_update(sample, SAMPLE_FIELDS, fields, entity="sample", actor=actor, reason=reason, sample=sample,
                   manufacturer=sample.product.manufacturer)
     return sample
@@ -84,7 +125,7 @@ def sample_update(*, actor, sample, reason="", **fields):
 # Hooks other apps register to add guards to a transition (e.g. "verify" by a
 # reviewer who entered none of the results; "submit" needs at least one assay).
 TRANSITION_GUARDS = {}   # action -> list of callables(sample, actor) raising TransitionError
-TRANSITION_EFFECTS = {}  # action -> list of callables(sample, actor, reason) run inside the transaction
+TRANSITION_EFFECTS = {}  # action -> list of callables(sample, actor, reason, **options) run inside the transaction
 
 
 def register_guard(action, fn):
@@ -96,8 +137,11 @@ def register_effect(action, fn):
 
 
 @transaction.atomic
-def sample_transition(*, actor, sample, action, reason=""):
-    """Move a sample through its lifecycle (DOMAIN.md §2), recording who, when, why."""
+def sample_transition(*, actor, sample, action, reason="", condition="", assays=None):
+    """Move a sample through its lifecycle (DOMAIN.md §2), recording who, when, why; ``receive``
+    records the sample's condition on receipt.
+
+    ``assays`` (retest only): the ids of the assays to retest; None retests all of them."""
     sample = Sample.objects.select_for_update().select_related("product__manufacturer").get(pk=sample.pk)
     target = check_transition(action, sample.status, actor.role, reason)
     for guard in TRANSITION_GUARDS.get(action, []):
@@ -107,12 +151,32 @@ def sample_transition(*, actor, sample, action, reason=""):
     sample.status = target
     if action == "receive" and sample.received_on is None:
         sample.received_on = timezone.localdate()
+    if action == "receive" and (condition or "").strip():
+        sample.condition_on_receipt = condition.strip()[:300]
     sample.save()
     SampleTransition.objects.create(sample=sample, action=action, from_status=source, to_status=target,
                                     actor=actor, reason=reason or "")
     audit.record(entity="sample", obj=sample, action=f"transition:{action}", actor=actor,
                  changes=audit.diff(before, audit.snapshot(sample, SAMPLE_FIELDS)), reason=reason,
                  sample=sample, manufacturer=sample.product.manufacturer)
+    options = {"assays": list(assays)} if assays is not None else {}
     for effect in TRANSITION_EFFECTS.get(action, []):
-        effect(sample, actor, reason)
+        effect(sample, actor, reason, **options)
     return sample
+
+
+@transaction.atomic
+def samples_transition(*, actor, samples, action, reason=""):
+    """The same lifecycle action for many samples (the lists' bulk buttons): all of them or none.
+
+    -> {} when done, else {sample code: message} for each sample that cannot take the action
+    (and nothing is changed)."""
+    errors = {}
+    for sample in samples:
+        try:
+            sample_transition(actor=actor, sample=sample, action=action, reason=reason)
+        except (TransitionError, PermissionDeniedError) as e:
+            errors[sample.code] = getattr(e, "message", str(e))
+    if errors:
+        transaction.set_rollback(True)
+    return errors

@@ -7,6 +7,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("lims.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("verify/", certificate_views.verify_lookup, name="verify-lookup"),
     path("verify/<str:number>/", certificate_views.verify, name="verify"),
     path("", include("composting.urls")),
     path("", include("lims.web.urls")),

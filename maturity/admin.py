@@ -5,17 +5,20 @@ from django import forms
 from django.contrib import admin, messages
 from django.shortcuts import redirect, render
 from django.urls import path
+from django.utils.translation import gettext_lazy as _
+
+from lims.admin import ReasonedAdmin
 
 from .errors import InputError
-from .models import Assay, Category, Declaration, JurisdictionLimit, Requirement, StandardEdition
+from .models import Assay, Category, Declaration, JurisdictionLimit, MethodReference, Requirement, StandardEdition
 from .services import edition_load
 
 
 class EditionUploadForm(forms.Form):
-    manifest = forms.FileField(label="Edition manifest (.yaml)")
-    requirements = forms.FileField(label="Requirements file (.csv) named in the manifest")
-    replace = forms.BooleanField(required=False, label="Replace an edition of the same code that no judgement has "
-                                                        "cited yet (editions in use are never replaced)")
+    manifest = forms.FileField(label=_("Edition manifest (.yaml)"))
+    requirements = forms.FileField(label=_("Requirements file (.csv) named in the manifest"))
+    replace = forms.BooleanField(required=False, label=_("Replace an edition of the same code not yet used in a "
+                                                         "judgement (editions in use are never replaced)"))
 
 
 class RequirementInline(admin.TabularInline):
@@ -65,12 +68,12 @@ class StandardEditionAdmin(admin.ModelAdmin):
                                               f"{obj.requirements.count()} requirements.")
                     return redirect("admin:maturity_standardedition_changelist")
         return render(request, "admin/maturity/load_edition.html",
-                      {**self.admin_site.each_context(request), "form": form, "title": "Load a standards edition",
+                      {**self.admin_site.each_context(request), "form": form, "title": _("Load a standards edition"),
                        "used": StandardEdition.objects.filter(used_in_judgement=True).order_by("code")})
 
 
 @admin.register(JurisdictionLimit)
-class JurisdictionLimitAdmin(admin.ModelAdmin):
+class JurisdictionLimitAdmin(ReasonedAdmin):
     list_display = ("jurisdiction", "jurisdiction_zh", "metal", "limit_low", "limit_high", "basis", "note")
     list_filter = ("jurisdiction", "metal", "basis")
 
@@ -91,5 +94,15 @@ class AssayAdmin(admin.ModelAdmin):
         return False
 
 
-admin.site.register(Category)
-admin.site.register(Declaration)
+admin.site.register(Category, ReasonedAdmin)
+admin.site.register(Declaration, ReasonedAdmin)
+
+
+@admin.register(MethodReference)
+class MethodReferenceAdmin(admin.ModelAdmin):
+    """Method references and reporting digits printed on certificates (ISO/IEC 17025 §7.8.2.1)."""
+
+    list_display = ("method", "parameter", "code", "title_en", "lod", "decimals", "significant_figures",
+                    "accredited", "external_provider")
+    list_filter = ("method", "accredited")
+    search_fields = ("method", "parameter", "code", "title_en", "title_zh")

@@ -4,16 +4,19 @@ Every write is atomic, recomputes from the raw data with the lab policy in
 force, checks that the sample's derived figures are computable (e.g. C/N
 needs total nitrogen > 0), and records an audit entry.
 """
+from dataclasses import dataclass, field
+
 from django.db import transaction
 from django.utils import timezone
 
 from lims import audit
-from lims.lifecycle import TransitionError
+from lims.lifecycle import TransitionError, check_transition
 from lims.models import Sample
 from lims.roles import Role
 from lims.services import PermissionDeniedError, register_effect, register_guard, sample_transition
 
 from . import calculations as calc
+from . import plausibility
 from .errors import InputError
 from .models import Assay
 from .policy import current_policy, policy_as_dict
@@ -124,6 +127,50 @@ def _verify_by_second_person(sample, actor):
                               code="forbidden")
 
 
+def sample_issues(sample, assays=None):
+    """The QC flags and impossible figures of the sample's current results (see maturity.plausibility)."""
+    assays = list(current_assays(sample)) if assays is None else assays
+    figures = sample_figures(sample, assays=assays)
+    dry = _dry_floats(figures.measurements)
+    dry.update(figures.derived)
+    flags = [(f"{a.method} #{a.pk}", f) for a in assays for f in a.flags if f not in plausibility.NOTE_FLAGS]
+    return plausibility.issues(dry, flags, calc.FLAG_MESSAGES)
+
+
+def _overridden_codes(assays):
+    return {code for a in assays for code in (a.qc_override or {}).get("codes", [])}
+
+
+def _plausible_or_overridden(sample, actor):
+    assays = list(current_assays(sample))
+    left = plausibility.uncovered(sample_issues(sample, assays), _overridden_codes(assays))
+    if left:
+        raise TransitionError(
+            "These results cannot be verified as they are: " + "; ".join(i["message"] for i in left)
+            + ". Repeat the assay, or verify with an override: give override_reason.",
+            code="invalid", field="override_reason")
+
+
+@transaction.atomic
+def sample_verify(*, actor, sample, reason="", override_reason=""):
+    """Verify the sample's entered results; ``override_reason`` records a reviewer's override of its
+    QC flags and implausible figures (audited, printed in the certificate's deviations)."""
+    sample = Sample.objects.select_for_update().select_related("product__manufacturer").get(pk=sample.pk)
+    override_reason = (override_reason or "").strip()
+    if override_reason:
+        found = sample_issues(sample)
+        if found and actor.role == Role.REVIEWER:
+            record = {"codes": [i["code"] for i in found], "issues": found, "reason": override_reason,
+                      "by": actor.display_name, "by_id": actor.pk, "at": timezone.now().isoformat()}
+            for assay in sample.assays.filter(status="entered").select_for_update():
+                assay.qc_override = record
+                assay.save(update_fields=["qc_override"])
+            audit.record(entity="sample", obj=sample, action="qc_override", actor=actor,
+                         changes={"qc_override": [None, record["codes"]]}, reason=override_reason,
+                         sample=sample, manufacturer=sample.product.manufacturer)
+    return sample_transition(actor=actor, sample=sample, action="verify", reason=reason)
+
+
 def _mark_verified(sample, actor, reason):
     now = timezone.now()
     for assay in sample.assays.filter(status="entered").select_for_update():
@@ -151,18 +198,104 @@ def assays_invalidate(sample, actor, reason, assay_ids=None):
                      manufacturer=sample.product.manufacturer)
 
 
+def _return_to_verification(sample, actor, reason):
+    """Reopen: the verified results wait for a reviewer again (verification is cleared, audited)."""
+    for assay in sample.assays.filter(status="verified").select_for_update():
+        before = _assay_snapshot(assay)
+        assay.status, assay.verified_by, assay.verified_at = "entered", None, None
+        assay.save(update_fields=["status", "verified_by", "verified_at"])
+        audit.record(entity="assay", obj=assay, action="reopen", actor=actor,
+                     changes=audit.diff(before, _assay_snapshot(assay)), reason=reason, sample=sample,
+                     manufacturer=sample.product.manufacturer)
+
+
 register_guard("submit", _submit_needs_assays)
 register_guard("verify", _verify_by_second_person)
+register_guard("verify", _plausible_or_overridden)
 register_effect("verify", _mark_verified)
-register_effect("retest", lambda sample, actor, reason: assays_invalidate(sample, actor, reason))
+register_effect("retest", lambda sample, actor, reason, assays=None: assays_invalidate(sample, actor, reason, assays))
+register_effect("reopen", _return_to_verification)
+
+
+def retest_selection(sample, assays=None, parameters=None):
+    """The verified assays a retest of ``assays`` (ids) and ``parameters`` (keys) invalidates.
+
+    A parameter selects the assay its current value comes from (the other parameters of
+    that assay are retested with it). Neither given -> None: every verified assay.
+    Raises InputError naming the field and the rule."""
+    from .parameters import DERIVED, PARAMETERS
+    if not assays and not parameters:
+        return None
+    current = {a.pk: a for a in current_assays(sample)}
+    errors, chosen = {}, []
+    for pk in assays or []:
+        a = current.get(pk)
+        if a is None:
+            errors.setdefault("assays", []).append(f"#{pk} is not a current assay of {sample.code}")
+        elif a.status != "verified":
+            errors.setdefault("assays", []).append(f"#{pk} is {a.status}; only verified assays are retested")
+        elif pk not in chosen:
+            chosen.append(pk)
+    if parameters:
+        figures = sample_figures(sample, assays=list(current.values()))
+        for key in parameters:
+            source = figures.sources.get(key)
+            if key not in PARAMETERS and key not in DERIVED:
+                errors.setdefault("parameters", []).append(f"unknown parameter '{key}'")
+            elif key in figures.derived or key in DERIVED:
+                errors.setdefault("parameters", []).append(
+                    f"{key} is derived from other results; retest the assays it is computed from")
+            elif source is None:
+                errors.setdefault("parameters", []).append(f"{sample.code} has no current result for {key}")
+            elif source.status != "verified":
+                errors.setdefault("parameters", []).append(f"{key} comes from an assay that is {source.status}")
+            elif source.pk not in chosen:
+                chosen.append(source.pk)
+    if errors:
+        raise InputError(errors)
+    return chosen
 
 
 @transaction.atomic
-def results_import(*, actor, filename, content):
-    """Validate the whole file, then store one `direct` assay per sample, or nothing."""
+def sample_retest(*, actor, sample, reason, assays=None, parameters=None):
+    """Retest the chosen assays (or the assays of the chosen parameters), or all if none are chosen.
+
+    The other verified assays stay verified; the sample returns to testing for the chosen ones."""
+    sample = Sample.objects.select_for_update().select_related("product__manufacturer").get(pk=sample.pk)
+    check_transition("retest", sample.status, actor.role, reason)  # state, role, reason before the selection
+    ids = retest_selection(sample, assays, parameters)
+    return sample_transition(actor=actor, sample=sample, action="retest", reason=reason, assays=ids)
+
+
+@dataclass
+class ImportResult:
+    assays: list            # the assays stored (or, checking only, as they would be stored)
+    stored: bool
+    duplicates: list = field(default_factory=list)   # rows repeating stored values (re-import / check only)
+    earlier: object = None  # the ImportRun of the same content, if any
+
+
+class ImportDuplicate(Exception):
+    """The file (or some of its rows) was imported before: nothing stored unless a re-import is confirmed."""
+
+    def __init__(self, earlier, duplicates):
+        super().__init__("already imported")
+        self.earlier = earlier          # ImportRun of the same content, or None
+        self.duplicates = duplicates    # [{"row", "column", "reason", "assay"}]
+
+
+@transaction.atomic
+def results_import(*, actor, filename, content, check_only=False, reimport=False):
+    """Validate the whole file, then store one `direct` assay per sample, or nothing.
+
+    A file whose content was imported before, or whose rows repeat stored values, raises
+    ImportDuplicate unless ``reimport`` confirms it. ``check_only`` runs every check and the
+    storing itself, then rolls it back. -> ImportResult."""
     from lims.selectors import samples_visible_to
 
+    from .import_checks import content_sha256, duplicate_rows, earlier_import
     from .importing import ImportRejected, parse_rows, read_table
+    from .models import ImportRun
 
     if actor.role not in ENTRY_ROLES:
         raise PermissionDeniedError("Only technicians and lab admins import results.")
@@ -178,13 +311,24 @@ def results_import(*, actor, filename, content):
                                   "received or in testing"} for n in slot["rows"]]
     if errors:
         raise ImportRejected(sorted(errors, key=lambda e: (e["row"] or 0, e["column"])))
-    created = []
-    for code, slot in by_sample.items():
-        try:
-            assay = assay_enter(actor=actor, sample=samples[code], method="direct", data={"values": slot["values"]},
-                                source=f"import:{filename} rows {min(slot['rows'])}–{max(slot['rows'])}")
-        except InputError as e:  # e.g. the imported N makes C/N impossible
-            raise ImportRejected([{"row": min(slot["rows"]), "column": k, "reason": f"{code}: {' '.join(v)}"}
-                                  for k, v in e.errors.items()])
-        created.append(assay)
-    return created
+    sha = content_sha256(content)
+    earlier, duplicates = earlier_import(sha), duplicate_rows(by_sample, samples)
+    if (earlier or duplicates) and not (reimport or check_only):
+        raise ImportDuplicate(earlier, duplicates)
+    with transaction.atomic():  # a savepoint: check_only rolls back what it stored
+        created = []
+        for code, slot in by_sample.items():
+            try:
+                assay = assay_enter(actor=actor, sample=samples[code], method="direct",
+                                    data={"values": slot["values"]},
+                                    source=f"import:{filename} rows {min(slot['rows'])}–{max(slot['rows'])}")
+            except InputError as e:  # e.g. the imported N makes C/N impossible
+                raise ImportRejected([{"row": min(slot["rows"]), "column": k, "reason": f"{code}: {' '.join(v)}"}
+                                      for k, v in e.errors.items()])
+            created.append(assay)
+        if check_only:
+            transaction.set_rollback(True)
+            return ImportResult(created, False, duplicates, earlier)
+    ImportRun.objects.create(sha256=sha, filename=filename[:255], imported_by=actor, reimport=bool(earlier or duplicates),
+                             rows=sum(len(a.data["values"]) for a in created), assay_ids=[a.pk for a in created])
+    return ImportResult(created, True, duplicates, earlier)

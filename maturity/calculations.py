@@ -331,6 +331,10 @@ def _organic_carbon_wet_oxidation(data, policy, context, errors) -> AssayOutcome
         meq = added - n_fe * v_sample
     reduced_pct = meq / added * 100.0
     oc = meq * C_MG_PER_MEQ * f / (mass * 10.0)
+    if oc > 100:
+        errors.add("titrant_ml", f"gives organic carbon {oc:.4g} % (meq reduced × 3 × f / (sample_mass_g × 10)): "
+                                 "a content cannot exceed 100 %; check sample_mass_g, titrant_ml and blank_ml")
+        errors.raise_if_any()
     flags = []
     if reduced_pct > policy.dichromate_reduced_flag_pct:
         flags.append("dichromate_reduced_over_limit")
@@ -383,6 +387,10 @@ def _total_nitrogen_kjeldahl(data, policy, context, errors) -> AssayOutcome:
         errors.add("titrant_ml", f"must be > blank_ml ({_fmt(v_blank)})")
     errors.raise_if_any()
     tn = (v_sample - v_blank) * n_acid * N_ATOMIC_MASS / (mass * 1000.0) * 100.0
+    if tn > 100:
+        errors.add("titrant_ml", f"gives total nitrogen {tn:.4g} % ((titrant − blank) × N × 14.007 / mass): "
+                                 "a content cannot exceed 100 %; check sample_mass_g, titrant_ml and blank_ml")
+        errors.raise_if_any()
     return AssayOutcome(
         results={"total_nitrogen_pct": _measurement("total_nitrogen_pct", tn)},
         flags=[],

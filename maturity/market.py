@@ -159,8 +159,8 @@ def table_rows(frame):
     return out
 
 
-def export(frame, fmt, standard, decision_rule):
-    """CSV or XLSX bytes: one row per sample with verdict, failing parameters and the figures judged."""
+def export_table(frame, standard, decision_rule):
+    """One row per sample with verdict, failing parameters and the figures judged (codes, full precision)."""
     params = [p for p in list(PARAMETERS) + list(DERIVED) if p in frame.columns]
     out = frame[["code", "manufacturer", "product", "category", "status", "received_on", "verdict"]].copy()
     out.insert(0, "standard", standard)
@@ -172,15 +172,25 @@ def export(frame, fmt, standard, decision_rule):
             out[f"{p}_qualifier"] = frame[f"{p}__qualifier"].fillna("")
         if f"{p}__basis" in frame:
             out[f"{p}_basis"] = frame[f"{p}__basis"].fillna("")
+    return out
+
+
+def table_bytes(out, fmt, about):
+    """CSV (UTF-8 with BOM, for spreadsheets) or XLSX bytes of ``out``; XLSX gets an 'about' sheet."""
     buf = io.BytesIO()
     if fmt == "xlsx":
         with pd.ExcelWriter(buf, engine="openpyxl") as xl:
             out.to_excel(xl, index=False, sheet_name="samples")
-            pd.DataFrame([{"standard": standard, "decision_rule": decision_rule,
-                           "samples": len(out)}]).to_excel(xl, index=False, sheet_name="about")
+            pd.DataFrame([about]).to_excel(xl, index=False, sheet_name="about")
     else:
         buf.write(out.to_csv(index=False).encode("utf-8-sig"))
     return buf.getvalue()
+
+
+def export(frame, fmt, standard, decision_rule):
+    """CSV or XLSX bytes: one row per sample with verdict, failing parameters and the figures judged."""
+    out = export_table(frame, standard, decision_rule)
+    return table_bytes(out, fmt, {"standard": standard, "decision_rule": decision_rule, "samples": len(out)})
 
 
 EXPORT_TYPES = {"csv": "text/csv; charset=utf-8",

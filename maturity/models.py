@@ -1,28 +1,32 @@
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class StandardEdition(models.Model):
     """An edition of a standard (e.g. tw-1997). Never edited in place once used
     in a judgement: a change is a new edition."""
 
-    code = models.CharField(max_length=30, unique=True)
-    title = models.CharField(max_length=300)
-    issuing_body = models.CharField(max_length=200)
-    in_force = models.DateField()
+    code = models.CharField(_("code"), max_length=30, unique=True)
+    title = models.CharField(_("title"), max_length=300)
+    issuing_body = models.CharField(_("issuing body"), max_length=200)
+    in_force = models.DateField(_("in force from"))
     source = models.TextField(blank=True)
-    loaded_at = models.DateTimeField(auto_now_add=True)
+    loaded_at = models.DateTimeField(_("loaded at"), auto_now_add=True)
     loaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                   related_name="+")
     file_sha256 = models.CharField(max_length=64, blank=True)
     used_in_judgement = models.BooleanField(
-        default=False, help_text="Set by the first judgement that cites it (compliance answer, pre-check, regulator "
-                                 "view, certificate, dossier); it is then frozen: a correction is a new edition.")
+        _("used in a judgement"), default=False,
+        help_text=_("Set by the first judgement that cites it (compliance answer, pre-check, regulator view, "
+                    "certificate, dossier); it is then frozen: a correction is a new edition."))
     used_since = models.DateTimeField(null=True, blank=True, help_text="When the first judgement cited it.")
     first_use = models.CharField(max_length=200, blank=True, help_text="The first judgement that cited it.")
 
     class Meta:
         ordering = ["-in_force", "code"]
+        verbose_name = _("standards edition")
+        verbose_name_plural = _("standards editions")
 
     def __str__(self):
         return self.code
@@ -37,7 +41,8 @@ class Category(models.Model):
     class Meta:
         ordering = ["edition", "key"]
         constraints = [models.UniqueConstraint(fields=["edition", "key"], name="unique_category_per_edition")]
-        verbose_name_plural = "categories"
+        verbose_name = _("fertilizer category")
+        verbose_name_plural = _("fertilizer categories")
 
     def __str__(self):
         return f"{self.key} ({self.name_zh})"
@@ -58,6 +63,11 @@ class Requirement(models.Model):
 
     class Meta:
         ordering = ["edition", "category", "id"]
+        verbose_name = _("requirement")
+        verbose_name_plural = _("requirements")
+
+    def __str__(self):
+        return f"{self.edition_id and self.edition.code} · {self.category} · {self.parameter} {self.kind} {self.limit:g}"
 
 
 class Declaration(models.Model):
@@ -66,6 +76,13 @@ class Declaration(models.Model):
     key = models.CharField(max_length=50)
     text_zh = models.CharField(max_length=200)
     text_en = models.CharField(max_length=200)
+
+    class Meta:
+        verbose_name = _("declaration")
+        verbose_name_plural = _("declarations")
+
+    def __str__(self):
+        return f"{self.category} · {self.text_zh} {self.text_en}"
 
 
 class JurisdictionLimit(models.Model):
@@ -83,6 +100,11 @@ class JurisdictionLimit(models.Model):
 
     class Meta:
         ordering = ["table", "jurisdiction", "metal", "id"]
+        verbose_name = _("heavy-metal limit of another jurisdiction")
+        verbose_name_plural = _("heavy-metal limits of other jurisdictions")
+
+    def __str__(self):
+        return f"{self.jurisdiction_zh} {self.jurisdiction} · {self.metal}"
 
 
 def chromatogram_photo_path(instance, filename):
@@ -94,30 +116,102 @@ class Assay(models.Model):
     computed from it, and the lab-policy figures used, so the results can be
     recomputed from what is stored. Read-only once verified."""
 
-    STATUS = [("entered", "entered"), ("verified", "verified"), ("invalidated", "invalidated")]
-    sample = models.ForeignKey("lims.Sample", on_delete=models.PROTECT, related_name="assays")
-    method = models.CharField(max_length=40)
-    data = models.JSONField()
+    STATUS = [("entered", _("Entered")), ("verified", _("Verified")), ("invalidated", _("Invalidated"))]
+    sample = models.ForeignKey("lims.Sample", on_delete=models.PROTECT, related_name="assays", verbose_name=_("sample"))
+    method = models.CharField(_("method"), max_length=40)
+    data = models.JSONField(_("raw data"))
     results = models.JSONField(default=dict)      # {parameter: Measurement.as_dict()}
     flags = models.JSONField(default=list)
     details = models.JSONField(default=dict)
-    valid = models.BooleanField(default=True)
+    valid = models.BooleanField(_("valid"), default=True)
     policy = models.JSONField(default=dict)       # LabPolicy figures used
-    status = models.CharField(max_length=20, choices=STATUS, default="entered", db_index=True)
+    status = models.CharField(_("status"), max_length=20, choices=STATUS, default="entered", db_index=True)
     photo = models.ImageField(upload_to=chromatogram_photo_path, null=True, blank=True)
-    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    entered_at = models.DateTimeField(auto_now_add=True)
+    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                   verbose_name=_("entered by"))
+    entered_at = models.DateTimeField(_("entered at"), auto_now_add=True)
     verified_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                    related_name="+")
+                                    related_name="+", verbose_name=_("verified by"))
     verified_at = models.DateTimeField(null=True, blank=True)
     invalidated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                        related_name="+")
     invalidated_at = models.DateTimeField(null=True, blank=True)
     invalidation_reason = models.TextField(blank=True)
     source = models.CharField(max_length=200, blank=True, help_text="e.g. import:filename.xlsx row 2–9")
+    qc_override = models.JSONField(
+        default=dict, blank=True,
+        help_text="A reviewer's override of QC flags / implausible results at verification: "
+                  "{codes, issues, reason, by, by_id, at}.")
 
     class Meta:
         ordering = ["entered_at", "id"]
+        verbose_name = _("assay")
+        verbose_name_plural = _("assays")
 
     def __str__(self):
         return f"{self.method} #{self.pk} on sample {self.sample_id}"
+
+
+class MethodReference(models.Model):
+    """Per method (and optionally per parameter) the reference printed on reports and the reporting
+    digits (ISO/IEC 17025 §7.2, §7.8.2.1): lab data, edited by the lab admin.
+
+    ``method`` is an assay method key, ``derived`` for calculated figures, or ``*`` for a parameter's
+    default reporting digits; ``parameter`` '' applies to every parameter of the method."""
+
+    method = models.CharField(max_length=40)
+    parameter = models.CharField(max_length=50, blank=True)
+    code = models.CharField(max_length=80, blank=True, help_text="Official or lab method code, e.g. NIEA R317.11C.")
+    title_zh = models.CharField(max_length=200, blank=True)
+    title_en = models.CharField(max_length=200, blank=True)
+    lod = models.FloatField(null=True, blank=True, help_text="Limit of detection, in the parameter's unit.")
+    decimals = models.PositiveSmallIntegerField(null=True, blank=True, help_text="Reporting digits: decimal places.")
+    significant_figures = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Reporting digits: significant figures (when decimal places are empty).")
+    accredited = models.BooleanField(default=True, help_text="Within the lab's accreditation scope.")
+    external_provider = models.CharField(max_length=200, blank=True,
+                                         help_text="Name of the external provider that performs it, if any.")
+    conditions = models.CharField(max_length=300, blank=True, help_text="Test conditions printed on the report.")
+
+    class Meta:
+        ordering = ["method", "parameter"]
+        constraints = [models.UniqueConstraint(fields=["method", "parameter"], name="unique_method_reference")]
+
+    def __str__(self):
+        return f"{self.method}/{self.parameter or '*'} {self.code}"
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+        if self.decimals is not None and self.significant_figures is not None:
+            raise ValidationError({"significant_figures": "Give decimal places or significant figures, not both."})
+        if self.decimals is not None and self.decimals > 6:
+            raise ValidationError({"decimals": "At most 6 decimal places."})
+        if self.significant_figures is not None and not 1 <= self.significant_figures <= 8:
+            raise ValidationError({"significant_figures": "Between 1 and 8 significant figures."})
+
+    def as_dict(self):
+        return {"method": self.method, "parameter": self.parameter, "code": self.code, "title_zh": self.title_zh,
+                "title_en": self.title_en, "lod": self.lod, "decimals": self.decimals,
+                "significant_figures": self.significant_figures, "accredited": self.accredited,
+                "external_provider": self.external_provider, "conditions": self.conditions}
+
+
+class ImportRun(models.Model):
+    """One stored import of an instrument file: its content hash, so the same file is not imported twice
+    without the user confirming a re-import."""
+
+    sha256 = models.CharField(max_length=64, db_index=True)
+    filename = models.CharField(max_length=255)
+    imported_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    imported_at = models.DateTimeField(auto_now_add=True)
+    rows = models.PositiveIntegerField(default=0)
+    assay_ids = models.JSONField(default=list)
+    reimport = models.BooleanField(default=False, help_text="Stored although the same content was imported before.")
+
+    class Meta:
+        ordering = ["-imported_at", "-id"]
+        verbose_name = _("import of results")
+        verbose_name_plural = _("imports of results")
+
+    def __str__(self):
+        return f"{self.filename} ({self.imported_at:%Y-%m-%d %H:%M})"

@@ -11,7 +11,7 @@ from . import calculations as calc
 from .compliance import ProductFacts, judge
 from .errors import InputError
 from .measurements import Measurement
-from .models import Assay, Category, Declaration, Requirement, StandardEdition
+from .models import Assay, Category, Declaration, MethodReference, Requirement, StandardEdition
 from .policy import current_policy
 from .rules import MaturityInput, judge_maturity
 from .services import edition_mark_used
@@ -29,6 +29,11 @@ def category_names():
     for c in Category.objects.select_related("edition").order_by("edition__in_force"):
         names[c.key] = (c.name_zh, c.name_en)
     return names
+
+
+def method_references():
+    """(method, parameter) -> reference dict (code, titles, LOD, reporting digits, scope, provider)."""
+    return {(r.method, r.parameter): r.as_dict() for r in MethodReference.objects.all()}
 
 
 @dataclass
@@ -195,3 +200,14 @@ def assess(*, category, results, standard=None, decision_rule=None, bagasse_base
     result = judge(reqs, decls, judgement_measurements(figures), product, decision_rule)
     edition_mark_used(edition, "manufacturer's pre-check")
     return {"standard": edition.code, "standard_title": edition.title, "category": category, **result}
+
+
+def display(parameter, method, value, uncertainty=None, qualifier="", unit="", rules=None):
+    """The one display rule (maturity.reporting) for a figure: -> {"value", "uncertainty", "text"}.
+
+    ``rules`` from :func:`method_references` (read once per response by callers that loop)."""
+    from .reporting import precision_for, report
+    rules = method_references() if rules is None else rules
+    v, u = report(value, uncertainty, precision_for(rules, method or "", parameter or ""))
+    text = f"{qualifier or ''}{v}" + (f" ± {u}" if u else "") + (f" {unit}" if unit else "")
+    return {"value": v, "uncertainty": u, "text": text.strip()}

@@ -5,8 +5,10 @@ from pathlib import Path
 from django.db import transaction
 from django.utils import timezone
 
+from lims import audit
+
 from .errors import InputError
-from .models import Category, Declaration, JurisdictionLimit, Requirement, StandardEdition
+from .models import Category, Declaration, JurisdictionLimit, MethodReference, Requirement, StandardEdition
 
 STANDARDS_DIR = Path(__file__).resolve().parent / "standards"
 
@@ -43,10 +45,15 @@ def edition_load(path, *, actor=None, replace=False):
             raise InputError({"code": [
                 f"Edition '{edition.code}' already exists: load the change as a new edition with its own code "
                 "(or give --replace while no judgement has used it)."]})
-        existing.delete()
-    obj = StandardEdition.objects.create(
-        code=edition.code, title=edition.title, issuing_body=edition.issuing_body, in_force=edition.in_force,
-        source=edition.source, loaded_by=actor, file_sha256=digest)
+        audit.record(entity="standard_edition", obj=existing, action="delete", actor=actor,
+                     changes={"file_sha256": [existing.file_sha256, digest]},
+                     reason="replaced by a new file of the same code, not yet used in a judgement")
+        with audit.suppressed():  # its categories and declarations go with it
+            existing.delete()
+    with audit.acting(actor, reason=f"loaded from {path.name}"):
+        obj = StandardEdition.objects.create(
+            code=edition.code, title=edition.title, issuing_body=edition.issuing_body, in_force=edition.in_force,
+            source=edition.source, loaded_by=actor, file_sha256=digest)
     Category.objects.bulk_create(
         Category(edition=obj, key=k, name_zh=v.get("name_zh", k), name_en=v.get("name_en", k))
         for k, v in edition.categories.items())
@@ -87,16 +94,49 @@ def jurisdiction_limits_load(path, table="1999"):
     from .jurisdictions import load_limits_csv
 
     rows = load_limits_csv(Path(path).read_text(encoding="utf-8"))
-    JurisdictionLimit.objects.filter(table=table).delete()
-    JurisdictionLimit.objects.bulk_create(JurisdictionLimit(table=table, **row) for row in rows)
+    keys = sorted({k for row in rows for k in row})
+    current = list(JurisdictionLimit.objects.filter(table=table).order_by("id").values(*keys))
+    if current == [{k: row.get(k) for k in keys} for row in rows]:
+        return len(rows)  # the same table again: nothing changes, nothing to audit
+    with audit.suppressed():  # one entry for the whole table, not one per row
+        JurisdictionLimit.objects.filter(table=table).delete()
+        JurisdictionLimit.objects.bulk_create(JurisdictionLimit(table=table, **row) for row in rows)
+    audit.record_bulk(entity="jurisdiction_limit", label=f"table {table}", action="replace",
+                      actor=audit.current_actor(), reason=f"loaded from {Path(path).name}",
+                      changes={"rows": [len(current), len(rows)]})
     return len(rows)
 
 
+def _opt_int(s):
+    return int(s) if (s or "").strip() else None
+
+
+@transaction.atomic
+def method_references_load(path):
+    """Add the bundled method references and reporting digits the lab does not have yet
+    (rows the lab admin edited are kept). Returns the number of rows added."""
+    import csv
+    added = 0
+    with open(path, encoding="utf-8", newline="") as f:
+        for row in csv.DictReader(f):
+            _, created = MethodReference.objects.get_or_create(
+                method=row["method"], parameter=row["parameter"], defaults={
+                    "code": row["code"], "title_zh": row["title_zh"], "title_en": row["title_en"],
+                    "lod": float(row["lod"]) if row["lod"].strip() else None,
+                    "decimals": _opt_int(row["decimals"]), "significant_figures": _opt_int(row["significant_figures"]),
+                    "accredited": row["accredited"].strip() != "0", "external_provider": row["external_provider"],
+                    "conditions": row["conditions"]})
+            added += created
+    return added
+
+
 def load_bundled_standards():
-    """The editions shipped in maturity/standards/: tw-1997 and the 1999 jurisdiction table."""
+    """The editions shipped in maturity/standards/: tw-1997, the 1999 jurisdiction table and the
+    default method references / reporting digits."""
     loaded = []
     for manifest in sorted(STANDARDS_DIR.glob("*.yaml")):
         obj, _ = edition_load(manifest)
         loaded.append(obj.code)
     n = jurisdiction_limits_load(STANDARDS_DIR / "heavy_metal_limits_1999.csv")
+    method_references_load(STANDARDS_DIR / "method_references.csv")
     return loaded, n

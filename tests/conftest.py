@@ -35,10 +35,17 @@ def require_postgres(reason):
     pytest.skip(f"{reason}; runs in the PostgreSQL pass (DATABASE_URL=postgres://...)")
 
 
+LAB_IDENTITY = {"address": "臺中市霧峰區萬豐里中正路 189 號 189 Zhongzheng Rd, Wufeng, Taichung",
+                "telephone": "+886 4 2330 2301"}
+
+
 @pytest.fixture
 def standards(db):
+    """The bundled standards and method references, and the lab identity a report needs to issue."""
+    from lims.models import LabSettings
     from maturity.services import load_bundled_standards
     load_bundled_standards()
+    LabSettings.objects.update_or_create(pk=1, defaults=LAB_IDENTITY)
 
 
 @pytest.fixture

@@ -26,6 +26,12 @@ def issue(client_for, sample):
     return client_for("reviewer").post("/api/v1/certificates/", {"sample": sample.pk}, format="json")
 
 
+def vpath(doc):
+    """The verification page of a document as printed in its QR code (path and ?code=)."""
+    url = doc["verification_url"]
+    return url[url.index("/verify/"):]
+
+
 def pdf_text(data):
     return "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(data)).pages)
 
@@ -79,7 +85,7 @@ def test_cannot_issue_for_unverified_sample_or_twice(client_for, verified, produ
 def test_retest_reissue_supersedes_and_verification_page(client, client_for, verified, users):
     first = issue(client_for, verified).json()
     rev = client_for("reviewer")
-    page = client.get(f"/verify/{first['number']}/")
+    page = client.get(vpath(first))
     assert page.status_code == 200 and "Valid" in page.content.decode() or "有效" in page.content.decode()
     # retest, new result, re-verify, supersede
     r = rev.post(f"/api/v1/samples/{verified.pk}/transitions/", {"action": "retest", "reason": "Cu re-digested"},
@@ -94,7 +100,7 @@ def test_retest_reissue_supersedes_and_verification_page(client, client_for, ver
     assert second["version"] == 2 and second["supersedes"] == first["number"]
     old = rev.get(f"/api/v1/certificates/{first['id']}/").json()
     assert old["validity"] == "superseded" and old["superseded_by"] == second["number"]
-    html = client.get(f"/verify/{first['number']}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    html = client.get(vpath(first), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert second["number"] in html and "Superseded" in html
     _, pdf = download(rev, second["id"])
     assert first["number"] in pdf_text(pdf)
@@ -102,7 +108,7 @@ def test_retest_reissue_supersedes_and_verification_page(client, client_for, ver
     assert rev.post(f"/api/v1/certificates/{second['id']}/revoke/", {}, format="json").status_code == 400
     r = rev.post(f"/api/v1/certificates/{second['id']}/revoke/", {"reason": "lab error in Zn"}, format="json")
     assert r.status_code == 200 and r.json()["validity"] == "revoked"
-    html = client.get(f"/verify/{second['number']}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    html = client.get(vpath(second), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Revoked" in html and "lab error in Zn" in html
     # technicians cannot revoke or supersede
     assert client_for("technician").post(f"/api/v1/certificates/{second['id']}/revoke/",
@@ -111,16 +117,17 @@ def test_retest_reissue_supersedes_and_verification_page(client, client_for, ver
 
 def test_verification_page_exposes_nothing_else_and_checks_uploaded_pdf(client, client_for, verified):
     first = issue(client_for, verified).json()
-    html = client.get(f"/verify/{first['number']}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    first = client_for("reviewer").get(f"/api/v1/certificates/{first['id']}/").json()
+    html = client.get(vpath(first), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert first["sha256"] in html and verified.product.name in html
     assert "88.2" not in html and verified.lot_number not in html  # no results, no lot
     _, pdf = download(client_for("reviewer"), first["id"])
-    ok = client.post(f"/verify/{first['number']}/", {"pdf": io.BytesIO(pdf)}, HTTP_ACCEPT_LANGUAGE="en")
+    ok = client.post(vpath(first), {"pdf": io.BytesIO(pdf)}, HTTP_ACCEPT_LANGUAGE="en")
     assert "identical" in ok.content.decode()
-    bad = client.post(f"/verify/{first['number']}/", {"pdf": io.BytesIO(pdf + b"%tampered")},
+    bad = client.post(vpath(first), {"pdf": io.BytesIO(pdf + b"%tampered")},
                       HTTP_ACCEPT_LANGUAGE="en")
     assert "does NOT match" in bad.content.decode()
-    assert client.get("/verify/CQ-1999-999999/").status_code == 404
+    assert client.get("/verify/CQ-1999-999999/?code=AAAA-BBBB-CCCC").status_code == 404
 
 
 def test_render_twice_is_idempotent(client_for, verified):
@@ -183,6 +190,8 @@ def test_registration_dossier(client_for, verified, product_a):
     r = m.post("/api/v1/registrations/", {"product": product_a.pk, "samples": [verified.pk],
                                           "declared": {"total_nitrogen_pct": 2.0, "k2o_pct": 1.5}}, format="json")
     assert r.status_code == 202, r.content
+    assert r.json()["status"] == "awaiting_signature"  # issued only once a reviewer signs it
+    assert client_for("reviewer").post(f"/api/v1/registrations/{r.json()['id']}/sign/").status_code == 202
     doc = m.get(f"/api/v1/registrations/{r.json()['id']}/").json()
     assert doc["number"].startswith("RG-") and doc["status"] == "ready"
     _, pdf = download(m, doc["id"], "registrations")
@@ -211,4 +220,4 @@ def test_qr_code_decodes_to_verification_url(client_for, verified, tmp_path):
     png = sorted(tmp_path.glob("p*.png"))[0]
     out = subprocess.run(["zbarimg", "--raw", "-q", str(png)], capture_output=True, text=True).stdout.strip()
     assert out == doc["verification_url"]
-    assert out.endswith(f"/verify/{doc['number']}/")
+    assert out.endswith(f"/verify/{doc['number']}/?code={doc['verification_code']}")

@@ -11,7 +11,7 @@ from lims.api.permissions import ALL_ROLES, RolePermission
 from lims.roles import Role
 
 from .serializers import (BatchRequestSerializer, CertificateRequestSerializer, DocumentSerializer, ReasonSerializer,
-                          RegistrationRequestSerializer)
+                          RegistrationRequestSerializer, ReissueSerializer)
 
 
 class DocumentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -19,7 +19,7 @@ class DocumentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     permission_classes = [RolePermission]
     read_roles = ALL_ROLES
     kind = None
-    filterset_fields = ["status", "validity", "sample", "product", "batch"]
+    filterset_fields = ["status", "validity", "sample", "product", "batch", "supersession_due"]
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
@@ -63,17 +63,27 @@ class CertificateViewSet(DocumentViewSet):
         sample = get_object_or_404(samples_visible_to(request.user), pk=body.validated_data["sample"].pk)
         doc = services.certificate_request(actor=request.user, sample=sample,
                                            decision_rule=body.validated_data.get("decision_rule"),
-                                           standard=body.validated_data.get("standard"))
+                                           standard=body.validated_data.get("standard"),
+                                           issue_anyway_reason=body.validated_data["issue_anyway_reason"])
         return self._answer(doc)
 
-    @extend_schema(request=ReasonSerializer, responses={202: DocumentSerializer})
+    @extend_schema(request=ReissueSerializer, responses={202: DocumentSerializer})
     @action(detail=True, methods=["post"])
     def supersede(self, request, pk=None):
         """Issue a new version for the (re-verified) sample; this one becomes superseded."""
-        body = ReasonSerializer(data=request.data)
+        body = ReissueSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         doc = services.certificate_supersede(actor=request.user, document=self.get_object(),
                                              **body.validated_data)
+        return self._answer(doc)
+
+    @extend_schema(request=ReissueSerializer, responses={202: DocumentSerializer})
+    @action(detail=True, methods=["post"])
+    def reissue(self, request, pk=None):
+        """Re-issue a revoked certificate as a new version from the sample's verified results (no retest)."""
+        body = ReissueSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        doc = services.certificate_reissue(actor=request.user, document=self.get_object(), **body.validated_data)
         return self._answer(doc)
 
     @extend_schema(request=BatchRequestSerializer, responses={202: dict})
@@ -84,7 +94,8 @@ class CertificateViewSet(DocumentViewSet):
         body.is_valid(raise_exception=True)
         batch = services.certificates_batch_request(actor=request.user, samples=body.validated_data["samples"],
                                                     decision_rule=body.validated_data.get("decision_rule"),
-                                                    standard=body.validated_data.get("standard"))
+                                                    standard=body.validated_data.get("standard"),
+                                                    issue_anyway_reason=body.validated_data["issue_anyway_reason"])
         return Response(selectors.batch_progress(batch), status=status.HTTP_202_ACCEPTED)
 
     @extend_schema(responses=dict)
@@ -98,11 +109,19 @@ class RegistrationViewSet(DocumentViewSet):
     """Registration dossiers (肥料登記檢驗資料) for a product, from its verified samples."""
     kind = Document.KIND_REGISTRATION
     write_roles = (Role.MANUFACTURER, Role.REVIEWER, Role.LAB_ADMIN)
-    action_roles = {"revoke": (Role.REVIEWER,)}
+    action_roles = {"revoke": (Role.REVIEWER,), "sign": (Role.REVIEWER,)}
 
     @extend_schema(request=RegistrationRequestSerializer, responses={202: DocumentSerializer})
     def create(self, request):
+        """Request a dossier: checked against the registration rules, stored `awaiting_signature`."""
         body = RegistrationRequestSerializer(data=request.data, context={"request": request})
         body.is_valid(raise_exception=True)
         doc = services.dossier_request(actor=request.user, **body.validated_data)
+        return self._answer(doc)
+
+    @extend_schema(request=None, responses={202: DocumentSerializer})
+    @action(detail=True, methods=["post"])
+    def sign(self, request, pk=None):
+        """A reviewer signs the dossier (name, title, signature, date); it is then rendered and downloadable."""
+        doc = services.dossier_sign(actor=request.user, document=self.get_object())
         return self._answer(doc)

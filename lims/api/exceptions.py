@@ -8,7 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from lims.lifecycle import TransitionError
-from lims.services import PermissionDeniedError
+from lims.services import PermissionDeniedError, ReasonRequiredError
 from maturity.errors import InputError
 
 _TRANSITION_STATUS = {"conflict": status.HTTP_409_CONFLICT, "forbidden": status.HTTP_403_FORBIDDEN,
@@ -21,7 +21,11 @@ def exception_handler(exc, context):
     if isinstance(exc, TransitionError):
         code = _TRANSITION_STATUS[exc.code]
         body = {exc.field: [exc.message]} if code == 400 and exc.field else {"detail": exc.message}
+        if exc.error_code and "detail" in body:
+            body["code"] = exc.error_code
         return Response(body, status=code)
+    if isinstance(exc, ReasonRequiredError):
+        return Response({"reason": [str(exc)]}, status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, PermissionDeniedError):
         return Response({"detail": str(exc)}, status=status.HTTP_403_FORBIDDEN)
     if isinstance(exc, DjangoValidationError):

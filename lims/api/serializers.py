@@ -3,6 +3,7 @@ import math
 from django.utils import timezone
 from rest_framework import serializers
 
+from lims.dates import sample_date_errors
 from lims.lifecycle import ACTIONS
 from lims.models import AuditEntry, Manufacturer, Product, Sample, SampleTransition
 from maturity.selectors import category_keys, category_names
@@ -34,6 +35,7 @@ def _number(value, kind, path, errors, lo=None, hi=None):
 
 
 class ProductSerializer(serializers.ModelSerializer):
+    # scoped to the manufacturers the user may see: another organisation's id reads as not existing
     manufacturer = serializers.PrimaryKeyRelatedField(queryset=Manufacturer.objects.all(), required=False)
     manufacturer_name = serializers.CharField(source="manufacturer.name", read_only=True)
     category_name_zh = serializers.SerializerMethodField()
@@ -47,6 +49,13 @@ class ProductSerializer(serializers.ModelSerializer):
                   "category_name_en", "bagasse_based", "chemical_fertilizer_added", "raw_materials", "process",
                   "created_at", "updated_at", "reason"]
         validators = []  # uniqueness per manufacturer is checked in validate() with a clear message
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is not None and request.user.is_authenticated:
+            from lims.selectors import manufacturers_visible_to
+            self.fields["manufacturer"].queryset = manufacturers_visible_to(request.user)
 
     def _category_names(self):
         """Read once per response, not twice per product."""
@@ -118,7 +127,11 @@ class ProductSerializer(serializers.ModelSerializer):
         if self.instance:
             clash = clash.exclude(pk=self.instance.pk)
         if clash.exists():
-            raise serializers.ValidationError({"name": [f"{manufacturer.name} already has a product named '{name}'."]})
+            # the clash is always within the organisation the user acts for (the field is scoped to it)
+            mine = user.role == "manufacturer"
+            raise serializers.ValidationError({"name": [
+                f"You already have a product named '{name}'." if mine
+                else f"{manufacturer.name} already has a product named '{name}'."]})
         return attrs
 
 
@@ -142,9 +155,9 @@ class SampleSerializer(serializers.ModelSerializer):
     class Meta:
         model = Sample
         fields = ["id", "code", "status", "product", "product_name", "manufacturer", "manufacturer_name",
-                  "category", "lot_number", "sampled_on", "received_on", "created_by", "created_at",
-                  "updated_at", "reason"]
-        read_only_fields = ["code", "status", "created_at", "updated_at"]
+                  "category", "lot_number", "sampled_on", "received_on", "condition_on_receipt", "created_by",
+                  "created_at", "updated_at", "reason"]
+        read_only_fields = ["code", "status", "condition_on_receipt", "created_at", "updated_at"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -154,17 +167,9 @@ class SampleSerializer(serializers.ModelSerializer):
             self.fields["product"].queryset = products_visible_to(request.user)
 
     def validate(self, attrs):
-        today = timezone.localdate()
         sampled = attrs.get("sampled_on", getattr(self.instance, "sampled_on", None))
         received = attrs.get("received_on", getattr(self.instance, "received_on", None))
-        errors = {}
-        if sampled and sampled > today:
-            errors["sampled_on"] = [f"cannot be in the future (today is {today})."]
-        if received and received > today:
-            errors["received_on"] = [f"cannot be in the future (today is {today})."]
-        if sampled and received and received < sampled:
-            errors.setdefault("received_on", []).append(
-                f"cannot be before the sampling date ({sampled}).")
+        errors = sample_date_errors(sampled, received, timezone.localdate())  # the pages use the same rules
         if errors:
             raise serializers.ValidationError(errors)
         return attrs
@@ -180,6 +185,21 @@ class SampleDetailSerializer(SampleSerializer):
 class TransitionRequestSerializer(serializers.Serializer):
     action = serializers.ChoiceField(choices=ACTIONS)
     reason = serializers.CharField(required=False, allow_blank=True, default="")
+    condition = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=300,
+        help_text="With `receive`: the sample's condition on receipt (ISO/IEC 17025 §7.4), printed on the "
+                  "certificate.")
+    assays = serializers.ListField(child=serializers.IntegerField(), required=False, allow_empty=True,
+                                   help_text="retest only: ids of the verified assays to retest (default: all)")
+    parameters = serializers.ListField(child=serializers.CharField(), required=False, allow_empty=True,
+                                       help_text="retest only: parameter keys whose assays are retested, e.g. cu")
+
+    def validate(self, attrs):
+        if attrs["action"] != "retest":
+            errors = {k: ["applies only to the action 'retest'"] for k in ("assays", "parameters") if attrs.get(k)}
+            if errors:
+                raise serializers.ValidationError(errors)
+        return attrs
 
 
 class AuditEntrySerializer(serializers.ModelSerializer):
@@ -190,3 +210,16 @@ class AuditEntrySerializer(serializers.ModelSerializer):
         model = AuditEntry
         fields = ["id", "entity", "entity_id", "entity_repr", "action", "actor", "actor_role", "at", "reason",
                   "changes", "sample"]
+
+
+class LockoutSerializer(serializers.Serializer):
+    username = serializers.CharField()
+    failures = serializers.IntegerField()
+    addresses = serializers.ListField(child=serializers.CharField())
+    last_failure = serializers.DateTimeField()
+    locked_until = serializers.DateTimeField()
+
+
+class LockoutLiftSerializer(serializers.Serializer):
+    username = serializers.CharField(max_length=150)
+    reason = serializers.CharField(max_length=2000, help_text="Why the lock is lifted (kept in the audit history).")

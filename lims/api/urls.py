@@ -17,6 +17,8 @@ router.register("registrations", RegistrationViewSet, basename="registration")
 urlpatterns = [
     path("auth/token/", views.TokenView.as_view(), name="api-token"),
     path("me/", views.me, name="api-me"),
+    path("lockouts/", views.lockouts, name="api-lockouts"),
+    path("lockouts/lift/", views.lockout_lift, name="api-lockout-lift"),
     path("health/", views.health, name="api-health"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

@@ -1,24 +1,27 @@
 """Thin API views: validate with a serializer, call a service, answer."""
+from django.contrib.auth.signals import user_logged_in
 from django.db import connection
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
+from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.decorators import action, api_view, permission_classes
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 
-from lims import selectors, services
+from lims import lockout, selectors, services
 from lims.lifecycle import TransitionError
 from lims.models import Manufacturer, Product, Sample, WorkerHeartbeat
+from lims.net import client_ip
 from lims.roles import LAB_STAFF, READ_ALL, Role
 
 from .filters import AuditFilter, ProductFilter, SampleFilter
-from .permissions import ALL_ROLES, RolePermission
-from .serializers import (AuditEntrySerializer, ManufacturerSerializer, ProductSerializer, SampleDetailSerializer,
-                          SampleSerializer, TransitionRequestSerializer)
+from .permissions import ALL_ROLES, RolePermission, roles
+from .serializers import (AuditEntrySerializer, LockoutLiftSerializer, LockoutSerializer, ManufacturerSerializer,
+                          ProductSerializer, SampleDetailSerializer, SampleSerializer, TransitionRequestSerializer)
 
 
 class ScopedQuerysetMixin:
@@ -33,12 +36,37 @@ class ScopedQuerysetMixin:
 
 
 class LoginThrottle(AnonRateThrottle):
+    """Token-login attempts per client address; proxy headers count only from LIMS_TRUSTED_PROXIES."""
     scope = "login"
+
+    def get_ident(self, request):
+        return client_ip(request) or "unknown"
 
 
 class TokenView(ObtainAuthToken):
-    """POST username and password, get {"token": ...}. Throttled against guessing."""
+    """POST username and password, get {"token": ...}.
+
+    Throttled per client address, and the account is locked after repeated failures
+    (django-axes, the same lock as the web login): 429 with Retry-After."""
     throttle_classes = [LoginThrottle]
+
+    @extend_schema(responses={200: dict, 400: dict, 429: dict})
+    def post(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        try:
+            serializer.is_valid(raise_exception=True)
+        except ValidationError:
+            # axes marks the request it was given (this DRF request) when the account is or becomes locked
+            if getattr(request, "axes_locked_out", False):
+                data = request.data if isinstance(request.data, dict) else {}
+                credentials = getattr(request, "axes_credentials", None) or {"username": data.get("username")}
+                return lockout.lockout_response(request._request, credentials=credentials)
+            raise
+        user = serializer.validated_data["user"]
+        # a log-in like the web's: last_login, axes' access log, and the failure count starts again
+        user_logged_in.send(sender=user.__class__, request=request._request, user=user)
+        token, _ = Token.objects.get_or_create(user=user)
+        return Response({"token": token.key})
 
 
 class ManufacturerViewSet(ScopedQuerysetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
@@ -136,13 +164,22 @@ class SampleViewSet(ScopedQuerysetMixin, HistoryMixin, mixins.ListModelMixin, mi
     def transitions(self, request, pk=None):
         """Move the sample through its lifecycle: receive, reject, start_testing, submit, verify, retest.
 
-        Illegal transitions answer 409 with a message; reject and retest need a reason."""
+        Illegal transitions answer 409 with a message; reject and retest need a reason. A retest
+        takes ``assays`` (ids) and/or ``parameters`` (keys) to retest only those; the other verified
+        assays stay verified. Without them every verified assay is retested."""
         sample = self.get_object()
         body = TransitionRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         if body.validated_data["action"] == "certify":
             raise TransitionError("A sample is certified by issuing its certificate (POST /api/v1/certificates/).")
-        sample = services.sample_transition(actor=request.user, sample=sample, **body.validated_data)
+        data = dict(body.validated_data)
+        if data["action"] == "retest":
+            from maturity.assays import sample_retest
+            sample = sample_retest(actor=request.user, sample=sample, reason=data["reason"],
+                                   assays=data.get("assays"), parameters=data.get("parameters"))
+        else:
+            sample = services.sample_transition(actor=request.user, sample=sample, action=data["action"],
+                                                reason=data["reason"])
         sample = self.get_queryset().get(pk=sample.pk)
         return Response(SampleDetailSerializer(sample, context={"request": request}).data)
 
@@ -177,3 +214,22 @@ def me(request):
     u = request.user
     return Response({"username": u.username, "name": u.display_name, "role": u.role,
                      "manufacturer": u.manufacturer_id, "is_lab_staff": u.role in LAB_STAFF})
+
+
+@extend_schema(responses=LockoutSerializer(many=True))
+@api_view(["GET"])
+@permission_classes(roles(read=(Role.LAB_ADMIN,)))
+def lockouts(request):
+    """Accounts locked after repeated failed logins (lab admins): failures, addresses, until when."""
+    return Response(LockoutSerializer(lockout.lockouts(), many=True).data)
+
+
+@extend_schema(request=LockoutLiftSerializer, responses={200: dict})
+@api_view(["POST"])
+@permission_classes(roles(read=(), write=(Role.LAB_ADMIN,)))
+def lockout_lift(request):
+    """Lift an account's lockout, with a reason (audited)."""
+    body = LockoutLiftSerializer(data=request.data)
+    body.is_valid(raise_exception=True)
+    lifted = lockout.lift(actor=request.user, **body.validated_data)
+    return Response({"username": body.validated_data["username"], "lifted": lifted})

@@ -18,7 +18,7 @@ from . import labels
 
 METHODS = calc.METHODS
 DISH_ROWS = 3
-DIRECT_ROWS = 8
+DIRECT_ROWS = 12  # room for all ten metals and two more in one table
 
 
 @dataclass
@@ -292,7 +292,7 @@ def form_model(method, values=None, errors=None, policy=None):
         model["dish_groups"] = groups
     if method == "direct":
         n = max(DIRECT_ROWS, 1 + max([int(k.split(".")[1]) for k in values if k.startswith("rows.")] or [-1]))
-        params = [(k, f"{labels.param_name(k)} ({k})") for k in PARAMETERS]
+        params = [(k, labels.param_name(k)) for k in PARAMETERS]  # names, not keys
         rows = []
         for i in range(n):
             p = f"rows.{i}."

@@ -4,6 +4,8 @@ from maturity.selectors (sample_compliance, sample_maturity) unchanged."""
 from django.utils.translation import gettext as _
 
 from maturity.formatting import fmt
+from maturity.reporting import limit_text
+from maturity.selectors import display
 from maturity.parameters import METALS, PARAMETERS
 
 from . import labels
@@ -44,7 +46,7 @@ def explain_check(check):
             out["text"] = labels.translate_message(check.get("reason", ""))
         return out
     limit, value, u, q = check.get("limit"), check.get("value"), check.get("uncertainty"), check.get("qualifier") or ""
-    limit_s = _v(limit, unit)
+    limit_s = f"{limit_text(limit)} {unit}".strip()  # as the regulation writes it
     out["limit_text"] = f"{labels.KINDS.get(kind, '')} {limit_s}"
     condition = {"bagasse": _("made from bagasse"), "not_bagasse": _("not made from bagasse")}.get(
         check.get("condition") or "", check.get("condition_text") or "")
@@ -55,11 +57,9 @@ def explain_check(check):
         out["text"] = _("%(name)s could not be judged: %(reason)s.") % {
             "name": name, "reason": labels.translate_message(check.get("reason", ""))}
         return out
-    value_s = _v(value, unit, q)
-    if u is not None:
-        value_s_u = f"{value_s} ± {_v(u, unit)}"
-    else:
-        value_s_u = value_s
+    shown = display(key, check.get("method") or "", value, u, q, unit)
+    value_s = f"{q}{shown['value']} {unit}".strip()
+    value_s_u = shown["text"]
     out["value_text"] = value_s_u
     params = {"name": name, "value": value_s, "limit": limit_s}
     if status == "pass":
@@ -75,11 +75,13 @@ def explain_check(check):
         elif kind == "min":
             under = limit - value
             out["text"] = _("%(name)s %(value)s is below the minimum of %(limit)s (short by %(diff)s, %(pct)s %%).") % {
-                **params, "diff": _v(under, unit), "pct": fmt(under / limit * 100, 3) if limit else "—"}
+                **params, "diff": display(key, "", under, None, "", unit)["text"],
+                "pct": fmt(under / limit * 100, 3) if limit else "—"}
         else:
             over = value - limit
             out["text"] = _("%(name)s %(value)s exceeds the maximum of %(limit)s (over by %(diff)s, %(pct)s %%).") % {
-                **params, "diff": _v(over, unit), "pct": fmt(over / limit * 100, 3) if limit else "—"}
+                **params, "diff": display(key, "", over, None, "", unit)["text"],
+                "pct": fmt(over / limit * 100, 3) if limit else "—"}
     else:  # conditional
         if q == "<":
             out["text"] = _("%(name)s is below the detection limit %(value)s, but that limit is above %(limit)s: "
@@ -194,19 +196,24 @@ def explain_maturity(maturity, policy):
 
 def parameter_rows(figures):
     """The sample's current figures for a table: name, value, unit, basis, method, status."""
-    from maturity.formatting import METHOD_LABELS  # noqa: F401 (labels via labels.method_label)
+    from maturity.selectors import method_references
+    rules = method_references()
     rows = []
     for key, m in figures.measurements.items():
         if key in figures.derived:
             continue
         a = figures.sources[key]
-        rows.append({"parameter": key, "name": display_name(key), "value": _v(m.value, m.unit, m.qualifier),
-                     "uncertainty": _v(m.uncertainty, m.unit) if m.uncertainty is not None else "",
+        shown = display(key, a.method, m.value, m.uncertainty, m.qualifier, m.unit, rules)
+        rows.append({"parameter": key, "name": display_name(key),
+                     "value": f"{m.qualifier}{shown['value']} {m.unit}".strip(),
+                     "uncertainty": f"{shown['uncertainty']} {m.unit}".strip() if shown["uncertainty"] else "",
                      "basis": labels.label(labels.BASES, m.basis), "method": labels.method_label(a.method),
                      "assay_status": a.status, "assay_status_label": labels.label(labels.ASSAY_STATUS, a.status)})
     for key, value in figures.derived.items():
         unit = "%" if key.endswith("_pct") else ""
-        rows.append({"parameter": key, "name": display_name(key), "value": _v(value, unit), "uncertainty": "",
+        shown = display(key, "derived", value, None, "", unit, rules)
+        rows.append({"parameter": key, "name": display_name(key), "value": f"{shown['value']} {unit}".strip(),
+                     "uncertainty": "",
                      "basis": labels.label(labels.BASES, "dry" if key == "organic_matter_pct" else ""),
                      "method": labels.method_label("derived"), "assay_status": "derived",
                      "assay_status_label": labels.method_label("derived")})

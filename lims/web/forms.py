@@ -33,8 +33,23 @@ class SampleCreateForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
+        from django.utils import timezone
         self.fields["product"].queryset = products_visible_to(user)
         self.fields["product"].label_from_instance = lambda p: f"{p.name} · {p.manufacturer.name}"
+        self.fields["sampled_on"].widget.attrs["max"] = timezone.localdate().isoformat()
+
+    def clean(self):
+        """The API's date rules (lims.dates), with their messages in the page's language."""
+        from django.utils import timezone
+
+        from lims.dates import sample_date_errors
+
+        from . import labels
+        data = super().clean()
+        for field, msgs in sample_date_errors(data.get("sampled_on"), None, timezone.localdate()).items():
+            for m in msgs:
+                self.add_error(field, labels.translate_message(m))
+        return data
 
 
 class ReasonForm(forms.Form):
@@ -49,6 +64,8 @@ class ReceiveForm(forms.Form):
     code = forms.CharField(label=_("Sample code"), max_length=20,
                            widget=forms.TextInput(attrs={"autofocus": True, "placeholder": "S-2026-000001",
                                                          "autocapitalize": "characters", "autocomplete": "off"}))
+    condition = forms.CharField(label=_("Condition on receipt"), max_length=300, required=False,
+                                widget=forms.TextInput(attrs={"placeholder": _("e.g. sealed bag, intact, about 2 kg")}))
 
 
 class CertificateForm(forms.Form):

@@ -44,6 +44,7 @@ ACTIONS = {
     "verify": gettext_lazy("Verify"),
     "retest": gettext_lazy("Retest"),
     "certify": gettext_lazy("Certify"),
+    "reopen": gettext_lazy("Return to verification"),
 }
 VERDICTS = {
     "mature": gettext_lazy("Mature"),
@@ -76,7 +77,7 @@ DECISION_RULES = {
 }
 BASES = {"dry": gettext_lazy("dry basis"), "as_received": gettext_lazy("as received"), "": ""}
 VALIDITY = {"valid": gettext_lazy("Valid"), "superseded": gettext_lazy("Superseded"), "revoked": gettext_lazy("Revoked")}
-RENDER = {"queued": gettext_lazy("Queued"), "rendering": gettext_lazy("Rendering"), "ready": gettext_lazy("Ready"), "failed": gettext_lazy("Failed")}
+RENDER = {"awaiting_signature": gettext_lazy("Awaiting signature"), "queued": gettext_lazy("Queued"), "rendering": gettext_lazy("Rendering"), "ready": gettext_lazy("Ready"), "failed": gettext_lazy("Failed")}
 DOC_KINDS = {"certificate": gettext_lazy("Certificate"), "registration": gettext_lazy("Registration dossier")}
 ASSAY_STATUS = {"entered": gettext_lazy("Entered"), "verified": gettext_lazy("Verified"), "invalidated": gettext_lazy("Invalidated")}
 KINDS = {"min": "≥", "max": "≤", "max_exclusive": "<"}
@@ -110,7 +111,10 @@ AUDIT_ENTITIES = {"sample": gettext_lazy("Sample"), "assay": gettext_lazy("Assay
                   "registration": gettext_lazy("Registration dossier"), "product": gettext_lazy("Product")}
 AUDIT_ACTIONS = {"create": gettext_lazy("created"), "update": gettext_lazy("corrected"), "verify": gettext_lazy("verified"),
                  "invalidate": gettext_lazy("invalidated for retest"), "supersede": gettext_lazy("superseded"),
-                 "revoke": gettext_lazy("revoked")}
+                 "revoke": gettext_lazy("revoked"), "reopen": gettext_lazy("returned to verification"),
+                 "mark_for_supersession": gettext_lazy("marked for supersession"),
+                 "qc_override": gettext_lazy("QC flags overridden by the reviewer"), "sign": gettext_lazy("signed"),
+                 "reissue": gettext_lazy("re-issued")}
 ROLE_NAMES = {"technician": gettext_lazy("Technician"), "reviewer": gettext_lazy("Reviewer"), "manufacturer": gettext_lazy("Manufacturer"),
               "regulator": gettext_lazy("Regulator"), "lab_admin": gettext_lazy("Lab admin")}
 
@@ -154,10 +158,14 @@ def category_name(key, names=None):
     return bilingual(zh, en)
 
 
-def value_text(value, unit="", qualifier=""):
-    """'<5 mg/kg', '12.50 %', '7.400'."""
+def value_text(value, unit="", qualifier="", parameter=None, method=None, uncertainty=None):
+    """'<5 mg/kg', '12.50 %', '88 ± 15 mg/kg': with ``parameter``, the lab's reporting rule
+    (maturity.reporting, digits per parameter and method); without, four significant figures."""
     if value is None:
         return "—"
+    if parameter:
+        from maturity.selectors import display
+        return display(parameter, method or "", value, uncertainty, qualifier, unit)["text"]
     text = f"{qualifier}{fmt(value)}"
     return f"{text} {unit}".strip()
 
@@ -320,6 +328,20 @@ _msg(r"Unknown category '(?P<text_c>.*)'\. Known categories: .*", gettext_lazy("
 _msg(r"(?P<text_m>.+) already has a product named '(?P<text_n>.*)'\.",
      gettext_lazy("%(text_m)s already has a product named %(text_n)s."))
 _msg(r"This field is required\.", gettext_lazy("Please fill in this field."))
+_msg(r"You already have a product named '(?P<text_n>.*)'\.",
+     gettext_lazy("You already have a product named %(text_n)s."))
+# judged records (issue 16 A)
+_msg(r"(?P<text_f>.+) cannot change: sample\(s\) (?P<text_c>.+) of this product have verified results judged with "
+     r"the current values\. Register a new product for the new composition, or ask the lab to correct the record\.",
+     gettext_lazy("%(text_f)s cannot change: sample(s) %(text_c)s of this product have verified results judged with "
+                  "the current values. Register a new product for the new composition, or ask the lab to correct "
+                  "the record."))
+_msg(r"(?P<text_f>.+) of sample (?P<text_c>.+) cannot change after receipt; ask the lab to correct it\.",
+     gettext_lazy("%(text_f)s of sample %(text_c)s cannot change after receipt; ask the lab to correct it."))
+_msg(r"A reason is required to correct (?P<text_f>.+): sample\(s\) (?P<text_c>.+) have verified results and return "
+     r"to verification\.",
+     gettext_lazy("A reason is required to correct %(text_f)s: sample(s) %(text_c)s have verified results and "
+                  "return to verification."))
 
 
 def translate_message(message):
@@ -339,3 +361,28 @@ def translate_message(message):
 def translate_errors(errors):
     """{path: [messages]} -> {path: [translated]}."""
     return {k: [translate_message(m) for m in v] for k, v in (errors or {}).items()}
+
+# issue 18: dates, retest by analysis, re-issue, issue anyway
+_msg(r"cannot be in the future \(today is (?P<d>\S+)\)\.", gettext_lazy("cannot be in the future (today is %(d)s)."))
+_msg(r"cannot be before the sampling date \((?P<d>\S+)\)\.", gettext_lazy("cannot be before the sampling date (%(d)s)."))
+_msg(r"#(?P<n>\d+) is not a current assay of (?P<c>\S+)", gettext_lazy("#%(n)s is not a current assay of %(c)s"))
+_msg(r"#(?P<n>\d+) is (?P<s>\w+); only verified assays are retested",
+     gettext_lazy("#%(n)s is %(s)s; only verified assays are retested"))
+_msg(r"Sample (?P<c>\S+) has results that are not verified yet\.",
+     gettext_lazy("Sample %(c)s has results that are not verified yet."))
+_msg(r"Required results are missing for (?P<c>\S+): (?P<text_names>.+)\. Enter them, or give a reason to issue anyway "
+     r"\(it is printed in the certificate's remarks\)\.",
+     gettext_lazy("Required results are missing for %(c)s: %(text_names)s. Enter them, or give a reason to issue "
+                  "anyway (it is printed in the certificate's remarks)."))
+_msg(r"(?P<n>\S+) still states the sample's current verified results; nothing to supersede it with\. To correct a "
+     r"result, send (?P<c>\S+) for retest first; to withdraw the certificate, revoke it\.",
+     gettext_lazy("%(n)s already states the sample's current verified results, so there is nothing new to issue. To "
+                  "correct a result, send %(c)s for retest first (review page); to withdraw the certificate, revoke "
+                  "it; a revoked certificate can then be re-issued without a retest."))
+_msg(r"A reason is required to re-issue a certificate\.", gettext_lazy("A reason is required to re-issue a certificate."))
+_msg(r"(?P<n>\S+) is (?P<v>\w+); only a revoked certificate is re-issued \(a valid one is superseded\)\.",
+     gettext_lazy("%(n)s is %(v)s; only a revoked certificate is re-issued (a valid one is superseded)."))
+_msg(r"(?P<n>\S+) has already been replaced by (?P<m>\S+)\.", gettext_lazy("%(n)s has already been replaced by %(m)s."))
+_msg(r"Sample (?P<c>\S+) already has a valid certificate (?P<n>\S+)\.",
+     gettext_lazy("Sample %(c)s already has a valid certificate %(n)s."))
+_msg(r"issued with required results missing: (?P<text_r>.*)", gettext_lazy("issued with required results missing: %(text_r)s"))

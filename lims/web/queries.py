@@ -44,6 +44,22 @@ def methods_entered(sample):
     return sorted({a.method for a in sample.assays.exclude(status="invalidated")})
 
 
+ALTERNATIVE_METHODS = {"organic_carbon_wet_oxidation": "organic_carbon_combustion",
+                       "organic_carbon_combustion": "organic_carbon_wet_oxidation"}  # either gives the OC
+
+
+def next_method(sample, after=None):
+    """The next method (in the pages' order) the sample has no current assay of: save-and-next."""
+    from . import assay_forms
+    done = set(methods_entered(sample)) | ({after} if after else set())
+    order = list(assay_forms.METHODS)
+    start = order.index(after) + 1 if after in order else 0
+    for m in order[start:]:
+        if m not in done and ALTERNATIVE_METHODS.get(m) not in done:
+            return m
+    return None
+
+
 def review_queue(user):
     qs = samples_visible_to(user)
     valid_cert = Document.objects.filter(kind=Document.KIND_CERTIFICATE, validity="valid")
@@ -52,6 +68,7 @@ def review_queue(user):
         "to_certify": list(qs.filter(status="verified").exclude(pk__in=valid_cert.values("sample_id"))
                            .order_by("updated_at", "id")),
         "recent_documents": list(documents_visible_to(user).order_by("-issued_at")[:10]),
+        "to_sign": list(documents_visible_to(user).filter(status="awaiting_signature").order_by("issued_at")),
     }
 
 
@@ -64,7 +81,7 @@ def assay_preview(sample, method, data, exclude=None):
     except InputError as e:
         return {"results": [], "derived": [], "flags": [], "valid": None, "errors": e.errors}
     results = [{"parameter": k, "name": explain.display_name(k), "value": fmt(m.value), "unit": m.unit,
-                "text": labels.value_text(m.value, m.unit, m.qualifier)}
+                "text": labels.value_text(m.value, m.unit, m.qualifier, k, method, m.uncertainty)}
                for k, m in outcome.results.items()]
     derived = []
     assays = [a for a in msel.current_assays(sample) if a.pk != getattr(exclude, "pk", None)]
@@ -77,7 +94,7 @@ def assay_preview(sample, method, data, exclude=None):
     for key, value in figures.derived.items():
         unit = "%" if key.endswith("_pct") else ""
         derived.append({"parameter": key, "name": explain.display_name(key), "value": fmt(value), "unit": unit,
-                        "text": labels.value_text(value, unit)})
+                        "text": labels.value_text(value, unit, "", key, "derived")})
     flags = [labels.label(labels.FLAGS, f) for f in [*outcome.flags, *figures.flags]]
     return {"results": results, "derived": derived, "flags": list(dict.fromkeys(flags)), "valid": outcome.valid,
             "errors": {}, "details": _details(method, outcome.details)}
@@ -102,6 +119,28 @@ def _details(method, details):
 
 def sample_assays(sample):
     return list(sample.assays.select_related("entered_by", "verified_by", "invalidated_by").order_by("entered_at"))
+
+
+def split_assays(assays):
+    """-> (current, history): invalidated assays fold away under the page's history toggle."""
+    return [a for a in assays if a.status != "invalidated"], [a for a in assays if a.status == "invalidated"]
+
+
+def retest_choices(assays):
+    """The verified assays a reviewer may send back, each with the parameters it reports (in the page's language)."""
+    return [{"assay": a, "label": f"{labels.method_label(a.method)} #{a.pk}",
+             "parameters": "、".join(labels.param_name(k) for k in (a.results or {})) or "—"}
+            for a in assays if a.status == "verified"]
+
+
+def missing_required(sample, decision_rule=None):
+    """Names (page language) of the required results of the sample's category that are missing."""
+    from certificates.selectors import missing_required_results
+    try:
+        missing = missing_required_results(sample, decision_rule=decision_rule)
+    except InputError:
+        return []
+    return [labels.param_name(m["parameter"]) for m in missing]
 
 
 def sample_verdicts(sample, figures=None):

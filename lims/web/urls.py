@@ -12,6 +12,8 @@ urlpatterns = [
     # samples (every role, through the visibility selectors)
     path("samples/", common.sample_list, name="sample-list"),
     path("samples/new/", common.sample_create, name="sample-create"),
+    path("samples/bulk/", common.sample_bulk, name="sample-bulk"),
+    path("samples/labels/", common.sample_labels, name="sample-labels"),
     path("samples/<int:pk>/", common.sample_detail, name="sample-detail"),
     path("samples/<int:pk>/transition/", common.sample_transition, name="sample-transition"),
     path("samples/<int:pk>/label/", common.sample_label, name="sample-label"),
@@ -21,6 +23,7 @@ urlpatterns = [
     path("lab/", lab.worklist, name="lab-worklist"),
     path("lab/receive/", lab.receive, name="lab-receive"),
     path("lab/import/", lab.results_import, name="lab-import"),
+    path("lab/import/template/", lab.import_template, name="lab-import-template"),
     path("samples/<int:pk>/assays/new/<str:method>/", lab.assay_entry, name="assay-entry"),
     path("samples/<int:pk>/assays/<int:assay_id>/correct/", lab.assay_correct, name="assay-correct"),
     path("samples/<int:pk>/assays/preview/", lab.assay_preview, name="assay-preview"),
@@ -30,6 +33,7 @@ urlpatterns = [
     path("review/samples/<int:pk>/certificate/", review.certificate_issue, name="certificate-issue"),
     path("review/batch/", review.batch_issue, name="batch-issue"),
     path("review/batch/<int:batch_id>/", review.batch_progress, name="batch-progress"),
+    path("review/batch/<int:batch_id>/pdfs.zip", review.batch_zip, name="batch-zip"),
     # documents
     path("documents/", common.document_list, name="document-list"),
     path("documents/<int:pk>/", common.document_detail, name="document-detail"),

@@ -9,7 +9,6 @@ from rest_framework.response import Response
 from rest_framework import serializers
 
 from lims import selectors as lims_selectors
-from lims import services as lims_services
 from lims.api.permissions import ALL_ROLES, roles
 from lims.api.serializers import SampleDetailSerializer
 from lims.lifecycle import RESULTS_RELEASED, TransitionError
@@ -71,26 +70,41 @@ def sample_assay_detail(request, sample_id, assay_id):
     return Response(AssaySerializer(assay, context={"request": request}).data)
 
 
-@extend_schema(request=None, responses=SampleDetailSerializer)
+class VerifySerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+    override_reason = serializers.CharField(
+        required=False, allow_blank=True, default="",
+        help_text="Required when a result carries a QC flag or is physically impossible: the reviewer's "
+                  "reason to verify it anyway (audited, printed in the certificate's deviations).")
+
+
+@extend_schema(request=VerifySerializer, responses=SampleDetailSerializer)
 @api_view(["POST"])
 @permission_classes(_roles(write=(Role.REVIEWER,)))
 def sample_verify(request, sample_id):
-    """Verify the sample's entered results: a reviewer who entered none of them."""
+    """Verify the sample's entered results: a reviewer who entered none of them. Flagged or impossible
+    results need ``override_reason`` (400 naming each issue otherwise)."""
     sample = _sample(request, sample_id)
-    sample = lims_services.sample_transition(actor=request.user, sample=sample, action="verify",
-                                             reason=request.data.get("reason", "") if hasattr(request.data, "get") else "")
+    body = VerifySerializer(data=request.data if hasattr(request.data, "get") else {})
+    body.is_valid(raise_exception=True)
+    sample = assay_services.sample_verify(actor=request.user, sample=sample, **body.validated_data)
     return Response(SampleDetailSerializer(sample, context={"request": request}).data)
 
 
 def _results_payload(sample, figures):
+    """Current values as stored, each with ``display``: the reported figure by the lab's reporting rule."""
+    rules = selectors.method_references()
     rows = {}
     for key, m in figures.measurements.items():
         a = figures.sources[key]
-        rows[key] = {"parameter": key, **m.as_dict(), "assay": a.id, "method": a.method, "status": a.status}
+        rows[key] = {"parameter": key, **m.as_dict(), "assay": a.id, "method": a.method, "status": a.status,
+                     "display": selectors.display(key, a.method, m.value, m.uncertainty, m.qualifier, m.unit, rules)}
     for key, value in figures.derived.items():  # derived from current values (C/N, OM, RS/TC)
-        rows[key] = {"parameter": key, "value": value, "unit": "%" if key.endswith("_pct") else "",
+        unit = "%" if key.endswith("_pct") else ""
+        rows[key] = {"parameter": key, "value": value, "unit": unit,
                      "basis": "dry" if key == "organic_matter_pct" else "", "qualifier": "", "uncertainty": None,
-                     "assay": None, "method": "derived", "status": "derived"}
+                     "assay": None, "method": "derived", "status": "derived",
+                     "display": selectors.display(key, "derived", value, None, "", unit, rules)}
     return {"sample": sample.code, "results": list(rows.values()), "flags": figures.flags}
 
 
@@ -126,25 +140,58 @@ def sample_compliance(request, sample_id):
                                                 decision_rule=q.get("decision_rule")))
 
 
-@extend_schema(request={"multipart/form-data": {"type": "object", "properties": {"file": {"type": "string",
-                                                                                              "format": "binary"}}}},
-               responses={201: dict, 400: dict})
+def _earlier_payload(run):
+    if run is None:
+        return None
+    return {"id": run.pk, "filename": run.filename, "imported_at": run.imported_at,
+            "imported_by": run.imported_by.username, "rows": run.rows, "assays": run.assay_ids}
+
+
+@extend_schema(request={"multipart/form-data": {"type": "object", "properties": {
+    "file": {"type": "string", "format": "binary"},
+    "check_only": {"type": "boolean", "description": "run every check, store nothing"},
+    "reimport": {"type": "boolean", "description": "store although the same content or values were imported"}}}},
+    responses={201: dict, 200: dict, 400: dict, 409: dict})
 @api_view(["POST"])
 @permission_classes(_roles(write=ENTRY))
 @parser_classes([MultiPartParser])
 def results_import(request):
     """Upload a CSV or XLSX of instrument results (sample_code, parameter, value, unit, basis, qualifier,
-    uncertainty). Every row is stored or none; 400 lists every problem by row, column and reason."""
+    uncertainty). Every row is stored or none; 400 lists every problem by row, column and reason.
+    The same content imported before, or rows repeating stored values, answer 409 naming the earlier
+    import unless ``reimport=true``; ``check_only=true`` reports (200) without storing."""
     from maturity.importing import ImportRejected
     upload = request.FILES.get("file")
     if upload is None:
         return Response({"file": ["No file was submitted."]}, status=status.HTTP_400_BAD_REQUEST)
+    flags = {}
+    for name in ("check_only", "reimport"):
+        raw = str(request.data.get(name, "false")).strip().lower()
+        if raw not in ("true", "false", "1", "0", "yes", "no", "on", ""):
+            return Response({name: ["must be true or false"]}, status=status.HTTP_400_BAD_REQUEST)
+        flags[name] = raw in ("true", "1", "yes", "on")
     try:
-        created = assay_services.results_import(actor=request.user, filename=upload.name, content=upload.read())
+        result = assay_services.results_import(actor=request.user, filename=upload.name, content=upload.read(),
+                                               **flags)
     except ImportRejected as e:
         return Response({"detail": "Nothing was imported.", "errors": e.errors}, status=status.HTTP_400_BAD_REQUEST)
-    return Response({"imported_rows": sum(len(a.data["values"]) for a in created),
-                     "assays": AssaySerializer(created, many=True, context={"request": request}).data},
+    except assay_services.ImportDuplicate as e:
+        detail = "Nothing was imported: "
+        if e.earlier:
+            detail += (f"the same file content was imported as '{e.earlier.filename}' on "
+                       f"{e.earlier.imported_at:%Y-%m-%d %H:%M} by {e.earlier.imported_by.username}. ")
+        if e.duplicates:
+            detail += f"{len(e.duplicates)} row(s) repeat values already stored. "
+        detail += "Send reimport=true to store it again."
+        return Response({"detail": detail, "earlier_import": _earlier_payload(e.earlier), "duplicates": e.duplicates},
+                        status=status.HTTP_409_CONFLICT)
+    rows = sum(len(a.data["values"]) for a in result.assays)
+    if not result.stored:
+        return Response({"check_only": True, "imported_rows": 0, "would_import_rows": rows,
+                         "samples": [a.sample.code for a in result.assays], "duplicates": result.duplicates,
+                         "earlier_import": _earlier_payload(result.earlier)})
+    return Response({"imported_rows": rows, "reimport": bool(result.earlier or result.duplicates),
+                     "assays": AssaySerializer(result.assays, many=True, context={"request": request}).data},
                     status=status.HTTP_201_CREATED)
 
 

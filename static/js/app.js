@@ -28,18 +28,32 @@
       }).join("");
     };
 
+    // A message the server gave stays until its field is changed (the preview does not check
+    // everything the server does, e.g. the reason of a correction).
+    var serverKept = new Set();
+    form.querySelectorAll("[data-error-for]").forEach(function (el) {
+      if (el.textContent.trim()) serverKept.add(el.dataset.errorFor);
+    });
+    var isTouched = function (path) {  // the field, its row (group.i) or, for a group message, any of its cells
+      var row = path.split(".").slice(0, 2).join(".");
+      return Array.from(touched).some(function (t) {
+        return t === path || t.split(".").slice(0, 2).join(".") === row || t.indexOf(path + ".") === 0;
+      });
+    };
     var show = function (out) {
-      form.querySelectorAll("[data-error-for]").forEach(function (el) { el.textContent = ""; });
-      form.querySelectorAll(".has-error").forEach(function (el) { el.classList.remove("has-error"); });
+      form.querySelectorAll("[data-error-for]").forEach(function (el) {
+        if (!serverKept.has(el.dataset.errorFor)) el.textContent = "";
+      });
+      form.querySelectorAll(".has-error").forEach(function (el) {
+        if (!serverKept.has(el.name)) el.classList.remove("has-error");
+      });
       var other = [], hidden = 0;
       Object.keys(out.errors || {}).forEach(function (path) {
         var msgs = out.errors[path];
         var input = form.querySelector('[name="' + sel(path) + '"]');
         var box = form.querySelector('[data-error-for="' + sel(path) + '"]');
-        var rowTouched = Array.from(touched).some(function (t) {
-          return t === path || t.split(".").slice(0, 2).join(".") === path.split(".").slice(0, 2).join(".");
-        });
-        if (!submitted && !rowTouched && input) { hidden++; return; }
+        // errors only for fields the user has left, or after a save: never on an untouched form
+        if (!submitted && !isTouched(path)) { hidden++; return; }
         if (box) {
           box.textContent = msgs.join(" ");
           if (input) input.classList.add("has-error");
@@ -82,8 +96,31 @@
         .catch(function () { state.textContent = panel.dataset.idle; });
     };
     var later = function (ms) { clearTimeout(timer); timer = setTimeout(run, ms); };
-    form.addEventListener("input", function (e) { if (e.target.name) touched.add(e.target.name); later(250); });
+    form.addEventListener("input", function (e) {
+      if (e.target.name && serverKept.delete(e.target.name)) {
+        var box = form.querySelector('[data-error-for="' + sel(e.target.name) + '"]');
+        if (box) box.textContent = "";
+        e.target.classList.remove("has-error");
+      }
+      later(250);
+    });
     form.addEventListener("change", function (e) { if (e.target.name) touched.add(e.target.name); later(60); });
+    form.addEventListener("focusout", function (e) {  // leaving a field: its errors may show now
+      if (e.target.name && e.target.name.charAt(0) !== "_" && (e.target.value || touched.size)) {
+        if (!touched.has(e.target.name)) { touched.add(e.target.name); later(30); }
+      }
+    });
+    // Enter moves to the next cell (as in a spreadsheet); only the save button saves
+    form.addEventListener("keydown", function (e) {
+      var t = e.target;
+      if (e.key !== "Enter" || t.tagName === "TEXTAREA" || t.tagName === "BUTTON" || t.type === "submit") return;
+      e.preventDefault();
+      var cells = Array.from(form.querySelectorAll("input, select")).filter(function (el) {
+        return el.type !== "hidden" && el.type !== "file" && !el.disabled && el.offsetParent !== null;
+      });
+      var next = cells[cells.indexOf(t) + 1] || document.getElementById("save");
+      if (next) { next.focus(); if (next.select) next.select(); }
+    });
     var anyValue = Array.from(form.querySelectorAll("input[type=text], select")).some(function (el) {
       return el.value && el.name && el.name.charAt(0) !== "_";
     });
@@ -102,8 +139,9 @@
     // germination: the seeds per dish of each protocol as a hint
     if (protocol && form.querySelector('[name="control.0.sown"]')) {
       var hint = function () {
-        var n = protocol.value === "livestock_radish" ? "50" : "25";
-        form.querySelectorAll('input[name$=".sown"]').forEach(function (el) { el.placeholder = n; });
+        var n = protocol.value === "livestock_radish" ? "50" : "25";  // a hint, visibly not a value
+        var hintText = (form.dataset.sownHint || "e.g. {n}").replace("{n}", n);
+        form.querySelectorAll('input[name$=".sown"]').forEach(function (el) { el.placeholder = hintText; });
       };
       protocol.addEventListener("change", hint);
       hint();
@@ -131,6 +169,8 @@
           if (p.finished) {
             var done = document.getElementById("batch-done");
             if (done) done.hidden = false;
+            var title = document.getElementById("batch-title");
+            if (title && title.dataset.done) title.textContent = title.dataset.done;
             document.body.dataset.batchFinished = "1";
           } else { setTimeout(poll, 1000); }
         }).catch(function () { setTimeout(poll, 3000); });

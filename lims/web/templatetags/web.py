@@ -110,3 +110,15 @@ def qr_svg(text, size="32mm"):
     svg = svg[svg.index("<svg"):]
     svg = svg.replace("<svg ", f'<svg role="img" aria-label="QR {text}" style="width:{size};height:{size}" ', 1)
     return mark_safe(svg)
+
+
+@register.filter
+def source_label(source):
+    """'import:icp.csv rows 2–9' in the page's language (the file name as it was)."""
+    import re
+
+    from django.utils.translation import gettext as _
+    m = re.fullmatch(r"import:(?P<name>.+) rows (?P<a>\d+)–(?P<b>\d+)", source or "")
+    if not m:
+        return source
+    return _("imported from %(name)s, rows %(a)s–%(b)s") % m.groupdict()

@@ -14,14 +14,14 @@ from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_POST
 
 from certificates.selectors import documents_visible_to
-from lims import selectors, services
+from lims import lockout, selectors, services
 from lims.lifecycle import RESULTS_RELEASED, TransitionError
 from lims.roles import Role
 from lims.services import PermissionDeniedError
 from maturity.errors import InputError
 from maturity.models import Assay
 
-from .. import access, assay_forms, labels, queries, throttle
+from .. import access, assay_forms, labels, queries
 from ..forms import LoginForm, ReasonForm, SampleCreateForm
 
 
@@ -51,50 +51,43 @@ def home(request):
 
 
 class LoginView(auth_views.LoginView):
-    """The login page, with a per-username-and-address failure lock against guessing."""
+    """The login page. Failures are counted per account by django-axes (lims.lockout): the last
+    two tries before a lock are announced; a locked account gets 429 with when to retry."""
     template_name = "registration/login.html"
     authentication_form = LoginForm
     redirect_authenticated_user = True
 
-    def post(self, request, *args, **kwargs):
-        username = request.POST.get("username", "")
-        ip = throttle.client_ip(request)
-        if throttle.is_locked(username, ip):
-            form = self.get_form_class()(request, initial={"username": username})
-            message = _("Too many failed log-in attempts. This account is locked on this device for "
-                        "%(minutes)s minutes; try again later or ask a lab admin.") % {
-                "minutes": throttle.lockout_minutes()}
-            response = self.render_to_response(self.get_context_data(form=form, lock_message=message))
-            response.status_code = 429
-            return response
-        return super().post(request, *args, **kwargs)
-
-    def form_valid(self, form):
-        throttle.reset(self.request.POST.get("username", ""), throttle.client_ip(self.request))
-        return super().form_valid(form)
-
     def form_invalid(self, form):
         if self.request.method == "POST" and form.has_error("__all__", "invalid_login"):
             username = self.request.POST.get("username", "")
-            ip = throttle.client_ip(self.request)
-            if not throttle.is_locked(username, ip):
-                count = throttle.record_failure(username, ip)
-                left = throttle.FAILURE_LIMIT - count
-                if 0 < left <= 2:
-                    form.add_error(None, _("%(n)s attempt(s) left before a %(minutes)s-minute lock.")
-                                   % {"n": left, "minutes": throttle.lockout_minutes()})
-                elif left <= 0:
-                    return self.render_to_response(self.get_context_data(form=form, lock_message=_(
-                        "Too many failed log-in attempts. This account is locked on this device for "
-                        "%(minutes)s minutes; try again later or ask a lab admin.") % {
-                        "minutes": throttle.lockout_minutes()}), status=429)
+            left = lockout.failure_limit() - lockout.failures(username)
+            if 0 < left <= 2:
+                form.add_error(None, _("%(n)s attempt(s) left before a %(minutes)s-minute lock.")
+                               % {"n": left, "minutes": lockout.lockout_minutes()})
         return super().form_invalid(form)
 
 
 # --------------------------------------------------------------------------- samples
 
-SORTS = {"code": "code", "-code": "-code", "received": "received_on", "-received": "-received_on",
-         "status": "status", "-created": "-created_at"}
+SORT_COLUMNS = {"code": "code", "product": "product__name", "manufacturer": "product__manufacturer__name",
+                "lot": "lot_number", "sampled": "sampled_on", "received": "received_on", "status": "status",
+                "created": "created_at"}
+SORTS = {**{k: v for k, v in SORT_COLUMNS.items()}, **{f"-{k}": f"-{v}" for k, v in SORT_COLUMNS.items()}}
+BULK_ACTIONS = {"receive": access.ENTRY, "submit": access.ENTRY, "verify": access.REVIEW}
+
+
+def sort_headers(request, columns, current):
+    """Header links that sort by a column (again: the other way), keeping the other query parameters.
+
+    ``columns``: [(key, title)] -> [{"key", "title", "url", "arrow"}]."""
+    from urllib.parse import urlencode
+    out = []
+    for key, title in columns:
+        nxt = f"-{key}" if current == key else key
+        query = {**{k: v for k, v in request.GET.items() if k not in ("sort", "page")}, "sort": nxt}
+        out.append({"key": key, "title": title, "url": "?" + urlencode(query),
+                    "arrow": "▲" if current == key else ("▼" if current == f"-{key}" else "")})
+    return out
 
 
 @login_required
@@ -106,11 +99,56 @@ def sample_list(request):
         qs = qs.filter(status=status)
     if q:
         qs = qs.filter(Q(code__icontains=q) | Q(lot_number__icontains=q) | Q(product__name__icontains=q))
-    qs = qs.order_by(SORTS.get(request.GET.get("sort"), "-created_at"), "-id")
+    sort = request.GET.get("sort") if request.GET.get("sort") in SORTS else "-created"
+    qs = qs.order_by(SORTS[sort], "-id")
     page = Paginator(qs, 25).get_page(request.GET.get("page"))
+    role = request.user.role
     return render(request, "web/sample_list.html", {
         "page": page, "status": status, "q": q, "statuses": list(labels.SAMPLE_STATUS.items()),
-        "can_register": request.user.role in access.SAMPLE_REGISTER})
+        "can_register": role in access.SAMPLE_REGISTER, "sort": sort,
+        "headers": sort_headers(request, [("code", _("Sample code")), ("product", _("Product")),
+                                          ("manufacturer", _("Manufacturer")), ("lot", _("Lot number")),
+                                          ("sampled", _("Sampled on")), ("received", _("Received on")),
+                                          ("status", _("Status"))], sort),
+        "bulk": [(a, labels.label(labels.ACTIONS, a)) for a, roles in BULK_ACTIONS.items() if role in roles],
+        "can_label": role in access.ENTRY})
+
+
+@require_POST
+@login_required
+def sample_bulk(request):
+    """Receive, submit or verify the ticked samples: all of them, or none with each reason."""
+    action = request.POST.get("action", "")
+    back_to = back(request, reverse("sample-list"))
+    if action not in BULK_ACTIONS or request.user.role not in BULK_ACTIONS[action]:
+        messages.error(request, _("This action is not available to you."))
+        return back_to
+    ids = [int(x) for x in request.POST.getlist("samples") if x.isdigit()]
+    samples = list(selectors.samples_visible_to(request.user).filter(pk__in=ids).order_by("code"))
+    if not samples:
+        messages.error(request, _("Tick at least one sample."))
+        return back_to
+    errors = services.samples_transition(actor=request.user, samples=samples, action=action)
+    if errors:
+        messages.error(request, _("Nothing was changed: %(problems)s") % {"problems": " ".join(
+            f"{code}: {labels.translate_message(m)}" for code, m in errors.items())})
+    else:
+        messages.success(request, _("%(action)s done for %(n)s sample(s): %(codes)s.") % {
+            "action": labels.label(labels.ACTIONS, action), "n": len(samples),
+            "codes": ", ".join(s.code for s in samples)})
+    return back_to
+
+
+@access.role_required(*access.ENTRY)
+def sample_labels(request):
+    """The labels of the ticked samples on one page, to print together."""
+    ids = [int(x) for x in request.GET.getlist("samples") if x.isdigit()]
+    samples = list(selectors.samples_visible_to(request.user).filter(pk__in=ids).select_related("product")
+                   .order_by("code"))
+    from maturity.selectors import category_names
+    names = category_names()
+    return render(request, "web/sample_labels.html", {
+        "items": [{"sample": s, "category": labels.category_name(s.product.category, names)} for s in samples]})
 
 
 @access.role_required(*access.SAMPLE_REGISTER)
@@ -163,7 +201,10 @@ def sample_detail(request, pk):
     ctx["methods"] = [(m, labels.method_label(m)) for m in assay_forms.METHODS]
     ctx["entered"] = queries.methods_entered(sample)
     if not hide:
-        ctx["assays"] = queries.sample_assays(sample)
+        ctx["assays"], ctx["history"] = queries.split_assays(queries.sample_assays(sample))
+        ctx["n_entered"] = sum(1 for a in ctx["assays"] if a.status == "entered")
+        if user.role in access.ENTRY and sample.status == "in_testing":
+            ctx["missing"] = queries.missing_required(sample)
         ctx.update(queries.sample_verdicts(sample))
     return render(request, "web/sample_detail.html", ctx)
 
@@ -177,7 +218,16 @@ def sample_transition(request, pk):
     form.is_valid()
     reason = form.cleaned_data.get("reason", "")
     try:
-        services.sample_transition(actor=request.user, sample=sample, action=action, reason=reason)
+        if action == "verify":  # flagged or impossible results need the reviewer's override reason
+            from maturity.assays import sample_verify
+            sample_verify(actor=request.user, sample=sample, reason=reason,
+                          override_reason=request.POST.get("override_reason", ""))
+        elif action == "retest":  # only the ticked assays; none ticked: all of them
+            from maturity.assays import sample_retest
+            ids = [int(x) for x in request.POST.getlist("assays") if x.isdigit()]
+            sample_retest(actor=request.user, sample=sample, reason=reason, assays=ids or None)
+        else:
+            services.sample_transition(actor=request.user, sample=sample, action=action, reason=reason)
     except (TransitionError, PermissionDeniedError, InputError) as e:
         messages.error(request, service_error_text(e))
     else:
@@ -297,20 +347,41 @@ def document_list(request):
     q = request.GET.get("q", "").strip()
     if q:
         qs = qs.filter(Q(number__icontains=q) | Q(sample__code__icontains=q) | Q(product__name__icontains=q))
+    sort = request.GET.get("sort") if request.GET.get("sort") in DOCUMENT_SORTS else "-issued"
+    qs = qs.order_by(DOCUMENT_SORTS[sort], "-id")
     page = Paginator(qs, 25).get_page(request.GET.get("page"))
-    return render(request, "web/document_list.html", {"page": page, "kind": kind, "q": q})
+    headers = sort_headers(request, [("number", _("Number")), ("kind", _("Document")), ("product", _("Product")),
+                                     ("sample", _("Sample code")), ("issued", _("Issue date")),
+                                     ("validity", _("Validity"))], sort)
+    return render(request, "web/document_list.html", {"page": page, "kind": kind, "q": q, "headers": headers})
+
+
+DOCUMENT_COLUMNS = {"number": "number", "kind": "kind", "product": "product__name", "sample": "sample__code",
+                    "issued": "issued_at", "validity": "validity"}
+DOCUMENT_SORTS = {**DOCUMENT_COLUMNS, **{f"-{k}": f"-{v}" for k, v in DOCUMENT_COLUMNS.items()}}
 
 
 @login_required
 def document_detail(request, pk):
     doc = get_object_or_404(documents_visible_to(request.user), pk=pk)
+    if request.GET.get("format") == "json":  # the page polls this until the PDF is rendered
+        from django.http import JsonResponse
+        return JsonResponse({"number": doc.number, "status": doc.status,
+                             "status_label": str(labels.label(labels.RENDER, doc.status)),
+                             "finished": doc.status in ("ready", "failed")})
     try:
         superseded_by = doc.superseded_by
     except Exception:
         superseded_by = None
+    can_issue = request.user.role in access.ISSUE
+    can_reissue = (can_issue and doc.kind == "certificate" and doc.validity == "revoked" and superseded_by is None
+                   and doc.sample is not None and doc.sample.status in ("verified", "certified")
+                   and not documents_visible_to(request.user).filter(sample=doc.sample, kind="certificate",
+                                                                     validity="valid").exists())
     return render(request, "web/document_detail.html", {
-        "doc": doc, "superseded_by": superseded_by, "can_issue": request.user.role in access.ISSUE,
-        "reason_form": ReasonForm()})
+        "doc": doc, "superseded_by": superseded_by, "can_issue": can_issue, "can_reissue": can_reissue,
+        "missing": queries.missing_required(doc.sample) if can_reissue else [],
+        "pending": doc.status in ("queued", "rendering"), "reason_form": ReasonForm()})
 
 
 @login_required
@@ -338,6 +409,15 @@ def document_action(request, pk, action):
             new = cert_services.certificate_supersede(actor=request.user, document=doc, reason=reason)
             messages.success(request, _("%(new)s issued; %(old)s is superseded.") % {"new": new.number,
                                                                                      "old": doc.number})
+            return redirect("document-detail", new.pk)
+        elif action == "sign":
+            cert_services.dossier_sign(actor=request.user, document=doc)
+            messages.success(request, _("%(number)s signed; the PDF is being prepared.") % {"number": doc.number})
+        elif action == "reissue":
+            new = cert_services.certificate_reissue(actor=request.user, document=doc, reason=reason,
+                                                    issue_anyway_reason=request.POST.get("issue_anyway_reason", ""))
+            messages.success(request, _("%(new)s issued in place of the revoked %(old)s.") % {
+                "new": new.number, "old": doc.number})
             return redirect("document-detail", new.pk)
         else:
             raise Http404

@@ -34,12 +34,15 @@ def receive(request):
             form.add_error("code", _("No sample with the code %(code)s.") % {"code": code})
         else:
             try:
-                services.sample_transition(actor=request.user, sample=sample, action="receive")
+                services.sample_transition(actor=request.user, sample=sample, action="receive",
+                                           condition=form.cleaned_data.get("condition", ""))
             except (TransitionError, PermissionDeniedError) as e:
                 form.add_error("code", service_error_text(e))
             else:
                 messages.success(request, _("%(code)s received. Print its label and put it on the container.")
                                  % {"code": code})
+                if request.POST.get("then") == "enter":  # label printed from the entry page: one page load less
+                    return redirect("assay-entry", sample.pk, queries.next_method(sample) or assay_forms.METHODS[0])
                 return redirect("sample-label", sample.pk)
     waiting = selectors.samples_visible_to(request.user).filter(status="registered").order_by("sampled_on", "id")
     return render(request, "web/receive.html", {"form": form, "waiting": waiting})
@@ -54,8 +57,12 @@ def _method_or_404(method):
 
 def _entry_context(request, sample, method, values, errors, assay=None):
     model = assay_forms.form_model(method, values, labels.translate_errors(errors), current_policy())
+    following = None if assay else queries.next_method(sample, after=method)
     return {"sample": sample, "method": method, "method_label": labels.method_label(method), "form": model,
-            "assay": assay,
+            "assay": assay, "next_method": following,
+            "next_label": labels.method_label(following) if following else "",
+            "entered": queries.methods_entered(sample), "n_entered": sample.assays.filter(status="entered").count(),
+            "category": labels.category_name(sample.product.category),
             "methods": [(m, labels.method_label(m)) for m in assay_forms.METHODS],
             "figures": queries.sample_verdicts(sample)["rows"]}
 
@@ -86,6 +93,18 @@ def assay_entry(request, pk, method):
                                   for k, m in assay.results.items())
                 messages.success(request, _("%(method)s saved: %(figures)s") % {
                     "method": labels.method_label(method), "figures": shown or "—"})
+                then = request.POST.get("_then", "")
+                if then == "next":
+                    following = queries.next_method(sample, after=method)
+                    if following:
+                        return redirect("assay-entry", sample.pk, following)
+                elif then == "submit":
+                    try:
+                        services.sample_transition(actor=request.user, sample=sample, action="submit")
+                    except (TransitionError, PermissionDeniedError) as e:
+                        messages.error(request, service_error_text(e))
+                    else:
+                        messages.success(request, _("%(code)s submitted for verification.") % {"code": sample.code})
                 return redirect("sample-detail", sample.pk)
     elif sample.status not in queries.OPEN_FOR_ENTRY:
         messages.warning(request, labels.translate_message(
@@ -145,22 +164,80 @@ def assay_preview(request, pk):
     return JsonResponse(out)
 
 
+def _pending_path(user, sha):
+    """A refused upload kept for its re-import confirmation (the file input cannot be refilled)."""
+    from django.conf import settings
+    return settings.MEDIA_ROOT / "import-pending" / f"{user.pk}-{sha}"
+
+
 @access.role_required(*access.ENTRY)
 def results_import(request):
+    import re
+
+    from maturity.import_checks import content_sha256
     form = ImportForm(request.POST or None, request.FILES or None)
-    report, created = None, None
-    if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
+    report, created, duplicate, checked = None, None, None, None
+    upload = None
+    pending = request.POST.get("pending", "")
+    if request.method == "POST" and pending and re.fullmatch(r"[0-9a-f]{64}", pending):
+        path = _pending_path(request.user, pending)
+        if path.exists():  # the user confirmed the re-import of the file refused a moment ago
+            upload = {"name": request.POST.get("pending_name", "import.csv")[:200], "content": path.read_bytes()}
+        form = ImportForm()
+    elif request.method == "POST" and form.is_valid():
+        f = form.cleaned_data["file"]
+        upload = {"name": f.name, "content": f.read()}
+    if upload is not None:
+        check_only = request.POST.get("check_only") == "on"
         try:
-            created = assay_services.results_import(actor=request.user, filename=upload.name, content=upload.read())
+            result = assay_services.results_import(actor=request.user, filename=upload["name"],
+                                                   content=upload["content"], check_only=check_only,
+                                                   reimport=bool(pending))
         except ImportRejected as e:
             report = [{**err, "reason": labels.translate_message(err["reason"])} for err in e.errors]
+        except assay_services.ImportDuplicate as e:
+            sha = content_sha256(upload["content"])
+            path = _pending_path(request.user, sha)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(upload["content"])
+            duplicate = {"earlier": e.earlier, "rows": e.duplicates, "sha": sha, "name": upload["name"]}
         except PermissionDeniedError as e:
             messages.error(request, service_error_text(e))
         else:
-            rows = sum(len(a.data["values"]) for a in created)
-            messages.success(request, _("Imported %(rows)s value(s) into %(n)s sample(s).") % {
-                "rows": rows, "n": len(created)})
+            rows = sum(len(a.data["values"]) for a in result.assays)
+            if result.stored:
+                created = result.assays
+                if pending:
+                    _pending_path(request.user, pending).unlink(missing_ok=True)
+                messages.success(request, _("Imported %(rows)s value(s) into %(n)s sample(s).") % {
+                    "rows": rows, "n": len(created)})
+            else:
+                checked = {"rows": rows, "samples": [a.sample.code for a in result.assays],
+                           "duplicates": result.duplicates, "earlier": result.earlier}
     return render(request, "web/import.html", {
-        "form": form, "report": report, "created": created,
-        "columns": ["sample_code", "parameter", "value", "unit", "basis", "qualifier", "uncertainty"]})
+        "form": form, "report": report, "created": created, "duplicate": duplicate, "checked": checked,
+        "columns": IMPORT_COLUMNS})
+
+
+IMPORT_COLUMNS = ["sample_code", "parameter", "value", "unit", "basis", "qualifier", "uncertainty"]
+
+
+@access.role_required(*access.ENTRY)
+def import_template(request):
+    """An empty import file with the right headers, as CSV or XLSX."""
+    from django.http import HttpResponse
+    if request.GET.get("format") == "xlsx":
+        import io
+
+        from openpyxl import Workbook
+        wb = Workbook()
+        wb.active.title = "results"
+        wb.active.append(IMPORT_COLUMNS)
+        buf = io.BytesIO()
+        wb.save(buf)
+        response = HttpResponse(buf.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        response["Content-Disposition"] = 'attachment; filename="results-template.xlsx"'
+        return response
+    response = HttpResponse("\ufeff" + ",".join(IMPORT_COLUMNS) + "\r\n", content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="results-template.csv"'
+    return response

@@ -15,7 +15,7 @@ from lims.api.serializers import ProductSerializer
 from lims.lifecycle import TransitionError
 from lims.models import Manufacturer
 from lims.selectors import history_of, products_visible_to
-from lims.services import PermissionDeniedError
+from lims.services import PermissionDeniedError, ReasonRequiredError
 from maturity import selectors as msel
 from maturity.errors import InputError
 
@@ -52,7 +52,8 @@ def product_detail(request, pk):
         except (InputError, PermissionDeniedError, TransitionError) as e:
             form.add_error(None, service_error_text(e))
         else:
-            messages.success(request, _("Registration dossier %(number)s requested; the PDF is being prepared.")
+            messages.success(request, _("Registration dossier %(number)s requested; a reviewer of the lab signs "
+                                        "it, then it can be downloaded.")
                              % {"number": doc.number})
             return redirect("document-detail", doc.pk)
     return render(request, "web/product_detail.html", {
@@ -167,8 +168,10 @@ def _product_page(request, product):
                     saved = services.product_update(actor=request.user, product=product, reason=reason, **data)
                 else:
                     saved = services.product_create(actor=request.user, **data)
-            except PermissionDeniedError as e:
+            except (PermissionDeniedError, TransitionError) as e:
                 form.add_error(None, service_error_text(e))
+            except ReasonRequiredError as e:
+                form.add_error("reason" if "reason" in form.fields else None, service_error_text(e))
             except IntegrityError:
                 # a product of the same name saved meanwhile: the serializer now names the clash
                 serializer = _validate(request, form, rows, product)

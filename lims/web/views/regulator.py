@@ -64,4 +64,13 @@ def export(request):
     fmt = request.GET.get("format", "csv")
     fmt = fmt if fmt in ("csv", "xlsx") else "csv"
     form, q, edition, rule, judged_all, frame = _judged(request)
-    return market.export_response(frame, fmt, edition.code, rule)
+    from django.http import HttpResponse
+    from django.utils.translation import get_language
+
+    from .. import exports
+    language = exports.export_language(LabSettings.current(), get_language())
+    table = exports.localize(market.export_table(frame, edition.code, rule), language)
+    about = {"standard": edition.code, "decision_rule": rule, "samples": len(table)}
+    response = HttpResponse(market.table_bytes(table, fmt, about), content_type=market.EXPORT_TYPES[fmt])
+    response["Content-Disposition"] = f'attachment; filename="samples-{edition.code}-{rule}.{fmt}"'
+    return response

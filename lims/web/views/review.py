@@ -66,20 +66,27 @@ def raw_rows(assay):
 
 def result_rows(assay):
     return [{"name": labels.param_name(k), "text": labels.value_text(m["value"], m.get("unit", ""),
-                                                                     m.get("qualifier", "")),
+                                                                     m.get("qualifier", ""), k, assay.method,
+                                                                     m.get("uncertainty")),
              "uncertainty": m.get("uncertainty")} for k, m in (assay.results or {}).items()]
 
 
 @access.role_required(*access.REVIEW, *access.ENTRY, access.REGULATOR[0])
 def review_sample(request, pk):
     sample = visible_sample(request, pk)
-    assays = []
-    for a in queries.sample_assays(sample):
-        assays.append({"assay": a, "raw": raw_rows(a), "results": result_rows(a),
-                       "flags": [labels.label(labels.FLAGS, f) for f in a.flags]})
-    ctx = {"sample": sample, "assays": assays, "actions": sample_actions(request.user, sample),
+    current, history = queries.split_assays(queries.sample_assays(sample))
+
+    def item(a):
+        return {"assay": a, "raw": raw_rows(a), "results": result_rows(a),
+                "flags": [labels.label(labels.FLAGS, f) for f in a.flags]}
+    can_certify = request.user.role in access.ISSUE and sample.status == "verified"
+    ctx = {"sample": sample, "assays": [item(a) for a in current], "history": [item(a) for a in history],
+           "retest_choices": queries.retest_choices(current),
+           "n_entered": sum(1 for a in current if a.status == "entered"),
+           "missing": queries.missing_required(sample) if can_certify or sample.status == "to_be_verified" else [],
+           "actions": sample_actions(request.user, sample),
            "can_verify": request.user.role in access.REVIEW and sample.status == "to_be_verified",
-           "can_certify": request.user.role in access.ISSUE and sample.status == "verified",
+           "can_certify": can_certify,
            "certificate_form": CertificateForm(),
            "documents": cert_selectors.documents_visible_to(request.user).filter(sample=sample),
            "category": labels.category_name(sample.product.category)}
@@ -95,7 +102,8 @@ def certificate_issue(request, pk):
     form.is_valid()
     try:
         doc = cert_services.certificate_request(actor=request.user, sample=sample,
-                                                decision_rule=form.cleaned_data.get("decision_rule") or None)
+                                                decision_rule=form.cleaned_data.get("decision_rule") or None,
+                                                issue_anyway_reason=request.POST.get("issue_anyway_reason", ""))
     except (TransitionError, PermissionDeniedError, InputError) as e:
         messages.error(request, service_error_text(e))
         return redirect("review-sample", sample.pk)
@@ -116,7 +124,8 @@ def batch_issue(request):
     form.is_valid()
     try:
         batch = cert_services.certificates_batch_request(
-            actor=request.user, samples=samples, decision_rule=form.cleaned_data.get("decision_rule") or None)
+            actor=request.user, samples=samples, decision_rule=form.cleaned_data.get("decision_rule") or None,
+            issue_anyway_reason=request.POST.get("issue_anyway_reason", ""))
     except (TransitionError, PermissionDeniedError, InputError) as e:
         messages.error(request, service_error_text(e))
         return redirect("review-queue")
@@ -134,3 +143,21 @@ def batch_progress(request, batch_id):
     return render(request, "web/batch_progress.html", {
         "batch": batch, "progress": progress,
         "documents": batch.documents.select_related("sample").order_by("number")})
+
+
+@access.role_required(*access.ISSUE)
+def batch_zip(request, batch_id):
+    """All rendered PDFs of a batch in one ZIP file (named by certificate number)."""
+    import io
+    import zipfile
+
+    from django.http import HttpResponse
+    batch = get_object_or_404(cert_selectors.batches_visible_to(request.user), pk=batch_id)
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        for doc in batch.documents.filter(status="ready").order_by("number"):
+            with doc.pdf.open("rb") as f:
+                zf.writestr(f"{doc.number}.pdf", f.read())
+    response = HttpResponse(buf.getvalue(), content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="certificates-batch-{batch.pk}.zip"'
+    return response

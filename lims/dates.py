@@ -1,0 +1,15 @@
+"""The date rules of a sample, one set for the API and the pages. Pure: no Django import.
+
+Sampling cannot be in the future; receipt cannot be in the future nor before sampling."""
+
+
+def sample_date_errors(sampled_on, received_on, today):
+    """-> {field: [message]} (empty when the dates are fine). Dates may be None (not given)."""
+    errors = {}
+    if sampled_on and sampled_on > today:
+        errors["sampled_on"] = [f"cannot be in the future (today is {today})."]
+    if received_on and received_on > today:
+        errors["received_on"] = [f"cannot be in the future (today is {today})."]
+    if sampled_on and received_on and received_on < sampled_on:
+        errors.setdefault("received_on", []).append(f"cannot be before the sampling date ({sampled_on}).")
+    return errors

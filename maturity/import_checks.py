@@ -1,0 +1,47 @@
+"""Checks that keep the same instrument results from being imported twice. Reads only.
+
+Two signs of a double import: the file's content was imported before (same SHA-256), or
+its rows repeat values that current assays of the samples already hold (same parameter,
+value, unit, basis and qualifier). Called by the import service before it stores anything."""
+import hashlib
+
+from .models import Assay, ImportRun
+
+
+def content_sha256(content):
+    return hashlib.sha256(content).hexdigest()
+
+
+def earlier_import(sha256):
+    """The first stored import of the same content, or None."""
+    return ImportRun.objects.filter(sha256=sha256).select_related("imported_by").order_by("imported_at", "id").first()
+
+
+def _key(entry):
+    value = str(entry.get("value", "")).strip()
+    try:
+        value = float(value)
+    except ValueError:
+        pass
+    return (value, entry.get("unit") or "", entry.get("basis") or "", entry.get("qualifier") or "")
+
+
+def duplicate_rows(by_sample, samples):
+    """Rows that repeat a value a current (not invalidated) assay of the sample already holds.
+
+    ``by_sample``: {code: {"values": {parameter: entry}, "rows": [row numbers in the same order]}};
+    ``samples``: {code: Sample}. -> [{"row", "column", "reason", "assay"}], in row order."""
+    ids = {s.pk: code for code, s in samples.items()}
+    stored = {}  # (code, parameter) -> {key: assay id}
+    for a in (Assay.objects.filter(sample_id__in=list(ids), method="direct").exclude(status="invalidated")
+              .values("id", "sample_id", "data")):
+        for param, entry in ((a["data"] or {}).get("values") or {}).items():
+            stored.setdefault((ids[a["sample_id"]], param), {})[_key(entry)] = a["id"]
+    out = []
+    for code, slot in by_sample.items():
+        for (param, entry), row in zip(slot["values"].items(), slot["rows"]):
+            assay_id = stored.get((code, param), {}).get(_key(entry))
+            if assay_id is not None:
+                out.append({"row": row, "column": "value", "assay": assay_id,
+                            "reason": f"{param} {entry.get('value')} for {code} is already stored (assay #{assay_id})"})
+    return sorted(out, key=lambda e: e["row"])
