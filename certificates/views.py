@@ -77,7 +77,7 @@ class LookupForm(forms.Form):
     code = forms.CharField(label=_("Verification code"), max_length=40, required=False,
                            help_text=_("Printed beside the number on the document, e.g. 7KQ2-M9XD-4TWB."),
                            widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters",
-                                                         "spellcheck": "false"}))
+                                                         "spellcheck": "false", "placeholder": "XXXX-XXXX-XXXX"}))
 
 
 def normalize_number(text):
@@ -120,7 +120,10 @@ def verify(request, number):
            .filter(number=number).first())
     if not _matches(doc, code):
         _count_wrong_guess(ip)
-        return render(request, "certificates/verify.html", {**context, "wrong_code": True}, status=404)
+        # the same answer for a number that does not exist and for a wrong code: numbers cannot be enumerated
+        return render(request, "certificates/verify.html", {
+            **context, "wrong_code": True, "lookup_form": LookupForm(initial={"number": number, "code": code}),
+        }, status=404)
     match = None
     form = PdfCheckForm()
     if request.method == "POST" and "pdf" in request.FILES:

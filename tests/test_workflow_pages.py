@@ -101,12 +101,22 @@ def test_public_lookup_ignores_case_and_spaces(client, verified, users, typed, d
     assert form.status_code == 200 and 'id="verify-lookup"' in text(form)
     r = client.get("/verify/", {"number": typed.replace("2026", doc.number[3:7])})
     assert r.status_code == 302 and r["Location"] == f"/verify/{doc.number}/"
-    r = client.get(f"/verify/{doc.number.lower()}/", follow=True)
+    # number and verification code typed together: the redirect keeps the code
+    r = client.get("/verify/", {"number": typed.replace("2026", doc.number[3:7]), "code": doc.verification_code})
+    assert r.status_code == 302 and r["Location"] == f"/verify/{doc.number}/?code={doc.verification_code}"
+    # the status is shown only with the document's verification code
+    r = client.get(f"/verify/{doc.number.lower()}/", {"code": doc.verification_code}, follow=True)
     assert r.status_code == 200 and 'data-answer="valid"' in text(r)
 
 
 def test_public_answers_in_plain_words(client, verified, users, django_capture_on_commit_callbacks):
+    # without a code nothing is answered about the number (it may or may not exist)
     r = client.get("/verify/CQ-2099-000777/", HTTP_ACCEPT_LANGUAGE="en")
+    page = text(r)
+    assert r.status_code == 200 and 'data-answer=' not in page and "We found no certificate" not in page
+    assert 'id="verify-code-form"' in page
+    # with a code that matches nothing: plain words, the same for an unknown number and a wrong code
+    r = client.get("/verify/CQ-2099-000777/", {"code": "AAAA-BBBB-CCCC"}, HTTP_ACCEPT_LANGUAGE="en")
     page = text(r)
     assert r.status_code == 404 and 'data-answer="unknown"' in page and "We found no certificate" in page
     assert 'id="verify-lookup"' in page  # try again right there
@@ -119,12 +129,15 @@ def test_public_answers_in_plain_words(client, verified, users, django_capture_o
     import io
     upload = io.BytesIO(pdf)
     upload.name = "c.pdf"
-    r = client.post(f"/verify/{doc.number}/", {"pdf": upload}, HTTP_ACCEPT_LANGUAGE="en")
+    r = client.post(f"/verify/{doc.number}/", {"pdf": upload, "code": doc.verification_code},
+                    HTTP_ACCEPT_LANGUAGE="en")
     page = text(r)
     answer = page[page.index('id="compare-answer"'):]
     assert "identical" in answer and "revoked" in answer  # the compare box repeats the status
-    zh = text(client.get(f"/verify/{doc.number}/", HTTP_ACCEPT_LANGUAGE="zh-hant"))
+    zh = text(client.get(f"/verify/{doc.number}/", {"code": doc.verification_code}, HTTP_ACCEPT_LANGUAGE="zh-hant"))
     assert "已撤銷" in zh
+    wrong = text(client.get(f"/verify/{doc.number}/", {"code": "AAAA-BBBB-CCCC"}, HTTP_ACCEPT_LANGUAGE="zh-hant"))
+    assert "查無編號" in wrong and "已撤銷" not in wrong
 
 
 @pytest.mark.parametrize("lang,needle", [("zh-hant", "不可為未來日期"), ("en", "cannot be in the future")])

@@ -164,7 +164,8 @@ class SampleViewSet(ScopedQuerysetMixin, HistoryMixin, mixins.ListModelMixin, mi
     def transitions(self, request, pk=None):
         """Move the sample through its lifecycle: receive, reject, start_testing, submit, verify, retest.
 
-        Illegal transitions answer 409 with a message; reject and retest need a reason. A retest
+        Illegal transitions answer 409 with a message; reject and retest need a reason. ``receive``
+        takes ``condition``, the sample's condition on receipt (printed on the certificate). A retest
         takes ``assays`` (ids) and/or ``parameters`` (keys) to retest only those; the other verified
         assays stay verified. Without them every verified assay is retested."""
         sample = self.get_object()
@@ -179,7 +180,7 @@ class SampleViewSet(ScopedQuerysetMixin, HistoryMixin, mixins.ListModelMixin, mi
                                    assays=data.get("assays"), parameters=data.get("parameters"))
         else:
             sample = services.sample_transition(actor=request.user, sample=sample, action=data["action"],
-                                                reason=data["reason"])
+                                                reason=data["reason"], condition=data.get("condition", ""))
         sample = self.get_queryset().get(pk=sample.pk)
         return Response(SampleDetailSerializer(sample, context={"request": request}).data)
 

@@ -197,9 +197,10 @@ def test_public_lookup_form(open_page, verified, users, lang, width):
     page = open_page(lang, width)
     page.goto(page.base + "/verify/")
     page.fill("#id_number", "  " + doc.number.lower() + " ")
+    page.fill("#id_code", doc.verification_code)  # the status is shown only with the code
     with page.expect_navigation():
         page.click("#verify-lookup button")
-    assert path_of(page) == f"/verify/{doc.number}/"
+    assert path_of(page) == f"/verify/{doc.number}/?code={doc.verification_code}"
     assert page.locator("#verify-answer").get_attribute("data-answer") == "valid"
     shot(page, f"{lang}-{width}-verify")
 
