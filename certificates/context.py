@@ -24,6 +24,8 @@ from maturity.plausibility import NOTE_FLAGS
 from maturity.reporting import limit_text, precision_for, report, rule_for
 from qc.selectors import sample_qc_passed
 
+from . import batch_evidence
+
 GUARANTEED = ("organic_matter_pct", "organic_carbon_pct", "total_nitrogen_pct", "p2o5_pct", "k2o_pct",
               "cao_pct", "mgo_pct")
 ORDER = list(PARAMETERS)
@@ -376,6 +378,7 @@ def _certificate(sample, *, number, version, supersedes, url, lab, names, figure
         "entered_by": _people(assays, "entered_by"), "verified_by": _people(assays, "verified_by"),
         "verified_at": timezone.localtime(verified_at).strftime("%Y-%m-%d %H:%M") if verified_at else "",
         "signatory": signatory_block(issuer, timezone.now()) if issuer else None,
+        "batch_evidence": batch_evidence.context([sample]),
     }
 
 
@@ -497,4 +500,5 @@ def dossier_context(product, samples, declared, *, number, url, actor, registrat
         "registration": registration or {},
         "requested_by": actor.display_name,
         "signature": None,
+        "batch_evidence": batch_evidence.context(samples),
     }

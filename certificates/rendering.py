@@ -49,6 +49,7 @@ from reportlab.platypus import (
 from reportlab.platypus import Table as _RLTable
 from reportlab.platypus.tables import CellStyle
 
+from . import batch_evidence
 from .fonts import LATIN_BOLD, LATIN_FONT, has_glyph, register_fonts
 
 __all__ = ["render_certificate", "render_dossier"]
@@ -1171,6 +1172,8 @@ def render_certificate(ctx: dict) -> bytes:
                    "note"))
     story.append(Spacer(1, 3 * mm))
 
+    story += batch_evidence.flowables(ctx)   # composting batch evidence of the sample, if any
+
     # 9. Authorisation and notes
     sign = Table([[
         P(bi("檢驗資料輸入", "Results entered by", 6.5), "label"), P(tx(_s(ctx.get("entered_by")))),
@@ -1635,6 +1638,7 @@ def render_dossier(ctx: dict) -> bytes:
         + "<br/>" + tx("查驗網址 ") + _small("Verification: ", None, MUTED)
         + f'<a href="{escape(url, {chr(34): "&quot;"})}" color="{BRAND.hexval()}">{tx(url or DASH)}</a>',
         "note")
+    story += batch_evidence.flowables(ctx)   # composting batch evidence of the samples, if any
     closing = _heading(n, "簽署", "Signature of the laboratory", None) + _signature_block(
         ctx.get("signature"), ctx.get("requested_by")) + [Spacer(1, 2.5 * mm), notes, Spacer(1, 4 * mm),
                                                           end_of_report()]

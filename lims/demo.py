@@ -130,3 +130,5 @@ def _demo_products_and_samples(maker, users):
         samples.append(sample)
     from . import demo_results  # assays and verification, once the maturity app provides them
     demo_results.add(samples, tech, rev)
+    from composting import demo as composting_demo  # a windrow batch with logger data, the first sample from it
+    composting_demo.add(maker, users["manufacturer"], samples[0])

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "maturity",
     "certificates",
     "qc",
+    "composting",
 ]
 
 MIDDLEWARE = [

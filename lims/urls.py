@@ -11,6 +11,7 @@ urlpatterns = [
     path("verify/<str:number>/", certificate_views.verify, name="verify"),
     path("", include("qc.urls")),
     path("maturity/", include("maturity.urls")),
+    path("", include("composting.urls")),
     path("", include("lims.web.urls")),
 ]
 

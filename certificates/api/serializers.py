@@ -53,7 +53,7 @@ class CertificateRequestSerializer(serializers.Serializer):
 
 
 class BatchRequestSerializer(serializers.Serializer):
-    samples = serializers.ListField(child=serializers.IntegerField(), allow_empty=False, max_length=2000,
+    samples = serializers.ListField(child=serializers.IntegerField(min_value=1, max_value=2**63 - 1), allow_empty=False, max_length=2000,
                                     help_text="sample ids")
     decision_rule = serializers.ChoiceField(choices=["simple", "guarded"], required=False)
     standard = serializers.CharField(required=False)

@@ -189,7 +189,7 @@ class TransitionRequestSerializer(serializers.Serializer):
         required=False, allow_blank=True, default="", max_length=300,
         help_text="With `receive`: the sample's condition on receipt (ISO/IEC 17025 §7.4), printed on the "
                   "certificate.")
-    assays = serializers.ListField(child=serializers.IntegerField(), required=False, allow_empty=True,
+    assays = serializers.ListField(child=serializers.IntegerField(min_value=1, max_value=2**63 - 1), required=False, allow_empty=True,
                                    help_text="retest only: ids of the verified assays to retest (default: all)")
     parameters = serializers.ListField(child=serializers.CharField(), required=False, allow_empty=True,
                                        help_text="retest only: parameter keys whose assays are retested, e.g. cu")

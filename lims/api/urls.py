@@ -24,5 +24,6 @@ urlpatterns = [
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("", include("maturity.api.urls")),
     path("", include("qc.api.urls")),
+    path("", include("composting.api.urls")),
     path("", include(router.urls)),
 ]

@@ -79,7 +79,7 @@ class WorksheetCreateSerializer(serializers.Serializer):
     method = serializers.CharField(required=False, allow_blank=True)
     template = serializers.PrimaryKeyRelatedField(queryset=WorksheetTemplate.objects.all(), required=False,
                                                   allow_null=True)
-    samples = serializers.ListField(child=serializers.IntegerField(), allow_empty=False)
+    samples = serializers.ListField(child=serializers.IntegerField(min_value=1, max_value=2**63 - 1), allow_empty=False)
     qc_items = serializers.ListField(child=serializers.DictField(), required=False)
 
 
