@@ -11,6 +11,7 @@ from the project folder (or give it with `-c /path/to/gunicorn.conf.py`).
 - Django's debug pages never reach the network: on a non-loopback bind,
   DJANGO_DEBUG is forced off for the workers.
 """
+
 import multiprocessing
 import os
 import subprocess
@@ -34,6 +35,7 @@ forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1,
 def _bind_is_loopback(address):
     sys.path.insert(0, str(BASE_DIR))
     from lims.hosts import is_loopback
+
     if address.startswith("unix:"):
         return True  # a socket file is reached only through the proxy on this machine
     return is_loopback(address.rsplit(":", 1)[0] if not address.startswith("[") else address)
@@ -44,5 +46,8 @@ def on_starting(server):
         os.environ["DJANGO_DEBUG"] = "0"
     if os.environ.get("LIMS_MODE") == "production":
         server.log.info("collectstatic (WhiteNoise serves the collected files)")
-        subprocess.run([sys.executable, str(BASE_DIR / "manage.py"), "collectstatic", "--noinput", "-v", "0"],
-                       cwd=BASE_DIR, check=True)
+        subprocess.run(
+            [sys.executable, str(BASE_DIR / "manage.py"), "collectstatic", "--noinput", "-v", "0"],
+            cwd=BASE_DIR,
+            check=True,
+        )

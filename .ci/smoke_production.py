@@ -18,6 +18,7 @@ the worker are stopped and the database dropped at the end, pass or fail.
     .venv/bin/python .ci/smoke_production.py
     SMOKE_DB=lims_smoke SMOKE_REDIS_DB=14 SMOKE_PORT=8765 (defaults)
 """
+
 import hashlib
 import http.client
 import json
@@ -42,8 +43,13 @@ PORT = int(os.environ.get("SMOKE_PORT", "8765"))
 PUBLIC_HOST = "lims.smoke.example"
 PUBLIC_URL = f"https://{PUBLIC_HOST}"
 PASSWORD = "smoke-Pw-" + hashlib.sha256(str(time.time()).encode()).hexdigest()[:12]
-ROLES_START = {"technician": "/lab/", "reviewer": "/review/", "manufacturer": "/portal/",
-               "regulator": "/regulator/", "labadmin": "/lab/"}
+ROLES_START = {
+    "technician": "/lab/",
+    "reviewer": "/review/",
+    "manufacturer": "/portal/",
+    "regulator": "/regulator/",
+    "labadmin": "/lab/",
+}
 
 
 def log(msg):
@@ -92,9 +98,11 @@ def web_login(username):
     c = Client()
     status, _, _ = c.get("/accounts/login/")
     expect(status, 200, "GET /accounts/login/")
-    status, headers, body = c.post("/accounts/login/", {
-        "username": username, "password": PASSWORD, "csrfmiddlewaretoken": c.cookies.get("csrftoken", "")},
-        headers={"Referer": f"{PUBLIC_URL}/accounts/login/", "Origin": PUBLIC_URL})
+    status, headers, body = c.post(
+        "/accounts/login/",
+        {"username": username, "password": PASSWORD, "csrfmiddlewaretoken": c.cookies.get("csrftoken", "")},
+        headers={"Referer": f"{PUBLIC_URL}/accounts/login/", "Origin": PUBLIC_URL},
+    )
     expect(status, 302, f"web login {username}", body)
     return c
 
@@ -153,8 +161,9 @@ def run_checks():
     samples = json.loads(body)["results"]
     if not samples:
         raise SystemExit("[smoke] FAIL the demo has no verified sample")
-    status, _, body = reviewer.post("/api/v1/certificates/", json.dumps({"sample": samples[0]["id"]}),
-                                    headers={"Content-Type": "application/json"})
+    status, _, body = reviewer.post(
+        "/api/v1/certificates/", json.dumps({"sample": samples[0]["id"]}), headers={"Content-Type": "application/json"}
+    )
     expect(status, 202, "certificate requested", body)
     doc = json.loads(body)
     t0 = time.monotonic()
@@ -180,8 +189,10 @@ def run_checks():
     log(f"ok   QR code points at {qr}")
     if not doc["verification_url"].startswith(PUBLIC_URL):
         raise SystemExit(f"[smoke] FAIL verification_url {doc['verification_url']} is not under {PUBLIC_URL}")
-    status, _, body = anon.get(urllib.parse.urlsplit(qr).path + ("?" + urllib.parse.urlsplit(qr).query
-                                                                  if urllib.parse.urlsplit(qr).query else ""))
+    status, _, body = anon.get(
+        urllib.parse.urlsplit(qr).path
+        + ("?" + urllib.parse.urlsplit(qr).query if urllib.parse.urlsplit(qr).query else "")
+    )
     expect(status, 200, "verification page of the QR code", body)
     if doc["number"].encode() not in body:
         raise SystemExit("[smoke] FAIL the verification page does not name the certificate")
@@ -194,8 +205,9 @@ def decode_qr(pdf):
         (Path(tmp) / "c.pdf").write_bytes(pdf)
         subprocess.run(["pdftoppm", "-r", "200", "-png", "-f", "1", "-l", "1", "c.pdf", "page"], cwd=tmp, check=True)
         page = next(Path(tmp).glob("page*.png"))
-        r = subprocess.run(["zbarimg", "--quiet", "--raw", "-Sdisable", "-Sqrcode.enable", str(page)],
-                           capture_output=True, text=True)
+        r = subprocess.run(
+            ["zbarimg", "--quiet", "--raw", "-Sdisable", "-Sqrcode.enable", str(page)], capture_output=True, text=True
+        )
     codes = [line for line in r.stdout.splitlines() if line.strip()]
     if not codes:
         raise SystemExit("[smoke] FAIL no QR code found on the certificate's first page")
@@ -219,12 +231,21 @@ def wait_http(proc, what, timeout=120):
 
 def main():
     var = Path(tempfile.mkdtemp(prefix="lims-smoke-"))
-    env = dict(os.environ, LIMS_MODE="production", DJANGO_SETTINGS_MODULE="lims.settings",
-               DJANGO_SECRET_KEY="smoke-" + hashlib.sha256(os.urandom(32)).hexdigest(),
-               DJANGO_ALLOWED_HOSTS=PUBLIC_HOST, LIMS_PUBLIC_URL=PUBLIC_URL,
-               DATABASE_URL=f"{PG}/{DB}", CELERY_BROKER_URL=f"{REDIS}/{REDIS_DB}",
-               LIMS_VAR_DIR=str(var), LIMS_CELERY_QUEUE=f"lims-smoke-{os.getpid()}",
-               GUNICORN_BIND=f"127.0.0.1:{PORT}", GUNICORN_WORKERS="2", PYTHONUNBUFFERED="1")
+    env = dict(
+        os.environ,
+        LIMS_MODE="production",
+        DJANGO_SETTINGS_MODULE="lims.settings",
+        DJANGO_SECRET_KEY="smoke-" + hashlib.sha256(os.urandom(32)).hexdigest(),
+        DJANGO_ALLOWED_HOSTS=PUBLIC_HOST,
+        LIMS_PUBLIC_URL=PUBLIC_URL,
+        DATABASE_URL=f"{PG}/{DB}",
+        CELERY_BROKER_URL=f"{REDIS}/{REDIS_DB}",
+        LIMS_VAR_DIR=str(var),
+        LIMS_CELERY_QUEUE=f"lims-smoke-{os.getpid()}",
+        GUNICORN_BIND=f"127.0.0.1:{PORT}",
+        GUNICORN_WORKERS="2",
+        PYTHONUNBUFFERED="1",
+    )
     for k in ("LIMS_TEST_DATABASE_NAME", "CELERY_TASK_ALWAYS_EAGER", "DJANGO_DEBUG", "LIMS_MEDIA_ROOT"):
         env.pop(k, None)
     host = urllib.parse.urlsplit(PG)
@@ -247,6 +268,7 @@ def main():
         shutil.rmtree(var, ignore_errors=True)
         try:  # the queue of this run and its bindings, so the Redis DB does not collect them run after run
             import redis
+
             r = redis.Redis.from_url(f"{REDIS}/{REDIS_DB}")
             keys = [k for pattern in (f"*{env['LIMS_CELERY_QUEUE']}*",) for k in r.scan_iter(pattern)]
             if keys:
@@ -263,18 +285,40 @@ def main():
         if r.returncode:
             raise SystemExit("[smoke] FAIL check --deploy")
         subprocess.run([*manage, "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True)
-        subprocess.run([*manage, "load_demo", "--password", PASSWORD], cwd=ROOT, env=env, check=True,
-                       stdout=subprocess.DEVNULL)
+        subprocess.run(
+            [*manage, "load_demo", "--password", PASSWORD], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL
+        )
         logs = var / "logs"
         logs.mkdir()
-        worker = subprocess.Popen([str(BIN / "celery"), "-A", "lims", "worker", "--concurrency", "1",
-                                   "-n", f"smoke{os.getpid()}@%h", "--loglevel", "WARNING"],
-                                  cwd=ROOT, env=env, start_new_session=True,
-                                  stdout=open(logs / "worker.log", "w"), stderr=subprocess.STDOUT)
+        worker = subprocess.Popen(
+            [
+                str(BIN / "celery"),
+                "-A",
+                "lims",
+                "worker",
+                "--concurrency",
+                "1",
+                "-n",
+                f"smoke{os.getpid()}@%h",
+                "--loglevel",
+                "WARNING",
+            ],
+            cwd=ROOT,
+            env=env,
+            start_new_session=True,
+            stdout=open(logs / "worker.log", "w"),
+            stderr=subprocess.STDOUT,
+        )
         procs.append(worker)
         # started exactly as README says: `gunicorn lims.wsgi` from the project folder
-        web = subprocess.Popen([str(BIN / "gunicorn"), "lims.wsgi"], cwd=ROOT, env=env, start_new_session=True,
-                               stdout=open(logs / "gunicorn.log", "w"), stderr=subprocess.STDOUT)
+        web = subprocess.Popen(
+            [str(BIN / "gunicorn"), "lims.wsgi"],
+            cwd=ROOT,
+            env=env,
+            start_new_session=True,
+            stdout=open(logs / "gunicorn.log", "w"),
+            stderr=subprocess.STDOUT,
+        )
         procs.append(web)
         wait_http(web, "gunicorn")
         log(f"gunicorn up on 127.0.0.1:{PORT} (LIMS_MODE=production, {DB}, Redis DB {REDIS_DB})")

@@ -11,6 +11,7 @@ certificates in one batch, start the workers, time until every certificate
 is ready; then render the same N frozen contexts in this process with
 reportlab alone, and print both figures.
 """
+
 import argparse
 import os
 import shutil
@@ -48,9 +49,16 @@ def main():
     args = ap.parse_args()
 
     var = tempfile.mkdtemp(prefix="lims-bench-")
-    os.environ.update({"DJANGO_SETTINGS_MODULE": "lims.settings", "LIMS_VAR_DIR": var,
-                       "LIMS_CELERY_QUEUE": f"bench-{os.getpid()}", "CELERY_TASK_ALWAYS_EAGER": "0"})
+    os.environ.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "lims.settings",
+            "LIMS_VAR_DIR": var,
+            "LIMS_CELERY_QUEUE": f"bench-{os.getpid()}",
+            "CELERY_TASK_ALWAYS_EAGER": "0",
+        }
+    )
     import django
+
     django.setup()
     from django.core.management import call_command
     from django.db import connection
@@ -71,14 +79,18 @@ def main():
     tech, rev = User.objects.get(username="technician"), User.objects.get(username="reviewer")
     product = Product.objects.first()
     from bench.render_only import machine
+
     print(f"machine: {machine()}")
-    print(f"database: {connection.vendor}; broker: {os.environ.get('CELERY_BROKER_URL', 'filesystem')}; "
-          f"workers: {args.workers}; certificates: {args.n}")
+    print(
+        f"database: {connection.vendor}; broker: {os.environ.get('CELERY_BROKER_URL', 'filesystem')}; "
+        f"workers: {args.workers}; certificates: {args.n}"
+    )
     t0 = time.perf_counter()
     samples = []
     for i in range(args.n):
-        s = services.sample_create(actor=tech, product=product, lot_number=f"BENCH-{i}",
-                                   sampled_on=product.created_at.date())
+        s = services.sample_create(
+            actor=tech, product=product, lot_number=f"BENCH-{i}", sampled_on=product.created_at.date()
+        )
         s = services.sample_transition(actor=tech, sample=s, action="receive")
         for method, data in EXAMPLE_ASSAYS:
             assay_enter(actor=tech, sample=s, method=method, data=data)
@@ -88,13 +100,32 @@ def main():
     env = dict(os.environ)
     log = open(os.path.join(var, "worker.log"), "w")
     t0 = time.perf_counter()
-    worker = subprocess.Popen([sys.executable, "-m", "celery", "-A", "lims", "worker", "--loglevel=WARNING",
-                               f"--concurrency={args.workers}", "-Q", env["LIMS_CELERY_QUEUE"], "-n", "bench@%h",
-                               "--without-gossip", "--without-mingle"], cwd=ROOT, env=env, stdout=log,
-                              stderr=subprocess.STDOUT)
+    worker = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "lims",
+            "worker",
+            "--loglevel=WARNING",
+            f"--concurrency={args.workers}",
+            "-Q",
+            env["LIMS_CELERY_QUEUE"],
+            "-n",
+            "bench@%h",
+            "--without-gossip",
+            "--without-mingle",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     try:
         from lims.models import WorkerHeartbeat
         from lims.tasks import heartbeat
+
         heartbeat.delay("bench-ready")
         while not WorkerHeartbeat.objects.filter(token="bench-ready").exists():
             if worker.poll() is not None:
@@ -106,8 +137,10 @@ def main():
         t0, c0 = time.perf_counter(), time.process_time()
         batch = certificates_batch_request(actor=rev, samples=samples)
         t_request, c_request = time.perf_counter() - t0, time.process_time() - c0
-        print(f"request: {args.n} certificates numbered, frozen and queued in {t_request:.2f} s "
-              f"({c_request / args.n * 1000:.0f} ms CPU each)")
+        print(
+            f"request: {args.n} certificates numbered, frozen and queued in {t_request:.2f} s "
+            f"({c_request / args.n * 1000:.0f} ms CPU each)"
+        )
         while True:
             done = Document.objects.filter(batch=batch, status__in=["ready", "failed"]).count()
             if done == args.n:
@@ -123,29 +156,38 @@ def main():
     failed = Document.objects.filter(batch=batch, status="failed").count()
     pages = 0
     from pypdf import PdfReader
+
     docs = list(Document.objects.filter(batch=batch))
     for d in docs[:20]:
         pages += len(PdfReader(d.pdf.path).pages)
     pages_per_doc = pages / min(20, len(docs))
-    print(f"pipeline: {args.n} certificates requested and ready in {t_worker:.1f} s = "
-          f"{args.n / t_worker:.2f} certificates/s, {args.n * pages_per_doc / t_worker:.1f} pages/s; failed: {failed}")
+    print(
+        f"pipeline: {args.n} certificates requested and ready in {t_worker:.1f} s = "
+        f"{args.n / t_worker:.2f} certificates/s, {args.n * pages_per_doc / t_worker:.1f} pages/s; failed: {failed}"
+    )
 
     contexts = [d.context for d in docs]
     t0, c0 = time.perf_counter(), time.process_time()
     for ctx in contexts:
         render_certificate(ctx)
     t_render, c_render = time.perf_counter() - t0, time.process_time() - c0
-    print(f"reportlab alone, 1 process, same run: {args.n} certificates in {t_render:.1f} s = "
-          f"{args.n / t_render:.2f} certificates/s, {args.n * pages_per_doc / t_render:.1f} pages/s "
-          f"({args.n / c_render:.1f} certificates/s per core of CPU time)")
+    print(
+        f"reportlab alone, 1 process, same run: {args.n} certificates in {t_render:.1f} s = "
+        f"{args.n / t_render:.2f} certificates/s, {args.n * pages_per_doc / t_render:.1f} pages/s "
+        f"({args.n / c_render:.1f} certificates/s per core of CPU time)"
+    )
     cores = min(args.workers, os.cpu_count() or 1)
-    print(f"pipeline / reportlab alone on the same {cores} cores, wall clock: "
-          f"{args.n / t_worker / (cores * args.n / t_render):.2f} (1.00 = no overhead; only meaningful on an "
-          f"otherwise idle machine)")
+    print(
+        f"pipeline / reportlab alone on the same {cores} cores, wall clock: "
+        f"{args.n / t_worker / (cores * args.n / t_render):.2f} (1.00 = no overhead; only meaningful on an "
+        f"otherwise idle machine)"
+    )
     c_pipeline = c_request + c_worker
-    print(f"pipeline CPU: {c_pipeline / args.n * 1000:.0f} ms per certificate (request {c_request / args.n * 1000:.0f}"
-          f" + worker {c_worker / args.n * 1000:.0f}) = {args.n / c_pipeline:.1f} certificates/s per core; "
-          f"/ reportlab alone: {c_render / c_pipeline:.2f} (database and broker servers not counted)")
+    print(
+        f"pipeline CPU: {c_pipeline / args.n * 1000:.0f} ms per certificate (request {c_request / args.n * 1000:.0f}"
+        f" + worker {c_worker / args.n * 1000:.0f}) = {args.n / c_pipeline:.1f} certificates/s per core; "
+        f"/ reportlab alone: {c_render / c_pipeline:.2f} (database and broker servers not counted)"
+    )
     shutil.rmtree(var, ignore_errors=True)
 
 

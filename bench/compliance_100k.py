@@ -8,6 +8,7 @@ subset) for comparison. Samples are random, built with numpy/pandas: values
 around the limits, 10 % of results missing, 5 % below detection, 70 % with
 an uncertainty, copper reported as received for half of them.
 """
+
 import sys
 import time
 from pathlib import Path
@@ -22,8 +23,15 @@ from maturity.compliance import DECISION_RULES, ProductFacts, judge, judge_frame
 from maturity.measurements import Measurement  # noqa: E402
 from maturity.standards_io import load_edition_file  # noqa: E402
 
-CENTRES = {"moisture_pct": 33, "organic_matter_pct": 62, "total_nitrogen_pct": 0.8, "p2o5_pct": 0.5,
-           "k2o_pct": 0.5, "cu": 90, "zn": 700}
+CENTRES = {
+    "moisture_pct": 33,
+    "organic_matter_pct": 62,
+    "total_nitrogen_pct": 0.8,
+    "p2o5_pct": 0.5,
+    "k2o_pct": 0.5,
+    "cu": 90,
+    "zn": 700,
+}
 
 
 def make_frame(n, seed=1):
@@ -49,8 +57,12 @@ def row_measurements(row):
         if np.isnan(v):
             continue
         u = row[f"{p}__u"]
-        out[p] = Measurement(value=float(v), basis=row.get(f"{p}__basis", ""), qualifier=row[f"{p}__qualifier"],
-                             uncertainty=None if np.isnan(u) else float(u))
+        out[p] = Measurement(
+            value=float(v),
+            basis=row.get(f"{p}__basis", ""),
+            qualifier=row[f"{p}__qualifier"],
+            uncertainty=None if np.isnan(u) else float(u),
+        )
     return out, ProductFacts(bool(row["bagasse_based"]), bool(row["chemical_fertilizer_added"]))
 
 
@@ -60,8 +72,10 @@ def main(n=100_000):
     decls = edition.declarations_for("general_compost")
     t = time.perf_counter()
     frame = make_frame(n)
-    print(f"built {n:,} random samples in {time.perf_counter() - t:.2f} s "
-          f"({len(reqs)} requirements + {len(decls)} declaration, general_compost, tw-1997)")
+    print(
+        f"built {n:,} random samples in {time.perf_counter() - t:.2f} s "
+        f"({len(reqs)} requirements + {len(decls)} declaration, general_compost, tw-1997)"
+    )
 
     for rule in DECISION_RULES:
         judge_frame(reqs, decls, frame.head(1000), rule)  # warm-up
@@ -71,8 +85,10 @@ def main(n=100_000):
             out = judge_frame(reqs, decls, frame, rule)
             best = min(best, time.perf_counter() - t)
         counts = out["verdict"].value_counts().to_dict()
-        print(f"judge_frame {rule:>7}: {best:.3f} s for {n:,} samples = {n / best:,.0f} samples/s "
-              f"({best / n * 1e6:.2f} µs/sample); verdicts {counts}")
+        print(
+            f"judge_frame {rule:>7}: {best:.3f} s for {n:,} samples = {n / best:,.0f} samples/s "
+            f"({best / n * 1e6:.2f} µs/sample); verdicts {counts}"
+        )
 
     m = min(n, 5000)
     rows = [row_measurements(r) for r in frame.head(m).to_dict("records")]
@@ -81,8 +97,10 @@ def main(n=100_000):
         for meas, product in rows:
             judge(reqs, decls, meas, product, rule)
         per = (time.perf_counter() - t) / m
-        print(f"judge (scalar) {rule:>7}: {per * 1e6:.1f} µs/sample = {1 / per:,.0f} samples/s "
-              f"(measured on {m:,}; {n:,} would take ~{per * n:.1f} s)")
+        print(
+            f"judge (scalar) {rule:>7}: {per * 1e6:.1f} µs/sample = {1 / per:,.0f} samples/s "
+            f"(measured on {m:,}; {n:,} would take ~{per * n:.1f} s)"
+        )
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ Usage (from the repository root):
 Creates the samples (received) with bulk_create, writes the CSV, then times read + validation + storage,
 and a second file with one bad row per sample (nothing stored, the report capped at 200 problems).
 """
+
 import argparse
 import io
 import os
@@ -19,10 +20,18 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
-PARAMS = [("moisture_pct", "%", "as_received"), ("organic_matter_pct", "%", "dry"),
-          ("total_nitrogen_pct", "%", "dry"), ("p2o5_pct", "%", "dry"), ("k2o_pct", "%", "dry"),
-          ("cu", "mg/kg", "dry"), ("zn", "mg/kg", "dry"), ("pb", "mg/kg", "as_received"), ("cd", "mg/kg", "dry"),
-          ("ni", "mg/kg", "dry")]
+PARAMS = [
+    ("moisture_pct", "%", "as_received"),
+    ("organic_matter_pct", "%", "dry"),
+    ("total_nitrogen_pct", "%", "dry"),
+    ("p2o5_pct", "%", "dry"),
+    ("k2o_pct", "%", "dry"),
+    ("cu", "mg/kg", "dry"),
+    ("zn", "mg/kg", "dry"),
+    ("pb", "mg/kg", "as_received"),
+    ("cd", "mg/kg", "dry"),
+    ("ni", "mg/kg", "dry"),
+]
 
 
 def main():
@@ -33,6 +42,7 @@ def main():
     import datetime
 
     import django
+
     django.setup()
     from django.core.management import call_command
     from django.db import connection
@@ -48,37 +58,51 @@ def main():
     load_bundled_standards()
     tech, _ = User.objects.get_or_create(username="bench-tech", defaults={"role": "technician"})
     maker, _ = Manufacturer.objects.get_or_create(name="Import bench maker")
-    product, _ = Product.objects.get_or_create(manufacturer=maker, name="Import bench product",
-                                               defaults={"category": "general_compost"})
+    product, _ = Product.objects.get_or_create(
+        manufacturer=maker, name="Import bench product", defaults={"category": "general_compost"}
+    )
     run = f"I{int(time.time()) % 100000:05d}"
     t0 = time.perf_counter()
     samples = Sample.objects.bulk_create(
-        Sample(code=f"{run}-{i:06d}", product=product, lot_number=f"L{i}", sampled_on=datetime.date(2026, 1, 1),
-               received_on=datetime.date(2026, 1, 3), status="received", created_by=tech)
-        for i in range(args.samples))
+        Sample(
+            code=f"{run}-{i:06d}",
+            product=product,
+            lot_number=f"L{i}",
+            sampled_on=datetime.date(2026, 1, 1),
+            received_on=datetime.date(2026, 1, 3),
+            status="received",
+            created_by=tech,
+        )
+        for i in range(args.samples)
+    )
     rng = random.Random(3)
     lines = ["sample_code,parameter,value,unit,basis,qualifier,uncertainty"]
     for s in samples:
         for p, unit, basis in PARAMS:
             lines.append(f"{s.code},{p},{rng.uniform(0.5, 30):.4f},{unit},{basis},,{rng.uniform(0, 0.5):.3f}")
     content = ("\n".join(lines) + "\n").encode()
-    print(f"setup: {len(samples)} received samples, CSV {len(lines) - 1} rows, {len(content) / 1e6:.1f} MB "
-          f"in {time.perf_counter() - t0:.1f} s")
+    print(
+        f"setup: {len(samples)} received samples, CSV {len(lines) - 1} rows, {len(content) / 1e6:.1f} MB "
+        f"in {time.perf_counter() - t0:.1f} s"
+    )
 
     bad_lines = [line if i % 10 != 6 else line.replace(",cu,", ",cu,-", 1) for i, line in enumerate(lines)]
-    bad = ("\n".join(bad_lines) + "\n").encode()   # every sample's Cu negative
+    bad = ("\n".join(bad_lines) + "\n").encode()  # every sample's Cu negative
     t0 = time.perf_counter()
     try:
         results_import(actor=tech, filename="bad.csv", content=io.BytesIO(bad))
     except ImportRejected as e:
         report = e.report
-    print(f"rejected file: {report['error_count']} problems, {report['errors_shown']} reported, "
-          f"{Assay.objects.filter(sample__in=samples).count()} assays stored, in {time.perf_counter() - t0:.1f} s")
+    print(
+        f"rejected file: {report['error_count']} problems, {report['errors_shown']} reported, "
+        f"{Assay.objects.filter(sample__in=samples).count()} assays stored, in {time.perf_counter() - t0:.1f} s"
+    )
 
     t0, c0 = time.perf_counter(), time.process_time()
     if os.environ.get("BENCH_PROFILE"):
         import cProfile
         import pstats
+
         prof = cProfile.Profile()
         created = prof.runcall(results_import, actor=tech, filename="icp.csv", content=io.BytesIO(content))
         pstats.Stats(prof).sort_stats("cumtime").print_stats(25)
@@ -86,8 +110,10 @@ def main():
         created = results_import(actor=tech, filename="icp.csv", content=io.BytesIO(content))
     took, cpu = time.perf_counter() - t0, time.process_time() - c0
     rows = sum(len(a.data["values"]) for a in created)
-    print(f"import: {rows} rows into {len(created)} samples in {took:.1f} s ({rows / took:,.0f} rows/s; "
-          f"{cpu:.1f} s CPU in this process; load average {os.getloadavg()[0]:.1f})")
+    print(
+        f"import: {rows} rows into {len(created)} samples in {took:.1f} s ({rows / took:,.0f} rows/s; "
+        f"{cpu:.1f} s CPU in this process; load average {os.getloadavg()[0]:.1f})"
+    )
 
 
 if __name__ == "__main__":

@@ -11,9 +11,11 @@ Steps, each timed and printed:
    10 results (bulk_create, no per-sample services);
 2. re-judge the archive under a new edition (a copy of tw-1997 loaded as ``tw-bench``, made the
    lab default) with the same chunked job the Celery task runs;
-3. p50/p95 (wall), median CPU time of this process and query count of the regulator list (plain, ``failing=cu``, ``verdict=fail&page=50``),
+3. p50/p95 (wall), median CPU time of this process and query count of the regulator list
+   (plain, ``failing=cu``, ``verdict=fail&page=50``),
    the statistics and the sample list, through the API views in process (no network).
 """
+
 import argparse
 import os
 import random
@@ -29,8 +31,10 @@ CATEGORIES = ["general_compost", "layer_manure_compost", "misc_organic", "refuse
 
 def _values(rng):
     """Ten results around the tw-1997 limits (about a fifth of the samples fail something)."""
+
     def m(value, unit="%", basis="dry", u=None, q=""):
         return {"value": value, "unit": unit, "basis": basis, "qualifier": q, "uncertainty": u}
+
     cu = rng.lognormvariate(3.6, 0.5)
     return {
         "moisture_pct": m(round(rng.uniform(15, 40), 2), basis="as_received"),
@@ -65,8 +69,15 @@ def seed(n):
     with transaction.atomic():
         makers = Manufacturer.objects.bulk_create(Manufacturer(name=f"Bench maker {i:03d}") for i in range(200))
         products = Product.objects.bulk_create(
-            Product(manufacturer=makers[i % 200], name=f"Bench product {i:04d}", category=CATEGORIES[i % 5],
-                    bagasse_based=i % 7 == 0, chemical_fertilizer_added=i % 50 == 0) for i in range(2000))
+            Product(
+                manufacturer=makers[i % 200],
+                name=f"Bench product {i:04d}",
+                category=CATEGORIES[i % 5],
+                bagasse_based=i % 7 == 0,
+                chemical_fertilizer_added=i % 50 == 0,
+            )
+            for i in range(2000)
+        )
     print(f"seed: 200 manufacturers, 2000 products in {time.perf_counter() - t0:.1f} s")
     now = timezone.now()
     day0 = datetime.date(2020, 1, 1)
@@ -74,46 +85,70 @@ def seed(n):
     for start in range(0, n, step):
         with transaction.atomic():
             samples = Sample.objects.bulk_create(
-                Sample(code=f"B-{i:07d}", product=products[rng.randrange(2000)], lot_number=f"L{i}",
-                       sampled_on=day0 + datetime.timedelta(days=i % 2000),
-                       received_on=day0 + datetime.timedelta(days=i % 2000 + 2),
-                       status="certified" if i % 3 == 0 else "verified", created_by=tech)
-                for i in range(start, min(n, start + step)))
+                Sample(
+                    code=f"B-{i:07d}",
+                    product=products[rng.randrange(2000)],
+                    lot_number=f"L{i}",
+                    sampled_on=day0 + datetime.timedelta(days=i % 2000),
+                    received_on=day0 + datetime.timedelta(days=i % 2000 + 2),
+                    status="certified" if i % 3 == 0 else "verified",
+                    created_by=tech,
+                )
+                for i in range(start, min(n, start + step))
+            )
             Assay.objects.bulk_create(
-                (Assay(sample=s, method="direct", data={"values": {}}, results=_values(rng), status="verified",
-                       entered_by=tech, verified_by=rev, verified_at=now, source="bench") for s in samples),
-                batch_size=5000)
+                (
+                    Assay(
+                        sample=s,
+                        method="direct",
+                        data={"values": {}},
+                        results=_values(rng),
+                        status="verified",
+                        entered_by=tech,
+                        verified_by=rev,
+                        verified_at=now,
+                        source="bench",
+                    )
+                    for s in samples
+                ),
+                batch_size=5000,
+            )
     print(f"seed: {n} verified samples × 10 results in {time.perf_counter() - t0:.1f} s")
 
 
 def new_edition():
     """tw-bench: a copy of tw-1997 under its own code (a 'new edition'), made the lab default."""
+    from django.db import connection
+
     from lims.models import LabSettings
     from maturity.models import Category, Declaration, Requirement, StandardEdition
-    from django.db import connection
+
     old = StandardEdition.objects.get(code="tw-1997")
     previous = StandardEdition.objects.filter(code="tw-bench").first()
-    if previous is not None:   # a previous run of this benchmark: drop its judgements in bulk
+    if previous is not None:  # a previous run of this benchmark: drop its judgements in bulk
         with connection.cursor() as c:
             for table in ("maturity_judgementcheck", "maturity_judgement", "maturity_judgementrun"):
                 c.execute(f"DELETE FROM {table} WHERE edition_id = %s", [previous.pk])
         previous.delete()
-    new = StandardEdition.objects.create(code="tw-bench", title="bench copy of tw-1997", issuing_body="bench",
-                                         in_force=old.in_force)
+    new = StandardEdition.objects.create(
+        code="tw-bench", title="bench copy of tw-1997", issuing_body="bench", in_force=old.in_force
+    )
     for model in (Category, Requirement, Declaration):
         rows = list(model.objects.filter(edition=old))
         for r in rows:
             r.pk, r.edition = None, new
         model.objects.bulk_create(rows)
-    LabSettings.objects.filter(pk=LabSettings.current().pk).update(default_standard="tw-bench",
-                                                                   default_decision_rule="simple")
+    LabSettings.objects.filter(pk=LabSettings.current().pk).update(
+        default_standard="tw-bench", default_decision_rule="simple"
+    )
     return new
 
 
 def timed(client, url, repeat):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
-    r = client.get(url)   # warm-up
+
+    r = client.get(url)  # warm-up
     assert r.status_code == 200, (url, r.status_code, r.content[:300])
     times, cpu = [], []
     for _ in range(repeat):
@@ -125,8 +160,13 @@ def timed(client, url, repeat):
         client.get(url)
     times.sort()
     p95 = times[min(len(times) - 1, int(round(0.95 * (len(times) - 1))))]
-    return (statistics.median(times) * 1000, p95 * 1000, statistics.median(cpu) * 1000, len(ctx.captured_queries),
-            len(r.content))
+    return (
+        statistics.median(times) * 1000,
+        p95 * 1000,
+        statistics.median(cpu) * 1000,
+        len(ctx.captured_queries),
+        len(r.content),
+    )
 
 
 def main():
@@ -137,6 +177,7 @@ def main():
     args = ap.parse_args()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lims.settings")
     import django
+
     django.setup()
     from django.core.management import call_command
     from django.db import connection
@@ -161,26 +202,39 @@ def main():
         run = judgements.run_execute(run.pk)
         took, cpu = time.perf_counter() - t0, time.process_time() - c0
         checks = JudgementCheck.objects.filter(judgement__run=run).count()
-        print(f"re-judge: {run.done} samples, {checks} checks under {edition.code}/simple in {took:.1f} s "
-              f"({run.done / took:,.0f} samples/s; {cpu:.1f} s CPU in this process; load average "
-              f"{os.getloadavg()[0]:.1f})")
-        with connection.cursor() as c:   # what autovacuum does soon after a bulk write
+        print(
+            f"re-judge: {run.done} samples, {checks} checks under {edition.code}/simple in {took:.1f} s "
+            f"({run.done / took:,.0f} samples/s; {cpu:.1f} s CPU in this process; load average "
+            f"{os.getloadavg()[0]:.1f})"
+        )
+        with connection.cursor() as c:  # what autovacuum does soon after a bulk write
             c.execute("VACUUM ANALYZE maturity_judgement")
             c.execute("VACUUM ANALYZE maturity_judgementcheck")
-    verdicts = dict(Judgement.objects.filter(edition__code="tw-bench", decision_rule="simple")
-                    .values_list("verdict").annotate(n=django.db.models.Count("id")))
+    verdicts = dict(
+        Judgement.objects.filter(edition__code="tw-bench", decision_rule="simple")
+        .values_list("verdict")
+        .annotate(n=django.db.models.Count("id"))
+    )
     print(f"verdicts: {verdicts}")
 
     client = APIClient()
     client.force_authenticate(User.objects.get(username="bench-reg"))
-    print(f"{'request':58} {'p50 ms':>8} {'p95 ms':>8} {'CPU ms':>7} {'queries':>8} {'bytes':>9}   load average "
-          f"{os.getloadavg()[0]:.1f}")
+    print(
+        f"{'request':58} {'p50 ms':>8} {'p95 ms':>8} {'CPU ms':>7} {'queries':>8} {'bytes':>9}   load average "
+        f"{os.getloadavg()[0]:.1f}"
+    )
     maker = Manufacturer.objects.filter(name__startswith="Bench maker").order_by("pk").first().pk
-    for url in ["/api/v1/regulator/samples/", "/api/v1/regulator/samples/?failing=cu",
-                "/api/v1/regulator/samples/?verdict=fail&page=50", "/api/v1/regulator/samples/?page=1000",
-                f"/api/v1/regulator/samples/?manufacturer={maker}&failing=zn",
-                "/api/v1/regulator/samples/?category=refuse_compost&received_after=2024-01-01",
-                "/api/v1/regulator/statistics/", "/api/v1/samples/", "/api/v1/samples/?page=500"]:
+    for url in [
+        "/api/v1/regulator/samples/",
+        "/api/v1/regulator/samples/?failing=cu",
+        "/api/v1/regulator/samples/?verdict=fail&page=50",
+        "/api/v1/regulator/samples/?page=1000",
+        f"/api/v1/regulator/samples/?manufacturer={maker}&failing=zn",
+        "/api/v1/regulator/samples/?category=refuse_compost&received_after=2024-01-01",
+        "/api/v1/regulator/statistics/",
+        "/api/v1/samples/",
+        "/api/v1/samples/?page=500",
+    ]:
         p50, p95, cpu, q, size = timed(client, url, args.repeat)
         print(f"{url:58} {p50:8.1f} {p95:8.1f} {cpu:7.1f} {q:8d} {size:9d}")
 

@@ -10,6 +10,7 @@ markup, table layout, drawing, QR code, chart, PDF assembly with font subsetting
 and compression). Each certificate gets its own number, so no two outputs are
 identical; the sample contexts come from tests/unit/test_rendering.py.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -55,8 +56,10 @@ def machine() -> str:
     except OSError:
         pass
     load = " ".join(f"{x:.1f}" for x in os.getloadavg()) if hasattr(os, "getloadavg") else "?"
-    return (f"{model}, {os.cpu_count()} cores, load {load}; Python {platform.python_version()}, "
-            f"{platform.system()} {platform.release()}")
+    return (
+        f"{model}, {os.cpu_count()} cores, load {load}; Python {platform.python_version()}, "
+        f"{platform.system()} {platform.release()}"
+    )
 
 
 def _profile(render, ctxs) -> None:
@@ -69,8 +72,9 @@ def _profile(render, ctxs) -> None:
     print(f"profile of {len(ctxs)} documents (share of the time, cumulative; profiler overhead included):")
     for label, suffix, func in PHASES:
         # cProfile's cumulative time counts a recursive call (a table in a table) once
-        cum = sum(ct for (file, _, name), (_, _, _, ct, _) in stats.stats.items()
-                  if name == func and file.endswith(suffix))
+        cum = sum(
+            ct for (file, _, name), (_, _, _, ct, _) in stats.stats.items() if name == func and file.endswith(suffix)
+        )
         print(f"  {label:<44} {cum / stats.total_tt * 100:5.1f} %")
 
 
@@ -86,17 +90,23 @@ def main(argv=None) -> int:
     t0 = time.perf_counter()
     font = register_fonts()
     t_font = time.perf_counter() - t0
-    print(f"fonts: {os.path.basename(font_file(font))} + Source Sans Pro, registered in {t_font * 1000:.0f} ms "
-          "(TrueType conversion cached in var/fonts)")
+    print(
+        f"fonts: {os.path.basename(font_file(font))} + Source Sans Pro, registered in {t_font * 1000:.0f} ms "
+        "(TrueType conversion cached in var/fonts)"
+    )
 
     kind = "RG" if args.dossier else "CQ"
-    ctxs = [make_dossier_ctx(f"{kind}-2026-{i:06d}") if args.dossier
-            else make_certificate_ctx(f"{kind}-2026-{i:06d}") for i in range(1, args.n + 1)]
+    ctxs = [
+        make_dossier_ctx(f"{kind}-2026-{i:06d}") if args.dossier else make_certificate_ctx(f"{kind}-2026-{i:06d}")
+        for i in range(1, args.n + 1)
+    ]
     render = render_dossier if args.dossier else render_certificate
     t0, c0 = time.perf_counter(), time.process_time()
     render(ctxs[0])  # first-use caches (glyph metrics, parsed labels)
-    print(f"first document: {(time.perf_counter() - t0) * 1000:.0f} ms wall, "
-          f"{(time.process_time() - c0) * 1000:.0f} ms CPU")
+    print(
+        f"first document: {(time.perf_counter() - t0) * 1000:.0f} ms wall, "
+        f"{(time.process_time() - c0) * 1000:.0f} ms CPU"
+    )
 
     total_bytes = 0
     digests = set()
@@ -113,10 +123,12 @@ def main(argv=None) -> int:
     # page count measured outside the timed loop
     pages = len(PdfReader(io.BytesIO(render(ctxs[0]))).pages)
     what = "dossiers" if args.dossier else "certificates"
-    print(f"{args.n} {what} of {pages} pages: {args.n / cpu:.1f} {what}/s per core "
-          f"({cpu / args.n * 1000:.0f} ms CPU each, {args.n * pages / cpu:.1f} pages/s per core); "
-          f"wall clock {args.n / elapsed:.1f}/s; mean {total_bytes / args.n / 1024:.0f} KiB, "
-          f"{len(digests)} distinct SHA-256")
+    print(
+        f"{args.n} {what} of {pages} pages: {args.n / cpu:.1f} {what}/s per core "
+        f"({cpu / args.n * 1000:.0f} ms CPU each, {args.n * pages / cpu:.1f} pages/s per core); "
+        f"wall clock {args.n / elapsed:.1f}/s; mean {total_bytes / args.n / 1024:.0f} KiB, "
+        f"{len(digests)} distinct SHA-256"
+    )
     # the same documents through reportlab's plain Paragraph (markup parsed and lines
     # broken on every use, as before the caches in rendering.P), in this same run
     cached_p = rendering.P
@@ -128,8 +140,10 @@ def main(argv=None) -> int:
         plain = time.process_time() - c0
     finally:
         rendering.P = cached_p
-    print(f"plain reportlab Paragraphs, same run: {args.n / plain:.1f} {what}/s per core; "
-          f"the caches make rendering {plain / cpu:.2f}x as fast")
+    print(
+        f"plain reportlab Paragraphs, same run: {args.n / plain:.1f} {what}/s per core; "
+        f"the caches make rendering {plain / cpu:.2f}x as fast"
+    )
     if args.profile:
         _profile(render, ctxs[: min(len(ctxs), 20)])
     return 0

@@ -4,6 +4,7 @@ for the results. Renders from a plain dict (no database), like the certificates.
 Fonts as in the certificates (certificates.fonts): the bundled CJK face for the bilingual labels, the bundled
 Latin face for codes and numbers, both embedded; the canvas starts in the Latin face, not reportlab's
 Helvetica (never embedded), and is invariant (same bytes for the same worksheet)."""
+
 import io
 
 from reportlab.graphics.barcode import code128
@@ -13,8 +14,13 @@ from reportlab.pdfgen import canvas
 
 from .fonts import LATIN_FONT, register_fonts
 
-KIND_NAMES = {"sample": ("樣品", "sample"), "blank": ("空白", "blank"), "duplicate": ("重複", "duplicate"),
-              "reference": ("參考物質", "reference"), "spike": ("添加", "spike")}
+KIND_NAMES = {
+    "sample": ("樣品", "sample"),
+    "blank": ("空白", "blank"),
+    "duplicate": ("重複", "duplicate"),
+    "reference": ("參考物質", "reference"),
+    "spike": ("添加", "spike"),
+}
 ROW_H = 13 * mm
 RESULT_COLUMNS = (("結果 1", "Result 1"), ("結果 2", "Result 2"), ("備註", "Note"))
 
@@ -30,14 +36,18 @@ def render_bench_sheet(ctx: dict) -> bytes:
     left = 12 * mm
     positions = list(ctx.get("positions", []))
     per_page = int((height - 48 * mm) // ROW_H)
-    pages = [positions[i:i + per_page] for i in range(0, len(positions), per_page)] or [[]]
+    pages = [positions[i : i + per_page] for i in range(0, len(positions), per_page)] or [[]]
     for page_no, rows in enumerate(pages, 1):
         c.setFont(font, 13)
         c.drawString(left, height - 14 * mm, f"工作單 Worksheet {ctx.get('title', '')}  ·  {ctx.get('method', '')}")
         c.setFont(font, 8)
-        c.drawString(left, height - 20 * mm, f"檢驗員 Technician: {ctx.get('created_by', '')}   "
-                                             f"建立 Created: {ctx.get('created_at', '')}   "
-                                             f"頁 Page {page_no}/{len(pages)}")
+        c.drawString(
+            left,
+            height - 20 * mm,
+            f"檢驗員 Technician: {ctx.get('created_by', '')}   "
+            f"建立 Created: {ctx.get('created_at', '')}   "
+            f"頁 Page {page_no}/{len(pages)}",
+        )
         y = height - 30 * mm
         headers = [("位置", "Pos."), ("類別", "Kind"), ("編號", "Code"), ("說明", "Detail"), *RESULT_COLUMNS]
         x = left

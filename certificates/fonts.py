@@ -28,6 +28,7 @@ the operating system, so the same context gives the same bytes on any machine:
 ``register_fonts()`` is idempotent and returns the reportlab name of the CJK
 font; ``LATIN_FONT`` / ``LATIN_BOLD`` are the names of the Latin faces.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -46,24 +47,29 @@ from reportlab.pdfbase.ttfonts import TTFont
 
 log = logging.getLogger(__name__)
 
-LATIN_FONT = "LimsSans"            # registered names (Source Sans Pro)
+LATIN_FONT = "LimsSans"  # registered names (Source Sans Pro)
 LATIN_BOLD = "LimsSans-Bold"
-CJK_FONT_NAME = "LimsCJK"          # registered name of the CJK face
-LATIN_PACKAGE = "font_source_sans_pro"        # PyPI: font-source-sans-pro (SIL OFL 1.1)
+CJK_FONT_NAME = "LimsCJK"  # registered name of the CJK face
+LATIN_PACKAGE = "font_source_sans_pro"  # PyPI: font-source-sans-pro (SIL OFL 1.1)
 LATIN_FILES = {LATIN_FONT: "files/SourceSansPro-Regular.ttf", LATIN_BOLD: "files/SourceSansPro-Bold.ttf"}
 
-CJK_PACKAGE = "pylopdf_fonts_zh_tw"           # PyPI: pylopdf-fonts-zh-tw (SIL OFL 1.1)
+CJK_PACKAGE = "pylopdf_fonts_zh_tw"  # PyPI: pylopdf-fonts-zh-tw (SIL OFL 1.1)
 CJK_SOURCE = "NotoSansTC-Regular.otf"
 CJK_SOURCE_SHA256 = "5bab0cb3c1cf89dde07c4a95a4054b195afbcfe784d69d75c340780712237537"
 # SHA-256 of the converted TrueType file with the pinned fontTools; a
 # different value means PDFs made here will not match hashes recorded elsewhere.
 CJK_TTF_SHA256 = "ea873e75515fabf833651891d640c95745bedf6c84e45f5ed196445d3de0dde4"
-CONVERTER_VERSION = "1"            # bump when _otf_to_ttf changes its output
+CONVERTER_VERSION = "1"  # bump when _otf_to_ttf changes its output
 # A font that cannot draw these cannot print a certificate.
 REQUIRED_CJK = "檢驗報告符合性證明合格腐熟乾基濕基頁"
 # Faces of a .ttc collection, best first: the Taiwan face of a CJK collection.
-PREFERRED_TTC_FACES = (b"NotoSansTC-Regular", b"NotoSansCJKtc-Regular", b"SourceHanSansTW-Regular",
-                       b"UMingTW", b"UMingTWMBE")
+PREFERRED_TTC_FACES = (
+    b"NotoSansTC-Regular",
+    b"NotoSansCJKtc-Regular",
+    b"SourceHanSansTW-Regular",
+    b"UMingTW",
+    b"UMingTWMBE",
+)
 
 _lock = threading.Lock()
 _registered: dict = {}
@@ -85,8 +91,9 @@ def _package_file(package: str, name: str) -> Path:
     try:
         path = Path(str(importlib.resources.files(package).joinpath(name)))
     except ModuleNotFoundError as exc:
-        raise FontError(f"the font package {package} is not installed ({exc}); run `make venv` "
-                        "(pip install -r requirements.txt)") from exc
+        raise FontError(
+            f"the font package {package} is not installed ({exc}); run `make venv` (pip install -r requirements.txt)"
+        ) from exc
     if not path.is_file():
         raise FontError(f"{path} missing from the installed package {package}")
     return path
@@ -136,8 +143,16 @@ def _otf_to_ttf(src: Path, dst: Path) -> None:
     glyf.compile(font)
     maxp = newTable("maxp")
     maxp.tableVersion = 0x00010000
-    for attr in ("maxZones", "maxTwilightPoints", "maxStorage", "maxFunctionDefs", "maxInstructionDefs",
-                 "maxStackElements", "maxSizeOfInstructions", "maxComponentElements"):
+    for attr in (
+        "maxZones",
+        "maxTwilightPoints",
+        "maxStorage",
+        "maxFunctionDefs",
+        "maxInstructionDefs",
+        "maxStackElements",
+        "maxSizeOfInstructions",
+        "maxComponentElements",
+    ):
         setattr(maxp, attr, 0)
     maxp.maxZones = 1
     font["maxp"] = maxp
@@ -185,8 +200,13 @@ def bundled_cjk_ttf() -> Path:
                     _otf_to_ttf(src, tmp)
                     digest = _sha256(tmp)
                     if digest != CJK_TTF_SHA256:
-                        log.warning("converted CJK font %s has SHA-256 %s, expected %s: PDFs made here will "
-                                    "differ from those made elsewhere", dst, digest, CJK_TTF_SHA256)
+                        log.warning(
+                            "converted CJK font %s has SHA-256 %s, expected %s: PDFs made here will "
+                            "differ from those made elsewhere",
+                            dst,
+                            digest,
+                            CJK_TTF_SHA256,
+                        )
                     os.replace(tmp, dst)  # atomic: readers never see a half-written file
                 finally:
                     with contextlib.suppress(FileNotFoundError):
@@ -246,8 +266,9 @@ def load_override_font(name: str = CJK_FONT_NAME) -> TTFont | None:
     try:
         font = _load_ttf(name, path, index)
     except Exception as exc:  # unreadable, or CFF outlines reportlab cannot embed
-        raise FontError(f"{where}: cannot be loaded as a TrueType font ({exc}); unset it to use the bundled "
-                        "Noto Sans TC") from exc
+        raise FontError(
+            f"{where}: cannot be loaded as a TrueType font ({exc}); unset it to use the bundled Noto Sans TC"
+        ) from exc
     missing = [ch for ch in REQUIRED_CJK if ord(ch) not in font.face.charToGlyph]
     if missing:
         raise FontError(f"{where}: has no glyph for {''.join(missing)}; a CJK (Traditional Chinese) font is needed")

@@ -11,14 +11,14 @@ CODE_LENGTH = 12
 
 def new_verification_code():
     raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
-    return "-".join(raw[i:i + 4] for i in range(0, CODE_LENGTH, 4))
+    return "-".join(raw[i : i + 4] for i in range(0, CODE_LENGTH, 4))
 
 
 def normalise_code(text):
     """What a person typed, as stored: upper case, look-alikes mapped (O→0, I/L→1), dashes re-placed."""
     raw = "".join(ch for ch in str(text or "").upper() if ch.isalnum())
     raw = raw.replace("O", "0").replace("I", "1").replace("L", "1")
-    return "-".join(raw[i:i + 4] for i in range(0, len(raw), 4))
+    return "-".join(raw[i : i + 4] for i in range(0, len(raw), 4))
 
 
 def document_path(instance, filename):
@@ -40,12 +40,15 @@ class IssueBatch(models.Model):
     decision_rule = models.CharField(max_length=20, blank=True)
     standard = models.CharField(max_length=50, blank=True)
     rule_set = models.CharField(max_length=20, blank=True, help_text="Maturity rule set the certificates judge by.")
-    issue_anyway_reason = models.TextField(blank=True, help_text="Given at request time when required results "
-                                           "are missing; printed in the certificates' remarks.")
+    issue_anyway_reason = models.TextField(
+        blank=True,
+        help_text="Given at request time when required results are missing; printed in the certificates' remarks.",
+    )
     status = models.CharField(max_length=20, choices=STATES, default="pending", db_index=True)
     error = models.TextField(blank=True)
-    dispatched_at = models.DateTimeField(null=True, blank=True,
-                                         help_text="When the issue task reached the broker (outbox).")
+    dispatched_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the issue task reached the broker (outbox)."
+    )
     issued_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -66,8 +69,11 @@ class BatchItem(models.Model):
 
     class Meta:
         ordering = ["batch", "position"]
-        constraints = [models.UniqueConstraint(fields=["sample"], condition=models.Q(open=True),
-                                               name="one_open_batch_item_per_sample")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["sample"], condition=models.Q(open=True), name="one_open_batch_item_per_sample"
+            )
+        ]
 
 
 class Document(models.Model):
@@ -81,50 +87,73 @@ class Document(models.Model):
     KIND_CERTIFICATE, KIND_REGISTRATION = "certificate", "registration"
     KINDS = [(KIND_CERTIFICATE, _("compliance certificate")), (KIND_REGISTRATION, _("registration dossier"))]
     PREFIX = {KIND_CERTIFICATE: "CQ", KIND_REGISTRATION: "RG"}
-    RENDER_STATES = [("awaiting_signature", _("Awaiting signature")), ("queued", _("Queued")),
-                     ("rendering", _("Rendering")), ("ready", _("Ready")), ("failed", _("Failed"))]
+    RENDER_STATES = [
+        ("awaiting_signature", _("Awaiting signature")),
+        ("queued", _("Queued")),
+        ("rendering", _("Rendering")),
+        ("ready", _("Ready")),
+        ("failed", _("Failed")),
+    ]
     VALIDITY = [("valid", _("Valid")), ("superseded", _("Superseded")), ("revoked", _("Revoked"))]
 
     kind = models.CharField(_("document"), max_length=20, choices=KINDS)
     number = models.CharField(_("number"), max_length=20, unique=True)
     verification_code = models.CharField(
-        _("verification code"), max_length=20, default=new_verification_code,
-        help_text="Unguessable; printed beside the number and in the QR link. /verify/ shows nothing without it.")
+        _("verification code"),
+        max_length=20,
+        default=new_verification_code,
+        help_text="Unguessable; printed beside the number and in the QR link. /verify/ shows nothing without it.",
+    )
     version = models.PositiveIntegerField(_("version"), default=1)
-    sample = models.ForeignKey("lims.Sample", null=True, blank=True, on_delete=models.PROTECT,
-                               related_name="certificates")
-    product = models.ForeignKey("lims.Product", on_delete=models.PROTECT, related_name="documents",
-                                verbose_name=_("product"))
+    sample = models.ForeignKey(
+        "lims.Sample", null=True, blank=True, on_delete=models.PROTECT, related_name="certificates"
+    )
+    product = models.ForeignKey(
+        "lims.Product", on_delete=models.PROTECT, related_name="documents", verbose_name=_("product")
+    )
     samples = models.ManyToManyField("lims.Sample", blank=True, related_name="dossiers")
     declared = models.JSONField(default=dict, blank=True)
-    supersedes = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT,
-                                      related_name="superseded_by")
+    supersedes = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="superseded_by"
+    )
     batch = models.ForeignKey(IssueBatch, null=True, blank=True, on_delete=models.SET_NULL, related_name="documents")
 
-    context = models.JSONField(default=dict)          # the frozen content the PDF is rendered from
+    context = models.JSONField(default=dict)  # the frozen content the PDF is rendered from
     status = models.CharField(_("PDF"), max_length=20, choices=RENDER_STATES, default="queued", db_index=True)
     error = models.TextField(blank=True)
     attempts = models.PositiveIntegerField(default=0)
-    dispatched_at = models.DateTimeField(null=True, blank=True,
-                                         help_text="When the render task reached the broker (outbox).")
-    lease_until = models.DateTimeField(null=True, blank=True,
-                                       help_text="A render in progress; past this, a relay may hand it out again.")
+    dispatched_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the render task reached the broker (outbox)."
+    )
+    lease_until = models.DateTimeField(
+        null=True, blank=True, help_text="A render in progress; past this, a relay may hand it out again."
+    )
     pdf = models.FileField(upload_to=document_path, null=True, blank=True)
     sha256 = models.CharField(max_length=64, blank=True)
     rendered_at = models.DateTimeField(null=True, blank=True)
 
-    signed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                  related_name="+", help_text="The lab's reviewer who signed a dossier.")
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The lab's reviewer who signed a dossier.",
+    )
     signed_at = models.DateTimeField(null=True, blank=True)
     validity = models.CharField(_("validity"), max_length=20, choices=VALIDITY, default="valid", db_index=True)
     supersession_due = models.BooleanField(
-        default=False, db_index=True,
-        help_text="A judgement input of the sample was corrected after issue: re-verify, then supersede.")
-    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
-                                  verbose_name=_("issued by"))
+        default=False,
+        db_index=True,
+        help_text="A judgement input of the sample was corrected after issue: re-verify, then supersede.",
+    )
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("issued by")
+    )
     issued_at = models.DateTimeField(_("issued at"), auto_now_add=True)
-    revoked_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                   related_name="+")
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     revoked_at = models.DateTimeField(null=True, blank=True)
     revocation_reason = models.TextField(blank=True)
 

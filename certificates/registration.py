@@ -3,6 +3,7 @@
 Pure, no Django import. ``check`` returns the refusals (field -> messages: nothing is issued
 then) and the findings printed in the dossier.
 """
+
 import datetime
 
 # Art. 15: what the fertilizer description (肥料說明書) holds.
@@ -36,13 +37,24 @@ def _age_error(label, issued: datetime.date, application: datetime.date):
     if issued > application:
         return f"{label} is dated {issued}, after the application date {application}"
     if (application - issued).days > MAX_AGE_DAYS:
-        return (f"{label} of {issued} is more than one year old at the application date {application} "
-                f"(Art. 16: at most one year)")
+        return (
+            f"{label} of {issued} is more than one year old at the application date {application} "
+            f"(Art. 16: at most one year)"
+        )
     return None
 
 
-def check(*, application_date, reports, raw_materials, description, industrial_waste, waste_documents,
-          metal_limits, product_name=""):
+def check(
+    *,
+    application_date,
+    reports,
+    raw_materials,
+    description,
+    industrial_waste,
+    waste_documents,
+    metal_limits,
+    product_name="",
+):
     """-> (errors {field: [messages]}, findings dict).
 
     ``reports``: [(sample code, date of its test report)]; ``metal_limits``: metal -> (kind, limit) of the
@@ -55,7 +67,8 @@ def check(*, application_date, reports, raw_materials, description, industrial_w
     names = [m.get("name", "").strip() for m in raw_materials or []]
     if not names or not all(names):
         errors.setdefault("product", []).append(
-            "raw materials must be named (Art. 10): register them on the product first")
+            "raw materials must be named (Art. 10): register them on the product first"
+        )
     desc_rows = []
     for key, zh, en in DESCRIPTION_FIELDS:
         value = (description or {}).get(key, "")
@@ -69,17 +82,26 @@ def check(*, application_date, reports, raw_materials, description, industrial_w
         msg = _age_error("the fertilizer description", issued_on, application_date)
         if msg:
             errors.setdefault("description.issued_on", []).append(msg)
-    findings["description"] = {"rows": desc_rows, "issued_on": issued_on.isoformat() if issued_on else "",
-                               "missing": [r["key"] for r in desc_rows if not r["value"]]}
+    findings["description"] = {
+        "rows": desc_rows,
+        "issued_on": issued_on.isoformat() if issued_on else "",
+        "missing": [r["key"] for r in desc_rows if not r["value"]],
+    }
     findings["industrial_waste"] = bool(industrial_waste)
     docs = []
     if industrial_waste:
         for key, zh, en in WASTE_DOCUMENTS:
             d = (waste_documents or {}).get(key) or {}
             date = d.get("date")
-            row = {"key": key, "name_zh": zh, "name_en": en, "reference": str(d.get("reference") or ""),
-                   "date": date.isoformat() if date else "", "status": "recorded" if date else "missing",
-                   "metals": []}
+            row = {
+                "key": key,
+                "name_zh": zh,
+                "name_en": en,
+                "reference": str(d.get("reference") or ""),
+                "date": date.isoformat() if date else "",
+                "status": "recorded" if date else "missing",
+                "metals": [],
+            }
             if date:
                 msg = _age_error(en, date, application_date)
                 if msg:
@@ -89,7 +111,8 @@ def check(*, application_date, reports, raw_materials, description, industrial_w
                 absent = [m for m in EIGHT_METALS if m not in metals]
                 if absent:
                     errors.setdefault("waste_documents.composition_report.metals", []).append(
-                        "total As, Cd, Cr, Cu, Hg, Ni, Pb and Zn are required (Art. 5); missing: " + ", ".join(absent))
+                        "total As, Cd, Cr, Cu, Hg, Ni, Pb and Zn are required (Art. 5); missing: " + ", ".join(absent)
+                    )
                 for m in EIGHT_METALS:
                     if m not in metals:
                         continue
@@ -101,8 +124,9 @@ def check(*, application_date, reports, raw_materials, description, industrial_w
                         status = "pass" if v < limit else "fail"
                     else:
                         status = "pass" if v <= limit else "fail"
-                    row["metals"].append({"parameter": m, "value": v, "kind": kind or "", "limit": limit,
-                                          "status": status})
+                    row["metals"].append(
+                        {"parameter": m, "value": v, "kind": kind or "", "limit": limit, "status": status}
+                    )
                 if any(x["status"] == "fail" for x in row["metals"]):
                     row["status"] = "fail"
             docs.append(row)

@@ -13,6 +13,7 @@ the embedded CJK face, both from ``certificates.fonts``; text is split into
 runs per font. Characters neither font has (e.g. subscript digits in "P₂O₅")
 are drawn as real subscripts in paragraphs, or as plain digits elsewhere.
 """
+
 from __future__ import annotations
 
 import calendar
@@ -93,7 +94,7 @@ class Table(_RLTable):
 # --------------------------------------------------------------------------
 # Palette and page geometry
 # --------------------------------------------------------------------------
-BRAND = colors.HexColor("#1d4d4f")        # header band, headings
+BRAND = colors.HexColor("#1d4d4f")  # header band, headings
 BRAND_LIGHT = colors.HexColor("#e4eeed")  # table header background
 ZEBRA = colors.HexColor("#f5f8f8")
 GRID = colors.HexColor("#b3c2c0")
@@ -545,7 +546,7 @@ def kv_table(pairs: list, widths_mm=(30, 59, 30, 59)) -> Table:
     rows = []
     for i in range(0, len(pairs), 2):
         row = []
-        for zh, en, val in pairs[i:i + 2]:
+        for zh, en, val in pairs[i : i + 2]:
             row += [P(bi(zh, en, 6.5), "label"), P(val, "cell")]
         while len(row) < 4:
             row += ["", ""]
@@ -594,15 +595,20 @@ def verdict_box(items: list, widths_mm: list) -> Table:
             flow.append(P(detail, "note"))
         cells.append(flow)
     t = Table([cells], colWidths=[w * mm for w in widths_mm], hAlign="LEFT")
-    t.setStyle(TableStyle([
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("BOX", (0, 0), (-1, -1), 0.7, BRAND),
-        ("INNERGRID", (0, 0), (-1, -1), 0.35, GRID),
-        ("LEFTPADDING", (0, 0), (-1, -1), 6),
-        ("RIGHTPADDING", (0, 0), (-1, -1), 5),
-        ("TOPPADDING", (0, 0), (-1, -1), 3.5),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 4.5),
-    ] + cmds))
+    t.setStyle(
+        TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("BOX", (0, 0), (-1, -1), 0.7, BRAND),
+                ("INNERGRID", (0, 0), (-1, -1), 0.35, GRID),
+                ("LEFTPADDING", (0, 0), (-1, -1), 6),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 5),
+                ("TOPPADDING", (0, 0), (-1, -1), 3.5),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 4.5),
+            ]
+            + cmds
+        )
+    )
     return t
 
 
@@ -654,18 +660,25 @@ def header_block(title_zh, title_en, subtitle, meta_pairs, url) -> Table:
     meta = Table(meta_rows, colWidths=[44 * mm, 96 * mm], hAlign="LEFT")
     meta.setStyle(TableStyle(_base_table_style(0, False) + [("BACKGROUND", (0, 0), (0, -1), BRAND_LIGHT)]))
     left = [TitleBlock(title_zh, title_en, subtitle), Spacer(1, 1.5 * mm), meta]
-    t = Table([[left, qr_panel(url, width_mm=FRAME_W / mm - 142 - 3)]],
-              colWidths=[142 * mm, FRAME_W - 142 * mm], hAlign="LEFT")
-    t.setStyle(TableStyle([
-        ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
-        ("ALIGN", (1, 0), (1, 0), "CENTER"),
-        ("LEFTPADDING", (0, 0), (0, 0), 0),
-        ("RIGHTPADDING", (0, 0), (0, 0), 0),
-        ("LEFTPADDING", (1, 0), (1, 0), 3),
-        ("RIGHTPADDING", (1, 0), (1, 0), 0),
-        ("TOPPADDING", (0, 0), (-1, -1), 0),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
-    ]))
+    t = Table(
+        [[left, qr_panel(url, width_mm=FRAME_W / mm - 142 - 3)]],
+        colWidths=[142 * mm, FRAME_W - 142 * mm],
+        hAlign="LEFT",
+    )
+    t.setStyle(
+        TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
+                ("ALIGN", (1, 0), (1, 0), "CENTER"),
+                ("LEFTPADDING", (0, 0), (0, 0), 0),
+                ("RIGHTPADDING", (0, 0), (0, 0), 0),
+                ("LEFTPADDING", (1, 0), (1, 0), 3),
+                ("RIGHTPADDING", (1, 0), (1, 0), 0),
+                ("TOPPADDING", (0, 0), (-1, -1), 0),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
+            ]
+        )
+    )
     return t
 
 
@@ -771,11 +784,19 @@ def _build(story, *, title, subject, author, keywords, on_page, created=None) ->
         invariant=1,
         lang="zh-Hant-TW",
     )
-    frame = Frame(MARGIN_X, BOTTOM, FRAME_W, PAGE_H - TOP - BOTTOM, id="body",
-                  leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
+    frame = Frame(
+        MARGIN_X,
+        BOTTOM,
+        FRAME_W,
+        PAGE_H - TOP - BOTTOM,
+        id="body",
+        leftPadding=0,
+        rightPadding=0,
+        topPadding=0,
+        bottomPadding=0,
+    )
     doc.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=on_page)])
-    doc.build(story, canvasmaker=functools.partial(_NumberedCanvas, page_count_cb=_draw_page_count,
-                                                   created=created))
+    doc.build(story, canvasmaker=functools.partial(_NumberedCanvas, page_count_cb=_draw_page_count, created=created))
     return buf.getvalue()
 
 
@@ -824,12 +845,14 @@ def _maturity_rows(indicators: list) -> tuple[list, list]:
         zh, en = INDICATOR_NAMES.get(key, ("", ind.get("name_en") or key))
         zh = ind.get("name_zh") or zh
         en = ind.get("name_en") or en
-        rows.append([
-            P(bi(zh, en, 7.2, sep=" ")),
-            P(tx(_s(ind.get("value"))), "cell_r"),
-            P(tx(_s(ind.get("criterion")))),
-            P(status_markup(ind.get("status"))),
-        ])
+        rows.append(
+            [
+                P(bi(zh, en, 7.2, sep=" ")),
+                P(tx(_s(ind.get("value"))), "cell_r"),
+                P(tx(_s(ind.get("criterion")))),
+                P(status_markup(ind.get("status"))),
+            ]
+        )
         cmds += status_cell_style(ind.get("status"), 3, i)
     return rows, cmds
 
@@ -839,29 +862,44 @@ def _maturity_block(m: dict | None, sample_label: str | None = None) -> list:
         return [P(bi("未進行腐熟度評估。", "No maturity assessment was made.", sep=" "), "body")]
     rs = m.get("rule_set") or ""
     rs_zh, rs_en = RULE_SETS.get(rs, ("", rs))
-    intro = bi("判定規則", "Rule set", 7, sep=" ") + ": " + tx(rs_zh + "  " if rs_zh else "") + _small(f"{rs_en} [{rs}]", 7.5, INK)
+    intro = (
+        bi("判定規則", "Rule set", 7, sep=" ")
+        + ": "
+        + tx(rs_zh + "  " if rs_zh else "")
+        + _small(f"{rs_en} [{rs}]", 7.5, INK)
+    )
     if sample_label:
         intro = tx(sample_label, bold=True) + "   " + intro
     rows, cmds = _maturity_rows(m.get("indicators"))
-    header = [bi("指標", "Indicator", 6.5), bi("結果", "Result", 6.5), bi("判定基準", "Criterion", 6.5),
-              bi("狀態", "Status", 6.5)]
+    header = [
+        bi("指標", "Indicator", 6.5),
+        bi("結果", "Result", 6.5),
+        bi("判定基準", "Criterion", 6.5),
+        bi("狀態", "Status", 6.5),
+    ]
     out = [P(intro, "body"), Spacer(1, 1.5 * mm)]
     if rows:
-        out.append(data_table(header, rows, [50, 34, 60, 34], cmds,
-                              ["head", "head_r", "head", "head"]))
+        out.append(data_table(header, rows, [50, 34, 60, 34], cmds, ["head", "head_r", "head", "head"]))
     else:
         out.append(P(bi("無指標資料。", "No indicator data.", sep=" "), "body"))
     verdict = m.get("verdict")
     tone = STATUS.get(verdict or "", ("", "", "neutral"))[2]
-    vt = Table([[P(bi("腐熟度判定", "Maturity verdict", 7, sep=" ") + "   " + status_markup(verdict, size=10.5), "body")]],
-               colWidths=[FRAME_W], hAlign="LEFT")
-    vt.setStyle(TableStyle([
-        ("BACKGROUND", (0, 0), (-1, -1), TONES[tone][1]),
-        ("LINEBEFORE", (0, 0), (0, 0), 3, TONES[tone][0], 0),
-        ("TOPPADDING", (0, 0), (-1, -1), 3.5),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 4.5),
-        ("LEFTPADDING", (0, 0), (-1, -1), 6),
-    ]))
+    vt = Table(
+        [[P(bi("腐熟度判定", "Maturity verdict", 7, sep=" ") + "   " + status_markup(verdict, size=10.5), "body")]],
+        colWidths=[FRAME_W],
+        hAlign="LEFT",
+    )
+    vt.setStyle(
+        TableStyle(
+            [
+                ("BACKGROUND", (0, 0), (-1, -1), TONES[tone][1]),
+                ("LINEBEFORE", (0, 0), (0, 0), 3, TONES[tone][0], 0),
+                ("TOPPADDING", (0, 0), (-1, -1), 3.5),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 4.5),
+                ("LEFTPADDING", (0, 0), (-1, -1), 6),
+            ]
+        )
+    )
     out += [Spacer(1, 1.8 * mm), vt]
     return out
 
@@ -884,12 +922,15 @@ def _compliance_block(comp: dict | None, *sources) -> list:
     rule = comp.get("decision_rule") or "simple"
     r_zh, r_en = DECISION_RULES.get(rule, ("", rule))
     intro = [
-        bi("依據標準", "Standard", 7, sep=" ") + ": " + tx(_s(comp.get("standard_title")))
-        + " " + _small(f"[{_s(comp.get('standard'))}]", 7.5, INK),
-        bi("品目", "Category", 7, sep=" ") + ": " + tx(f"{_s(comp.get('category_zh') or comp.get('category'))} "
-                                                     f"{_s(comp.get('category_en') or '')}"),
-        bi("判定規則", "Decision rule", 7, sep=" ") + ": " + tx(r_zh + " " if r_zh else "")
-        + _small(r_en, 7.5, INK),
+        bi("依據標準", "Standard", 7, sep=" ")
+        + ": "
+        + tx(_s(comp.get("standard_title")))
+        + " "
+        + _small(f"[{_s(comp.get('standard'))}]", 7.5, INK),
+        bi("品目", "Category", 7, sep=" ")
+        + ": "
+        + tx(f"{_s(comp.get('category_zh') or comp.get('category'))} {_s(comp.get('category_en') or '')}"),
+        bi("判定規則", "Decision rule", 7, sep=" ") + ": " + tx(r_zh + " " if r_zh else "") + _small(r_en, 7.5, INK),
     ]
     out = [P("<br/>".join(intro), "body"), Spacer(1, 1.5 * mm)]
     rows, cmds = [], []
@@ -903,19 +944,25 @@ def _compliance_block(comp: dict | None, *sources) -> list:
         unit = (ch.get("unit") or "").strip()
         if measured != DASH and unit and ch.get("kind") in KIND_SYMBOL:
             measured += f" {unit}"
-        rows.append([
-            P(bi(zh, en, 7.2, sep=" ")),
-            P(tx(_requirement_text(ch)), "cell_r"),
-            P(tx(measured), "cell_r"),
-            P(status_markup(ch.get("status"))),
-            P(_small(_s(ch.get("reason")), 7, INK)),
-        ])
+        rows.append(
+            [
+                P(bi(zh, en, 7.2, sep=" ")),
+                P(tx(_requirement_text(ch)), "cell_r"),
+                P(tx(measured), "cell_r"),
+                P(status_markup(ch.get("status"))),
+                P(_small(_s(ch.get("reason")), 7, INK)),
+            ]
+        )
         cmds += status_cell_style(ch.get("status"), 3, i)
-    header = [bi("項目", "Requirement item", 6.5), bi("規格", "Limit", 6.5), bi("測值 ± U", "Measured ± U", 6.5),
-              bi("判定", "Result", 6.5), bi("說明", "Remark", 6.5)]
+    header = [
+        bi("項目", "Requirement item", 6.5),
+        bi("規格", "Limit", 6.5),
+        bi("測值 ± U", "Measured ± U", 6.5),
+        bi("判定", "Result", 6.5),
+        bi("說明", "Remark", 6.5),
+    ]
     if rows:
-        out.append(data_table(header, rows, [44, 27, 30, 30, 47], cmds,
-                              ["head", "head_r", "head_r", "head", "head"]))
+        out.append(data_table(header, rows, [44, 27, 30, 30, 47], cmds, ["head", "head_r", "head_r", "head", "head"]))
     return out
 
 
@@ -942,6 +989,7 @@ def _image(b64: str, max_w: float, max_h: float):
 
     from reportlab.lib.utils import ImageReader
     from reportlab.platypus import Image
+
     try:
         raw = base64.b64decode(b64)
         iw, ih = ImageReader(io.BytesIO(raw)).getSize()
@@ -978,14 +1026,25 @@ def _deviation_lines(ctx: dict) -> list[str]:
     am = ctx.get("amendment") or {}
     if am:
         changed = ", ".join(am.get("changed") or []) or "—"
-        lines.append(tx(f"修訂：取代 {_s(am.get('replaces'))}；原因：{_s(am.get('reason'))}；變更結果（*）：{changed}")
-                     + "<br/>" + _small(f"Amendment: replaces {_s(am.get('replaces'))}; "
-                                        f"reason: {_s(am.get('reason'))}; "
-                                        f"changed results (*): {changed}", None, MUTED))
+        lines.append(
+            tx(f"修訂：取代 {_s(am.get('replaces'))}；原因：{_s(am.get('reason'))}；變更結果（*）：{changed}")
+            + "<br/>"
+            + _small(
+                f"Amendment: replaces {_s(am.get('replaces'))}; "
+                f"reason: {_s(am.get('reason'))}; "
+                f"changed results (*): {changed}",
+                None,
+                MUTED,
+            )
+        )
     for d in ctx.get("deviations") or []:
         if d.get("kind") == "override":
-            lines.append(tx(f"品管覆核放行 QC override by {_s(d.get('by'))} ({_s(d.get('at'))}): {_s(d.get('text'))}. "
-                            f"理由 Reason: {_s(d.get('reason'))}"))
+            lines.append(
+                tx(
+                    f"品管覆核放行 QC override by {_s(d.get('by'))} ({_s(d.get('at'))}): {_s(d.get('text'))}. "
+                    f"理由 Reason: {_s(d.get('reason'))}"
+                )
+            )
         elif d.get("kind") == "invalid":
             lines.append(tx(f"無效試驗 Invalid assay: {_s(d.get('text'))}"))
         else:
@@ -1005,12 +1064,29 @@ def _qc_notes(results, qc_passed):
     the name of a parameter changed by an amendment), and the statement that QC passed."""
     notes = []
     if any(r.get("uncertainty_from_qc") for r in results):
-        notes.append(P(tx("「± U *」：擴充不確定度由本實驗室品質管制數據估計（Nordtest TR 537）。") + "<br/>" + _small(
-            "“± U *”: U estimated from the laboratory's quality-control data (Nordtest TR 537).", None, MUTED), "note"))
+        notes.append(
+            P(
+                tx("「± U *」：擴充不確定度由本實驗室品質管制數據估計（Nordtest TR 537）。")
+                + "<br/>"
+                + _small(
+                    "“± U *”: U estimated from the laboratory's quality-control data (Nordtest TR 537).", None, MUTED
+                ),
+                "note",
+            )
+        )
     if qc_passed:
-        notes.append(P(tx("本樣品檢驗批次之品質管制（空白、重複、參考物質）均符合要求。") + "<br/>" + _small(
-            "Quality control of this sample's runs (blanks, duplicates, reference materials) passed.", None, MUTED),
-            "note"))
+        notes.append(
+            P(
+                tx("本樣品檢驗批次之品質管制（空白、重複、參考物質）均符合要求。")
+                + "<br/>"
+                + _small(
+                    "Quality control of this sample's runs (blanks, duplicates, reference materials) passed.",
+                    None,
+                    MUTED,
+                ),
+                "note",
+            )
+        )
     return notes
 
 
@@ -1034,12 +1110,14 @@ def render_certificate(ctx: dict) -> bytes:
     meta = [
         ("證書編號", "Certificate No.", tx(number, bold=True)),
         *_code_row(ctx),
-        ("版次", "Version", tx(f"{version}") + (
-            "   " + _small(f"取代 supersedes {supersedes}", 7.5, INK) if supersedes else "")),
+        (
+            "版次",
+            "Version",
+            tx(f"{version}") + ("   " + _small(f"取代 supersedes {supersedes}", 7.5, INK) if supersedes else ""),
+        ),
         ("發證日期", "Issue date", tx(_s(ctx.get("issue_date")))),
     ]
-    story.append(header_block("檢驗報告暨符合性證明", "Test Report and Certificate of Compliance",
-                              "", meta, url))
+    story.append(header_block("檢驗報告暨符合性證明", "Test Report and Certificate of Compliance", "", meta, url))
     story.append(Spacer(1, 3 * mm))
 
     # Verdict banner
@@ -1050,24 +1128,37 @@ def render_certificate(ctx: dict) -> bytes:
     if comp:
         r_zh = DECISION_RULES.get(rule, ("", rule))[0]
         r_en = {"simple": "Simple acceptance", "guarded": "Guarded acceptance"}.get(rule, rule)
-        detail = "<br/>".join([
-            _small("標準 Standard: ", 7, MUTED) + tx(_s(comp.get("standard")), bold=True),
-            _small("品目 Category: ", 7, MUTED) + tx(f"{_s(comp.get('category_zh'))} {_s(comp.get('category_en'))}"),
-            _small("判定規則 Decision rule: ", 7, MUTED) + tx(f"{r_zh} {r_en}".strip()),
-        ])
-    story.append(verdict_box([
-        ("符合性總判定", "Overall compliance verdict", comp_status if comp else "not_assessed", ""),
-        ("腐熟度", "Maturity", mat_status if maturity else "not_assessed", ""),
-        ("判定依據", "Basis of judgement", None, detail or tx(DASH)),
-    ], [56, 42, FRAME_W / mm - 98]))
+        detail = "<br/>".join(
+            [
+                _small("標準 Standard: ", 7, MUTED) + tx(_s(comp.get("standard")), bold=True),
+                _small("品目 Category: ", 7, MUTED)
+                + tx(f"{_s(comp.get('category_zh'))} {_s(comp.get('category_en'))}"),
+                _small("判定規則 Decision rule: ", 7, MUTED) + tx(f"{r_zh} {r_en}".strip()),
+            ]
+        )
+    story.append(
+        verdict_box(
+            [
+                ("符合性總判定", "Overall compliance verdict", comp_status if comp else "not_assessed", ""),
+                ("腐熟度", "Maturity", mat_status if maturity else "not_assessed", ""),
+                ("判定依據", "Basis of judgement", None, detail or tx(DASH)),
+            ],
+            [56, 42, FRAME_W / mm - 98],
+        )
+    )
     story.append(Spacer(1, 3 * mm))
 
     # 1. Laboratory and customer
     story += _heading(1, "實驗室及委託者", "Laboratory and customer")
-    story.append(kv_table(_lab_rows(lab) + [
-        ("委託者", "Customer", tx(_s(man.get("name")))),
-        ("委託者地址", "Customer address", tx(_s(man.get("address")))),
-    ]))
+    story.append(
+        kv_table(
+            _lab_rows(lab)
+            + [
+                ("委託者", "Customer", tx(_s(man.get("name")))),
+                ("委託者地址", "Customer address", tx(_s(man.get("address")))),
+            ]
+        )
+    )
     mark = _image(lab.get("accreditation_mark") or "", 30 * mm, 14 * mm)
     if mark is not None:
         story += [Spacer(1, 1.5 * mm), mark]
@@ -1076,19 +1167,30 @@ def render_certificate(ctx: dict) -> bytes:
     # 2. Item tested
     perf = ctx.get("performance") or {}
     story += _heading(2, "受測樣品", "Item tested")
-    story.append(kv_table([
-        ("產品名稱 ‡", "Product ‡", tx(_s(prod.get("name")))),
-        ("品目", "Category", _category_markup(prod)),
-        ("樣品編號", "Sample code", tx(_s(sample.get("code")), bold=True)),
-        ("批號 ‡", "Lot No. ‡", tx(_s(sample.get("lot_number")))),
-        ("採樣日期 ‡", "Sampled on ‡", tx(_s(sample.get("sampled_on")))),
-        ("收樣日期", "Received on", tx(_s(sample.get("received_on")))),
-        ("收樣狀況", "Condition on receipt", tx(_s(sample.get("condition_on_receipt")) if sample.get(
-            "condition_on_receipt") else "未記錄 not recorded")),
-        ("檢驗期間", "Dates of performance", tx(f"{_s(perf.get('from'))} – {_s(perf.get('to'))}")),
-        ("原料含蔗渣 ‡", "Bagasse-based ‡", tx(_s(prod.get("bagasse_based")))),
-        ("添加化學肥料 ‡", "Chem. fertilizer added ‡", tx(_s(prod.get("chemical_fertilizer_added")))),
-    ]))
+    story.append(
+        kv_table(
+            [
+                ("產品名稱 ‡", "Product ‡", tx(_s(prod.get("name")))),
+                ("品目", "Category", _category_markup(prod)),
+                ("樣品編號", "Sample code", tx(_s(sample.get("code")), bold=True)),
+                ("批號 ‡", "Lot No. ‡", tx(_s(sample.get("lot_number")))),
+                ("採樣日期 ‡", "Sampled on ‡", tx(_s(sample.get("sampled_on")))),
+                ("收樣日期", "Received on", tx(_s(sample.get("received_on")))),
+                (
+                    "收樣狀況",
+                    "Condition on receipt",
+                    tx(
+                        _s(sample.get("condition_on_receipt"))
+                        if sample.get("condition_on_receipt")
+                        else "未記錄 not recorded"
+                    ),
+                ),
+                ("檢驗期間", "Dates of performance", tx(f"{_s(perf.get('from'))} – {_s(perf.get('to'))}")),
+                ("原料含蔗渣 ‡", "Bagasse-based ‡", tx(_s(prod.get("bagasse_based")))),
+                ("添加化學肥料 ‡", "Chem. fertilizer added ‡", tx(_s(prod.get("chemical_fertilizer_added")))),
+            ]
+        )
+    )
     st = ctx.get("sampling_statement") or {}
     if st:
         story.append(Spacer(1, 1.2 * mm))
@@ -1103,39 +1205,69 @@ def render_certificate(ctx: dict) -> bytes:
         u = (f"± {u}" + (" *" if r.get("uncertainty_from_qc") else "")) if u not in (None, "") else DASH
         marks = _marks_of(r, accredited_lab)
         name = bi(r.get("name_zh") or "", r.get("name_en") or r.get("parameter") or DASH, 7.2, sep=" ")
-        rows.append([
-            P(name + (f" {tx(marks, bold=True)}" if marks else "")),
-            P(tx(_value_text(r.get("value"), r.get("qualifier")), bold=True), "cell_r"),
-            P(tx(u), "cell_r"),
-            P(tx(_s(r.get("unit")) if r.get("unit") else DASH), "cell_c"),
-            P(_basis_markup(r.get("basis")) + (
-                "<br/>" + _small(r["basis_note"], 6, MUTED) if r.get("basis_note") not in (None, "", "converted")
-                else ""), "cell_c"),
-            P(_method_markup(r)),
-        ])
+        rows.append(
+            [
+                P(name + (f" {tx(marks, bold=True)}" if marks else "")),
+                P(tx(_value_text(r.get("value"), r.get("qualifier")), bold=True), "cell_r"),
+                P(tx(u), "cell_r"),
+                P(tx(_s(r.get("unit")) if r.get("unit") else DASH), "cell_c"),
+                P(
+                    _basis_markup(r.get("basis"))
+                    + (
+                        "<br/>" + _small(r["basis_note"], 6, MUTED)
+                        if r.get("basis_note") not in (None, "", "converted")
+                        else ""
+                    ),
+                    "cell_c",
+                ),
+                P(_method_markup(r)),
+            ]
+        )
     if rows:
-        story.append(data_table(
-            [bi("檢驗項目", "Parameter", 6.5), bi("結果", "Result", 6.5), bi("擴充不確定度", "U (k = 2)", 6.5),
-             bi("單位", "Unit", 6.5), bi("基準", "Basis", 6.5), bi("檢驗方法", "Method (code, title, LOD)", 6.5)],
-            rows, [42, 17, 19, 15, 15, 70],
-            header_styles=["head", "head_r", "head_r", "head_c", "head_c", "head"],
-        ))
+        story.append(
+            data_table(
+                [
+                    bi("檢驗項目", "Parameter", 6.5),
+                    bi("結果", "Result", 6.5),
+                    bi("擴充不確定度", "U (k = 2)", 6.5),
+                    bi("單位", "Unit", 6.5),
+                    bi("基準", "Basis", 6.5),
+                    bi("檢驗方法", "Method (code, title, LOD)", 6.5),
+                ],
+                rows,
+                [42, 17, 19, 15, 15, 70],
+                header_styles=["head", "head_r", "head_r", "head_c", "head_c", "head"],
+            )
+        )
     else:
         story.append(P(bi("無檢驗結果。", "No results.", sep=" "), "body"))
     story.append(Spacer(1, 1.2 * mm))
     moisture = ctx.get("moisture_used")
-    basis_zh = f"成分含量以乾基表示（依標準判定之基準），換算所用水分 {moisture} %。" if moisture else "成分含量以報告之基準表示。"
-    basis_en = (f"Contents are reported on the dry basis (the basis the standard judges), converted with the "
-                f"moisture {moisture} % (as received)." if moisture else "Contents are reported on the basis shown.")
-    legend_zh = "“<” 表示低於偵測/定量極限，數值為該極限；U 為擴充不確定度（k = 2，約 95 % 信賴水準），結果修約至 U 之末位。"
-    legend_en = ("“<”: below the limit of detection/quantification, the number being that limit. U: expanded "
-                 "uncertainty, k = 2 (about 95 %); a result is rounded to the last digit of its U.")
+    basis_zh = (
+        f"成分含量以乾基表示（依標準判定之基準），換算所用水分 {moisture} %。"
+        if moisture
+        else "成分含量以報告之基準表示。"
+    )
+    basis_en = (
+        f"Contents are reported on the dry basis (the basis the standard judges), converted with the "
+        f"moisture {moisture} % (as received)."
+        if moisture
+        else "Contents are reported on the basis shown."
+    )
+    legend_zh = (
+        "“<” 表示低於偵測/定量極限，數值為該極限；U 為擴充不確定度（k = 2，約 95 % 信賴水準），結果修約至 U 之末位。"
+    )
+    legend_en = (
+        "“<”: below the limit of detection/quantification, the number being that limit. U: expanded "
+        "uncertainty, k = 2 (about 95 %); a result is rounded to the last digit of its U."
+    )
     marks_en = "‡ supplied by the customer."
     if accredited_lab:
         marks_en += " † outside the laboratory's accreditation scope."
     marks_en += " § performed by an external provider. * changed from the report replaced."
-    story.append(P(tx(basis_zh + legend_zh) + "<br/>" + _small(f"{basis_en} {legend_en} {marks_en}", None, MUTED),
-                   "note"))
+    story.append(
+        P(tx(basis_zh + legend_zh) + "<br/>" + _small(f"{basis_en} {legend_en} {marks_en}", None, MUTED), "note")
+    )
     story += _qc_notes(results, ctx.get("qc_passed"))
     story.append(Spacer(1, 3 * mm))
 
@@ -1143,9 +1275,15 @@ def render_certificate(ctx: dict) -> bytes:
     story += _heading(4, "試驗條件", "Test conditions")
     cond = ctx.get("conditions") or []
     if cond:
-        story.append(P("<br/>".join(
-            tx(f"{c.get('text_zh')}  ") * bool(c.get("text_zh")) + _small(_s(c.get("text_en")), None, INK)
-            for c in cond), "note"))
+        story.append(
+            P(
+                "<br/>".join(
+                    tx(f"{c.get('text_zh')}  ") * bool(c.get("text_zh")) + _small(_s(c.get("text_en")), None, INK)
+                    for c in cond
+                ),
+                "note",
+            )
+        )
     else:
         story.append(P(bi("無特殊試驗條件。", "No test conditions to state.", sep=" "), "note"))
     story.append(Spacer(1, 3 * mm))
@@ -1168,43 +1306,76 @@ def render_certificate(ctx: dict) -> bytes:
     # 8. Deviations and remarks
     lines = _deviation_lines(ctx)
     story += _heading(8, "偏離及備註", "Deviations and remarks")
-    story.append(P("<br/>".join(lines) if lines else bi("無偏離。", "No deviations from the methods.", sep=" "),
-                   "note"))
+    story.append(
+        P("<br/>".join(lines) if lines else bi("無偏離。", "No deviations from the methods.", sep=" "), "note")
+    )
     story.append(Spacer(1, 3 * mm))
 
-    story += batch_evidence.flowables(ctx)   # composting batch evidence of the sample, if any
+    story += batch_evidence.flowables(ctx)  # composting batch evidence of the sample, if any
 
     # 9. Authorisation and notes
-    sign = Table([[
-        P(bi("檢驗資料輸入", "Results entered by", 6.5), "label"), P(tx(_s(ctx.get("entered_by")))),
-        P(bi("報告審核", "Verified by", 6.5), "label"), P(tx(_s(ctx.get("verified_by")), bold=True)),
-        P(bi("審核時間", "Verified at", 6.5), "label"), P(tx(_s(ctx.get("verified_at")))),
-    ]], colWidths=[22 * mm, 38 * mm, 20 * mm, 35 * mm, 20 * mm, FRAME_W - 135 * mm], hAlign="LEFT")
-    sign.setStyle(TableStyle(_base_table_style(0, False) + [
-        ("BACKGROUND", (0, 0), (0, 0), BRAND_LIGHT),
-        ("BACKGROUND", (2, 0), (2, 0), BRAND_LIGHT),
-        ("BACKGROUND", (4, 0), (4, 0), BRAND_LIGHT),
-    ]))
+    sign = Table(
+        [
+            [
+                P(bi("檢驗資料輸入", "Results entered by", 6.5), "label"),
+                P(tx(_s(ctx.get("entered_by")))),
+                P(bi("報告審核", "Verified by", 6.5), "label"),
+                P(tx(_s(ctx.get("verified_by")), bold=True)),
+                P(bi("審核時間", "Verified at", 6.5), "label"),
+                P(tx(_s(ctx.get("verified_at")))),
+            ]
+        ],
+        colWidths=[22 * mm, 38 * mm, 20 * mm, 35 * mm, 20 * mm, FRAME_W - 135 * mm],
+        hAlign="LEFT",
+    )
+    sign.setStyle(
+        TableStyle(
+            _base_table_style(0, False)
+            + [
+                ("BACKGROUND", (0, 0), (0, 0), BRAND_LIGHT),
+                ("BACKGROUND", (2, 0), (2, 0), BRAND_LIGHT),
+                ("BACKGROUND", (4, 0), (4, 0), BRAND_LIGHT),
+            ]
+        )
+    )
     notes = [
-        ("本報告結果僅對受測樣品負責；未經本實驗室書面同意，不得部分複製。",
-         "Results relate only to the item tested. This report shall not be reproduced except in full "
-         "without the written approval of the laboratory."),
-        ("本證書之真偽及是否經修訂或撤銷，請掃描 QR 碼或至下列網址查驗；發證時已記錄本 PDF 之 SHA-256 雜湊值。",
-         "Scan the QR code or visit the address below to check authenticity and whether this certificate "
-         "has been superseded or revoked; the SHA-256 hash of this PDF was recorded at issue."),
+        (
+            "本報告結果僅對受測樣品負責；未經本實驗室書面同意，不得部分複製。",
+            "Results relate only to the item tested. This report shall not be reproduced except in full "
+            "without the written approval of the laboratory.",
+        ),
+        (
+            "本證書之真偽及是否經修訂或撤銷，請掃描 QR 碼或至下列網址查驗；發證時已記錄本 PDF 之 SHA-256 雜湊值。",
+            "Scan the QR code or visit the address below to check authenticity and whether this certificate "
+            "has been superseded or revoked; the SHA-256 hash of this PDF was recorded at issue.",
+        ),
     ]
     anyway = ctx.get("issue_anyway")  # issued with required results missing: the reviewer's reason
     if anyway:
         names_zh = "、".join(m.get("name_zh") or m.get("parameter", "") for m in anyway.get("missing", []))
         names_en = ", ".join(m.get("name_en") or m.get("parameter", "") for m in anyway.get("missing", []))
-        notes.append((f"本證書簽發時缺少下列必要項目之結果：{names_zh}。仍予簽發之理由：{_s(anyway.get('reason'))}",
-                      f"Issued with required results missing: {names_en}. Reason: {_s(anyway.get('reason'))}"))
+        notes.append(
+            (
+                f"本證書簽發時缺少下列必要項目之結果：{names_zh}。仍予簽發之理由：{_s(anyway.get('reason'))}",
+                f"Issued with required results missing: {names_en}. Reason: {_s(anyway.get('reason'))}",
+            )
+        )
     note_md = "<br/>".join(f"{i}. " + tx(zh) + " " + _small(en, None, MUTED) for i, (zh, en) in enumerate(notes, 1))
     note_md += "<br/>" + f'<a href="{escape(url, {chr(34): "&quot;"})}" color="{BRAND.hexval()}">{tx(url or DASH)}</a>'
-    story.append(KeepTogether(
-        _heading(9, "簽核及聲明", "Authorisation and notes", None)
-        + [sign, Spacer(1, 2.5 * mm), signatory_table(ctx.get("signatory")), Spacer(1, 2.5 * mm),
-           P(note_md, "note"), Spacer(1, 4 * mm), end_of_report()]))
+    story.append(
+        KeepTogether(
+            _heading(9, "簽核及聲明", "Authorisation and notes", None)
+            + [
+                sign,
+                Spacer(1, 2.5 * mm),
+                signatory_table(ctx.get("signatory")),
+                Spacer(1, 2.5 * mm),
+                P(note_md, "note"),
+                Spacer(1, 4 * mm),
+                end_of_report(),
+            ]
+        )
+    )
 
     version_note = f"v{version}" + (f", supersedes {supersedes}" if supersedes else "")
 
@@ -1237,16 +1408,40 @@ def _declarations_block(decls: list) -> list:
         effect = ""
         if d.get("effect_zh") or d.get("effect_en"):
             effect = tx(_s(d.get("effect_zh"))) + "<br/>" + _small(_s(d.get("effect_en")), None, INK)
-        rows.append([P(bi(d.get("text_zh") or "", d.get("text_en") or DASH, 7.2, sep=" ")),
-                     P(status_markup("declared_ok" if d.get("status") == "pass" else d.get("status"))),
-                     P(effect or _small(_s(d.get("reason")), 7, INK))])
+        rows.append(
+            [
+                P(bi(d.get("text_zh") or "", d.get("text_en") or DASH, 7.2, sep=" ")),
+                P(status_markup("declared_ok" if d.get("status") == "pass" else d.get("status"))),
+                P(effect or _small(_s(d.get("reason")), 7, INK)),
+            ]
+        )
         cmds += status_cell_style(d.get("status"), 1, i)
-    out = [data_table([bi("聲明（委託者）", "Declaration (by the customer)", 6.5), bi("狀態", "Status", 6.5),
-                       bi("說明", "Effect on the verdict", 6.5)], rows, [62, 34, 82], cmds)]
+    out = [
+        data_table(
+            [
+                bi("聲明（委託者）", "Declaration (by the customer)", 6.5),
+                bi("狀態", "Status", 6.5),
+                bi("說明", "Effect on the verdict", 6.5),
+            ],
+            rows,
+            [62, 34, 82],
+            cmds,
+        )
+    ]
     out.append(Spacer(1, 1.2 * mm))
-    out.append(P(tx("聲明事項由委託者提供，非本實驗室檢驗結果；與產品事實不符之聲明仍影響總判定。") + " "
-                 + _small("Declarations are made by the customer, not tested by the laboratory; a declaration the "
-                          "product contradicts still decides the overall verdict.", None, MUTED), "note"))
+    out.append(
+        P(
+            tx("聲明事項由委託者提供，非本實驗室檢驗結果；與產品事實不符之聲明仍影響總判定。")
+            + " "
+            + _small(
+                "Declarations are made by the customer, not tested by the laboratory; a declaration the "
+                "product contradicts still decides the overall verdict.",
+                None,
+                MUTED,
+            ),
+            "note",
+        )
+    )
     return out
 
 
@@ -1255,19 +1450,34 @@ def signatory_table(sig: dict | None) -> Table:
     sig = sig or {}
     img = _image(sig.get("signature") or "", 45 * mm, 14 * mm)
     cell = img if img is not None else P(_small("（未上傳簽名圖檔 no signature image on file）", 7, MUTED), "note")
-    t = Table([[P(bi("報告簽署人", "Authorised signatory", 6.5), "label"),
+    t = Table(
+        [
+            [
+                P(bi("報告簽署人", "Authorised signatory", 6.5), "label"),
                 P(tx(_s(sig.get("name")), bold=True) + "<br/>" + tx(_s(sig.get("title")))),
                 cell,
-                P(bi("日期", "Date", 6.5), "label"), P(tx(_s(sig.get("date"))))]],
-              colWidths=[28 * mm, 52 * mm, 52 * mm, 14 * mm, FRAME_W - 146 * mm], hAlign="LEFT")
-    t.setStyle(TableStyle(_base_table_style(0, False) + [
-        ("BACKGROUND", (0, 0), (0, 0), BRAND_LIGHT), ("BACKGROUND", (3, 0), (3, 0), BRAND_LIGHT)]))
+                P(bi("日期", "Date", 6.5), "label"),
+                P(tx(_s(sig.get("date")))),
+            ]
+        ],
+        colWidths=[28 * mm, 52 * mm, 52 * mm, 14 * mm, FRAME_W - 146 * mm],
+        hAlign="LEFT",
+    )
+    t.setStyle(
+        TableStyle(
+            _base_table_style(0, False)
+            + [("BACKGROUND", (0, 0), (0, 0), BRAND_LIGHT), ("BACKGROUND", (3, 0), (3, 0), BRAND_LIGHT)]
+        )
+    )
     return t
 
 
 def end_of_report():
-    return P(f'<para alignment="center">{tx("— 以下空白 —", bold=True)} '
-             f'{_small("End of report", None, MUTED, bold=True)}</para>', "body")
+    return P(
+        f'<para alignment="center">{tx("— 以下空白 —", bold=True)} '
+        f"{_small('End of report', None, MUTED, bold=True)}</para>",
+        "body",
+    )
 
 
 # --------------------------------------------------------------------------
@@ -1345,14 +1555,24 @@ def metals_chart(metals: list, width: float = FRAME_W) -> Drawing | None:
     bc.barLabelFormat = "values"
     d.add(bc)
     x100 = bc.x + bc.width * 100.0 / vmax
-    d.add(Line(x100, bc.y - 3, x100, bc.y + bc.height + 4, strokeColor=TONES["bad"][0],
-               strokeWidth=1, strokeDashArray=[3, 2]))
+    d.add(
+        Line(
+            x100,
+            bc.y - 3,
+            x100,
+            bc.y + bc.height + 4,
+            strokeColor=TONES["bad"][0],
+            strokeWidth=1,
+            strokeDashArray=[3, 2],
+        )
+    )
     for i, (label, _, _, _) in enumerate(rows):
         y = bc.y + bc.height - (i + 0.5) * bar_h - 2.6
         _add_mixed_strings(d, bc.x - 5, y, label, 7.5, INK, anchor="end")
     _add_mixed_strings(d, x100, bc.y + bc.height + 7, "100 % = 限值 limit", 7, TONES["bad"][0], anchor="middle")
-    _add_mixed_strings(d, bc.x + bc.width / 2, 6, "測值佔限值百分比 Measured value as % of limit", 7, MUTED,
-                       anchor="middle")
+    _add_mixed_strings(
+        d, bc.x + bc.width / 2, 6, "測值佔限值百分比 Measured value as % of limit", 7, MUTED, anchor="middle"
+    )
     return d
 
 
@@ -1376,17 +1596,27 @@ def _code_row(ctx: dict) -> list:
 
 
 def _signature_block(sig: dict | None, requested_by: str) -> list:
-    return [signatory_table(sig), Spacer(1, 1.5 * mm),
-            P(bi("申請者", "Requested by", 6.5, sep=" ") + ": " + tx(_s(requested_by)), "note")]
+    return [
+        signatory_table(sig),
+        Spacer(1, 1.5 * mm),
+        P(bi("申請者", "Requested by", 6.5, sep=" ") + ": " + tx(_s(requested_by)), "note"),
+    ]
 
 
 def _sample_rows(samples: list) -> tuple[list, list]:
     rows, cmds = [], []
     for i, s in enumerate(samples, start=1):
-        rows.append([P(tx(_s(s.get("code")), bold=True)), P(tx(_s(s.get("lot_number")))),
-                     P(tx(f"{_s(s.get('sampled_on'))}\n{_s(s.get('received_on'))}"), "cell_c"),
-                     P(tx(_s(s.get("verified_on"))), "cell_c"), P(tx(_s(s.get("certificate")))),
-                     P(status_markup(s.get("maturity_verdict"))), P(status_markup(s.get("compliance_verdict")))])
+        rows.append(
+            [
+                P(tx(_s(s.get("code")), bold=True)),
+                P(tx(_s(s.get("lot_number")))),
+                P(tx(f"{_s(s.get('sampled_on'))}\n{_s(s.get('received_on'))}"), "cell_c"),
+                P(tx(_s(s.get("verified_on"))), "cell_c"),
+                P(tx(_s(s.get("certificate")))),
+                P(status_markup(s.get("maturity_verdict"))),
+                P(status_markup(s.get("compliance_verdict"))),
+            ]
+        )
         cmds += status_cell_style(s.get("maturity_verdict"), 5, i)
         cmds += status_cell_style(s.get("compliance_verdict"), 6, i)
     return rows, cmds
@@ -1396,16 +1626,29 @@ def _results_table(results: list) -> Table:
     rows = []
     for r in results:
         u = r.get("uncertainty")
-        rows.append([P(bi(r.get("name_zh") or "", r.get("name_en") or r.get("parameter") or DASH, 7, sep=" ")),
-                     P(tx(_value_text(r.get("value"), r.get("qualifier")), bold=True), "cell_r"),
-                     P(tx(f"± {u}" if u else DASH), "cell_r"), P(tx(_s(r.get("unit")) if r.get("unit") else DASH),
-                                                              "cell_c"),
-                     P(_basis_markup(r.get("basis")), "cell_c"),
-                     P(_small(" ".join(x for x in (r.get("method_code"), r.get("method_title_en")) if x), 6.8, INK))])
-    return data_table([bi("項目", "Parameter", 6.5), bi("結果", "Result", 6.5), bi("U (k = 2)", "", 6.5),
-                       bi("單位", "Unit", 6.5), bi("基準", "Basis", 6.5), bi("方法", "Method", 6.5)],
-                      rows or [[P(tx(DASH))] * 6], [46, 20, 18, 16, 16, 62],
-                      header_styles=["head", "head_r", "head_r", "head_c", "head_c", "head"])
+        rows.append(
+            [
+                P(bi(r.get("name_zh") or "", r.get("name_en") or r.get("parameter") or DASH, 7, sep=" ")),
+                P(tx(_value_text(r.get("value"), r.get("qualifier")), bold=True), "cell_r"),
+                P(tx(f"± {u}" if u else DASH), "cell_r"),
+                P(tx(_s(r.get("unit")) if r.get("unit") else DASH), "cell_c"),
+                P(_basis_markup(r.get("basis")), "cell_c"),
+                P(_small(" ".join(x for x in (r.get("method_code"), r.get("method_title_en")) if x), 6.8, INK)),
+            ]
+        )
+    return data_table(
+        [
+            bi("項目", "Parameter", 6.5),
+            bi("結果", "Result", 6.5),
+            bi("U (k = 2)", "", 6.5),
+            bi("單位", "Unit", 6.5),
+            bi("基準", "Basis", 6.5),
+            bi("方法", "Method", 6.5),
+        ],
+        rows or [[P(tx(DASH))] * 6],
+        [46, 20, 18, 16, 16, 62],
+        header_styles=["head", "head_r", "head_r", "head_c", "head_c", "head"],
+    )
 
 
 def render_dossier(ctx: dict) -> bytes:
@@ -1424,35 +1667,51 @@ def render_dossier(ctx: dict) -> bytes:
     comp = ctx.get("compliance") or {}
 
     story: list = []
-    story.append(header_block(
-        "肥料登記檢驗資料", "Fertilizer Registration Test Dossier", "",
-        [
-            ("文件編號", "Dossier No.", tx(number, bold=True)),
-            *_code_row(ctx),
-            ("產品", "Product", tx(_s(prod.get("name")))),
-            ("發行日期", "Issue date", tx(_s(ctx.get("issue_date")))),
-            ("申請日期", "Application date", tx(_s(reg.get("application_date")))),
-        ],
-        url,
-    ))
+    story.append(
+        header_block(
+            "肥料登記檢驗資料",
+            "Fertilizer Registration Test Dossier",
+            "",
+            [
+                ("文件編號", "Dossier No.", tx(number, bold=True)),
+                *_code_row(ctx),
+                ("產品", "Product", tx(_s(prod.get("name")))),
+                ("發行日期", "Issue date", tx(_s(ctx.get("issue_date")))),
+                ("申請日期", "Application date", tx(_s(reg.get("application_date")))),
+            ],
+            url,
+        )
+    )
     story.append(Spacer(1, 4 * mm))
 
     dec_fail = any((d.get("status") or "") == "fail" for d in declared)
-    detail = tx(f"{len(samples)} ") + bi("件已審核樣品（取最差者）", "verified sample(s); the worst verdict counts", None,
-                                         sep=" ")
+    detail = tx(f"{len(samples)} ") + bi(
+        "件已審核樣品（取最差者）", "verified sample(s); the worst verdict counts", None, sep=" "
+    )
     if comp:
         detail += "<br/>" + tx(_s(comp.get("standard_title"))) + f" [{escape(_s(comp.get('standard')))}]"
-    story.append(verdict_box([
-        ("符合性判定", "Compliance verdict", ctx.get("compliance_verdict") or "not_assessed", ""),
-        ("保證成分", "Guaranteed components", "fail" if dec_fail else ("pass" if declared else "incomplete"), ""),
-        ("腐熟度", "Maturity", ctx.get("maturity_verdict") or "not_assessed", detail),
-    ], [60, 50, FRAME_W / mm - 110]))
+    story.append(
+        verdict_box(
+            [
+                ("符合性判定", "Compliance verdict", ctx.get("compliance_verdict") or "not_assessed", ""),
+                (
+                    "保證成分",
+                    "Guaranteed components",
+                    "fail" if dec_fail else ("pass" if declared else "incomplete"),
+                    "",
+                ),
+                ("腐熟度", "Maturity", ctx.get("maturity_verdict") or "not_assessed", detail),
+            ],
+            [60, 50, FRAME_W / mm - 110],
+        )
+    )
     story.append(Spacer(1, 3 * mm))
 
     n = 1
     story += _heading(n, "實驗室、申請者及產品", "Laboratory, applicant and product")
-    story.append(kv_table(_lab_rows(lab) + [("申請者", "Applicant", tx(_s(ctx.get("requested_by"))))]
-                          + _party_rows(man, prod)))
+    story.append(
+        kv_table(_lab_rows(lab) + [("申請者", "Applicant", tx(_s(ctx.get("requested_by"))))] + _party_rows(man, prod))
+    )
     story.append(Spacer(1, 3 * mm))
 
     n += 1
@@ -1463,11 +1722,17 @@ def render_dossier(ctx: dict) -> bytes:
     extra = []
     if raws:
         rrows.append([P(bi("合計", "Total", 7, sep=" "), "label"), P(tx(f"{total:g}", bold=True), "cell_r")])
-        extra = [("LINEABOVE", (0, len(rrows)), (-1, len(rrows)), 0.8, BRAND),
-                 ("BACKGROUND", (0, len(rrows)), (-1, len(rrows)), BRAND_LIGHT)]
-    raw_t = data_table([bi("原料", "Raw material", 6.5), bi("配比 %", "Proportion %", 6.5)],
-                       rrows or [[P(tx(DASH)), P(tx(DASH), "cell_r")]], [62, 26], extra,
-                       ["head", "head_r"])
+        extra = [
+            ("LINEABOVE", (0, len(rrows)), (-1, len(rrows)), 0.8, BRAND),
+            ("BACKGROUND", (0, len(rrows)), (-1, len(rrows)), BRAND_LIGHT),
+        ]
+    raw_t = data_table(
+        [bi("原料", "Raw material", 6.5), bi("配比 %", "Proportion %", 6.5)],
+        rrows or [[P(tx(DASH)), P(tx(DASH), "cell_r")]],
+        [62, 26],
+        extra,
+        ["head", "head_r"],
+    )
     proc = prod.get("process") or {}
     proc_rows = [
         [P(bi("醱酵天數", "Fermentation", 6.5), "label"), P(tx(f"{_s(proc.get('fermentation_days'))} 天 days"))],
@@ -1476,40 +1741,80 @@ def render_dossier(ctx: dict) -> bytes:
     ]
     proc_t = Table(proc_rows, colWidths=[32 * mm, 48 * mm], hAlign="LEFT")
     proc_t.setStyle(TableStyle(_base_table_style(0, False) + [("BACKGROUND", (0, 0), (0, -1), BRAND_LIGHT)]))
-    side = Table([[raw_t, [P(bi("製程條件", "Process", 7, sep=" "), "label"), Spacer(1, 1 * mm), proc_t]]],
-                 colWidths=[94 * mm, FRAME_W - 94 * mm], hAlign="LEFT")
-    side.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"),
-                              ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0),
-                              ("LEFTPADDING", (1, 0), (1, 0), 4 * mm),
-                              ("TOPPADDING", (0, 0), (-1, -1), 0), ("BOTTOMPADDING", (0, 0), (-1, -1), 0)]))
+    side = Table(
+        [[raw_t, [P(bi("製程條件", "Process", 7, sep=" "), "label"), Spacer(1, 1 * mm), proc_t]]],
+        colWidths=[94 * mm, FRAME_W - 94 * mm],
+        hAlign="LEFT",
+    )
+    side.setStyle(
+        TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+                ("LEFTPADDING", (1, 0), (1, 0), 4 * mm),
+                ("TOPPADDING", (0, 0), (-1, -1), 0),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
+            ]
+        )
+    )
     story.append(side)
     story.append(Spacer(1, 3 * mm))
 
     n += 1
     desc = reg.get("description") or {}
     story += _heading(n, "肥料說明書（第 15 條）", "Fertilizer description (Art. 15)")
-    drows = [[P(bi(r.get("name_zh") or "", r.get("name_en") or "", 6.5, sep=" "), "label"),
-              P(tx(r.get("value")) if r.get("value") else status_markup("missing"))]
-             for r in desc.get("rows") or []]
-    story.append(data_table([bi("項目", "Item", 6.5), bi("內容（申請者提供）", "Content (supplied by the applicant)", 6.5)],
-                            drows or [[P(tx(DASH))] * 2], [50, 128]))
+    drows = [
+        [
+            P(bi(r.get("name_zh") or "", r.get("name_en") or "", 6.5, sep=" "), "label"),
+            P(tx(r.get("value")) if r.get("value") else status_markup("missing")),
+        ]
+        for r in desc.get("rows") or []
+    ]
+    story.append(
+        data_table(
+            [bi("項目", "Item", 6.5), bi("內容（申請者提供）", "Content (supplied by the applicant)", 6.5)],
+            drows or [[P(tx(DASH))] * 2],
+            [50, 128],
+        )
+    )
     story.append(Spacer(1, 1.2 * mm))
-    story.append(P(tx(f"說明書日期 {_s(desc.get('issued_on'))}；申請日期 {_s(reg.get('application_date'))}。")
-                   + " " + _small(f"Description dated {_s(desc.get('issued_on'))}; application filed "
-                                  f"{_s(reg.get('application_date'))}. Art. 16: the description and every test "
-                                  "report are at most one year old at the application date (checked).",
-                                  None, MUTED), "note"))
+    story.append(
+        P(
+            tx(f"說明書日期 {_s(desc.get('issued_on'))}；申請日期 {_s(reg.get('application_date'))}。")
+            + " "
+            + _small(
+                f"Description dated {_s(desc.get('issued_on'))}; application filed "
+                f"{_s(reg.get('application_date'))}. Art. 16: the description and every test "
+                "report are at most one year old at the application date (checked).",
+                None,
+                MUTED,
+            ),
+            "note",
+        )
+    )
     story.append(Spacer(1, 3 * mm))
 
     n += 1
     story += _heading(n, "檢驗樣品及判定", "Samples tested, certificates and verdicts")
     srows, scmds = _sample_rows(samples)
-    story.append(data_table([bi("樣品編號", "Sample code", 6.5), bi("批號", "Lot No.", 6.5),
-                             bi("採樣 / 收樣", "Sampled / received", 6.5), bi("審核日期", "Verified on", 6.5),
-                             bi("證書編號", "Certificate", 6.5), bi("腐熟度", "Maturity", 6.5),
-                             bi("符合性", "Compliance", 6.5)],
-                            srows or [[P(tx(DASH))] * 7], [28, 22, 24, 20, 28, 28, 28], scmds,
-                            ["head", "head", "head_c", "head_c", "head", "head", "head"]))
+    story.append(
+        data_table(
+            [
+                bi("樣品編號", "Sample code", 6.5),
+                bi("批號", "Lot No.", 6.5),
+                bi("採樣 / 收樣", "Sampled / received", 6.5),
+                bi("審核日期", "Verified on", 6.5),
+                bi("證書編號", "Certificate", 6.5),
+                bi("腐熟度", "Maturity", 6.5),
+                bi("符合性", "Compliance", 6.5),
+            ],
+            srows or [[P(tx(DASH))] * 7],
+            [28, 22, 24, 20, 28, 28, 28],
+            scmds,
+            ["head", "head", "head_c", "head_c", "head", "head", "head"],
+        )
+    )
     for s in samples:
         story.append(Spacer(1, 2.5 * mm))
         story.append(P(bi("檢驗結果", "Results", 7, sep=" ") + "  " + tx(_s(s.get("code")), bold=True), "body"))
@@ -1523,19 +1828,42 @@ def render_dossier(ctx: dict) -> bytes:
     drows, dcmds = [], []
     for i, d in enumerate(declared, start=1):
         zh, en = d.get("name_zh") or "", d.get("name_en") or d.get("parameter") or DASH
-        drows.append([P(bi(zh, en, 7.2, sep=" ")), P(tx(_s(d.get("declared"))), "cell_r"),
-                      P(tx(_s(d.get("measured")), bold=True), "cell_r"), P(tx(_s(d.get("sample")))),
-                      P(tx(_s(d.get("unit"))), "cell_c"), P(status_markup(d.get("status")))])
+        drows.append(
+            [
+                P(bi(zh, en, 7.2, sep=" ")),
+                P(tx(_s(d.get("declared"))), "cell_r"),
+                P(tx(_s(d.get("measured")), bold=True), "cell_r"),
+                P(tx(_s(d.get("sample")))),
+                P(tx(_s(d.get("unit"))), "cell_c"),
+                P(status_markup(d.get("status"))),
+            ]
+        )
         dcmds += status_cell_style(d.get("status"), 5, i)
-    story.append(data_table([bi("項目", "Component", 6.5), bi("申報保證值", "Declared", 6.5),
-                             bi("實測值（最低）", "Measured (lowest)", 6.5), bi("樣品", "Sample", 6.5),
-                             bi("單位", "Unit", 6.5), bi("判定", "Result", 6.5)],
-                            drows or [[P(tx(DASH))] * 6], [46, 24, 28, 32, 16, 32], dcmds,
-                            ["head", "head_r", "head_r", "head", "head_c", "head"]))
+    story.append(
+        data_table(
+            [
+                bi("項目", "Component", 6.5),
+                bi("申報保證值", "Declared", 6.5),
+                bi("實測值（最低）", "Measured (lowest)", 6.5),
+                bi("樣品", "Sample", 6.5),
+                bi("單位", "Unit", 6.5),
+                bi("判定", "Result", 6.5),
+            ],
+            drows or [[P(tx(DASH))] * 6],
+            [46, 24, 28, 32, 16, 32],
+            dcmds,
+            ["head", "head_r", "head_r", "head", "head_c", "head"],
+        )
+    )
     story.append(Spacer(1, 1.2 * mm))
-    story.append(P(tx(f"判定規則：{_s(rule.get('zh'))}，須不低於申報值。") + " "
-                   + _small(f"Rule: {_s(rule.get('en'))}, which must be at least the declared value.", None, MUTED),
-                   "note"))
+    story.append(
+        P(
+            tx(f"判定規則：{_s(rule.get('zh'))}，須不低於申報值。")
+            + " "
+            + _small(f"Rule: {_s(rule.get('en'))}, which must be at least the declared value.", None, MUTED),
+            "note",
+        )
+    )
     story.append(Spacer(1, 3 * mm))
 
     n += 1
@@ -1558,34 +1886,86 @@ def render_dossier(ctx: dict) -> bytes:
         pct = f"{v / lim * 100:.0f} %" if v is not None and lim else DASH
         if pct != DASH and (m.get("qualifier") or "").strip():
             pct = f"{m.get('qualifier').strip()} {pct}"
-        mrows.append([
-            P(bi(m.get("name_zh") or "", m.get("name_en") or m.get("parameter") or DASH, 7.2, sep=" ")),
-            P(tx(_value_text(m.get("value"), m.get("qualifier"))
-                 + (f" ± {m.get('uncertainty')}" if m.get("uncertainty") else ""), bold=True), "cell_r"),
-            P(tx(f"{KIND_SYMBOL.get(m.get('kind') or 'max', '≤')} {m.get('limit')}"
-                 if m.get("limit") not in (None, "") else "本版無限值 no limit in this edition"), "cell_r"),
-            P(tx(_s(m.get("unit"))), "cell_c"), P(tx(_s(m.get("sample")))),
-            P(tx(pct), "cell_r"),
-            P(status_markup(m.get("status"))),
-        ])
+        mrows.append(
+            [
+                P(bi(m.get("name_zh") or "", m.get("name_en") or m.get("parameter") or DASH, 7.2, sep=" ")),
+                P(
+                    tx(
+                        _value_text(m.get("value"), m.get("qualifier"))
+                        + (f" ± {m.get('uncertainty')}" if m.get("uncertainty") else ""),
+                        bold=True,
+                    ),
+                    "cell_r",
+                ),
+                P(
+                    tx(
+                        f"{KIND_SYMBOL.get(m.get('kind') or 'max', '≤')} {m.get('limit')}"
+                        if m.get("limit") not in (None, "")
+                        else "本版無限值 no limit in this edition"
+                    ),
+                    "cell_r",
+                ),
+                P(tx(_s(m.get("unit"))), "cell_c"),
+                P(tx(_s(m.get("sample")))),
+                P(tx(pct), "cell_r"),
+                P(status_markup(m.get("status"))),
+            ]
+        )
         mcmds += status_cell_style(m.get("status"), 6, i)
-    story.append(data_table([bi("項目", "Metal", 6.5), bi("測值（最高）", "Measured (highest)", 6.5),
-                             bi("限值", "Limit", 6.5), bi("單位", "Unit", 6.5), bi("樣品", "Sample", 6.5),
-                             bi("佔限值", "% of limit", 6.5), bi("判定", "Result", 6.5)],
-                            mrows or [[P(tx(DASH))] * 7], [36, 22, 34, 14, 28, 16, 28], mcmds,
-                            ["head", "head_r", "head_r", "head_c", "head", "head_r", "head"]))
+    story.append(
+        data_table(
+            [
+                bi("項目", "Metal", 6.5),
+                bi("測值（最高）", "Measured (highest)", 6.5),
+                bi("限值", "Limit", 6.5),
+                bi("單位", "Unit", 6.5),
+                bi("樣品", "Sample", 6.5),
+                bi("佔限值", "% of limit", 6.5),
+                bi("判定", "Result", 6.5),
+            ],
+            mrows or [[P(tx(DASH))] * 7],
+            [36, 22, 34, 14, 28, 16, 28],
+            mcmds,
+            ["head", "head_r", "head_r", "head_c", "head", "head_r", "head"],
+        )
+    )
     story.append(Spacer(1, 1.2 * mm))
-    story.append(P(tx(f"測值：{_s(mrule.get('zh'))}；判定為各樣品中最差者。") + " "
-                   + _small(f"Measured: {_s(mrule.get('en'))}; the result is the worst over the samples. Every "
-                            "measured metal is listed; where the edition sets no limit for the category it says so.",
-                            None, MUTED), "note"))
+    story.append(
+        P(
+            tx(f"測值：{_s(mrule.get('zh'))}；判定為各樣品中最差者。")
+            + " "
+            + _small(
+                f"Measured: {_s(mrule.get('en'))}; the result is the worst over the samples. Every "
+                "measured metal is listed; where the edition sets no limit for the category it says so.",
+                None,
+                MUTED,
+            ),
+            "note",
+        )
+    )
     chart = metals_chart([m for m in metals if m.get("limit") not in (None, "")])
     if chart is not None:
         story.append(Spacer(1, 2.5 * mm))
-        story.append(KeepTogether([chart, Spacer(1, 1 * mm), P(
-            tx("淺色長條：低於偵測極限，以偵測極限作圖。") + " "
-            + _small("Light bars: below the detection limit, plotted at that limit. Colour and the Result column "
-                     "carry the same judgement.", None, MUTED), "note")]))
+        story.append(
+            KeepTogether(
+                [
+                    chart,
+                    Spacer(1, 1 * mm),
+                    P(
+                        tx("淺色長條：低於偵測極限，以偵測極限作圖。")
+                        + " "
+                        + _small(
+                            "Light bars: below the detection limit, plotted at that limit. "
+                            "Colour and the Result column "
+                            "carry the same judgement.",
+                            None,
+                            MUTED,
+                        ),
+                        "note",
+                    ),
+                ]
+            )
+        )
     story.append(Spacer(1, 3 * mm))
 
     n += 1
@@ -1597,19 +1977,52 @@ def render_dossier(ctx: dict) -> bytes:
             if d.get("metals"):
                 extra_txt = "; ".join(
                     f"{x['parameter'].capitalize()} {x['value']:g}"
-                    + (f" {KIND_SYMBOL.get(x.get('kind'), '≤')} {x['limit']:g}" if x.get("limit") is not None
-                       else " (no limit in this edition)") + f" {x['status']}" for x in d["metals"])
-            wrows.append([P(bi(d.get("name_zh") or "", d.get("name_en") or "", 6.8, sep=" ")),
-                          P(tx(_s(d.get("reference")))), P(tx(_s(d.get("date"))), "cell_c"),
-                          P(status_markup(d.get("status"))), P(_small(extra_txt or DASH, 6.8, INK))])
+                    + (
+                        f" {KIND_SYMBOL.get(x.get('kind'), '≤')} {x['limit']:g}"
+                        if x.get("limit") is not None
+                        else " (no limit in this edition)"
+                    )
+                    + f" {x['status']}"
+                    for x in d["metals"]
+                )
+            wrows.append(
+                [
+                    P(bi(d.get("name_zh") or "", d.get("name_en") or "", 6.8, sep=" ")),
+                    P(tx(_s(d.get("reference")))),
+                    P(tx(_s(d.get("date"))), "cell_c"),
+                    P(status_markup(d.get("status"))),
+                    P(_small(extra_txt or DASH, 6.8, INK)),
+                ]
+            )
             wcmds += status_cell_style(d.get("status"), 3, i)
-        story.append(data_table([bi("文件", "Document", 6.5), bi("文號", "Reference", 6.5), bi("日期", "Date", 6.5),
-                                 bi("狀態", "Status", 6.5), bi("重金屬判定（品目限值）", "Metals vs category limits", 6.5)],
-                                wrows, [52, 30, 20, 26, 50], wcmds))
+        story.append(
+            data_table(
+                [
+                    bi("文件", "Document", 6.5),
+                    bi("文號", "Reference", 6.5),
+                    bi("日期", "Date", 6.5),
+                    bi("狀態", "Status", 6.5),
+                    bi("重金屬判定（品目限值）", "Metals vs category limits", 6.5),
+                ],
+                wrows,
+                [52, 30, 20, 26, 50],
+                wcmds,
+            )
+        )
     else:
-        story.append(P(tx("申請者聲明本產品未使用事業廢棄物，無須第 5 條之附加文件。") + " "
-                       + _small("Declared by the applicant: not made with or from industrial waste; the extra "
-                                "documents of Art. 5 do not apply.", None, MUTED), "note"))
+        story.append(
+            P(
+                tx("申請者聲明本產品未使用事業廢棄物，無須第 5 條之附加文件。")
+                + " "
+                + _small(
+                    "Declared by the applicant: not made with or from industrial waste; the extra "
+                    "documents of Art. 5 do not apply.",
+                    None,
+                    MUTED,
+                ),
+                "note",
+            )
+        )
     story.append(Spacer(1, 3 * mm))
 
     n += 1
@@ -1619,29 +2032,52 @@ def render_dossier(ctx: dict) -> bytes:
         flag, tone = tx(DASH), "neutral"
     else:
         flag = (tx("有添加化學肥料 ") if added else tx("未添加化學肥料 ")) + _small(
-            "Chemical fertilizer added" if added else "No chemical fertilizer added", None, None, bold=True)
+            "Chemical fertilizer added" if added else "No chemical fertilizer added", None, None, bold=True
+        )
         tone = "bad" if added else "good"
-    decl_t = Table([[
-        [P(tx(_s(decl.get("text_zh"))), "body"), Spacer(1, 1.2 * mm),
-         P(_small(_s(decl.get("text_en")), None, INK), "body")],
-        P(f'<font color="{TONES[tone][0].hexval()}">{flag}</font>', "cell_c"),
-    ]], colWidths=[FRAME_W - 46 * mm, 46 * mm], hAlign="LEFT")
-    decl_t.setStyle(TableStyle(_base_table_style(0, False) + [
-        ("BACKGROUND", (1, 0), (1, 0), TONES[tone][1]),
-        ("TOPPADDING", (0, 0), (-1, -1), 5), ("BOTTOMPADDING", (0, 0), (-1, -1), 6),
-    ]))
+    decl_t = Table(
+        [
+            [
+                [
+                    P(tx(_s(decl.get("text_zh"))), "body"),
+                    Spacer(1, 1.2 * mm),
+                    P(_small(_s(decl.get("text_en")), None, INK), "body"),
+                ],
+                P(f'<font color="{TONES[tone][0].hexval()}">{flag}</font>', "cell_c"),
+            ]
+        ],
+        colWidths=[FRAME_W - 46 * mm, 46 * mm],
+        hAlign="LEFT",
+    )
+    decl_t.setStyle(
+        TableStyle(
+            _base_table_style(0, False)
+            + [
+                ("BACKGROUND", (1, 0), (1, 0), TONES[tone][1]),
+                ("TOPPADDING", (0, 0), (-1, -1), 5),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 6),
+            ]
+        )
+    )
     story += _heading(n, "委託者聲明事項", "Declared by the customer") + [decl_t, Spacer(1, 3 * mm)]
 
     n += 1
     notes = P(
-        tx("本資料所列結果僅對受測樣品負責。") + " " + _small("Results relate only to the items tested.", None, MUTED)
-        + "<br/>" + tx("查驗網址 ") + _small("Verification: ", None, MUTED)
+        tx("本資料所列結果僅對受測樣品負責。")
+        + " "
+        + _small("Results relate only to the items tested.", None, MUTED)
+        + "<br/>"
+        + tx("查驗網址 ")
+        + _small("Verification: ", None, MUTED)
         + f'<a href="{escape(url, {chr(34): "&quot;"})}" color="{BRAND.hexval()}">{tx(url or DASH)}</a>',
-        "note")
-    story += batch_evidence.flowables(ctx)   # composting batch evidence of the samples, if any
-    closing = _heading(n, "簽署", "Signature of the laboratory", None) + _signature_block(
-        ctx.get("signature"), ctx.get("requested_by")) + [Spacer(1, 2.5 * mm), notes, Spacer(1, 4 * mm),
-                                                          end_of_report()]
+        "note",
+    )
+    story += batch_evidence.flowables(ctx)  # composting batch evidence of the samples, if any
+    closing = (
+        _heading(n, "簽署", "Signature of the laboratory", None)
+        + _signature_block(ctx.get("signature"), ctx.get("requested_by"))
+        + [Spacer(1, 2.5 * mm), notes, Spacer(1, 4 * mm), end_of_report()]
+    )
     story.append(KeepTogether(closing))
 
     def on_page(c, doc):

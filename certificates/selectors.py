@@ -19,9 +19,15 @@ def batch_progress(batch):
     counts["failed"] += len(errors)
     counts["queued"] += batch.items.filter(open=True).count()
     done = counts["ready"] + counts["failed"]
-    return {"id": batch.pk, "status": batch.status, "total": batch.total, **counts,
-            "progress_pct": round(100.0 * done / batch.total, 1) if batch.total else 100.0,
-            "finished": done == batch.total, "errors": errors}
+    return {
+        "id": batch.pk,
+        "status": batch.status,
+        "total": batch.total,
+        **counts,
+        "progress_pct": round(100.0 * done / batch.total, 1) if batch.total else 100.0,
+        "finished": done == batch.total,
+        "errors": errors,
+    }
 
 
 def batches_visible_to(user):
@@ -34,8 +40,14 @@ def missing_required(checks):
     for c in checks:
         if c.get("status") == "missing" and c.get("kind") != "declaration" and c["parameter"] not in seen:
             seen.add(c["parameter"])
-            out.append({"parameter": c["parameter"], "name_zh": c.get("name_zh", ""),
-                        "name_en": c.get("name_en", c["parameter"]), "reason": c.get("reason", "")})
+            out.append(
+                {
+                    "parameter": c["parameter"],
+                    "name_zh": c.get("name_zh", ""),
+                    "name_en": c.get("name_en", c["parameter"]),
+                    "reason": c.get("reason", ""),
+                }
+            )
     return out
 
 
@@ -44,6 +56,7 @@ def missing_required_results(sample, standard=None, decision_rule=None):
     that are missing (with names), [] when complete. Raises InputError like the compliance judgement."""
     from certificates.context import _names
     from maturity.selectors import sample_compliance
+
     checks = []
     for c in sample_compliance(sample, standard=standard, decision_rule=decision_rule)["checks"]:
         zh, en = _names(c["parameter"]) if c.get("kind") != "declaration" else ("", c["parameter"])

@@ -5,6 +5,7 @@ transaction; the render task is sent only after that transaction commits
 (outbox: if the broker is down the request stays stored with
 ``dispatched_at`` empty and the relay sends it when the broker is back).
 """
+
 import logging
 from datetime import timedelta
 
@@ -37,8 +38,13 @@ def verification_url(number, code=""):
 
 
 def _snapshot(doc):
-    return {"number": doc.number, "status": doc.status, "validity": doc.validity, "sha256": doc.sha256,
-            "version": doc.version}
+    return {
+        "number": doc.number,
+        "status": doc.status,
+        "validity": doc.validity,
+        "sha256": doc.sha256,
+        "version": doc.version,
+    }
 
 
 def _dispatch_after_commit(doc_ids):
@@ -52,8 +58,10 @@ def _publisher(app):
     request must not wait for a broker that is down (the outbox keeps the
     work, the relay sends it later)."""
     timeout = settings.LIMS_BROKER_PUBLISH_TIMEOUT
-    return app.connection_for_write(connect_timeout=timeout, transport_options={
-        "max_retries": 0, "socket_connect_timeout": timeout, "socket_timeout": timeout})
+    return app.connection_for_write(
+        connect_timeout=timeout,
+        transport_options={"max_retries": 0, "socket_connect_timeout": timeout, "socket_timeout": timeout},
+    )
 
 
 def dispatch(doc_ids):
@@ -62,6 +70,7 @@ def dispatch(doc_ids):
     One connection for all of them and no retry, so a request answers at once
     when the broker is down (a batch of 100 does not wait 100 times)."""
     from .tasks import render_document
+
     doc_ids = list(doc_ids)
     if not doc_ids:
         return []
@@ -91,19 +100,23 @@ def relay_outbox(stalled_after_seconds=None):
     and skips a document another worker holds a live lease on. Run periodically
     (Celery beat in `make run`, every 30 s) and by `manage.py relay_outbox`."""
     now = timezone.now()
-    stalled = timedelta(seconds=stalled_after_seconds if stalled_after_seconds is not None
-                        else settings.LIMS_OUTBOX_STALLED_SECONDS)
-    due = (Q(status="queued", dispatched_at__isnull=True)
-           | Q(status__in=["queued", "rendering"], lease_until__lt=now))
-    moving = Document.objects.filter(Q(rendered_at__gte=now - stalled)
-                                     | Q(status="rendering", lease_until__gte=now)).exists()
+    stalled = timedelta(
+        seconds=stalled_after_seconds if stalled_after_seconds is not None else settings.LIMS_OUTBOX_STALLED_SECONDS
+    )
+    due = Q(status="queued", dispatched_at__isnull=True) | Q(status__in=["queued", "rendering"], lease_until__lt=now)
+    moving = Document.objects.filter(
+        Q(rendered_at__gte=now - stalled) | Q(status="rendering", lease_until__gte=now)
+    ).exists()
     if not moving:
         due |= Q(status="queued", dispatched_at__lt=now - stalled)
     ids = list(Document.objects.filter(due).order_by("id").values_list("id", flat=True))
     if ids:
         Document.objects.filter(pk__in=ids).update(dispatched_at=None)
-    batches = list(IssueBatch.objects.filter(Q(dispatched_at__isnull=True) | Q(dispatched_at__lt=now - stalled),
-                                             status="pending").order_by("id").values_list("id", flat=True))
+    batches = list(
+        IssueBatch.objects.filter(Q(dispatched_at__isnull=True) | Q(dispatched_at__lt=now - stalled), status="pending")
+        .order_by("id")
+        .values_list("id", flat=True)
+    )
     if batches:
         IssueBatch.objects.filter(pk__in=batches).update(dispatched_at=None)
         dispatch_batches(batches)
@@ -119,12 +132,29 @@ def check_lab_settings():
     """A report cannot issue before the lab's name, address and telephone are set (ISO/IEC 17025 §7.8.2.1 b)."""
     missing = LabSettings.current().missing_for_issue()
     if missing:
-        raise InputError({f"lab_settings.{f}": ["is required before a report is issued: the lab admin fills it "
-                                                "in Lab settings (/admin/)."] for f in missing})
+        raise InputError(
+            {
+                f"lab_settings.{f}": [
+                    "is required before a report is issued: the lab admin fills it in Lab settings (/admin/)."
+                ]
+                for f in missing
+            }
+        )
 
 
-def _new_certificate(actor, sample, *, supersedes=None, batch=None, decision_rule=None, standard=None,
-                     amendment_reason="", issue_anyway_reason="", reissue=False, rule_set=None):
+def _new_certificate(
+    actor,
+    sample,
+    *,
+    supersedes=None,
+    batch=None,
+    decision_rule=None,
+    standard=None,
+    amendment_reason="",
+    issue_anyway_reason="",
+    reissue=False,
+    rule_set=None,
+):
     """Freeze and store a certificate. A sample needs verified results ('verified'; 'certified' when a
     revoked certificate is re-issued). Required results that are missing need an explicit reason."""
     if not (sample.status == "verified" or (reissue and sample.status == "certified")):
@@ -137,30 +167,58 @@ def _new_certificate(actor, sample, *, supersedes=None, batch=None, decision_rul
     version = supersedes.version + 1 if supersedes else 1
     lab = LabSettings.current()
     code = new_verification_code()
-    ctx = certificate_context(sample, number=number, version=version,
-                              supersedes=supersedes.number if supersedes else None,
-                              standard=standard or lab.default_standard,
-                              decision_rule=decision_rule or lab.default_decision_rule,
-                              rule_set=rule_set or "tari_1999", url=verification_url(number, code), issuer=actor,
-                              amendment_reason=amendment_reason,
-                              previous=supersedes.context if supersedes else None)
+    ctx = certificate_context(
+        sample,
+        number=number,
+        version=version,
+        supersedes=supersedes.number if supersedes else None,
+        standard=standard or lab.default_standard,
+        decision_rule=decision_rule or lab.default_decision_rule,
+        rule_set=rule_set or "tari_1999",
+        url=verification_url(number, code),
+        issuer=actor,
+        amendment_reason=amendment_reason,
+        previous=supersedes.context if supersedes else None,
+    )
     ctx["verification_code"] = code
     missing = missing_required(ctx["compliance"]["checks"])
     if missing:
         if not (issue_anyway_reason or "").strip():
             names = ", ".join(m["name_en"] for m in missing)
-            raise InputError({"issue_anyway_reason": [
-                f"Required results are missing for {sample.code}: {names}. Enter them, or give a reason "
-                "to issue anyway (it is printed in the certificate's remarks)."]})
+            raise InputError(
+                {
+                    "issue_anyway_reason": [
+                        f"Required results are missing for {sample.code}: {names}. Enter them, or give a reason "
+                        "to issue anyway (it is printed in the certificate's remarks)."
+                    ]
+                }
+            )
         ctx["issue_anyway"] = {"reason": issue_anyway_reason.strip(), "missing": missing}
-    doc = Document.objects.create(kind=Document.KIND_CERTIFICATE, number=number, version=version, sample=sample,
-                                  product=sample.product, supersedes=supersedes, batch=batch, context=ctx,
-                                  issued_by=actor, verification_code=code)
+    doc = Document.objects.create(
+        kind=Document.KIND_CERTIFICATE,
+        number=number,
+        version=version,
+        sample=sample,
+        product=sample.product,
+        supersedes=supersedes,
+        batch=batch,
+        context=ctx,
+        issued_by=actor,
+        verification_code=code,
+    )
     if sample.status == "verified":
         sample_transition(actor=actor, sample=sample, action="certify", reason=f"certificate {number} issued")
     reason = f"issued with required results missing: {issue_anyway_reason.strip()}" if missing else ""
-    audit.record(entity="certificate", obj=doc, action="create", actor=actor, changes=audit.diff({}, _snapshot(doc)),
-                 reason=reason, sample=sample, manufacturer=sample.product.manufacturer)
+    audit.record(
+        entity="certificate",
+        obj=doc,
+        action="create",
+        actor=actor,
+        changes=audit.diff({}, _snapshot(doc)),
+        reason=reason,
+        sample=sample,
+        manufacturer=sample.product.manufacturer,
+    )
     return doc
 
 
@@ -182,17 +240,23 @@ def _lock_sample(sample):
 
 
 @transaction.atomic
-def certificate_request(*, actor, sample, decision_rule=None, standard=None, issue_anyway_reason="",
-                        rule_set=None):
+def certificate_request(*, actor, sample, decision_rule=None, standard=None, issue_anyway_reason="", rule_set=None):
     _check_issuer(actor)
     sample = _lock_sample(sample)
     current = Document.objects.filter(sample=sample, kind=Document.KIND_CERTIFICATE, validity="valid").first()
     if current:
-        raise TransitionError(f"Sample {sample.code} already has a valid certificate {current.number}; "
-                              "after a retest, supersede it.")
+        raise TransitionError(
+            f"Sample {sample.code} already has a valid certificate {current.number}; after a retest, supersede it."
+        )
     _check_not_in_open_batch(sample)
-    doc = _new_certificate(actor, sample, decision_rule=decision_rule, standard=standard,
-                           issue_anyway_reason=issue_anyway_reason, rule_set=rule_set)
+    doc = _new_certificate(
+        actor,
+        sample,
+        decision_rule=decision_rule,
+        standard=standard,
+        issue_anyway_reason=issue_anyway_reason,
+        rule_set=rule_set,
+    )
     _dispatch_after_commit([doc.pk])
     return doc
 
@@ -207,20 +271,34 @@ def certificate_supersede(*, actor, document, reason, issue_anyway_reason=""):
         raise TransitionError(f"{old.number} is {old.validity}; only a valid certificate can be superseded.")
     sample = _lock_sample(old.sample)
     if sample.status == "certified":
-        raise TransitionError(f"{old.number} still states the sample's current verified results; nothing to "
-                              f"supersede it with. To correct a result, send {sample.code} for retest first; "
-                              "to withdraw the certificate, revoke it.")
-    new = _new_certificate(actor, sample, supersedes=old,
-                           decision_rule=old.context.get("compliance", {}).get("decision_rule"),
-                           standard=old.context.get("compliance", {}).get("standard"), amendment_reason=reason,
-                           issue_anyway_reason=issue_anyway_reason,
-                           rule_set=old.context.get("maturity", {}).get("rule_set"))
+        raise TransitionError(
+            f"{old.number} still states the sample's current verified results; nothing to "
+            f"supersede it with. To correct a result, send {sample.code} for retest first; "
+            "to withdraw the certificate, revoke it."
+        )
+    new = _new_certificate(
+        actor,
+        sample,
+        supersedes=old,
+        decision_rule=old.context.get("compliance", {}).get("decision_rule"),
+        standard=old.context.get("compliance", {}).get("standard"),
+        amendment_reason=reason,
+        issue_anyway_reason=issue_anyway_reason,
+        rule_set=old.context.get("maturity", {}).get("rule_set"),
+    )
     before = _snapshot(old)
     old.validity = "superseded"
     old.save(update_fields=["validity"])
-    audit.record(entity="certificate", obj=old, action="supersede", actor=actor,
-                 changes=audit.diff(before, {**_snapshot(old), "superseded_by": new.number}), reason=reason,
-                 sample=sample, manufacturer=sample.product.manufacturer)
+    audit.record(
+        entity="certificate",
+        obj=old,
+        action="supersede",
+        actor=actor,
+        changes=audit.diff(before, {**_snapshot(old), "superseded_by": new.number}),
+        reason=reason,
+        sample=sample,
+        manufacturer=sample.product.manufacturer,
+    )
     _dispatch_after_commit([new.pk])
     return new
 
@@ -236,8 +314,16 @@ def document_revoke(*, actor, document, reason):
     before = _snapshot(doc)
     doc.validity, doc.revoked_by, doc.revoked_at, doc.revocation_reason = "revoked", actor, timezone.now(), reason
     doc.save(update_fields=["validity", "revoked_by", "revoked_at", "revocation_reason"])
-    audit.record(entity=doc.kind, obj=doc, action="revoke", actor=actor, changes=audit.diff(before, _snapshot(doc)),
-                 reason=reason, sample=doc.sample, manufacturer=doc.product.manufacturer)
+    audit.record(
+        entity=doc.kind,
+        obj=doc,
+        action="revoke",
+        actor=actor,
+        changes=audit.diff(before, _snapshot(doc)),
+        reason=reason,
+        sample=doc.sample,
+        manufacturer=doc.product.manufacturer,
+    )
     return doc
 
 
@@ -251,8 +337,9 @@ def certificate_reissue(*, actor, document, reason, issue_anyway_reason=""):
         raise InputError({"reason": ["A reason is required to re-issue a certificate."]})
     old = Document.objects.select_for_update().get(pk=document.pk)
     if old.kind != Document.KIND_CERTIFICATE or old.validity != "revoked":
-        raise TransitionError(f"{old.number} is {old.validity}; only a revoked certificate is re-issued "
-                              "(a valid one is superseded).")
+        raise TransitionError(
+            f"{old.number} is {old.validity}; only a revoked certificate is re-issued (a valid one is superseded)."
+        )
     if Document.objects.filter(supersedes=old).exists():
         raise TransitionError(f"{old.number} has already been replaced by {old.superseded_by.number}.")
     sample = _lock_sample(old.sample)
@@ -260,26 +347,41 @@ def certificate_reissue(*, actor, document, reason, issue_anyway_reason=""):
     if current:
         raise TransitionError(f"Sample {sample.code} already has a valid certificate {current.number}.")
     _check_not_in_open_batch(sample)
-    new = _new_certificate(actor, sample, supersedes=old, reissue=True, amendment_reason=reason,
-                           decision_rule=old.context.get("compliance", {}).get("decision_rule"),
-                           standard=old.context.get("compliance", {}).get("standard"),
-                           issue_anyway_reason=issue_anyway_reason,
-                           rule_set=old.context.get("maturity", {}).get("rule_set"))
-    audit.record(entity="certificate", obj=old, action="reissue", actor=actor,
-                 changes={"reissued_as": [None, new.number]}, reason=reason, sample=sample,
-                 manufacturer=sample.product.manufacturer)
+    new = _new_certificate(
+        actor,
+        sample,
+        supersedes=old,
+        reissue=True,
+        amendment_reason=reason,
+        decision_rule=old.context.get("compliance", {}).get("decision_rule"),
+        standard=old.context.get("compliance", {}).get("standard"),
+        issue_anyway_reason=issue_anyway_reason,
+        rule_set=old.context.get("maturity", {}).get("rule_set"),
+    )
+    audit.record(
+        entity="certificate",
+        obj=old,
+        action="reissue",
+        actor=actor,
+        changes={"reissued_as": [None, new.number]},
+        reason=reason,
+        sample=sample,
+        manufacturer=sample.product.manufacturer,
+    )
     _dispatch_after_commit([new.pk])
     return new
 
 
 @transaction.atomic
-def certificates_batch_request(*, actor, samples, decision_rule=None, standard=None, issue_anyway_reason="",
-                               rule_set=None):
+def certificates_batch_request(
+    *, actor, samples, decision_rule=None, standard=None, issue_anyway_reason="", rule_set=None
+):
     """Request certificates for many verified samples: all are checked and reserved here, in a few queries,
     and the request answers; a worker issues them (``batch_issue``). An outbox like the renders: with the broker
     down the batch is stored (``dispatched_at`` empty) and the relay sends it when the broker is back."""
     from maturity.models import Assay
     from maturity.selectors import edition_or_error
+
     _check_issuer(actor)
     ids = [s.pk for s in samples]
     if len(set(ids)) != len(ids):
@@ -289,8 +391,11 @@ def certificates_batch_request(*, actor, samples, decision_rule=None, standard=N
     # Lock in one order (by id), whatever order the request names them in: two overlapping batches [a, b] and
     # [b, a] then queue for the same first row instead of each holding one and waiting for the other (deadlock).
     by_pk = {s.pk: s for s in Sample.objects.select_for_update(of=("self",)).filter(pk__in=ids).order_by("pk")}
-    certified = set(Document.objects.filter(sample_id__in=ids, kind=Document.KIND_CERTIFICATE, validity="valid")
-                    .values_list("sample_id", flat=True))
+    certified = set(
+        Document.objects.filter(sample_id__in=ids, kind=Document.KIND_CERTIFICATE, validity="valid").values_list(
+            "sample_id", flat=True
+        )
+    )
     reserved = set(BatchItem.objects.filter(sample_id__in=ids, open=True).values_list("sample_id", flat=True))
     unverified = set(Assay.objects.filter(sample_id__in=ids, status="entered").values_list("sample_id", flat=True))
     errors = {}
@@ -312,18 +417,30 @@ def certificates_batch_request(*, actor, samples, decision_rule=None, standard=N
         # a reason covers whatever is missing)
         missing = {}
         for pk in ids:
-            names = [m["name_en"] for m in missing_required_results(by_pk[pk], standard=standard,
-                                                                    decision_rule=decision_rule)]
+            names = [
+                m["name_en"]
+                for m in missing_required_results(by_pk[pk], standard=standard, decision_rule=decision_rule)
+            ]
             if names:
                 missing[by_pk[pk].code] = names
         if missing:
             listed = "; ".join(f"{code}: {', '.join(names)}" for code, names in missing.items())
-            raise InputError({"issue_anyway_reason": [
-                f"Required results are missing for {listed}. Enter them, or give a reason to issue anyway "
-                "(it is printed in the certificates' remarks)."]})
-    batch = IssueBatch.objects.create(requested_by=actor, total=len(ids), decision_rule=decision_rule or "",
-                                      standard=standard or "", rule_set=rule_set or "",
-                                      issue_anyway_reason=(issue_anyway_reason or "").strip())
+            raise InputError(
+                {
+                    "issue_anyway_reason": [
+                        f"Required results are missing for {listed}. Enter them, or give a reason to issue anyway "
+                        "(it is printed in the certificates' remarks)."
+                    ]
+                }
+            )
+    batch = IssueBatch.objects.create(
+        requested_by=actor,
+        total=len(ids),
+        decision_rule=decision_rule or "",
+        standard=standard or "",
+        rule_set=rule_set or "",
+        issue_anyway_reason=(issue_anyway_reason or "").strip(),
+    )
     BatchItem.objects.bulk_create([BatchItem(batch=batch, position=i, sample_id=pk) for i, pk in enumerate(ids)])
     transaction.on_commit(lambda: dispatch_batches([batch.pk]))
     return batch
@@ -340,7 +457,8 @@ def batch_issue(batch_id):
         log.exception("batch %s failed", batch_id)
         with transaction.atomic():
             if IssueBatch.objects.filter(pk=batch_id, status="pending").update(
-                    status="failed", error=f"{type(e).__name__}: {e}"):
+                status="failed", error=f"{type(e).__name__}: {e}"
+            ):
                 BatchItem.objects.filter(batch_id=batch_id, open=True).update(open=False, error=str(e))
         return None
 
@@ -351,12 +469,24 @@ def _batch_issue(batch_id):
     if batch is None or batch.status != "pending":
         return batch
     items = list(batch.items.order_by("position"))
-    by_pk = {s.pk: s for s in Sample.objects.select_for_update(of=("self",)).select_related("product__manufacturer")
-             .filter(pk__in=[i.sample_id for i in items]).order_by("pk")}
-    options = {"decision_rule": batch.decision_rule or None, "standard": batch.standard or None,
-               "issue_anyway_reason": batch.issue_anyway_reason, "rule_set": batch.rule_set or None}
-    certified = set(Document.objects.filter(sample_id__in=list(by_pk), kind=Document.KIND_CERTIFICATE,
-                                            validity="valid").values_list("sample_id", flat=True))
+    by_pk = {
+        s.pk: s
+        for s in Sample.objects.select_for_update(of=("self",))
+        .select_related("product__manufacturer")
+        .filter(pk__in=[i.sample_id for i in items])
+        .order_by("pk")
+    }
+    options = {
+        "decision_rule": batch.decision_rule or None,
+        "standard": batch.standard or None,
+        "issue_anyway_reason": batch.issue_anyway_reason,
+        "rule_set": batch.rule_set or None,
+    }
+    certified = set(
+        Document.objects.filter(
+            sample_id__in=list(by_pk), kind=Document.KIND_CERTIFICATE, validity="valid"
+        ).values_list("sample_id", flat=True)
+    )
     ready = []
     for item in items:
         sample = by_pk[item.sample_id]
@@ -368,16 +498,14 @@ def _batch_issue(batch_id):
             ready.append(item)
     try:  # all at once (numbers, contexts and rows in bulk) ...
         with transaction.atomic():
-            issued = _new_certificates(batch.requested_by, [by_pk[i.sample_id] for i in ready], batch=batch,
-                                       **options)
+            issued = _new_certificates(batch.requested_by, [by_pk[i.sample_id] for i in ready], batch=batch, **options)
         for item, doc in zip(ready, issued):
             item.document = doc
     except (InputError, TransitionError):
         for item in ready:  # ... or, when one is refused (say, its results changed), one by one: it skips alone
             try:
                 with transaction.atomic():
-                    item.document = _new_certificate(batch.requested_by, by_pk[item.sample_id], batch=batch,
-                                                     **options)
+                    item.document = _new_certificate(batch.requested_by, by_pk[item.sample_id], batch=batch, **options)
             except (InputError, TransitionError) as e:
                 item.error = _error_text(e)
     docs = [item.document.pk for item in ready if item.document is not None]
@@ -393,6 +521,7 @@ def _batch_issue(batch_id):
 def dispatch_batches(batch_ids):
     """Send issue tasks for batches; with the broker down they stay in the outbox for the relay."""
     from .tasks import issue_batch
+
     batch_ids, sent = list(batch_ids), []
     if not batch_ids:
         return []
@@ -415,22 +544,29 @@ def _report_date(sample):
     cert = sample.certificates.filter(kind=Document.KIND_CERTIFICATE, validity="valid").order_by("-version").first()
     if cert:
         return timezone.localtime(cert.issued_at).date()
-    verified = sample.assays.filter(status="verified").order_by("-verified_at").values_list("verified_at",
-                                                                                           flat=True).first()
+    verified = (
+        sample.assays.filter(status="verified").order_by("-verified_at").values_list("verified_at", flat=True).first()
+    )
     return timezone.localtime(verified).date() if verified else timezone.localdate()
 
 
 def _metal_limits(product):
     from maturity.models import Requirement
     from maturity.parameters import METALS
+
     lab = LabSettings.current()
-    rows = Requirement.objects.filter(edition__code=lab.default_standard, category=product.category,
-                                      parameter__in=METALS, kind__in=("max", "max_exclusive"))
+    rows = Requirement.objects.filter(
+        edition__code=lab.default_standard,
+        category=product.category,
+        parameter__in=METALS,
+        kind__in=("max", "max_exclusive"),
+    )
     return {r.parameter: (r.kind, r.limit) for r in rows}
 
 
-def _new_certificates(actor, samples, *, batch, decision_rule=None, standard=None, issue_anyway_reason="",
-                      rule_set=None):
+def _new_certificates(
+    actor, samples, *, batch, decision_rule=None, standard=None, issue_anyway_reason="", rule_set=None
+):
     """_new_certificate for many verified samples at once, with the same rows, verification codes,
     signatory, issue-anyway remarks, transitions and audit."""
     from lims.bulk import bulk_insert
@@ -439,15 +575,21 @@ def _new_certificates(actor, samples, *, batch, decision_rule=None, standard=Non
     from lims.services import TRANSITION_EFFECTS, TRANSITION_GUARDS
 
     from .context import certificate_contexts
+
     if not samples:
         return []
     lab = LabSettings.current()
     numbers = next_numbers("CQ", len(samples), timezone.localdate().year)
     codes = [new_verification_code() for _ in samples]
-    contexts = certificate_contexts(samples, numbers=numbers, standard=standard or lab.default_standard,
-                                    decision_rule=decision_rule or lab.default_decision_rule,
-                                    urls=[verification_url(n, c) for n, c in zip(numbers, codes)], issuer=actor,
-                                    rule_set=rule_set or "tari_1999")
+    contexts = certificate_contexts(
+        samples,
+        numbers=numbers,
+        standard=standard or lab.default_standard,
+        decision_rule=decision_rule or lab.default_decision_rule,
+        urls=[verification_url(n, c) for n, c in zip(numbers, codes)],
+        issuer=actor,
+        rule_set=rule_set or "tari_1999",
+    )
     reasons = {}
     for s, ctx, code in zip(samples, contexts, codes):
         ctx["verification_code"] = code
@@ -455,41 +597,103 @@ def _new_certificates(actor, samples, *, batch, decision_rule=None, standard=Non
         if missing:
             if not (issue_anyway_reason or "").strip():
                 names = ", ".join(m["name_en"] for m in missing)
-                raise InputError({"issue_anyway_reason": [
-                    f"Required results are missing for {s.code}: {names}. Enter them, or give a reason "
-                    "to issue anyway (it is printed in the certificate's remarks)."]})
+                raise InputError(
+                    {
+                        "issue_anyway_reason": [
+                            f"Required results are missing for {s.code}: {names}. Enter them, or give a reason "
+                            "to issue anyway (it is printed in the certificate's remarks)."
+                        ]
+                    }
+                )
             ctx["issue_anyway"] = {"reason": issue_anyway_reason.strip(), "missing": missing}
             reasons[s.pk] = f"issued with required results missing: {issue_anyway_reason.strip()}"
-    docs = bulk_insert(Document, [
-        Document(kind=Document.KIND_CERTIFICATE, number=n, version=1, sample=s, product=s.product, batch=batch,
-                 context=ctx, issued_by=actor, verification_code=code)
-        for s, n, ctx, code in zip(samples, numbers, contexts, codes)])
+    docs = bulk_insert(
+        Document,
+        [
+            Document(
+                kind=Document.KIND_CERTIFICATE,
+                number=n,
+                version=1,
+                sample=s,
+                product=s.product,
+                batch=batch,
+                context=ctx,
+                issued_by=actor,
+                verification_code=code,
+            )
+            for s, n, ctx, code in zip(samples, numbers, contexts, codes)
+        ],
+    )
     if TRANSITION_GUARDS.get("certify") or TRANSITION_EFFECTS.get("certify"):
-        for s, d in zip(samples, docs):   # hooks on this transition: one by one, through the service
+        for s, d in zip(samples, docs):  # hooks on this transition: one by one, through the service
             sample_transition(actor=actor, sample=s, action="certify", reason=f"certificate {d.number} issued")
     else:
         Sample.objects.filter(pk__in=[s.pk for s in samples]).update(status="certified", updated_at=timezone.now())
-        bulk_insert(SampleTransition, [
-            SampleTransition(sample=s, action="certify", from_status="verified", to_status="certified", actor=actor,
-                             reason=f"certificate {d.number} issued") for s, d in zip(samples, docs)])
-        bulk_insert(AuditEntry, [
-            AuditEntry(entity="sample", entity_id=s.pk, entity_repr=str(s)[:200], action="transition:certify",
-                       actor=actor, changes={"status": ["verified", "certified"]},
-                       reason=f"certificate {d.number} issued", sample=s, manufacturer=s.product.manufacturer)
-            for s, d in zip(samples, docs)])
+        bulk_insert(
+            SampleTransition,
+            [
+                SampleTransition(
+                    sample=s,
+                    action="certify",
+                    from_status="verified",
+                    to_status="certified",
+                    actor=actor,
+                    reason=f"certificate {d.number} issued",
+                )
+                for s, d in zip(samples, docs)
+            ],
+        )
+        bulk_insert(
+            AuditEntry,
+            [
+                AuditEntry(
+                    entity="sample",
+                    entity_id=s.pk,
+                    entity_repr=str(s)[:200],
+                    action="transition:certify",
+                    actor=actor,
+                    changes={"status": ["verified", "certified"]},
+                    reason=f"certificate {d.number} issued",
+                    sample=s,
+                    manufacturer=s.product.manufacturer,
+                )
+                for s, d in zip(samples, docs)
+            ],
+        )
         for s in samples:
             s.status = "certified"
-    bulk_insert(AuditEntry, [
-        AuditEntry(entity="certificate", entity_id=d.pk, entity_repr=str(d)[:200], action="create", actor=actor,
-                   changes=audit.diff({}, _snapshot(d)), reason=reasons.get(s.pk, ""), sample=s,
-                   manufacturer=s.product.manufacturer)
-        for s, d in zip(samples, docs)])
+    bulk_insert(
+        AuditEntry,
+        [
+            AuditEntry(
+                entity="certificate",
+                entity_id=d.pk,
+                entity_repr=str(d)[:200],
+                action="create",
+                actor=actor,
+                changes=audit.diff({}, _snapshot(d)),
+                reason=reasons.get(s.pk, ""),
+                sample=s,
+                manufacturer=s.product.manufacturer,
+            )
+            for s, d in zip(samples, docs)
+        ],
+    )
     return docs
 
 
 @transaction.atomic
-def dossier_request(*, actor, product, samples, declared, application_date=None, description=None,
-                    industrial_waste=False, waste_documents=None):
+def dossier_request(
+    *,
+    actor,
+    product,
+    samples,
+    declared,
+    application_date=None,
+    description=None,
+    industrial_waste=False,
+    waste_documents=None,
+):
     """Store a dossier request; it is rendered only once a reviewer signs it (``dossier_sign``).
 
     Refused (nothing stored) when a sample is not verified, a test report or the description is more
@@ -510,24 +714,56 @@ def dossier_request(*, actor, product, samples, declared, application_date=None,
         raise InputError(errors)
     application_date = application_date or timezone.localdate()
     rule_errors, findings = registration.check(
-        application_date=application_date, reports=[(s.code, _report_date(s)) for s in samples],
-        raw_materials=product.raw_materials, description=description or {}, industrial_waste=industrial_waste,
-        waste_documents=waste_documents or {}, metal_limits=_metal_limits(product), product_name=product.name)
+        application_date=application_date,
+        reports=[(s.code, _report_date(s)) for s in samples],
+        raw_materials=product.raw_materials,
+        description=description or {},
+        industrial_waste=industrial_waste,
+        waste_documents=waste_documents or {},
+        metal_limits=_metal_limits(product),
+        product_name=product.name,
+    )
     if rule_errors:
         raise InputError(rule_errors)
     number = next_number("RG", timezone.localdate().year)
     code = new_verification_code()
-    ctx = dossier_context(product, samples, declared, number=number, url=verification_url(number, code), actor=actor,
-                          registration=findings)
+    ctx = dossier_context(
+        product,
+        samples,
+        declared,
+        number=number,
+        url=verification_url(number, code),
+        actor=actor,
+        registration=findings,
+    )
     ctx["verification_code"] = code
-    doc = Document.objects.create(kind=Document.KIND_REGISTRATION, number=number, product=product,
-                                  declared=declared, context=ctx, issued_by=actor, status="awaiting_signature",
-                                  verification_code=code)
+    doc = Document.objects.create(
+        kind=Document.KIND_REGISTRATION,
+        number=number,
+        product=product,
+        declared=declared,
+        context=ctx,
+        issued_by=actor,
+        status="awaiting_signature",
+        verification_code=code,
+    )
     doc.samples.set(samples)
-    audit.record(entity="registration", obj=doc, action="create", actor=actor,
-                 changes=audit.diff({}, {**_snapshot(doc), "samples": [s.code for s in samples],
-                                         "declared": declared, "application_date": application_date.isoformat()}),
-                 manufacturer=product.manufacturer)
+    audit.record(
+        entity="registration",
+        obj=doc,
+        action="create",
+        actor=actor,
+        changes=audit.diff(
+            {},
+            {
+                **_snapshot(doc),
+                "samples": [s.code for s in samples],
+                "declared": declared,
+                "application_date": application_date.isoformat(),
+            },
+        ),
+        manufacturer=product.manufacturer,
+    )
     return doc
 
 
@@ -543,12 +779,21 @@ def dossier_sign(*, actor, document):
     before = _snapshot(doc)
     now = timezone.now()
     doc.signed_by, doc.signed_at, doc.status = actor, now, "queued"
-    doc.context = {**doc.context, "signature": signatory_block(actor, now),
-                   "issue_date": timezone.localdate().isoformat(), "lab": lab_block()}
+    doc.context = {
+        **doc.context,
+        "signature": signatory_block(actor, now),
+        "issue_date": timezone.localdate().isoformat(),
+        "lab": lab_block(),
+    }
     doc.save(update_fields=["signed_by", "signed_at", "status", "context"])
-    audit.record(entity="registration", obj=doc, action="sign", actor=actor,
-                 changes=audit.diff(before, {**_snapshot(doc), "signed_by": actor.username}),
-                 manufacturer=doc.product.manufacturer)
+    audit.record(
+        entity="registration",
+        obj=doc,
+        action="sign",
+        actor=actor,
+        changes=audit.diff(before, {**_snapshot(doc), "signed_by": actor.username}),
+        manufacturer=doc.product.manufacturer,
+    )
     _dispatch_after_commit([doc.pk])
     return doc
 
@@ -556,13 +801,21 @@ def dossier_sign(*, actor, document):
 def _mark_for_supersession(sample, actor, reason):
     """Reopen (a judgement input was corrected): the sample's valid certificates must be superseded
     once it is verified again; they are marked, and the mark is audited."""
-    for doc in Document.objects.select_for_update().filter(sample=sample, kind=Document.KIND_CERTIFICATE,
-                                                           validity="valid", supersession_due=False):
+    for doc in Document.objects.select_for_update().filter(
+        sample=sample, kind=Document.KIND_CERTIFICATE, validity="valid", supersession_due=False
+    ):
         doc.supersession_due = True
         doc.save(update_fields=["supersession_due"])
-        audit.record(entity="certificate", obj=doc, action="mark_for_supersession", actor=actor,
-                     changes={"supersession_due": [False, True]}, reason=reason, sample=sample,
-                     manufacturer=sample.product.manufacturer)
+        audit.record(
+            entity="certificate",
+            obj=doc,
+            action="mark_for_supersession",
+            actor=actor,
+            changes={"supersession_due": [False, True]},
+            reason=reason,
+            sample=sample,
+            manufacturer=sample.product.manufacturer,
+        )
 
 
 register_effect("reopen", _mark_for_supersession)

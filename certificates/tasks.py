@@ -6,6 +6,7 @@ retries with backoff on transient errors; idempotent: a document already
 rendered is left alone, and a re-render writes the same bytes to the same
 file name, so running the task twice gives one certificate, one number, one
 file."""
+
 import hashlib
 import logging
 import os
@@ -38,11 +39,13 @@ class TransientRenderError(Exception):
 def _load_fonts(**kwargs):
     """Each worker process reads the fonts when it starts, not inside its first render."""
     from .fonts import register_fonts
+
     register_fonts()
 
 
 def _render_bytes(doc):
     from .rendering import render_certificate, render_dossier
+
     delay = float(os.environ.get("LIMS_TEST_RENDER_DELAY", "0") or 0)  # lets a test kill a worker mid-render
     if delay:
         time.sleep(delay)
@@ -58,11 +61,13 @@ def _lease_renewed(doc_id, attempt):
         try:
             while not stop.wait(LEASE_SECONDS / 3):
                 Document.objects.filter(pk=doc_id, status="rendering", attempts=attempt).update(
-                    lease_until=timezone.now() + timedelta(seconds=LEASE_SECONDS))
+                    lease_until=timezone.now() + timedelta(seconds=LEASE_SECONDS)
+                )
         except Exception as e:  # the render goes on; at worst the lease expires and the relay hands it out again
             log.warning("lease renewal of document %s stopped: %s", doc_id, e)
         finally:
             connection.close()
+
     t = threading.Thread(target=renew, name=f"lease-{doc_id}", daemon=True)
     t.start()
     try:
@@ -72,9 +77,17 @@ def _lease_renewed(doc_id, attempt):
         t.join(timeout=5)
 
 
-@shared_task(bind=True, name="certificates.render_document", acks_late=True, reject_on_worker_lost=True,
-             autoretry_for=(OperationalError, TransientRenderError, OSError), retry_backoff=2, retry_backoff_max=60,
-             retry_jitter=True, max_retries=6)
+@shared_task(
+    bind=True,
+    name="certificates.render_document",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=(OperationalError, TransientRenderError, OSError),
+    retry_backoff=2,
+    retry_backoff_max=60,
+    retry_jitter=True,
+    max_retries=6,
+)
 def render_document(self, document_id):
     with transaction.atomic():
         doc = Document.objects.select_for_update().filter(pk=document_id).first()
@@ -96,8 +109,7 @@ def render_document(self, document_id):
         Document.objects.filter(pk=doc.pk, attempts=doc.attempts).update(lease_until=timezone.now())
         raise
     except Exception as e:  # a bug or bad content: not worth retrying, show it
-        Document.objects.filter(pk=doc.pk).update(status="failed", error=f"{type(e).__name__}: {e}",
-                                                  lease_until=None)
+        Document.objects.filter(pk=doc.pk).update(status="failed", error=f"{type(e).__name__}: {e}", lease_until=None)
         raise
     digest = hashlib.sha256(pdf).hexdigest()
     with transaction.atomic():
@@ -118,6 +130,7 @@ def render_document(self, document_id):
 @shared_task(name="certificates.relay_outbox")
 def relay_outbox():
     from .services import relay_outbox as relay
+
     return len(relay())
 
 
@@ -125,5 +138,6 @@ def relay_outbox():
 def issue_batch(batch_id):
     """Issue the certificates of a batch request (numbers, frozen content), then send their renders."""
     from .services import batch_issue
+
     batch = batch_issue(batch_id)
     return batch.status if batch else "gone"

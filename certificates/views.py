@@ -3,6 +3,7 @@ it shows nothing but a form asking for it (the same for numbers that exist and
 numbers that do not); with the right code, the document's identity, status and
 fingerprint, and a PDF compare box. Wrong codes are counted per client address
 and, past LIMS_VERIFY_GUESS_LIMIT in LIMS_VERIFY_GUESS_WINDOW_SECONDS, answered 429."""
+
 import hashlib
 import hmac
 import re
@@ -34,10 +35,12 @@ class PdfCheckForm(forms.Form):
 
 
 class CodeForm(forms.Form):
-    code = forms.CharField(label=_("Verification code"), max_length=40,
-                           help_text=_("Printed beside the number on the document, e.g. 7KQ2-M9XD-4TWB."),
-                           widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters",
-                                                         "spellcheck": "false"}))
+    code = forms.CharField(
+        label=_("Verification code"),
+        max_length=40,
+        help_text=_("Printed beside the number on the document, e.g. 7KQ2-M9XD-4TWB."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}),
+    )
 
 
 def _guess_key(ip):
@@ -71,13 +74,32 @@ def _matches(doc, code):
 
 
 class LookupForm(forms.Form):
-    number = forms.CharField(label=_("Certificate or dossier number"), max_length=40,
-                             widget=forms.TextInput(attrs={"placeholder": "CQ-2026-000001", "autocomplete": "off",
-                                                           "autocapitalize": "characters", "autofocus": True}))
-    code = forms.CharField(label=_("Verification code"), max_length=40, required=False,
-                           help_text=_("Printed beside the number on the document, e.g. 7KQ2-M9XD-4TWB."),
-                           widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters",
-                                                         "spellcheck": "false", "placeholder": "XXXX-XXXX-XXXX"}))
+    number = forms.CharField(
+        label=_("Certificate or dossier number"),
+        max_length=40,
+        widget=forms.TextInput(
+            attrs={
+                "placeholder": "CQ-2026-000001",
+                "autocomplete": "off",
+                "autocapitalize": "characters",
+                "autofocus": True,
+            }
+        ),
+    )
+    code = forms.CharField(
+        label=_("Verification code"),
+        max_length=40,
+        required=False,
+        help_text=_("Printed beside the number on the document, e.g. 7KQ2-M9XD-4TWB."),
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "off",
+                "autocapitalize": "characters",
+                "spellcheck": "false",
+                "placeholder": "XXXX-XXXX-XXXX",
+            }
+        ),
+    )
 
 
 def normalize_number(text):
@@ -116,14 +138,24 @@ def verify(request, number):
         return response
     if not code:
         return render(request, "certificates/verify.html", context)
-    doc = (Document.objects.select_related("product__manufacturer", "superseded_by", "sample")
-           .filter(number=number).first())
+    doc = (
+        Document.objects.select_related("product__manufacturer", "superseded_by", "sample")
+        .filter(number=number)
+        .first()
+    )
     if not _matches(doc, code):
         _count_wrong_guess(ip)
         # the same answer for a number that does not exist and for a wrong code: numbers cannot be enumerated
-        return render(request, "certificates/verify.html", {
-            **context, "wrong_code": True, "lookup_form": LookupForm(initial={"number": number, "code": code}),
-        }, status=404)
+        return render(
+            request,
+            "certificates/verify.html",
+            {
+                **context,
+                "wrong_code": True,
+                "lookup_form": LookupForm(initial={"number": number, "code": code}),
+            },
+            status=404,
+        )
     match = None
     form = PdfCheckForm()
     if request.method == "POST" and "pdf" in request.FILES:
@@ -133,7 +165,15 @@ def verify(request, number):
             for chunk in form.cleaned_data["pdf"].chunks():
                 h.update(chunk)
             match = h.hexdigest() == doc.sha256
-    return render(request, "certificates/verify.html", {
-        **context, "doc": doc, "code": doc.verification_code, "form": form, "match": match,
-        "superseded_by": getattr(doc, "superseded_by", None),
-    })
+    return render(
+        request,
+        "certificates/verify.html",
+        {
+            **context,
+            "doc": doc,
+            "code": doc.verification_code,
+            "form": form,
+            "match": match,
+            "superseded_by": getattr(doc, "superseded_by", None),
+        },
+    )

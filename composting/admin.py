@@ -7,19 +7,26 @@ from .models import Batch, Criterion, Material, SoilBackground, SoilThreshold
 class CriterionAdmin(admin.ModelAdmin):
     """The §9 criteria: the lab admin edits thresholds, times and organism rows (params) with their source;
     parameters are checked (Criterion.clean) before they are saved."""
+
     list_display = ["key", "name", "kind", "active", "position", "source"]
     list_editable = ["active", "position"]
 
     def save_model(self, request, obj, form, change):
         """Saved with an audit entry (old and new values): criteria decide verdicts."""
         from lims import audit
+
         fields = ("key", "name", "kind", "params", "source", "active", "position")
         before = audit.snapshot(Criterion.objects.get(pk=obj.pk), fields) if change and obj.pk else {}
         super().save_model(request, obj, form, change)
         changes = audit.diff(before, audit.snapshot(obj, fields))
         if changes:
-            audit.record(entity="composting_criterion", obj=obj, action="update" if change else "create",
-                         actor=request.user, changes=changes)
+            audit.record(
+                entity="composting_criterion",
+                obj=obj,
+                action="update" if change else "create",
+                actor=request.user,
+                changes=changes,
+            )
 
 
 @admin.register(Material)

@@ -12,8 +12,10 @@ class BatchForm(forms.ModelForm):
     class Meta:
         model = Batch
         fields = ["manufacturer", "name", "method", "started_on", "ended_on"]
-        widgets = {"started_on": forms.DateInput(attrs={"type": "date"}),
-                   "ended_on": forms.DateInput(attrs={"type": "date"})}
+        widgets = {
+            "started_on": forms.DateInput(attrs={"type": "date"}),
+            "ended_on": forms.DateInput(attrs={"type": "date"}),
+        }
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -25,8 +27,10 @@ class BatchForm(forms.ModelForm):
     def clean(self):
         data = super().clean()
         if data.get("started_on") and data.get("ended_on") and data["ended_on"] < data["started_on"]:
-            self.add_error("ended_on", forms.ValidationError(_("The end date is before the start date."),
-                                                             code="batch_end_before_start"))
+            self.add_error(
+                "ended_on",
+                forms.ValidationError(_("The end date is before the start date."), code="batch_end_before_start"),
+            )
         return data
 
 
@@ -80,8 +84,9 @@ class ForecastForm(forms.Form):
     sample = forms.ModelChoiceField(label=_("Verified sample"), queryset=None)
     rate_t_ha = forms.FloatField(label=_("Application rate (t/ha/yr as received)"), initial=10, min_value=0)
     horizon_years = forms.FloatField(label=_("Horizon (years)"), initial=100, min_value=0.01, max_value=1000)
-    land_use = forms.ChoiceField(label=_("Standards"), choices=[("farmland", _("food-crop farmland")),
-                                                                ("general", _("general land"))])
+    land_use = forms.ChoiceField(
+        label=_("Standards"), choices=[("farmland", _("food-crop farmland")), ("general", _("general land"))]
+    )
     soil_group = forms.ChoiceField(label=_("Soil group (upper background)"), choices=[])
     depth_cm = forms.FloatField(label=_("Plough layer (cm)"), initial=15, min_value=0.01, max_value=200)
     bulk_density = forms.FloatField(label=_("Bulk density (g/cm³)"), initial=1.2, min_value=0.01, max_value=3)
@@ -90,9 +95,10 @@ class ForecastForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["sample"].queryset = samples
         self.fields["soil_group"].choices = [(g["group"], g["name"]) for g in groups]
-        for metal in METALS:   # a measured starting concentration replaces the group's background for that metal
+        for metal in METALS:  # a measured starting concentration replaces the group's background for that metal
             self.fields[f"start_{metal}"] = forms.FloatField(
-                label=_("measured %(metal)s in the soil (mg/kg)") % {"metal": metal}, required=False, min_value=0)
+                label=_("measured %(metal)s in the soil (mg/kg)") % {"metal": metal}, required=False, min_value=0
+            )
 
     def start(self, groups):
         base = dict(next(g for g in groups if g["group"] == self.cleaned_data["soil_group"])["metals"])

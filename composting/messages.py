@@ -1,5 +1,6 @@
 """User-readable messages of the pure modules' error codes, translatable (the pure modules import no Django).
 Each template takes the same named placeholders as the pure module's English message."""
+
 from django.utils.translation import gettext_lazy as _
 
 TEMPLATES = {
@@ -27,4 +28,5 @@ def text(error):
 
 def field_errors(error):
     from rest_framework.exceptions import ErrorDetail
+
     return {error.field: [ErrorDetail(text(error), code=error.code)]}

@@ -4,6 +4,7 @@ Materials: C % and N % on the dry basis, moisture % as received. Targets: C/N ``
 Two materials: the closed form; more: a linear programme (scipy) that meets C/N = R exactly and minimises cost
 per tonne as received, or the deviation from preferred shares of the dry mass.
 """
+
 import math
 from dataclasses import dataclass
 
@@ -26,7 +27,7 @@ class Material:
     carbon_pct: float
     nitrogen_pct: float
     moisture_pct: float
-    min_share_pct: float = 0.0       # bounds on the share of the dry mass (LP only)
+    min_share_pct: float = 0.0  # bounds on the share of the dry mass (LP only)
     max_share_pct: float = 100.0
     cost_per_tonne: float | None = None
     preferred_share_pct: float | None = None
@@ -47,8 +48,7 @@ def check_material(m, i):
     if not (isinstance(m.moisture_pct, (int, float)) and 0 <= m.moisture_pct < 100):
         raise MixError(p + "moisture_pct", "mix_moisture_range", "moisture must be at least 0 and below 100 %%")
     if not (0 <= m.min_share_pct <= m.max_share_pct <= 100):
-        raise MixError(p + "max_share_pct", "mix_bounds_order",
-                       "the share bounds must satisfy 0 ≤ min ≤ max ≤ 100")
+        raise MixError(p + "max_share_pct", "mix_bounds_order", "the share bounds must satisfy 0 ≤ min ≤ max ≤ 100")
     if m.cost_per_tonne is not None and not (math.isfinite(m.cost_per_tonne) and m.cost_per_tonne >= 0):
         raise MixError(p + "cost_per_tonne", "mix_cost_range", "the cost must be 0 or more")
 
@@ -57,8 +57,9 @@ def check_targets(cn, moisture_pct):
     if not (isinstance(cn, (int, float)) and math.isfinite(cn) and cn > 0):
         raise MixError("target_cn", "mix_target_cn_range", "the target C/N must be above 0")
     if not (isinstance(moisture_pct, (int, float)) and 0 < moisture_pct < 100):
-        raise MixError("target_moisture_pct", "mix_target_moisture_range",
-                       "the target moisture must be above 0 and below 100 %%")
+        raise MixError(
+            "target_moisture_pct", "mix_target_moisture_range", "the target moisture must be above 0 and below 100 %%"
+        )
 
 
 def water(dry_kg, materials, target_moisture_pct):
@@ -68,19 +69,33 @@ def water(dry_kg, materials, target_moisture_pct):
     w = mass - sum(dry_kg)
     m = target_moisture_pct / 100
     y = (m * mass - w) / (1 - m)
-    return {"wet_kg": wet, "mix_wet_kg": mass, "mix_water_kg": w, "mix_moisture_pct": 100 * w / mass if mass else 0,
-            "water_to_add_kg": max(y, 0.0), "excess_water_kg": max(-y, 0.0), "too_wet": y < 0,
-            "water_balance_kg": y}
+    return {
+        "wet_kg": wet,
+        "mix_wet_kg": mass,
+        "mix_water_kg": w,
+        "mix_moisture_pct": 100 * w / mass if mass else 0,
+        "water_to_add_kg": max(y, 0.0),
+        "excess_water_kg": max(-y, 0.0),
+        "too_wet": y < 0,
+        "water_balance_kg": y,
+    }
 
 
 def _result(materials, dry, cn_target, moisture_pct, method):
     out = water(dry, materials, moisture_pct)
     n = sum(d * m.nitrogen_pct for d, m in zip(dry, materials))
     c = sum(d * m.carbon_pct for d, m in zip(dry, materials))
-    return {"method": method, "target_cn": cn_target, "target_moisture_pct": moisture_pct,
-            "cn": c / n if n else math.inf,
-            "materials": [{"name": m.name, "dry_kg": d, "wet_kg": w, "share_pct": 100 * d / sum(dry)}
-                          for m, d, w in zip(materials, dry, out.pop("wet_kg"))], **out}
+    return {
+        "method": method,
+        "target_cn": cn_target,
+        "target_moisture_pct": moisture_pct,
+        "cn": c / n if n else math.inf,
+        "materials": [
+            {"name": m.name, "dry_kg": d, "wet_kg": w, "share_pct": 100 * d / sum(dry)}
+            for m, d, w in zip(materials, dry, out.pop("wet_kg"))
+        ],
+        **out,
+    }
 
 
 def two_materials(a, b, cn=DEFAULT_CN, moisture_pct=DEFAULT_MOISTURE_PCT, dry_total=DRY_TOTAL_KG):
@@ -90,9 +105,14 @@ def two_materials(a, b, cn=DEFAULT_CN, moisture_pct=DEFAULT_MOISTURE_PCT, dry_to
         check_material(m, i)
     lo, hi = sorted((a.cn, b.cn))
     if not (lo <= cn <= hi):
-        raise MixError("target_cn", "mix_cn_outside_range",
-                       "C/N %(target)s is outside the materials' range %(low)s–%(high)s",
-                       target=f"{cn:g}", low=f"{lo:.4g}", high=f"{hi:.4g}")
+        raise MixError(
+            "target_cn",
+            "mix_cn_outside_range",
+            "C/N %(target)s is outside the materials' range %(low)s–%(high)s",
+            target=f"{cn:g}",
+            low=f"{lo:.4g}",
+            high=f"{hi:.4g}",
+        )
     ka, kb = a.carbon_pct - cn * a.nitrogen_pct, b.carbon_pct - cn * b.nitrogen_pct
     x = dry_total / 2 if ka == kb else dry_total * (-kb) / (ka - kb)
     return _result((a, b), [x, dry_total - x], cn, moisture_pct, "closed_form")
@@ -117,26 +137,40 @@ def linear_programme(materials, cn=DEFAULT_CN, moisture_pct=DEFAULT_MOISTURE_PCT
         raise MixError("materials", "mix_bounds_infeasible", "the share bounds cannot add up to 100 %%")
     if all(m.cost_per_tonne is not None for m in materials):
         c = np.array([m.cost_per_tonne / 1000 / (1 - m.moisture_pct / 100) for m in materials])
-        res = linprog(c, A_eq=np.vstack([k, np.ones(n)]), b_eq=[0, dry_total], bounds=list(zip(lo, hi)),
-                      method="highs")
+        res = linprog(c, A_eq=np.vstack([k, np.ones(n)]), b_eq=[0, dry_total], bounds=list(zip(lo, hi)), method="highs")
         objective = "cost"
     else:
-        pref = np.array([m.preferred_share_pct if m.preferred_share_pct is not None else 100 / n
-                         for m in materials]) * dry_total / 100
+        pref = (
+            np.array([m.preferred_share_pct if m.preferred_share_pct is not None else 100 / n for m in materials])
+            * dry_total
+            / 100
+        )
         # variables: x (n), d (n) with d >= |x - p|
         c = np.concatenate([np.zeros(n), np.ones(n)])
         eye = np.eye(n)
         a_ub = np.vstack([np.hstack([eye, -eye]), np.hstack([-eye, -eye])])
         b_ub = np.concatenate([pref, -pref])
         a_eq = np.vstack([np.concatenate([k, np.zeros(n)]), np.concatenate([np.ones(n), np.zeros(n)])])
-        res = linprog(c, A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=[0, dry_total],
-                      bounds=list(zip(lo, hi)) + [(0, None)] * n, method="highs")
+        res = linprog(
+            c,
+            A_ub=a_ub,
+            b_ub=b_ub,
+            A_eq=a_eq,
+            b_eq=[0, dry_total],
+            bounds=list(zip(lo, hi)) + [(0, None)] * n,
+            method="highs",
+        )
         objective = "preference"
     if res.status != 0:
         cns = [m.cn for m in materials]
-        raise MixError("target_cn", "mix_lp_infeasible",
-                       "C/N %(target)s cannot be met within the share bounds (materials' C/N %(low)s–%(high)s)",
-                       target=f"{cn:g}", low=f"{min(cns):.4g}", high=f"{max(cns):.4g}")
+        raise MixError(
+            "target_cn",
+            "mix_lp_infeasible",
+            "C/N %(target)s cannot be met within the share bounds (materials' C/N %(low)s–%(high)s)",
+            target=f"{cn:g}",
+            low=f"{min(cns):.4g}",
+            high=f"{max(cns):.4g}",
+        )
     dry = [float(v) for v in res.x[:n]]
     out = _result(materials, dry, cn, moisture_pct, "linear_programme")
     out["objective"] = objective
@@ -147,8 +181,10 @@ def linear_programme(materials, cn=DEFAULT_CN, moisture_pct=DEFAULT_MOISTURE_PCT
 
 def design(materials, cn=DEFAULT_CN, moisture_pct=DEFAULT_MOISTURE_PCT, dry_total=DRY_TOTAL_KG):
     """Two materials without bounds or costs: the closed form; otherwise the linear programme."""
-    plain = all(m.min_share_pct == 0 and m.max_share_pct == 100 and m.cost_per_tonne is None
-                and m.preferred_share_pct is None for m in materials)
+    plain = all(
+        m.min_share_pct == 0 and m.max_share_pct == 100 and m.cost_per_tonne is None and m.preferred_share_pct is None
+        for m in materials
+    )
     if len(materials) == 2 and plain:
         return two_materials(materials[0], materials[1], cn, moisture_pct, dry_total)
     return linear_programme(materials, cn, moisture_pct, dry_total)

@@ -1,4 +1,5 @@
 """Composting batches and the data of DOMAIN.md §9–§11 (criteria, materials, soil thresholds and backgrounds)."""
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -12,13 +13,14 @@ class Batch(models.Model):
         AERATED_STATIC_PILE = "aerated_static_pile", _("aerated static pile")
         IN_VESSEL = "in_vessel", _("in-vessel")
 
-    manufacturer = models.ForeignKey("lims.Manufacturer", on_delete=models.PROTECT, related_name="composting_batches",
-                                     verbose_name=_("manufacturer"))
+    manufacturer = models.ForeignKey(
+        "lims.Manufacturer", on_delete=models.PROTECT, related_name="composting_batches", verbose_name=_("manufacturer")
+    )
     name = models.CharField(_("batch name"), max_length=100)
     method = models.CharField(_("method"), max_length=30, choices=Method.choices)
     started_on = models.DateField(_("started on"))
     ended_on = models.DateField(_("ended on"), null=True, blank=True)
-    recipe = models.JSONField(_("recipe"), default=dict, blank=True)   # a saved mix design (§10)
+    recipe = models.JSONField(_("recipe"), default=dict, blank=True)  # a saved mix design (§10)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -63,12 +65,14 @@ class MoistureReading(models.Model):
 
 class BatchSample(models.Model):
     """A sample names the batch it was taken from (one batch per sample)."""
+
     sample = models.OneToOneField("lims.Sample", on_delete=models.CASCADE, related_name="composting_batch")
     batch = models.ForeignKey(Batch, on_delete=models.PROTECT, related_name="samples")
 
 
 class Criterion(models.Model):
     """A §9 criterion: data the lab admin edits (kind + parameters, with its source)."""
+
     key = models.SlugField(max_length=50, unique=True)
     name = models.CharField(max_length=200)
     kind = models.CharField(max_length=30, choices=[(k, k) for k in thermal.KINDS])
@@ -87,15 +91,18 @@ class Criterion(models.Model):
 
     def clean(self):
         from django.core.exceptions import ValidationError
+
         try:
             thermal.validate(self.kind, self.params)
         except thermal.CriterionError as e:
-            raise ValidationError({"params" if e.field.startswith("params") else e.field: f"{e.field}: {e.message}"},
-                                  code=e.code)
+            raise ValidationError(
+                {"params" if e.field.startswith("params") else e.field: f"{e.field}: {e.message}"}, code=e.code
+            )
 
 
 class Material(models.Model):
     """A feedstock of the mix designer's library (ch. 6 table 1): C %, N % dry basis, moisture % as received."""
+
     name = models.CharField(max_length=100, unique=True)
     carbon_pct = models.FloatField()
     nitrogen_pct = models.FloatField()
@@ -111,6 +118,7 @@ class Material(models.Model):
 
 class SoilThreshold(models.Model):
     """Taiwan soil pollution monitoring / control standard, mg/kg dry; ``farmland`` is the food-crop farmland value."""
+
     level = models.CharField(max_length=20, choices=[("monitoring", "monitoring"), ("control", "control")])
     metal = models.CharField(max_length=5)
     general_mg_kg = models.FloatField()
@@ -124,6 +132,7 @@ class SoilThreshold(models.Model):
 
 class SoilBackground(models.Model):
     """Upper background of a soil group (ch. 15 table 4), mg/kg."""
+
     group = models.SlugField(max_length=50)
     name = models.CharField(max_length=100)
     metal = models.CharField(max_length=5)

@@ -1,4 +1,5 @@
 """Pages of composting batches (DOMAIN.md §9): list and create, the batch page with its curve and verdicts."""
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -16,9 +17,14 @@ WRITERS = (Role.MANUFACTURER, Role.TECHNICIAN, Role.LAB_ADMIN)
 
 
 def status_label(status):
-    return {"met": _("met"), "not_shown": _("not shown"), "not_judged": _("not judged"),
-            "inactivated": _("inactivated"), "reheated": _("re-heated"), "not_reheated": _("not re-heated")}.get(
-        status, status)
+    return {
+        "met": _("met"),
+        "not_shown": _("not shown"),
+        "not_judged": _("not judged"),
+        "inactivated": _("inactivated"),
+        "reheated": _("re-heated"),
+        "not_reheated": _("not re-heated"),
+    }.get(status, status)
 
 
 def readable(iso):
@@ -30,11 +36,22 @@ def readable_run(run):
 
 
 def curve_svg(ev, width=720, height=260):
-    return mark_safe(charts.governing_svg(
-        ev["governing"], ev["turnings"], charts.thresholds_of(ev["criteria_params"]), _("Governing temperature"),
-        width=width, height=height,
-        labels={"legend": _("Governing temperature (lowest probe per hour, °C); grey lines: turnings; "
-                            "dashed: criterion thresholds")}))
+    return mark_safe(
+        charts.governing_svg(
+            ev["governing"],
+            ev["turnings"],
+            charts.thresholds_of(ev["criteria_params"]),
+            _("Governing temperature"),
+            width=width,
+            height=height,
+            labels={
+                "legend": _(
+                    "Governing temperature (lowest probe per hour, °C); grey lines: turnings; "
+                    "dashed: criterion thresholds"
+                )
+            },
+        )
+    )
 
 
 @login_required
@@ -60,8 +77,11 @@ def batch_detail(request, pk):
     batch = get_object_or_404(selectors.batches_visible_to(request.user), pk=pk)
     can_write = request.user.role in WRITERS
     upload, turning, moisture, report = LoggerUploadForm(), TurningForm(), MoistureForm(), None
-    own_samples = lims_selectors.samples_visible_to(request.user).filter(
-        product__manufacturer_id=batch.manufacturer_id).order_by("-id")
+    own_samples = (
+        lims_selectors.samples_visible_to(request.user)
+        .filter(product__manufacturer_id=batch.manufacturer_id)
+        .order_by("-id")
+    )
     link = SampleLinkForm(samples=own_samples)
     if request.method == "POST" and can_write:
         what = request.POST.get("what")
@@ -71,9 +91,16 @@ def batch_detail(request, pk):
                 f = upload.cleaned_data["file"]
                 try:
                     if f.size > logger.MAX_BYTES:
-                        raise logger.LoggerFileRejected([{"row": None, "column": "file",
-                                                          "code": "logger_file_too_large",
-                                                          "reason": _("the file is too large")}])
+                        raise logger.LoggerFileRejected(
+                            [
+                                {
+                                    "row": None,
+                                    "column": "file",
+                                    "code": "logger_file_too_large",
+                                    "reason": _("the file is too large"),
+                                }
+                            ]
+                        )
                     n = services.readings_upload(actor=request.user, batch=batch, filename=f.name, content=f.read())
                     messages.success(request, _("%(n)s readings stored.") % {"n": n})
                     return redirect("composting-batch", batch.pk)
@@ -97,16 +124,40 @@ def batch_detail(request, pk):
     ev = selectors.evaluation(batch)
     criteria = []
     for c in ev["criteria"]:
-        criteria.append({**c, "label": status_label(c["status"]), "run": readable_run(c.get("run")),
-                         "organisms": [{**o, "label": status_label(o["status"]), "run": readable_run(o.get("run"))}
-                                       for o in c.get("organisms", [])],
-                         "turnings": [{**t, "label": status_label(t["status"]), "time": readable(t["time"])}
-                                      for t in c.get("turnings", [])]})
-    return render(request, "composting/batch_detail.html", {
-        "batch": batch, "chart": curve_svg(ev), "criteria": criteria, "can_write": can_write,
-        "upload": upload, "turning": turning, "moisture": moisture, "report": report, "link": link,
-        "turnings": batch.turnings.all(), "moisture_readings": batch.moisture_readings.all(),
-        "hours": len(ev["governing"]), "samples": batch.samples.select_related("sample")})
+        criteria.append(
+            {
+                **c,
+                "label": status_label(c["status"]),
+                "run": readable_run(c.get("run")),
+                "organisms": [
+                    {**o, "label": status_label(o["status"]), "run": readable_run(o.get("run"))}
+                    for o in c.get("organisms", [])
+                ],
+                "turnings": [
+                    {**t, "label": status_label(t["status"]), "time": readable(t["time"])}
+                    for t in c.get("turnings", [])
+                ],
+            }
+        )
+    return render(
+        request,
+        "composting/batch_detail.html",
+        {
+            "batch": batch,
+            "chart": curve_svg(ev),
+            "criteria": criteria,
+            "can_write": can_write,
+            "upload": upload,
+            "turning": turning,
+            "moisture": moisture,
+            "report": report,
+            "link": link,
+            "turnings": batch.turnings.all(),
+            "moisture_readings": batch.moisture_readings.all(),
+            "hours": len(ev["governing"]),
+            "samples": batch.samples.select_related("sample"),
+        },
+    )
 
 
 MIX_ROWS = 4
@@ -121,10 +172,14 @@ def mix_designer(request):
     from .forms import MixMaterialForm, MixTargetForm
     from .messages import text
     from .models import Material
+
     materials = Material.objects.all()
     samples = selectors.verified_samples_visible_to(request.user).order_by("-id")
-    batches = selectors.batches_visible_to(request.user) if request.user.role in WRITERS else \
-        selectors.batches_visible_to(request.user).none()
+    batches = (
+        selectors.batches_visible_to(request.user)
+        if request.user.role in WRITERS
+        else selectors.batches_visible_to(request.user).none()
+    )
     data = request.POST if request.method == "POST" else None
     rows = [MixMaterialForm(data, prefix=f"m{i}", materials=materials, samples=samples) for i in range(MIX_ROWS)]
     target = MixTargetForm(data, batches=batches)
@@ -135,19 +190,32 @@ def mix_designer(request):
             if r.is_blank():
                 continue
             d = r.cleaned_data
-            extra = {"min_share_pct": d["min_share_pct"] if d["min_share_pct"] is not None else 0,
-                     "max_share_pct": d["max_share_pct"] if d["max_share_pct"] is not None else 100,
-                     "cost_per_tonne": d["cost_per_tonne"]}
+            extra = {
+                "min_share_pct": d["min_share_pct"] if d["min_share_pct"] is not None else 0,
+                "max_share_pct": d["max_share_pct"] if d["max_share_pct"] is not None else 100,
+                "cost_per_tonne": d["cost_per_tonne"],
+            }
             if d["material"]:
                 m = d["material"]
-                chosen.append({"name": m.name, "carbon_pct": m.carbon_pct, "nitrogen_pct": m.nitrogen_pct,
-                               "moisture_pct": m.moisture_pct, **extra})
+                chosen.append(
+                    {
+                        "name": m.name,
+                        "carbon_pct": m.carbon_pct,
+                        "nitrogen_pct": m.nitrogen_pct,
+                        "moisture_pct": m.moisture_pct,
+                        **extra,
+                    }
+                )
             elif d["sample"]:
                 values, missing = selectors.material_from_sample(d["sample"])
                 if missing:
-                    r.add_error("sample", dj_forms.ValidationError(
-                        _("The sample has no result for %(names)s.") % {"names": ", ".join(missing)},
-                        code="mix_sample_incomplete"))
+                    r.add_error(
+                        "sample",
+                        dj_forms.ValidationError(
+                            _("The sample has no result for %(names)s.") % {"names": ", ".join(missing)},
+                            code="mix_sample_incomplete",
+                        ),
+                    )
                     continue
                 chosen.append({**values, **extra})
             else:
@@ -155,21 +223,32 @@ def mix_designer(request):
                 for k in missing:
                     r.add_error(k, dj_forms.ValidationError(_("This field is required."), code="required"))
                 if not missing:
-                    chosen.append({"name": d["name"] or _("material"), "carbon_pct": d["carbon_pct"],
-                                   "nitrogen_pct": d["nitrogen_pct"], "moisture_pct": d["moisture_pct"], **extra})
+                    chosen.append(
+                        {
+                            "name": d["name"] or _("material"),
+                            "carbon_pct": d["carbon_pct"],
+                            "nitrogen_pct": d["nitrogen_pct"],
+                            "moisture_pct": d["moisture_pct"],
+                            **extra,
+                        }
+                    )
         if not any(r.errors for r in rows):
             try:
-                result = selectors.design_mix(chosen, target.cleaned_data["target_cn"],
-                                              target.cleaned_data["target_moisture_pct"],
-                                              target.cleaned_data["dry_total_kg"])
+                result = selectors.design_mix(
+                    chosen,
+                    target.cleaned_data["target_cn"],
+                    target.cleaned_data["target_moisture_pct"],
+                    target.cleaned_data["dry_total_kg"],
+                )
             except mix.MixError as e:
                 problem = text(e)
             if result is not None and target.cleaned_data.get("batch"):
                 batch = target.cleaned_data["batch"]
                 services.recipe_save(actor=request.user, batch=batch, design=result)
                 messages.success(request, _("Saved as the recipe of batch %(name)s.") % {"name": batch.name})
-    return render(request, "composting/mix.html", {"rows": rows, "target": target, "result": result,
-                                                   "problem": problem})
+    return render(
+        request, "composting/mix.html", {"rows": rows, "target": target, "result": result, "problem": problem}
+    )
 
 
 @login_required
@@ -178,6 +257,7 @@ def soil_forecast(request):
     from . import forecast
     from .forms import ForecastForm
     from .messages import text
+
     groups = list(selectors.soil_groups().values())
     samples = selectors.verified_samples_visible_to(request.user).order_by("-id")
     form = ForecastForm(request.GET or None, samples=samples, groups=groups)
@@ -186,16 +266,31 @@ def soil_forecast(request):
         d = form.cleaned_data
         try:
             result, problems = selectors.soil_forecast(
-                d["sample"], rate_t_ha=d["rate_t_ha"], horizon_years=d["horizon_years"], land_use=d["land_use"],
-                start=form.start(groups), depth_cm=d["depth_cm"], bulk_density=d["bulk_density"])
+                d["sample"],
+                rate_t_ha=d["rate_t_ha"],
+                horizon_years=d["horizon_years"],
+                land_use=d["land_use"],
+                start=form.start(groups),
+                depth_cm=d["depth_cm"],
+                bulk_density=d["bulk_density"],
+            )
         except forecast.ForecastError as e:
             problems = {e.field: (e.code, text(e))}
         if result:
             first = result["first_level"]
-            rows = [{**m, "threshold_mg_kg": m["levels"].get(first, {}).get("threshold_mg_kg")}
-                    for m in result["metals"]]
-            chart = mark_safe(charts.forecast_svg(
-                rows, result["horizon_years"], _("Soil concentration over the years"),
-                legend=_("Soil concentration as a share of the monitoring standard (%); years along the axis")))
-    return render(request, "composting/forecast.html", {"form": form, "result": result, "chart": chart,
-                                                        "problems": [str(m) for _c, m in problems.values()]})
+            rows = [
+                {**m, "threshold_mg_kg": m["levels"].get(first, {}).get("threshold_mg_kg")} for m in result["metals"]
+            ]
+            chart = mark_safe(
+                charts.forecast_svg(
+                    rows,
+                    result["horizon_years"],
+                    _("Soil concentration over the years"),
+                    legend=_("Soil concentration as a share of the monitoring standard (%); years along the axis"),
+                )
+            )
+    return render(
+        request,
+        "composting/forecast.html",
+        {"form": form, "result": result, "chart": chart, "problems": [str(m) for _c, m in problems.values()]},
+    )

@@ -1,5 +1,6 @@
 """Reads for the composting pages and API. Manufacturer isolation as in lims/selectors.py: a manufacturer user
 sees only its own organisation's batches, by list, by id and by any filter."""
+
 from dataclasses import replace
 
 from django.utils import timezone
@@ -26,8 +27,9 @@ def batch_input(batch):
     """The batch as the pure criteria see it (governing temperatures are computed from all readings)."""
     readings = [(timezone.localtime(t), p, c) for t, p, c in batch.readings.values_list("at", "probe", "temperature_c")]
     turnings = [timezone.localtime(t) for t in batch.turnings.values_list("at", flat=True)]
-    return thermal.Batch(method=batch.method, readings=readings, turnings=turnings,
-                         start=batch.started_on, end=batch.ended_on)
+    return thermal.Batch(
+        method=batch.method, readings=readings, turnings=turnings, start=batch.started_on, end=batch.ended_on
+    )
 
 
 def evaluation(batch):
@@ -42,8 +44,12 @@ def evaluation(batch):
         except thermal.CriterionError as e:
             verdict = {"status": thermal.NOT_JUDGED, "run": None, "reason": e.code}
         results.append({"key": c.key, "name": c.name, "kind": c.kind, "source": c.source, **verdict})
-    return {"governing": hours, "turnings": data.turnings, "criteria": results,
-            "criteria_params": {c.key: c.params for c in criteria}}
+    return {
+        "governing": hours,
+        "turnings": data.turnings,
+        "criteria": results,
+        "criteria_params": {c.key: c.params for c in criteria},
+    }
 
 
 def batch_of_sample(sample):
@@ -75,7 +81,7 @@ def _dry_values(sample, keys):
         try:
             value = compliance.convert_unit(m.value, m.unit or unit, unit)
             value, _u = compliance.to_basis(replace(m, value=value), "dry", moisture, key)
-        except Exception:   # noqa: BLE001 (unit or basis that cannot be converted: the value is left out)
+        except Exception:  # noqa: BLE001 (unit or basis that cannot be converted: the value is left out)
             continue
         out[key] = value
     return out, moisture
@@ -85,10 +91,21 @@ def material_from_sample(sample):
     """C %, N % (dry) and moisture % (as received) of a verified sample, or the names of what is missing."""
     values, moisture = _dry_values(sample, ("total_carbon_pct", "organic_carbon_pct", "total_nitrogen_pct"))
     carbon = values.get("total_carbon_pct", values.get("organic_carbon_pct"))
-    missing = [k for k, v in (("carbon_pct", carbon), ("nitrogen_pct", values.get("total_nitrogen_pct")),
-                              ("moisture_pct", moisture)) if v is None]
-    return {"name": sample.code, "carbon_pct": carbon, "nitrogen_pct": values.get("total_nitrogen_pct"),
-            "moisture_pct": moisture}, missing
+    missing = [
+        k
+        for k, v in (
+            ("carbon_pct", carbon),
+            ("nitrogen_pct", values.get("total_nitrogen_pct")),
+            ("moisture_pct", moisture),
+        )
+        if v is None
+    ]
+    return {
+        "name": sample.code,
+        "carbon_pct": carbon,
+        "nitrogen_pct": values.get("total_nitrogen_pct"),
+        "moisture_pct": moisture,
+    }, missing
 
 
 def sample_metals(sample):
@@ -117,14 +134,26 @@ def soil_groups():
 def design_mix(materials, target_cn, target_moisture_pct, dry_total_kg):
     """Run the mix designer on resolved materials (pure call; errors are MixError)."""
     from . import mix
+
     return mix.design([mix.Material(**m) for m in materials], target_cn, target_moisture_pct, dry_total_kg)
 
 
-def soil_forecast(sample, *, rate_t_ha, horizon_years, land_use="farmland", soil_group=None, start=None,
-                  depth_cm=15.0, bulk_density=1.2, moisture_pct=None):
+def soil_forecast(
+    sample,
+    *,
+    rate_t_ha,
+    horizon_years,
+    land_use="farmland",
+    soil_group=None,
+    start=None,
+    depth_cm=15.0,
+    bulk_density=1.2,
+    moisture_pct=None,
+):
     """The §11 forecast for a verified sample; ``start`` (measured {metal: mg/kg}) wins over ``soil_group``.
     Returns (result, problems) where problems maps a field to a (code, message) pair."""
     from . import forecast
+
     metals, moisture = sample_metals(sample)
     if moisture_pct is None:
         moisture_pct = moisture
@@ -145,9 +174,14 @@ def soil_forecast(sample, *, rate_t_ha, horizon_years, land_use="farmland", soil
     s0 = {m: (start or background).get(m) for m in metals}
     missing = [m for m, v in s0.items() if v is None]
     if missing:
-        return None, {"start": ("forecast_start_missing",
-                                _("no starting soil concentration for %(metal)s") % {"metal": ", ".join(missing)})}
-    result = forecast.forecast(metals, moisture_pct, rate_t_ha, s0, soil_thresholds(land_use), horizon_years,
-                               depth_cm, bulk_density)
+        return None, {
+            "start": (
+                "forecast_start_missing",
+                _("no starting soil concentration for %(metal)s") % {"metal": ", ".join(missing)},
+            )
+        }
+    result = forecast.forecast(
+        metals, moisture_pct, rate_t_ha, s0, soil_thresholds(land_use), horizon_years, depth_cm, bulk_density
+    )
     result.update(sample=sample.code, land_use=land_use, soil_group=soil_group if start is None else None)
     return result, {}

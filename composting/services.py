@@ -1,4 +1,5 @@
 """Writes of composting batches: each atomic, each with its audit entry (who, when, what, why)."""
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -20,8 +21,15 @@ def _require_owner(user, manufacturer_id):
 
 
 def _record(batch, action, actor, changes, reason=""):
-    audit.record(entity="composting_batch", obj=batch, action=action, actor=actor, changes=changes, reason=reason,
-                 manufacturer=batch.manufacturer)
+    audit.record(
+        entity="composting_batch",
+        obj=batch,
+        action=action,
+        actor=actor,
+        changes=changes,
+        reason=reason,
+        manufacturer=batch.manufacturer,
+    )
 
 
 @transaction.atomic
@@ -38,8 +46,16 @@ def batch_update(*, actor, batch, reason="", **fields):
     _require_owner(actor, batch.manufacturer_id)
     moved = "manufacturer" in fields and fields["manufacturer"].pk != batch.manufacturer_id
     if moved and batch.samples.exists():
-        raise ValidationError({"manufacturer": [ValidationError(
-            _("The batch has samples of its manufacturer; it cannot move to another."), code="batch_has_samples")]})
+        raise ValidationError(
+            {
+                "manufacturer": [
+                    ValidationError(
+                        _("The batch has samples of its manufacturer; it cannot move to another."),
+                        code="batch_has_samples",
+                    )
+                ]
+            }
+        )
     before = audit.snapshot(batch, BATCH_FIELDS)
     for k, v in fields.items():
         setattr(batch, k, v)
@@ -55,26 +71,54 @@ def readings_add(*, actor, batch, rows, source=""):
     """Store temperature readings [(time, probe, °C)], all or none; a (time, probe) already stored is a problem."""
     _require_owner(actor, batch.manufacturer_id)
     times = [row[0] for row in rows]
-    existing = set(TemperatureReading.objects.filter(batch=batch, at__gte=min(times), at__lte=max(times))
-                   .values_list("at", "probe"))
+    existing = set(
+        TemperatureReading.objects.filter(batch=batch, at__gte=min(times), at__lte=max(times)).values_list(
+            "at", "probe"
+        )
+    )
     clashes, seen = [], set()
     for i, (t, p, _temp) in enumerate(rows):
         row = i + 2 if source else i
         if (t, p) in existing:
-            clashes.append({"row": row, "column": "time", "code": "logger_reading_exists",
-                            "reason": str(_("probe %(probe)s at %(time)s is already recorded for this batch")
-                                          % {"probe": p, "time": t.isoformat()})})
+            clashes.append(
+                {
+                    "row": row,
+                    "column": "time",
+                    "code": "logger_reading_exists",
+                    "reason": str(
+                        _("probe %(probe)s at %(time)s is already recorded for this batch")
+                        % {"probe": p, "time": t.isoformat()}
+                    ),
+                }
+            )
         elif (t, p) in seen:
-            clashes.append({"row": row, "column": "time", "code": "logger_duplicate",
-                            "reason": str(_("probe %(probe)s at %(time)s is given twice")
-                                          % {"probe": p, "time": t.isoformat()})})
+            clashes.append(
+                {
+                    "row": row,
+                    "column": "time",
+                    "code": "logger_duplicate",
+                    "reason": str(
+                        _("probe %(probe)s at %(time)s is given twice") % {"probe": p, "time": t.isoformat()}
+                    ),
+                }
+            )
         seen.add((t, p))
     if clashes:
         raise logger.LoggerFileRejected(clashes)
-    TemperatureReading.objects.bulk_create(TemperatureReading(batch=batch, at=t, probe=p, temperature_c=c)
-                                           for t, p, c in rows)
-    _record(batch, "readings:add", actor, {"readings": [None, len(rows)], "from": [None, min(times).isoformat()],
-                                           "to": [None, max(times).isoformat()], "source": [None, source]})
+    TemperatureReading.objects.bulk_create(
+        TemperatureReading(batch=batch, at=t, probe=p, temperature_c=c) for t, p, c in rows
+    )
+    _record(
+        batch,
+        "readings:add",
+        actor,
+        {
+            "readings": [None, len(rows)],
+            "from": [None, min(times).isoformat()],
+            "to": [None, max(times).isoformat()],
+            "source": [None, source],
+        },
+    )
     return len(rows)
 
 
@@ -113,16 +157,35 @@ def sample_link(*, actor, sample, batch, reason=""):
     else:
         BatchSample.objects.update_or_create(sample=sample, defaults={"batch": batch})
     if before != (batch.pk if batch else None):
-        audit.record(entity="sample", obj=sample, action="update", actor=actor, reason=reason,
-                     changes={"composting_batch": [before, batch.pk if batch else None]}, sample=sample,
-                     manufacturer=sample.product.manufacturer)
+        audit.record(
+            entity="sample",
+            obj=sample,
+            action="update",
+            actor=actor,
+            reason=reason,
+            changes={"composting_batch": [before, batch.pk if batch else None]},
+            sample=sample,
+            manufacturer=sample.product.manufacturer,
+        )
 
 
 @transaction.atomic
 def recipe_save(*, actor, batch, design, reason=""):
     """Save a mix design as the batch's recipe (audited like every batch change)."""
-    recipe = {k: design[k] for k in ("method", "target_cn", "target_moisture_pct", "cn", "materials",
-                                     "water_to_add_kg", "excess_water_kg", "mix_wet_kg") if k in design}
+    recipe = {
+        k: design[k]
+        for k in (
+            "method",
+            "target_cn",
+            "target_moisture_pct",
+            "cn",
+            "materials",
+            "water_to_add_kg",
+            "excess_water_kg",
+            "mix_wet_kg",
+        )
+        if k in design
+    }
     recipe["water_kg"] = design.get("water_to_add_kg", 0)
     return batch_update(actor=actor, batch=batch, reason=reason or "mix design saved as recipe", recipe=recipe)
 
@@ -132,5 +195,6 @@ def load_bundled_data():
     database emptied after migrating (tests that flush it)."""
     from . import seed
     from .models import Criterion, Material, SoilBackground, SoilThreshold
+
     with transaction.atomic():
         seed.load(Criterion, Material, SoilThreshold, SoilBackground)

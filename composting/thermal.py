@@ -5,13 +5,14 @@ A run is a maximal sequence of hours with readings, each at or above a threshold
 ``max_gap_hours`` missing hours; its length runs from the start of its first hour to the end of its last hour.
 Criteria are data (``kind`` + ``params``); :func:`judge` dispatches on the kind.
 """
+
 import datetime
 from dataclasses import dataclass, field
 
 HOUR = datetime.timedelta(hours=1)
-MAX_GAP_HOURS = 6          # [lab policy] a gap of more missing hours breaks every run
-REHEAT_RISE_C = 5.0        # [lab policy] a turning re-heats the pile when it rises this much ...
-REHEAT_WINDOW_HOURS = 72   # ... within this many hours after it
+MAX_GAP_HOURS = 6  # [lab policy] a gap of more missing hours breaks every run
+REHEAT_RISE_C = 5.0  # [lab policy] a turning re-heats the pile when it rises this much ...
+REHEAT_WINDOW_HOURS = 72  # ... within this many hours after it
 
 MET, NOT_SHOWN, NOT_JUDGED = "met", "not_shown", "not_judged"
 INACTIVATED = "inactivated"
@@ -46,7 +47,7 @@ def governing_hours(readings):
 class Run:
     start: datetime.datetime
     end: datetime.datetime
-    hours: int                 # hours with readings inside the run
+    hours: int  # hours with readings inside the run
     minimum_c: float
 
     @property
@@ -54,9 +55,13 @@ class Run:
         return (self.end - self.start).total_seconds() / 3600
 
     def as_dict(self):
-        return {"start": self.start.isoformat(), "end": self.end.isoformat(),
-                "length_hours": round(self.length_hours, 3), "hours_with_readings": self.hours,
-                "minimum_c": self.minimum_c}
+        return {
+            "start": self.start.isoformat(),
+            "end": self.end.isoformat(),
+            "length_hours": round(self.length_hours, 3),
+            "hours_with_readings": self.hours,
+            "minimum_c": self.minimum_c,
+        }
 
 
 def find_runs(hours, threshold, max_gap_hours=MAX_GAP_HOURS):
@@ -90,12 +95,14 @@ def time_at_temperature(hours, threshold, duration_hours, max_gap_hours=MAX_GAP_
 
 # --- criteria -----------------------------------------------------------------------------------------
 
+
 @dataclass
 class Batch:
     """What the criteria need to know about a batch."""
+
     method: str
-    readings: list                     # [(time, probe, °C)]
-    turnings: list = field(default_factory=list)   # [time]
+    readings: list  # [(time, probe, °C)]
+    turnings: list = field(default_factory=list)  # [time]
     start: datetime.date | None = None
     end: datetime.date | None = None
 
@@ -154,8 +161,13 @@ def _status_of_run(met, run):
 def judge_organisms(hours, params):
     rows = []
     for row in params["organisms"]:
-        out = {"name": row["name"], "group": row.get("group", ""), "temperature_c": row["temperature_c"],
-               "minutes": row.get("minutes"), "run": None}
+        out = {
+            "name": row["name"],
+            "group": row.get("group", ""),
+            "temperature_c": row["temperature_c"],
+            "minutes": row.get("minutes"),
+            "run": None,
+        }
         if row.get("minutes") is None:
             out.update(status=NOT_JUDGED, reason="no_time_in_source")
         elif row.get("reliable", True) is False:
@@ -164,8 +176,11 @@ def judge_organisms(hours, params):
             out.update(status=NOT_JUDGED, reason="no_readings")
         else:
             met, run = time_at_temperature(hours, float(row["temperature_c"]), float(row["minutes"]) / 60)
-            out.update(status=INACTIVATED if met else NOT_SHOWN, reason="" if met else "no_run_long_enough",
-                       run=run.as_dict() if run else None)
+            out.update(
+                status=INACTIVATED if met else NOT_SHOWN,
+                reason="" if met else "no_run_long_enough",
+                run=run.as_dict() if run else None,
+            )
         rows.append(out)
     judged = [r for r in rows if r["status"] != NOT_JUDGED]
     if not judged:
@@ -191,8 +206,12 @@ def judge_pfrp(hours, batch, params):
             return {"status": MET, "run": run.as_dict(), "turnings_in_run": inside, "rule": "windrow"}
         if best is None or (run.length_hours, inside) > (best.length_hours, best_turnings):
             best, best_turnings = run, inside
-    return {"status": NOT_SHOWN, "run": best.as_dict() if best else None,
-            "turnings_in_run": max(best_turnings, 0), "rule": "windrow"}
+    return {
+        "status": NOT_SHOWN,
+        "run": best.as_dict() if best else None,
+        "turnings_in_run": max(best_turnings, 0),
+        "rule": "windrow",
+    }
 
 
 def judge_comprehensive(hours, batch, params):
@@ -201,8 +220,11 @@ def judge_comprehensive(hours, batch, params):
     peak = max((temp for _, temp in hours), default=None)
     turnings = len(batch.turnings)
     checks = {
-        "fermentation_days": {"value": days, "limit": params["fermentation_days"],
-                              "ok": days is not None and days >= params["fermentation_days"]},
+        "fermentation_days": {
+            "value": days,
+            "limit": params["fermentation_days"],
+            "ok": days is not None and days >= params["fermentation_days"],
+        },
         "peak_c": {"value": peak, "limit": params["peak_c"], "ok": peak is not None and peak >= params["peak_c"]},
         "turnings": {"value": turnings, "limit": params["turnings"], "ok": turnings >= params["turnings"]},
     }
@@ -219,8 +241,11 @@ def judge_msw_window(hours, params):
     first = next(h for h, temp in hours if temp >= low)
     for h, temp in hours:
         if first <= h < run.end and not (low <= temp <= high):
-            return {"status": NOT_SHOWN, "run": run.as_dict(),
-                    "outside": {"hour": h.isoformat(), "temperature_c": temp}}
+            return {
+                "status": NOT_SHOWN,
+                "run": run.as_dict(),
+                "outside": {"hour": h.isoformat(), "temperature_c": temp},
+            }
     return {"status": MET, "run": run.as_dict(), "outside": None}
 
 
@@ -235,8 +260,14 @@ def judge_reheat(hours, batch, params):
             out.append({"time": t.isoformat(), "status": NOT_JUDGED, "before_c": None, "peak_after_c": None})
             continue
         base, peak = before[-1][1], max(after)
-        out.append({"time": t.isoformat(), "before_c": base, "peak_after_c": peak,
-                    "status": "reheated" if peak - base >= rise else "not_reheated"})
+        out.append(
+            {
+                "time": t.isoformat(),
+                "before_c": base,
+                "peak_after_c": peak,
+                "status": "reheated" if peak - base >= rise else "not_reheated",
+            }
+        )
     if not out or out[-1]["status"] == NOT_JUDGED:
         status = NOT_JUDGED
     else:

@@ -13,14 +13,25 @@ class ReasonedAdmin(admin.ModelAdmin):
 
     def get_form(self, request, obj=None, **kwargs):
         base = kwargs.get("form") or (getattr(self, "add_form", None) if obj is None else None) or self.form
-        kwargs["form"] = type(base.__name__, (base,), {"change_reason": forms.CharField(
-            label=_("Reason for the change"), max_length=500, widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
-            help_text=_("Kept in the audit history with your name, the time and the old and new values."))})
+        kwargs["form"] = type(
+            base.__name__,
+            (base,),
+            {
+                "change_reason": forms.CharField(
+                    label=_("Reason for the change"),
+                    max_length=500,
+                    widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
+                    help_text=_("Kept in the audit history with your name, the time and the old and new values."),
+                )
+            },
+        )
         return super().get_form(request, obj, **kwargs)
 
     def get_fieldsets(self, request, obj=None):
-        fieldsets = [(name, {**opts, "fields": [f for f in opts.get("fields", ()) if f != "change_reason"]})
-                     for name, opts in super().get_fieldsets(request, obj)]
+        fieldsets = [
+            (name, {**opts, "fields": [f for f in opts.get("fields", ()) if f != "change_reason"]})
+            for name, opts in super().get_fieldsets(request, obj)
+        ]
         return [*fieldsets, (_("Audit"), {"fields": ["change_reason"]})]
 
     def save_model(self, request, obj, form, change):
@@ -32,8 +43,10 @@ class ReasonedAdmin(admin.ModelAdmin):
 class UserAdmin(ReasonedAdmin, BaseUserAdmin):
     list_display = ("username", "full_name", "role", "manufacturer", "is_active", "last_login")
     list_filter = ("role", "manufacturer", "is_active")
-    fieldsets = BaseUserAdmin.fieldsets + ((_("Role"), {"fields": ("role", "manufacturer")}),
-                                           (_("Authorised signatory (reviewers)"), {"fields": ("title", "signature")}))
+    fieldsets = BaseUserAdmin.fieldsets + (
+        (_("Role"), {"fields": ("role", "manufacturer")}),
+        (_("Authorised signatory (reviewers)"), {"fields": ("title", "signature")}),
+    )
     add_fieldsets = BaseUserAdmin.add_fieldsets + ((_("Role"), {"fields": ("role", "manufacturer")}),)
 
     @admin.display(description=_("Full name"), ordering="last_name")
@@ -87,6 +100,7 @@ class SampleAdmin(admin.ModelAdmin):
 def _action_label(action):
     """'transition:receive' -> 'Receive' (in the admin's language), 'update' -> 'corrected'."""
     from lims.web import labels
+
     if action.startswith("transition:"):
         return labels.label(labels.ACTIONS, action.split(":", 1)[1])
     return labels.label(labels.AUDIT_ACTIONS, action)
@@ -94,6 +108,7 @@ def _action_label(action):
 
 class CodeFilter(admin.SimpleListFilter):
     """A filter on a code field that shows words, not codes."""
+
     def lookups(self, request, model_admin):
         codes = model_admin.get_queryset(request).order_by().values_list(self.parameter_name, flat=True).distinct()
         return sorted(((c, self.word(c)) for c in codes), key=lambda kv: str(kv[1]))
@@ -113,6 +128,7 @@ class EntityFilter(CodeFilter):
     @staticmethod
     def word(code):
         from lims.web import labels
+
         return labels.label(labels.AUDIT_ENTITIES, code)
 
 
@@ -125,6 +141,7 @@ class AuditEntryAdmin(admin.ModelAdmin):
     @admin.display(description=_("record type"), ordering="entity")
     def entity_label(self, obj):
         from lims.web import labels
+
         return labels.label(labels.AUDIT_ENTITIES, obj.entity)
 
     @admin.display(description=_("action"), ordering="action")

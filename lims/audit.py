@@ -1,4 +1,5 @@
 """The audit history: one append-only entry per create, update or transition."""
+
 import contextlib
 import contextvars
 import datetime
@@ -33,16 +34,30 @@ def diff(before, after):
 
 def record(*, entity, obj, action, actor, changes, reason="", sample=None, manufacturer=None, manufacturer_id=None):
     return AuditEntry.objects.create(
-        entity=entity, entity_id=obj.pk, entity_repr=str(obj)[:200], action=action, actor=actor,
-        changes=changes, reason=reason or "", sample=sample, manufacturer=manufacturer,
+        entity=entity,
+        entity_id=obj.pk,
+        entity_repr=str(obj)[:200],
+        action=action,
+        actor=actor,
+        changes=changes,
+        reason=reason or "",
+        sample=sample,
+        manufacturer=manufacturer,
         manufacturer_id=manufacturer.pk if manufacturer is not None else manufacturer_id,
     )
 
 
 def record_bulk(*, entity, label, action, actor, changes, reason=""):
     """One entry for a change of many rows at once (entity_id 0, ``label`` names what changed)."""
-    return AuditEntry.objects.create(entity=entity, entity_id=0, entity_repr=label[:200], action=action,
-                                     actor=actor, changes=changes, reason=reason or "")
+    return AuditEntry.objects.create(
+        entity=entity,
+        entity_id=0,
+        entity_repr=label[:200],
+        action=action,
+        actor=actor,
+        changes=changes,
+        reason=reason or "",
+    )
 
 
 # --------------------------------------------------------------------------- tracked models
@@ -113,7 +128,7 @@ def current_reason():
 class Tracked:
     entity: str
     fields: tuple
-    secret: tuple = ()           # recorded as changed, never with their values (password hashes)
+    secret: tuple = ()  # recorded as changed, never with their values (password hashes)
     manufacturer_attr: str = ""  # attribute holding the manufacturer id the entry concerns ("pk", ...)
 
 
@@ -134,7 +149,7 @@ def _pre_save(sender, instance, raw=False, update_fields=None, **kw):
         return
     names = spec.fields + spec.secret
     if update_fields is not None and not set(update_fields) & set(names):
-        instance._audit_before = None   # e.g. last_login on log-in: not a tracked change
+        instance._audit_before = None  # e.g. last_login on log-in: not a tracked change
         return
     old = sender._default_manager.filter(pk=instance.pk).first()
     instance._audit_before = _values(old, names) if old is not None else {}
@@ -160,24 +175,38 @@ def _post_save(sender, instance, created, raw=False, **kw):
                 changes[name] = [SECRET, SECRET]
     if not changes and not created:
         return
-    record(entity=spec.entity, obj=instance, action="create" if created else "update", actor=current_actor(),
-           changes=changes, reason=current_reason(),
-           manufacturer_id=getattr(instance, spec.manufacturer_attr) if spec.manufacturer_attr else None)
+    record(
+        entity=spec.entity,
+        obj=instance,
+        action="create" if created else "update",
+        actor=current_actor(),
+        changes=changes,
+        reason=current_reason(),
+        manufacturer_id=getattr(instance, spec.manufacturer_attr) if spec.manufacturer_attr else None,
+    )
 
 
 def _post_delete(sender, instance, **kw):
     spec = TRACKED.get(sender)
     if spec is None or _suppressed.get():
         return
-    record(entity=spec.entity, obj=instance, action="delete", actor=current_actor(),
-           changes=diff(_values(instance, spec.fields), {}), reason=current_reason())
+    record(
+        entity=spec.entity,
+        obj=instance,
+        action="delete",
+        actor=current_actor(),
+        changes=diff(_values(instance, spec.fields), {}),
+        reason=current_reason(),
+    )
 
 
 def track(model, entity, fields, secret=(), manufacturer_attr=""):
     """Record every create, update and delete of ``model`` (old and new values of ``fields``)."""
     from django.db.models.signals import post_delete, post_save, pre_save
-    TRACKED[model] = Tracked(entity=entity, fields=tuple(fields), secret=tuple(secret),
-                             manufacturer_attr=manufacturer_attr)
+
+    TRACKED[model] = Tracked(
+        entity=entity, fields=tuple(fields), secret=tuple(secret), manufacturer_attr=manufacturer_attr
+    )
     uid = f"audit-{entity}"
     pre_save.connect(_pre_save, sender=model, dispatch_uid=uid)
     post_save.connect(_post_save, sender=model, dispatch_uid=uid)

@@ -11,6 +11,7 @@ that is not empty (unless ``force``), restores both and then proves the
 result: every document's file exists and its SHA-256 equals the one stored,
 and the record counts equal those of the backup.
 """
+
 import datetime
 import os
 import shutil
@@ -22,8 +23,14 @@ from django.conf import settings
 from django.db import connection
 from django.db.migrations.recorder import MigrationRecorder
 
-from .backup_manifest import (archive_folder, extract_archive, folder_is_empty, read_manifest, sha256_file,
-                              write_manifest)
+from .backup_manifest import (
+    archive_folder,
+    extract_archive,
+    folder_is_empty,
+    read_manifest,
+    sha256_file,
+    write_manifest,
+)
 
 COUNTED = {  # manifest "counts": records a restore must bring back, all of them
     "documents": ("certificates", "Document"),
@@ -62,16 +69,19 @@ def _pg(program):
 
 def counts():
     from django.apps import apps
+
     return {name: apps.get_model(app, model).objects.count() for name, (app, model) in COUNTED.items()}
 
 
 def documents_check():
     """Every rendered document's file against its stored SHA-256: -> {"checked", "missing", "mismatched"}."""
     from certificates.models import Document
+
     media = Path(settings.MEDIA_ROOT)
     missing, mismatched, checked = [], [], 0
-    for number, name, digest in (Document.objects.exclude(pdf="").exclude(pdf__isnull=True)
-                                 .order_by("id").values_list("number", "pdf", "sha256")):
+    for number, name, digest in (
+        Document.objects.exclude(pdf="").exclude(pdf__isnull=True).order_by("id").values_list("number", "pdf", "sha256")
+    ):
         path = media / name
         checked += 1
         if not path.is_file():
@@ -112,15 +122,28 @@ def backup(output_dir) -> tuple[Path, dict]:
         else:
             db_file = "database.pgdump"
             args, env, name = _pg("pg_dump")
-            r = subprocess.run([*args, "--format=custom", "--file", str(partial / db_file), name],
-                               env=env, capture_output=True, text=True)
+            r = subprocess.run(
+                [*args, "--format=custom", "--file", str(partial / db_file), name],
+                env=env,
+                capture_output=True,
+                text=True,
+            )
             if r.returncode:
                 raise BackupError(f"pg_dump failed: {r.stderr.strip()}")
         media_files = archive_folder(Path(settings.MEDIA_ROOT), partial / "media.tar.gz")
-        manifest = write_manifest(partial, {
-            "created_at": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-            "engine": engine, "database": db_file, "media": "media.tar.gz", "media_files": media_files,
-            "migrations": _applied_migrations(), "counts": before, "documents": documents_check()})
+        manifest = write_manifest(
+            partial,
+            {
+                "created_at": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+                "engine": engine,
+                "database": db_file,
+                "media": "media.tar.gz",
+                "media_files": media_files,
+                "migrations": _applied_migrations(),
+                "counts": before,
+                "documents": documents_check(),
+            },
+        )
         partial.rename(folder)
     except BaseException:
         shutil.rmtree(partial, ignore_errors=True)
@@ -148,11 +171,15 @@ def restore(folder, *, force=False) -> dict:
     media = Path(settings.MEDIA_ROOT)
     if not force:
         if not _database_is_empty():
-            raise BackupError("The database is not empty, nothing restored: restore into a new, empty database "
-                              "(or give --force to overwrite it).")
+            raise BackupError(
+                "The database is not empty, nothing restored: restore into a new, empty database "
+                "(or give --force to overwrite it)."
+            )
         if not folder_is_empty(media):
-            raise BackupError(f"The media folder {media} is not empty, nothing restored: restore into an empty "
-                              "folder (or give --force to overwrite it).")
+            raise BackupError(
+                f"The media folder {media} is not empty, nothing restored: restore into an empty "
+                "folder (or give --force to overwrite it)."
+            )
 
     db_file = folder / manifest["database"]
     connection.close()
@@ -177,8 +204,13 @@ def restore(folder, *, force=False) -> dict:
         shutil.rmtree(media)
     media_files = extract_archive(folder / manifest["media"], media)
 
-    report = {"backup": folder.name, "created_at": manifest["created_at"], "media_files": media_files,
-              "counts": counts(), "documents": documents_check()}
+    report = {
+        "backup": folder.name,
+        "created_at": manifest["created_at"],
+        "media_files": media_files,
+        "counts": counts(),
+        "documents": documents_check(),
+    }
     report["problems"] = restored_problems(manifest, report)
     return report
 

@@ -9,6 +9,7 @@ A backup is one folder ``lims-backup-YYYYMMDD-HHMMSS`` holding
 
 A restore refuses a folder whose files do not match the manifest.
 """
+
 import hashlib
 import json
 import tarfile
@@ -28,11 +29,15 @@ def sha256_file(path) -> str:
 
 def write_manifest(folder: Path, meta: dict) -> dict:
     """Checksum every file of ``folder`` (but the manifest) and write manifest.json."""
-    files = {p.name: {"sha256": sha256_file(p), "bytes": p.stat().st_size}
-             for p in sorted(folder.iterdir()) if p.is_file() and p.name != MANIFEST}
+    files = {
+        p.name: {"sha256": sha256_file(p), "bytes": p.stat().st_size}
+        for p in sorted(folder.iterdir())
+        if p.is_file() and p.name != MANIFEST
+    }
     manifest = {"format": FORMAT, **meta, "files": files}
-    (folder / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False, sort_keys=True) + "\n",
-                                   encoding="utf-8")
+    (folder / MANIFEST).write_text(
+        json.dumps(manifest, indent=2, ensure_ascii=False, sort_keys=True) + "\n", encoding="utf-8"
+    )
     return manifest
 
 

@@ -1,5 +1,6 @@
 """Bulk inserts at volume: COPY on PostgreSQL (ids drawn from the table's sequence first), bulk_create
 elsewhere. For derived or imported rows written by services in their own transaction; no signals."""
+
 import csv
 import datetime
 import io
@@ -34,8 +35,9 @@ def bulk_insert(model, objs):
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
     table = model._meta.db_table
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT nextval(pg_get_serial_sequence('{table}', 'id')) FROM generate_series(1, %s)",
-                       [len(objs)])
+        cursor.execute(
+            f"SELECT nextval(pg_get_serial_sequence('{table}', 'id')) FROM generate_series(1, %s)", [len(objs)]
+        )
         for obj, (pk,) in zip(objs, cursor.fetchall()):
             obj.pk = pk
     buf = io.StringIO()

@@ -3,6 +3,7 @@
 Used by the system check on LIMS_PUBLIC_URL (lims/checks.py) and by the
 development server, which shows debug pages only while it listens on
 loopback (lims/management/commands/runserver.py, gunicorn.conf.py)."""
+
 import ipaddress
 from urllib.parse import urlsplit
 
@@ -10,9 +11,9 @@ from urllib.parse import urlsplit
 def is_loopback(host: str) -> bool:
     """True for localhost, 127.0.0.0/8 and ::1 (with or without brackets or a port)."""
     host = (host or "").strip().lower()
-    if host.startswith("["):                      # [::1]:8000
+    if host.startswith("["):  # [::1]:8000
         host = host[1:].split("]", 1)[0]
-    elif host.count(":") == 1:                     # 127.0.0.1:8000, localhost:8000
+    elif host.count(":") == 1:  # 127.0.0.1:8000, localhost:8000
         host = host.split(":", 1)[0]
     if host == "localhost" or host.endswith(".localhost"):
         return True

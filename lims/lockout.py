@@ -6,7 +6,9 @@ source address: axes locks on the username only), that account's logins are
 refused with 429 and a Retry-After for ``LIMS_LOGIN_LOCKOUT_MINUTES`` from the
 last failure. Lab admins see lockouts and lift them in /admin/ (Access
 attempts) or with ``lift()``. Each lockout and each lift is audited."""
+
 import math
+
 from axes.backends import AxesStandaloneBackend
 from django.conf import settings
 from django.db import transaction
@@ -42,6 +44,7 @@ def lockout_minutes():
 
 def _attempts(username):
     from axes.models import AccessAttempt
+
     return AccessAttempt.objects.filter(username=username)
 
 
@@ -71,14 +74,18 @@ def lockouts():
     since = timezone.now() - cool_off()
     by_user = {}
     from axes.models import AccessAttempt
+
     for a in AccessAttempt.objects.filter(attempt_time__gte=since).exclude(username=None).order_by("attempt_time"):
         row = by_user.setdefault(a.username, {"username": a.username, "failures": 0, "addresses": []})
         row["failures"] += a.failures_since_start
         row["last_failure"] = a.attempt_time
         if a.ip_address and a.ip_address not in row["addresses"]:
             row["addresses"].append(a.ip_address)
-    out = [dict(r, locked_until=r["last_failure"] + cool_off()) for r in by_user.values()
-           if r["failures"] >= failure_limit()]
+    out = [
+        dict(r, locked_until=r["last_failure"] + cool_off())
+        for r in by_user.values()
+        if r["failures"] >= failure_limit()
+    ]
     return sorted(out, key=lambda r: r["last_failure"], reverse=True)
 
 
@@ -93,11 +100,18 @@ def lift(*, actor, username, reason=""):
 
 def _record(username, action, actor, changes, reason=""):
     from .models import User
+
     user = User.objects.filter(username=username).first()
     audit.AuditEntry.objects.create(
-        entity="login_lockout", entity_id=user.pk if user else 0, entity_repr=(username or "")[:200],
-        action=action, actor=actor, changes=changes, reason=reason or "",
-        manufacturer_id=user.manufacturer_id if user else None)
+        entity="login_lockout",
+        entity_id=user.pk if user else 0,
+        entity_repr=(username or "")[:200],
+        action=action,
+        actor=actor,
+        changes=changes,
+        reason=reason or "",
+        manufacturer_id=user.manufacturer_id if user else None,
+    )
 
 
 def on_locked_out(sender, request=None, username=None, ip_address=None, **kwargs):
@@ -105,14 +119,21 @@ def on_locked_out(sender, request=None, username=None, ip_address=None, **kwargs
     one audit entry per lockout (the first)."""
     if not username:
         return
-    last = (audit.AuditEntry.objects.filter(entity="login_lockout", entity_repr=username[:200])
-            .order_by("-id").first())
+    last = audit.AuditEntry.objects.filter(entity="login_lockout", entity_repr=username[:200]).order_by("-id").first()
     if last is not None and last.action == "lock" and last.at >= timezone.now() - cool_off():
         return  # this lockout is recorded already
     until = locked_until(username) or timezone.now() + cool_off()
-    _record(username, "lock", None, {"failures": [None, failures(username)], "address": [None, ip_address],
-                                     "locked_until": [None, until.isoformat()]},
-            reason=f"{failure_limit()} failed log-ins")
+    _record(
+        username,
+        "lock",
+        None,
+        {
+            "failures": [None, failures(username)],
+            "address": [None, ip_address],
+            "locked_until": [None, until.isoformat()],
+        },
+        reason=f"{failure_limit()} failed log-ins",
+    )
 
 
 def on_attempt_deleted(sender, instance, **kwargs):
@@ -122,36 +143,46 @@ def on_attempt_deleted(sender, instance, **kwargs):
     username = instance.username
     if not username or locked_until(username) is not None:
         return
-    last = (audit.AuditEntry.objects.filter(entity="login_lockout", entity_repr=username[:200])
-            .order_by("-id").first())
+    last = audit.AuditEntry.objects.filter(entity="login_lockout", entity_repr=username[:200]).order_by("-id").first()
     if last is not None and last.action == "lock" and last.at >= timezone.now() - cool_off():
-        _record(username, "unlock", audit.current_actor(), {"failures": [instance.failures_since_start, 0]},
-                audit.current_reason())
+        _record(
+            username,
+            "unlock",
+            audit.current_actor(),
+            {"failures": [instance.failures_since_start, 0]},
+            audit.current_reason(),
+        )
 
 
 def lockout_response(request, original_response=None, credentials=None):
     """axes' AXES_LOCKOUT_CALLABLE, and the token endpoint's answer: 429 with when to retry.
     JSON for the API, the login page with the message for the web."""
     from axes.helpers import get_client_username
+
     username = get_client_username(request, credentials) or ""
     until = locked_until(username) or timezone.now() + cool_off()
     seconds = retry_after_seconds(until)
     minutes = max(1, math.ceil(seconds / 60))
     local = timezone.localtime(until)
-    message = _("Too many failed log-in attempts: this account is locked until %(time)s (about %(minutes)s "
-                "minutes). Try again then, or ask a lab admin to lift the lock.") % {
-        "time": local.strftime("%H:%M"), "minutes": minutes}
+    message = _(
+        "Too many failed log-in attempts: this account is locked until %(time)s (about %(minutes)s "
+        "minutes). Try again then, or ask a lab admin to lift the lock."
+    ) % {"time": local.strftime("%H:%M"), "minutes": minutes}
     path = getattr(request, "path", "") or ""
     if path.startswith("/api/"):
-        response = JsonResponse({"detail": message, "code": "account_locked", "retry_after": seconds,
-                                 "locked_until": until.isoformat()}, status=429)
+        response = JsonResponse(
+            {"detail": message, "code": "account_locked", "retry_after": seconds, "locked_until": until.isoformat()},
+            status=429,
+        )
     else:
         from django.template.response import TemplateResponse
 
         from .web.forms import LoginForm
+
         form = LoginForm(request, initial={"username": username})
-        response = TemplateResponse(request, "registration/login.html",
-                                    {"form": form, "lock_message": message, "next": ""}, status=429)
+        response = TemplateResponse(
+            request, "registration/login.html", {"form": form, "lock_message": message, "next": ""}, status=429
+        )
         response.render()
     response["Retry-After"] = str(seconds)
     return response

@@ -2,6 +2,7 @@
 
 PostgreSQL cannot compare or store text with NUL (DataError, a 500 before
 this); no legitimate link or filter holds one."""
+
 import json
 
 from django.http import HttpResponse, HttpResponseBadRequest
@@ -27,5 +28,6 @@ class RejectNulMiddleware:
             return self.get_response(request)
         if request.path.startswith("/api/"):
             return HttpResponse(json.dumps({field: [nul_message()]}), status=400, content_type="application/json")
-        return HttpResponseBadRequest(_("Bad request: the address contains a NUL character."),
-                                      content_type="text/plain; charset=utf-8")
+        return HttpResponseBadRequest(
+            _("Bad request: the address contains a NUL character."), content_type="text/plain; charset=utf-8"
+        )

@@ -29,8 +29,12 @@ class Manufacturer(models.Model):
 class User(AbstractUser):
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.TECHNICIAN)
     manufacturer = models.ForeignKey(
-        Manufacturer, verbose_name=_("manufacturer"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="users",
+        Manufacturer,
+        verbose_name=_("manufacturer"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="users",
         help_text=_("Required for manufacturer users, empty for everyone else."),
     )
 
@@ -38,17 +42,29 @@ class User(AbstractUser):
         constraints = [
             models.CheckConstraint(
                 name="manufacturer_user_has_organisation",
-                condition=(models.Q(role="manufacturer", manufacturer__isnull=False)
-                           | (~models.Q(role="manufacturer") & models.Q(manufacturer__isnull=True))),
+                condition=(
+                    models.Q(role="manufacturer", manufacturer__isnull=False)
+                    | (~models.Q(role="manufacturer") & models.Q(manufacturer__isnull=True))
+                ),
             )
         ]
 
-    title = models.CharField(_("title"), max_length=100, blank=True,
-                             help_text=_("Printed under the name of an authorised signatory, "
-                                         "e.g. 報告簽署人 Technical manager."))
-    signature = models.ImageField(_("signature image"), upload_to="signatures/", null=True, blank=True,
-                                  help_text=_("PNG or JPEG of the handwritten signature, printed on the documents "
-                                              "this reviewer signs. Uploaded by the lab admin."))
+    title = models.CharField(
+        _("title"),
+        max_length=100,
+        blank=True,
+        help_text=_("Printed under the name of an authorised signatory, e.g. 報告簽署人 Technical manager."),
+    )
+    signature = models.ImageField(
+        _("signature image"),
+        upload_to="signatures/",
+        null=True,
+        blank=True,
+        help_text=_(
+            "PNG or JPEG of the handwritten signature, printed on the documents "
+            "this reviewer signs. Uploaded by the lab admin."
+        ),
+    )
 
     def __str__(self):
         full = self.get_full_name()
@@ -66,23 +82,31 @@ class User(AbstractUser):
 
 
 class Product(models.Model):
-    manufacturer = models.ForeignKey(Manufacturer, on_delete=models.PROTECT, related_name="products",
-                                     verbose_name=_("manufacturer"))
+    manufacturer = models.ForeignKey(
+        Manufacturer, on_delete=models.PROTECT, related_name="products", verbose_name=_("manufacturer")
+    )
     name = models.CharField(_("product name"), max_length=200)
-    category = models.CharField(_("fertilizer category"), max_length=50,
-                                help_text=_("Category key of the standards edition, e.g. general_compost."))
+    category = models.CharField(
+        _("fertilizer category"),
+        max_length=50,
+        help_text=_("Category key of the standards edition, e.g. general_compost."),
+    )
     bagasse_based = models.BooleanField(_("bagasse-based"), default=False)
     chemical_fertilizer_added = models.BooleanField(_("chemical fertilizer added"), default=False)
-    raw_materials = models.JSONField(_("raw materials"), default=list, blank=True,
-                                     help_text=_('List of {"name", "proportion_pct"}.'))
-    process = models.JSONField(_("process"), default=dict, blank=True,
-                               help_text=_('{"fermentation_days", "peak_temperature_c", "turnings"}'))
+    raw_materials = models.JSONField(
+        _("raw materials"), default=list, blank=True, help_text=_('List of {"name", "proportion_pct"}.')
+    )
+    process = models.JSONField(
+        _("process"), default=dict, blank=True, help_text=_('{"fermentation_days", "peak_temperature_c", "turnings"}')
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["manufacturer__name", "name"]
-        constraints = [models.UniqueConstraint(fields=["manufacturer", "name"], name="unique_product_name_per_manufacturer")]
+        constraints = [
+            models.UniqueConstraint(fields=["manufacturer", "name"], name="unique_product_name_per_manufacturer")
+        ]
         verbose_name = _("product")
         verbose_name_plural = _("products")
 
@@ -90,9 +114,15 @@ class Product(models.Model):
         return self.name
 
 
-STATUS_LABELS = {"registered": _("Registered"), "received": _("Received"), "rejected": _("Rejected"),
-                 "in_testing": _("In testing"), "to_be_verified": _("To be verified"), "verified": _("Verified"),
-                 "certified": _("Certified")}
+STATUS_LABELS = {
+    "registered": _("Registered"),
+    "received": _("Received"),
+    "rejected": _("Rejected"),
+    "in_testing": _("In testing"),
+    "to_be_verified": _("To be verified"),
+    "verified": _("Verified"),
+    "certified": _("Certified"),
+}
 
 
 class Sample(models.Model):
@@ -104,8 +134,11 @@ class Sample(models.Model):
     sampled_on = models.DateField(_("sampled on"))
     received_on = models.DateField(_("received on"), null=True, blank=True)
     condition_on_receipt = models.CharField(
-        _("condition on receipt"), max_length=300, blank=True,
-        help_text=_("Recorded at receipt (ISO/IEC 17025 §7.4.2), e.g. sealed bag, intact, 2 kg, cool."))
+        _("condition on receipt"),
+        max_length=300,
+        blank=True,
+        help_text=_("Recorded at receipt (ISO/IEC 17025 §7.4.2), e.g. sealed bag, intact, 2 kg, cool."),
+    )
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default="registered", db_index=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -132,8 +165,9 @@ class SampleTransition(models.Model):
     action = models.CharField(_("action"), max_length=20)
     from_status = models.CharField(_("from status"), max_length=20)
     to_status = models.CharField(_("to status"), max_length=20)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
-                              verbose_name=_("by"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
+    )
     at = models.DateTimeField(_("at"), auto_now_add=True)
     reason = models.TextField(_("reason"), blank=True)
 
@@ -149,15 +183,22 @@ class AuditEntry(models.Model):
     entity = models.CharField(_("record type"), max_length=50, db_index=True)  # 'product', 'sample', 'assay', ...
     entity_id = models.BigIntegerField(_("record id"), db_index=True)
     entity_repr = models.CharField(_("record"), max_length=200)
-    sample = models.ForeignKey(Sample, null=True, blank=True, on_delete=models.SET_NULL, related_name="audit_entries",
-                               help_text="The sample this change concerns, if any (for per-sample timelines).")
+    sample = models.ForeignKey(
+        Sample,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="audit_entries",
+        help_text="The sample this change concerns, if any (for per-sample timelines).",
+    )
     manufacturer = models.ForeignKey(Manufacturer, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    action = models.CharField(_("action"), max_length=30)          # 'create', 'update', 'transition:receive', ...
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+",
-                              verbose_name=_("by"))
+    action = models.CharField(_("action"), max_length=30)  # 'create', 'update', 'transition:receive', ...
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
+    )
     at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
     reason = models.TextField(_("reason"), blank=True)
-    changes = models.JSONField(_("changes"), default=dict)        # {field: [old, new]}
+    changes = models.JSONField(_("changes"), default=dict)  # {field: [old, new]}
 
     class Meta:
         ordering = ["at", "id"]
@@ -186,43 +227,80 @@ class LabSettings(models.Model):
     The [lab policy] figures of DOMAIN.md are here with the spec's defaults."""
 
     name_zh = models.CharField(_("laboratory name (Chinese)"), max_length=200, default="堆肥品質檢驗實驗室")
-    name_en = models.CharField(_("laboratory name (English)"), max_length=200, default="Compost Quality Testing Laboratory")
-    address = models.CharField(_("address"), max_length=300, blank=True, default="",
-                               help_text="Required before the first certificate issues (ISO/IEC 17025 §7.8.2.1 b).")
-    telephone = models.CharField(max_length=50, blank=True, default="",
-                                 help_text="Required before the first certificate issues.")
+    name_en = models.CharField(
+        _("laboratory name (English)"), max_length=200, default="Compost Quality Testing Laboratory"
+    )
+    address = models.CharField(
+        _("address"),
+        max_length=300,
+        blank=True,
+        default="",
+        help_text="Required before the first certificate issues (ISO/IEC 17025 §7.8.2.1 b).",
+    )
+    telephone = models.CharField(
+        max_length=50, blank=True, default="", help_text="Required before the first certificate issues."
+    )
     location_of_activities = models.CharField(
-        max_length=300, blank=True, default="",
-        help_text="Where the tests are performed, when not at the address above (§7.8.2.1 b).")
-    accreditation = models.CharField(_("accreditation"), max_length=200, blank=True, default="",
-                                     help_text="Free text printed in the header band, e.g. 'TAF accredited'.")
-    accreditation_body = models.CharField(max_length=200, blank=True, default="",
-                                          help_text="e.g. 財團法人全國認證基金會 TAF")
-    accreditation_number = models.CharField(max_length=50, blank=True, default="",
-                                            help_text="Accreditation number; with it, methods outside the scope "
-                                                      "are marked on reports.")
-    accreditation_mark = models.ImageField(upload_to="lab/", null=True, blank=True,
-                                           help_text="Image of the accreditation mark printed on reports.")
+        max_length=300,
+        blank=True,
+        default="",
+        help_text="Where the tests are performed, when not at the address above (§7.8.2.1 b).",
+    )
+    accreditation = models.CharField(
+        _("accreditation"),
+        max_length=200,
+        blank=True,
+        default="",
+        help_text="Free text printed in the header band, e.g. 'TAF accredited'.",
+    )
+    accreditation_body = models.CharField(
+        max_length=200, blank=True, default="", help_text="e.g. 財團法人全國認證基金會 TAF"
+    )
+    accreditation_number = models.CharField(
+        max_length=50,
+        blank=True,
+        default="",
+        help_text="Accreditation number; with it, methods outside the scope are marked on reports.",
+    )
+    accreditation_mark = models.ImageField(
+        upload_to="lab/", null=True, blank=True, help_text="Image of the accreditation mark printed on reports."
+    )
     control_validity_pct = models.FloatField(
-        _("control germination needed (%)"), default=70.0, validators=[MinValueValidator(0)],
-        help_text=_("Germination assay invalid when control germination is below this (OECD 208)."))
+        _("control germination needed (%)"),
+        default=70.0,
+        validators=[MinValueValidator(0)],
+        help_text=_("Germination assay invalid when control germination is below this (OECD 208)."),
+    )
     root_growth_not_inhibited_pct = models.FloatField(
-        _("root growth 'not inhibited' from (%)"), default=90.0,
-        help_text=_("Relative root growth at or above this reads as 'not inhibited'."))
+        _("root growth 'not inhibited' from (%)"),
+        default=90.0,
+        help_text=_("Relative root growth at or above this reads as 'not inhibited'."),
+    )
     dichromate_reduced_flag_pct = models.FloatField(
-        _("dichromate reduced flag (%)"), default=75.0,
-        help_text=_("Flag wet oxidation when more than this share of the dichromate was reduced."))
-    correction_factor = models.FloatField(_("correction factor f"), default=1.3,
-                                          help_text=_("Wet-oxidation recovery factor f."))
+        _("dichromate reduced flag (%)"),
+        default=75.0,
+        help_text=_("Flag wet oxidation when more than this share of the dichromate was reduced."),
+    )
+    correction_factor = models.FloatField(
+        _("correction factor f"), default=1.3, help_text=_("Wet-oxidation recovery factor f.")
+    )
     default_standard = models.CharField(_("default standard edition"), max_length=30, default="tw-1997")
     default_decision_rule = models.CharField(
-        _("default decision rule"), max_length=10, default="simple",
-        choices=[("simple", _("Simple acceptance (shared risk)")),
-                 ("guarded", _("Guarded acceptance (uncertainty considered)"))])
+        _("default decision rule"),
+        max_length=10,
+        default="simple",
+        choices=[
+            ("simple", _("Simple acceptance (shared risk)")),
+            ("guarded", _("Guarded acceptance (uncertainty considered)")),
+        ],
+    )
     export_language = models.CharField(
-        _("language of exports"), max_length=10, default="page",
+        _("language of exports"),
+        max_length=10,
+        default="page",
         choices=[("page", _("as the page")), ("zh-hant", _("Chinese")), ("en", _("English"))],
-        help_text=_("Headers and values of the regulator's CSV/XLSX export."))
+        help_text=_("Headers and values of the regulator's CSV/XLSX export."),
+    )
 
     class Meta:
         verbose_name = verbose_name_plural = _("lab settings")

@@ -5,6 +5,7 @@
 then the right-most address that is not itself a trusted proxy is the client.
 Anyone else's header is ignored, so changing it changes nothing (login
 throttles, lockouts and the verification page's guess limit key on this)."""
+
 import ipaddress
 from functools import lru_cache
 

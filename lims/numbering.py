@@ -5,6 +5,7 @@ counter row is locked (SELECT ... FOR UPDATE on PostgreSQL; SQLite runs
 IMMEDIATE transactions, one writer at a time) until that transaction ends, so
 concurrent writers queue and a rollback returns the number.
 """
+
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 

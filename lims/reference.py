@@ -12,6 +12,7 @@ generated from the code's own registries so it cannot drift from them:
 ``manage.py reference`` writes both files; ``manage.py reference --check``
 fails when the committed files differ from what the code says (a test runs it).
 """
+
 import csv
 import io
 
@@ -36,36 +37,58 @@ def _table(head, rows):
 
 def transitions_section():
     from lims.lifecycle import STATES, TRANSITIONS
-    rows = [(f"`{t.action}`", ", ".join(t.sources), t.target, ", ".join(t.roles), "yes" if t.reason_required else "")
-            for t in TRANSITIONS.values()]
-    return ("## Transition actions\n\n"
-            "`POST /api/v1/samples/{id}/transitions/` with `{\"action\", \"reason\"}`; "
-            "`POST /api/v1/samples/{id}/verify/` is the same as the action `verify`. "
-            f"States: {', '.join(f'`{s}`' for s in STATES)}. A wrong state answers 409, a wrong role 403, "
-            "a missing reason 400.\n\n"
-            + _table(["action", "from", "to", "roles", "reason required"], rows))
+
+    rows = [
+        (f"`{t.action}`", ", ".join(t.sources), t.target, ", ".join(t.roles), "yes" if t.reason_required else "")
+        for t in TRANSITIONS.values()
+    ]
+    return (
+        "## Transition actions\n\n"
+        '`POST /api/v1/samples/{id}/transitions/` with `{"action", "reason"}`; '
+        "`POST /api/v1/samples/{id}/verify/` is the same as the action `verify`. "
+        f"States: {', '.join(f'`{s}`' for s in STATES)}. A wrong state answers 409, a wrong role 403, "
+        "a missing reason 400.\n\n" + _table(["action", "from", "to", "roles", "reason required"], rows)
+    )
 
 
 def _field_rows(method):
     from lims.web import assay_forms
     from maturity import calculations as calc
+
     rows = []
     if method == "observation":
         for key, spec in calc.OBSERVATIONS.items():
             kind = f"one of {', '.join(spec.choices)}" if spec.kind == "enum" else spec.kind
-            rows.append((f"`observations.{key}`", str(assay_forms.OBS_UNITS.get(key, "")), kind, "no",
-                         str(assay_forms.OBS_LABELS[key])))
+            rows.append(
+                (
+                    f"`observations.{key}`",
+                    str(assay_forms.OBS_UNITS.get(key, "")),
+                    kind,
+                    "no",
+                    str(assay_forms.OBS_LABELS[key]),
+                )
+            )
         return rows
     if method == "direct":
-        rows.append(("`values.<parameter>.value`", "see the parameter table", "number", "yes",
-                     "one entry per parameter key"))
-        rows.append(("`values.<parameter>.unit`", "see the parameter table", "text", "no",
-                     "default: the parameter's unit"))
-        rows.append(("`values.<parameter>.basis`", "", "`dry`, `as_received` or empty", "no",
-                     "default: dry for contents, as received for moisture"))
+        rows.append(
+            ("`values.<parameter>.value`", "see the parameter table", "number", "yes", "one entry per parameter key")
+        )
+        rows.append(
+            ("`values.<parameter>.unit`", "see the parameter table", "text", "no", "default: the parameter's unit")
+        )
+        rows.append(
+            (
+                "`values.<parameter>.basis`",
+                "",
+                "`dry`, `as_received` or empty",
+                "no",
+                "default: dry for contents, as received for moisture",
+            )
+        )
         rows.append(("`values.<parameter>.qualifier`", "", "`<` or empty", "no", "`<`: below the detection limit"))
-        rows.append(("`values.<parameter>.uncertainty`", "the value's unit", "number", "no",
-                     "expanded uncertainty U (k = 2)"))
+        rows.append(
+            ("`values.<parameter>.uncertainty`", "the value's unit", "number", "no", "expanded uncertainty U (k = 2)")
+        )
         return rows
     for f in assay_forms.method_fields(method):
         if f.kind == "file":
@@ -74,68 +97,120 @@ def _field_rows(method):
         rows.append((f"`{f.name}`", f.unit, kind, "yes" if f.required else "no", str(f.label)))
     if method == "germination":
         for group in ("control", "sample"):
-            for name, unit, label in (("sown", "seeds", "seeds sown"), ("germinated", "seeds", "seeds germinated"),
-                                      ("mean_root_length_mm", "mm", "mean root length")):
-                rows.append((f"`{group}.<n>.{name}`", unit, "integer" if unit == "seeds" else "number", "yes",
-                             f"{group} dish n (a list of dishes): {label}"))
+            for name, unit, label in (
+                ("sown", "seeds", "seeds sown"),
+                ("germinated", "seeds", "seeds germinated"),
+                ("mean_root_length_mm", "mm", "mean root length"),
+            ):
+                rows.append(
+                    (
+                        f"`{group}.<n>.{name}`",
+                        unit,
+                        "integer" if unit == "seeds" else "number",
+                        "yes",
+                        f"{group} dish n (a list of dishes): {label}",
+                    )
+                )
     rows.append(("`note`", "", "text", "no", "free text"))
     return rows
 
 
 def methods_section():
     from maturity import calculations as calc
-    parts = ["## Assay methods and their raw fields\n\n"
-             "`POST /api/v1/samples/{id}/assays/` with `{\"method\": ..., \"data\": {...}}`; field names below are "
-             "the keys of `data` (dots mean nesting, `<n>` a list index). Numbers may be numeric strings; fields "
-             "not listed are refused. The entry form of each method on the sample page has the same fields."]
+
+    parts = [
+        "## Assay methods and their raw fields\n\n"
+        '`POST /api/v1/samples/{id}/assays/` with `{"method": ..., "data": {...}}`; field names below are '
+        "the keys of `data` (dots mean nesting, `<n>` a list index). Numbers may be numeric strings; fields "
+        "not listed are refused. The entry form of each method on the sample page has the same fields."
+    ]
     for method in calc.METHODS:
-        parts.append(f"### `{method}`\n\n" + _table(["field", "unit", "type", "required", "meaning"],
-                                                     _field_rows(method)))
+        parts.append(
+            f"### `{method}`\n\n" + _table(["field", "unit", "type", "required", "meaning"], _field_rows(method))
+        )
     return "\n\n".join(parts)
 
 
 def parameters_section():
     from lims.web import assay_forms
     from maturity.parameters import DERIVED, PARAMETERS
-    rows = [(f"`{p.key}`", p.name_en, p.name_zh, p.unit or "(none)",
-             ", ".join(u or "(none)" for u in assay_forms.direct_units(p.key)) or p.unit,
-             p.basis or "(not a content)") for p in PARAMETERS.values()]
-    rows += [(f"`{p.key}`", p.name_en, p.name_zh, p.unit, "(derived, not entered)", p.basis)
-             for p in DERIVED.values()]
-    return ("## Parameters\n\nThe keys used by the calculations, the API, the import, the standards files and the "
-            "certificates.\n\n" + _table(["key", "name", "名稱", "unit", "accepted units (direct, import)",
-                                           "basis"], rows))
+
+    rows = [
+        (
+            f"`{p.key}`",
+            p.name_en,
+            p.name_zh,
+            p.unit or "(none)",
+            ", ".join(u or "(none)" for u in assay_forms.direct_units(p.key)) or p.unit,
+            p.basis or "(not a content)",
+        )
+        for p in PARAMETERS.values()
+    ]
+    rows += [(f"`{p.key}`", p.name_en, p.name_zh, p.unit, "(derived, not entered)", p.basis) for p in DERIVED.values()]
+    return (
+        "## Parameters\n\nThe keys used by the calculations, the API, the import, the standards files and the "
+        "certificates.\n\n" + _table(["key", "name", "名稱", "unit", "accepted units (direct, import)", "basis"], rows)
+    )
 
 
 def import_template():
     from maturity.importing import COLUMNS
+
     out = io.StringIO()
     w = csv.writer(out, lineterminator="\n")
     w.writerow(COLUMNS)
-    example = {"sample_code": "S-2026-000001", "parameter": "cu", "value": "60", "unit": "mg/kg",
-               "basis": "dry", "qualifier": "", "uncertainty": "10"}
+    example = {
+        "sample_code": "S-2026-000001",
+        "parameter": "cu",
+        "value": "60",
+        "unit": "mg/kg",
+        "basis": "dry",
+        "qualifier": "",
+        "uncertainty": "10",
+    }
     w.writerow([example.get(c, "") for c in COLUMNS])
-    w.writerow([{"sample_code": "S-2026-000001", "parameter": "cd", "value": "0.4", "unit": "mg/kg",
-                 "qualifier": "<"}.get(c, "") for c in COLUMNS])
+    w.writerow(
+        [
+            {"sample_code": "S-2026-000001", "parameter": "cd", "value": "0.4", "unit": "mg/kg", "qualifier": "<"}.get(
+                c, ""
+            )
+            for c in COLUMNS
+        ]
+    )
     w.writerow([{"sample_code": "S-2026-000001", "parameter": "ph", "value": "7.4"}.get(c, "") for c in COLUMNS])
     return out.getvalue()
 
 
 def import_section():
     from maturity.importing import COLUMNS, REQUIRED
-    meaning = {"sample_code": "the sample's code, e.g. S-2026-000001", "parameter": "a parameter key (table above)",
-               "value": "a number; `<0.4` is read as qualifier `<` and value 0.4",
-               "unit": "default: the parameter's unit", "basis": "`dry`, `as_received` or empty",
-               "qualifier": "`<` (below detection) or empty", "uncertainty": "expanded uncertainty U, same unit"}
+
+    meaning = {
+        "sample_code": "the sample's code, e.g. S-2026-000001",
+        "parameter": "a parameter key (table above)",
+        "value": "a number; `<0.4` is read as qualifier `<` and value 0.4",
+        "unit": "default: the parameter's unit",
+        "basis": "`dry`, `as_received` or empty",
+        "qualifier": "`<` (below detection) or empty",
+        "uncertainty": "expanded uncertainty U, same unit",
+    }
     rows = [(f"`{c}`", "yes" if c in REQUIRED else "no", meaning.get(c, "")) for c in COLUMNS]
-    return ("## Import columns\n\n`POST /api/v1/imports/` or `/lab/import/`: a CSV (UTF-8) or XLSX file, one result "
-            "per row, header in row 1. Every row is checked with the same rules as direct entry; either all rows "
-            "are stored (one `direct` assay per sample) or none, with a report by row and column. Template: "
-            "[`import_template.csv`](import_template.csv).\n\n" + _table(["column", "required", "meaning"], rows)
-            + "\n\n```csv\n" + import_template() + "```")
+    return (
+        "## Import columns\n\n`POST /api/v1/imports/` or `/lab/import/`: a CSV (UTF-8) or XLSX file, one result "
+        "per row, header in row 1. Every row is checked with the same rules as direct entry; either all rows "
+        "are stored (one `direct` assay per sample) or none, with a report by row and column. Template: "
+        "[`import_template.csv`](import_template.csv).\n\n"
+        + _table(["column", "required", "meaning"], rows)
+        + "\n\n```csv\n"
+        + import_template()
+        + "```"
+    )
 
 
 def reference_markdown():
     with translation.override("en"):
-        return "\n\n".join([HEADER.strip(), transitions_section(), methods_section(), parameters_section(),
-                            import_section()]) + "\n"
+        return (
+            "\n\n".join(
+                [HEADER.strip(), transitions_section(), methods_section(), parameters_section(), import_section()]
+            )
+            + "\n"
+        )

@@ -1,4 +1,5 @@
 """Roles of DOMAIN.md §1. One role per user; lab admins are also Django staff."""
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 

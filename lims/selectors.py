@@ -4,6 +4,7 @@ Object-level isolation lives in one place: a manufacturer user sees only its
 own organisation's rows, by list, by id and by any filter, because every
 queryset the API and pages use starts from these functions.
 """
+
 from .models import AuditEntry, Manufacturer, Product, Sample
 from .roles import Role
 

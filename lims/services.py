@@ -4,6 +4,7 @@ Each function is atomic and writes its audit entry in the same transaction.
 Input has been validated by the caller's serializer/form; business rules that
 depend on the database (role, ownership, state) are checked here.
 """
+
 from django.db import transaction
 from django.utils import timezone
 
@@ -13,8 +14,15 @@ from .models import Product, Sample, SampleTransition
 from .numbering import next_number
 from .roles import Role
 
-PRODUCT_FIELDS = ("manufacturer_id", "name", "category", "bagasse_based", "chemical_fertilizer_added",
-                  "raw_materials", "process")
+PRODUCT_FIELDS = (
+    "manufacturer_id",
+    "name",
+    "category",
+    "bagasse_based",
+    "chemical_fertilizer_added",
+    "raw_materials",
+    "process",
+)
 SAMPLE_FIELDS = ("code", "product_id", "lot_number", "sampled_on", "received_on", "condition_on_receipt", "status")
 # Product fields a judgement reads (category and flags choose the limits; raw materials are the declared
 # components printed on the certificate): frozen once a sample of the product has verified results.
@@ -52,8 +60,14 @@ def _apply_update(obj, audited_fields, fields, *, entity, actor, reason, **where
 def product_create(*, actor, manufacturer, **fields):
     _require_owner(actor, manufacturer.pk)
     product = Product.objects.create(manufacturer=manufacturer, **fields)
-    audit.record(entity="product", obj=product, action="create", actor=actor,
-                 changes=audit.diff({}, audit.snapshot(product, PRODUCT_FIELDS)), manufacturer=manufacturer)
+    audit.record(
+        entity="product",
+        obj=product,
+        action="create",
+        actor=actor,
+        changes=audit.diff({}, audit.snapshot(product, PRODUCT_FIELDS)),
+        manufacturer=manufacturer,
+    )
     return product
 
 
@@ -69,26 +83,32 @@ def product_update(*, actor, product, reason="", **fields):
     changed = [f for f in JUDGEMENT_FIELDS if f in fields and fields[f] != getattr(product, f)]
     judged = []
     if changed:
-        judged = list(Sample.objects.select_for_update().filter(product=product, status__in=RESULTS_RELEASED)
-                      .order_by("pk"))
+        judged = list(
+            Sample.objects.select_for_update().filter(product=product, status__in=RESULTS_RELEASED).order_by("pk")
+        )
     if judged:
         codes = ", ".join(s.code for s in judged)
         if actor.role != Role.LAB_ADMIN:
             raise TransitionError(
                 f"{', '.join(changed)} cannot change: sample(s) {codes} of this product have verified results "
                 "judged with the current values. Register a new product for the new composition, or ask the "
-                "lab to correct the record.", error_code="judgement_inputs_frozen")
+                "lab to correct the record.",
+                error_code="judgement_inputs_frozen",
+            )
         if not (reason or "").strip():
             raise ReasonRequiredError(
                 f"A reason is required to correct {', '.join(changed)}: sample(s) {codes} have verified results "
-                "and return to verification.")
-    changes = _apply_update(product, PRODUCT_FIELDS, fields, entity="product", actor=actor, reason=reason,
-                            manufacturer=product.manufacturer)
+                "and return to verification."
+            )
+    changes = _apply_update(
+        product, PRODUCT_FIELDS, fields, entity="product", actor=actor, reason=reason, manufacturer=product.manufacturer
+    )
     for effect in PRODUCT_EFFECTS:  # e.g. stored judgements rewritten with the corrected facts
         effect(product, changes)
     for sample in judged:
-        sample_transition(actor=actor, sample=sample, action="reopen",
-                          reason=f"product corrected ({', '.join(changed)}): {reason}")
+        sample_transition(
+            actor=actor, sample=sample, action="reopen", reason=f"product corrected ({', '.join(changed)}): {reason}"
+        )
     return product
 
 
@@ -96,11 +116,23 @@ def product_update(*, actor, product, reason="", **fields):
 def sample_create(*, actor, product, lot_number, sampled_on, received_on=None):
     _require_owner(actor, product.manufacturer_id)
     year = timezone.localdate().year
-    sample = Sample.objects.create(code=next_number("S", year), product=product, lot_number=lot_number,
-                                   sampled_on=sampled_on, received_on=received_on, created_by=actor)
-    audit.record(entity="sample", obj=sample, action="create", actor=actor,
-                 changes=audit.diff({}, audit.snapshot(sample, SAMPLE_FIELDS)), sample=sample,
-                 manufacturer=product.manufacturer)
+    sample = Sample.objects.create(
+        code=next_number("S", year),
+        product=product,
+        lot_number=lot_number,
+        sampled_on=sampled_on,
+        received_on=received_on,
+        created_by=actor,
+    )
+    audit.record(
+        entity="sample",
+        obj=sample,
+        action="create",
+        actor=actor,
+        changes=audit.diff({}, audit.snapshot(sample, SAMPLE_FIELDS)),
+        sample=sample,
+        manufacturer=product.manufacturer,
+    )
     return sample
 
 
@@ -116,20 +148,29 @@ def sample_update(*, actor, sample, reason="", **fields):
     if changed and sample.status != "registered":
         if actor.role == Role.MANUFACTURER:
             raise TransitionError(
-                f"{', '.join(changed)} of sample {sample.code} cannot change after receipt; ask the lab to "
-                "correct it.", error_code="receipt_facts_frozen")
+                f"{', '.join(changed)} of sample {sample.code} cannot change after receipt; ask the lab to correct it.",
+                error_code="receipt_facts_frozen",
+            )
         if not (reason or "").strip():
             raise ReasonRequiredError(f"A reason is required to change {', '.join(changed)} of a received sample.")
-    _apply_update(sample, SAMPLE_FIELDS, fields, entity="sample", actor=actor, reason=reason, sample=sample,
-                  manufacturer=sample.product.manufacturer)
+    _apply_update(
+        sample,
+        SAMPLE_FIELDS,
+        fields,
+        entity="sample",
+        actor=actor,
+        reason=reason,
+        sample=sample,
+        manufacturer=sample.product.manufacturer,
+    )
     return sample
 
 
 # Hooks other apps register to add guards to a transition (e.g. "verify" by a
 # reviewer who entered none of the results; "submit" needs at least one assay).
-TRANSITION_GUARDS = {}   # action -> list of callables(sample, actor) raising TransitionError
+TRANSITION_GUARDS = {}  # action -> list of callables(sample, actor) raising TransitionError
 TRANSITION_EFFECTS = {}  # action -> list of callables(sample, actor, reason, **options) run inside the transaction
-PRODUCT_EFFECTS = []     # callables(product, changes) run inside the transaction of a product update
+PRODUCT_EFFECTS = []  # callables(product, changes) run inside the transaction of a product update
 
 
 def register_guard(action, fn):
@@ -162,11 +203,19 @@ def sample_transition(*, actor, sample, action, reason="", condition="", assays=
     if action == "receive" and (condition or "").strip():
         sample.condition_on_receipt = condition.strip()[:300]
     sample.save()
-    SampleTransition.objects.create(sample=sample, action=action, from_status=source, to_status=target,
-                                    actor=actor, reason=reason or "")
-    audit.record(entity="sample", obj=sample, action=f"transition:{action}", actor=actor,
-                 changes=audit.diff(before, audit.snapshot(sample, SAMPLE_FIELDS)), reason=reason,
-                 sample=sample, manufacturer=sample.product.manufacturer)
+    SampleTransition.objects.create(
+        sample=sample, action=action, from_status=source, to_status=target, actor=actor, reason=reason or ""
+    )
+    audit.record(
+        entity="sample",
+        obj=sample,
+        action=f"transition:{action}",
+        actor=actor,
+        changes=audit.diff(before, audit.snapshot(sample, SAMPLE_FIELDS)),
+        reason=reason,
+        sample=sample,
+        manufacturer=sample.product.manufacturer,
+    )
     options = {"assays": list(assays)} if assays is not None else {}
     for effect in TRANSITION_EFFECTS.get(action, []):
         effect(sample, actor, reason, **options)

@@ -6,6 +6,7 @@ Redis (or RabbitMQ). LIMS_MODE=production turns on the deploy hardening that
 `manage.py check --deploy` asks for and refuses to start without a real
 SECRET_KEY and ALLOWED_HOSTS.
 """
+
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -62,7 +63,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "lims.uploads.UploadLimitMiddleware",   # 413 before any body is read
+    "lims.uploads.UploadLimitMiddleware",  # 413 before any body is read
     "django.middleware.security.SecurityMiddleware",
     "lims.middleware.RejectNulMiddleware",  # hostile input: NUL in path or query string -> 400
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -111,8 +112,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # Login throttling counts failures in the cache: with more than one web
 # process, point LIMS_CACHE_URL at Redis (e.g. redis://127.0.0.1:6379/1) so
 # they share the count.
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["LIMS_CACHE_URL"]}
-          if os.environ.get("LIMS_CACHE_URL") else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["LIMS_CACHE_URL"]}
+    if os.environ.get("LIMS_CACHE_URL")
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+}
 
 AUTH_USER_MODEL = "lims.User"
 AUTHENTICATION_BACKENDS = ["lims.lockout.LockoutBackend", "django.contrib.auth.backends.ModelBackend"]
@@ -127,7 +131,7 @@ LIMS_VERIFY_GUESS_LIMIT = int(os.environ.get("LIMS_VERIFY_GUESS_LIMIT", "10"))
 LIMS_VERIFY_GUESS_WINDOW_SECONDS = int(os.environ.get("LIMS_VERIFY_GUESS_WINDOW_SECONDS", "900"))
 AXES_FAILURE_LIMIT = LIMS_LOGIN_FAILURE_LIMIT
 AXES_COOLOFF_TIME = timedelta(minutes=LIMS_LOGIN_LOCKOUT_MINUTES)
-AXES_LOCKOUT_PARAMETERS = ["username"]          # one account, whatever the source address
+AXES_LOCKOUT_PARAMETERS = ["username"]  # one account, whatever the source address
 AXES_CLIENT_IP_CALLABLE = "lims.net.client_ip"  # proxy headers only from LIMS_TRUSTED_PROXIES
 AXES_LOCKOUT_CALLABLE = "lims.lockout.lockout_response"
 AXES_RESET_ON_SUCCESS = True
@@ -168,7 +172,8 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
-        if PRODUCTION else "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if PRODUCTION
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -196,8 +201,11 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_SCHEMA_CLASS": "lims.api.schema.LimsAutoSchema",  # documents the error answers too
     "EXCEPTION_HANDLER": "lims.api.exceptions.exception_handler",
-    "DEFAULT_PARSER_CLASSES": ["lims.api.parsers.JSONParser", "rest_framework.parsers.FormParser",
-                               "rest_framework.parsers.MultiPartParser"],
+    "DEFAULT_PARSER_CLASSES": [
+        "lims.api.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "URL_FORMAT_OVERRIDE": None,  # ?format= is ours (export csv|xlsx), not content negotiation
     "DEFAULT_THROTTLE_RATES": {"login": os.environ.get("LIMS_LOGIN_THROTTLE", "10/min")},
 }

@@ -1,6 +1,7 @@
 """Settings for the test suite: the same as production code paths, faster hashing,
 tasks run inline unless a test starts a real worker, and a test-only queue so
 a `make run` worker on the same machine never takes a test's task."""
+
 import os
 
 os.environ.setdefault("LIMS_CELERY_QUEUE", f"lims-test-{os.getpid()}")

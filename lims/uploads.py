@@ -1,5 +1,6 @@
 """Upload limits: a request body larger than LIMS_UPLOAD_MAX_MB is answered 413 from its
 Content-Length, before anything reads it (imports, chromatogram photos, the PDF box of /verify/)."""
+
 from django.conf import settings
 from django.http import HttpResponse, JsonResponse
 
@@ -20,6 +21,9 @@ class UploadLimitMiddleware:
             if request.path.startswith("/api/"):
                 return JsonResponse({"detail": en, "code": "upload_too_large", "limit_bytes": limit}, status=413)
             zh = f"上傳的檔案超過 {mb:g} MB 的上限。"
-            return HttpResponse(f"<!doctype html><title>413</title><h1>413</h1><p>{zh}</p><p>{en}</p>",
-                                status=413, content_type="text/html; charset=utf-8")
+            return HttpResponse(
+                f"<!doctype html><title>413</title><h1>413</h1><p>{zh}</p><p>{en}</p>",
+                status=413,
+                content_type="text/html; charset=utf-8",
+            )
         return self.get_response(request)

@@ -26,8 +26,10 @@ from .services import edition_load
 class EditionUploadForm(forms.Form):
     manifest = forms.FileField(label=_("Edition manifest (.yaml)"))
     requirements = forms.FileField(label=_("Requirements file (.csv) named in the manifest"))
-    replace = forms.BooleanField(required=False, label=_("Replace an edition of the same code not yet used in a "
-                                                         "judgement (editions in use are never replaced)"))
+    replace = forms.BooleanField(
+        required=False,
+        label=_("Replace an edition of the same code not yet used in a judgement (editions in use are never replaced)"),
+    )
 
 
 class RequirementInline(admin.TabularInline):
@@ -44,8 +46,19 @@ class RequirementInline(admin.TabularInline):
 @admin.register(StandardEdition)
 class StandardEditionAdmin(admin.ModelAdmin):
     list_display = ("code", "title", "issuing_body", "in_force", "used_in_judgement", "used_since", "loaded_at")
-    readonly_fields = ("code", "title", "issuing_body", "in_force", "source", "loaded_at", "loaded_by",
-                       "file_sha256", "used_in_judgement", "used_since", "first_use")
+    readonly_fields = (
+        "code",
+        "title",
+        "issuing_body",
+        "in_force",
+        "source",
+        "loaded_at",
+        "loaded_by",
+        "file_sha256",
+        "used_in_judgement",
+        "used_since",
+        "first_use",
+    )
     inlines = [RequirementInline]
     change_list_template = "admin/maturity/standardedition/change_list.html"
 
@@ -56,8 +69,9 @@ class StandardEditionAdmin(admin.ModelAdmin):
         return obj is not None and not obj.used_in_judgement
 
     def get_urls(self):
-        return [path("load/", self.admin_site.admin_view(self.load_view), name="maturity_edition_load")] \
-            + super().get_urls()
+        return [
+            path("load/", self.admin_site.admin_view(self.load_view), name="maturity_edition_load")
+        ] + super().get_urls()
 
     def load_view(self, request):
         form = EditionUploadForm(request.POST or None, request.FILES or None)
@@ -73,12 +87,22 @@ class StandardEditionAdmin(admin.ModelAdmin):
                     for field, msgs in e.errors.items():
                         form.add_error(None, f"{field}: {' '.join(msgs)}")
                 else:
-                    messages.success(request, f"Edition {obj.code} {'loaded' if created else 'was already loaded'}: "
-                                              f"{obj.requirements.count()} requirements.")
+                    messages.success(
+                        request,
+                        f"Edition {obj.code} {'loaded' if created else 'was already loaded'}: "
+                        f"{obj.requirements.count()} requirements.",
+                    )
                     return redirect("admin:maturity_standardedition_changelist")
-        return render(request, "admin/maturity/load_edition.html",
-                      {**self.admin_site.each_context(request), "form": form, "title": _("Load a standards edition"),
-                       "used": StandardEdition.objects.filter(used_in_judgement=True).order_by("code")})
+        return render(
+            request,
+            "admin/maturity/load_edition.html",
+            {
+                **self.admin_site.each_context(request),
+                "form": form,
+                "title": _("Load a standards edition"),
+                "used": StandardEdition.objects.filter(used_in_judgement=True).order_by("code"),
+            },
+        )
 
 
 @admin.register(JurisdictionLimit)
@@ -111,8 +135,17 @@ admin.site.register(Declaration, ReasonedAdmin)
 class MethodReferenceAdmin(admin.ModelAdmin):
     """Method references and reporting digits printed on certificates (ISO/IEC 17025 §7.8.2.1)."""
 
-    list_display = ("method", "parameter", "code", "title_en", "lod", "decimals", "significant_figures",
-                    "accredited", "external_provider")
+    list_display = (
+        "method",
+        "parameter",
+        "code",
+        "title_en",
+        "lod",
+        "decimals",
+        "significant_figures",
+        "accredited",
+        "external_provider",
+    )
     list_filter = ("method", "accredited")
     search_fields = ("method", "parameter", "code", "title_en", "title_zh")
 
@@ -121,8 +154,17 @@ class MethodReferenceAdmin(admin.ModelAdmin):
 class ChromatogramReadingAdmin(admin.ModelAdmin):
     """Read-only: readings change only through the decision service (audited)."""
 
-    list_display = ("id", "sample", "protocol", "decision", "center_corrected", "middle_band_corrected",
-                    "edge_corrected", "created_by", "created_at")
+    list_display = (
+        "id",
+        "sample",
+        "protocol",
+        "decision",
+        "center_corrected",
+        "middle_band_corrected",
+        "edge_corrected",
+        "created_by",
+        "created_at",
+    )
     list_filter = ("decision", "protocol", "center_corrected", "middle_band_corrected", "edge_corrected")
 
     def has_add_permission(self, request):

@@ -4,6 +4,7 @@ Every write is atomic, recomputes from the raw data with the lab policy in
 force, checks that the sample's derived figures are computable (e.g. C/N
 needs total nitrogen > 0), and records an audit entry.
 """
+
 from dataclasses import dataclass, field
 
 from django.db import transaction
@@ -27,8 +28,14 @@ OPEN_FOR_ENTRY = ("received", "in_testing")
 
 
 def _assay_snapshot(assay):
-    return {"method": assay.method, "data": assay.data, "results": assay.results, "flags": assay.flags,
-            "valid": assay.valid, "status": assay.status}
+    return {
+        "method": assay.method,
+        "data": assay.data,
+        "results": assay.results,
+        "flags": assay.flags,
+        "valid": assay.valid,
+        "status": assay.status,
+    }
 
 
 def _check_entry(actor, sample):
@@ -36,7 +43,8 @@ def _check_entry(actor, sample):
         raise PermissionDeniedError("Only technicians and lab admins enter assay data.")
     if sample.status not in OPEN_FOR_ENTRY:
         raise TransitionError(
-            f"Assays can be entered only while a sample is received or in testing; this one is '{sample.status}'.")
+            f"Assays can be entered only while a sample is received or in testing; this one is '{sample.status}'."
+        )
 
 
 def _compute(method, data, sample, exclude=None):
@@ -75,6 +83,7 @@ def _check_photo(photo):
     (LIMS_PHOTO_MAX_MB; at most 50 megapixels), checked without decoding the pixels."""
     from django.conf import settings
     from PIL import Image
+
     limit = settings.LIMS_PHOTO_MAX_BYTES
     if photo.size > limit:
         raise InputError({"photo": [f"The photo is larger than the limit of {limit / 1_000_000:g} MB."]})
@@ -90,8 +99,14 @@ def _check_photo(photo):
     if fmt not in PHOTO_FORMATS:
         raise InputError({"photo": [f"Images of type {fmt} are not accepted; upload a JPEG, PNG or WebP photo."]})
     if pixels > PHOTO_MAX_PIXELS:
-        raise InputError({"photo": [f"The photo has {pixels // 1_000_000} megapixels; at most "
-                                    f"{PHOTO_MAX_PIXELS // 1_000_000} are accepted."]})
+        raise InputError(
+            {
+                "photo": [
+                    f"The photo has {pixels // 1_000_000} megapixels; at most "
+                    f"{PHOTO_MAX_PIXELS // 1_000_000} are accepted."
+                ]
+            }
+        )
 
 
 @transaction.atomic
@@ -103,8 +118,9 @@ def assay_enter(*, actor, sample, method, data, photo=None, source=""):
     if photo is not None:
         _check_photo(photo)
     if sample.status == "received":
-        sample = sample_transition(actor=actor, sample=sample, action="start_testing",
-                                   reason=f"first assay entered ({method})")
+        sample = sample_transition(
+            actor=actor, sample=sample, action="start_testing", reason=f"first assay entered ({method})"
+        )
     outcome, policy = _compute(method, data, sample)
     assay = Assay(sample=sample, method=method, data=data, entered_by=actor, source=source)
     _store(assay, outcome, policy)
@@ -112,9 +128,15 @@ def assay_enter(*, actor, sample, method, data, photo=None, source=""):
         assay.photo = photo
     assay.save()
     _check_derivable(sample)
-    audit.record(entity="assay", obj=assay, action="create", actor=actor,
-                 changes=audit.diff({}, _assay_snapshot(assay)), sample=sample,
-                 manufacturer=sample.product.manufacturer)
+    audit.record(
+        entity="assay",
+        obj=assay,
+        action="create",
+        actor=actor,
+        changes=audit.diff({}, _assay_snapshot(assay)),
+        sample=sample,
+        manufacturer=sample.product.manufacturer,
+    )
     return assay
 
 
@@ -125,8 +147,9 @@ def assay_correct(*, actor, assay, data, reason):
     sample = assay.sample
     _check_entry(actor, sample)
     if assay.status != "entered":
-        raise TransitionError(f"This assay is {assay.status}: its raw data and results are read-only. "
-                              "Ask a reviewer for a retest.")
+        raise TransitionError(
+            f"This assay is {assay.status}: its raw data and results are read-only. Ask a reviewer for a retest."
+        )
     if not (reason or "").strip():
         raise InputError({"reason": ["A reason is required to correct raw data."]})
     before = _assay_snapshot(assay)
@@ -135,13 +158,21 @@ def assay_correct(*, actor, assay, data, reason):
     _store(assay, outcome, policy)
     assay.save()
     _check_derivable(sample)
-    audit.record(entity="assay", obj=assay, action="update", actor=actor,
-                 changes=audit.diff(before, _assay_snapshot(assay)), reason=reason, sample=sample,
-                 manufacturer=sample.product.manufacturer)
+    audit.record(
+        entity="assay",
+        obj=assay,
+        action="update",
+        actor=actor,
+        changes=audit.diff(before, _assay_snapshot(assay)),
+        reason=reason,
+        sample=sample,
+        manufacturer=sample.product.manufacturer,
+    )
     return assay
 
 
 # --- lifecycle hooks ------------------------------------------------------
+
 
 def _submit_needs_assays(sample, actor):
     if not sample.assays.filter(status="entered").exists():
@@ -153,8 +184,9 @@ def _verify_by_second_person(sample, actor):
     if not pending.exists():
         raise TransitionError("No entered results are waiting for verification.")
     if pending.filter(entered_by=actor).exists():
-        raise TransitionError("You entered results of this sample; another reviewer must verify them.",
-                              code="forbidden")
+        raise TransitionError(
+            "You entered results of this sample; another reviewer must verify them.", code="forbidden"
+        )
 
 
 def sample_issues(sample, assays=None):
@@ -176,9 +208,12 @@ def _plausible_or_overridden(sample, actor):
     left = plausibility.uncovered(sample_issues(sample, assays), _overridden_codes(assays))
     if left:
         raise TransitionError(
-            "These results cannot be verified as they are: " + "; ".join(i["message"] for i in left)
+            "These results cannot be verified as they are: "
+            + "; ".join(i["message"] for i in left)
             + ". Repeat the assay, or verify with an override: give override_reason.",
-            code="invalid", field="override_reason")
+            code="invalid",
+            field="override_reason",
+        )
 
 
 @transaction.atomic
@@ -190,14 +225,27 @@ def sample_verify(*, actor, sample, reason="", override_reason=""):
     if override_reason:
         found = sample_issues(sample)
         if found and actor.role == Role.REVIEWER:
-            record = {"codes": [i["code"] for i in found], "issues": found, "reason": override_reason,
-                      "by": actor.display_name, "by_id": actor.pk, "at": timezone.now().isoformat()}
+            record = {
+                "codes": [i["code"] for i in found],
+                "issues": found,
+                "reason": override_reason,
+                "by": actor.display_name,
+                "by_id": actor.pk,
+                "at": timezone.now().isoformat(),
+            }
             for assay in sample.assays.filter(status="entered").select_for_update():
                 assay.qc_override = record
                 assay.save(update_fields=["qc_override"])
-            audit.record(entity="sample", obj=sample, action="qc_override", actor=actor,
-                         changes={"qc_override": [None, record["codes"]]}, reason=override_reason,
-                         sample=sample, manufacturer=sample.product.manufacturer)
+            audit.record(
+                entity="sample",
+                obj=sample,
+                action="qc_override",
+                actor=actor,
+                changes={"qc_override": [None, record["codes"]]},
+                reason=override_reason,
+                sample=sample,
+                manufacturer=sample.product.manufacturer,
+            )
     return sample_transition(actor=actor, sample=sample, action="verify", reason=reason)
 
 
@@ -207,9 +255,16 @@ def _mark_verified(sample, actor, reason):
         before = _assay_snapshot(assay)
         assay.status, assay.verified_by, assay.verified_at = "verified", actor, now
         assay.save(update_fields=["status", "verified_by", "verified_at"])
-        audit.record(entity="assay", obj=assay, action="verify", actor=actor,
-                     changes=audit.diff(before, _assay_snapshot(assay)), reason=reason, sample=sample,
-                     manufacturer=sample.product.manufacturer)
+        audit.record(
+            entity="assay",
+            obj=assay,
+            action="verify",
+            actor=actor,
+            changes=audit.diff(before, _assay_snapshot(assay)),
+            reason=reason,
+            sample=sample,
+            manufacturer=sample.product.manufacturer,
+        )
 
 
 def assays_invalidate(sample, actor, reason, assay_ids=None):
@@ -223,9 +278,16 @@ def assays_invalidate(sample, actor, reason, assay_ids=None):
         assay.status, assay.invalidated_by, assay.invalidated_at = "invalidated", actor, now
         assay.invalidation_reason = reason
         assay.save(update_fields=["status", "invalidated_by", "invalidated_at", "invalidation_reason"])
-        audit.record(entity="assay", obj=assay, action="invalidate", actor=actor,
-                     changes=audit.diff(before, _assay_snapshot(assay)), reason=reason, sample=sample,
-                     manufacturer=sample.product.manufacturer)
+        audit.record(
+            entity="assay",
+            obj=assay,
+            action="invalidate",
+            actor=actor,
+            changes=audit.diff(before, _assay_snapshot(assay)),
+            reason=reason,
+            sample=sample,
+            manufacturer=sample.product.manufacturer,
+        )
 
 
 def _return_to_verification(sample, actor, reason):
@@ -234,9 +296,16 @@ def _return_to_verification(sample, actor, reason):
         before = _assay_snapshot(assay)
         assay.status, assay.verified_by, assay.verified_at = "entered", None, None
         assay.save(update_fields=["status", "verified_by", "verified_at"])
-        audit.record(entity="assay", obj=assay, action="reopen", actor=actor,
-                     changes=audit.diff(before, _assay_snapshot(assay)), reason=reason, sample=sample,
-                     manufacturer=sample.product.manufacturer)
+        audit.record(
+            entity="assay",
+            obj=assay,
+            action="reopen",
+            actor=actor,
+            changes=audit.diff(before, _assay_snapshot(assay)),
+            reason=reason,
+            sample=sample,
+            manufacturer=sample.product.manufacturer,
+        )
 
 
 register_guard("submit", _submit_needs_assays)
@@ -254,6 +323,7 @@ def retest_selection(sample, assays=None, parameters=None):
     that assay are retested with it). Neither given -> None: every verified assay.
     Raises InputError naming the field and the rule."""
     from .parameters import DERIVED, PARAMETERS
+
     if not assays and not parameters:
         return None
     current = {a.pk: a for a in current_assays(sample)}
@@ -274,7 +344,8 @@ def retest_selection(sample, assays=None, parameters=None):
                 errors.setdefault("parameters", []).append(f"unknown parameter '{key}'")
             elif key in figures.derived or key in DERIVED:
                 errors.setdefault("parameters", []).append(
-                    f"{key} is derived from other results; retest the assays it is computed from")
+                    f"{key} is derived from other results; retest the assays it is computed from"
+                )
             elif source is None:
                 errors.setdefault("parameters", []).append(f"{sample.code} has no current result for {key}")
             elif source.status != "verified":
@@ -291,8 +362,11 @@ IMPORT_LIMITS = {"max_rows": 200_000, "max_uncompressed": 200_000_000}
 
 def _import_limits():
     from django.conf import settings
-    return {"max_rows": getattr(settings, "LIMS_IMPORT_MAX_ROWS", IMPORT_LIMITS["max_rows"]),
-            "max_uncompressed": getattr(settings, "LIMS_IMPORT_MAX_INFLATED_BYTES", IMPORT_LIMITS["max_uncompressed"])}
+
+    return {
+        "max_rows": getattr(settings, "LIMS_IMPORT_MAX_ROWS", IMPORT_LIMITS["max_rows"]),
+        "max_uncompressed": getattr(settings, "LIMS_IMPORT_MAX_INFLATED_BYTES", IMPORT_LIMITS["max_uncompressed"]),
+    }
 
 
 @transaction.atomic
@@ -308,9 +382,9 @@ def sample_retest(*, actor, sample, reason, assays=None, parameters=None):
 
 @dataclass
 class ImportResult:
-    assays: list            # the assays stored (or, checking only, as they would be stored)
+    assays: list  # the assays stored (or, checking only, as they would be stored)
     stored: bool
-    duplicates: list = field(default_factory=list)   # rows repeating stored values (re-import / check only)
+    duplicates: list = field(default_factory=list)  # rows repeating stored values (re-import / check only)
     earlier: object = None  # the ImportRun of the same content, if any
 
 
@@ -319,8 +393,8 @@ class ImportDuplicate(Exception):
 
     def __init__(self, earlier, duplicates):
         super().__init__("already imported")
-        self.earlier = earlier          # ImportRun of the same content, or None
-        self.duplicates = duplicates    # [{"row", "column", "reason", "assay"}]
+        self.earlier = earlier  # ImportRun of the same content, or None
+        self.duplicates = duplicates  # [{"row", "column", "reason", "assay"}]
 
 
 @transaction.atomic
@@ -347,16 +421,26 @@ def results_import(*, actor, filename, content, check_only=False, reimport=False
         raise PermissionDeniedError("Only technicians and lab admins import results.")
     by_sample, errors = parse_rows(read_table(filename, content, **_import_limits()))
     visible = samples_visible_to(actor).filter(code__in=list(by_sample))
-    samples = {s.code: s for s in Sample.objects.select_for_update(of=("self",))
-               .select_related("product__manufacturer").filter(pk__in=visible.values("pk"))}
+    samples = {
+        s.code: s
+        for s in Sample.objects.select_for_update(of=("self",))
+        .select_related("product__manufacturer")
+        .filter(pk__in=visible.values("pk"))
+    }
     for code, slot in by_sample.items():
         sample = samples.get(code)
         if sample is None:
             errors += [{"row": n, "column": "sample_code", "reason": f"no sample {code}"} for n in slot["rows"]]
         elif sample.status not in OPEN_FOR_ENTRY:
-            errors += [{"row": n, "column": "sample_code",
-                        "reason": f"sample {code} is '{sample.status}'; results can be entered only while it is "
-                                  "received or in testing"} for n in slot["rows"]]
+            errors += [
+                {
+                    "row": n,
+                    "column": "sample_code",
+                    "reason": f"sample {code} is '{sample.status}'; results can be entered only while it is "
+                    "received or in testing",
+                }
+                for n in slot["rows"]
+            ]
     if errors:
         raise ImportRejected(sorted(errors, key=lambda e: (e["row"] or 0, e["column"])))
     sha = content_sha256(content)
@@ -366,49 +450,102 @@ def results_import(*, actor, filename, content, check_only=False, reimport=False
     sid = transaction.savepoint()  # check_only rolls back what it stored
     policy = current_policy()
     existing = {}
-    for a in Assay.objects.filter(sample__in=[samples[c] for c in by_sample]).exclude(status="invalidated") \
-            .order_by("entered_at", "id"):
+    for a in (
+        Assay.objects.filter(sample__in=[samples[c] for c in by_sample])
+        .exclude(status="invalidated")
+        .order_by("entered_at", "id")
+    ):
         existing.setdefault(a.sample_id, []).append(a)
     now = timezone.now()
     created, start = [], []
     for code, slot in by_sample.items():
         sample = samples[code]
         outcome = slot["outcome"]
-        assay = Assay(sample=sample, method="direct", data={"values": slot["values"]}, entered_by=actor,
-                      source=f"import:{filename} rows {min(slot['rows'])}–{max(slot['rows'])}")
+        assay = Assay(
+            sample=sample,
+            method="direct",
+            data={"values": slot["values"]},
+            entered_by=actor,
+            source=f"import:{filename} rows {min(slot['rows'])}–{max(slot['rows'])}",
+        )
         _store(assay, outcome, policy)
         try:  # e.g. the imported N makes C/N impossible
             sample_figures(sample, assays=existing.get(sample.pk, []) + [assay], policy=policy)
         except InputError as e:
-            raise ImportRejected([{"row": min(slot["rows"]), "column": k, "reason": f"{code}: {' '.join(v)}"}
-                                  for k, v in e.errors.items()])
+            raise ImportRejected(
+                [
+                    {"row": min(slot["rows"]), "column": k, "reason": f"{code}: {' '.join(v)}"}
+                    for k, v in e.errors.items()
+                ]
+            )
         created.append(assay)
         if sample.status == "received":
             start.append(sample)
     if start and (TRANSITION_GUARDS.get("start_testing") or TRANSITION_EFFECTS.get("start_testing")):
-        for s in start:   # hooks registered on this transition: one by one, through the service
+        for s in start:  # hooks registered on this transition: one by one, through the service
             sample_transition(actor=actor, sample=s, action="start_testing", reason="first assay entered (direct)")
     elif start:
         Sample.objects.filter(pk__in=[s.pk for s in start]).update(status="in_testing", updated_at=now)
-        bulk_insert(SampleTransition, [
-            SampleTransition(sample=s, action="start_testing", from_status="received", to_status="in_testing",
-                             actor=actor, reason="first assay entered (direct)") for s in start])
-        bulk_insert(AuditEntry, [
-            AuditEntry(entity="sample", entity_id=s.pk, entity_repr=str(s)[:200], action="transition:start_testing",
-                       actor=actor, changes={"status": ["received", "in_testing"]},
-                       reason="first assay entered (direct)", sample=s, manufacturer=s.product.manufacturer)
-            for s in start])
+        bulk_insert(
+            SampleTransition,
+            [
+                SampleTransition(
+                    sample=s,
+                    action="start_testing",
+                    from_status="received",
+                    to_status="in_testing",
+                    actor=actor,
+                    reason="first assay entered (direct)",
+                )
+                for s in start
+            ],
+        )
+        bulk_insert(
+            AuditEntry,
+            [
+                AuditEntry(
+                    entity="sample",
+                    entity_id=s.pk,
+                    entity_repr=str(s)[:200],
+                    action="transition:start_testing",
+                    actor=actor,
+                    changes={"status": ["received", "in_testing"]},
+                    reason="first assay entered (direct)",
+                    sample=s,
+                    manufacturer=s.product.manufacturer,
+                )
+                for s in start
+            ],
+        )
     for s in start:
         s.status = "in_testing"
     bulk_insert(Assay, created)
-    bulk_insert(AuditEntry, [
-        AuditEntry(entity="assay", entity_id=a.pk, entity_repr=str(a)[:200], action="create", actor=actor,
-                   changes=audit.diff({}, _assay_snapshot(a)), sample=a.sample,
-                   manufacturer=a.sample.product.manufacturer) for a in created])
+    bulk_insert(
+        AuditEntry,
+        [
+            AuditEntry(
+                entity="assay",
+                entity_id=a.pk,
+                entity_repr=str(a)[:200],
+                action="create",
+                actor=actor,
+                changes=audit.diff({}, _assay_snapshot(a)),
+                sample=a.sample,
+                manufacturer=a.sample.product.manufacturer,
+            )
+            for a in created
+        ],
+    )
     if check_only:
         transaction.savepoint_rollback(sid)
         return ImportResult(created, False, duplicates, earlier)
     transaction.savepoint_commit(sid)
-    ImportRun.objects.create(sha256=sha, filename=filename[:255], imported_by=actor, reimport=bool(earlier or duplicates),
-                             rows=sum(len(a.data["values"]) for a in created), assay_ids=[a.pk for a in created])
+    ImportRun.objects.create(
+        sha256=sha,
+        filename=filename[:255],
+        imported_by=actor,
+        reimport=bool(earlier or duplicates),
+        rows=sum(len(a.data["values"]) for a in created),
+        assay_ids=[a.pk for a in created],
+    )
     return ImportResult(created, True, duplicates, earlier)

@@ -97,6 +97,7 @@ except a free-text ``note``):
     peak_temperature_c and turnings: ``"not_fully_mature"`` when any given
     item fails, else ``None`` when any is absent, else ``"fully_mature"``.
 """
+
 from __future__ import annotations
 
 import math
@@ -109,9 +110,17 @@ from .measurements import Measurement
 from .parameters import METALS, PARAMETERS, UNITS_PER_PCT
 
 __all__ = [
-    "LabPolicy", "AssayOutcome", "METHODS", "FLAG_MESSAGES", "compute", "derive",
-    "GERMINATION_PROTOCOLS", "CHROMATOGRAM_PROTOCOLS", "CHROMATOGRAM_ZONES",
-    "OBSERVATIONS", "STABILITY_METHODS",
+    "LabPolicy",
+    "AssayOutcome",
+    "METHODS",
+    "FLAG_MESSAGES",
+    "compute",
+    "derive",
+    "GERMINATION_PROTOCOLS",
+    "CHROMATOGRAM_PROTOCOLS",
+    "CHROMATOGRAM_ZONES",
+    "OBSERVATIONS",
+    "STABILITY_METHODS",
 ]
 
 
@@ -119,15 +128,15 @@ __all__ = [
 class LabPolicy:
     """The **[lab policy]** figures of DOMAIN.md, settings with these defaults."""
 
-    control_validity_pct: float = 70.0           # §4.5: assay invalid when G_control < this
+    control_validity_pct: float = 70.0  # §4.5: assay invalid when G_control < this
     root_growth_not_inhibited_pct: float = 90.0  # §4.5: reading of "root growth not inhibited"
     relative_germination_mature_pct: float = 90.0
-    dichromate_reduced_flag_pct: float = 75.0    # §4.2: incomplete oxidation above this
-    correction_factor: float = 1.3               # §4.2: default recovery factor f
-    organic_matter_factor: float = 1.72          # §4.2: OM = OC × 1.72
-    rs_tc_mature_below_pct: float = 35.0         # §4.6
-    cn_mature_below: float = 20.0                # §4.4
-    gi_mature_pct: float = 80.0                  # §5 zucconi_gi
+    dichromate_reduced_flag_pct: float = 75.0  # §4.2: incomplete oxidation above this
+    correction_factor: float = 1.3  # §4.2: default recovery factor f
+    organic_matter_factor: float = 1.72  # §4.2: OM = OC × 1.72
+    rs_tc_mature_below_pct: float = 35.0  # §4.6
+    cn_mature_below: float = 20.0  # §4.4
+    gi_mature_pct: float = 80.0  # §5 zucconi_gi
     gi_intermediate_pct: float = 50.0
 
 
@@ -142,26 +151,34 @@ class AssayOutcome:
 
 
 METHODS = (
-    "moisture", "organic_carbon_wet_oxidation", "organic_carbon_combustion",
-    "total_nitrogen_kjeldahl", "germination", "reducing_sugar", "chromatogram",
-    "direct", "observation", "co2_evolution", "solvita", "mineral_nitrogen", "dewar",
+    "moisture",
+    "organic_carbon_wet_oxidation",
+    "organic_carbon_combustion",
+    "total_nitrogen_kjeldahl",
+    "germination",
+    "reducing_sugar",
+    "chromatogram",
+    "direct",
+    "observation",
+    "co2_evolution",
+    "solvita",
+    "mineral_nitrogen",
+    "dewar",
 )
-STABILITY_METHODS = ("co2_evolution", "solvita", "mineral_nitrogen", "dewar")   # §12
+STABILITY_METHODS = ("co2_evolution", "solvita", "mineral_nitrogen", "dewar")  # §12
 
 FLAG_MESSAGES = {
-    "dichromate_reduced_over_limit":
-        "More than the lab's limit of the dichromate added was reduced, so oxidation may be "
-        "incomplete: repeat with less sample.",
-    "organic_carbon_stands_in_for_total_carbon":
-        "Total carbon was not measured, so organic carbon stands in for it in the RS/TC ratio.",
-    "control_germination_below_validity":
-        "Control germination is below the lab's validity limit, so the germination assay is invalid.",
-    "control_germination_zero":
-        "No control seed germinated, so relative germination and the germination index are undefined.",
-    "control_root_length_zero":
-        "Control root length is zero, so relative root growth and the germination index are undefined.",
-    "no3_n_zero":
-        "NO₃-N is zero, so the NH₄-N : NO₃-N ratio is undefined.",
+    "dichromate_reduced_over_limit": "More than the lab's limit of the dichromate added was reduced, so oxidation "
+    "may be incomplete: repeat with less sample.",
+    "organic_carbon_stands_in_for_total_carbon": "Total carbon was not measured, so organic carbon stands in for it "
+    "in the RS/TC ratio.",
+    "control_germination_below_validity": "Control germination is below the lab's validity limit, so the germination "
+    "assay is invalid.",
+    "control_germination_zero": "No control seed germinated, so relative germination and the germination index "
+    "are undefined.",
+    "control_root_length_zero": "Control root length is zero, so relative root growth and the germination index "
+    "are undefined.",
+    "no3_n_zero": "NO₃-N is zero, so the NH₄-N : NO₃-N ratio is undefined.",
 }
 
 GERMINATION_PROTOCOLS = ("tari_cabbage", "livestock_radish")
@@ -173,11 +190,12 @@ CHROMATOGRAM_ZONES = {
     "edge": ("smooth", "serrated"),
 }
 
-C_MG_PER_MEQ = 3.0        # §4.2: 3 mg C per meq dichromate reduced
-N_ATOMIC_MASS = 14.007    # §4.3
+C_MG_PER_MEQ = 3.0  # §4.2: 3 mg C per meq dichromate reduced
+N_ATOMIC_MASS = 14.007  # §4.3
 
 
 # --------------------------------------------------------------------------- helpers
+
 
 def _fmt(x) -> str:
     """A number as it should read in a message: 25.0 -> '25', 0.1 -> '0.1'."""
@@ -187,13 +205,19 @@ def _fmt(x) -> str:
     return repr(x)
 
 
-def _measurement(key: str, value: float, uncertainty=None, qualifier: str = "",
-                 basis: str | None = None) -> Measurement:
+def _measurement(
+    key: str, value: float, uncertainty=None, qualifier: str = "", basis: str | None = None
+) -> Measurement:
     """A result in the canonical unit and basis of parameter ``key`` (§3)."""
     p = PARAMETERS[key]
     count = isinstance(value, int) and not isinstance(value, bool)  # a score stays a whole number
-    return Measurement(value=value if count else float(value), unit=p.unit, basis=p.basis if basis is None else basis,
-                       qualifier=qualifier, uncertainty=uncertainty)
+    return Measurement(
+        value=value if count else float(value),
+        unit=p.unit,
+        basis=p.basis if basis is None else basis,
+        qualifier=qualifier,
+        uncertainty=uncertainty,
+    )
 
 
 class _Reader:
@@ -212,8 +236,7 @@ class _Reader:
             if key not in allowed and key != "note":
                 self.errors.add(self.path(str(key)), "unknown field")
 
-    def number(self, name, *, required=True, default=None, gt=None, ge=None, le=None,
-               integer=False):
+    def number(self, name, *, required=True, default=None, gt=None, ge=None, le=None, integer=False):
         """A finite number (int, float, Decimal or numeric string), or None on error/absence."""
         path = self.path(name)
         raw = self.data.get(name)
@@ -222,7 +245,7 @@ class _Reader:
                 self.errors.add(path, "is required")
             return default
         value = _to_number(raw)
-        if isinstance(value, str):          # an error message
+        if isinstance(value, str):  # an error message
             self.errors.add(path, value)
             return None
         if integer and not value.is_integer():
@@ -299,6 +322,7 @@ def _required_object(data, key, shape, empty_message, errors: ErrorCollector) ->
 
 # --------------------------------------------------------------------------- methods
 
+
 def _moisture(data, policy, context, errors) -> AssayOutcome:
     """§4.1 moisture_pct = (wet − dry) / wet × 100, as-received basis."""
     r = _Reader(data, errors)
@@ -319,8 +343,17 @@ def _moisture(data, policy, context, errors) -> AssayOutcome:
 def _organic_carbon_wet_oxidation(data, policy, context, errors) -> AssayOutcome:
     """§4.2 dichromate wet oxidation, titrated with ferrous sulfate."""
     r = _Reader(data, errors)
-    r.reject_unknown({"sample_mass_g", "ferrous_normality", "titrant_ml", "blank_ml",
-                      "dichromate_normality", "dichromate_ml", "correction_factor"})
+    r.reject_unknown(
+        {
+            "sample_mass_g",
+            "ferrous_normality",
+            "titrant_ml",
+            "blank_ml",
+            "dichromate_normality",
+            "dichromate_ml",
+            "correction_factor",
+        }
+    )
     mass = r.number("sample_mass_g", gt=0)
     n_fe = r.number("ferrous_normality", gt=0)
     v_sample = r.number("titrant_ml", ge=0)
@@ -332,11 +365,12 @@ def _organic_carbon_wet_oxidation(data, policy, context, errors) -> AssayOutcome
 
     if v_blank is not None and v_sample is not None and not v_blank > v_sample:
         errors.add("blank_ml", f"blank volume below sample volume: must be > titrant_ml ({_fmt(v_sample)})")
-    if (not blank_given and None not in (n_fe, v_sample, n_cr, v_cr)
-            and not n_cr * v_cr - n_fe * v_sample > 0):
-        errors.add("titrant_ml",
-                   f"no dichromate reduced: ferrous_normality × titrant_ml ({_fmt(n_fe * v_sample)} meq) "
-                   f"must be < dichromate added ({_fmt(n_cr * v_cr)} meq)")
+    if not blank_given and None not in (n_fe, v_sample, n_cr, v_cr) and not n_cr * v_cr - n_fe * v_sample > 0:
+        errors.add(
+            "titrant_ml",
+            f"no dichromate reduced: ferrous_normality × titrant_ml ({_fmt(n_fe * v_sample)} meq) "
+            f"must be < dichromate added ({_fmt(n_cr * v_cr)} meq)",
+        )
     errors.raise_if_any()
 
     if blank_given:
@@ -348,8 +382,11 @@ def _organic_carbon_wet_oxidation(data, policy, context, errors) -> AssayOutcome
     reduced_pct = meq / added * 100.0
     oc = meq * C_MG_PER_MEQ * f / (mass * 10.0)
     if oc > 100:
-        errors.add("titrant_ml", f"gives organic carbon {oc:.4g} % (meq reduced × 3 × f / (sample_mass_g × 10)): "
-                                 "a content cannot exceed 100 %; check sample_mass_g, titrant_ml and blank_ml")
+        errors.add(
+            "titrant_ml",
+            f"gives organic carbon {oc:.4g} % (meq reduced × 3 × f / (sample_mass_g × 10)): "
+            "a content cannot exceed 100 %; check sample_mass_g, titrant_ml and blank_ml",
+        )
         errors.raise_if_any()
     flags = []
     if reduced_pct > policy.dichromate_reduced_flag_pct:
@@ -387,8 +424,7 @@ def _organic_carbon_combustion(data, policy, context, errors) -> AssayOutcome:
     }
     if tc is not None:
         results["total_carbon_pct"] = _measurement("total_carbon_pct", tc)
-    return AssayOutcome(results=results, flags=[],
-                        details={"organic_matter_factor": policy.organic_matter_factor})
+    return AssayOutcome(results=results, flags=[], details={"organic_matter_factor": policy.organic_matter_factor})
 
 
 def _total_nitrogen_kjeldahl(data, policy, context, errors) -> AssayOutcome:
@@ -404,8 +440,11 @@ def _total_nitrogen_kjeldahl(data, policy, context, errors) -> AssayOutcome:
     errors.raise_if_any()
     tn = (v_sample - v_blank) * n_acid * N_ATOMIC_MASS / (mass * 1000.0) * 100.0
     if tn > 100:
-        errors.add("titrant_ml", f"gives total nitrogen {tn:.4g} % ((titrant − blank) × N × 14.007 / mass): "
-                                 "a content cannot exceed 100 %; check sample_mass_g, titrant_ml and blank_ml")
+        errors.add(
+            "titrant_ml",
+            f"gives total nitrogen {tn:.4g} % ((titrant − blank) × N × 14.007 / mass): "
+            "a content cannot exceed 100 %; check sample_mass_g, titrant_ml and blank_ml",
+        )
         errors.raise_if_any()
     return AssayOutcome(
         results={"total_nitrogen_pct": _measurement("total_nitrogen_pct", tn)},
@@ -487,13 +526,19 @@ def _germination(data, policy, context, errors) -> AssayOutcome:
     if rg is not None and rrg is not None:
         results["germination_index_pct"] = _measurement("germination_index_pct", rg * rrg / 100.0)
     return AssayOutcome(
-        results=results, flags=flags, valid=valid,
+        results=results,
+        flags=flags,
+        valid=valid,
         details={
             "protocol": protocol,
-            "control_sown": c_sown, "control_germinated": c_germ,
-            "sample_sown": s_sown, "sample_germinated": s_germ,
-            "g_control": g_c, "g_sample": g_s,
-            "l_control_mm": l_c, "l_sample_mm": l_s,
+            "control_sown": c_sown,
+            "control_germinated": c_germ,
+            "sample_sown": s_sown,
+            "sample_germinated": s_germ,
+            "g_control": g_c,
+            "g_sample": g_s,
+            "l_control_mm": l_c,
+            "l_sample_mm": l_s,
             "control_validity_pct": policy.control_validity_pct,
         },
     )
@@ -542,8 +587,10 @@ def _context_value(context, key):
 
 def _carbon_from_context(context, errors):
     """The sample's total carbon, else its organic carbon, for §4.6."""
-    for key, source in (("total_carbon_pct", "total_carbon_pct (sample result)"),
-                        ("organic_carbon_pct", "organic_carbon_pct (sample result)")):
+    for key, source in (
+        ("total_carbon_pct", "total_carbon_pct (sample result)"),
+        ("organic_carbon_pct", "organic_carbon_pct (sample result)"),
+    ):
         value = _context_value(context, key)
         if value is not None:
             if value <= 0:
@@ -567,8 +614,7 @@ def _chromatogram(data, policy, context, errors) -> AssayOutcome:
             zones[zone] = code
     errors.raise_if_any()
 
-    zone_details = {z: {"value": code, "mature": code == CHROMATOGRAM_ZONES[z][1]}
-                    for z, code in zones.items()}
+    zone_details = {z: {"value": code, "mature": code == CHROMATOGRAM_ZONES[z][1]} for z, code in zones.items()}
     score = sum(1 for z in zone_details.values() if z["mature"])
     reading = chromatogram_reading(protocol, score, zones.get("edge"))
     return AssayOutcome(
@@ -659,8 +705,11 @@ def _dewar(data, policy, context, errors) -> AssayOutcome:
     if ambient is not None and peak is not None and peak < ambient:
         errors.add("max_temperature_c", f"must be ≥ ambient_temperature_c ({_fmt(ambient)})")
     errors.raise_if_any()
-    return AssayOutcome(results={"dewar_rise_c": _measurement("dewar_rise_c", peak - ambient)}, flags=[],
-                        details={"ambient_temperature_c": ambient, "max_temperature_c": peak})
+    return AssayOutcome(
+        results={"dewar_rise_c": _measurement("dewar_rise_c", peak - ambient)},
+        flags=[],
+        details={"ambient_temperature_c": ambient, "max_temperature_c": peak},
+    )
 
 
 # direct entry ---------------------------------------------------------------
@@ -725,11 +774,12 @@ def _direct_value(key, entry, path, errors):
     else:
         bases = ("",)
     basis = entry.get("basis")
-    if basis is None or basis == "":     # not given: the parameter's default basis
+    if basis is None or basis == "":  # not given: the parameter's default basis
         basis = bases[0]
     if basis not in bases:
-        errors.add(r.path("basis"), f"basis {basis!r} not accepted for {key}; expected "
-                   + " or ".join(repr(b) for b in bases))
+        errors.add(
+            r.path("basis"), f"basis {basis!r} not accepted for {key}; expected " + " or ".join(repr(b) for b in bases)
+        )
 
     qualifier = entry.get("qualifier") or ""
     if qualifier not in ("", "<"):
@@ -757,45 +807,68 @@ def _direct_value(key, entry, path, errors):
 
 # observations ---------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class _Obs:
-    kind: str                      # "enum" | "number" | "integer" | "bool" | "text"
+    kind: str  # "enum" | "number" | "integer" | "bool" | "text"
     criterion: str | None
-    passing: tuple = ()            # enum: passing codes; bool: (passing bool,)
+    passing: tuple = ()  # enum: passing codes; bool: (passing bool,)
     choices: tuple = ()
     ge: float | None = None
     le: float | None = None
-    below: float | None = None     # number passes when value < below
+    below: float | None = None  # number passes when value < below
     at_least: float | None = None  # number passes when value ≥ at_least
 
 
 _VS_CONTROL = ("comparable_to_control", "inhibited")
 
 OBSERVATIONS = {
-    "colour": _Obs("enum", "dark brown or black-brown (yellow or yellow-brown = poor)",
-                   passing=("dark_brown", "black_brown"),
-                   choices=("dark_brown", "black_brown", "yellow", "yellow_brown")),
-    "odour": _Obs("enum", "earthy or aromatic; no sour, putrid or strong ammonia odour",
-                  passing=("earthy", "aromatic"),
-                  choices=("earthy", "aromatic", "sour", "putrid", "ammonia")),
-    "plastic_bag_test": _Obs("enum", "bag does not inflate immediately (cannot confirm full maturity)",
-                             passing=("inflates_slowly", "does_not_inflate"),
-                             choices=("inflates_immediately", "inflates_slowly", "does_not_inflate")),
-    "earthworm_test": _Obs("enum", "earthworms burrow into the compost (escape or death = immature)",
-                           passing=("burrows_in",), choices=("burrows_in", "escapes", "dies")),
-    "diphenylamine_test": _Obs("enum", "blue colour reaction (cattle-manure compost)",
-                               passing=("blue",), choices=("blue", "no_blue")),
-    "pollen_tube_test": _Obs("enum", "pollen-tube elongation comparable to the water control",
-                             passing=("comparable_to_control",), choices=_VS_CONTROL),
-    "seedling_pot_test": _Obs("enum", "pak-choi growth with compost comparable to the soil-only control",
-                              passing=("comparable_to_control",), choices=_VS_CONTROL),
+    "colour": _Obs(
+        "enum",
+        "dark brown or black-brown (yellow or yellow-brown = poor)",
+        passing=("dark_brown", "black_brown"),
+        choices=("dark_brown", "black_brown", "yellow", "yellow_brown"),
+    ),
+    "odour": _Obs(
+        "enum",
+        "earthy or aromatic; no sour, putrid or strong ammonia odour",
+        passing=("earthy", "aromatic"),
+        choices=("earthy", "aromatic", "sour", "putrid", "ammonia"),
+    ),
+    "plastic_bag_test": _Obs(
+        "enum",
+        "bag does not inflate immediately (cannot confirm full maturity)",
+        passing=("inflates_slowly", "does_not_inflate"),
+        choices=("inflates_immediately", "inflates_slowly", "does_not_inflate"),
+    ),
+    "earthworm_test": _Obs(
+        "enum",
+        "earthworms burrow into the compost (escape or death = immature)",
+        passing=("burrows_in",),
+        choices=("burrows_in", "escapes", "dies"),
+    ),
+    "diphenylamine_test": _Obs(
+        "enum", "blue colour reaction (cattle-manure compost)", passing=("blue",), choices=("blue", "no_blue")
+    ),
+    "pollen_tube_test": _Obs(
+        "enum",
+        "pollen-tube elongation comparable to the water control",
+        passing=("comparable_to_control",),
+        choices=_VS_CONTROL,
+    ),
+    "seedling_pot_test": _Obs(
+        "enum",
+        "pak-choi growth with compost comparable to the soil-only control",
+        passing=("comparable_to_control",),
+        choices=_VS_CONTROL,
+    ),
     "max_particle_mm": _Obs("number", "particle size < 25 mm", ge=0, below=25.0),
     "impurities_pct": _Obs("number", "inert impurities < 4.0 %", ge=0, le=100, below=4.0),
     "peak_temperature_c": _Obs("number", "peak pile temperature ≥ 70 °C", ge=-50, le=100, at_least=70.0),
     "reheats_after_turning": _Obs("bool", "turning no longer re-heats the pile", passing=(False,)),
     "organic_matter_residual_stable": _Obs(
-        "bool", "organic-matter residual rate stable (2 weeks chicken, 3–4 weeks pig or cattle manure)",
-        passing=(True,)),
+        "bool", "organic-matter residual rate stable (2 weeks chicken, 3–4 weeks pig or cattle manure)", passing=(True,)
+    ),
     "fermentation_days": _Obs("number", "fermentation ≥ 60 days (handbook: 60–90 days)", ge=0, at_least=60.0),
     "turnings": _Obs("integer", "≥ 6 turnings (handbook: 6–7 or more)", ge=0, at_least=6),
     "structure_fine_uniform": _Obs("bool", "structure collapsed, fine and uniform", passing=(True,)),
@@ -805,14 +878,20 @@ OBSERVATIONS = {
 }
 
 # ch. 11 §4(5) comprehensive judgement: all met = fully mature
-COMPREHENSIVE_ITEMS = ("fermentation_days", "colour", "structure_fine_uniform", "manure_odour",
-                       "clumps_when_squeezed", "peak_temperature_c", "turnings")
+COMPREHENSIVE_ITEMS = (
+    "fermentation_days",
+    "colour",
+    "structure_fine_uniform",
+    "manure_odour",
+    "clumps_when_squeezed",
+    "peak_temperature_c",
+    "turnings",
+)
 
 
 def _observation(data, policy, context, errors) -> AssayOutcome:
     """§4.8 qualitative maturity observations, each passed or failed on its criterion."""
-    obs = _required_object(data, "observations", "observation -> value", "at least one observation is required",
-                           errors)
+    obs = _required_object(data, "observations", "observation -> value", "at least one observation is required", errors)
 
     reader = _Reader(obs, errors, prefix="observations.")
     out, results = {}, {}
@@ -850,9 +929,11 @@ def _observation(data, policy, context, errors) -> AssayOutcome:
     errors.raise_if_any()
 
     comprehensive = comprehensive_judgement(out)
-    return AssayOutcome(results=results, flags=[],
-                        details={"observations": out, "comprehensive": comprehensive,
-                                 "comprehensive_items": list(COMPREHENSIVE_ITEMS)})
+    return AssayOutcome(
+        results=results,
+        flags=[],
+        details={"observations": out, "comprehensive": comprehensive, "comprehensive_items": list(COMPREHENSIVE_ITEMS)},
+    )
 
 
 def comprehensive_judgement(observations: dict) -> str | None:
@@ -885,8 +966,9 @@ _HANDLERS = {
 assert tuple(_HANDLERS) == METHODS
 
 
-def compute(method: str, data: dict, policy: LabPolicy = LabPolicy(),
-            context: dict[str, float] | None = None) -> AssayOutcome:
+def compute(
+    method: str, data: dict, policy: LabPolicy = LabPolicy(), context: dict[str, float] | None = None
+) -> AssayOutcome:
     """Validate the raw ``data`` of one assay and compute its results (DOMAIN §4).
 
     Raises InputError with every problem found, keyed by field path.
@@ -910,8 +992,9 @@ def _present(current, key):
     return None if math.isnan(value) else value
 
 
-def derive(current: dict[str, float], policy: LabPolicy = LabPolicy(),
-           measured_om: bool = False) -> tuple[dict[str, float], list[str]]:
+def derive(
+    current: dict[str, float], policy: LabPolicy = LabPolicy(), measured_om: bool = False
+) -> tuple[dict[str, float], list[str]]:
     """Sample-level derived figures from current dry-basis results.
 
     - cn_ratio = organic_carbon_pct / total_nitrogen_pct (§4.4)

@@ -12,14 +12,15 @@ Verdict: the C/N gate first (C/N ≤ 25, else ``immature``; no C/N ->
 no A or no B result -> ``incomplete``; both very mature -> ``very_mature``;
 both at least mature -> ``mature``; else ``immature``.
 """
+
 from __future__ import annotations
 
 import math
 import operator
 from dataclasses import dataclass
 
-CLASSES = ("very_mature", "mature", "immature")   # best first
-_RANK = {c: i for i, c in enumerate(CLASSES)}      # higher = more conservative
+CLASSES = ("very_mature", "mature", "immature")  # best first
+_RANK = {c: i for i, c in enumerate(CLASSES)}  # higher = more conservative
 VERDICTS = ("very_mature", "mature", "immature", "incomplete")
 GROUPS = ("A", "B")
 
@@ -28,7 +29,7 @@ _OPS = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge
 
 @dataclass(frozen=True)
 class Threshold:
-    op: str          # "<", "<=", ">", ">="
+    op: str  # "<", "<=", ">", ">="
     limit: float
 
     def met(self, value: float) -> bool:
@@ -45,12 +46,12 @@ _SYMBOL = {"<": "<", "<=": "≤", ">": ">", ">=": "≥"}
 class CcqcTest:
     """One row of the §12 table."""
 
-    indicator: str          # key in verdicts and on the pages
-    group: str              # "A" (stability) | "B" (maturity)
-    parameter: str          # the result it reads (a §3 / §12 parameter key)
+    indicator: str  # key in verdicts and on the pages
+    group: str  # "A" (stability) | "B" (maturity)
+    parameter: str  # the result it reads (a §3 / §12 parameter key)
     unit: str
     very_mature: Threshold  # met -> very_mature
-    mature: Threshold       # else met -> mature; else immature
+    mature: Threshold  # else met -> mature; else immature
 
     def classify(self, value: float) -> tuple[str, Threshold | None]:
         """(class, the threshold it met; None for immature)."""
@@ -62,14 +63,13 @@ class CcqcTest:
 
     def criterion(self) -> str:
         unit = f" {self.unit}" if self.unit else ""
-        return (f"very mature {self.very_mature.text()}{unit}, mature {self.mature.text()}{unit}, "
-                f"else immature")
+        return f"very mature {self.very_mature.text()}{unit}, mature {self.mature.text()}{unit}, else immature"
 
 
 @dataclass(frozen=True)
 class CcqcRules:
     code: str
-    cn_gate: Threshold      # C/N must meet it, else immature
+    cn_gate: Threshold  # C/N must meet it, else immature
     tests: tuple[CcqcTest, ...]
 
 
@@ -100,8 +100,9 @@ def _present(x):
     """A number, or None when absent; whole-number counts (Solvita colour numbers) stay int."""
     if x is None or isinstance(x, bool):
         return None
-    if isinstance(x, int) or (hasattr(x, "is_integer") and getattr(x, "dtype", None) is not None
-                              and x.dtype.kind in "iu"):
+    if isinstance(x, int) or (
+        hasattr(x, "is_integer") and getattr(x, "dtype", None) is not None and x.dtype.kind in "iu"
+    ):
         return int(x)
     x = float(x)
     return None if math.isnan(x) else x
@@ -143,9 +144,17 @@ def judge_ccqc(values: dict, invalid: frozenset | set = frozenset(), rules: Ccqc
         cn_status, cn_threshold = "mature", rules.cn_gate.text()
     else:
         cn_status, cn_threshold = "immature", None
-    indicators = [{"indicator": "cn_ratio", "group": "gate", "parameter": "cn_ratio", "value": cn,
-                   "criterion": f"C/N {rules.cn_gate.text()}, else immature", "status": cn_status,
-                   "threshold": cn_threshold}]
+    indicators = [
+        {
+            "indicator": "cn_ratio",
+            "group": "gate",
+            "parameter": "cn_ratio",
+            "value": cn,
+            "criterion": f"C/N {rules.cn_gate.text()}, else immature",
+            "status": cn_status,
+            "threshold": cn_threshold,
+        }
+    ]
     per_group = {g: [] for g in GROUPS}
     for test in rules.tests:
         value = _present(values.get(test.parameter))
@@ -157,11 +166,24 @@ def judge_ccqc(values: dict, invalid: frozenset | set = frozenset(), rules: Ccqc
             status, threshold = test.classify(value)
             met = threshold.text() if threshold else None
             per_group[test.group].append(status)
-        indicators.append({"indicator": test.indicator, "group": test.group, "parameter": test.parameter,
-                           "value": value, "criterion": test.criterion(), "status": status, "threshold": met})
+        indicators.append(
+            {
+                "indicator": test.indicator,
+                "group": test.group,
+                "parameter": test.parameter,
+                "value": value,
+                "criterion": test.criterion(),
+                "status": status,
+                "threshold": met,
+            }
+        )
     groups = {g: group_class(c) for g, c in per_group.items()}
-    return {"rule_set": rules.code, "verdict": verdict_of(cn_status, groups["A"], groups["B"]),
-            "groups": groups, "indicators": indicators}
+    return {
+        "rule_set": rules.code,
+        "verdict": verdict_of(cn_status, groups["A"], groups["B"]),
+        "groups": groups,
+        "indicators": indicators,
+    }
 
 
 def judge_ccqc_frame(df, invalid_columns=(), rules: CcqcRules = CCQC_2001):
@@ -187,27 +209,35 @@ def judge_ccqc_frame(df, invalid_columns=(), rules: CcqcRules = CCQC_2001):
 
     out = pd.DataFrame(index=df.index)
     cn = col("cn_ratio")
-    out["cn_ratio"] = np.select([np.isnan(cn), met(rules.cn_gate, cn)], ["missing", "mature"],
-                                "immature").astype(object)
-    worst = {g: np.full(n, -1) for g in GROUPS}          # -1 = no result in the group
+    out["cn_ratio"] = np.select([np.isnan(cn), met(rules.cn_gate, cn)], ["missing", "mature"], "immature").astype(
+        object
+    )
+    worst = {g: np.full(n, -1) for g in GROUPS}  # -1 = no result in the group
     for test in rules.tests:
         x = col(test.parameter)
         bad = np.asarray(invalid_columns.get(test.parameter, np.zeros(n, dtype=bool)), dtype=bool)
         missing = np.isnan(x)
         vm, m = met(test.very_mature, x), met(test.mature, x)
-        out[test.indicator] = np.select([bad, missing, vm, m], ["invalid", "missing", "very_mature", "mature"],
-                                        "immature").astype(object)
+        out[test.indicator] = np.select(
+            [bad, missing, vm, m], ["invalid", "missing", "very_mature", "mature"], "immature"
+        ).astype(object)
         rank = np.select([bad | missing, vm, m], [-1, _RANK["very_mature"], _RANK["mature"]], _RANK["immature"])
         worst[test.group] = np.maximum(worst[test.group], rank)
     names = np.array(CLASSES, dtype=object)
     for g in GROUPS:
-        out[f"group_{g}"] = pd.Series(np.where(worst[g] < 0, None, names[np.clip(worst[g], 0, 2)]),
-                                      index=df.index, dtype=object)   # None stays None, not NaN
+        out[f"group_{g}"] = pd.Series(
+            np.where(worst[g] < 0, None, names[np.clip(worst[g], 0, 2)]), index=df.index, dtype=object
+        )  # None stays None, not NaN
     gate = out["cn_ratio"].to_numpy(dtype=object)
     a, b = worst["A"], worst["B"]
     out["verdict"] = np.select(
-        [gate == "immature", (gate != "mature") | (a < 0) | (b < 0),
-         (a == _RANK["very_mature"]) & (b == _RANK["very_mature"]),
-         (a <= _RANK["mature"]) & (b <= _RANK["mature"])],
-        ["immature", "incomplete", "very_mature", "mature"], "immature").astype(object)
+        [
+            gate == "immature",
+            (gate != "mature") | (a < 0) | (b < 0),
+            (a == _RANK["very_mature"]) & (b == _RANK["very_mature"]),
+            (a <= _RANK["mature"]) & (b <= _RANK["mature"]),
+        ],
+        ["immature", "incomplete", "very_mature", "mature"],
+        "immature",
+    ).astype(object)
     return out

@@ -30,6 +30,7 @@ No guess on a picture that is not a chromatogram: no round paper, a paper
 without a stained radial pattern, or a pattern without a darker band raise
 :class:`ChromatogramNotFound` with the reason.
 """
+
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
@@ -37,9 +38,12 @@ from dataclasses import asdict, dataclass, field
 import cv2
 import numpy as np
 
-ZONE_CODES = {"center": ("white_to_pink", "red_to_purple"), "middle_band": ("ring", "irregular"),
-              "edge": ("smooth", "serrated")}
-MAX_SIDE = 640          # analysis size (px, longer side)
+ZONE_CODES = {
+    "center": ("white_to_pink", "red_to_purple"),
+    "middle_band": ("ring", "irregular"),
+    "edge": ("smooth", "serrated"),
+}
+MAX_SIDE = 640  # analysis size (px, longer side)
 N_ANGLES = 360
 N_RADII = 240
 
@@ -48,18 +52,18 @@ N_RADII = 240
 class ReadingRules:
     """The thresholds of the reading (data, not code)."""
 
-    min_paper_fraction: float = 0.04      # paper area / image area
+    min_paper_fraction: float = 0.04  # paper area / image area
     max_paper_fraction: float = 0.95
-    min_circularity: float = 0.80         # 4πA / P² of the paper contour
-    stain_delta_e: float = 12.0           # ΔE*ab from bare paper that counts as stained
-    min_stained_angles: float = 0.9       # share of angles with a stained pattern
-    min_pattern_radius: float = 0.15      # r_o / R: a pattern at least this large
-    max_pattern_radius: float = 0.97      # r_o / R: and not filling the paper
-    min_band_contrast_l: float = 8.0      # L units the band is darker than the outer zone
-    centre_dark_l: float = 62.0           # centre L* below this and ...
-    centre_red_a: float = 12.0            # ... a* above this: red_to_purple
-    band_irregular_cv: float = 0.035      # CV of the band boundary radius above this: irregular
-    edge_spike_depth: float = 0.025       # spike prominence / R
+    min_circularity: float = 0.80  # 4πA / P² of the paper contour
+    stain_delta_e: float = 12.0  # ΔE*ab from bare paper that counts as stained
+    min_stained_angles: float = 0.9  # share of angles with a stained pattern
+    min_pattern_radius: float = 0.15  # r_o / R: a pattern at least this large
+    max_pattern_radius: float = 0.97  # r_o / R: and not filling the paper
+    min_band_contrast_l: float = 8.0  # L units the band is darker than the outer zone
+    centre_dark_l: float = 62.0  # centre L* below this and ...
+    centre_red_a: float = 12.0  # ... a* above this: red_to_purple
+    band_irregular_cv: float = 0.035  # CV of the band boundary radius above this: irregular
+    edge_spike_depth: float = 0.025  # spike prominence / R
     edge_min_spikes: int = 6
 
 
@@ -80,12 +84,12 @@ class Reading:
     """What the analysis proposes, with the measurements behind it (all radii in px of the analysed image
     and as a fraction of the paper radius)."""
 
-    zones: dict                      # zone -> code
-    confidence: dict                 # zone -> 0.5–1.0
+    zones: dict  # zone -> code
+    confidence: dict  # zone -> 0.5–1.0
     overall_confidence: float
-    centre: tuple                    # (x, y) px in the analysed image
+    centre: tuple  # (x, y) px in the analysed image
     paper_radius_px: float
-    scale: float                     # analysed px per original px
+    scale: float  # analysed px per original px
     measures: dict = field(default_factory=dict)
 
     def as_dict(self) -> dict:
@@ -95,6 +99,7 @@ class Reading:
 
 
 # --------------------------------------------------------------------------- helpers
+
 
 def decode(data: bytes) -> np.ndarray:
     """BGR image from encoded bytes (PNG, JPEG, …)."""
@@ -141,21 +146,26 @@ def _find_paper(img: np.ndarray, rules: ReadingRules):
     area = cv2.contourArea(c)
     frac = area / float(img.shape[0] * img.shape[1])
     perimeter = cv2.arcLength(c, True)
-    circularity = 4 * np.pi * area / (perimeter ** 2) if perimeter else 0.0
+    circularity = 4 * np.pi * area / (perimeter**2) if perimeter else 0.0
     (x, y), r = cv2.minEnclosingCircle(c)
     fill = area / (np.pi * r * r) if r else 0.0
-    if not (rules.min_paper_fraction <= frac <= rules.max_paper_fraction) or circularity < rules.min_circularity \
-            or fill < 0.85:
+    if (
+        not (rules.min_paper_fraction <= frac <= rules.max_paper_fraction)
+        or circularity < rules.min_circularity
+        or fill < 0.85
+    ):
         raise ChromatogramNotFound(
-            "no_paper", "Could not find a chromatogram: no round filter paper in the picture "
-                        f"(largest bright shape: {frac:.0%} of the picture, circularity {circularity:.2f}).")
+            "no_paper",
+            "Could not find a chromatogram: no round filter paper in the picture "
+            f"(largest bright shape: {frac:.0%} of the picture, circularity {circularity:.2f}).",
+        )
     return (float(x), float(y)), float(r), {"paper_fraction": frac, "circularity": circularity}
 
 
 def _polar_lab(img: np.ndarray, centre, radius) -> np.ndarray:
     polar = cv2.warpPolar(img, (N_RADII, N_ANGLES), centre, radius, cv2.INTER_LINEAR + cv2.WARP_POLAR_LINEAR)
     lab = cv2.cvtColor(polar.astype(np.float32) / 255.0, cv2.COLOR_BGR2LAB)
-    return lab   # rows: angles 0..359°, columns: radius 0..R, channels L (0–100), a, b
+    return lab  # rows: angles 0..359°, columns: radius 0..R, channels L (0–100), a, b
 
 
 def _confidence(x: float, threshold: float, scale: float) -> float:
@@ -174,7 +184,7 @@ def _spikes(profile: np.ndarray, min_depth: float) -> tuple[int, float]:
     for i in range(n):
         v = detrended[i]
         if not v > detrended[i - 1] + 1e-12 or v < detrended[(i + 1) % n]:
-            continue                                   # a flat top counts once, at its rising side
+            continue  # a flat top counts once, at its rising side
         # prominence: drop to the lowest point before a higher peak on either side (within half a turn)
         left = right = v
         for step in range(1, n // 2):
@@ -196,6 +206,7 @@ def _spikes(profile: np.ndarray, min_depth: float) -> tuple[int, float]:
 
 # --------------------------------------------------------------------------- analysis
 
+
 def analyse(image, rules: ReadingRules = RULES) -> Reading:
     """Read a chromatogram photo (encoded bytes or a BGR array). Raises ChromatogramNotFound."""
     img = decode(image) if isinstance(image, (bytes, bytearray, memoryview)) else image
@@ -205,13 +216,13 @@ def analyse(image, rules: ReadingRules = RULES) -> Reading:
     centre, radius, paper_measures = _find_paper(img, rules)
     flat = _flat_field(img, centre, radius)
     lab = _polar_lab(flat, centre, radius)
-    radii = np.arange(N_RADII) / N_RADII           # fraction of R per column
+    radii = np.arange(N_RADII) / N_RADII  # fraction of R per column
 
-    rim = lab[:, int(0.90 * N_RADII):int(0.95 * N_RADII)].reshape(-1, 3)
+    rim = lab[:, int(0.90 * N_RADII) : int(0.95 * N_RADII)].reshape(-1, 3)
     paper_colour = np.median(rim, axis=0)
     delta_e = np.linalg.norm(lab - paper_colour, axis=2)
     stained = delta_e > rules.stain_delta_e
-    stained[:, int(0.97 * N_RADII):] = False          # the rim itself
+    stained[:, int(0.97 * N_RADII) :] = False  # the rim itself
 
     # outer edge per angle: last stained radius of the run that starts near the centre
     inner = max(1, int(0.04 * N_RADII))
@@ -234,11 +245,13 @@ def analyse(image, rules: ReadingRules = RULES) -> Reading:
     mean_outer = float(np.median(r_outer))
     if covered < rules.min_stained_angles or not (rules.min_pattern_radius < mean_outer < rules.max_pattern_radius):
         raise ChromatogramNotFound(
-            "no_pattern", "Could not find a chromatogram: the paper shows no radial stained pattern "
-                          f"(pattern on {covered:.0%} of the angles, median radius {mean_outer:.2f} R).")
+            "no_pattern",
+            "Could not find a chromatogram: the paper shows no radial stained pattern "
+            f"(pattern on {covered:.0%} of the angles, median radius {mean_outer:.2f} R).",
+        )
 
     # centre colour: the innermost disc (avoiding the wick hole)
-    centre_lab = np.median(lab[:, int(0.02 * N_RADII):int(0.07 * N_RADII)].reshape(-1, 3), axis=0)
+    centre_lab = np.median(lab[:, int(0.02 * N_RADII) : int(0.07 * N_RADII)].reshape(-1, 3), axis=0)
     L_c, a_c, b_c = (float(v) for v in centre_lab)
 
     # middle band: the darkest level of the median radial profile, outside the centre zone
@@ -257,7 +270,8 @@ def analyse(image, rules: ReadingRules = RULES) -> Reading:
     contrast = L_outer_level - L_band
     if contrast < rules.min_band_contrast_l:
         raise ChromatogramNotFound(
-            "no_pattern", f"Could not find a chromatogram: no darker middle band (contrast {contrast:.1f} L*).")
+            "no_pattern", f"Could not find a chromatogram: no darker middle band (contrast {contrast:.1f} L*)."
+        )
     mid = (L_band + L_outer_level) / 2
     r_band = np.zeros(N_ANGLES)
     for a in range(N_ANGLES):
@@ -265,7 +279,7 @@ def analyse(image, rules: ReadingRules = RULES) -> Reading:
         above = np.flatnonzero(L[a, core:limit] > mid)
         r_band[a] = (core + (above[0] if above.size else limit - core)) / N_RADII
     band_cv = float(np.std(r_band) / np.mean(r_band))
-    band_lab = np.median(lab[:, max(lo, core - 2):core + 3].reshape(-1, 3), axis=0)
+    band_lab = np.median(lab[:, max(lo, core - 2) : core + 3].reshape(-1, 3), axis=0)
     outer_sel = (radii[None, :] > r_band[:, None] + 0.02) & (radii[None, :] < r_outer[:, None] - 0.02)
     outer_lab = np.median(lab[outer_sel], axis=0) if outer_sel.any() else band_lab
 
@@ -274,9 +288,9 @@ def analyse(image, rules: ReadingRules = RULES) -> Reading:
     band_code = "irregular" if band_cv > rules.band_irregular_cv else "ring"
     edge_code = "serrated" if (n_spikes >= rules.edge_min_spikes) else "smooth"
     c_l, c_a = _confidence(L_c, rules.centre_dark_l, 20.0), _confidence(a_c, rules.centre_red_a, 16.0)
-    if centre_code == "red_to_purple":      # both conditions met: as sure as the weaker one
+    if centre_code == "red_to_purple":  # both conditions met: as sure as the weaker one
         c_centre = min(c_l, c_a)
-    else:                                   # one condition failed: as sure as the clearer failure
+    else:  # one condition failed: as sure as the clearer failure
         c_centre = max(c_l if L_c >= rules.centre_dark_l else 0.5, c_a if a_c <= rules.centre_red_a else 0.5)
     confidence = {
         "center": c_centre,
@@ -288,17 +302,30 @@ def analyse(image, rules: ReadingRules = RULES) -> Reading:
         "paper_radius_px": radius / scale,
         "centre_px": [centre[0] / scale, centre[1] / scale],
         "centre_zone": {"radius": r_centre, "lab": [L_c, a_c, b_c]},
-        "middle_band": {"radius_mean": float(np.mean(r_band)), "radius_cv": band_cv,
-                        "lab": [float(v) for v in band_lab], "contrast_l": contrast},
-        "outer_zone": {"radius_mean": float(np.mean(r_outer)), "lab": [float(v) for v in outer_lab],
-                       "spikes": n_spikes, "spike_depth": spike_depth},
+        "middle_band": {
+            "radius_mean": float(np.mean(r_band)),
+            "radius_cv": band_cv,
+            "lab": [float(v) for v in band_lab],
+            "contrast_l": contrast,
+        },
+        "outer_zone": {
+            "radius_mean": float(np.mean(r_outer)),
+            "lab": [float(v) for v in outer_lab],
+            "spikes": n_spikes,
+            "spike_depth": spike_depth,
+        },
         "paper_lab": [float(v) for v in paper_colour],
         "_profiles": {"r_band": r_band.tolist(), "r_outer": r_outer.tolist()},
     }
-    return Reading(zones={"center": centre_code, "middle_band": band_code, "edge": edge_code},
-                   confidence={k: round(v, 3) for k, v in confidence.items()},
-                   overall_confidence=round(min(confidence.values()), 3),
-                   centre=centre, paper_radius_px=radius, scale=scale, measures=measures)
+    return Reading(
+        zones={"center": centre_code, "middle_band": band_code, "edge": edge_code},
+        confidence={k: round(v, 3) for k, v in confidence.items()},
+        overall_confidence=round(min(confidence.values()), 3),
+        centre=centre,
+        paper_radius_px=radius,
+        scale=scale,
+        measures=measures,
+    )
 
 
 def overlay_png(image, reading: Reading) -> bytes:
@@ -317,10 +344,11 @@ def overlay_png(image, reading: Reading) -> bytes:
         pts = np.stack([cx + r * np.cos(angles), cy + r * np.sin(angles)], axis=1).round().astype(np.int32)
         cv2.polylines(out, [pts], True, colour, 2, cv2.LINE_AA)
 
-    cv2.circle(out, (round(cx), round(cy)), round(R), (255, 160, 0), 2, cv2.LINE_AA)                # paper
-    cv2.circle(out, (round(cx), round(cy)), max(1, round(m["centre_zone"]["radius"] * R)), (0, 255, 255), 2,
-               cv2.LINE_AA)                                                                           # centre zone
-    ring(m["_profiles"]["r_band"], (255, 0, 255))                                                      # band boundary
-    ring(m["_profiles"]["r_outer"], (0, 200, 0))                                                       # outer edge
+    cv2.circle(out, (round(cx), round(cy)), round(R), (255, 160, 0), 2, cv2.LINE_AA)  # paper
+    cv2.circle(
+        out, (round(cx), round(cy)), max(1, round(m["centre_zone"]["radius"] * R)), (0, 255, 255), 2, cv2.LINE_AA
+    )  # centre zone
+    ring(m["_profiles"]["r_band"], (255, 0, 255))  # band boundary
+    ring(m["_profiles"]["r_outer"], (0, 200, 0))  # outer edge
     cv2.drawMarker(out, (round(cx), round(cy)), (0, 0, 255), cv2.MARKER_CROSS, 14, 2)
     return cv2.imencode(".png", out)[1].tobytes()

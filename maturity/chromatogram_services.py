@@ -2,6 +2,7 @@
 technician's decision (accept or correct), which enters the chromatogram assay with the same photo.
 
 Atomic, audited (entity ``chromatogram_reading``); a picture that is not a chromatogram stores nothing."""
+
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
@@ -18,7 +19,7 @@ from .errors import InputError
 from .models import ChromatogramReading
 
 MAX_PHOTO_BYTES = 20 * 1024 * 1024
-MAX_PHOTO_PIXELS = 40_000_000          # a 40-megapixel photo is plenty; larger ones are refused before decoding
+MAX_PHOTO_PIXELS = 40_000_000  # a 40-megapixel photo is plenty; larger ones are refused before decoding
 NOT_FOUND = _("Could not find a chromatogram in this picture: %(reason)s")
 NOT_FOUND_REASONS = {
     "no_paper": _("no round filter paper."),
@@ -28,9 +29,13 @@ NOT_FOUND_REASONS = {
 
 
 def _snapshot(reading):
-    return {"decision": reading.decision, "zones_proposed": reading.proposal.get("zones"),
-            "zones_decided": reading.decided_zones, "protocol": reading.protocol,
-            "assay": reading.assay_id}
+    return {
+        "decision": reading.decision,
+        "zones_proposed": reading.proposal.get("zones"),
+        "zones_decided": reading.decided_zones,
+        "protocol": reading.protocol,
+        "assay": reading.assay_id,
+    }
 
 
 def _check_pixels(content):
@@ -38,11 +43,12 @@ def _check_pixels(content):
     import io
 
     from PIL import Image, UnidentifiedImageError
+
     try:
         with Image.open(io.BytesIO(content)) as im:
             width, height = im.size
     except (UnidentifiedImageError, OSError, ValueError):
-        return                                  # not an image Pillow knows: the analysis says so
+        return  # not an image Pillow knows: the analysis says so
     if width * height > MAX_PHOTO_PIXELS:
         raise InputError({"photo": [f"must be at most {MAX_PHOTO_PIXELS:,} pixels (this one: {width} × {height})"]})
 
@@ -69,40 +75,58 @@ def chromatogram_read(*, actor, sample, photo, protocol="tari_agno3"):
         reason = NOT_FOUND_REASONS.get(e.code, e.detail)
         raise InputError({"photo": [str(NOT_FOUND % {"reason": reason}) + f" ({e.detail})"]}) from e
     proposal = reading.as_dict()
-    if protocol == "livestock_naoh":      # judged on the edge only (§4.7)
+    if protocol == "livestock_naoh":  # judged on the edge only (§4.7)
         proposal["zones"] = {"edge": proposal["zones"]["edge"]}
     name = (getattr(photo, "name", "") or "chromatogram.png").rsplit("/", 1)[-1]
     obj = ChromatogramReading(sample=sample, protocol=protocol, proposal=proposal, created_by=actor)
     obj.photo.save(name, ContentFile(content), save=False)
-    obj.overlay.save(f"overlay-{name.rsplit('.', 1)[0]}.png", ContentFile(image.overlay_png(content, reading)),
-                     save=False)
+    obj.overlay.save(
+        f"overlay-{name.rsplit('.', 1)[0]}.png", ContentFile(image.overlay_png(content, reading)), save=False
+    )
     obj.save()
-    audit.record(entity="chromatogram_reading", obj=obj, action="create", actor=actor,
-                 changes=audit.diff({}, _snapshot(obj)), sample=sample, manufacturer=sample.product.manufacturer)
+    audit.record(
+        entity="chromatogram_reading",
+        obj=obj,
+        action="create",
+        actor=actor,
+        changes=audit.diff({}, _snapshot(obj)),
+        sample=sample,
+        manufacturer=sample.product.manufacturer,
+    )
     return obj
 
 
 @transaction.atomic
 def chromatogram_decide(*, actor, reading, zones, reason=""):
     """Accept the proposal (zones equal to it) or correct it; enters the chromatogram assay with the photo."""
-    reading = ChromatogramReading.objects.select_for_update().select_related(
-        "sample__product__manufacturer").get(pk=reading.pk)
+    reading = (
+        ChromatogramReading.objects.select_for_update()
+        .select_related("sample__product__manufacturer")
+        .get(pk=reading.pk)
+    )
     if reading.decision != "proposed":
         raise TransitionError(f"This reading was already {reading.decision}; enter a new photo to read again.")
     proposed = reading.proposal["zones"]
     zones = {z: zones.get(z) or proposed.get(z) for z in CHROMATOGRAM_ZONES if z in proposed}
-    bad = {z: [f"unknown {z} code {code!r}; expected one of {', '.join(CHROMATOGRAM_ZONES[z])}"]
-           for z, code in zones.items() if code not in CHROMATOGRAM_ZONES[z]}
+    bad = {
+        z: [f"unknown {z} code {code!r}; expected one of {', '.join(CHROMATOGRAM_ZONES[z])}"]
+        for z, code in zones.items()
+        if code not in CHROMATOGRAM_ZONES[z]
+    }
     if bad:
         raise InputError(bad)
     corrected = [z for z in zones if zones[z] != proposed[z]]
     if corrected and not (reason or "").strip():
         raise InputError({"reason": [str(_("A reason is required to correct the proposed reading."))]})
     before = _snapshot(reading)
-    assay = assay_enter(actor=actor, sample=reading.sample, method="chromatogram",
-                        data={"protocol": reading.protocol, **zones},
-                        source=f"chromatogram reading #{reading.pk}")
-    assay.photo.name = reading.photo.name      # the assay keeps the photo the proposal was made from
+    assay = assay_enter(
+        actor=actor,
+        sample=reading.sample,
+        method="chromatogram",
+        data={"protocol": reading.protocol, **zones},
+        source=f"chromatogram reading #{reading.pk}",
+    )
+    assay.photo.name = reading.photo.name  # the assay keeps the photo the proposal was made from
     assay.save(update_fields=["photo"])
     reading.decided_zones = zones
     reading.decision = "corrected" if corrected else "accepted"
@@ -110,7 +134,14 @@ def chromatogram_decide(*, actor, reading, zones, reason=""):
         setattr(reading, f"{z}_corrected", z in corrected)
     reading.assay, reading.decided_by, reading.decided_at = assay, actor, timezone.now()
     reading.save()
-    audit.record(entity="chromatogram_reading", obj=reading, action="update", actor=actor,
-                 changes=audit.diff(before, _snapshot(reading)), reason=reason, sample=reading.sample,
-                 manufacturer=reading.sample.product.manufacturer)
+    audit.record(
+        entity="chromatogram_reading",
+        obj=reading,
+        action="update",
+        actor=actor,
+        changes=audit.diff(before, _snapshot(reading)),
+        reason=reason,
+        sample=reading.sample,
+        manufacturer=reading.sample.product.manufacturer,
+    )
     return reading

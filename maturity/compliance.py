@@ -54,6 +54,7 @@ reads ``not_applicable`` for those rows.
 Overall: any fail -> ``fail``; else any missing -> ``incomplete``; else any
 conditional -> ``conditional``; else ``pass``.
 """
+
 from __future__ import annotations
 
 import math
@@ -122,6 +123,7 @@ def convert_unit(value, from_unit, to_unit) -> float:
 
 
 # --------------------------------------------------------------------------- scalar preparation
+
 
 class Missing(Exception):
     """A value that cannot be judged; ``reason`` says why."""
@@ -230,13 +232,13 @@ def _prepare(measurements, moisture, parameter, unit, basis):
         raise Missing(f"the unit '{m.unit}' cannot be converted to '{unit}'")
     value = m.value * f
     u = None if _nan(m.uncertainty) else m.uncertainty * f
-    converted = Measurement(value=value, unit=unit, basis=m.basis or p.basis, qualifier=m.qualifier,
-                            uncertainty=u)
+    converted = Measurement(value=value, unit=unit, basis=m.basis or p.basis, qualifier=m.qualifier, uncertainty=u)
     value, u = _to_basis(converted, basis, moisture[0], moisture[1], parameter)
     return value, u, m.qualifier
 
 
 # --------------------------------------------------------------------------- scalar judgement
+
 
 def _num(x, sig=5) -> str:
     """A number for a reason: 5 significant digits, never in exponent form."""
@@ -299,8 +301,9 @@ def _status(kind, rule, v, u, qualifier, L) -> tuple[str, str]:
         s, lim = _nums((lo, L))
         return "fail", f"{vs} − {us} = {s} {'≥' if strict else '>'} {lim}"
     s1, lim, s2 = _nums((hi, L), lo)
-    return "conditional", (f"{vs} + {us} = {s1} {'≥' if strict else '>'} {lim}, "
-                           f"but {vs} − {us} = {s2} {'<' if strict else '≤'} {lim}")
+    return "conditional", (
+        f"{vs} + {us} = {s1} {'≥' if strict else '>'} {lim}, but {vs} − {us} = {s2} {'<' if strict else '≤'} {lim}"
+    )
 
 
 def applies(condition: str, bagasse_based: bool) -> bool:
@@ -322,8 +325,9 @@ def check_key(parameter, kind, condition="") -> str:
 
 def _check_rule(decision_rule):
     if decision_rule not in DECISION_RULES:
-        raise InputError({"decision_rule": [f"unknown decision rule '{decision_rule}'; "
-                                            f"use one of {', '.join(DECISION_RULES)}"]})
+        raise InputError(
+            {"decision_rule": [f"unknown decision rule '{decision_rule}'; use one of {', '.join(DECISION_RULES)}"]}
+        )
 
 
 def _check_kind(r: Requirement):
@@ -332,14 +336,30 @@ def _check_kind(r: Requirement):
 
 
 def _declaration_check(d: Declaration, product: ProductFacts) -> dict:
-    base = {"parameter": f"declaration:{d.key}", "kind": "declaration", "limit": None, "unit": "", "basis": "",
-            "value": None, "uncertainty": None, "qualifier": "", "condition": "", "condition_text": "",
-            "source": "", "text_zh": d.text_zh, "text_en": d.text_en, "key": f"declaration:{d.key}"}
+    base = {
+        "parameter": f"declaration:{d.key}",
+        "kind": "declaration",
+        "limit": None,
+        "unit": "",
+        "basis": "",
+        "value": None,
+        "uncertainty": None,
+        "qualifier": "",
+        "condition": "",
+        "condition_text": "",
+        "source": "",
+        "text_zh": d.text_zh,
+        "text_en": d.text_en,
+        "key": f"declaration:{d.key}",
+    }
     if d.key == "no_chemical_fertilizer":
         if product.chemical_fertilizer_added:
-            return {**base, "status": "fail",
-                    "reason": f"chemical fertilizer added to the product, contradicting the required "
-                              f"declaration '{d.text_en}'"}
+            return {
+                **base,
+                "status": "fail",
+                "reason": f"chemical fertilizer added to the product, contradicting the required "
+                f"declaration '{d.text_en}'",
+            }
         return {**base, "status": "pass", "reason": f"declared: {d.text_en}"}
     return {**base, "status": "missing", "reason": f"no product fact to check the declaration '{d.key}' against"}
 
@@ -355,8 +375,9 @@ def verdict(statuses) -> str:
     return "pass"
 
 
-def judge(requirements, declarations, measurements, product: ProductFacts = ProductFacts(),
-          decision_rule="simple") -> dict:
+def judge(
+    requirements, declarations, measurements, product: ProductFacts = ProductFacts(), decision_rule="simple"
+) -> dict:
     """Judge one sample.
 
     ``measurements`` maps parameter keys to :class:`Measurement` as reported.
@@ -372,9 +393,17 @@ def judge(requirements, declarations, measurements, product: ProductFacts = Prod
         _check_kind(r)
         if not applies(r.condition, product.bagasse_based):
             continue
-        check = {"key": check_key(r.parameter, r.kind, r.condition), "parameter": r.parameter, "kind": r.kind,
-                 "limit": r.limit, "unit": r.unit, "basis": r.basis, "condition": r.condition,
-                 "condition_text": r.condition_text, "source": r.source}
+        check = {
+            "key": check_key(r.parameter, r.kind, r.condition),
+            "parameter": r.parameter,
+            "kind": r.kind,
+            "limit": r.limit,
+            "unit": r.unit,
+            "basis": r.basis,
+            "condition": r.condition,
+            "condition_text": r.condition_text,
+            "source": r.source,
+        }
         try:
             v, u, q = _prepare(measurements, moisture, r.parameter, r.unit, r.basis)
         except Missing as e:
@@ -434,7 +463,7 @@ class _FrameInput:
             return None
         codes, uniques = pd.factorize(self.frame[col], use_na_sentinel=True)
         cleaned = np.array([str(x).strip() for x in uniques] + [default], dtype=object)
-        return cleaned[codes]   # code -1 (NaN) picks the trailing default
+        return cleaned[codes]  # code -1 (NaN) picks the trailing default
 
     def raw(self, p):
         """-> (value, unit column or None, effective basis, below-detection, U) as arrays."""
@@ -443,7 +472,7 @@ class _FrameInput:
         info = _info(p)
         f = self.frame
         n = self.n
-        value = (pd.to_numeric(f[p], errors="coerce").to_numpy(float) if p in f else np.full(n, np.nan))
+        value = pd.to_numeric(f[p], errors="coerce").to_numpy(float) if p in f else np.full(n, np.nan)
         units = self._text(f"{p}__unit", "")
         basis = self._text(f"{p}__basis", "")
         if basis is None:
@@ -459,8 +488,7 @@ class _FrameInput:
         else:
             bad = sorted(set(pd.unique(qual)) - set(QUALIFIERS))
             if bad:
-                raise InputError({f"{p}__qualifier": [f"unknown qualifier {', '.join(map(repr, bad))}; "
-                                                      f"use '' or '<'"]})
+                raise InputError({f"{p}__qualifier": [f"unknown qualifier {', '.join(map(repr, bad))}; use '' or '<'"]})
             lt = qual == "<"
         col = f"{p}__u"
         u = pd.to_numeric(f[col], errors="coerce").to_numpy(float) if col in f else np.full(n, np.nan)
@@ -553,7 +581,7 @@ def judge_frame(requirements, declarations, frame: pd.DataFrame, decision_rule="
     and ``verdict``. Loops run over requirements, never over samples.
     """
     _check_rule(decision_rule)
-    with np.errstate(divide="ignore", invalid="ignore"):   # NaN/inf rows end up missing
+    with np.errstate(divide="ignore", invalid="ignore"):  # NaN/inf rows end up missing
         return _judge_frame(requirements, declarations, frame, decision_rule)
 
 
@@ -593,6 +621,7 @@ def _judge_frame(requirements, declarations, frame, decision_rule):
 
 
 # --------------------------------------------------------------------------- stored judgements
+
 
 def margin(kind, value, limit):
     """Distance from the limit on the side that passes, in the requirement's unit: ``value − limit``
@@ -640,15 +669,40 @@ def judge_frame_checks(requirements, declarations, frame: pd.DataFrame, decision
                 over = value < r.limit
             else:
                 over = ((value > r.limit) if r.kind == "max" else (value >= r.limit)) & ~below
-            checks.append({"key": key, "parameter": r.parameter, "kind": r.kind, "limit": r.limit,
-                           "unit": r.unit, "basis": r.basis, "condition": r.condition,
-                           "status": judged[key].to_numpy(), "value": value,
-                           "uncertainty": np.where(missing, np.nan, u), "below": below,
-                           "margin": value - r.limit if r.kind == "min" else r.limit - value, "beyond": over})
+            checks.append(
+                {
+                    "key": key,
+                    "parameter": r.parameter,
+                    "kind": r.kind,
+                    "limit": r.limit,
+                    "unit": r.unit,
+                    "basis": r.basis,
+                    "condition": r.condition,
+                    "status": judged[key].to_numpy(),
+                    "value": value,
+                    "uncertainty": np.where(missing, np.nan, u),
+                    "below": below,
+                    "margin": value - r.limit if r.kind == "min" else r.limit - value,
+                    "beyond": over,
+                }
+            )
         for d in declarations:
             key = check_key(f"declaration:{d.key}", "declaration")
-            checks.append({"key": key, "parameter": key, "kind": "declaration", "limit": None, "unit": "",
-                           "basis": "", "condition": "", "status": judged[key].to_numpy(),
-                           "value": np.full(n, np.nan), "uncertainty": np.full(n, np.nan),
-                           "below": np.zeros(n, bool), "margin": np.full(n, np.nan), "beyond": np.zeros(n, bool)})
+            checks.append(
+                {
+                    "key": key,
+                    "parameter": key,
+                    "kind": "declaration",
+                    "limit": None,
+                    "unit": "",
+                    "basis": "",
+                    "condition": "",
+                    "status": judged[key].to_numpy(),
+                    "value": np.full(n, np.nan),
+                    "uncertainty": np.full(n, np.nan),
+                    "below": np.zeros(n, bool),
+                    "margin": np.full(n, np.nan),
+                    "beyond": np.zeros(n, bool),
+                }
+            )
     return judged["verdict"], checks

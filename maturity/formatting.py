@@ -3,6 +3,7 @@
 Stored values are never rounded; only what a person reads is. Four
 significant figures, no exponent, trailing zeros kept to the precision shown.
 """
+
 import math
 
 METHOD_LABELS = {

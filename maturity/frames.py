@@ -2,6 +2,7 @@
 figures, for judging them in bulk (``maturity.judgements``) and for exports. The market view's
 reads are in ``maturity.market``.
 """
+
 import numpy as np
 import pandas as pd
 from django.db.models import F
@@ -10,17 +11,39 @@ from .compliance import _FrameInput
 from .models import Assay
 from .policy import current_policy
 
-META_COLUMNS = ["id", "code", "manufacturer_id", "manufacturer", "product_id", "product", "category",
-                "bagasse_based", "chemical_fertilizer_added", "status", "lot_number", "sampled_on", "received_on"]
+META_COLUMNS = [
+    "id",
+    "code",
+    "manufacturer_id",
+    "manufacturer",
+    "product_id",
+    "product",
+    "category",
+    "bagasse_based",
+    "chemical_fertilizer_added",
+    "status",
+    "lot_number",
+    "sampled_on",
+    "received_on",
+]
 
 
 # META_COLUMNS read straight from the database (no model instances): Sample.objects.values(**META_FIELDS)
-META_FIELDS = {"id_": F("pk"), "code_": F("code"), "manufacturer_id_": F("product__manufacturer_id"),
-               "manufacturer_": F("product__manufacturer__name"), "product_id_": F("product_id"),
-               "product_": F("product__name"), "category_": F("product__category"),
-               "bagasse_based_": F("product__bagasse_based"),
-               "chemical_fertilizer_added_": F("product__chemical_fertilizer_added"), "status_": F("status"),
-               "lot_number_": F("lot_number"), "sampled_on_": F("sampled_on"), "received_on_": F("received_on")}
+META_FIELDS = {
+    "id_": F("pk"),
+    "code_": F("code"),
+    "manufacturer_id_": F("product__manufacturer_id"),
+    "manufacturer_": F("product__manufacturer__name"),
+    "product_id_": F("product_id"),
+    "product_": F("product__name"),
+    "category_": F("product__category"),
+    "bagasse_based_": F("product__bagasse_based"),
+    "chemical_fertilizer_added_": F("product__chemical_fertilizer_added"),
+    "status_": F("status"),
+    "lot_number_": F("lot_number"),
+    "sampled_on_": F("sampled_on"),
+    "received_on_": F("received_on"),
+}
 
 
 def sample_meta(queryset, limit=None):
@@ -39,21 +62,45 @@ def sample_frame(samples):
     if samples and isinstance(samples[0], dict):
         meta = pd.DataFrame(samples, columns=META_COLUMNS)
     else:
-        meta = pd.DataFrame([{
-            "id": s.pk, "code": s.code, "manufacturer_id": s.product.manufacturer_id,
-            "manufacturer": s.product.manufacturer.name, "product_id": s.product_id, "product": s.product.name,
-            "category": s.product.category, "bagasse_based": s.product.bagasse_based,
-            "chemical_fertilizer_added": s.product.chemical_fertilizer_added, "status": s.status,
-            "lot_number": s.lot_number, "sampled_on": s.sampled_on, "received_on": s.received_on,
-        } for s in samples], columns=META_COLUMNS)
+        meta = pd.DataFrame(
+            [
+                {
+                    "id": s.pk,
+                    "code": s.code,
+                    "manufacturer_id": s.product.manufacturer_id,
+                    "manufacturer": s.product.manufacturer.name,
+                    "product_id": s.product_id,
+                    "product": s.product.name,
+                    "category": s.product.category,
+                    "bagasse_based": s.product.bagasse_based,
+                    "chemical_fertilizer_added": s.product.chemical_fertilizer_added,
+                    "status": s.status,
+                    "lot_number": s.lot_number,
+                    "sampled_on": s.sampled_on,
+                    "received_on": s.received_on,
+                }
+                for s in samples
+            ],
+            columns=META_COLUMNS,
+        )
     values, measured_om = {}, set()
-    rows = (Assay.objects.filter(sample_id__in=meta["id"].tolist()).exclude(status="invalidated")
-            .order_by("entered_at", "id").values_list("sample_id", "method", "results").iterator(chunk_size=2000))
+    rows = (
+        Assay.objects.filter(sample_id__in=meta["id"].tolist())
+        .exclude(status="invalidated")
+        .order_by("entered_at", "id")
+        .values_list("sample_id", "method", "results")
+        .iterator(chunk_size=2000)
+    )
     for sample_id, method, results in rows:  # data loading: later assays overwrite earlier ones
         slot = values.setdefault(sample_id, {})
         for key, m in results.items():
-            slot[key] = (m["value"], m.get("unit", ""), m.get("basis", ""), m.get("qualifier", ""),
-                         m.get("uncertainty"))
+            slot[key] = (
+                m["value"],
+                m.get("unit", ""),
+                m.get("basis", ""),
+                m.get("qualifier", ""),
+                m.get("uncertainty"),
+            )
             if key == "organic_matter_pct":
                 (measured_om.add if method == "direct" else measured_om.discard)(sample_id)
     records = []
@@ -72,9 +119,11 @@ def _derive(frame, measured_om):
     if frame.empty:
         return frame
     data = _FrameInput(frame)
-    dry = {k: data.prepared(k, "%", "dry") for k in ("organic_carbon_pct", "total_nitrogen_pct",
-                                                      "total_carbon_pct", "reducing_sugar_pct")
-           if k in frame}
+    dry = {
+        k: data.prepared(k, "%", "dry")
+        for k in ("organic_carbon_pct", "total_nitrogen_pct", "total_carbon_pct", "reducing_sugar_pct")
+        if k in frame
+    }
     policy = current_policy()
     with np.errstate(divide="ignore", invalid="ignore"):
         if "organic_carbon_pct" in dry and "total_nitrogen_pct" in dry:
@@ -104,5 +153,3 @@ def _derive(frame, measured_om):
             frame[f"{key}__qualifier"] = ""
             frame[f"{key}__u"] = np.nan
     return frame
-
-

@@ -3,6 +3,7 @@
 Two signs of a double import: the file's content was imported before (same SHA-256), or
 its rows repeat values that current assays of the samples already hold (same parameter,
 value, unit, basis and qualifier). Called by the import service before it stores anything."""
+
 import hashlib
 
 from .models import Assay, ImportRun
@@ -41,8 +42,11 @@ def duplicate_rows(by_sample, samples):
     ``samples``: {code: Sample}. -> [{"row", "column", "reason", "assay"}], in row order."""
     ids = {s.pk: code for code, s in samples.items()}
     stored = {}  # (code, parameter) -> {key: assay id}
-    for a in (Assay.objects.filter(sample_id__in=list(ids), method="direct").exclude(status="invalidated")
-              .values("id", "sample_id", "data")):
+    for a in (
+        Assay.objects.filter(sample_id__in=list(ids), method="direct")
+        .exclude(status="invalidated")
+        .values("id", "sample_id", "data")
+    ):
         for param, entry in ((a["data"] or {}).get("values") or {}).items():
             stored.setdefault((ids[a["sample_id"]], param), {})[_key(entry)] = a["id"]
     out = []
@@ -50,6 +54,12 @@ def duplicate_rows(by_sample, samples):
         for (param, entry), row in zip(slot["values"].items(), slot["rows"]):
             assay_id = stored.get((code, param), {}).get(_key(entry))
             if assay_id is not None:
-                out.append({"row": row, "column": "value", "assay": assay_id,
-                            "reason": f"{param} {entry.get('value')} for {code} is already stored (assay #{assay_id})"})
+                out.append(
+                    {
+                        "row": row,
+                        "column": "value",
+                        "assay": assay_id,
+                        "reason": f"{param} {entry.get('value')} for {code} is already stored (assay #{assay_id})",
+                    }
+                )
     return sorted(out, key=lambda e: e["row"])

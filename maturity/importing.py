@@ -10,6 +10,7 @@ its zip directory declares have been checked (a small file that inflates to
 gigabytes is refused unread). The report lists the first ``MAX_REPORTED``
 problems and counts all of them.
 """
+
 import zipfile
 
 import numpy as np
@@ -32,8 +33,11 @@ class ImportRejected(Exception):
     @property
     def report(self):
         """The first MAX_REPORTED problems, and how many there are in all."""
-        return {"errors": self.errors[:MAX_REPORTED], "error_count": len(self.errors),
-                "errors_shown": min(len(self.errors), MAX_REPORTED)}
+        return {
+            "errors": self.errors[:MAX_REPORTED],
+            "error_count": len(self.errors),
+            "errors_shown": min(len(self.errors), MAX_REPORTED),
+        }
 
 
 def _file_error(reason):
@@ -46,8 +50,7 @@ def _too_many_rows(max_rows):
 
 def _read_csv(fileobj, max_rows):
     parts, n = [], 0
-    for chunk in pd.read_csv(fileobj, dtype=str, keep_default_na=False, encoding="utf-8-sig",
-                             chunksize=CSV_CHUNK_ROWS):
+    for chunk in pd.read_csv(fileobj, dtype=str, keep_default_na=False, encoding="utf-8-sig", chunksize=CSV_CHUNK_ROWS):
         n += len(chunk)
         if n > max_rows:
             raise _too_many_rows(max_rows)
@@ -66,12 +69,14 @@ def check_xlsx_size(fileobj, max_uncompressed):
     finally:
         fileobj.seek(0)
     if total > max_uncompressed:
-        raise _file_error(f"the XLSX inflates to {total // 1_000_000} MB, more than the "
-                          f"{max_uncompressed // 1_000_000} MB allowed")
+        raise _file_error(
+            f"the XLSX inflates to {total // 1_000_000} MB, more than the {max_uncompressed // 1_000_000} MB allowed"
+        )
 
 
 def _read_xlsx(fileobj, max_rows, max_uncompressed):
     from openpyxl import load_workbook
+
     check_xlsx_size(fileobj, max_uncompressed)
     wb = load_workbook(fileobj, read_only=True, data_only=True)
     try:
@@ -83,7 +88,7 @@ def _read_xlsx(fileobj, max_rows, max_uncompressed):
         for row in rows:
             if all(v is None for v in row):
                 continue
-            data.append(["" if v is None else str(v) for v in row[:len(header)]])
+            data.append(["" if v is None else str(v) for v in row[: len(header)]])
             if len(data) > max_rows:
                 raise _too_many_rows(max_rows)
     finally:
@@ -94,6 +99,7 @@ def _read_xlsx(fileobj, max_rows, max_uncompressed):
 def read_table(filename, fileobj, *, max_rows=200_000, max_uncompressed=200_000_000):
     """The upload as a table of strings. ``fileobj``: a binary file object (or bytes)."""
     import io
+
     if isinstance(fileobj, (bytes, bytearray)):
         fileobj = io.BytesIO(fileobj)
     name = (filename or "").lower()
@@ -112,8 +118,7 @@ def read_table(filename, fileobj, *, max_rows=200_000, max_uncompressed=200_000_
     missing = [c for c in REQUIRED if c not in df.columns]
     unknown = [c for c in df.columns if c not in COLUMNS]
     problems = [{"row": 1, "column": c, "reason": "required column is missing"} for c in missing]
-    problems += [{"row": 1, "column": c, "reason": f"unknown column; expected {', '.join(COLUMNS)}"}
-                 for c in unknown]
+    problems += [{"row": 1, "column": c, "reason": f"unknown column; expected {', '.join(COLUMNS)}"} for c in unknown]
     if problems:
         raise ImportRejected(problems)
     if df.empty:
@@ -167,8 +172,13 @@ def parse_rows(df):
         if not (code and param and raw_value):
             continue
         if (code, param) in seen:
-            errors.append({"row": n, "column": "parameter",
-                           "reason": f"{param} for {code} already given on row {seen[(code, param)]}"})
+            errors.append(
+                {
+                    "row": n,
+                    "column": "parameter",
+                    "reason": f"{param} for {code} already given on row {seen[(code, param)]}",
+                }
+            )
             continue
         seen[(code, param)] = n
         entry = {"value": raw_value}

@@ -11,6 +11,7 @@ chemical fertilizer added, manufacturer) and for the whole archive by a :class:`
 Kept judged: the lab's default edition under both decision rules, and every edition and rule an
 archive run was started for.
 """
+
 import io
 
 import numpy as np
@@ -31,10 +32,29 @@ from .models import Category, Judgement, JudgementCheck, JudgementRun, StandardE
 from .services import edition_mark_used
 
 CHUNK = 10_000
-NOT_JUDGED = "not_judged"   # the product's category is not in the edition
+NOT_JUDGED = "not_judged"  # the product's category is not in the edition
 JUDGED_PRODUCT_FACTS = ("category", "bagasse_based", "chemical_fertilizer_added", "manufacturer_id")
-_CHECK_COLUMNS = ["judgement_id", "sample_id", "edition_id", "decision_rule", "category", "key", "parameter", "kind", "condition", "limit", "unit", "basis", "value",
-                  "uncertainty", "qualifier", "status", "margin", "beyond", "first"]
+_CHECK_COLUMNS = [
+    "judgement_id",
+    "sample_id",
+    "edition_id",
+    "decision_rule",
+    "category",
+    "key",
+    "parameter",
+    "kind",
+    "condition",
+    "limit",
+    "unit",
+    "basis",
+    "value",
+    "uncertainty",
+    "qualifier",
+    "status",
+    "margin",
+    "beyond",
+    "first",
+]
 
 
 def judged_pairs():
@@ -58,6 +78,7 @@ class _Rules:
 
     def __init__(self, edition):
         from .selectors import edition_rules
+
         self.edition = edition
         self.known = set(Category.objects.filter(edition=edition).values_list("key", flat=True))
         self._cache = {}
@@ -80,13 +101,30 @@ def _check_frame(judgement_ids, sample_ids, category, edition, decision_rule, ch
         if not keep.any():
             continue
         value = c["value"][keep]
-        parts.append(pd.DataFrame({
-            "judgement_id": judgement_ids[keep], "sample_id": sample_ids[keep], "edition_id": edition.pk,
-            "decision_rule": decision_rule, "category": category, "key": c["key"], "parameter": c["parameter"], "kind": c["kind"],
-            "condition": c["condition"], "limit": np.nan if c["limit"] is None else float(c["limit"]),
-            "unit": c["unit"], "basis": c["basis"], "value": value, "uncertainty": c["uncertainty"][keep],
-            "qualifier": np.where(c["below"][keep], "<", ""), "status": status[keep],
-            "margin": c["margin"][keep], "beyond": c["beyond"][keep]}))
+        parts.append(
+            pd.DataFrame(
+                {
+                    "judgement_id": judgement_ids[keep],
+                    "sample_id": sample_ids[keep],
+                    "edition_id": edition.pk,
+                    "decision_rule": decision_rule,
+                    "category": category,
+                    "key": c["key"],
+                    "parameter": c["parameter"],
+                    "kind": c["kind"],
+                    "condition": c["condition"],
+                    "limit": np.nan if c["limit"] is None else float(c["limit"]),
+                    "unit": c["unit"],
+                    "basis": c["basis"],
+                    "value": value,
+                    "uncertainty": c["uncertainty"][keep],
+                    "qualifier": np.where(c["below"][keep], "<", ""),
+                    "status": status[keep],
+                    "margin": c["margin"][keep],
+                    "beyond": c["beyond"][keep],
+                }
+            )
+        )
     if not parts:
         return pd.DataFrame(columns=_CHECK_COLUMNS)
     frame = pd.concat(parts, ignore_index=True)
@@ -101,8 +139,9 @@ def _copy(model, frame, columns, text_columns):
     cols = ", ".join(f'"{c}"' for c in columns)
     texts = ", ".join(f'"{c}"' for c in text_columns)
     with connection.cursor() as cursor:
-        with cursor.connection.cursor().copy(f"COPY {model._meta.db_table} ({cols}) FROM STDIN "
-                                             f"WITH (FORMAT csv, FORCE_NOT_NULL ({texts}))") as copy:
+        with cursor.connection.cursor().copy(
+            f"COPY {model._meta.db_table} ({cols}) FROM STDIN WITH (FORMAT csv, FORCE_NOT_NULL ({texts}))"
+        ) as copy:
             copy.write(buf.getvalue())
 
 
@@ -111,15 +150,41 @@ def _write_checks(frame):
     if frame.empty:
         return
     if connection.vendor == "postgresql":
-        _copy(JudgementCheck, frame, _CHECK_COLUMNS, ("decision_rule", "category", "key", "parameter", "kind",
-                                                      "condition", "unit", "basis", "qualifier", "status"))
+        _copy(
+            JudgementCheck,
+            frame,
+            _CHECK_COLUMNS,
+            (
+                "decision_rule",
+                "category",
+                "key",
+                "parameter",
+                "kind",
+                "condition",
+                "unit",
+                "basis",
+                "qualifier",
+                "status",
+            ),
+        )
         return
     rows = frame.replace({np.nan: None}).to_dict("records")
     JudgementCheck.objects.bulk_create([JudgementCheck(**r) for r in rows], batch_size=2000)
 
 
-_JUDGEMENT_COLUMNS = ["id", "sample_id", "edition_id", "decision_rule", "category", "manufacturer_id", "product_id",
-                      "received_on", "verdict", "judged_at", "run_id"]
+_JUDGEMENT_COLUMNS = [
+    "id",
+    "sample_id",
+    "edition_id",
+    "decision_rule",
+    "category",
+    "manufacturer_id",
+    "product_id",
+    "received_on",
+    "verdict",
+    "judged_at",
+    "run_id",
+]
 
 
 def _write_judgements(frame):
@@ -128,15 +193,21 @@ def _write_judgements(frame):
     if connection.vendor == "postgresql":
         table = Judgement._meta.db_table
         with connection.cursor() as cursor:
-            cursor.execute(f"SELECT nextval(pg_get_serial_sequence('{table}', 'id')) "
-                           f"FROM generate_series(1, %s)", [len(frame)])
+            cursor.execute(
+                f"SELECT nextval(pg_get_serial_sequence('{table}', 'id')) FROM generate_series(1, %s)", [len(frame)]
+            )
             frame = frame.assign(id=[r[0] for r in cursor.fetchall()])
-        _copy(Judgement, frame.astype({"run_id": "Int64"}), _JUDGEMENT_COLUMNS,
-              ("decision_rule", "category", "verdict"))
+        _copy(
+            Judgement, frame.astype({"run_id": "Int64"}), _JUDGEMENT_COLUMNS, ("decision_rule", "category", "verdict")
+        )
         return frame["id"].to_numpy(np.int64)
     objs = Judgement.objects.bulk_create(
-        [Judgement(**{k: (None if k == "run_id" and pd.isna(v) else v) for k, v in r.items()})
-         for r in frame[_JUDGEMENT_COLUMNS[1:]].to_dict("records")], batch_size=2000)
+        [
+            Judgement(**{k: (None if k == "run_id" and pd.isna(v) else v) for k, v in r.items()})
+            for r in frame[_JUDGEMENT_COLUMNS[1:]].to_dict("records")
+        ],
+        batch_size=2000,
+    )
     return np.array([o.pk for o in objs], dtype=np.int64)
 
 
@@ -144,12 +215,13 @@ def judge_samples(meta, edition, decision_rule, *, run=None, rules=None):
     """Judge the samples described by ``meta`` (``frames.sample_meta`` dicts) under one edition and
     rule and store the result, replacing what was stored for them. -> number of judgements written."""
     from .frames import sample_frame
+
     if not meta:
         return 0
     rules = rules or _Rules(edition)
     frame = sample_frame(meta)
     verdicts = pd.Series(NOT_JUDGED, index=frame.index, dtype=object)
-    detail = []   # (category, sample ids, checks) per category
+    detail = []  # (category, sample ids, checks) per category
     for category, group in frame.groupby("category"):
         reqs = rules(category)
         if reqs is None:
@@ -159,16 +231,32 @@ def judge_samples(meta, edition, decision_rule, *, run=None, rules=None):
         detail.append((category, group.index.to_numpy(), checks))
     ids = frame["id"].tolist()
     Judgement.objects.filter(sample_id__in=ids, edition=edition, decision_rule=decision_rule).delete()
-    rows = pd.DataFrame({"sample_id": frame["id"].to_numpy(), "edition_id": edition.pk,
-                         "decision_rule": decision_rule, "category": frame["category"].to_numpy(),
-                         "manufacturer_id": frame["manufacturer_id"].to_numpy(),
-                         "product_id": frame["product_id"].to_numpy(), "received_on": frame["received_on"].to_numpy(),
-                         "verdict": verdicts.to_numpy(), "judged_at": timezone.now(),
-                         "run_id": run.pk if run else None})
+    rows = pd.DataFrame(
+        {
+            "sample_id": frame["id"].to_numpy(),
+            "edition_id": edition.pk,
+            "decision_rule": decision_rule,
+            "category": frame["category"].to_numpy(),
+            "manufacturer_id": frame["manufacturer_id"].to_numpy(),
+            "product_id": frame["product_id"].to_numpy(),
+            "received_on": frame["received_on"].to_numpy(),
+            "verdict": verdicts.to_numpy(),
+            "judged_at": timezone.now(),
+            "run_id": run.pk if run else None,
+        }
+    )
     by_sample = dict(zip(ids, _write_judgements(rows)))
-    frames = [_check_frame(np.array([by_sample[i] for i in sample_ids], dtype=np.int64), sample_ids, category,
-                           edition, decision_rule, checks)
-              for category, sample_ids, checks in detail]
+    frames = [
+        _check_frame(
+            np.array([by_sample[i] for i in sample_ids], dtype=np.int64),
+            sample_ids,
+            category,
+            edition,
+            decision_rule,
+            checks,
+        )
+        for category, sample_ids, checks in detail
+    ]
     if frames:
         _write_checks(pd.concat(frames, ignore_index=True))
     edition_mark_used(edition, "stored judgement")
@@ -216,8 +304,10 @@ def _defaults_changed(sender, instance, created, **kwargs):
     old = getattr(instance, "_old_defaults", None)
     if created or not old:
         return
-    if (old["default_standard"], old["default_decision_rule"]) != (instance.default_standard,
-                                                                    instance.default_decision_rule):
+    if (old["default_standard"], old["default_decision_rule"]) != (
+        instance.default_standard,
+        instance.default_decision_rule,
+    ):
         transaction.on_commit(start_default_runs)
 
 
@@ -230,9 +320,13 @@ post_save.connect(_defaults_changed, sender=LabSettings, dispatch_uid="judgement
 
 # --- archive runs -----------------------------------------------------------
 
+
 def active_run(edition, decision_rule):
-    return (JudgementRun.objects.filter(edition=edition, decision_rule=decision_rule,
-                                        status__in=("queued", "running")).order_by("-id").first())
+    return (
+        JudgementRun.objects.filter(edition=edition, decision_rule=decision_rule, status__in=("queued", "running"))
+        .order_by("-id")
+        .first()
+    )
 
 
 @transaction.atomic
@@ -246,14 +340,21 @@ def run_start(*, edition, decision_rule, actor=None, reason="", dispatch=True):
     run = active_run(edition, decision_rule)
     if run is None:
         total = Sample.objects.filter(status__in=RESULTS_RELEASED).count()
-        run = JudgementRun.objects.create(edition=edition, decision_rule=decision_rule, total=total,
-                                          requested_by=actor, reason=reason[:300])
-        audit.record(entity="judgement_run", obj=run, action="create", actor=actor, reason=reason,
-                     changes={"edition": [None, edition.code], "decision_rule": [None, decision_rule],
-                              "samples": [None, total]})
-    if dispatch:   # also again for a run already there (its message may have been lost): chunks lock the run
+        run = JudgementRun.objects.create(
+            edition=edition, decision_rule=decision_rule, total=total, requested_by=actor, reason=reason[:300]
+        )
+        audit.record(
+            entity="judgement_run",
+            obj=run,
+            action="create",
+            actor=actor,
+            reason=reason,
+            changes={"edition": [None, edition.code], "decision_rule": [None, decision_rule], "samples": [None, total]},
+        )
+    if dispatch:  # also again for a run already there (its message may have been lost): chunks lock the run
         from .tasks import rejudge_archive
-        transaction.on_commit(lambda: rejudge_archive.delay(run.pk), robust=True)   # broker down: logged
+
+        transaction.on_commit(lambda: rejudge_archive.delay(run.pk), robust=True)  # broker down: logged
     return run
 
 
@@ -274,8 +375,13 @@ def _run_chunk(run_id, chunk):
         if not samples:
             run.status, run.finished_at, run.done = "done", timezone.now(), max(run.done, run.total)
             run.save()
-            audit.record(entity="judgement_run", obj=run, action="finish", actor=None,
-                         changes={"status": ["running", "done"], "judged": [None, run.done]})
+            audit.record(
+                entity="judgement_run",
+                obj=run,
+                action="finish",
+                actor=None,
+                changes={"status": ["running", "done"], "judged": [None, run.done]},
+            )
             return False
         judge_samples(samples, run.edition, run.decision_rule, run=run, rules=_Rules(run.edition))
         run.last_sample_id = samples[-1]["id"]
@@ -291,8 +397,9 @@ def run_execute(run_id, chunk=CHUNK):
         while _run_chunk(run_id, chunk):
             pass
     except Exception as e:
-        JudgementRun.objects.filter(pk=run_id).update(status="failed", error=f"{type(e).__name__}: {e}"[:2000],
-                                                      finished_at=timezone.now())
+        JudgementRun.objects.filter(pk=run_id).update(
+            status="failed", error=f"{type(e).__name__}: {e}"[:2000], finished_at=timezone.now()
+        )
         raise
     return JudgementRun.objects.get(pk=run_id)
 
@@ -307,9 +414,16 @@ def start_default_runs(actor=None):
         return []
     started = []
     for rule in DECISION_RULES:
-        if JudgementRun.objects.filter(edition=edition, decision_rule=rule,
-                                       status__in=("queued", "running", "done")).exists():
+        if JudgementRun.objects.filter(
+            edition=edition, decision_rule=rule, status__in=("queued", "running", "done")
+        ).exists():
             continue
-        started.append(run_start(edition=edition, decision_rule=rule, actor=actor,
-                                 reason=f"default edition {edition.code} / rule {lab.default_decision_rule}"))
+        started.append(
+            run_start(
+                edition=edition,
+                decision_rule=rule,
+                actor=actor,
+                reason=f"default edition {edition.code} / rule {lab.default_decision_rule}",
+            )
+        )
     return started

@@ -21,6 +21,7 @@ Statuses per metal and jurisdiction (``v`` the dry value; a limit is
   parentheses); it is never compared with a total content.
 - ``missing``: no result, or the result cannot be put on the dry basis.
 """
+
 from __future__ import annotations
 
 import csv
@@ -53,8 +54,9 @@ def load_limits_csv(text: str) -> list[dict]:
     header = [h.strip() for h in (reader.fieldnames or [])]
     missing = [c for c in COLUMNS if c not in header]
     if missing:
-        raise InputError({"columns": [f"required column(s) missing: {', '.join(missing)}; "
-                                      f"expected {', '.join(COLUMNS)}"]})
+        raise InputError(
+            {"columns": [f"required column(s) missing: {', '.join(missing)}; expected {', '.join(COLUMNS)}"]}
+        )
     reader.fieldnames = header
     rows, seen = [], {}
     for i, raw in enumerate(reader):
@@ -83,8 +85,9 @@ def load_limits_csv(text: str) -> list[dict]:
                 bad = True
             limits[col] = x
         if not bad and limits["limit_low"] > limits["limit_high"]:
-            errors.add(f"{here}.limit_low", f"{_fmt(limits['limit_low'])} is above limit_high "
-                                            f"{_fmt(limits['limit_high'])}")
+            errors.add(
+                f"{here}.limit_low", f"{_fmt(limits['limit_low'])} is above limit_high {_fmt(limits['limit_high'])}"
+            )
             bad = True
         if row["basis"] not in LIMIT_BASES:
             errors.add(f"{here}.basis", f"unknown basis '{row['basis']}'; expected {' or '.join(LIMIT_BASES)}")
@@ -96,9 +99,17 @@ def load_limits_csv(text: str) -> list[dict]:
         if bad:
             continue
         seen[key] = n
-        rows.append({"jurisdiction": row["jurisdiction"], "jurisdiction_zh": row["jurisdiction_zh"], "metal": metal,
-                     "limit_low": limits["limit_low"], "limit_high": limits["limit_high"], "basis": row["basis"],
-                     "note": row["note"]})
+        rows.append(
+            {
+                "jurisdiction": row["jurisdiction"],
+                "jurisdiction_zh": row["jurisdiction_zh"],
+                "metal": metal,
+                "limit_low": limits["limit_low"],
+                "limit_high": limits["limit_high"],
+                "basis": row["basis"],
+                "note": row["note"],
+            }
+        )
     if not rows and not errors:
         errors.add("rows", "the file has no limits")
     errors.raise_if_any()
@@ -124,14 +135,16 @@ def _status(limit, value, qualifier):
         if v <= lo:
             return "meets", f"<{shown}, and {shown} ≤ {_fmt(lo)}"
         if v <= hi:
-            return "within_range", (f"<{shown}: {shown} ≤ {_fmt(hi)} meets the lenient end; "
-                                    f"the strict end {_fmt(lo)} cannot be told")
+            return "within_range", (
+                f"<{shown}: {shown} ≤ {_fmt(hi)} meets the lenient end; the strict end {_fmt(lo)} cannot be told"
+            )
         return "uncertain", f"<{shown}, but {shown} > {_fmt(hi)}: below detection, may exceed the limit"
     if v <= lo:
         return "meets", f"{shown} ≤ {_fmt(lo)}"
     if species:
-        return "uncertain", (f"total {shown} > {_fmt(lo)}, but the limit is for {species.group(0)} only, "
-                             f"which was not measured")
+        return "uncertain", (
+            f"total {shown} > {_fmt(lo)}, but the limit is for {species.group(0)} only, which was not measured"
+        )
     if v <= hi:
         return "within_range", f"{_fmt(lo)} < {shown} ≤ {_fmt(hi)}: meets the lenient end of the range only"
     return "exceeds", f"{shown} > {_fmt(hi)}"
@@ -162,11 +175,19 @@ def compare(limits, measurements: dict[str, Measurement], moisture_pct: float | 
             if limit["metal"] != metal:
                 continue
             status, reason = _status(limit, value, qualifier)
-            entries.append({"jurisdiction": limit["jurisdiction"], "jurisdiction_zh": limit["jurisdiction_zh"],
-                            "limit_low": limit["limit_low"], "limit_high": limit["limit_high"],
-                            "basis": limit["basis"], "limit_display": limit_display(limit),
-                            "note": limit.get("note") or "", "status": status,
-                            "reason": reason if reason is not None else why})
+            entries.append(
+                {
+                    "jurisdiction": limit["jurisdiction"],
+                    "jurisdiction_zh": limit["jurisdiction_zh"],
+                    "limit_low": limit["limit_low"],
+                    "limit_high": limit["limit_high"],
+                    "basis": limit["basis"],
+                    "limit_display": limit_display(limit),
+                    "note": limit.get("note") or "",
+                    "status": status,
+                    "reason": reason if reason is not None else why,
+                }
+            )
         out.append({"metal": metal, "value": value, "qualifier": qualifier, "jurisdictions": entries})
     return out
 
@@ -181,9 +202,15 @@ def by_jurisdiction(comparison: list[dict]) -> list[dict]:
     summary = {}
     for item in comparison:
         for j in item["jurisdictions"]:
-            s = summary.setdefault(j["jurisdiction"], {"jurisdiction": j["jurisdiction"],
-                                                       "jurisdiction_zh": j["jurisdiction_zh"],
-                                                       "statuses": {}, "not_comparable": []})
+            s = summary.setdefault(
+                j["jurisdiction"],
+                {
+                    "jurisdiction": j["jurisdiction"],
+                    "jurisdiction_zh": j["jurisdiction_zh"],
+                    "statuses": {},
+                    "not_comparable": [],
+                },
+            )
             if j["status"] == "not_comparable":
                 s["not_comparable"].append(item["metal"])
             else:
@@ -191,6 +218,13 @@ def by_jurisdiction(comparison: list[dict]) -> list[dict]:
     out = []
     for s in summary.values():
         worst = next((w for w in _WORST if w in s["statuses"]), "not_comparable")
-        out.append({"jurisdiction": s["jurisdiction"], "jurisdiction_zh": s["jurisdiction_zh"], "status": worst,
-                    "metals": s["statuses"].get(worst, []), "not_comparable": s["not_comparable"]})
+        out.append(
+            {
+                "jurisdiction": s["jurisdiction"],
+                "jurisdiction_zh": s["jurisdiction_zh"],
+                "status": worst,
+                "metals": s["statuses"].get(worst, []),
+                "not_comparable": s["not_comparable"],
+            }
+        )
     return out

@@ -5,11 +5,11 @@ Only samples whose results are verified (status verified or certified) have stor
 are part of the market view. Every table states the edition and decision rule it was judged with,
 and whether an archive re-judgement for them is still running.
 """
+
 import tempfile
 
 import numpy as np
 import pandas as pd
-
 from django.db.models import Count, F, FloatField, Max, Min, Prefetch, Q, Sum
 from django.db.models.functions import Cast, Floor, Least
 
@@ -23,10 +23,15 @@ from .parameters import DERIVED, PARAMETERS
 from .services import edition_mark_used
 
 VERDICTS = ("pass", "fail", "conditional", "incomplete", "not_judged")
-ORDERINGS = {"code": ("sample__code",), "-code": ("-sample__code",),
-             "received_on": ("sample__received_on", "sample_id"), "-received_on": ("-sample__received_on", "-sample_id"),
-             "verdict": ("verdict", "-sample_id"), "-verdict": ("-verdict", "-sample_id")}
-DEFAULT_ORDERING = ("-sample_id",)   # newest sample first, as the sample list
+ORDERINGS = {
+    "code": ("sample__code",),
+    "-code": ("-sample__code",),
+    "received_on": ("sample__received_on", "sample_id"),
+    "-received_on": ("-sample__received_on", "-sample_id"),
+    "verdict": ("verdict", "-sample_id"),
+    "-verdict": ("-verdict", "-sample_id"),
+}
+DEFAULT_ORDERING = ("-sample_id",)  # newest sample first, as the sample list
 DECLARATION = "declaration"
 EXPORT_CHUNK = 2000
 
@@ -44,10 +49,22 @@ def judgement_state(edition, decision_rule):
     """Which edition and rule the view shows and whether an archive re-judgement for them runs."""
     run = active_run(edition, decision_rule)
     last = run or JudgementRun.objects.filter(edition=edition, decision_rule=decision_rule).order_by("-id").first()
-    return {"standard": edition.code, "decision_rule": decision_rule, "rejudging": run is not None,
-            "run": None if last is None else {"id": last.pk, "status": last.status, "done": last.done,
-                                             "total": last.total, "progress_pct": last.progress_pct,
-                                             "started_at": last.started_at, "finished_at": last.finished_at}}
+    return {
+        "standard": edition.code,
+        "decision_rule": decision_rule,
+        "rejudging": run is not None,
+        "run": None
+        if last is None
+        else {
+            "id": last.pk,
+            "status": last.status,
+            "done": last.done,
+            "total": last.total,
+            "progress_pct": last.progress_pct,
+            "started_at": last.started_at,
+            "finished_at": last.finished_at,
+        },
+    }
 
 
 def judgements(user, edition, decision_rule, filters):
@@ -59,8 +76,12 @@ def judgements(user, edition, decision_rule, filters):
     qs = Judgement.objects.filter(edition=edition, decision_rule=decision_rule)
     if user.role == Role.MANUFACTURER:
         qs = qs.filter(manufacturer_id=user.manufacturer_id)
-    for key, field in (("manufacturer", "manufacturer_id"), ("product", "product_id"), ("category", "category"),
-                       ("verdict", "verdict")):
+    for key, field in (
+        ("manufacturer", "manufacturer_id"),
+        ("product", "product_id"),
+        ("category", "category"),
+        ("verdict", "verdict"),
+    ):
         if filters.get(key):
             qs = qs.filter(**{field: filters[key]})
     if filters.get("received_after"):
@@ -73,8 +94,11 @@ def judgements(user, edition, decision_rule, filters):
         if filters.get(key):
             if not known_parameter(filters[key]):
                 raise InputError({key: [f"Unknown parameter '{filters[key]}'."]})
-            qs = qs.filter(pk__in=JudgementCheck.objects.filter(
-                _parameter_q(filters[key]), extra, edition=edition, decision_rule=decision_rule).values("judgement_id"))
+            qs = qs.filter(
+                pk__in=JudgementCheck.objects.filter(
+                    _parameter_q(filters[key]), extra, edition=edition, decision_rule=decision_rule
+                ).values("judgement_id")
+            )
     ordering = filters.get("ordering")
     if ordering and ordering not in ORDERINGS:
         raise InputError({"ordering": [f"Unknown ordering '{ordering}'; use one of {', '.join(ORDERINGS)}."]})
@@ -92,7 +116,8 @@ def page_of(qs, paginator, request):
 def with_rows(qs):
     """The queryset with what a table row shows: sample, product, manufacturer, check statuses."""
     return qs.select_related("sample__product__manufacturer").prefetch_related(
-        Prefetch("checks", queryset=JudgementCheck.objects.only("judgement_id", "key", "status").order_by("id")))
+        Prefetch("checks", queryset=JudgementCheck.objects.only("judgement_id", "key", "status").order_by("id"))
+    )
 
 
 def _failing(checks):
@@ -103,12 +128,22 @@ def row(j):
     """One table row (the API shape): sample facts, verdict, failing parameters and check statuses."""
     s = j.sample
     checks = list(j.checks.all())
-    return {"id": s.pk, "code": s.code, "manufacturer_id": s.product.manufacturer_id,
-            "manufacturer": s.product.manufacturer.name, "product_id": s.product_id, "product": s.product.name,
-            "category": s.product.category, "status": s.status, "lot_number": s.lot_number,
-            "sampled_on": s.sampled_on.isoformat() if s.sampled_on else None,
-            "received_on": s.received_on.isoformat() if s.received_on else None,
-            "verdict": j.verdict, "failing": _failing(checks), "checks": {c.key: c.status for c in checks}}
+    return {
+        "id": s.pk,
+        "code": s.code,
+        "manufacturer_id": s.product.manufacturer_id,
+        "manufacturer": s.product.manufacturer.name,
+        "product_id": s.product_id,
+        "product": s.product.name,
+        "category": s.product.category,
+        "status": s.status,
+        "lot_number": s.lot_number,
+        "sampled_on": s.sampled_on.isoformat() if s.sampled_on else None,
+        "received_on": s.received_on.isoformat() if s.received_on else None,
+        "verdict": j.verdict,
+        "failing": _failing(checks),
+        "checks": {c.key: c.status for c in checks},
+    }
 
 
 def verdict_counts(qs):
@@ -117,6 +152,7 @@ def verdict_counts(qs):
 
 
 # --- statistics ---------------------------------------------------------------
+
 
 def _requirements_by_category(edition):
     out = {}
@@ -142,17 +178,28 @@ def statistics(qs, edition, decision_rule, filters, link):
     valued = Q(value__isnull=False)
     first = Q(first=True) & valued
     per_limit = {}
-    for r in checks.order_by().values("category", "parameter", "kind", "condition").annotate(
-            samples=Count("id", filter=valued), beyond_n=Count("id", filter=Q(beyond=True)),
+    for r in (
+        checks.order_by()
+        .values("category", "parameter", "kind", "condition")
+        .annotate(
+            samples=Count("id", filter=valued),
+            beyond_n=Count("id", filter=Q(beyond=True)),
             first_n=Count("id", filter=first),
-            below=Count("id", filter=first & Q(qualifier="<")), total=Sum("value", filter=first),
-            low=Min("value", filter=first), high=Max("value", filter=first)):
+            below=Count("id", filter=first & Q(qualifier="<")),
+            total=Sum("value", filter=first),
+            low=Min("value", filter=first),
+            high=Max("value", filter=first),
+        )
+    ):
         per_limit[(r["category"], r["parameter"], r["kind"], r["condition"])] = r
     beyond_ids = {}
-    for *key, sample_id in checks.filter(beyond=True).order_by("sample_id").values_list(
-            "category", "parameter", "kind", "condition", "sample_id"):
+    for *key, sample_id in (
+        checks.filter(beyond=True)
+        .order_by("sample_id")
+        .values_list("category", "parameter", "kind", "condition", "sample_id")
+    ):
         beyond_ids.setdefault(tuple(key), []).append(sample_id)
-    present = sorted({category for category, *_rest in per_limit})   # every judged sample has checks
+    present = sorted({category for category, *_rest in per_limit})  # every judged sample has checks
     by_category = _requirements_by_category(edition)
     out = []
     for category in present:
@@ -161,18 +208,34 @@ def statistics(qs, edition, decision_rule, filters, link):
             count = sum(x.get("first_n", 0) for x in rows)
             lows = [x["low"] for x in rows if x.get("low") is not None]
             highs = [x["high"] for x in rows if x.get("high") is not None]
-            entry = {"category": category, "parameter": parameter, "unit": rs[0].unit, "basis": rs[0].basis,
-                     "count": count, "below_detection": sum(x.get("below", 0) for x in rows),
-                     "mean": sum(x.get("total") or 0.0 for x in rows) / count if count else None,
-                     "min": min(lows) if count else None, "max": max(highs) if count else None,
-                     "samples_url": link(category=category, has=parameter), "limits": []}
+            entry = {
+                "category": category,
+                "parameter": parameter,
+                "unit": rs[0].unit,
+                "basis": rs[0].basis,
+                "count": count,
+                "below_detection": sum(x.get("below", 0) for x in rows),
+                "mean": sum(x.get("total") or 0.0 for x in rows) / count if count else None,
+                "min": min(lows) if count else None,
+                "max": max(highs) if count else None,
+                "samples_url": link(category=category, has=parameter),
+                "limits": [],
+            }
             for r, lim in zip(rs, rows):
                 base, n = lim.get("samples", 0), lim.get("beyond_n", 0)
                 sample_ids = beyond_ids.get((category, parameter, r.kind, r.condition), [])
-                entry["limits"].append({
-                    "kind": r.kind, "limit": r.limit, "condition": r.condition, "samples": base, "beyond": n,
-                    "share_pct": round(100.0 * n / base, 2) if base else None, "sample_ids": sample_ids,
-                    "samples_url": link(ids=",".join(map(str, sample_ids))) if n else None})
+                entry["limits"].append(
+                    {
+                        "kind": r.kind,
+                        "limit": r.limit,
+                        "condition": r.condition,
+                        "samples": base,
+                        "beyond": n,
+                        "share_pct": round(100.0 * n / base, 2) if base else None,
+                        "sample_ids": sample_ids,
+                        "samples_url": link(ids=",".join(map(str, sample_ids))) if n else None,
+                    }
+                )
             out.append(entry)
     return out
 
@@ -181,8 +244,15 @@ def histogram(qs, edition, decision_rule, filters, category, parameter, lo, hi, 
     """Counts of samples per value bin on [lo, hi] (the last bin closed), in SQL: -> list of ``bins`` ints."""
     width = (hi - lo) / bins
     bucket = Least(Cast(Floor((F("value") - lo) / width), FloatField()), float(bins - 1))
-    checks = JudgementCheck.objects.filter(edition=edition, decision_rule=decision_rule, category=category,
-                                           parameter=parameter, first=True, value__gte=lo, value__lte=hi)
+    checks = JudgementCheck.objects.filter(
+        edition=edition,
+        decision_rule=decision_rule,
+        category=category,
+        parameter=parameter,
+        first=True,
+        value__gte=lo,
+        value__lte=hi,
+    )
     if any(filters.get(k) for k in SAMPLE_FILTERS):
         checks = checks.filter(judgement__in=qs.order_by().values("pk"))
     counts = [0] * bins
@@ -195,8 +265,10 @@ def histogram(qs, edition, decision_rule, filters, category, parameter, lo, hi, 
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 EXPORT_PARAMETERS = list(PARAMETERS)
-EXPORT_TYPES = {"csv": "text/csv; charset=utf-8",
-                "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+EXPORT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
 
 
 def neutralise(value):
@@ -208,8 +280,18 @@ def neutralise(value):
 
 
 def export_header():
-    head = ["standard", "decision_rule", "code", "manufacturer", "product", "category", "status", "received_on",
-            "verdict", "failing"]
+    head = [
+        "standard",
+        "decision_rule",
+        "code",
+        "manufacturer",
+        "product",
+        "category",
+        "status",
+        "received_on",
+        "verdict",
+        "failing",
+    ]
     for p in EXPORT_PARAMETERS:
         head += [p, f"{p}_qualifier", f"{p}_basis"]
     return head
@@ -219,25 +301,37 @@ def export_frames(qs, standard, decision_rule):
     """The export's rows as one table per chunk of EXPORT_CHUNK judgements (columns of export_header):
     bounded memory for any size; plain values read, no model instances, no per-cell Python loop."""
     from lims.models import Sample
+
     start = 0
     while True:
-        rows = list(qs.values_list("pk", "sample_id", "verdict")[start:start + EXPORT_CHUNK])
+        rows = list(qs.values_list("pk", "sample_id", "verdict")[start : start + EXPORT_CHUNK])
         if not rows:
             return
         start += EXPORT_CHUNK
         meta = {m["id"]: m for m in sample_meta(Sample.objects.filter(pk__in=[r[1] for r in rows]))}
         failing = {}
-        for judgement_id, key in (JudgementCheck.objects.filter(judgement_id__in=[r[0] for r in rows], status="fail")
-                                  .order_by("id").values_list("judgement_id", "key")):
+        for judgement_id, key in (
+            JudgementCheck.objects.filter(judgement_id__in=[r[0] for r in rows], status="fail")
+            .order_by("id")
+            .values_list("judgement_id", "key")
+        ):
             failing.setdefault(judgement_id, set()).add(key.split(":")[0])
         frame = sample_frame([meta[r[1]] for r in rows])
-        out = pd.DataFrame({
-            "standard": standard, "decision_rule": decision_rule, "code": frame["code"],
-            "manufacturer": frame["manufacturer"], "product": frame["product"], "category": frame["category"],
-            "status": frame["status"],
-            "received_on": [d.isoformat() if d else "" for d in frame["received_on"]],
-            "verdict": [r[2] for r in rows], "failing": [" ".join(sorted(failing.get(r[0], ()))) for r in rows]},
-            index=frame.index)
+        out = pd.DataFrame(
+            {
+                "standard": standard,
+                "decision_rule": decision_rule,
+                "code": frame["code"],
+                "manufacturer": frame["manufacturer"],
+                "product": frame["product"],
+                "category": frame["category"],
+                "status": frame["status"],
+                "received_on": [d.isoformat() if d else "" for d in frame["received_on"]],
+                "verdict": [r[2] for r in rows],
+                "failing": [" ".join(sorted(failing.get(r[0], ()))) for r in rows],
+            },
+            index=frame.index,
+        )
         empty = pd.Series("", index=frame.index, dtype=object)
         for p in EXPORT_PARAMETERS:
             out[p] = pd.to_numeric(frame[p], errors="coerce") if p in frame else np.nan
@@ -283,6 +377,7 @@ def _xlsx_file(rows, header, standard, decision_rule):
     """Write-only workbook spooled to a temporary file; text cells are strings, never formulas."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
+
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("samples")
     ws.append(header)
@@ -312,13 +407,22 @@ def export_response(qs, fmt, standard, decision_rule, localize=None):
     written to a temporary file and streamed from there. ``localize(frame)`` turns each chunk into
     the page's language (headers, words, rounded numbers); without it codes and full precision."""
     from django.http import FileResponse, StreamingHttpResponse
+
     name = f"samples-{standard}-{decision_rule}.{fmt}"
     if fmt == "xlsx":
-        rows = (r for frame in _localized_frames(qs, standard, decision_rule, localize)
-                for r in frame.astype(object).where(frame.notna(), None).itertuples(index=False, name=None))
-        return FileResponse(_xlsx_file(rows, _header(localize), standard, decision_rule), as_attachment=True,
-                            filename=name, content_type=EXPORT_TYPES["xlsx"])
-    response = StreamingHttpResponse(_csv_stream(qs, standard, decision_rule, localize),
-                                     content_type=EXPORT_TYPES["csv"])
+        rows = (
+            r
+            for frame in _localized_frames(qs, standard, decision_rule, localize)
+            for r in frame.astype(object).where(frame.notna(), None).itertuples(index=False, name=None)
+        )
+        return FileResponse(
+            _xlsx_file(rows, _header(localize), standard, decision_rule),
+            as_attachment=True,
+            filename=name,
+            content_type=EXPORT_TYPES["xlsx"],
+        )
+    response = StreamingHttpResponse(
+        _csv_stream(qs, standard, decision_rule, localize), content_type=EXPORT_TYPES["csv"]
+    )
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response

@@ -3,11 +3,12 @@
 Pure, no Django import. Shared by the assay calculations (which produce
 measurements) and the compliance engine (which judges them).
 """
+
 from dataclasses import dataclass
 from typing import Optional
 
-BASES = ("dry", "as_received", "")   # '' = not a content (pH, ratios, indices)
-QUALIFIERS = ("", "<")                # '<' = below the limit of detection/quantification
+BASES = ("dry", "as_received", "")  # '' = not a content (pH, ratios, indices)
+QUALIFIERS = ("", "<")  # '<' = below the limit of detection/quantification
 
 
 @dataclass(frozen=True)
@@ -16,11 +17,16 @@ class Measurement:
     unit: str = ""
     basis: str = ""
     qualifier: str = ""
-    uncertainty: Optional[float] = None   # expanded uncertainty U, k = 2, same unit
+    uncertainty: Optional[float] = None  # expanded uncertainty U, k = 2, same unit
 
     def as_dict(self):
-        return {"value": self.value, "unit": self.unit, "basis": self.basis, "qualifier": self.qualifier,
-                "uncertainty": self.uncertainty}
+        return {
+            "value": self.value,
+            "unit": self.unit,
+            "basis": self.basis,
+            "qualifier": self.qualifier,
+            "uncertainty": self.uncertainty,
+        }
 
     @classmethod
     def from_dict(cls, d):

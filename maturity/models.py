@@ -13,13 +13,18 @@ class StandardEdition(models.Model):
     in_force = models.DateField(_("in force from"))
     source = models.TextField(blank=True)
     loaded_at = models.DateTimeField(_("loaded at"), auto_now_add=True)
-    loaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                  related_name="+")
+    loaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     file_sha256 = models.CharField(max_length=64, blank=True)
     used_in_judgement = models.BooleanField(
-        _("used in a judgement"), default=False,
-        help_text=_("Set by the first judgement that cites it (compliance answer, pre-check, regulator view, "
-                    "certificate, dossier); it is then frozen: a correction is a new edition."))
+        _("used in a judgement"),
+        default=False,
+        help_text=_(
+            "Set by the first judgement that cites it (compliance answer, pre-check, regulator view, "
+            "certificate, dossier); it is then frozen: a correction is a new edition."
+        ),
+    )
     used_since = models.DateTimeField(null=True, blank=True, help_text="When the first judgement cited it.")
     first_use = models.CharField(max_length=200, blank=True, help_text="The first judgement that cited it.")
 
@@ -67,7 +72,9 @@ class Requirement(models.Model):
         verbose_name_plural = _("requirements")
 
     def __str__(self):
-        return f"{self.edition_id and self.edition.code} · {self.category} · {self.parameter} {self.kind} {self.limit:g}"
+        return (
+            f"{self.edition_id and self.edition.code} · {self.category} · {self.parameter} {self.kind} {self.limit:g}"
+        )
 
 
 class Declaration(models.Model):
@@ -120,28 +127,38 @@ class Assay(models.Model):
     sample = models.ForeignKey("lims.Sample", on_delete=models.PROTECT, related_name="assays", verbose_name=_("sample"))
     method = models.CharField(_("method"), max_length=40)
     data = models.JSONField(_("raw data"))
-    results = models.JSONField(default=dict)      # {parameter: Measurement.as_dict()}
+    results = models.JSONField(default=dict)  # {parameter: Measurement.as_dict()}
     flags = models.JSONField(default=list)
     details = models.JSONField(default=dict)
     valid = models.BooleanField(_("valid"), default=True)
-    policy = models.JSONField(default=dict)       # LabPolicy figures used
+    policy = models.JSONField(default=dict)  # LabPolicy figures used
     status = models.CharField(_("status"), max_length=20, choices=STATUS, default="entered", db_index=True)
     photo = models.ImageField(upload_to=chromatogram_photo_path, null=True, blank=True)
-    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
-                                   verbose_name=_("entered by"))
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("entered by")
+    )
     entered_at = models.DateTimeField(_("entered at"), auto_now_add=True)
-    verified_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                    related_name="+", verbose_name=_("verified by"))
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("verified by"),
+    )
     verified_at = models.DateTimeField(null=True, blank=True)
-    invalidated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                       related_name="+")
+    invalidated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     invalidated_at = models.DateTimeField(null=True, blank=True)
     invalidation_reason = models.TextField(blank=True)
     source = models.CharField(max_length=200, blank=True, help_text="e.g. import:filename.xlsx row 2–9")
     qc_override = models.JSONField(
-        default=dict, blank=True,
+        default=dict,
+        blank=True,
         help_text="A reviewer's override of QC flags / implausible results at verification: "
-                  "{codes, issues, reason, by, by_id, at}.")
+        "{codes, issues, reason, by, by_id, at}.",
+    )
 
     class Meta:
         ordering = ["entered_at", "id"]
@@ -167,10 +184,12 @@ class MethodReference(models.Model):
     lod = models.FloatField(null=True, blank=True, help_text="Limit of detection, in the parameter's unit.")
     decimals = models.PositiveSmallIntegerField(null=True, blank=True, help_text="Reporting digits: decimal places.")
     significant_figures = models.PositiveSmallIntegerField(
-        null=True, blank=True, help_text="Reporting digits: significant figures (when decimal places are empty).")
+        null=True, blank=True, help_text="Reporting digits: significant figures (when decimal places are empty)."
+    )
     accredited = models.BooleanField(default=True, help_text="Within the lab's accreditation scope.")
-    external_provider = models.CharField(max_length=200, blank=True,
-                                         help_text="Name of the external provider that performs it, if any.")
+    external_provider = models.CharField(
+        max_length=200, blank=True, help_text="Name of the external provider that performs it, if any."
+    )
     conditions = models.CharField(max_length=300, blank=True, help_text="Test conditions printed on the report.")
 
     class Meta:
@@ -182,6 +201,7 @@ class MethodReference(models.Model):
 
     def clean(self):
         from django.core.exceptions import ValidationError
+
         if self.decimals is not None and self.significant_figures is not None:
             raise ValidationError({"significant_figures": "Give decimal places or significant figures, not both."})
         if self.decimals is not None and self.decimals > 6:
@@ -190,10 +210,19 @@ class MethodReference(models.Model):
             raise ValidationError({"significant_figures": "Between 1 and 8 significant figures."})
 
     def as_dict(self):
-        return {"method": self.method, "parameter": self.parameter, "code": self.code, "title_zh": self.title_zh,
-                "title_en": self.title_en, "lod": self.lod, "decimals": self.decimals,
-                "significant_figures": self.significant_figures, "accredited": self.accredited,
-                "external_provider": self.external_provider, "conditions": self.conditions}
+        return {
+            "method": self.method,
+            "parameter": self.parameter,
+            "code": self.code,
+            "title_zh": self.title_zh,
+            "title_en": self.title_en,
+            "lod": self.lod,
+            "decimals": self.decimals,
+            "significant_figures": self.significant_figures,
+            "accredited": self.accredited,
+            "external_provider": self.external_provider,
+            "conditions": self.conditions,
+        }
 
 
 class ImportRun(models.Model):
@@ -215,6 +244,8 @@ class ImportRun(models.Model):
 
     def __str__(self):
         return f"{self.filename} ({self.imported_at:%Y-%m-%d %H:%M})"
+
+
 class JudgementRun(models.Model):
     """A re-judgement of the archive (every released sample) under one edition and decision rule,
     run by a Celery task in chunks; ``done`` of ``total`` is its progress."""
@@ -227,8 +258,9 @@ class JudgementRun(models.Model):
     total = models.PositiveIntegerField(default=0)
     done = models.PositiveIntegerField(default=0)
     last_sample_id = models.BigIntegerField(default=0, help_text="Cursor: samples up to this id are judged.")
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                     related_name="+")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -257,8 +289,9 @@ class Judgement(models.Model):
     edition = models.ForeignKey(StandardEdition, on_delete=models.PROTECT, related_name="judgements")
     decision_rule = models.CharField(max_length=10)
     category = models.CharField(max_length=50)
-    manufacturer = models.ForeignKey("lims.Manufacturer", on_delete=models.CASCADE, related_name="+",
-                                     db_constraint=False)   # copies: the sample's constraint holds
+    manufacturer = models.ForeignKey(
+        "lims.Manufacturer", on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )  # copies: the sample's constraint holds
     product = models.ForeignKey("lims.Product", on_delete=models.CASCADE, related_name="+", db_constraint=False)
     received_on = models.DateField(null=True, blank=True)
     verdict = models.CharField(max_length=20)
@@ -266,8 +299,11 @@ class Judgement(models.Model):
     run = models.ForeignKey(JudgementRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["sample", "edition", "decision_rule"],
-                                               name="one_judgement_per_sample_edition_rule")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["sample", "edition", "decision_rule"], name="one_judgement_per_sample_edition_rule"
+            )
+        ]
         indexes = [
             models.Index(fields=["edition", "decision_rule", "sample"], name="judgement_list"),
             models.Index(fields=["edition", "decision_rule", "verdict", "sample"], name="judgement_verdict"),
@@ -285,10 +321,12 @@ class JudgementCheck(models.Model):
 
     judgement = models.ForeignKey(Judgement, on_delete=models.CASCADE, related_name="checks")
     # copied from the judgement, so statistics aggregate this table alone
-    sample = models.ForeignKey("lims.Sample", on_delete=models.CASCADE, related_name="+", db_index=False,
-                               db_constraint=False)
-    edition = models.ForeignKey(StandardEdition, on_delete=models.PROTECT, related_name="+", db_index=False,
-                                db_constraint=False)
+    sample = models.ForeignKey(
+        "lims.Sample", on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
+    )
+    edition = models.ForeignKey(
+        StandardEdition, on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False
+    )
     decision_rule = models.CharField(max_length=10)
     category = models.CharField(max_length=50)
     key = models.CharField(max_length=100)
@@ -307,10 +345,15 @@ class JudgementCheck(models.Model):
     first = models.BooleanField(default=True)
 
     class Meta:
-        indexes = [models.Index(fields=["parameter", "status", "judgement"], name="check_failing"),
-                   models.Index(fields=["edition", "decision_rule", "category", "parameter"], name="check_statistics"),
-                   models.Index(fields=["edition", "decision_rule", "category", "parameter", "kind", "condition",
-                                        "sample"], condition=models.Q(beyond=True), name="check_beyond")]
+        indexes = [
+            models.Index(fields=["parameter", "status", "judgement"], name="check_failing"),
+            models.Index(fields=["edition", "decision_rule", "category", "parameter"], name="check_statistics"),
+            models.Index(
+                fields=["edition", "decision_rule", "category", "parameter", "kind", "condition", "sample"],
+                condition=models.Q(beyond=True),
+                name="check_beyond",
+            ),
+        ]
 
 
 def chromatogram_overlay_path(instance, filename):
@@ -327,18 +370,20 @@ class ChromatogramReading(models.Model):
     protocol = models.CharField(max_length=20)
     photo = models.ImageField(upload_to=chromatogram_photo_path)
     overlay = models.ImageField(upload_to=chromatogram_overlay_path)
-    proposal = models.JSONField()                  # Reading.as_dict(): zones, confidence, measures
+    proposal = models.JSONField()  # Reading.as_dict(): zones, confidence, measures
     decision = models.CharField(max_length=20, choices=DECISIONS, default="proposed", db_index=True)
     decided_zones = models.JSONField(default=dict)
     center_corrected = models.BooleanField(default=False)
     middle_band_corrected = models.BooleanField(default=False)
     edge_corrected = models.BooleanField(default=False)
-    assay = models.OneToOneField(Assay, null=True, blank=True, on_delete=models.PROTECT,
-                                 related_name="chromatogram_reading")
+    assay = models.OneToOneField(
+        Assay, null=True, blank=True, on_delete=models.PROTECT, related_name="chromatogram_reading"
+    )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                   related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     decided_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

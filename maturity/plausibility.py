@@ -6,6 +6,7 @@ content outside 0–100 % of the dry matter, organic carbon above total carbon, 
 dry-matter fractions that add up to more than the whole. Each issue has a stable
 ``code`` (what an override covers), the ``parameter`` and a ``message`` naming the rule.
 """
+
 from .parameters import PARAMETERS
 
 # Flags that are remarks about how a figure was obtained, not doubts about it (printed, not gating).
@@ -24,28 +25,58 @@ def issues(dry_values: dict, flags: list[tuple[str, str]] = (), flag_messages: d
     ``flags``: (assay label, flag code) of the sample's current assays."""
     out = []
     for label, flag in flags:
-        out.append({"code": f"flag:{flag}", "parameter": "", "kind": "flag",
-                    "message": f"{label}: {(flag_messages or {}).get(flag, flag)}"})
+        out.append(
+            {
+                "code": f"flag:{flag}",
+                "parameter": "",
+                "kind": "flag",
+                "message": f"{label}: {(flag_messages or {}).get(flag, flag)}",
+            }
+        )
     for key, value in dry_values.items():
         p = PARAMETERS.get(key)
         if value is None or p is None:
             continue
         if value < 0:
-            out.append({"code": f"negative:{key}", "parameter": key, "kind": "range",
-                        "message": f"{key} = {_n(value)} {p.unit}: a content cannot be below zero"})
+            out.append(
+                {
+                    "code": f"negative:{key}",
+                    "parameter": key,
+                    "kind": "range",
+                    "message": f"{key} = {_n(value)} {p.unit}: a content cannot be below zero",
+                }
+            )
         if p.unit == "%" and p.basis == "dry" and value > 100:
-            out.append({"code": f"over_100:{key}", "parameter": key, "kind": "range",
-                        "message": f"{key} = {_n(value)} % of the dry matter: a content cannot exceed 100 %"})
+            out.append(
+                {
+                    "code": f"over_100:{key}",
+                    "parameter": key,
+                    "kind": "range",
+                    "message": f"{key} = {_n(value)} % of the dry matter: a content cannot exceed 100 %",
+                }
+            )
     oc, tc = dry_values.get("organic_carbon_pct"), dry_values.get("total_carbon_pct")
     if oc is not None and tc is not None and oc > tc:
-        out.append({"code": "oc_over_tc", "parameter": "organic_carbon_pct", "kind": "range",
-                    "message": f"organic carbon {_n(oc)} % exceeds total carbon {_n(tc)} %: "
-                               "organic carbon is part of total carbon"})
+        out.append(
+            {
+                "code": "oc_over_tc",
+                "parameter": "organic_carbon_pct",
+                "kind": "range",
+                "message": f"organic carbon {_n(oc)} % exceeds total carbon {_n(tc)} %: "
+                "organic carbon is part of total carbon",
+            }
+        )
     parts = {k: dry_values[k] for k in DRY_FRACTIONS if dry_values.get(k) is not None}
     if len(parts) > 1 and sum(parts.values()) > 100:
-        out.append({"code": "fractions_over_100", "parameter": "", "kind": "range",
-                    "message": " + ".join(parts) + f" = {_n(sum(parts.values()))} % of the dry matter: "
-                               "the fractions cannot add up to more than 100 %"})
+        out.append(
+            {
+                "code": "fractions_over_100",
+                "parameter": "",
+                "kind": "range",
+                "message": " + ".join(parts) + f" = {_n(sum(parts.values()))} % of the dry matter: "
+                "the fractions cannot add up to more than 100 %",
+            }
+        )
     return out
 
 

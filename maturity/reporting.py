@@ -10,6 +10,7 @@ by the certificates, the dossiers, the pages and the API's display fields:
 - a below-detection value (``<`` qualifier) shows its limit with the same digits;
 - a limit is printed as the regulation writes it (shortest decimal form: 0.6, 100).
 """
+
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -106,6 +107,7 @@ def precision_for(rules: dict, method: str, parameter: str) -> Precision:
     for key in ((method, parameter), (method, ""), ("*", parameter)):
         row = rules.get(key)
         if row and (row.get("decimals") is not None or row.get("significant_figures") is not None):
-            return Precision(row.get("decimals"), row.get("significant_figures") if row.get("decimals") is None
-                             else None)
+            return Precision(
+                row.get("decimals"), row.get("significant_figures") if row.get("decimals") is None else None
+            )
     return DEFAULT

@@ -26,6 +26,7 @@ Readings (thresholds from :class:`~maturity.calculations.LabPolicy`):
   ``missing``, ``invalid``; each indicator also has ``group`` and
   ``threshold``; the answer has ``groups``.
 """
+
 from __future__ import annotations
 
 import math
@@ -59,12 +60,12 @@ class MaturityInput:
     relative_germination_pct: float | None = None
     relative_root_growth_pct: float | None = None
     germination_index_pct: float | None = None
-    germination_valid: bool | None = None      # None = no germination assay
+    germination_valid: bool | None = None  # None = no germination assay
     cn_ratio: float | None = None
     rs_tc_ratio_pct: float | None = None
     chromatogram_protocol: str | None = None
     chromatogram_score: int | None = None
-    chromatogram_edge: str | None = None       # "smooth" | "serrated"
+    chromatogram_edge: str | None = None  # "smooth" | "serrated"
     bark_compost: bool = False
     # stability and the CCQC maturity index (§12)
     co2_c_mg_per_g_om_day: float | None = None
@@ -80,19 +81,24 @@ INPUT_FIELDS = tuple(f.name for f in fields(MaturityInput))  # frame column name
 
 # --------------------------------------------------------------------------- criteria
 
+
 def _criteria(policy: LabPolicy) -> dict[str, str]:
     f = _num
     return {
-        "germination": (f"relative germination ≥ {f(policy.relative_germination_mature_pct)} % and "
-                        f"relative root growth ≥ {f(policy.root_growth_not_inhibited_pct)} %"),
+        "germination": (
+            f"relative germination ≥ {f(policy.relative_germination_mature_pct)} % and "
+            f"relative root growth ≥ {f(policy.root_growth_not_inhibited_pct)} %"
+        ),
         "cn_ratio": f"C/N < {f(policy.cn_mature_below)}",
         "cn_ratio_bark": "not applied to bark compost",
         "reducing_sugar": f"RS/TC < {f(policy.rs_tc_mature_below_pct)} %",
         "chromatogram_tari_agno3": "score 3 mature, 1–2 intermediate, 0 immature",
         "chromatogram_livestock_naoh": "serrated edge mature, smooth edge immature",
-        "germination_index": (f"GI ≥ {f(policy.gi_mature_pct)} % mature, "
-                              f"{f(policy.gi_intermediate_pct)}–{f(policy.gi_mature_pct)} % intermediate, "
-                              f"< {f(policy.gi_intermediate_pct)} % immature"),
+        "germination_index": (
+            f"GI ≥ {f(policy.gi_mature_pct)} % mature, "
+            f"{f(policy.gi_intermediate_pct)}–{f(policy.gi_mature_pct)} % intermediate, "
+            f"< {f(policy.gi_intermediate_pct)} % immature"
+        ),
     }
 
 
@@ -102,6 +108,7 @@ def _num(x) -> str:
 
 
 # --------------------------------------------------------------------------- scalar
+
 
 def _value(x):
     """None for absent or NaN, else the value itself."""
@@ -121,8 +128,9 @@ def _validate_input(inp: MaturityInput) -> None:
     problems = {}
     protocol = _value(inp.chromatogram_protocol)
     if protocol is not None and protocol not in CHROMATOGRAM_PROTOCOLS:
-        problems["chromatogram_protocol"] = [f"unknown protocol {protocol!r}; expected one of "
-                                             f"{', '.join(CHROMATOGRAM_PROTOCOLS)}"]
+        problems["chromatogram_protocol"] = [
+            f"unknown protocol {protocol!r}; expected one of {', '.join(CHROMATOGRAM_PROTOCOLS)}"
+        ]
     edge = _value(inp.chromatogram_edge)
     if edge is not None and edge not in _EDGES:
         problems["chromatogram_edge"] = [f"unknown edge code {edge!r}; expected one of {', '.join(_EDGES)}"]
@@ -216,34 +224,68 @@ def judge_maturity(rule_set: str, inp: MaturityInput, policy: LabPolicy = LabPol
     crit = _criteria(policy)
     indicators = []
     if rule_set == "zucconi_gi":
-        indicators.append({"indicator": "germination_index", "value": _plain(inp.germination_index_pct),
-                           "criterion": crit["germination_index"], "status": _gi_status(inp, policy)})
+        indicators.append(
+            {
+                "indicator": "germination_index",
+                "value": _plain(inp.germination_index_pct),
+                "criterion": crit["germination_index"],
+                "status": _gi_status(inp, policy),
+            }
+        )
     else:
-        indicators.append({
-            "indicator": "germination",
-            "value": {"relative_germination_pct": _plain(inp.relative_germination_pct),
-                      "relative_root_growth_pct": _plain(inp.relative_root_growth_pct)},
-            "criterion": crit["germination"], "status": _germination_status(inp, policy)})
+        indicators.append(
+            {
+                "indicator": "germination",
+                "value": {
+                    "relative_germination_pct": _plain(inp.relative_germination_pct),
+                    "relative_root_growth_pct": _plain(inp.relative_root_growth_pct),
+                },
+                "criterion": crit["germination"],
+                "status": _germination_status(inp, policy),
+            }
+        )
         if _value(inp.bark_compost):
-            indicators.append({"indicator": "cn_ratio", "value": _plain(inp.cn_ratio),
-                               "criterion": crit["cn_ratio_bark"], "status": "skipped"})
+            indicators.append(
+                {
+                    "indicator": "cn_ratio",
+                    "value": _plain(inp.cn_ratio),
+                    "criterion": crit["cn_ratio_bark"],
+                    "status": "skipped",
+                }
+            )
         else:
-            indicators.append({"indicator": "cn_ratio", "value": _plain(inp.cn_ratio),
-                               "criterion": crit["cn_ratio"],
-                               "status": _below_status(inp.cn_ratio, policy.cn_mature_below)})
-        indicators.append({"indicator": "reducing_sugar", "value": _plain(inp.rs_tc_ratio_pct),
-                           "criterion": crit["reducing_sugar"],
-                           "status": _below_status(inp.rs_tc_ratio_pct, policy.rs_tc_mature_below_pct)})
+            indicators.append(
+                {
+                    "indicator": "cn_ratio",
+                    "value": _plain(inp.cn_ratio),
+                    "criterion": crit["cn_ratio"],
+                    "status": _below_status(inp.cn_ratio, policy.cn_mature_below),
+                }
+            )
+        indicators.append(
+            {
+                "indicator": "reducing_sugar",
+                "value": _plain(inp.rs_tc_ratio_pct),
+                "criterion": crit["reducing_sugar"],
+                "status": _below_status(inp.rs_tc_ratio_pct, policy.rs_tc_mature_below_pct),
+            }
+        )
         protocol = _value(inp.chromatogram_protocol) or "tari_agno3"
         value = _plain(inp.chromatogram_edge) if protocol == "livestock_naoh" else _plain(inp.chromatogram_score)
-        indicators.append({"indicator": "chromatogram", "value": value,
-                           "criterion": crit[f"chromatogram_{protocol}"],
-                           "status": _chromatogram_status(inp)})
+        indicators.append(
+            {
+                "indicator": "chromatogram",
+                "value": value,
+                "criterion": crit[f"chromatogram_{protocol}"],
+                "status": _chromatogram_status(inp),
+            }
+        )
     statuses = {i["indicator"]: i["status"] for i in indicators}
     return {"rule_set": rule_set, "verdict": _verdict(statuses), "indicators": indicators}
 
 
 # --------------------------------------------------------------------------- vectorised
+
 
 def _column(df: pd.DataFrame, name: str) -> pd.Series:
     if name in df.columns:
@@ -275,12 +317,14 @@ def _validate_frame(protocol: pd.Series, edge: pd.Series, score: np.ndarray) -> 
     problems = {}
     bad = protocol.notna() & ~protocol.isin(CHROMATOGRAM_PROTOCOLS)
     if bad.any():
-        problems["chromatogram_protocol"] = [f"unknown protocol(s) {sorted(set(protocol[bad]))!r}; "
-                                             f"expected one of {', '.join(CHROMATOGRAM_PROTOCOLS)}"]
+        problems["chromatogram_protocol"] = [
+            f"unknown protocol(s) {sorted(set(protocol[bad]))!r}; expected one of {', '.join(CHROMATOGRAM_PROTOCOLS)}"
+        ]
     bad = edge.notna() & ~edge.isin(_EDGES)
     if bad.any():
-        problems["chromatogram_edge"] = [f"unknown edge code(s) {sorted(set(edge[bad]))!r}; "
-                                         f"expected one of {', '.join(_EDGES)}"]
+        problems["chromatogram_edge"] = [
+            f"unknown edge code(s) {sorted(set(edge[bad]))!r}; expected one of {', '.join(_EDGES)}"
+        ]
     known = ~np.isnan(score)
     if (known & ~np.isin(score, (0, 1, 2, 3))).any():
         problems["chromatogram_score"] = ["must be an integer from 0 to 3"]
@@ -313,34 +357,44 @@ def judge_maturity_frame(rule_set: str, df: pd.DataFrame, policy: LabPolicy = La
         gi = _numeric(df, "germination_index_pct")
         out["germination_index"] = _select(
             [invalid, np.isnan(gi), gi >= policy.gi_mature_pct, gi >= policy.gi_intermediate_pct],
-            ["invalid", "missing", "mature", "intermediate"], "immature")
+            ["invalid", "missing", "mature", "intermediate"],
+            "immature",
+        )
     else:
         rg = _numeric(df, "relative_germination_pct")
         rrg = _numeric(df, "relative_root_growth_pct")
         out["germination"] = _select(
-            [invalid, np.isnan(rg) | np.isnan(rrg),
-             (rg >= policy.relative_germination_mature_pct) & (rrg >= policy.root_growth_not_inhibited_pct)],
-            ["invalid", "missing", "mature"], "immature")
+            [
+                invalid,
+                np.isnan(rg) | np.isnan(rrg),
+                (rg >= policy.relative_germination_mature_pct) & (rrg >= policy.root_growth_not_inhibited_pct),
+            ],
+            ["invalid", "missing", "mature"],
+            "immature",
+        )
         cn = _numeric(df, "cn_ratio")
         out["cn_ratio"] = _select(
             [_is_true(df, "bark_compost"), np.isnan(cn), cn < policy.cn_mature_below],
-            ["skipped", "missing", "mature"], "immature")
+            ["skipped", "missing", "mature"],
+            "immature",
+        )
         rs = _numeric(df, "rs_tc_ratio_pct")
         out["reducing_sugar"] = _select(
-            [np.isnan(rs), rs < policy.rs_tc_mature_below_pct], ["missing", "mature"], "immature")
+            [np.isnan(rs), rs < policy.rs_tc_mature_below_pct], ["missing", "mature"], "immature"
+        )
         livestock = protocol.eq("livestock_naoh").to_numpy(dtype=bool)
         edge_missing = edge.isna().to_numpy(dtype=bool)
         serrated = edge.eq("serrated").to_numpy(dtype=bool)
         out["chromatogram"] = _select(
-            [livestock & edge_missing, livestock & serrated, livestock,
-             np.isnan(score), score >= 3, score >= 1],
-            ["missing", "mature", "immature", "missing", "mature", "intermediate"], "immature")
+            [livestock & edge_missing, livestock & serrated, livestock, np.isnan(score), score >= 3, score >= 1],
+            ["missing", "mature", "immature", "missing", "mature", "intermediate"],
+            "immature",
+        )
 
     statuses = out.to_numpy(dtype=object)
     required = np.array([c not in _OPTIONAL for c in out.columns])
     incomplete = (np.isin(statuses, ("missing", "invalid")) & required).any(axis=1)
     immature = (statuses == "immature").any(axis=1)
     intermediate = (statuses == "intermediate").any(axis=1)
-    out["verdict"] = _select([incomplete, immature, intermediate],
-                             ["incomplete", "immature", "intermediate"], "mature")
+    out["verdict"] = _select([incomplete, immature, intermediate], ["incomplete", "immature", "intermediate"], "mature")
     return out

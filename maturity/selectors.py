@@ -5,6 +5,7 @@ invalidated) that reports it. Superseded and invalidated assays stay in the
 history. Verdicts are always recomputed from the stored raw data and
 results, never stored as free-standing numbers.
 """
+
 from dataclasses import dataclass, field
 
 from . import calculations as calc
@@ -19,8 +20,14 @@ from .standards_io import Declaration as DeclarationDC
 from .standards_io import Requirement as RequirementDC
 
 # §12 results read by rule set ccqc_2001 (names of MaturityInput fields and parameter keys)
-STABILITY_INPUTS = ("co2_c_mg_per_g_om_day", "solvita_co2", "dewar_rise_c", "nh4_n_mg_kg", "nh4_no3_ratio",
-                    "solvita_nh3")
+STABILITY_INPUTS = (
+    "co2_c_mg_per_g_om_day",
+    "solvita_co2",
+    "dewar_rise_c",
+    "nh4_n_mg_kg",
+    "nh4_no3_ratio",
+    "solvita_nh3",
+)
 
 
 def category_keys():
@@ -42,14 +49,14 @@ def method_references():
 
 @dataclass
 class SampleFigures:
-    measurements: dict = field(default_factory=dict)   # parameter -> Measurement (as reported)
-    sources: dict = field(default_factory=dict)        # parameter -> Assay
-    derived: dict = field(default_factory=dict)        # parameter -> float
+    measurements: dict = field(default_factory=dict)  # parameter -> Measurement (as reported)
+    sources: dict = field(default_factory=dict)  # parameter -> Assay
+    derived: dict = field(default_factory=dict)  # parameter -> float
     flags: list = field(default_factory=list)
     germination: Assay = None
     chromatogram: Assay = None
     observation: Assay = None
-    qc_estimated: set = field(default_factory=set)      # parameters whose U was estimated from QC (qc app)
+    qc_estimated: set = field(default_factory=set)  # parameters whose U was estimated from QC (qc app)
 
     def value(self, key):
         if key in self.derived:
@@ -78,12 +85,12 @@ def _dry_floats(measurements):
 
 
 # Hooks other apps register to complete the reported measurements (qc: U estimated from QC, < LOD).
-FIGURE_HOOKS = []   # callables(figures) run before the derived figures are computed
+FIGURE_HOOKS = []  # callables(figures) run before the derived figures are computed
 
 
 def sample_figures(sample, assays=None, policy=None):
     figures = SampleFigures()
-    for assay in (assays if assays is not None else current_assays(sample)):
+    for assay in assays if assays is not None else current_assays(sample):
         for key, m in assay.results.items():
             figures.measurements[key] = Measurement.from_dict(m)
             figures.sources[key] = assay
@@ -149,11 +156,24 @@ def edition_rules(edition, category):
     if not edition.categories.filter(key=category).exists():
         known = ", ".join(edition.categories.values_list("key", flat=True))
         raise InputError({"category": [f"Unknown category '{category}' in {edition.code}. Known: {known}."]})
-    reqs = [RequirementDC(category=r.category, parameter=r.parameter, kind=r.kind, limit=r.limit, unit=r.unit,
-                          basis=r.basis, condition=r.condition, condition_text=r.condition_text, source=r.source)
-            for r in Requirement.objects.filter(edition=edition, category=category).order_by("id")]
-    decls = [DeclarationDC(category=d.category, key=d.key, text_zh=d.text_zh, text_en=d.text_en)
-             for d in Declaration.objects.filter(edition=edition, category=category).order_by("id")]
+    reqs = [
+        RequirementDC(
+            category=r.category,
+            parameter=r.parameter,
+            kind=r.kind,
+            limit=r.limit,
+            unit=r.unit,
+            basis=r.basis,
+            condition=r.condition,
+            condition_text=r.condition_text,
+            source=r.source,
+        )
+        for r in Requirement.objects.filter(edition=edition, category=category).order_by("id")
+    ]
+    decls = [
+        DeclarationDC(category=d.category, key=d.key, text_zh=d.text_zh, text_en=d.text_en)
+        for d in Declaration.objects.filter(edition=edition, category=category).order_by("id")
+    ]
     return reqs, decls
 
 
@@ -168,6 +188,7 @@ def judgement_measurements(figures):
 
 def sample_compliance(sample, standard=None, category=None, decision_rule=None, figures=None):
     from lims.models import LabSettings
+
     lab = LabSettings.current()
     standard = standard or lab.default_standard
     decision_rule = decision_rule or lab.default_decision_rule
@@ -175,15 +196,17 @@ def sample_compliance(sample, standard=None, category=None, decision_rule=None, 
         raise InputError({"decision_rule": [f"Unknown decision rule '{decision_rule}'; use simple or guarded."]})
     edition = edition_or_error(standard)
     category = category or sample.product.category
-    return compliance_of(sample, edition, category, edition_rules(edition, category), decision_rule,
-                         figures or sample_figures(sample))
+    return compliance_of(
+        sample, edition, category, edition_rules(edition, category), decision_rule, figures or sample_figures(sample)
+    )
 
 
 def compliance_of(sample, edition, category, rules, decision_rule, figures):
     """The compliance answer for a sample from what has been read: ``rules`` = edition_rules(edition, category)."""
     reqs, decls = rules
-    product = ProductFacts(bagasse_based=sample.product.bagasse_based,
-                           chemical_fertilizer_added=sample.product.chemical_fertilizer_added)
+    product = ProductFacts(
+        bagasse_based=sample.product.bagasse_based, chemical_fertilizer_added=sample.product.chemical_fertilizer_added
+    )
     result = judge(reqs, decls, judgement_measurements(figures), product, decision_rule)
     edition_mark_used(edition, f"compliance of sample {sample.code}")
     return {"standard": edition.code, "standard_title": edition.title, "category": category, **result}
@@ -192,21 +215,26 @@ def compliance_of(sample, edition, category, rules, decision_rule, figures):
 def sample_jurisdictions(sample, table="1999"):
     from .jurisdictions import by_jurisdiction, compare
     from .models import JurisdictionLimit
-    limits = list(JurisdictionLimit.objects.filter(table=table).values(
-        "jurisdiction", "jurisdiction_zh", "metal", "limit_low", "limit_high", "basis", "note"))
+
+    limits = list(
+        JurisdictionLimit.objects.filter(table=table).values(
+            "jurisdiction", "jurisdiction_zh", "metal", "limit_low", "limit_high", "basis", "note"
+        )
+    )
     figures = sample_figures(sample)
     metals = compare(limits, figures.measurements)
-    return {"table": table, "unit": "mg/kg", "basis": "dry", "metals": metals,
-            "jurisdictions": by_jurisdiction(metals)}
+    return {"table": table, "unit": "mg/kg", "basis": "dry", "metals": metals, "jurisdictions": by_jurisdiction(metals)}
 
 
-def assess(*, category, results, standard=None, decision_rule=None, bagasse_based=False,
-           chemical_fertilizer_added=False):
+def assess(
+    *, category, results, standard=None, decision_rule=None, bagasse_based=False, chemical_fertilizer_added=False
+):
     """The manufacturers' pre-check: judge entered results without storing anything.
 
     The results go through the same validation and unit handling as a
     `direct` assay; derived figures (C/N, OM from OC, RS/TC) are added."""
     from lims.models import LabSettings
+
     lab = LabSettings.current()
     standard = standard or lab.default_standard
     decision_rule = decision_rule or lab.default_decision_rule
@@ -217,8 +245,9 @@ def assess(*, category, results, standard=None, decision_rule=None, bagasse_base
     except InputError as e:
         raise InputError({k.replace("values.", "results.", 1): v for k, v in e.errors.items()})
     figures = SampleFigures(measurements=dict(outcome.results))
-    derived, flags = calc.derive(_dry_floats(figures.measurements), current_policy(),
-                                 measured_om="organic_matter_pct" in figures.measurements)
+    derived, flags = calc.derive(
+        _dry_floats(figures.measurements), current_policy(), measured_om="organic_matter_pct" in figures.measurements
+    )
     figures.derived = {k: v for k, v in derived.items() if k not in figures.measurements}
     product = ProductFacts(bagasse_based=bagasse_based, chemical_fertilizer_added=chemical_fertilizer_added)
     result = judge(reqs, decls, judgement_measurements(figures), product, decision_rule)
@@ -231,6 +260,7 @@ def display(parameter, method, value, uncertainty=None, qualifier="", unit="", r
 
     ``rules`` from :func:`method_references` (read once per response by callers that loop)."""
     from .reporting import precision_for, report
+
     rules = method_references() if rules is None else rules
     v, u = report(value, uncertainty, precision_for(rules, method or "", parameter or ""))
     text = f"{qualifier or ''}{v}" + (f" ± {u}" if u else "") + (f" {unit}" if unit else "")
@@ -239,6 +269,7 @@ def display(parameter, method, value, uncertainty=None, qualifier="", unit="", r
 
 def chromatogram_readings(sample):
     from .models import ChromatogramReading
+
     return ChromatogramReading.objects.filter(sample=sample).select_related("created_by", "decided_by", "assay")
 
 
@@ -247,14 +278,23 @@ def chromatogram_reading_statistics(readings=None):
     from django.db.models import Count, Q
 
     from .models import ChromatogramReading
+
     qs = ChromatogramReading.objects.all() if readings is None else readings
     c = qs.aggregate(
-        read=Count("id"), decided=Count("id", filter=~Q(decision="proposed")),
-        accepted=Count("id", filter=Q(decision="accepted")), corrected=Count("id", filter=Q(decision="corrected")),
+        read=Count("id"),
+        decided=Count("id", filter=~Q(decision="proposed")),
+        accepted=Count("id", filter=Q(decision="accepted")),
+        corrected=Count("id", filter=Q(decision="corrected")),
         center=Count("id", filter=Q(center_corrected=True)),
         middle_band=Count("id", filter=Q(middle_band_corrected=True)),
-        edge=Count("id", filter=Q(edge_corrected=True)))
+        edge=Count("id", filter=Q(edge_corrected=True)),
+    )
     decided = c["decided"]
-    return {"read": c["read"], "decided": decided, "accepted": c["accepted"], "corrected": c["corrected"],
-            "correction_rate": c["corrected"] / decided if decided else None,
-            "corrected_by_zone": {z: c[z] for z in ("center", "middle_band", "edge")}}
+    return {
+        "read": c["read"],
+        "decided": decided,
+        "accepted": c["accepted"],
+        "corrected": c["corrected"],
+        "correction_rate": c["corrected"] / decided if decided else None,
+        "corrected_by_zone": {z: c[z] for z in ("center", "middle_band", "edge")},
+    }

@@ -1,4 +1,5 @@
 """Services of the maturity app that write: loading standards editions."""
+
 import hashlib
 from pathlib import Path
 
@@ -16,6 +17,7 @@ STANDARDS_DIR = Path(__file__).resolve().parent / "standards"
 def _edition_digest(path):
     """SHA-256 over the manifest and the requirements file it names."""
     import yaml
+
     h = hashlib.sha256(path.read_bytes())
     if path.suffix in (".yaml", ".yml"):
         csv_name = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("requirements_csv")
@@ -42,38 +44,68 @@ def edition_load(path, *, actor=None, replace=False):
         if existing.used_in_judgement:
             raise InputError({"code": [edition_used_message(existing)]})
         if not replace:
-            raise InputError({"code": [
-                f"Edition '{edition.code}' already exists: load the change as a new edition with its own code "
-                "(or give --replace while no judgement has used it)."]})
-        audit.record(entity="standard_edition", obj=existing, action="delete", actor=actor,
-                     changes={"file_sha256": [existing.file_sha256, digest]},
-                     reason="replaced by a new file of the same code, not yet used in a judgement")
+            raise InputError(
+                {
+                    "code": [
+                        f"Edition '{edition.code}' already exists: load the change as a new edition with its own code "
+                        "(or give --replace while no judgement has used it)."
+                    ]
+                }
+            )
+        audit.record(
+            entity="standard_edition",
+            obj=existing,
+            action="delete",
+            actor=actor,
+            changes={"file_sha256": [existing.file_sha256, digest]},
+            reason="replaced by a new file of the same code, not yet used in a judgement",
+        )
         with audit.suppressed():  # its categories and declarations go with it
             existing.delete()
     with audit.acting(actor, reason=f"loaded from {path.name}"):
         obj = StandardEdition.objects.create(
-            code=edition.code, title=edition.title, issuing_body=edition.issuing_body, in_force=edition.in_force,
-            source=edition.source, loaded_by=actor, file_sha256=digest)
+            code=edition.code,
+            title=edition.title,
+            issuing_body=edition.issuing_body,
+            in_force=edition.in_force,
+            source=edition.source,
+            loaded_by=actor,
+            file_sha256=digest,
+        )
     Category.objects.bulk_create(
         Category(edition=obj, key=k, name_zh=v.get("name_zh", k), name_en=v.get("name_en", k))
-        for k, v in edition.categories.items())
+        for k, v in edition.categories.items()
+    )
     Requirement.objects.bulk_create(
-        Requirement(edition=obj, category=r.category, parameter=r.parameter, kind=r.kind, limit=r.limit,
-                    unit=r.unit, basis=r.basis, condition=r.condition, condition_text=r.condition_text,
-                    source=r.source)
-        for r in edition.requirements)
+        Requirement(
+            edition=obj,
+            category=r.category,
+            parameter=r.parameter,
+            kind=r.kind,
+            limit=r.limit,
+            unit=r.unit,
+            basis=r.basis,
+            condition=r.condition,
+            condition_text=r.condition_text,
+            source=r.source,
+        )
+        for r in edition.requirements
+    )
     Declaration.objects.bulk_create(
         Declaration(edition=obj, category=d.category, key=d.key, text_zh=d.text_zh, text_en=d.text_en)
-        for d in edition.declarations)
+        for d in edition.declarations
+    )
     return obj, True
 
 
 def edition_used_message(edition):
     since = timezone.localtime(edition.used_since).strftime("%Y-%m-%d %H:%M") if edition.used_since else "before"
     first = f" (first: {edition.first_use})" if edition.first_use else ""
-    return (f"Edition '{edition.code}' is in use since {since}{first} and can never be replaced: compliance "
-            "answers, regulator views and documents cite it. Load the correction as a new edition with its own "
-            f"code (e.g. '{edition.code}-r1').")
+    return (
+        f"Edition '{edition.code}' is in use since {since}{first} and can never be replaced: compliance "
+        "answers, regulator views and documents cite it. Load the correction as a new edition with its own "
+        f"code (e.g. '{edition.code}-r1')."
+    )
 
 
 def edition_mark_used(edition, use):
@@ -82,7 +114,8 @@ def edition_mark_used(edition, use):
         return edition
     now = timezone.now()
     if StandardEdition.objects.filter(pk=edition.pk, used_in_judgement=False).update(
-            used_in_judgement=True, used_since=now, first_use=use[:200]):
+        used_in_judgement=True, used_since=now, first_use=use[:200]
+    ):
         edition.used_since, edition.first_use = now, use[:200]
     edition.used_in_judgement = True
     return edition
@@ -101,9 +134,14 @@ def jurisdiction_limits_load(path, table="1999"):
     with audit.suppressed():  # one entry for the whole table, not one per row
         JurisdictionLimit.objects.filter(table=table).delete()
         JurisdictionLimit.objects.bulk_create(JurisdictionLimit(table=table, **row) for row in rows)
-    audit.record_bulk(entity="jurisdiction_limit", label=f"table {table}", action="replace",
-                      actor=audit.current_actor(), reason=f"loaded from {Path(path).name}",
-                      changes={"rows": [len(current), len(rows)]})
+    audit.record_bulk(
+        entity="jurisdiction_limit",
+        label=f"table {table}",
+        action="replace",
+        actor=audit.current_actor(),
+        reason=f"loaded from {Path(path).name}",
+        changes={"rows": [len(current), len(rows)]},
+    )
     return len(rows)
 
 
@@ -116,16 +154,25 @@ def method_references_load(path):
     """Add the bundled method references and reporting digits the lab does not have yet
     (rows the lab admin edited are kept). Returns the number of rows added."""
     import csv
+
     added = 0
     with open(path, encoding="utf-8", newline="") as f:
         for row in csv.DictReader(f):
             _, created = MethodReference.objects.get_or_create(
-                method=row["method"], parameter=row["parameter"], defaults={
-                    "code": row["code"], "title_zh": row["title_zh"], "title_en": row["title_en"],
+                method=row["method"],
+                parameter=row["parameter"],
+                defaults={
+                    "code": row["code"],
+                    "title_zh": row["title_zh"],
+                    "title_en": row["title_en"],
                     "lod": float(row["lod"]) if row["lod"].strip() else None,
-                    "decimals": _opt_int(row["decimals"]), "significant_figures": _opt_int(row["significant_figures"]),
-                    "accredited": row["accredited"].strip() != "0", "external_provider": row["external_provider"],
-                    "conditions": row["conditions"]})
+                    "decimals": _opt_int(row["decimals"]),
+                    "significant_figures": _opt_int(row["significant_figures"]),
+                    "accredited": row["accredited"].strip() != "0",
+                    "external_provider": row["external_provider"],
+                    "conditions": row["conditions"],
+                },
+            )
             added += created
     return added
 

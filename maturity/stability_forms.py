@@ -4,6 +4,7 @@ Each field: (raw-data name, label, unit, required, help, kind); the names are
 the raw-data fields of :mod:`maturity.calculations`, so the generic form code
 turns a submitted form into raw data and puts each error beside its input.
 """
+
 from django.utils.translation import gettext_lazy as _
 
 STABILITY_FIELDS = {
@@ -14,8 +15,7 @@ STABILITY_FIELDS = {
         ("days", _("Incubation"), _("days"), True, "", "number"),
     ),
     "solvita": (
-        ("co2_colour", _("Solvita CO₂ colour number"), "1–8", False, _("Enter one or both colour numbers."),
-         "integer"),
+        ("co2_colour", _("Solvita CO₂ colour number"), "1–8", False, _("Enter one or both colour numbers."), "integer"),
         ("nh3_colour", _("Solvita NH₃ colour number"), "1–5", False, "", "integer"),
     ),
     "mineral_nitrogen": (

@@ -26,6 +26,7 @@ Condition text is mapped to a machine condition: text starting "not bagasse"
 a descriptive note that always applies (condition ``""``), kept verbatim in
 ``condition_text``.
 """
+
 from __future__ import annotations
 
 import csv
@@ -53,10 +54,10 @@ _KEY_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 class Requirement:
     category: str
     parameter: str
-    kind: str            # "min" | "max" | "max_exclusive"
+    kind: str  # "min" | "max" | "max_exclusive"
     limit: float
     unit: str
-    basis: str           # "dry" | "as_received" | ""
+    basis: str  # "dry" | "as_received" | ""
     condition: str = ""  # "" | "bagasse" | "not_bagasse"
     condition_text: str = ""
     source: str = ""
@@ -65,7 +66,7 @@ class Requirement:
 @dataclass(frozen=True)
 class Declaration:
     category: str
-    key: str             # e.g. "no_chemical_fertilizer"
+    key: str  # e.g. "no_chemical_fertilizer"
     text_zh: str
     text_en: str
 
@@ -77,9 +78,9 @@ class Edition:
     issuing_body: str
     in_force: datetime.date
     source: str
-    categories: dict = field(default_factory=dict)      # key -> {"name_zh", "name_en"}
-    requirements: list = field(default_factory=list)    # [Requirement]
-    declarations: list = field(default_factory=list)    # [Declaration]
+    categories: dict = field(default_factory=dict)  # key -> {"name_zh", "name_en"}
+    requirements: list = field(default_factory=list)  # [Requirement]
+    declarations: list = field(default_factory=list)  # [Declaration]
 
     def requirements_for(self, category: str) -> list[Requirement]:
         return [r for r in self.requirements if r.category == category]
@@ -89,6 +90,7 @@ class Edition:
 
 
 # --------------------------------------------------------------------------- conditions and units
+
 
 def map_condition(text: str) -> str:
     """Condition text of the CSV -> ``""``, ``"bagasse"`` or ``"not_bagasse"``."""
@@ -111,6 +113,7 @@ def unit_allowed(parameter: str, unit: str) -> bool:
     A ``%`` that is not a mass fraction (ratios and indices such as relative
     germination, whose canonical basis is ``""``) only accepts ``%``."""
     from .compliance import unit_factor  # local import: compliance imports this module
+
     p = parameter_info(parameter)
     if p is None:
         return False
@@ -125,10 +128,12 @@ def unit_allowed(parameter: str, unit: str) -> bool:
 
 def _norm_unit(unit) -> str:
     from .compliance import normalise_unit
+
     return normalise_unit(unit)
 
 
 # --------------------------------------------------------------------------- CSV
+
 
 def _fmt(x) -> str:
     x = float(x)
@@ -164,8 +169,8 @@ def _parse_csv(text: str, errors: ErrorCollector):
     reader.fieldnames = header
 
     requirements, names_zh = [], {}
-    seen = {}                      # (category, parameter, kind, condition) -> row
-    limits = {}                    # (category, parameter, condition) -> {kind: (limit, row)}
+    seen = {}  # (category, parameter, kind, condition) -> row
+    limits = {}  # (category, parameter, condition) -> {kind: (limit, row)}
     previous_source = None
     for i, raw in enumerate(reader):
         n = i + 2  # header is row 1
@@ -185,8 +190,9 @@ def _parse_csv(text: str, errors: ErrorCollector):
         elif row["category_zh"]:
             zh = names_zh.setdefault(category, row["category_zh"])
             if zh != row["category_zh"]:
-                errors.add(f"{here}.category_zh", f"'{row['category_zh']}' differs from '{zh}' given earlier "
-                                                  f"for {category}")
+                errors.add(
+                    f"{here}.category_zh", f"'{row['category_zh']}' differs from '{zh}' given earlier for {category}"
+                )
 
         parameter = row["parameter"]
         p = parameter_info(parameter)
@@ -209,8 +215,7 @@ def _parse_csv(text: str, errors: ErrorCollector):
 
         unit = row["unit"]
         if p is not None and not unit_allowed(parameter, unit):
-            errors.add(f"{here}.unit", f"unit '{unit}' cannot be converted to '{p.unit}', "
-                                       f"the unit of {parameter}")
+            errors.add(f"{here}.unit", f"unit '{unit}' cannot be converted to '{p.unit}', the unit of {parameter}")
             bad = True
 
         basis = row["basis"]
@@ -244,17 +249,30 @@ def _parse_csv(text: str, errors: ErrorCollector):
             continue
         key = (category, parameter, kind, condition)
         if key in seen:
-            errors.add(here, f"duplicate requirement: {category} {parameter} {kind}"
-                             f"{' (' + condition + ')' if condition else ''} already given in row {seen[key]}")
+            errors.add(
+                here,
+                f"duplicate requirement: {category} {parameter} {kind}"
+                f"{' (' + condition + ')' if condition else ''} already given in row {seen[key]}",
+            )
             continue
         seen[key] = n
-        req = Requirement(category=category, parameter=parameter, kind=kind, limit=limit, unit=unit,
-                          basis=basis, condition=condition, condition_text=condition_text, source=source)
+        req = Requirement(
+            category=category,
+            parameter=parameter,
+            kind=kind,
+            limit=limit,
+            unit=unit,
+            basis=basis,
+            condition=condition,
+            condition_text=condition_text,
+            source=source,
+        )
         limits.setdefault((category, parameter, condition), {})[kind] = (req, n)
         requirements.append(req)
 
     # a minimum at or above a maximum of the same parameter can never be met
     from .compliance import unit_factor  # local import: compliance imports this module
+
     for kinds in limits.values():
         if "min" not in kinds:
             continue
@@ -265,14 +283,18 @@ def _parse_csv(text: str, errors: ErrorCollector):
             hi, hi_row = kinds[hi_kind]
             lo_v = lo.limit * unit_factor(lo.unit, hi.unit)
             if lo_v > hi.limit or (hi_kind == "max_exclusive" and lo_v >= hi.limit):
-                errors.add(f"row {lo_row}.limit", f"the minimum {_fmt(lo.limit)} can never be met with the "
-                                                  f"{hi_kind} {_fmt(hi.limit)} of row {hi_row}")
+                errors.add(
+                    f"row {lo_row}.limit",
+                    f"the minimum {_fmt(lo.limit)} can never be met with the "
+                    f"{hi_kind} {_fmt(hi.limit)} of row {hi_row}",
+                )
     if not requirements and not errors:
         errors.add("rows", "the file has no requirements")
     return requirements, names_zh
 
 
 # --------------------------------------------------------------------------- editions
+
 
 def _text(errors, data, name, path=None):
     path = path or name
@@ -378,8 +400,16 @@ def _edition(errors, meta, csv_text, categories_data, declarations_data):
             errors.add("categories", f"category '{cat}' of the requirements CSV is not listed")
     declarations = _declarations(errors, declarations_data, categories)
     errors.raise_if_any()
-    return Edition(code=code, title=title, issuing_body=issuing_body, in_force=in_force, source=source,
-                   categories=categories, requirements=requirements, declarations=declarations)
+    return Edition(
+        code=code,
+        title=title,
+        issuing_body=issuing_body,
+        in_force=in_force,
+        source=source,
+        categories=categories,
+        requirements=requirements,
+        declarations=declarations,
+    )
 
 
 def load_edition_file(path, **meta) -> Edition:
@@ -398,14 +428,24 @@ def load_edition_file(path, **meta) -> Edition:
         return _edition(errors, meta, text, meta.get("categories"), meta.get("declarations"))
 
     import yaml
+
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as e:
         raise InputError({"file": [f"{path.name} is not valid YAML: {e}"]})
     if not isinstance(data, dict):
         raise InputError({"file": [f"{path.name} must be a mapping of edition fields"]})
-    known = {"code", "title", "issuing_body", "in_force", "source", "requirements_csv", "categories",
-             "declarations", "notes"}
+    known = {
+        "code",
+        "title",
+        "issuing_body",
+        "in_force",
+        "source",
+        "requirements_csv",
+        "categories",
+        "declarations",
+        "notes",
+    }
     for k in data:
         if k not in known:
             errors.add(str(k), "unknown field")

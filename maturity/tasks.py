@@ -1,4 +1,5 @@
 """Celery tasks of the maturity app: thin wrappers around services."""
+
 from celery import shared_task
 
 
@@ -6,5 +7,6 @@ from celery import shared_task
 def rejudge_archive(run_id):
     """Re-judge the archive for one JudgementRun, chunk by chunk (resumes after a lost worker)."""
     from .judgements import run_execute
+
     run = run_execute(run_id)
     return {"run": run.pk, "status": run.status, "done": run.done, "total": run.total}

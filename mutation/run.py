@@ -21,6 +21,7 @@ equivalents are the survivors listed in ``mutation/equivalents.txt``, one
 mutant name per line followed by ``#`` and why it cannot change a result.
 An entry that no longer names a survivor is reported as stale.
 """
+
 from __future__ import annotations
 
 import json
@@ -37,12 +38,19 @@ TARGET = 0.95
 
 # module -> the unit tests that guard it (paths relative to the project root)
 MODULES = {
-    "rules": ["tests/unit/test_rules.py", "tests/unit/test_limits_edges.py",
-              "tests/unit/test_frame_equals_scalar.py"],
-    "calculations": ["tests/unit/test_calculations.py", "tests/unit/test_sample_mass_and_bounds.py",
-                     "tests/unit/test_units.py", "tests/unit/test_limits_edges.py"],
-    "compliance": ["tests/unit/test_compliance.py", "tests/unit/test_units.py",
-                   "tests/unit/test_compliance_messages.py", "tests/unit/test_frame_equals_scalar.py"],
+    "rules": ["tests/unit/test_rules.py", "tests/unit/test_limits_edges.py", "tests/unit/test_frame_equals_scalar.py"],
+    "calculations": [
+        "tests/unit/test_calculations.py",
+        "tests/unit/test_sample_mass_and_bounds.py",
+        "tests/unit/test_units.py",
+        "tests/unit/test_limits_edges.py",
+    ],
+    "compliance": [
+        "tests/unit/test_compliance.py",
+        "tests/unit/test_units.py",
+        "tests/unit/test_compliance_messages.py",
+        "tests/unit/test_frame_equals_scalar.py",
+    ],
     "jurisdictions": ["tests/unit/test_jurisdictions.py", "tests/unit/test_jurisdictions_edges.py"],
 }
 
@@ -52,13 +60,18 @@ MODULES = {
 # tests/unit/conftest.py. They still run in `make test`.
 PYTEST_ARGS = {
     "rules": ["--deselect", "tests/unit/test_rules.py::test_frame_agrees_with_scalar"],
-    "compliance": ["--deselect", "tests/unit/test_compliance.py::test_frame_agrees_with_scalar",
-                   "--deselect", "tests/unit/test_compliance.py::test_frame_agrees_with_scalar_across_every_status"],
+    "compliance": [
+        "--deselect",
+        "tests/unit/test_compliance.py::test_frame_agrees_with_scalar",
+        "--deselect",
+        "tests/unit/test_compliance.py::test_frame_agrees_with_scalar_across_every_status",
+    ],
 }
 
-_COPY_IGNORE = shutil.ignore_patterns(".venv", "var", ".git", "mutants", "__pycache__", "*.pyc", ".pytest_cache",
-                                      ".hypothesis")
-_KILLED = {1, 3, 36, -24, 24, 152, 255}   # failing test, pytest internal error, timeouts
+_COPY_IGNORE = shutil.ignore_patterns(
+    ".venv", "var", ".git", "mutants", "__pycache__", "*.pyc", ".pytest_cache", ".hypothesis"
+)
+_KILLED = {1, 3, 36, -24, 24, 152, 255}  # failing test, pytest internal error, timeouts
 _SURVIVED = {0}
 
 
@@ -67,7 +80,7 @@ def _sync(module: str) -> Path:
     work = WORK / module
     work.mkdir(parents=True, exist_ok=True)
     meta = work / "mutants" / "maturity" / f"{module}.py.meta"
-    if meta.exists() and _results(module) is None:     # left unreadable by an interrupted run: start afresh
+    if meta.exists() and _results(module) is None:  # left unreadable by an interrupted run: start afresh
         shutil.rmtree(work / "mutants")
     for child in work.iterdir():
         if child.name != "mutants":
@@ -80,14 +93,22 @@ def _sync(module: str) -> Path:
         else:
             shutil.copy2(child, work / child.name)
     tests = [t for t in MODULES[module] if (ROOT / t).exists()]
-    also_copy = sorted(p.name for p in ROOT.iterdir()
-                       if p.name not in ("maturity", "tests", ".venv", "var", ".git", "mutants", "setup.cfg")
-                       and not p.name.startswith("."))
-    lines = ["[mutmut]", "source_paths=maturity", f"only_mutate=maturity/{module}.py",
-             "use_git_change_detection=false",
-             "pytest_add_cli_args=" + "\n    ".join(["-p", "no:cacheprovider", *PYTEST_ARGS.get(module, [])]),
-             "pytest_add_cli_args_test_selection=" + "\n    ".join(tests),
-             "also_copy=" + "\n    ".join(also_copy), ""]
+    also_copy = sorted(
+        p.name
+        for p in ROOT.iterdir()
+        if p.name not in ("maturity", "tests", ".venv", "var", ".git", "mutants", "setup.cfg")
+        and not p.name.startswith(".")
+    )
+    lines = [
+        "[mutmut]",
+        "source_paths=maturity",
+        f"only_mutate=maturity/{module}.py",
+        "use_git_change_detection=false",
+        "pytest_add_cli_args=" + "\n    ".join(["-p", "no:cacheprovider", *PYTEST_ARGS.get(module, [])]),
+        "pytest_add_cli_args_test_selection=" + "\n    ".join(tests),
+        "also_copy=" + "\n    ".join(also_copy),
+        "",
+    ]
     (work / "setup.cfg").write_text("\n".join(lines))
     return work
 
@@ -145,8 +166,9 @@ def markdown(modules) -> None:
 def report(modules, show=False) -> bool:
     equivalents = _equivalents()
     ok = True
-    print(f"{'module':<28}{'mutants':>8}{'checked':>8}{'killed':>8}{'survived':>9}{'equiv.':>7}{'other':>7}"
-          f"{'score':>9}")
+    print(
+        f"{'module':<28}{'mutants':>8}{'checked':>8}{'killed':>8}{'survived':>9}{'equiv.':>7}{'other':>7}{'score':>9}"
+    )
     for module in modules:
         codes = _results(module)
         if not codes:
@@ -157,14 +179,16 @@ def report(modules, show=False) -> bool:
         killed = sum(1 for c in codes.values() if c in _KILLED)
         survivors = sorted(k for k, c in codes.items() if c in _SURVIVED)
         equiv = [k for k in survivors if k in equivalents]
-        unchecked = sum(1 for c in codes.values() if c is None)   # run interrupted before them
-        other = len(codes) - killed - len(survivors) - unchecked   # no tests, suspicious
+        unchecked = sum(1 for c in codes.values() if c is None)  # run interrupted before them
+        other = len(codes) - killed - len(survivors) - unchecked  # no tests, suspicious
         denominator = len(codes) - unchecked - len(equiv)
         score = killed / denominator if denominator else 1.0
         ok &= score >= TARGET
-        print(f"maturity/{module + '.py':<19}{len(codes):>8}{len(codes) - unchecked:>8}{killed:>8}"
-              f"{len(survivors):>9}{len(equiv):>7}"
-              f"{other:>7}{score:>8.1%}")
+        print(
+            f"maturity/{module + '.py':<19}{len(codes):>8}{len(codes) - unchecked:>8}{killed:>8}"
+            f"{len(survivors):>9}{len(equiv):>7}"
+            f"{other:>7}{score:>8.1%}"
+        )
         for name in survivors:
             if name not in equivalents:
                 print(f"    survived: {name}")
@@ -173,8 +197,11 @@ def report(modules, show=False) -> bool:
         for name, c in sorted(codes.items()):
             if c not in _KILLED and c not in _SURVIVED and c is not None:
                 print(f"    not killed ({c}): {name}")
-    stale = [k for k in equivalents if k.split(".")[1].split(".")[0] in modules
-             and (_results(k.split(".")[1]) or {}).get(k) not in _SURVIVED]
+    stale = [
+        k
+        for k in equivalents
+        if k.split(".")[1].split(".")[0] in modules and (_results(k.split(".")[1]) or {}).get(k) not in _SURVIVED
+    ]
     for name in stale:
         print(f"    stale entry in equivalents.txt (not a survivor now): {name}")
     print(f"target: ≥ {TARGET:.0%} of the non-equivalent mutants killed per module")

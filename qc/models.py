@@ -1,5 +1,6 @@
 """Quality control of DOMAIN.md §13: worksheets, QC items, reference materials, control charts,
 QC limits, uncertainty and detection limits per method × parameter (all lab-policy figures are data)."""
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -65,8 +66,9 @@ class ControlChart(models.Model):
     set_by_lab = models.BooleanField(default=False)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["method", "parameter", "reference_material"],
-                                               name="unique_control_chart")]
+        constraints = [
+            models.UniqueConstraint(fields=["method", "parameter", "reference_material"], name="unique_control_chart")
+        ]
         ordering = ["method", "parameter", "reference_material"]
 
     def __str__(self):
@@ -97,8 +99,9 @@ class Worksheet(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     entered_at = models.DateTimeField(null=True, blank=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
-    released_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                    related_name="+")
+    released_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     released_at = models.DateTimeField(null=True, blank=True)
     release_reason = models.TextField(blank=True)
 
@@ -110,21 +113,32 @@ class Worksheet(models.Model):
 
 
 class WorksheetPosition(models.Model):
-    KINDS = [("sample", _("sample")), ("blank", _("blank")), ("duplicate", _("duplicate")),
-             ("reference", _("reference material")), ("spike", _("spike"))]
+    KINDS = [
+        ("sample", _("sample")),
+        ("blank", _("blank")),
+        ("duplicate", _("duplicate")),
+        ("reference", _("reference material")),
+        ("spike", _("spike")),
+    ]
     worksheet = models.ForeignKey(Worksheet, on_delete=models.CASCADE, related_name="positions")
     number = models.PositiveIntegerField()
     kind = models.CharField(max_length=20, choices=KINDS)
     sample = models.ForeignKey("lims.Sample", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    of_position = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
-                                    help_text="duplicate / spike: the sample position it repeats")
+    of_position = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="duplicate / spike: the sample position it repeats",
+    )
     reference_material = models.ForeignKey(ReferenceMaterial, null=True, blank=True, on_delete=models.PROTECT)
     spike_parameter = models.CharField(max_length=50, blank=True)
     spike_added = models.FloatField(null=True, blank=True)
-    data = models.JSONField(null=True, blank=True)      # raw data as entered (the method's fields)
-    results = models.JSONField(default=dict)            # {parameter: value} computed from data
+    data = models.JSONField(null=True, blank=True)  # raw data as entered (the method's fields)
+    results = models.JSONField(default=dict)  # {parameter: value} computed from data
     assay = models.ForeignKey("maturity.Assay", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    judgements = models.JSONField(default=dict)         # {parameter: Judgement.as_dict()}
+    judgements = models.JSONField(default=dict)  # {parameter: Judgement.as_dict()}
 
     class Meta:
         ordering = ["worksheet", "number"]
@@ -136,8 +150,9 @@ class WorksheetPosition(models.Model):
 
 class ChartPoint(models.Model):
     chart = models.ForeignKey(ControlChart, on_delete=models.CASCADE, related_name="points")
-    position = models.ForeignKey(WorksheetPosition, null=True, blank=True, on_delete=models.SET_NULL,
-                                 related_name="chart_points")
+    position = models.ForeignKey(
+        WorksheetPosition, null=True, blank=True, on_delete=models.SET_NULL, related_name="chart_points"
+    )
     worksheet = models.ForeignKey(Worksheet, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     value = models.FloatField()
     at = models.DateTimeField()

@@ -1,4 +1,5 @@
 """Pages of the QC app: worksheets (create, grid, submit, release) and control charts."""
+
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.safestring import mark_safe
@@ -35,16 +36,30 @@ def worksheet_list(request):
             items.append({"kind": "reference", "reference_material": int(request.POST["reference_material"])})
         template = WorksheetTemplate.objects.filter(pk=request.POST.get("template") or None).first()
         try:
-            ws = services.worksheet_create(actor=request.user, method=request.POST.get("method", ""), samples=samples,
-                                           qc_items=items, template=template)
+            ws = services.worksheet_create(
+                actor=request.user,
+                method=request.POST.get("method", ""),
+                samples=samples,
+                qc_items=items,
+                template=template,
+            )
             return redirect("qc-worksheet", ws.pk)
         except InputError as exc:
             errors = exc.errors
     waiting = Sample.objects.filter(status__in=services.OPEN_SAMPLE_STATES).select_related("product").order_by("code")
-    return render(request, "qc/worksheet_list.html", {
-        "worksheets": Worksheet.objects.select_related("created_by")[:50], "waiting": waiting,
-        "methods": calc.METHODS, "materials": ReferenceMaterial.objects.all(),
-        "templates": WorksheetTemplate.objects.all(), "errors": errors, "can_run": request.user.role in RUN})
+    return render(
+        request,
+        "qc/worksheet_list.html",
+        {
+            "worksheets": Worksheet.objects.select_related("created_by")[:50],
+            "waiting": waiting,
+            "methods": calc.METHODS,
+            "materials": ReferenceMaterial.objects.all(),
+            "templates": WorksheetTemplate.objects.all(),
+            "errors": errors,
+            "can_run": request.user.role in RUN,
+        },
+    )
 
 
 @role_required(*LAB)
@@ -64,26 +79,40 @@ def worksheet_detail(request, pk):
             messages.error(request, " ".join(str(m) for msgs in exc.errors.values() for m in msgs))
         return redirect("qc-worksheet", ws.pk)
     positions = list(ws.positions.select_related("sample", "of_position", "reference_material").order_by("number"))
-    parameters = sorted({p.reference_material.parameter for p in positions if p.reference_material}
-                        | {p.spike_parameter for p in positions if p.spike_parameter}
-                        | {k for p in positions for k in p.results}) or ["total_nitrogen_pct"]
+    parameters = sorted(
+        {p.reference_material.parameter for p in positions if p.reference_material}
+        | {p.spike_parameter for p in positions if p.spike_parameter}
+        | {k for p in positions for k in p.results}
+    ) or ["total_nitrogen_pct"]
     rejects = services.worksheet_rejects(ws)
-    return render(request, "qc/worksheet_detail.html", {
-        "ws": ws, "positions": positions, "parameters": parameters, "all_parameters": list(PARAMETERS),
-        "labels": {p.number: services.position_label(ws, p) for p in positions}, "rejects": rejects,
-        "can_run": request.user.role in RUN, "can_release": request.user.role in services.RELEASE_ROLES,
-        "charts": ControlChart.objects.filter(points__worksheet=ws).distinct()})
+    return render(
+        request,
+        "qc/worksheet_detail.html",
+        {
+            "ws": ws,
+            "positions": positions,
+            "parameters": parameters,
+            "all_parameters": list(PARAMETERS),
+            "labels": {p.number: services.position_label(ws, p) for p in positions},
+            "rejects": rejects,
+            "can_run": request.user.role in RUN,
+            "can_release": request.user.role in services.RELEASE_ROLES,
+            "charts": ControlChart.objects.filter(points__worksheet=ws).distinct(),
+        },
+    )
 
 
 @role_required(*READ_ALL)
 def chart_detail(request, pk):
     chart = get_object_or_404(ControlChart.objects.select_related("reference_material"), pk=pk)
     points = list(chart.points.select_related("worksheet").order_by("at", "id"))
-    svg = control_chart_svg([p.value for p in points], chart.centre, chart.s, [p.violations for p in points],
-                            title=str(chart))
+    svg = control_chart_svg(
+        [p.value for p in points], chart.centre, chart.s, [p.violations for p in points], title=str(chart)
+    )
     limits = services.limits_for(chart.method, chart.parameter)
-    return render(request, "qc/chart_detail.html", {"chart": chart, "points": points, "svg": mark_safe(svg),
-                                                    "limits": limits})
+    return render(
+        request, "qc/chart_detail.html", {"chart": chart, "points": points, "svg": mark_safe(svg), "limits": limits}
+    )
 
 
 @role_required(*READ_ALL)

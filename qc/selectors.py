@@ -1,4 +1,5 @@
 """Selectors of the QC app that read."""
+
 from .models import WorksheetPosition
 from .statistics import FAIL, PASS, WARNING
 
@@ -9,11 +10,22 @@ def sample_qc_record(sample):
     positions = WorksheetPosition.objects.filter(sample=sample).select_related("worksheet__released_by")
     for pos in positions:
         ws = pos.worksheet
-        items = [{"number": p.number, "kind": p.kind, "results": p.results, "judgements": p.judgements}
-                 for p in ws.positions.exclude(kind="sample").order_by("number")]
-        out.append({"worksheet": ws.pk, "method": ws.method, "status": ws.status, "position": pos.number,
-                    "qc_status": worst(items), "released_by": ws.released_by.username if ws.released_by else None,
-                    "release_reason": ws.release_reason, "qc_items": items})
+        items = [
+            {"number": p.number, "kind": p.kind, "results": p.results, "judgements": p.judgements}
+            for p in ws.positions.exclude(kind="sample").order_by("number")
+        ]
+        out.append(
+            {
+                "worksheet": ws.pk,
+                "method": ws.method,
+                "status": ws.status,
+                "position": pos.number,
+                "qc_status": worst(items),
+                "released_by": ws.released_by.username if ws.released_by else None,
+                "release_reason": ws.release_reason,
+                "qc_items": items,
+            }
+        )
     return out
 
 
@@ -39,6 +51,7 @@ def bench_sheet_context(ws):
     from django.utils import timezone
 
     from .services import position_label
+
     rows = []
     for p in ws.positions.select_related("sample", "of_position__sample", "reference_material").order_by("number"):
         detail = ""
@@ -50,5 +63,10 @@ def bench_sheet_context(ws):
             rm = p.reference_material
             detail = f"{rm.code} lot {rm.lot}"
         rows.append({"number": p.number, "kind": p.kind, "label": position_label(ws, p), "detail": detail})
-    return {"title": f"WS-{ws.pk}", "method": ws.method, "created_by": ws.created_by.username,
-            "created_at": timezone.localtime(ws.created_at).strftime("%Y-%m-%d %H:%M"), "positions": rows}
+    return {
+        "title": f"WS-{ws.pk}",
+        "method": ws.method,
+        "created_by": ws.created_by.username,
+        "created_at": timezone.localtime(ws.created_at).strftime("%Y-%m-%d %H:%M"),
+        "positions": rows,
+    }

@@ -1,6 +1,7 @@
 """Services of the QC app that write: worksheets (create, enter, submit, release), reference
 materials, templates, control charts and the QC-derived figures (U, LOD/LOQ). Every write is atomic
 and audited; lab-policy limits come from ``QcLimits``."""
+
 from dataclasses import replace
 
 from django.db import transaction
@@ -45,14 +46,14 @@ def _need_role(actor, allowed, message):
 
 
 def limits_for(method, parameter):
-    return QcLimits.objects.filter(method=method, parameter=parameter).first() or QcLimits(method=method,
-                                                                                          parameter=parameter)
+    return QcLimits.objects.filter(method=method, parameter=parameter).first() or QcLimits(
+        method=method, parameter=parameter
+    )
 
 
 # --------------------------------------------------------------------------- registry (lab admin)
 
-RM_FIELDS = ["code", "name", "kind", "parameter", "assigned_value", "expanded_uncertainty", "unit", "lot",
-             "expires_on"]
+RM_FIELDS = ["code", "name", "kind", "parameter", "assigned_value", "expanded_uncertainty", "unit", "lot", "expires_on"]
 
 
 @transaction.atomic
@@ -67,8 +68,14 @@ def reference_material_save(*, actor, instance=None, reason="", **fields):
     for k, v in fields.items():
         setattr(obj, k, v)
     obj.save()
-    audit.record(entity="reference_material", obj=obj, action="update" if instance else "create", actor=actor,
-                 changes=audit.diff(before, audit.snapshot(obj, RM_FIELDS)), reason=reason)
+    audit.record(
+        entity="reference_material",
+        obj=obj,
+        action="update" if instance else "create",
+        actor=actor,
+        changes=audit.diff(before, audit.snapshot(obj, RM_FIELDS)),
+        reason=reason,
+    )
     return obj
 
 
@@ -94,8 +101,14 @@ def limits_set(*, actor, method, parameter, reason, **fields):
     if obj.spike_low_pct >= obj.spike_high_pct:
         raise InputError({"spike_high_pct": [_("The upper spike limit must be above the lower one.")]})
     obj.save()
-    audit.record(entity="qc_limits", obj=obj, action="update" if before else "create", actor=actor,
-                 changes=audit.diff(before, audit.snapshot(obj, keys)), reason=reason)
+    audit.record(
+        entity="qc_limits",
+        obj=obj,
+        action="update" if before else "create",
+        actor=actor,
+        changes=audit.diff(before, audit.snapshot(obj, keys)),
+        reason=reason,
+    )
     return obj
 
 
@@ -112,12 +125,19 @@ def chart_set(*, actor, chart, centre, s, reason):
     chart.centre, chart.s, chart.set_by_lab = centre, s, True
     chart.save()
     _reevaluate(chart)
-    audit.record(entity="control_chart", obj=chart, action="update", actor=actor,
-                 changes=audit.diff(before, audit.snapshot(chart, ["centre", "s", "set_by_lab"])), reason=reason)
+    audit.record(
+        entity="control_chart",
+        obj=chart,
+        action="update",
+        actor=actor,
+        changes=audit.diff(before, audit.snapshot(chart, ["centre", "s", "set_by_lab"])),
+        reason=reason,
+    )
     return chart
 
 
 # --------------------------------------------------------------------------- worksheets
+
 
 @transaction.atomic
 def worksheet_create(*, actor, method, samples, qc_items=(), template=None):
@@ -131,8 +151,14 @@ def worksheet_create(*, actor, method, samples, qc_items=(), template=None):
         method = method or template.method
         qc_items = list(qc_items) or list(template.qc_items)
         if len(samples) > template.sample_count:
-            raise InputError({"samples": [_("The template '%(name)s' holds at most %(n)s samples.")
-                                          % {"name": template.name, "n": template.sample_count}]})
+            raise InputError(
+                {
+                    "samples": [
+                        _("The template '%(name)s' holds at most %(n)s samples.")
+                        % {"name": template.name, "n": template.sample_count}
+                    ]
+                }
+            )
     errors = {}
     if method not in calc.METHODS:
         errors["method"] = [_("Unknown method '%(method)s'.") % {"method": method}]
@@ -145,12 +171,15 @@ def worksheet_create(*, actor, method, samples, qc_items=(), template=None):
         if s.status not in OPEN_SAMPLE_STATES:
             errors.setdefault("samples", []).append(
                 _("%(code)s is '%(status)s': only received samples or samples in testing wait for a method.")
-                % {"code": s.code, "status": s.status})
-    busy = WorksheetPosition.objects.filter(sample__in=ids, worksheet__status__in=("open", "entered"),
-                                            worksheet__method=method).values_list("sample__code", flat=True)
+                % {"code": s.code, "status": s.status}
+            )
+    busy = WorksheetPosition.objects.filter(
+        sample__in=ids, worksheet__status__in=("open", "entered"), worksheet__method=method
+    ).values_list("sample__code", flat=True)
     for code in busy:
         errors.setdefault("samples", []).append(
-            _("%(code)s is already on an open worksheet for this method.") % {"code": code})
+            _("%(code)s is already on an open worksheet for this method.") % {"code": code}
+        )
     plan = []
     for i, item in enumerate(qc_items):
         path = f"qc_items.{i}"
@@ -171,7 +200,8 @@ def worksheet_create(*, actor, method, samples, qc_items=(), template=None):
                 errors[f"{path}.reference_material"] = [_("Unknown reference material.")]
             elif rm.expires_on < timezone.localdate():
                 errors[f"{path}.reference_material"] = [
-                    _("%(code)s expired on %(date)s.") % {"code": rm.code, "date": rm.expires_on.isoformat()}]
+                    _("%(code)s expired on %(date)s.") % {"code": rm.code, "date": rm.expires_on.isoformat()}
+                ]
             entry["reference_material"] = rm
         if kind == "spike":
             added = item.get("added")
@@ -192,18 +222,34 @@ def worksheet_create(*, actor, method, samples, qc_items=(), template=None):
     for entry in plan:
         n += 1
         WorksheetPosition.objects.create(
-            worksheet=ws, number=n, kind=entry["kind"], of_position=by_sample.get(entry.get("of")),
-            reference_material=entry.get("reference_material"), spike_parameter=entry.get("parameter", ""),
-            spike_added=entry.get("added"))
-    audit.record(entity="worksheet", obj=ws, action="create", actor=actor,
-                 changes={"method": [None, method], "samples": [None, [s.code for s in samples]],
-                          "qc_items": [None, [e["kind"] for e in plan]]})
+            worksheet=ws,
+            number=n,
+            kind=entry["kind"],
+            of_position=by_sample.get(entry.get("of")),
+            reference_material=entry.get("reference_material"),
+            spike_parameter=entry.get("parameter", ""),
+            spike_added=entry.get("added"),
+        )
+    audit.record(
+        entity="worksheet",
+        obj=ws,
+        action="create",
+        actor=actor,
+        changes={
+            "method": [None, method],
+            "samples": [None, [s.code for s in samples]],
+            "qc_items": [None, [e["kind"] for e in plan]],
+        },
+    )
     return ws
 
 
 def _positions(ws):
-    return list(ws.positions.select_related("sample__product__manufacturer", "of_position",
-                                            "reference_material").order_by("number"))
+    return list(
+        ws.positions.select_related("sample__product__manufacturer", "of_position", "reference_material").order_by(
+            "number"
+        )
+    )
 
 
 def _compute_position(ws, pos, data):
@@ -242,19 +288,26 @@ def _judge(ws, pos, results, by_number, chart_s=None):
             key = pos.spike_parameter
             if key in results and key in original:
                 lim = limits_for(ws.method, key)
-                out[key] = qs.judge_spike(results[key], original[key], pos.spike_added, lim.spike_low_pct,
-                                          lim.spike_high_pct)
+                out[key] = qs.judge_spike(
+                    results[key], original[key], pos.spike_added, lim.spike_low_pct, lim.spike_high_pct
+                )
         elif pos.kind == "reference":
             rm = pos.reference_material
             if rm.parameter in results:
-                s = chart_s if chart_s is not None else ControlChart.objects.filter(
-                    method=ws.method, parameter=rm.parameter, reference_material=rm).values_list("s", flat=True).first()
+                s = (
+                    chart_s
+                    if chart_s is not None
+                    else ControlChart.objects.filter(method=ws.method, parameter=rm.parameter, reference_material=rm)
+                    .values_list("s", flat=True)
+                    .first()
+                )
                 x = results[rm.parameter]
                 if s:
                     out[rm.parameter] = qs.judge_reference(x, rm.assigned_value, s)
                 else:
-                    out[rm.parameter] = qs.Judgement(qs.WARNING, "chart_not_established",
-                                                     {"recovery": qs.recovery_pct(x, rm.assigned_value)})
+                    out[rm.parameter] = qs.Judgement(
+                        qs.WARNING, "chart_not_established", {"recovery": qs.recovery_pct(x, rm.assigned_value)}
+                    )
     except qs.QcError as exc:
         out[exc.field] = qs.Judgement(qs.FAIL, exc.code, {})
     return {k: j.as_dict() for k, j in out.items()}
@@ -280,8 +333,10 @@ def worksheet_evaluate(ws, entries):
 def _check_open(actor, ws):
     _need_role(actor, RUN_ROLES, _("Only technicians and lab admins run worksheets."))
     if ws.status != "open":
-        raise TransitionError(_("This worksheet is '%(status)s': its results are entered already.")
-                              % {"status": ws.status}, error_code="worksheet_not_open")
+        raise TransitionError(
+            _("This worksheet is '%(status)s': its results are entered already.") % {"status": ws.status},
+            error_code="worksheet_not_open",
+        )
 
 
 @transaction.atomic
@@ -301,8 +356,13 @@ def worksheet_enter(*, actor, worksheet, entries, source=""):
         pos.results = e["results"]
         pos.judgements = e["judgements"]
         if pos.kind == "sample":
-            pos.assay = assay_enter(actor=actor, sample=pos.sample, method=ws.method, data=pos.data,
-                                    source=source or f"worksheet WS-{ws.pk} position {pos.number}")
+            pos.assay = assay_enter(
+                actor=actor,
+                sample=pos.sample,
+                method=ws.method,
+                data=pos.data,
+                source=source or f"worksheet WS-{ws.pk} position {pos.number}",
+            )
         elif pos.kind == "reference":
             rm = pos.reference_material
             if rm.parameter in pos.results:
@@ -311,8 +371,11 @@ def worksheet_enter(*, actor, worksheet, entries, source=""):
                 pos.judgements = _judge(ws, pos, pos.results, {}, chart_s=chart.s)
                 if point.violations:
                     j = pos.judgements.get(rm.parameter, {})
-                    status = qs.FAIL if qs.is_reject(point.violations) else max(j.get("status", qs.PASS), qs.WARNING,
-                                                                                 key=_severity)
+                    status = (
+                        qs.FAIL
+                        if qs.is_reject(point.violations)
+                        else max(j.get("status", qs.PASS), qs.WARNING, key=_severity)
+                    )
                     j.update(status=status, westgard=point.violations)
                     if status == qs.FAIL:
                         j["code"] = "westgard_reject"
@@ -325,9 +388,16 @@ def worksheet_enter(*, actor, worksheet, entries, source=""):
     ws.save(update_fields=["status", "entered_at"])
     for parameter in touched:
         qc_figures_update(ws.method, parameter, actor=actor)
-    audit.record(entity="worksheet", obj=ws, action="enter", actor=actor,
-                 changes={"status": ["open", "entered"],
-                          "qc": [None, {n: e["judgements"] for n, e in evaluated.items() if e["judgements"]}]})
+    audit.record(
+        entity="worksheet",
+        obj=ws,
+        action="enter",
+        actor=actor,
+        changes={
+            "status": ["open", "entered"],
+            "qc": [None, {n: e["judgements"] for n, e in evaluated.items() if e["judgements"]}],
+        },
+    )
     return ws
 
 
@@ -352,7 +422,7 @@ def _reevaluate(chart, only=None):
         if params:
             chart.centre, chart.s = params
             chart.save(update_fields=["centre", "s"])
-            only = None   # established now: the baseline points get their rules too
+            only = None  # established now: the baseline points get their rules too
     if chart.s is None:
         return
     rules = qs.westgard([(p.value, p.worksheet_id) for p in points], chart.centre, chart.s)
@@ -367,8 +437,11 @@ def _reevaluate(chart, only=None):
 
 def worksheet_rejects(ws):
     """The chart points of this worksheet that a Westgard reject rule flags."""
-    return [p for p in ChartPoint.objects.filter(worksheet=ws).select_related("chart__reference_material")
-            if qs.is_reject(p.violations)]
+    return [
+        p
+        for p in ChartPoint.objects.filter(worksheet=ws).select_related("chart__reference_material")
+        if qs.is_reject(p.violations)
+    ]
 
 
 @transaction.atomic
@@ -377,19 +450,22 @@ def worksheet_submit(*, actor, worksheet):
     ws = Worksheet.objects.select_for_update().get(pk=worksheet.pk)
     _need_role(actor, RUN_ROLES, _("Only technicians and lab admins run worksheets."))
     if ws.status != "entered":
-        raise TransitionError(_("Enter the worksheet's results before submitting it (it is '%(status)s').")
-                              % {"status": ws.status}, error_code="worksheet_not_entered")
+        raise TransitionError(
+            _("Enter the worksheet's results before submitting it (it is '%(status)s').") % {"status": ws.status},
+            error_code="worksheet_not_entered",
+        )
     rejects = worksheet_rejects(ws)
     if rejects and ws.released_at is None:
         rules = sorted({r for p in rejects for r in p.violations if r in qs.REJECT_RULES})
         raise TransitionError(
             _("The control chart rejects this run (%(rules)s): a reviewer must release it with a reason.")
-            % {"rules": ", ".join(rules)}, error_code="worksheet_qc_reject")
+            % {"rules": ", ".join(rules)},
+            error_code="worksheet_qc_reject",
+        )
     for pos in ws.positions.filter(kind="sample").select_related("sample"):
         sample = Sample.objects.get(pk=pos.sample_id)
         if sample.status == "in_testing":
-            sample_transition(actor=actor, sample=sample, action="submit",
-                              reason=f"worksheet WS-{ws.pk} submitted")
+            sample_transition(actor=actor, sample=sample, action="submit", reason=f"worksheet WS-{ws.pk} submitted")
     ws.status, ws.submitted_at = "submitted", timezone.now()
     ws.save(update_fields=["status", "submitted_at"])
     audit.record(entity="worksheet", obj=ws, action="submit", actor=actor, changes={"status": ["entered", "submitted"]})
@@ -404,14 +480,21 @@ def worksheet_release(*, actor, worksheet, reason):
     if not (reason or "").strip():
         raise InputError({"reason": [_("A reason is required to release a rejected worksheet.")]})
     if not worksheet_rejects(ws):
-        raise TransitionError(_("Nothing to release: no control-chart reject on this worksheet."),
-                              error_code="worksheet_no_reject")
+        raise TransitionError(
+            _("Nothing to release: no control-chart reject on this worksheet."), error_code="worksheet_no_reject"
+        )
     if ws.released_at is not None:
         raise TransitionError(_("This worksheet is released already."), error_code="worksheet_released")
     ws.released_by, ws.released_at, ws.release_reason = actor, timezone.now(), reason
     ws.save(update_fields=["released_by", "released_at", "release_reason"])
-    audit.record(entity="worksheet", obj=ws, action="release", actor=actor, reason=reason,
-                 changes={"released_by": [None, actor.username]})
+    audit.record(
+        entity="worksheet",
+        obj=ws,
+        action="release",
+        actor=actor,
+        reason=reason,
+        changes={"released_by": [None, actor.username]},
+    )
     return ws
 
 
@@ -419,27 +502,34 @@ def _sample_on_open_worksheet(sample, actor):
     """A sample on a worksheet is submitted with its worksheet (which checks the QC)."""
     pos = WorksheetPosition.objects.filter(sample=sample, worksheet__status__in=("open", "entered")).first()
     if pos is not None:
-        raise TransitionError(_("%(code)s is on worksheet WS-%(ws)s: submit the worksheet.")
-                              % {"code": sample.code, "ws": pos.worksheet_id}, error_code="on_worksheet")
+        raise TransitionError(
+            _("%(code)s is on worksheet WS-%(ws)s: submit the worksheet.")
+            % {"code": sample.code, "ws": pos.worksheet_id},
+            error_code="on_worksheet",
+        )
 
 
 def _guard_submit(sample, actor):
     # worksheet_submit marks nothing before submitting its samples, so let it through: it checked the QC
-    pos = WorksheetPosition.objects.filter(sample=sample, worksheet__status="entered").select_related(
-        "worksheet").first()
+    pos = (
+        WorksheetPosition.objects.filter(sample=sample, worksheet__status="entered").select_related("worksheet").first()
+    )
     if pos is None:
         return _sample_on_open_worksheet(sample, actor)
     ws = pos.worksheet
     if worksheet_rejects(ws) and ws.released_at is None:
-        raise TransitionError(_("%(code)s is on worksheet WS-%(ws)s, which the control chart rejects: a reviewer "
-                                "must release it first.") % {"code": sample.code, "ws": ws.pk},
-                              error_code="worksheet_qc_reject")
+        raise TransitionError(
+            _("%(code)s is on worksheet WS-%(ws)s, which the control chart rejects: a reviewer must release it first.")
+            % {"code": sample.code, "ws": ws.pk},
+            error_code="worksheet_qc_reject",
+        )
 
 
 register_guard("submit", _guard_submit)
 
 
 # --------------------------------------------------------------------------- QC-derived figures
+
 
 def qc_figures_update(method, parameter, actor=None):
     """Recompute U (Nordtest, from the accepted reference points of all charts of this method ×
@@ -449,26 +539,38 @@ def qc_figures_update(method, parameter, actor=None):
     keys = ["lod", "loq", "detection_source", "uncertainty_pct"]
     before = audit.snapshot(lim, keys) if lim.pk else {}
     points = ChartPoint.objects.filter(chart__method=method, chart__parameter=parameter, accepted=True).select_related(
-        "chart__reference_material")
-    results = [(p.value, p.chart.reference_material.assigned_value, p.chart.reference_material.u_cref_pct)
-               for p in points]
+        "chart__reference_material"
+    )
+    results = [
+        (p.value, p.chart.reference_material.assigned_value, p.chart.reference_material.u_cref_pct) for p in points
+    ]
     changed = False
     if len(results) >= 2:
         u = qs.nordtest(results)
         lim.uncertainty_pct, lim.uncertainty_data, lim.uncertainty_at = u.expanded_pct, u.as_dict(), timezone.now()
         changed = True
     if lim.detection_source != "lab":
-        blanks = [r[parameter] for r in WorksheetPosition.objects.filter(
-            kind="blank", worksheet__method=method, worksheet__status__in=("entered", "submitted")).values_list(
-            "results", flat=True) if parameter in r]
+        blanks = [
+            r[parameter]
+            for r in WorksheetPosition.objects.filter(
+                kind="blank", worksheet__method=method, worksheet__status__in=("entered", "submitted")
+            ).values_list("results", flat=True)
+            if parameter in r
+        ]
         if len(blanks) >= qs.MIN_BLANK_REPLICATES:
             lim.lod, lim.loq = qs.detection_limits(blanks)
             lim.detection_source = "blanks"
             changed = True
     if changed:
         lim.save()
-        audit.record(entity="qc_limits", obj=lim, action="recompute", actor=actor,
-                     changes=audit.diff(before, audit.snapshot(lim, keys)), reason="recomputed from QC data")
+        audit.record(
+            entity="qc_limits",
+            obj=lim,
+            action="recompute",
+            actor=actor,
+            changes=audit.diff(before, audit.snapshot(lim, keys)),
+            reason="recomputed from QC data",
+        )
     return lim
 
 
@@ -514,9 +616,16 @@ def worksheet_import(*, actor, worksheet, filename, content):
     entries = {}
     for label, slot in by_label.items():
         if label not in labels:
-            errors += [{"row": n, "column": "sample_code",
-                        "reason": str(_("%(label)s is not a position of worksheet WS-%(ws)s")
-                                      % {"label": label, "ws": worksheet.pk})} for n in slot["rows"]]
+            errors += [
+                {
+                    "row": n,
+                    "column": "sample_code",
+                    "reason": str(
+                        _("%(label)s is not a position of worksheet WS-%(ws)s") % {"label": label, "ws": worksheet.pk}
+                    ),
+                }
+                for n in slot["rows"]
+            ]
         else:
             entries[labels[label]] = {"values": slot["values"]}
     if errors:

@@ -7,6 +7,7 @@ Judgements are :class:`Judgement` values: a status (``pass`` / ``warning`` / ``f
 snake_case ``code`` and the figures behind it (``params``); the message shown to a person is made
 from the code in ``qc.messages`` (translated there).
 """
+
 from __future__ import annotations
 
 import math
@@ -14,13 +15,13 @@ from dataclasses import dataclass, field
 from statistics import fmean, stdev
 
 PASS, WARNING, FAIL = "pass", "warning", "fail"
-DEFAULT_RPD_LIMIT_PCT = 10.0          # duplicate RPD limit [lab policy]
-DEFAULT_SPIKE_LOW_PCT = 80.0          # spike recovery range [lab policy]
+DEFAULT_RPD_LIMIT_PCT = 10.0  # duplicate RPD limit [lab policy]
+DEFAULT_SPIKE_LOW_PCT = 80.0  # spike recovery range [lab policy]
 DEFAULT_SPIKE_HIGH_PCT = 120.0
-CHART_BASELINE_POINTS = 20            # centre and s from the first 20 accepted results
-MIN_BLANK_REPLICATES = 7              # LOD/LOQ from at least 7 blank replicates
+CHART_BASELINE_POINTS = 20  # centre and s from the first 20 accepted results
+MIN_BLANK_REPLICATES = 7  # LOD/LOQ from at least 7 blank replicates
 LOD_FACTOR, LOQ_FACTOR = 3.0, 10.0
-COVERAGE_FACTOR = 2.0                 # U = k·u_c, k = 2
+COVERAGE_FACTOR = 2.0  # U = k·u_c, k = 2
 
 
 class QcError(ValueError):
@@ -33,8 +34,8 @@ class QcError(ValueError):
 
 @dataclass(frozen=True)
 class Judgement:
-    status: str                       # pass | warning | fail
-    code: str                         # stable snake_case reason
+    status: str  # pass | warning | fail
+    code: str  # stable snake_case reason
     params: dict = field(default_factory=dict)
 
     def as_dict(self):
@@ -54,6 +55,7 @@ def _r(x):
 
 
 # --------------------------------------------------------------------------- QC items
+
 
 def rpd(a, b):
     """Relative percent difference |a − b| / ((a + b)/2) × 100. Two zeros agree (0 %); a zero mean
@@ -132,6 +134,7 @@ def judge_blank(value, loq):
 
 # --------------------------------------------------------------------------- control charts
 
+
 def chart_parameters(accepted_values, n=CHART_BASELINE_POINTS):
     """Centre (mean) and s (sample standard deviation) of the first ``n`` accepted results, or None
     while fewer than ``n`` exist (the lab may set centre and s itself meanwhile)."""
@@ -172,11 +175,11 @@ def westgard(series, centre, s):
             if any(o * z < 0 and abs(o) > 2 for o in same_run):
                 hit.append("R_4s")
         if i >= 3:
-            last = zs[i - 3:i + 1]
+            last = zs[i - 3 : i + 1]
             if all(v > 1 for v in last) or all(v < -1 for v in last):
                 hit.append("4_1s")
         if i >= 9:
-            last = zs[i - 9:i + 1]
+            last = zs[i - 9 : i + 1]
             if all(v > 0 for v in last) or all(v < 0 for v in last):
                 hit.append("10_x")
         out.append(hit)
@@ -189,14 +192,15 @@ def is_reject(violations):
 
 # --------------------------------------------------------------------------- uncertainty (Nordtest TR 537)
 
+
 @dataclass(frozen=True)
 class Uncertainty:
-    u_rw_pct: float          # within-lab reproducibility, relative s of the reference results
-    rms_bias_pct: float      # root mean square of the relative biases
-    u_cref_pct: float        # relative standard uncertainty of the reference value(s)
+    u_rw_pct: float  # within-lab reproducibility, relative s of the reference results
+    rms_bias_pct: float  # root mean square of the relative biases
+    u_cref_pct: float  # relative standard uncertainty of the reference value(s)
     u_bias_pct: float
     u_c_pct: float
-    expanded_pct: float      # U, k = 2
+    expanded_pct: float  # U, k = 2
     n: int = 0
 
     def as_dict(self):
@@ -205,8 +209,10 @@ class Uncertainty:
 
 def combine_uncertainty(u_rw_pct, rms_bias_pct, u_cref_pct, n=0):
     """u(bias) = √(RMS_bias² + u(Cref)²); u_c = √(u(Rw)² + u(bias)²); U = 2·u_c (all relative, %)."""
-    u_rw, rms, u_cref = (_finite(x, name) for x, name in
-                         ((u_rw_pct, "u_rw_pct"), (rms_bias_pct, "rms_bias_pct"), (u_cref_pct, "u_cref_pct")))
+    u_rw, rms, u_cref = (
+        _finite(x, name)
+        for x, name in ((u_rw_pct, "u_rw_pct"), (rms_bias_pct, "rms_bias_pct"), (u_cref_pct, "u_cref_pct"))
+    )
     for x, name in ((u_rw, "u_rw_pct"), (rms, "rms_bias_pct"), (u_cref, "u_cref_pct")):
         if x < 0:
             raise QcError("negative", name, f"{name} must be ≥ 0")
@@ -236,8 +242,11 @@ def detection_limits(blanks):
     """LOD = 3 s and LOQ = 10 s of at least 7 blank replicates."""
     values = [_finite(v, "blanks") for v in blanks]
     if len(values) < MIN_BLANK_REPLICATES:
-        raise QcError("too_few_blanks", "blanks",
-                      f"LOD/LOQ need at least {MIN_BLANK_REPLICATES} blank replicates, got {len(values)}")
+        raise QcError(
+            "too_few_blanks",
+            "blanks",
+            f"LOD/LOQ need at least {MIN_BLANK_REPLICATES} blank replicates, got {len(values)}",
+        )
     s = stdev(values)
     return LOD_FACTOR * s, LOQ_FACTOR * s
 

@@ -4,6 +4,7 @@ Tests that need a server (PostgreSQL, Redis, Chromium) call
 ``require_service(reason)``: it skips with that reason on a laptop, and fails
 when LIMS_REQUIRE_SERVICES=1 (CI), so CI can never pass by skipping.
 """
+
 import datetime
 import os
 
@@ -22,6 +23,7 @@ def require_service(available, reason):
 
 def is_postgres():
     from django.db import connection
+
     return connection.vendor == "postgresql"
 
 
@@ -35,8 +37,10 @@ def require_postgres(reason):
     pytest.skip(f"{reason}; runs in the PostgreSQL pass (DATABASE_URL=postgres://...)")
 
 
-LAB_IDENTITY = {"address": "臺中市霧峰區萬豐里中正路 189 號 189 Zhongzheng Rd, Wufeng, Taichung",
-                "telephone": "+886 4 2330 2301"}
+LAB_IDENTITY = {
+    "address": "臺中市霧峰區萬豐里中正路 189 號 189 Zhongzheng Rd, Wufeng, Taichung",
+    "telephone": "+886 4 2330 2301",
+}
 
 
 @pytest.fixture
@@ -44,6 +48,7 @@ def standards(db):
     """The bundled standards and method references, and the lab identity a report needs to issue."""
     from lims.models import LabSettings
     from maturity.services import load_bundled_standards
+
     load_bundled_standards()
     LabSettings.objects.update_or_create(pk=1, defaults=LAB_IDENTITY)
 
@@ -51,19 +56,21 @@ def standards(db):
 @pytest.fixture
 def org_a(db):
     from lims.models import Manufacturer
+
     return Manufacturer.objects.create(name="甲廠 Alpha Compost Co.")
 
 
 @pytest.fixture
 def org_b(db):
     from lims.models import Manufacturer
+
     return Manufacturer.objects.create(name="乙廠 Beta Organics Ltd.")
 
 
 def _user(username, role, manufacturer=None):
     from lims.models import User
-    return User.objects.create_user(username=username, password="pw-" + username, role=role,
-                                    manufacturer=manufacturer)
+
+    return User.objects.create_user(username=username, password="pw-" + username, role=role, manufacturer=manufacturer)
 
 
 @pytest.fixture
@@ -89,6 +96,7 @@ def client_for(users):
         c.credentials(HTTP_ACCEPT_LANGUAGE="en")  # API messages in English; the pages default to 繁體中文
         c.force_authenticate(users[role])
         return c
+
     return make
 
 
@@ -101,6 +109,7 @@ def web(users):
         c = Client(HTTP_ACCEPT_LANGUAGE=lang)
         c.force_login(users[role])
         return c
+
     return make
 
 
@@ -117,6 +126,7 @@ PRODUCT_BODY = {
 @pytest.fixture
 def product_a(standards, users, org_a):
     from lims import services
+
     body = {k: v for k, v in PRODUCT_BODY.items()}
     return services.product_create(actor=users["manufacturer"], manufacturer=org_a, **body)
 
@@ -124,6 +134,7 @@ def product_a(standards, users, org_a):
 @pytest.fixture
 def product_b(standards, users, org_b):
     from lims import services
+
     body = dict(PRODUCT_BODY, name="Beta compost")
     return services.product_create(actor=users["manufacturer_b"], manufacturer=org_b, **body)
 
@@ -133,12 +144,20 @@ def make_sample(users):
     from lims import services
 
     def make(product, status="registered", lot="L-1"):
-        s = services.sample_create(actor=users["technician"], product=product, lot_number=lot,
-                                   sampled_on=datetime.date(2026, 11, 1))
-        path = {"registered": [], "received": ["receive"], "in_testing": ["receive", "start_testing"],
-                "to_be_verified": ["receive", "start_testing", "submit"], "rejected": ["reject"]}[status]
+        s = services.sample_create(
+            actor=users["technician"], product=product, lot_number=lot, sampled_on=datetime.date(2026, 11, 1)
+        )
+        path = {
+            "registered": [],
+            "received": ["receive"],
+            "in_testing": ["receive", "start_testing"],
+            "to_be_verified": ["receive", "start_testing", "submit"],
+            "rejected": ["reject"],
+        }[status]
         for action in path:
-            s = services.sample_transition(actor=users["technician"], sample=s, action=action,
-                                           reason="bad packaging" if action == "reject" else "")
+            s = services.sample_transition(
+                actor=users["technician"], sample=s, action=action, reason="bad packaging" if action == "reject" else ""
+            )
         return s
+
     return make

@@ -4,6 +4,7 @@ No generated request may get a server error, and every response must have a
 status code the schema documents, the documented content type and a body valid
 against the schema. Runs on both CI passes (SQLite and PostgreSQL); examples per
 operation are bounded (LIMS_FUZZ_EXAMPLES, default 5) so each pass stays short."""
+
 import os
 
 import hypothesis
@@ -20,6 +21,7 @@ ROLES = ["technician", "reviewer", "manufacturer", "regulator", "lab_admin"]
 def fuzz_data(users, product_a, product_b, make_sample):
     """Records the fuzzer can hit by id: samples in several states, a certificate, a dossier."""
     from certificates.services import certificate_request, dossier_request
+
     verified = make_sample(product_a, "received", "FZ-1")
     enter_example_results(verified, users["technician"])
     verified = verify_sample(verified, users["technician"], users["reviewer"])
@@ -31,9 +33,18 @@ def fuzz_data(users, product_a, product_b, make_sample):
     testing = make_sample(product_a, "in_testing", "FZ-3")
     make_sample(product_b, "received", "FZ-4")
     # path parameter values that hit real records, by the collection the path names
-    return {"samples": verified.pk, "sample_id": verified.pk, "assay_id": verified.assays.first().pk,
-            "certificates": cert.pk, "registrations": dossier.pk, "products": product_a.pk,
-            "manufacturers": product_a.manufacturer_id, "batch_id": 1, "audit": 1, "testing": testing.pk}
+    return {
+        "samples": verified.pk,
+        "sample_id": verified.pk,
+        "assay_id": verified.assays.first().pk,
+        "certificates": cert.pk,
+        "registrations": dossier.pk,
+        "products": product_a.pk,
+        "manufacturers": product_a.manufacturer_id,
+        "batch_id": 1,
+        "audit": 1,
+        "testing": testing.pk,
+    }
 
 
 @pytest.fixture
@@ -42,6 +53,7 @@ def keep_db_connection():
     transaction's connection at the end of each request."""
     from django.core.signals import request_finished, request_started
     from django.db import close_old_connections
+
     request_started.disconnect(close_old_connections)
     request_finished.disconnect(close_old_connections)
     yield
@@ -52,6 +64,7 @@ def keep_db_connection():
 def _schema():
     import schemathesis
     from django.core.handlers.wsgi import WSGIHandler
+
     return schemathesis.openapi.from_wsgi("/api/v1/schema/?format=json", WSGIHandler())
 
 
@@ -66,18 +79,25 @@ def _known_path_parameters(op, data):
 
 def _checks():
     from schemathesis.checks import not_a_server_error
-    from schemathesis.specs.openapi.checks import (content_type_conformance, response_schema_conformance,
-                                                   status_code_conformance)
+    from schemathesis.specs.openapi.checks import (
+        content_type_conformance,
+        response_schema_conformance,
+        status_code_conformance,
+    )
+
     return [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("role", ROLES)
-def test_no_server_error_and_every_response_as_documented(role, users, fuzz_data, standards, keep_db_connection,
-                                                           caplog):
+def test_no_server_error_and_every_response_as_documented(
+    role, users, fuzz_data, standards, keep_db_connection, caplog
+):
     import logging
+
     caplog.set_level(logging.CRITICAL, logger="django.request")  # hundreds of expected 4xx lines
     from rest_framework.authtoken.models import Token
+
     token = Token.objects.get_or_create(user=users[role])[0].key
     headers = {"Authorization": f"Token {token}", "Accept-Language": "en"}
     schema, checks = _schema(), _checks()
@@ -87,8 +107,15 @@ def test_no_server_error_and_every_response_as_documented(role, users, fuzz_data
         known = _known_path_parameters(op, fuzz_data)
         strategies = [op.as_strategy()] + ([op.as_strategy(path_parameters=known)] if known else [])
         for strategy in strategies:
-            @hypothesis.settings(max_examples=EXAMPLES, deadline=None, database=None, derandomize=True,
-                                 phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
+
+            @hypothesis.settings(
+                max_examples=EXAMPLES,
+                deadline=None,
+                database=None,
+                derandomize=True,
+                phases=[Phase.explicit, Phase.generate],
+                suppress_health_check=list(HealthCheck),
+            )
             @hypothesis.given(case=strategy)
             def run(case):
                 nonlocal calls
@@ -100,7 +127,9 @@ def test_no_server_error_and_every_response_as_documented(role, users, fuzz_data
                     key = f"{op.method.upper()} {op.path} -> {response.status_code}"
                     lines = [line for line in str(e).splitlines() if line.strip()]
                     failures.setdefault(key, lines[:10] + [line for line in lines if "curl " in line])
+
             run()
     print(f"{role}: {calls} requests")
     assert not failures, f"{len(failures)} failures:\n" + "\n".join(
-        f"{k}\n    " + "\n    ".join(v) for k, v in sorted(failures.items()))
+        f"{k}\n    " + "\n    ".join(v) for k, v in sorted(failures.items())
+    )

@@ -3,6 +3,7 @@ database with certificates, restore it into an empty database and media
 folder, and prove every document's file has its stored SHA-256, the audit
 history is complete and the verification pages answer as before. Runs on
 SQLite, and on PostgreSQL when the suite runs there (pg_dump, pg_restore)."""
+
 import json
 import os
 import shutil
@@ -33,8 +34,14 @@ def database_url(name):
 
 def run_app(args, database, media, tmp_path):
     """manage.py / python in a separate process on ``database`` and ``media`` (as an operator would)."""
-    env = dict(os.environ, DJANGO_SETTINGS_MODULE="lims.settings", DATABASE_URL=database_url(database),
-               LIMS_MEDIA_ROOT=str(media), LIMS_VAR_DIR=str(tmp_path / "var"), PYTHONPATH=str(ROOT))
+    env = dict(
+        os.environ,
+        DJANGO_SETTINGS_MODULE="lims.settings",
+        DATABASE_URL=database_url(database),
+        LIMS_MEDIA_ROOT=str(media),
+        LIMS_VAR_DIR=str(tmp_path / "var"),
+        PYTHONPATH=str(ROOT),
+    )
     for k in ("LIMS_TEST_DATABASE_NAME", "LIMS_MODE", "DJANGO_ALLOWED_HOSTS"):
         env.pop(k, None)
     return subprocess.run([sys.executable, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
@@ -60,14 +67,26 @@ def certified(settings, tmp_path, client_for, product_a, make_sample, users):
         assert r.status_code == 202, r.content
         docs.append((s, r.json()))
     s, first = docs[0]
-    assert reviewer.post(f"/api/v1/samples/{s.pk}/transitions/", {"action": "retest", "reason": "Cu re-digested"},
-                         format="json").status_code == 200
+    assert (
+        reviewer.post(
+            f"/api/v1/samples/{s.pk}/transitions/", {"action": "retest", "reason": "Cu re-digested"}, format="json"
+        ).status_code
+        == 200
+    )
     enter_example_results(s, users["technician"])
     verify_sample(s, users["technician"], users["reviewer2"])
-    assert reviewer.post(f"/api/v1/certificates/{first['id']}/supersede/", {"reason": "retest of Cu"},
-                         format="json").status_code == 202
-    assert reviewer.post(f"/api/v1/certificates/{docs[1][1]['id']}/revoke/", {"reason": "wrong lot"},
-                         format="json").status_code == 200
+    assert (
+        reviewer.post(
+            f"/api/v1/certificates/{first['id']}/supersede/", {"reason": "retest of Cu"}, format="json"
+        ).status_code
+        == 202
+    )
+    assert (
+        reviewer.post(
+            f"/api/v1/certificates/{docs[1][1]['id']}/revoke/", {"reason": "wrong lot"}, format="json"
+        ).status_code
+        == 200
+    )
     return settings.MEDIA_ROOT
 
 
@@ -126,6 +145,7 @@ def test_restore_refuses_a_damaged_backup_and_a_non_empty_database(certified, tm
 
 def test_backup_reports_a_damaged_live_media_folder(certified, tmp_path, capsys):
     from certificates.models import Document
+
     doc = Document.objects.exclude(pdf="").first()
     (certified / doc.pdf.name).write_bytes(b"%PDF-1.4 tampered")
     call_command("backup", output=str(tmp_path / "backups"))

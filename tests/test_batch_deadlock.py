@@ -1,4 +1,5 @@
 """Overlapping certificate batches never deadlock on PostgreSQL (issue 16 item 13)."""
+
 import threading
 
 import pytest
@@ -15,6 +16,7 @@ PAIRS = 25
 def test_25_pairs_of_opposite_batches_run_concurrently_without_error(users, product_a, make_sample):
     from certificates.models import Document
     from certificates.services import certificates_batch_request
+
     require_postgres("row-lock ordering between concurrent transactions is proven on PostgreSQL")
     samples = []
     for i in range(2 * PAIRS):
@@ -37,8 +39,10 @@ def test_25_pairs_of_opposite_batches_run_concurrently_without_error(users, prod
     for p in range(PAIRS):
         a, b = samples[2 * p], samples[2 * p + 1]
         barrier = threading.Barrier(2)
-        threads = [threading.Thread(target=issue, args=(barrier, [a, b])),
-                   threading.Thread(target=issue, args=(barrier, [b, a]))]
+        threads = [
+            threading.Thread(target=issue, args=(barrier, [a, b])),
+            threading.Thread(target=issue, args=(barrier, [b, a])),
+        ]
         [t.start() for t in threads]
         [t.join() for t in threads]
     assert not errors, f"{len(errors)} of {PAIRS} pairs failed: {errors[:3]}"

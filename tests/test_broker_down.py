@@ -1,5 +1,6 @@
 """Broker down costs the user nothing (issue 16 item 11): the request stores the
 outbox row and answers at once; the relay sends the renders when the broker is back."""
+
 import time
 
 import pytest
@@ -32,10 +33,12 @@ def _verified(users, product, make_sample, n):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_one_certificate_answers_within_a_second_with_the_broker_down(client_for, users, product_a, make_sample,
-                                                                      broker_down):
+def test_one_certificate_answers_within_a_second_with_the_broker_down(
+    client_for, users, product_a, make_sample, broker_down
+):
     from certificates.models import Document
     from certificates.services import relay_outbox
+
     warm, sample = _verified(users, product_a, make_sample, 2)
     reviewer = client_for("reviewer")
     first = time.monotonic()
@@ -60,9 +63,20 @@ def _verified_fast(users, product, n):
     import datetime
 
     from lims.models import Sample
-    Sample.objects.bulk_create([Sample(code=f"S-2026-9{i:05d}", product=product, lot_number=f"F-{i}",
-                                       sampled_on=datetime.date(2026, 11, 1), status="verified",
-                                       created_by=users["technician"]) for i in range(n)])
+
+    Sample.objects.bulk_create(
+        [
+            Sample(
+                code=f"S-2026-9{i:05d}",
+                product=product,
+                lot_number=f"F-{i}",
+                sampled_on=datetime.date(2026, 11, 1),
+                status="verified",
+                created_by=users["technician"],
+            )
+            for i in range(n)
+        ]
+    )
     return list(Sample.objects.filter(code__startswith="S-2026-9").order_by("code"))
 
 
@@ -70,12 +84,15 @@ def _verified_fast(users, product, n):
 def test_batch_of_100_answers_within_two_seconds_with_the_broker_down(client_for, users, product_a, broker_down):
     from certificates.models import IssueBatch
     from certificates.services import relay_outbox
+
     samples = _verified_fast(users, product_a, 100)
     t0 = time.monotonic()
     # these samples have no results: since issue-anyway (workflow) they need a reason, which the worker prints
-    r = client_for("reviewer").post("/api/v1/certificates/batch/", {"samples": [s.pk for s in samples],
-                                                                    "issue_anyway_reason": "timing test"},
-                                    format="json")
+    r = client_for("reviewer").post(
+        "/api/v1/certificates/batch/",
+        {"samples": [s.pk for s in samples], "issue_anyway_reason": "timing test"},
+        format="json",
+    )
     elapsed = time.monotonic() - t0
     assert r.status_code == 202, r.content
     assert elapsed < 2.0, f"{elapsed:.2f} s for 100 with the broker down"
@@ -92,13 +109,14 @@ def test_batch_of_100_answers_within_two_seconds_with_the_broker_down(client_for
 
 
 @pytest.mark.django_db(transaction=True)
-def test_relay_sends_a_batch_stored_while_the_broker_was_down(client_for, users, product_a, make_sample,
-                                                              broker_down):
+def test_relay_sends_a_batch_stored_while_the_broker_was_down(client_for, users, product_a, make_sample, broker_down):
     from certificates.models import Document, IssueBatch
     from certificates.services import relay_outbox
+
     samples = _verified(users, product_a, make_sample, 3)
-    r = client_for("reviewer").post("/api/v1/certificates/batch/", {"samples": [s.pk for s in reversed(samples)]},
-                                    format="json")
+    r = client_for("reviewer").post(
+        "/api/v1/certificates/batch/", {"samples": [s.pk for s in reversed(samples)]}, format="json"
+    )
     assert r.status_code == 202 and IssueBatch.objects.get().dispatched_at is None
     assert Document.objects.count() == 0
     # the broker is back (tasks run inline here): the relay sends the batch, which issues and renders each once

@@ -1,5 +1,6 @@
 """Issue 17 item 7 (type): a certificate from the API prints category names, not keys, and
 every font in it is embedded (the Latin face included)."""
+
 import io
 
 import pytest

@@ -1,5 +1,6 @@
 """Certificates through a real Celery worker on the real broker, including a
 worker killed in the middle of a render."""
+
 import os
 
 import pytest
@@ -26,6 +27,7 @@ def verified_sample(users, product_a, make_sample):
 
 def _doc(pk):
     from certificates.models import Document
+
     return Document.objects.get(pk=pk)
 
 
@@ -33,6 +35,7 @@ def _doc(pk):
 @pytest.mark.django_db(transaction=True)
 def test_certificate_rendered_by_real_worker(not_eager, users, verified_sample):
     from certificates.services import certificate_request
+
     with transaction.atomic():
         doc = certificate_request(actor=users["reviewer"], sample=verified_sample)
     assert _doc(doc.pk).status == "queued" and _doc(doc.pk).dispatched_at is not None
@@ -47,6 +50,7 @@ def test_certificate_rendered_by_real_worker(not_eager, users, verified_sample):
 def test_worker_killed_mid_render_certificate_produced_exactly_once(not_eager, users, verified_sample):
     from certificates.models import Document
     from certificates.services import certificate_request, relay_outbox
+
     with transaction.atomic():
         doc = certificate_request(actor=users["reviewer"], sample=verified_sample)
     slow = {"LIMS_TEST_RENDER_DELAY": "30", "LIMS_RENDER_LEASE_SECONDS": "2"}
@@ -78,6 +82,7 @@ def test_concurrent_certificate_requests_get_unique_gap_free_numbers(users, prod
     from certificates.models import Document
     from certificates.services import certificate_request
     from tests.conftest import require_postgres
+
     require_postgres("concurrent certificate numbering under row locks is proven on PostgreSQL")
     samples = []
     for i in range(6):
@@ -94,6 +99,7 @@ def test_concurrent_certificate_requests_get_unique_gap_free_numbers(users, prod
             errors.append(e)
         finally:
             connection.close()
+
     threads = [threading.Thread(target=issue, args=(s,)) for s in samples]
     [t.start() for t in threads]
     [t.join() for t in threads]
@@ -109,17 +115,18 @@ def test_killed_worker_is_noticed_within_two_minutes():
 
     from certificates.tasks import LEASE_SECONDS
     from lims.celery import RELAY_SECONDS
+
     assert LEASE_SECONDS + RELAY_SECONDS < 120
     assert settings.LIMS_OUTBOX_STALLED_SECONDS + RELAY_SECONDS <= 120
 
 
 @pytest.mark.worker
 @pytest.mark.django_db(transaction=True)
-def test_lease_is_renewed_while_a_slow_render_runs_so_it_is_never_handed_out_twice(not_eager, users,
-                                                                                    verified_sample):
+def test_lease_is_renewed_while_a_slow_render_runs_so_it_is_never_handed_out_twice(not_eager, users, verified_sample):
     """A render slower than its lease (6 s against 2 s) with the relay running every half second and a second
     free worker process: the lease is renewed, the relay leaves it alone, one attempt, one file."""
     from certificates.services import certificate_request, relay_outbox
+
     with transaction.atomic():
         doc = certificate_request(actor=users["reviewer"], sample=verified_sample)
     slow = {"LIMS_TEST_RENDER_DELAY": "6", "LIMS_RENDER_LEASE_SECONDS": "2"}
@@ -134,8 +141,9 @@ def test_lease_is_renewed_while_a_slow_render_runs_so_it_is_never_handed_out_twi
 
 
 @pytest.mark.django_db
-def test_relay_resends_a_queued_document_of_a_stalled_queue_but_not_of_a_moving_one(users, verified_sample,
-                                                                                      monkeypatch):
+def test_relay_resends_a_queued_document_of_a_stalled_queue_but_not_of_a_moving_one(
+    users, verified_sample, monkeypatch
+):
     """A message that died with a worker before its render started leaves the document queued: the relay sends
     it again once the queue has not moved for LIMS_OUTBOX_STALLED_SECONDS (not after an hour)."""
     from datetime import timedelta
@@ -144,14 +152,21 @@ def test_relay_resends_a_queued_document_of_a_stalled_queue_but_not_of_a_moving_
 
     from certificates import services
     from certificates.models import Document
+
     sent = []
     monkeypatch.setattr(services, "dispatch", lambda ids: sent.extend(ids) or list(ids))
     with transaction.atomic():
         doc = services.certificate_request(actor=users["reviewer"], sample=verified_sample)
     long_ago = timezone.now() - timedelta(seconds=200)
     Document.objects.filter(pk=doc.pk).update(dispatched_at=long_ago)
-    other = Document.objects.create(kind="registration", number="RG-2026-000099", product=doc.product,
-                                    issued_by=users["reviewer"], status="ready", rendered_at=timezone.now())
+    other = Document.objects.create(
+        kind="registration",
+        number="RG-2026-000099",
+        product=doc.product,
+        issued_by=users["reviewer"],
+        status="ready",
+        rendered_at=timezone.now(),
+    )
     assert services.relay_outbox(stalled_after_seconds=90) == []  # renders finished lately: the queue moves
     Document.objects.filter(pk=other.pk).update(rendered_at=long_ago)
     assert services.relay_outbox(stalled_after_seconds=90) == [doc.pk]
@@ -164,6 +179,7 @@ def test_batch_is_issued_and_rendered_by_a_real_worker(not_eager, users, product
     renders each certificate."""
     from certificates.models import Document, IssueBatch
     from certificates.services import certificates_batch_request
+
     samples = []
     for i in range(2):
         s = make_sample(product_a, "received", f"W{i}")
@@ -176,5 +192,6 @@ def test_batch_is_issued_and_rendered_by_a_real_worker(not_eager, users, product
         ok = wait_for(lambda: Document.objects.filter(batch=batch, status="ready").count() == 2, timeout=120)
     assert ok, worker_log("batch")
     assert IssueBatch.objects.get(pk=batch.pk).status == "issued"
-    assert list(Document.objects.order_by("number").values_list("sample_id", flat=True)) == \
-        [s.pk for s in reversed(samples)]
+    assert list(Document.objects.order_by("number").values_list("sample_id", flat=True)) == [
+        s.pk for s in reversed(samples)
+    ]

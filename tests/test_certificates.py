@@ -1,5 +1,6 @@
 """Issue 5: certificates and dossiers, lifecycle, access, verification page,
 PDF content (text extraction, Chinese, QR), numbering."""
+
 import hashlib
 import io
 import shutil
@@ -29,7 +30,7 @@ def issue(client_for, sample):
 def vpath(doc):
     """The verification page of a document as printed in its QR code (path and ?code=)."""
     url = doc["verification_url"]
-    return url[url.index("/verify/"):]
+    return url[url.index("/verify/") :]
 
 
 def pdf_text(data):
@@ -55,13 +56,32 @@ def test_issue_certificate_end_to_end(client_for, verified):
     assert r.status_code == 200 and pdf.startswith(b"%PDF")
     assert hashlib.sha256(pdf).hexdigest() == doc["sha256"]
     text = pdf_text(pdf)
-    for needle in ["檢驗報告", "一般堆肥", body["number"], verified.code, "LOT-V1", "tw-1997", "合格",
-                   "Results relate only to the item tested", "tech", "rev"]:
+    for needle in [
+        "檢驗報告",
+        "一般堆肥",
+        body["number"],
+        verified.code,
+        "LOT-V1",
+        "tw-1997",
+        "合格",
+        "Results relate only to the item tested",
+        "tech",
+        "rev",
+    ]:
         assert needle in text, needle
 
 
-@pytest.mark.parametrize("role,expected", [("technician", 200), ("reviewer", 200), ("lab_admin", 200),
-                                           ("regulator", 200), ("manufacturer", 200), ("manufacturer_b", 404)])
+@pytest.mark.parametrize(
+    "role,expected",
+    [
+        ("technician", 200),
+        ("reviewer", 200),
+        ("lab_admin", 200),
+        ("regulator", 200),
+        ("manufacturer", 200),
+        ("manufacturer_b", 404),
+    ],
+)
 def test_download_access(client_for, verified, role, expected):
     doc_id = issue(client_for, verified).json()["id"]
     r, _ = download(client_for(role), doc_id)
@@ -88,8 +108,9 @@ def test_retest_reissue_supersedes_and_verification_page(client, client_for, ver
     page = client.get(vpath(first))
     assert page.status_code == 200 and "Valid" in page.content.decode() or "有效" in page.content.decode()
     # retest, new result, re-verify, supersede
-    r = rev.post(f"/api/v1/samples/{verified.pk}/transitions/", {"action": "retest", "reason": "Cu re-digested"},
-                 format="json")
+    r = rev.post(
+        f"/api/v1/samples/{verified.pk}/transitions/", {"action": "retest", "reason": "Cu re-digested"}, format="json"
+    )
     assert r.status_code == 200, r.content
     enter_example_results(verified, users["technician"])
     verify_sample(verified, users["technician"], users["reviewer2"])
@@ -111,8 +132,12 @@ def test_retest_reissue_supersedes_and_verification_page(client, client_for, ver
     html = client.get(vpath(second), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Revoked" in html and "lab error in Zn" in html
     # technicians cannot revoke or supersede
-    assert client_for("technician").post(f"/api/v1/certificates/{second['id']}/revoke/",
-                                         {"reason": "x"}, format="json").status_code == 403
+    assert (
+        client_for("technician")
+        .post(f"/api/v1/certificates/{second['id']}/revoke/", {"reason": "x"}, format="json")
+        .status_code
+        == 403
+    )
 
 
 def test_verification_page_exposes_nothing_else_and_checks_uploaded_pdf(client, client_for, verified):
@@ -124,8 +149,7 @@ def test_verification_page_exposes_nothing_else_and_checks_uploaded_pdf(client, 
     _, pdf = download(client_for("reviewer"), first["id"])
     ok = client.post(vpath(first), {"pdf": io.BytesIO(pdf)}, HTTP_ACCEPT_LANGUAGE="en")
     assert "identical" in ok.content.decode()
-    bad = client.post(vpath(first), {"pdf": io.BytesIO(pdf + b"%tampered")},
-                      HTTP_ACCEPT_LANGUAGE="en")
+    bad = client.post(vpath(first), {"pdf": io.BytesIO(pdf + b"%tampered")}, HTTP_ACCEPT_LANGUAGE="en")
     assert "does NOT match" in bad.content.decode()
     assert client.get("/verify/CQ-1999-999999/?code=AAAA-BBBB-CCCC").status_code == 404
 
@@ -133,6 +157,7 @@ def test_verification_page_exposes_nothing_else_and_checks_uploaded_pdf(client, 
 def test_render_twice_is_idempotent(client_for, verified):
     from certificates.models import Document
     from certificates.tasks import render_document
+
     doc_id = issue(client_for, verified).json()["id"]
     d1 = Document.objects.get(pk=doc_id)
     Document.objects.filter(pk=doc_id).update(status="rendering")  # as if the first worker died after writing
@@ -141,6 +166,7 @@ def test_render_twice_is_idempotent(client_for, verified):
     d2 = Document.objects.get(pk=doc_id)
     assert d2.sha256 == d1.sha256 and d2.number == d1.number and d2.pdf.name == d1.pdf.name
     import os
+
     folder = os.path.dirname(d2.pdf.path)
     assert [f for f in os.listdir(folder) if f.startswith(d2.number)] == [f"{d2.number}.pdf"]
     assert Document.objects.count() == 1
@@ -153,6 +179,7 @@ def test_outbox_keeps_request_when_broker_is_down(client_for, verified, monkeypa
 
     def broker_down(*a, **kw):
         raise ConnectionRefusedError("broker unreachable")
+
     monkeypatch.setattr(render_document, "apply_async", broker_down)
     r = issue(client_for, verified)
     assert r.status_code == 202
@@ -172,10 +199,12 @@ def test_batch_issue_with_progress(client_for, product_a, make_sample, users):
         enter_example_results(s, users["technician"])
         samples.append(verify_sample(s, users["technician"], users["reviewer"]))
     rev = client_for("reviewer")
-    bad = rev.post("/api/v1/certificates/batch/", {"samples": [samples[0].pk, make_sample(product_a).pk]},
-                   format="json")
+    bad = rev.post(
+        "/api/v1/certificates/batch/", {"samples": [samples[0].pk, make_sample(product_a).pk]}, format="json"
+    )
     assert bad.status_code == 400
     from certificates.models import Document
+
     assert Document.objects.count() == 0
     r = rev.post("/api/v1/certificates/batch/", {"samples": [s.pk for s in samples]}, format="json")
     assert r.status_code == 202, r.content
@@ -187,8 +216,11 @@ def test_batch_issue_with_progress(client_for, product_a, make_sample, users):
 
 def test_registration_dossier(client_for, verified, product_a):
     m = client_for("manufacturer")
-    r = m.post("/api/v1/registrations/", {"product": product_a.pk, "samples": [verified.pk],
-                                          "declared": {"total_nitrogen_pct": 2.0, "k2o_pct": 1.5}}, format="json")
+    r = m.post(
+        "/api/v1/registrations/",
+        {"product": product_a.pk, "samples": [verified.pk], "declared": {"total_nitrogen_pct": 2.0, "k2o_pct": 1.5}},
+        format="json",
+    )
     assert r.status_code == 202, r.content
     assert r.json()["status"] == "awaiting_signature"  # issued only once a reviewer signs it
     assert client_for("reviewer").post(f"/api/v1/registrations/{r.json()['id']}/sign/").status_code == 202
@@ -198,25 +230,34 @@ def test_registration_dossier(client_for, verified, product_a):
     text = pdf_text(pdf)
     assert "肥料登記檢驗資料" in text and doc["number"] in text and "cattle manure" in text
     from certificates.models import Document
+
     ctx = Document.objects.get(pk=doc["id"]).context
     declared = {d["parameter"]: d["status"] for d in ctx["declared"]}
     assert declared == {"total_nitrogen_pct": "pass", "k2o_pct": "fail"}  # measured 2.52 % N, 1.2 % K2O
-    bad = m.post("/api/v1/registrations/", {"product": product_a.pk, "samples": [verified.pk],
-                                            "declared": {"cu": 5}}, format="json")
+    bad = m.post(
+        "/api/v1/registrations/",
+        {"product": product_a.pk, "samples": [verified.pk], "declared": {"cu": 5}},
+        format="json",
+    )
     assert bad.status_code == 400 and "declared" in bad.json()
-    other = client_for("manufacturer_b").post("/api/v1/registrations/", {"product": product_a.pk,
-                                                                          "samples": [verified.pk]}, format="json")
+    other = client_for("manufacturer_b").post(
+        "/api/v1/registrations/", {"product": product_a.pk, "samples": [verified.pk]}, format="json"
+    )
     assert other.status_code == 400  # another manufacturer's product does not exist for them
 
 
 def test_qr_code_decodes_to_verification_url(client_for, verified, tmp_path):
-    require_service(shutil.which("zbarimg") and shutil.which("pdftoppm"),
-                    "zbarimg (zbar-tools) and pdftoppm (poppler-utils) are needed to decode the QR code")
+    require_service(
+        shutil.which("zbarimg") and shutil.which("pdftoppm"),
+        "zbarimg (zbar-tools) and pdftoppm (poppler-utils) are needed to decode the QR code",
+    )
     doc = issue(client_for, verified).json()
     _, pdf = download(client_for("reviewer"), doc["id"])
     (tmp_path / "c.pdf").write_bytes(pdf)
-    subprocess.run(["pdftoppm", "-r", "200", "-png", "-f", "1", "-l", "1", str(tmp_path / "c.pdf"),
-                    str(tmp_path / "p")], check=True)
+    subprocess.run(
+        ["pdftoppm", "-r", "200", "-png", "-f", "1", "-l", "1", str(tmp_path / "c.pdf"), str(tmp_path / "p")],
+        check=True,
+    )
     png = sorted(tmp_path.glob("p*.png"))[0]
     out = subprocess.run(["zbarimg", "--raw", "-q", str(png)], capture_output=True, text=True).stdout.strip()
     assert out == doc["verification_url"]

@@ -1,5 +1,6 @@
 """Issue 13, chromatogram photos through the API: proposal with confidence stored with the photo, accept or
 correct (both kept, corrections counted), overlay, 'could not find a chromatogram', audit."""
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -20,8 +21,9 @@ def upload(content, name="paper.png"):
 
 
 def read(client, sample, content, **extra):
-    return client.post(f"/api/v1/samples/{sample.pk}/chromatogram-readings/", {"photo": upload(content), **extra},
-                       format="multipart")
+    return client.post(
+        f"/api/v1/samples/{sample.pk}/chromatogram-readings/", {"photo": upload(content), **extra}, format="multipart"
+    )
 
 
 def base(sample, rid):
@@ -40,7 +42,7 @@ def test_read_propose_accept(client_for, sample):
     png = c.get(body["overlay_url"])
     assert png.status_code == 200 and png["Content-Type"] == "image/png"
     assert b"".join(png.streaming_content).startswith(b"\x89PNG")
-    assert not Assay.objects.filter(sample=sample).exists()            # nothing entered before the decision
+    assert not Assay.objects.filter(sample=sample).exists()  # nothing entered before the decision
 
     r = c.post(base(sample, body["id"]) + "decision/", {}, format="json")
     assert r.status_code == 201, r.content
@@ -53,8 +55,9 @@ def test_read_propose_accept(client_for, sample):
     assert ind["chromatogram"]["status"] == "mature"
     again = c.post(base(sample, body["id"]) + "decision/", {}, format="json")
     assert again.status_code == 409
-    actions = list(AuditEntry.objects.filter(entity="chromatogram_reading", entity_id=reading.pk)
-                   .values_list("action", flat=True))
+    actions = list(
+        AuditEntry.objects.filter(entity="chromatogram_reading", entity_id=reading.pk).values_list("action", flat=True)
+    )
     assert actions == ["create", "update"]
 
 
@@ -65,8 +68,9 @@ def test_correction_is_kept_counted_and_needs_a_reason(client_for, sample):
     r = c.post(base(sample, rid) + "decision/", {"edge": "serrated"}, format="json")
     assert r.status_code == 400 and r.json() == {"reason": ["A reason is required to correct the proposed reading."]}
     assert not Assay.objects.filter(sample=sample).exists()
-    r = c.post(base(sample, rid) + "decision/", {"edge": "serrated", "reason": "teeth visible under the loupe"},
-               format="json")
+    r = c.post(
+        base(sample, rid) + "decision/", {"edge": "serrated", "reason": "teeth visible under the loupe"}, format="json"
+    )
     assert r.status_code == 201, r.content
     body = r.json()
     assert body["decision"] == "corrected" and body["zones_proposed"] == d.zones
@@ -78,10 +82,16 @@ def test_correction_is_kept_counted_and_needs_a_reason(client_for, sample):
 
     rid2 = read(c, sample, draw(Drawing())).json()["id"]
     c.post(base(sample, rid2) + "decision/", {}, format="json")
-    read(c, sample, draw(Drawing(edge="smooth")))                           # read, not decided yet
+    read(c, sample, draw(Drawing(edge="smooth")))  # read, not decided yet
     stats = client_for("regulator").get("/api/v1/chromatogram-readings/statistics/").json()
-    assert stats == {"read": 3, "decided": 2, "accepted": 1, "corrected": 1, "correction_rate": 0.5,
-                     "corrected_by_zone": {"center": 0, "middle_band": 0, "edge": 1}}
+    assert stats == {
+        "read": 3,
+        "decided": 2,
+        "accepted": 1,
+        "corrected": 1,
+        "correction_rate": 0.5,
+        "corrected_by_zone": {"center": 0, "middle_band": 0, "edge": 1},
+    }
 
 
 def test_bad_decision_codes_are_400(client_for, sample):
@@ -115,7 +125,8 @@ def test_only_technicians_read_photos(client_for, sample, role, expected):
 
 def test_oversized_photo_is_refused_before_decoding(client_for, sample, monkeypatch):
     from maturity import chromatogram_services
+
     monkeypatch.setattr(chromatogram_services, "MAX_PHOTO_PIXELS", 100_000)
-    r = read(client_for("technician"), sample, draw(Drawing()))          # 480 × 384 = 184 320 px
+    r = read(client_for("technician"), sample, draw(Drawing()))  # 480 × 384 = 184 320 px
     assert r.status_code == 400 and r.json() == {"photo": ["must be at most 100,000 pixels (this one: 480 × 384)"]}
     assert not ChromatogramReading.objects.exists()

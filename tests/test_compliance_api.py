@@ -1,6 +1,7 @@
 """Issue 4 through the API: the EXAMPLES.md compliance example under both
 decision rules, jurisdictions, the pre-check, standards loading and the
 regulator's market view, exports and statistics."""
+
 import io
 
 import pytest
@@ -22,8 +23,9 @@ EXAMPLE = {
 
 def sample_with(client_for, make_sample, product, values):
     s = make_sample(product, "received")
-    r = client_for("technician").post(f"/api/v1/samples/{s.pk}/assays/",
-                                      {"method": "direct", "data": {"values": values}}, format="json")
+    r = client_for("technician").post(
+        f"/api/v1/samples/{s.pk}/assays/", {"method": "direct", "data": {"values": values}}, format="json"
+    )
     assert r.status_code == 201, r.content
     return s
 
@@ -66,16 +68,18 @@ def test_example_without_moisture_is_incomplete(client_for, make_sample, product
 def test_example_bagasse_product_with_38_percent_moisture(client_for, make_sample, product_a):
     client_for("manufacturer").patch(f"/api/v1/products/{product_a.pk}/", {"bagasse_based": True}, format="json")
     product_a.refresh_from_db()
-    s = sample_with(client_for, make_sample, product_a, dict(EXAMPLE, moisture_pct={"value": 38.0,
-                                                                                   "basis": "as_received"}))
+    s = sample_with(
+        client_for, make_sample, product_a, dict(EXAMPLE, moisture_pct={"value": 38.0, "basis": "as_received"})
+    )
     body = client_for("regulator").get(f"/api/v1/samples/{s.pk}/compliance/").json()
     moist = [c for c in body["checks"] if c["parameter"] == "moisture_pct"]
     assert len(moist) == 1 and moist[0]["limit"] == 40 and moist[0]["status"] == "pass"
 
 
 def test_declaration_failure_and_category_override(client_for, make_sample, product_a):
-    client_for("manufacturer").patch(f"/api/v1/products/{product_a.pk}/", {"chemical_fertilizer_added": True},
-                                     format="json")
+    client_for("manufacturer").patch(
+        f"/api/v1/products/{product_a.pk}/", {"chemical_fertilizer_added": True}, format="json"
+    )
     s = sample_with(client_for, make_sample, product_a, EXAMPLE)
     body = client_for("regulator").get(f"/api/v1/samples/{s.pk}/compliance/").json()
     assert body["verdict"] == "fail"
@@ -85,8 +89,14 @@ def test_declaration_failure_and_category_override(client_for, make_sample, prod
     assert misc["category"] == "misc_organic" and any(c["parameter"] == "npk_sum_pct" for c in misc["checks"])
 
 
-@pytest.mark.parametrize("query,field", [("standard=tw-2099", "standard"), ("category=rocket_fuel", "category"),
-                                         ("decision_rule=lenient", "decision_rule")])
+@pytest.mark.parametrize(
+    "query,field",
+    [
+        ("standard=tw-2099", "standard"),
+        ("category=rocket_fuel", "category"),
+        ("decision_rule=lenient", "decision_rule"),
+    ],
+)
 def test_bad_compliance_query_is_400(client_for, make_sample, product_a, query, field):
     s = sample_with(client_for, make_sample, product_a, EXAMPLE)
     r = client_for("regulator").get(f"/api/v1/samples/{s.pk}/compliance/?{query}")
@@ -99,10 +109,10 @@ def test_jurisdictions(client_for, make_sample, product_a):
     body = client_for("regulator").get(f"/api/v1/samples/{s.pk}/jurisdictions/").json()
     cr = next(m for m in body["metals"] if m["metal"] == "cr")
     by = {j["jurisdiction"] + j["note"]: j for j in cr["jurisdictions"]}
-    assert by["AT"]["status"] == "exceeds"           # 150
-    assert by["BE"]["status"] == "within_range"      # 150–200
-    assert by["US"]["status"] == "meets"             # 1000
-    assert by["JP"]["status"] == "not_comparable"    # water extract (1.5)
+    assert by["AT"]["status"] == "exceeds"  # 150
+    assert by["BE"]["status"] == "within_range"  # 150–200
+    assert by["US"]["status"] == "meets"  # 1000
+    assert by["JP"]["status"] == "not_comparable"  # water extract (1.5)
     assert by["BE"]["limit_display"] in ("150–200", "150-200")
     cu = next(m for m in body["metals"] if m["metal"] == "cu")
     assert abs(cu["value"] - 60 / 0.68) < 1e-6
@@ -111,15 +121,21 @@ def test_jurisdictions(client_for, make_sample, product_a):
 def test_assess_precheck_without_storing(client_for, standards):
     from lims.models import Sample
     from maturity.models import Assay
+
     for role in ("manufacturer", "regulator", "technician"):
-        r = client_for(role).post("/api/v1/assess/", {"category": "general_compost", "decision_rule": "guarded",
-                                                      "results": EXAMPLE}, format="json")
+        r = client_for(role).post(
+            "/api/v1/assess/",
+            {"category": "general_compost", "decision_rule": "guarded", "results": EXAMPLE},
+            format="json",
+        )
         assert r.status_code == 200, r.content
         assert r.json()["verdict"] == "conditional" and r.json()["standard"] == "tw-1997"
     assert Assay.objects.count() == 0 and Sample.objects.count() == 0
-    r = client_for("manufacturer").post("/api/v1/assess/", {"category": "general_compost",
-                                                            "results": {"cu": {"value": 5, "unit": "ppb"}}},
-                                        format="json")
+    r = client_for("manufacturer").post(
+        "/api/v1/assess/",
+        {"category": "general_compost", "results": {"cu": {"value": 5, "unit": "ppb"}}},
+        format="json",
+    )
     assert r.status_code == 400 and "results.cu.unit" in r.json()
     r = client_for("manufacturer").post("/api/v1/assess/", {"category": "nope", "results": EXAMPLE}, format="json")
     assert r.status_code == 400 and "category" in r.json()
@@ -127,16 +143,21 @@ def test_assess_precheck_without_storing(client_for, standards):
 
 def test_standards_loader_rejects_bad_files_and_loads_nothing(tmp_path, standards):
     from maturity.models import StandardEdition
+
     before = StandardEdition.objects.count()
-    csv_bad = ("category,category_zh,parameter,kind,limit,unit,basis,condition,source\n"
-               "general_compost,一般堆肥,cu,max,abc,mg/kg,dry,,x\n"
-               "general_compost,一般堆肥,cu,max,100,mg/kg,dry,,x\n"
-               "general_compost,一般堆肥,cu,max,100,mg/kg,dry,,x\n"
-               "general_compost,一般堆肥,zn,max,800,furlongs,dry,,x\n")
+    csv_bad = (
+        "category,category_zh,parameter,kind,limit,unit,basis,condition,source\n"
+        "general_compost,一般堆肥,cu,max,abc,mg/kg,dry,,x\n"
+        "general_compost,一般堆肥,cu,max,100,mg/kg,dry,,x\n"
+        "general_compost,一般堆肥,cu,max,100,mg/kg,dry,,x\n"
+        "general_compost,一般堆肥,zn,max,800,furlongs,dry,,x\n"
+    )
     (tmp_path / "r.csv").write_text(csv_bad)
-    (tmp_path / "e.yaml").write_text("code: tw-2030\ntitle: test\nissuing_body: x\nin_force: 2030-01-01\n"
-                                     "source: x\nrequirements_csv: r.csv\n"
-                                     "categories:\n  general_compost: {name_zh: 一般堆肥, name_en: General compost}\n")
+    (tmp_path / "e.yaml").write_text(
+        "code: tw-2030\ntitle: test\nissuing_body: x\nin_force: 2030-01-01\n"
+        "source: x\nrequirements_csv: r.csv\n"
+        "categories:\n  general_compost: {name_zh: 一般堆肥, name_en: General compost}\n"
+    )
     with pytest.raises(CommandError) as e:
         call_command("load_standard", str(tmp_path / "e.yaml"))
     msg = str(e.value)
@@ -150,18 +171,25 @@ def test_standards_loader_rejects_bad_files_and_loads_nothing(tmp_path, standard
 
 def test_new_edition_loads_and_used_edition_is_frozen(tmp_path, standards, client_for, make_sample, product_a, users):
     from maturity.models import StandardEdition
-    (tmp_path / "r.csv").write_text("category,category_zh,parameter,kind,limit,unit,basis,condition,source\n"
-                                    "general_compost,一般堆肥,cu,max,80,mg/kg,dry,,test\n")
-    (tmp_path / "e.yaml").write_text("code: tw-2030\ntitle: test\nissuing_body: x\nin_force: 2030-01-01\n"
-                                     "source: x\nrequirements_csv: r.csv\n"
-                                     "categories:\n  general_compost: {name_zh: 一般堆肥, name_en: General compost}\n")
+
+    (tmp_path / "r.csv").write_text(
+        "category,category_zh,parameter,kind,limit,unit,basis,condition,source\n"
+        "general_compost,一般堆肥,cu,max,80,mg/kg,dry,,test\n"
+    )
+    (tmp_path / "e.yaml").write_text(
+        "code: tw-2030\ntitle: test\nissuing_body: x\nin_force: 2030-01-01\n"
+        "source: x\nrequirements_csv: r.csv\n"
+        "categories:\n  general_compost: {name_zh: 一般堆肥, name_en: General compost}\n"
+    )
     call_command("load_standard", str(tmp_path / "e.yaml"))
     s = sample_with(client_for, make_sample, product_a, EXAMPLE)
     body = client_for("regulator").get(f"/api/v1/samples/{s.pk}/compliance/?standard=tw-2030").json()
     assert body["standard"] == "tw-2030" and body["verdict"] == "fail"  # 88.2 > 80
     StandardEdition.objects.filter(code="tw-2030").update(used_in_judgement=True)
-    (tmp_path / "r.csv").write_text("category,category_zh,parameter,kind,limit,unit,basis,condition,source\n"
-                                    "general_compost,一般堆肥,cu,max,90,mg/kg,dry,,test\n")
+    (tmp_path / "r.csv").write_text(
+        "category,category_zh,parameter,kind,limit,unit,basis,condition,source\n"
+        "general_compost,一般堆肥,cu,max,90,mg/kg,dry,,test\n"
+    )
     with pytest.raises(CommandError, match="new edition"):
         call_command("load_standard", str(tmp_path / "e.yaml"), "--replace")
 
@@ -170,8 +198,12 @@ def test_new_edition_loads_and_used_edition_is_frozen(tmp_path, standards, clien
 def market(client_for, make_sample, product_a, product_b, users):
     """Three verified samples: one passing, one failing Cu, one from another manufacturer failing Zn."""
     from lims import services
-    specs = [(product_a, EXAMPLE), (product_a, dict(EXAMPLE, cu={"value": 150, "unit": "mg/kg", "basis": "dry"})),
-             (product_b, dict(EXAMPLE, zn={"value": 0.12, "unit": "%", "basis": "dry"}))]
+
+    specs = [
+        (product_a, EXAMPLE),
+        (product_a, dict(EXAMPLE, cu={"value": 150, "unit": "mg/kg", "basis": "dry"})),
+        (product_b, dict(EXAMPLE, zn={"value": 0.12, "unit": "%", "basis": "dry"})),
+    ]
     out = []
     for product, values in specs:
         s = sample_with(client_for, make_sample, product, values)
@@ -206,20 +238,26 @@ def test_market_matches_single_sample_judgement(client_for, market):
         assert table[s.pk]["verdict"] == single["verdict"]
 
 
-@pytest.mark.parametrize("role,expected", [("regulator", 200), ("lab_admin", 200), ("reviewer", 200),
-                                           ("technician", 200), ("manufacturer", 403)])
+@pytest.mark.parametrize(
+    "role,expected",
+    [("regulator", 200), ("lab_admin", 200), ("reviewer", 200), ("technician", 200), ("manufacturer", 403)],
+)
 def test_market_roles(client_for, market, role, expected):
-    for url in ["/api/v1/regulator/samples/", "/api/v1/regulator/statistics/",
-                "/api/v1/regulator/samples/export/?format=csv"]:
+    for url in [
+        "/api/v1/regulator/samples/",
+        "/api/v1/regulator/statistics/",
+        "/api/v1/regulator/samples/export/?format=csv",
+    ]:
         assert client_for(role).get(url).status_code == expected
 
 
 def test_exports_csv_and_xlsx(client_for, market):
     import pandas as pd
+
     c = client_for("regulator")
     r = c.get("/api/v1/regulator/samples/export/?format=csv&verdict=fail")
     assert r.status_code == 200 and "tw-1997" in r["Content-Disposition"]
-    df = pd.read_csv(io.BytesIO(b"".join(r.streaming_content)))   # streamed: bounded memory
+    df = pd.read_csv(io.BytesIO(b"".join(r.streaming_content)))  # streamed: bounded memory
     assert len(df) == 2 and set(df["decision_rule"]) == {"simple"} and set(df["standard"]) == {"tw-1997"}
     assert "cu" in df.columns and "failing" in df.columns
     r = c.get("/api/v1/regulator/samples/export/?format=xlsx")
@@ -249,26 +287,46 @@ def test_admin_loads_edition_from_uploaded_files(client, users, standards):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from maturity.models import StandardEdition
+
     client.force_login(users["lab_admin"])
-    csv = ("category,category_zh,parameter,kind,limit,unit,basis,condition,source\n"
-           "general_compost,一般堆肥,cu,max,80,mg/kg,dry,,test\n").encode()
-    yaml_text = ("code: tw-2031\ntitle: t\nissuing_body: x\nin_force: 2031-01-01\nsource: x\n"
-                 "requirements_csv: r.csv\ncategories:\n  general_compost: {name_zh: 一般堆肥, name_en: General}\n")
-    r = client.post("/admin/maturity/standardedition/load/", {
-        "manifest": SimpleUploadedFile("e.yaml", yaml_text.encode()), "requirements": SimpleUploadedFile("r.csv", csv)})
+    csv = (
+        "category,category_zh,parameter,kind,limit,unit,basis,condition,source\n"
+        "general_compost,一般堆肥,cu,max,80,mg/kg,dry,,test\n"
+    ).encode()
+    yaml_text = (
+        "code: tw-2031\ntitle: t\nissuing_body: x\nin_force: 2031-01-01\nsource: x\n"
+        "requirements_csv: r.csv\ncategories:\n  general_compost: {name_zh: 一般堆肥, name_en: General}\n"
+    )
+    r = client.post(
+        "/admin/maturity/standardedition/load/",
+        {
+            "manifest": SimpleUploadedFile("e.yaml", yaml_text.encode()),
+            "requirements": SimpleUploadedFile("r.csv", csv),
+        },
+    )
     assert r.status_code == 302, r.content.decode()[:2000]
     assert StandardEdition.objects.get(code="tw-2031").requirements.count() == 1
     bad = csv.replace(b",80,", b",eighty,")
-    r = client.post("/admin/maturity/standardedition/load/", {
-        "manifest": SimpleUploadedFile("e.yaml", yaml_text.replace("2031", "2032").encode()),
-        "requirements": SimpleUploadedFile("r.csv", bad)})
+    r = client.post(
+        "/admin/maturity/standardedition/load/",
+        {
+            "manifest": SimpleUploadedFile("e.yaml", yaml_text.replace("2031", "2032").encode()),
+            "requirements": SimpleUploadedFile("r.csv", bad),
+        },
+    )
     assert r.status_code == 200 and "not a number" in r.content.decode()
     assert not StandardEdition.objects.filter(code="tw-2032").exists()
 
 
 def test_admin_pages_for_lab_admin(client, users, standards):
     client.force_login(users["lab_admin"])
-    for url in ["/admin/", "/admin/maturity/standardedition/", "/admin/lims/user/", "/admin/lims/labsettings/",
-                "/admin/lims/manufacturer/", "/admin/maturity/standardedition/load/"]:
+    for url in [
+        "/admin/",
+        "/admin/maturity/standardedition/",
+        "/admin/lims/user/",
+        "/admin/lims/labsettings/",
+        "/admin/lims/manufacturer/",
+        "/admin/maturity/standardedition/load/",
+    ]:
         assert client.get(url).status_code == 200, url
     assert "Load an edition from a file" in client.get("/admin/maturity/standardedition/").content.decode()

@@ -1,5 +1,6 @@
 """Composting batches through the API (DOMAIN.md §9): isolation, logger upload with its row report, turnings,
 the evaluation, sample links, audit."""
+
 import datetime as dt
 
 import pytest
@@ -15,8 +16,10 @@ URL = "/api/v1/composting/batches/"
 @pytest.fixture
 def batch(users, org_a):
     from composting import services
-    return services.batch_create(actor=users["manufacturer"], manufacturer=org_a, name="W-1", method="in_vessel",
-                                 started_on=dt.date(2026, 1, 1))
+
+    return services.batch_create(
+        actor=users["manufacturer"], manufacturer=org_a, name="W-1", method="in_vessel", started_on=dt.date(2026, 1, 1)
+    )
 
 
 def csv_file(rows, name="logger.csv"):
@@ -33,8 +36,9 @@ def test_manufacturer_creates_and_sees_only_own(client_for, users, org_a, org_b,
     c = client_for("manufacturer")
     r = c.post(URL, {"name": "W-2", "method": "windrow", "started_on": "2026-02-01"}, format="json")
     assert r.status_code == 201 and r.json()["manufacturer"] == org_a.pk
-    r = c.post(URL, {"name": "X", "method": "windrow", "started_on": "2026-02-01", "manufacturer": org_b.pk},
-               format="json")
+    r = c.post(
+        URL, {"name": "X", "method": "windrow", "started_on": "2026-02-01", "manufacturer": org_b.pk}, format="json"
+    )
     assert r.status_code == 403
     b = client_for("manufacturer_b")
     assert b.get(URL).json()["count"] == 0
@@ -46,14 +50,17 @@ def test_manufacturer_creates_and_sees_only_own(client_for, users, org_a, org_b,
 
 
 def test_bad_batch_fields_named(client_for):
-    r = client_for("manufacturer").post(URL, {"name": "", "method": "heap", "started_on": "2026-02-01",
-                                              "ended_on": "2026-01-01"}, format="json")
+    r = client_for("manufacturer").post(
+        URL, {"name": "", "method": "heap", "started_on": "2026-02-01", "ended_on": "2026-01-01"}, format="json"
+    )
     assert r.status_code == 400 and {"name", "method"} <= set(r.json())
-    r = client_for("manufacturer").post(URL, {"name": "a", "method": "windrow", "started_on": "2026-02-01",
-                                              "ended_on": "2026-01-01"}, format="json")
+    r = client_for("manufacturer").post(
+        URL, {"name": "a", "method": "windrow", "started_on": "2026-02-01", "ended_on": "2026-01-01"}, format="json"
+    )
     assert r.status_code == 400 and "ended_on" in r.json()
-    r = client_for("technician").post(URL, {"name": "a", "method": "windrow", "started_on": "2026-02-01"},
-                                      format="json")
+    r = client_for("technician").post(
+        URL, {"name": "a", "method": "windrow", "started_on": "2026-02-01"}, format="json"
+    )
     assert r.status_code == 400 and "manufacturer" in r.json()
 
 
@@ -66,22 +73,36 @@ def test_upload_stores_and_evaluation_judges(client_for, batch):
     assert len(ev["governing"]) == 72 and ev["governing"][0]["temperature_c"] == 54
     pfrp = next(x for x in ev["criteria"] if x["key"] == "us_epa_pfrp")
     assert pfrp["status"] == "not_shown" and pfrp["run"]["length_hours"] == 62
-    assert {x["key"] for x in ev["criteria"]} == {"tari_organisms", "us_epa_pfrp", "tari_comprehensive",
-                                                  "tw_msw_compost", "reheat"}
+    assert {x["key"] for x in ev["criteria"]} == {
+        "tari_organisms",
+        "us_epa_pfrp",
+        "tari_comprehensive",
+        "tw_msw_compost",
+        "reheat",
+    }
     entry = AuditEntry.objects.get(entity="composting_batch", action="readings:add")
     assert entry.changes["readings"] == [None, 144] and entry.actor.username == "maker_a"
 
 
 def test_upload_row_report_nothing_stored(client_for, batch):
-    rows = hourly(3) + [("yesterday", "core", 50), ("2026-01-02 00:00", "", 50), ("2026-01-02 01:00", "a", "hot"),
-                        ("2026-01-02 02:00", "a", 250), ("2026-01-01 00:00", "core", 59)]
+    rows = hourly(3) + [
+        ("yesterday", "core", 50),
+        ("2026-01-02 00:00", "", 50),
+        ("2026-01-02 01:00", "a", "hot"),
+        ("2026-01-02 02:00", "a", 250),
+        ("2026-01-01 00:00", "core", 59),
+    ]
     r = client_for("manufacturer").post(f"{URL}{batch.pk}/upload/", {"file": csv_file(rows)}, format="multipart")
     body = r.json()
     assert r.status_code == 400 and body["code"] == "logger_file_rejected" and body["problems"] == 5
     got = {(e["row"], e["column"], e["code"]) for e in body["errors"]}
-    assert got == {(5, "time", "logger_time_invalid"), (6, "probe", "logger_probe_missing"),
-                   (7, "temperature_c", "logger_temperature_invalid"), (8, "temperature_c", "logger_temperature_range"),
-                   (9, "time", "logger_duplicate")}
+    assert got == {
+        (5, "time", "logger_time_invalid"),
+        (6, "probe", "logger_probe_missing"),
+        (7, "temperature_c", "logger_temperature_invalid"),
+        (8, "temperature_c", "logger_temperature_range"),
+        (9, "time", "logger_duplicate"),
+    }
     assert TemperatureReading.objects.count() == 0
 
 
@@ -89,11 +110,13 @@ def test_upload_limits_and_bad_files(client_for, batch, monkeypatch):
     c = client_for("manufacturer")
     r = c.post(f"{URL}{batch.pk}/upload/", {"file": SimpleUploadedFile("x.pdf", b"%PDF")}, format="multipart")
     assert r.status_code == 400 and r.json()["errors"][0]["code"] == "logger_file_type"
-    r = c.post(f"{URL}{batch.pk}/upload/", {"file": SimpleUploadedFile("x.csv", b"when,where\n1,2\n")},
-               format="multipart")
+    r = c.post(
+        f"{URL}{batch.pk}/upload/", {"file": SimpleUploadedFile("x.csv", b"when,where\n1,2\n")}, format="multipart"
+    )
     assert r.status_code == 400 and {e["column"] for e in r.json()["errors"]} == {"time", "probe", "temperature_c"}
-    r = c.post(f"{URL}{batch.pk}/upload/", {"file": SimpleUploadedFile("x.csv", b"\xff\xfe\x00bad")},
-               format="multipart")
+    r = c.post(
+        f"{URL}{batch.pk}/upload/", {"file": SimpleUploadedFile("x.csv", b"\xff\xfe\x00bad")}, format="multipart"
+    )
     assert r.status_code == 400 and r.json()["errors"][0]["code"] == "logger_file_encoding"
     r = c.post(f"{URL}{batch.pk}/upload/", {"file": csv_file([])}, format="multipart")
     assert r.status_code == 400 and r.json()["errors"][0]["code"] == "logger_file_empty"
@@ -118,11 +141,15 @@ def test_second_upload_of_same_readings_is_refused(client_for, batch):
 
 def test_typed_readings_turnings_moisture(client_for, batch):
     c = client_for("technician")
-    r = c.post(f"{URL}{batch.pk}/readings/", {"readings": [{"at": "2026-01-01T00:00:00+08:00", "probe": "a",
-                                                          "temperature_c": 61}]}, format="json")
+    r = c.post(
+        f"{URL}{batch.pk}/readings/",
+        {"readings": [{"at": "2026-01-01T00:00:00+08:00", "probe": "a", "temperature_c": 61}]},
+        format="json",
+    )
     assert r.status_code == 201
-    r = c.post(f"{URL}{batch.pk}/readings/", {"readings": [{"at": "x", "probe": "a", "temperature_c": 1e9}]},
-               format="json")
+    r = c.post(
+        f"{URL}{batch.pk}/readings/", {"readings": [{"at": "x", "probe": "a", "temperature_c": 1e9}]}, format="json"
+    )
     errors = r.json()["readings"]
     first = errors["0"] if isinstance(errors, dict) else errors[0]
     assert r.status_code == 400 and set(first) == {"at", "temperature_c"}
@@ -133,32 +160,47 @@ def test_typed_readings_turnings_moisture(client_for, batch):
     assert "given twice" in err["reason"]
     assert c.post(f"{URL}{batch.pk}/turnings/", {"at": "2026-01-01T02:00:00+08:00"}, format="json").status_code == 201
     assert c.post(f"{URL}{batch.pk}/turnings/", {"at": "nope"}, format="json").status_code == 400
-    assert c.post(f"{URL}{batch.pk}/moisture/", {"at": "2026-01-01T02:00:00+08:00", "moisture_pct": 62},
-                  format="json").status_code == 201
+    assert (
+        c.post(
+            f"{URL}{batch.pk}/moisture/", {"at": "2026-01-01T02:00:00+08:00", "moisture_pct": 62}, format="json"
+        ).status_code
+        == 201
+    )
     r = c.post(f"{URL}{batch.pk}/moisture/", {"at": "2026-01-01T02:00:00+08:00", "moisture_pct": 101}, format="json")
     assert r.status_code == 400 and "moisture_pct" in r.json()
-    assert client_for("manufacturer_b").post(f"{URL}{batch.pk}/turnings/", {"at": "2026-01-01T02:00:00+08:00"},
-                                             format="json").status_code == 404
+    assert (
+        client_for("manufacturer_b")
+        .post(f"{URL}{batch.pk}/turnings/", {"at": "2026-01-01T02:00:00+08:00"}, format="json")
+        .status_code
+        == 404
+    )
     actions = set(AuditEntry.objects.filter(entity="composting_batch").values_list("action", flat=True))
     assert {"turning:add", "moisture:add", "readings:add"} <= actions
 
 
 def test_sample_names_its_batch(client_for, users, batch, product_a, product_b, make_sample, org_b):
     from composting import services
+
     s = make_sample(product_a)
     c = client_for("manufacturer")
     r = c.post("/api/v1/composting/sample-batch/", {"sample": s.pk, "batch": batch.pk}, format="json")
     assert r.status_code == 200 and s.composting_batch.batch == batch
-    other = services.batch_create(actor=users["manufacturer_b"], manufacturer=org_b, name="B", method="windrow",
-                                  started_on=dt.date(2026, 1, 1))
-    assert c.post("/api/v1/composting/sample-batch/", {"sample": s.pk, "batch": other.pk},
-                  format="json").status_code == 404
-    r = client_for("technician").post("/api/v1/composting/sample-batch/", {"sample": s.pk, "batch": other.pk},
-                                      format="json")
+    other = services.batch_create(
+        actor=users["manufacturer_b"], manufacturer=org_b, name="B", method="windrow", started_on=dt.date(2026, 1, 1)
+    )
+    assert (
+        c.post("/api/v1/composting/sample-batch/", {"sample": s.pk, "batch": other.pk}, format="json").status_code
+        == 404
+    )
+    r = client_for("technician").post(
+        "/api/v1/composting/sample-batch/", {"sample": s.pk, "batch": other.pk}, format="json"
+    )
     assert r.status_code == 400 and "batch" in r.json()
     sb = make_sample(product_b)
-    assert c.post("/api/v1/composting/sample-batch/", {"sample": sb.pk, "batch": batch.pk},
-                  format="json").status_code == 404
+    assert (
+        c.post("/api/v1/composting/sample-batch/", {"sample": sb.pk, "batch": batch.pk}, format="json").status_code
+        == 404
+    )
     assert AuditEntry.objects.filter(entity="sample", sample=s, changes__composting_batch=[None, batch.pk]).exists()
     r = client_for("lab_admin").patch(f"{URL}{batch.pk}/", {"manufacturer": org_b.pk}, format="json")
     assert r.status_code == 400 and "manufacturer" in r.json()
@@ -169,8 +211,11 @@ def test_sample_names_its_batch(client_for, users, batch, product_a, product_b, 
 def test_criteria_are_data(client_for, batch):
     c = client_for("manufacturer")
     c.post(f"{URL}{batch.pk}/upload/", {"file": csv_file(hourly(72, temp=52))}, format="multipart")
-    status = lambda: next(x for x in c.get(f"{URL}{batch.pk}/evaluation/").json()["criteria"]  # noqa: E731
-                          if x["key"] == "us_epa_pfrp")["status"]
+    status = lambda: next(
+        x
+        for x in c.get(f"{URL}{batch.pk}/evaluation/").json()["criteria"]  # noqa: E731
+        if x["key"] == "us_epa_pfrp"
+    )["status"]
     assert status() == "not_shown"
     crit = Criterion.objects.get(key="us_epa_pfrp")
     crit.params = dict(crit.params, temperature_c=50)
@@ -183,6 +228,7 @@ def test_criteria_are_data(client_for, batch):
 
 def test_criterion_clean_names_the_parameter(db):
     from django.core.exceptions import ValidationError
+
     crit = Criterion.objects.get(key="reheat")
     crit.params = {"rise_c": -1, "window_hours": 72}
     with pytest.raises(ValidationError) as e:
@@ -199,8 +245,12 @@ MATRIX = [  # (method, url, body, expected per role in ROLES order); the batch b
     ("get", URL + "{batch}/history/", None, (200, 200, 403, 403, 200, 200)),
     ("patch", URL + "{batch}/", {"name": "renamed"}, (200, 403, 200, 404, 403, 200)),
     ("post", URL + "{batch}/turnings/", {"at": "2026-01-02T00:00:00+08:00"}, (201, 403, 201, 404, 403, 201)),
-    ("post", URL + "{batch}/moisture/", {"at": "2026-01-02T00:00:00+08:00", "moisture_pct": 60},
-     (201, 403, 201, 404, 403, 201)),
+    (
+        "post",
+        URL + "{batch}/moisture/",
+        {"at": "2026-01-02T00:00:00+08:00", "moisture_pct": 60},
+        (201, 403, 201, 404, 403, 201),
+    ),
     ("post", URL + "{batch}/upload/", {}, (400, 403, 400, 404, 403, 400)),
     ("get", "/api/v1/composting/materials/", None, (200, 200, 200, 200, 200, 200)),
     ("get", "/api/v1/composting/soil/", None, (200, 200, 200, 200, 200, 200)),
@@ -221,9 +271,10 @@ def test_endpoint_matrix(client_for, batch, method, url, body, expected):
 
 def test_unreadable_csv_and_out_of_range_ids_are_400(client_for, batch):
     c = client_for("manufacturer")
-    for content, code in ((b"time,probe,temperature_c\n2026-01-01 00:00,a\x00,60\n", "logger_file_binary"),
-                          (b'time,probe,temperature_c\n"2026-01-01 00:00,a,60\n' + b"x" * 200_000,
-                           "logger_csv_invalid")):
+    for content, code in (
+        (b"time,probe,temperature_c\n2026-01-01 00:00,a\x00,60\n", "logger_file_binary"),
+        (b'time,probe,temperature_c\n"2026-01-01 00:00,a,60\n' + b"x" * 200_000, "logger_csv_invalid"),
+    ):
         r = c.post(f"{URL}{batch.pk}/upload/", {"file": SimpleUploadedFile("x.csv", content)}, format="multipart")
         assert r.status_code == 400 and r.json()["errors"][0]["code"] == code
     r = c.post("/api/v1/composting/sample-batch/", {"sample": 10**30, "batch": None}, format="json")

@@ -1,4 +1,5 @@
 """Composting pages: batches with the curve and verdicts, the mix designer, the soil forecast."""
+
 import datetime as dt
 
 import pytest
@@ -37,8 +38,10 @@ def test_manufacturer_creates_batch_uploads_and_reads_verdicts(web, org_a):
 
 def test_bad_logger_file_shows_row_report(web, users, org_a):
     from composting import services
-    batch = services.batch_create(actor=users["manufacturer"], manufacturer=org_a, name="P", method="windrow",
-                                  started_on=dt.date(2026, 1, 1))
+
+    batch = services.batch_create(
+        actor=users["manufacturer"], manufacturer=org_a, name="P", method="windrow", started_on=dt.date(2026, 1, 1)
+    )
     bad = SimpleUploadedFile("log.csv", b"time,probe,temperature_c\n2026-01-01 00:00,a,60\nnoon,a,61\n")
     page = web("manufacturer", "en").post(f"/composting/batches/{batch.pk}/", {"what": "upload", "file": bad})
     text = page.content.decode()
@@ -80,13 +83,32 @@ def verified(users, product_a, make_sample):
 def test_forecast_page(web, verified):
     c = web("manufacturer", "en")
     assert c.get("/composting/forecast/").status_code == 200
-    page = c.get("/composting/forecast/", {"sample": verified.pk, "rate_t_ha": 10, "horizon_years": 50,
-                                           "land_use": "farmland", "soil_group": "total", "depth_cm": 15,
-                                           "bulk_density": 1.2}).content.decode()
+    page = c.get(
+        "/composting/forecast/",
+        {
+            "sample": verified.pk,
+            "rate_t_ha": 10,
+            "horizon_years": 50,
+            "land_use": "farmland",
+            "soil_group": "total",
+            "depth_cm": 15,
+            "bulk_density": 1.2,
+        },
+    ).content.decode()
     assert 'id="limiting">Cu<' in page and "60.0" in page and '<line class="metal"' in page
-    page = c.get("/composting/forecast/", {"sample": verified.pk, "rate_t_ha": 10, "horizon_years": 50,
-                                           "land_use": "general", "soil_group": "total", "depth_cm": 15,
-                                           "bulk_density": 1.2, "start_Cu": 40}).content.decode()
+    page = c.get(
+        "/composting/forecast/",
+        {
+            "sample": verified.pk,
+            "rate_t_ha": 10,
+            "horizon_years": 50,
+            "land_use": "general",
+            "soil_group": "total",
+            "depth_cm": 15,
+            "bulk_density": 1.2,
+            "start_Cu": 40,
+        },
+    ).content.decode()
     assert "540.0" in page
     assert verified.code not in web("manufacturer_b", "en").get("/composting/forecast/").content.decode()
 
@@ -95,22 +117,42 @@ def test_batch_page_names_a_sample_and_admin_edit_is_audited(web, users, org_a, 
     from composting import services
     from composting.models import Criterion
     from lims.models import AuditEntry
-    batch = services.batch_create(actor=users["manufacturer"], manufacturer=org_a, name="P", method="windrow",
-                                  started_on=dt.date(2026, 1, 1))
+
+    batch = services.batch_create(
+        actor=users["manufacturer"], manufacturer=org_a, name="P", method="windrow", started_on=dt.date(2026, 1, 1)
+    )
     s = make_sample(product_a)
     r = web("manufacturer", "en").post(f"/composting/batches/{batch.pk}/", {"what": "sample", "sample": s.pk})
     assert r.status_code == 302 and batch.samples.get().sample == s
     assert s.code in web("manufacturer", "en").get(f"/composting/batches/{batch.pk}/").content.decode()
     crit = Criterion.objects.get(key="reheat")
-    r = web("lab_admin").post(f"/admin/composting/criterion/{crit.pk}/change/", {
-        "key": "reheat", "name": crit.name, "kind": "reheat", "params": '{"rise_c": 4, "window_hours": 72}',
-        "source": crit.source, "active": "on", "position": 4})
+    r = web("lab_admin").post(
+        f"/admin/composting/criterion/{crit.pk}/change/",
+        {
+            "key": "reheat",
+            "name": crit.name,
+            "kind": "reheat",
+            "params": '{"rise_c": 4, "window_hours": 72}',
+            "source": crit.source,
+            "active": "on",
+            "position": 4,
+        },
+    )
     assert r.status_code == 302
     entry = AuditEntry.objects.get(entity="composting_criterion")
     assert entry.changes["params"][1]["rise_c"] == 4 and entry.actor == users["lab_admin"]
-    r = web("lab_admin").post(f"/admin/composting/criterion/{crit.pk}/change/", {
-        "key": "reheat", "name": crit.name, "kind": "reheat", "params": '{"rise_c": -1, "window_hours": 72}',
-        "source": crit.source, "active": "on", "position": 4})
+    r = web("lab_admin").post(
+        f"/admin/composting/criterion/{crit.pk}/change/",
+        {
+            "key": "reheat",
+            "name": crit.name,
+            "kind": "reheat",
+            "params": '{"rise_c": -1, "window_hours": 72}',
+            "source": crit.source,
+            "active": "on",
+            "position": 4,
+        },
+    )
     assert r.status_code == 200 and "rise_c" in r.content.decode()
     assert Criterion.objects.get(pk=crit.pk).params["rise_c"] == 4
 
@@ -119,6 +161,7 @@ def test_demo_has_a_batch_with_evidence(db):
     from django.core.management import call_command
 
     from composting import selectors
+
     call_command("load_demo", password="demo-pw-123")
     call_command("load_demo", password="demo-pw-123")
     batch = Batch.objects.get()

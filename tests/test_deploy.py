@@ -1,5 +1,6 @@
 """Production path: system checks of `check --deploy`, debug pages only on
 loopback, plain bilingual error pages, gunicorn.conf.py."""
+
 import importlib.util
 import os
 import subprocess
@@ -17,17 +18,31 @@ SECRET = "x" * 20 + "-Zq9!kL2@pR7#vN4$wT6^yB8&" * 2
 
 
 def check_deploy(tmp_path, **extra):
-    env = dict(os.environ, LIMS_MODE="production", DJANGO_SECRET_KEY=SECRET, DJANGO_ALLOWED_HOSTS="lims.example.org",
-               DJANGO_SETTINGS_MODULE="lims.settings", LIMS_VAR_DIR=str(tmp_path))
+    env = dict(
+        os.environ,
+        LIMS_MODE="production",
+        DJANGO_SECRET_KEY=SECRET,
+        DJANGO_ALLOWED_HOSTS="lims.example.org",
+        DJANGO_SETTINGS_MODULE="lims.settings",
+        LIMS_VAR_DIR=str(tmp_path),
+    )
     env.pop("LIMS_PUBLIC_URL", None)
     env.update(extra)
-    return subprocess.run([sys.executable, "manage.py", "check", "--deploy"], cwd=ROOT, env=env,
-                          capture_output=True, text=True)
+    return subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy"], cwd=ROOT, env=env, capture_output=True, text=True
+    )
 
 
-@pytest.mark.parametrize("extra", [{}, {"LIMS_PUBLIC_URL": "http://127.0.0.1:8000"},
-                                   {"LIMS_PUBLIC_URL": "https://localhost"}, {"LIMS_PUBLIC_URL": "http://[::1]:8000"},
-                                   {"LIMS_PUBLIC_URL": "lims.example.org"}])
+@pytest.mark.parametrize(
+    "extra",
+    [
+        {},
+        {"LIMS_PUBLIC_URL": "http://127.0.0.1:8000"},
+        {"LIMS_PUBLIC_URL": "https://localhost"},
+        {"LIMS_PUBLIC_URL": "http://[::1]:8000"},
+        {"LIMS_PUBLIC_URL": "lims.example.org"},
+    ],
+)
 def test_check_deploy_fails_without_a_public_url_others_can_reach(tmp_path, extra):
     r = check_deploy(tmp_path, **extra)
     assert r.returncode != 0
@@ -41,10 +56,23 @@ def test_check_deploy_warns_while_static_files_are_not_collected(tmp_path):
     assert "lims.E001" not in r.stderr
 
 
-@pytest.mark.parametrize("host,loopback", [
-    ("127.0.0.1", True), ("127.0.0.1:8000", True), ("127.8.9.1", True), ("localhost", True), ("::1", True),
-    ("[::1]:8000", True), ("0.0.0.0", False), ("0.0.0.0:8000", False), ("192.168.1.20", False), ("::", False),
-    ("lims.example.org", False), ("", False)])
+@pytest.mark.parametrize(
+    "host,loopback",
+    [
+        ("127.0.0.1", True),
+        ("127.0.0.1:8000", True),
+        ("127.8.9.1", True),
+        ("localhost", True),
+        ("::1", True),
+        ("[::1]:8000", True),
+        ("0.0.0.0", False),
+        ("0.0.0.0:8000", False),
+        ("192.168.1.20", False),
+        ("::", False),
+        ("lims.example.org", False),
+        ("", False),
+    ],
+)
 def test_is_loopback(host, loopback):
     assert is_loopback(host) is loopback
 
@@ -58,11 +86,13 @@ def test_public_url_problem():
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("addr,debug", [("0.0.0.0:18999", False), ("192.168.1.20:18999", False),
-                                        ("127.0.0.1:18999", True)])
+@pytest.mark.parametrize(
+    "addr,debug", [("0.0.0.0:18999", False), ("192.168.1.20:18999", False), ("127.0.0.1:18999", True)]
+)
 def test_runserver_shows_debug_pages_only_on_loopback(settings, monkeypatch, addr, debug):
     from django.core.management import call_command
     from django.core.management.commands import runserver as django_runserver
+
     started = []
     monkeypatch.setattr(django_runserver, "run", lambda *a, **kw: started.append(a[:2]))
     settings.DEBUG = True
@@ -73,6 +103,7 @@ def test_runserver_shows_debug_pages_only_on_loopback(settings, monkeypatch, add
 
 def test_server_error_page_is_plain_and_bilingual():
     from django.views.defaults import server_error
+
     response = server_error(RequestFactory().get("/"))
     body = response.content.decode()
     assert response.status_code == 500
@@ -83,6 +114,7 @@ def test_server_error_page_is_plain_and_bilingual():
 def test_unhandled_error_off_loopback_shows_the_plain_page(settings, monkeypatch):
     """DEBUG off (as runserver sets it on 0.0.0.0): an exception gives templates/500.html, no settings."""
     from django.test import Client
+
     settings.DEBUG = False
     monkeypatch.setattr("lims.web.views.common.LoginView.get", lambda self, request, *a, **kw: 1 / 0)
     response = Client(raise_request_exception=False).get("/accounts/login/")
@@ -99,9 +131,15 @@ def _gunicorn_conf():
     return module
 
 
-@pytest.mark.parametrize("bind,debug_forced_off", [(["0.0.0.0:8000"], True), (["127.0.0.1:8000"], False),
-                                                   (["unix:/run/lims.sock"], False),
-                                                   (["127.0.0.1:8000", "192.168.1.5:8000"], True)])
+@pytest.mark.parametrize(
+    "bind,debug_forced_off",
+    [
+        (["0.0.0.0:8000"], True),
+        (["127.0.0.1:8000"], False),
+        (["unix:/run/lims.sock"], False),
+        (["127.0.0.1:8000", "192.168.1.5:8000"], True),
+    ],
+)
 def test_gunicorn_turns_debug_off_on_a_network_bind(monkeypatch, bind, debug_forced_off):
     conf = _gunicorn_conf()
     monkeypatch.delenv("LIMS_MODE", raising=False)

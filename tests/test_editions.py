@@ -1,6 +1,7 @@
 """Editions are immutable once used (issue 19 item 3): any compliance answer,
 pre-check, regulator view or document that cites an edition marks it used, and
 `load_standard --replace` then refuses it with a clear message."""
+
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -14,9 +15,11 @@ HEADER = "category,category_zh,parameter,kind,limit,unit,basis,condition,source\
 
 def write_edition(tmp_path, cu_limit):
     (tmp_path / "r.csv").write_text(HEADER + f"general_compost,一般堆肥,cu,max,{cu_limit},mg/kg,dry,,test\n")
-    (tmp_path / "e.yaml").write_text("code: tw-2040\ntitle: test\nissuing_body: x\nin_force: 2040-01-01\n"
-                                     "source: x\nrequirements_csv: r.csv\n"
-                                     "categories:\n  general_compost: {name_zh: 一般堆肥, name_en: General compost}\n")
+    (tmp_path / "e.yaml").write_text(
+        "code: tw-2040\ntitle: test\nissuing_body: x\nin_force: 2040-01-01\n"
+        "source: x\nrequirements_csv: r.csv\n"
+        "categories:\n  general_compost: {name_zh: 一般堆肥, name_en: General compost}\n"
+    )
     return str(tmp_path / "e.yaml")
 
 
@@ -52,16 +55,27 @@ def test_a_compliance_answer_freezes_the_edition(edition, client_for, make_sampl
 
 
 def test_a_pre_check_freezes_the_edition(edition, client_for):
-    r = client_for("manufacturer").post("/api/v1/assess/", {
-        "standard": "tw-2040", "category": "general_compost",
-        "results": {"cu": {"value": 90, "unit": "mg/kg", "basis": "dry"}}}, format="json")
+    r = client_for("manufacturer").post(
+        "/api/v1/assess/",
+        {
+            "standard": "tw-2040",
+            "category": "general_compost",
+            "results": {"cu": {"value": 90, "unit": "mg/kg", "basis": "dry"}},
+        },
+        format="json",
+    )
     assert r.status_code == 200, r.content
     assert_replace_refused(edition, "pre-check")
 
 
-@pytest.mark.parametrize("url", ["/api/v1/regulator/samples/?standard=tw-2040",
-                                 "/api/v1/regulator/statistics/?standard=tw-2040",
-                                 "/api/v1/regulator/samples/export/?standard=tw-2040&format=csv"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/regulator/samples/?standard=tw-2040",
+        "/api/v1/regulator/statistics/?standard=tw-2040",
+        "/api/v1/regulator/samples/export/?standard=tw-2040&format=csv",
+    ],
+)
 def test_a_regulator_view_freezes_the_edition(edition, client_for, url):
     assert client_for("regulator").get(url).status_code == 200
     assert_replace_refused(edition, "regulator's market view")
@@ -79,8 +93,9 @@ def test_a_bad_request_does_not_freeze_an_edition(edition, client_for, make_samp
     assert not StandardEdition.objects.get(code="tw-2040").used_in_judgement
 
 
-def test_admin_load_page_says_which_editions_are_in_use_before_the_upload(edition, client_for, make_sample,
-                                                                           product_a, client, users):
+def test_admin_load_page_says_which_editions_are_in_use_before_the_upload(
+    edition, client_for, make_sample, product_a, client, users
+):
     client.force_login(users["lab_admin"])
     page = client.get("/admin/maturity/standardedition/load/").content.decode()
     assert "immutable once used" in page and "No edition is in use yet" in page
@@ -98,13 +113,13 @@ def test_an_unknown_category_does_not_freeze_an_edition(edition, client_for, mak
     assert not StandardEdition.objects.get(code="tw-2040").used_in_judgement
 
 
-
 @pytest.mark.django_db(transaction=True)
 def test_an_issued_certificate_freezes_its_edition(standards, client_for, product_a, make_sample, users, tmp_path):
     import shutil
 
     from lims.demo_results import enter_example_results, verify_sample
     from maturity.services import STANDARDS_DIR
+
     s = make_sample(product_a, "received", "LOT-E1")
     enter_example_results(s, users["technician"])
     verify_sample(s, users["technician"], users["reviewer"])

@@ -4,6 +4,7 @@ A = allowed (2xx), D = denied (403), N = not found for this user (404),
 C = conflict by state (409). The objects belong to manufacturer A (the
 "manufacturer" user); "manufacturer_b" is the other organisation.
 """
+
 import pytest
 
 from lims.demo_results import enter_example_results, verify_sample
@@ -19,10 +20,16 @@ def world(product_a, make_sample, users):
     verify_sample(s, users["technician"], users["reviewer"])
     from certificates.services import certificate_request
     from certificates.tasks import render_document
+
     doc = certificate_request(actor=users["reviewer"], sample=s)
     render_document.apply(args=[doc.pk])  # on_commit does not fire inside the test transaction
-    return {"sample": s.pk, "product": product_a.pk, "maker": product_a.manufacturer_id, "doc": doc.pk,
-            "assay": s.assays.first().pk}
+    return {
+        "sample": s.pk,
+        "product": product_a.pk,
+        "maker": product_a.manufacturer_id,
+        "doc": doc.pk,
+        "assay": s.assays.first().pk,
+    }
 
 
 # (method, url template, body, {role: expected})
@@ -41,8 +48,12 @@ MATRIX = [
     ("patch", "/api/v1/samples/{sample}/", {"lot_number": "x"}, R(409, 403, 409, 404, 403, 409)),
     ("post", "/api/v1/samples/{sample}/transitions/", {"action": "submit"}, R(409, 403, 403, 403, 403, 409)),
     ("get", "/api/v1/samples/{sample}/assays/", None, R(200, 200, 200, 404, 200, 200)),
-    ("post", "/api/v1/samples/{sample}/assays/", {"method": "moisture", "data": {"wet_mass_g": 2, "dry_mass_g": 1}},
-     R(409, 403, 403, 403, 403, 409)),
+    (
+        "post",
+        "/api/v1/samples/{sample}/assays/",
+        {"method": "moisture", "data": {"wet_mass_g": 2, "dry_mass_g": 1}},
+        R(409, 403, 403, 403, 403, 409),
+    ),
     ("get", "/api/v1/samples/{sample}/assays/{assay}/", None, R(200, 200, 200, 404, 200, 200)),
     ("put", "/api/v1/samples/{sample}/assays/{assay}/", {"data": {}, "reason": "x"}, R(409, 403, 403, 403, 403, 409)),
     ("post", "/api/v1/samples/{sample}/verify/", {}, R(403, 409, 403, 403, 403, 403)),
@@ -59,10 +70,18 @@ MATRIX = [
     ("post", "/api/v1/certificates/", {"sample": "{sample}"}, R(403, 409, 403, 403, 403, 403)),
     ("post", "/api/v1/certificates/{doc}/revoke/", {}, R(403, 400, 403, 403, 403, 403)),
     ("post", "/api/v1/certificates/{doc}/supersede/", {"reason": "x"}, R(403, 409, 403, 403, 403, 403)),
-    ("post", "/api/v1/registrations/", {"product": "{product}", "samples": ["{sample}"]},
-     R(403, 202, 202, 400, 403, 202)),
-    ("post", "/api/v1/assess/", {"category": "general_compost", "results": {"ph": {"value": 7}}},
-     R(200, 200, 200, 200, 200, 200)),
+    (
+        "post",
+        "/api/v1/registrations/",
+        {"product": "{product}", "samples": ["{sample}"]},
+        R(403, 202, 202, 400, 403, 202),
+    ),
+    (
+        "post",
+        "/api/v1/assess/",
+        {"category": "general_compost", "results": {"ph": {"value": 7}}},
+        R(200, 200, 200, 200, 200, 200),
+    ),
     ("post", "/api/v1/manufacturers/", {"name": "New"}, R(403, 403, 403, 403, 403, 201)),
     ("post", "/api/v1/imports/", {}, R(400, 403, 403, 403, 403, 400)),
 ]
@@ -72,10 +91,12 @@ MATRIX = [
 @pytest.mark.parametrize("role", ROLES)
 def test_endpoint_matrix(client_for, world, method, url, body, expected, role):
     import json
+
     url = url.format(**world)
     if body is not None:
-        body = json.loads(json.dumps(body).replace('"{sample}"', str(world["sample"]))
-                          .replace('"{product}"', str(world["product"])))
+        body = json.loads(
+            json.dumps(body).replace('"{sample}"', str(world["sample"])).replace('"{product}"', str(world["product"]))
+        )
     client = client_for(role)
     fmt = "multipart" if "imports" in url else "json"
     r = getattr(client, method)(url, body, format=fmt) if body is not None else getattr(client, method)(url)

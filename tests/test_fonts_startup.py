@@ -1,4 +1,5 @@
 """A LIMS_CJK_FONT that cannot be used stops the app at start-up (issue 17, item 6)."""
+
 import os
 import subprocess
 import sys
@@ -12,10 +13,15 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_start_up_fails_on_a_missing_cjk_font(tmp_path):
-    env = dict(os.environ, LIMS_CJK_FONT=str(tmp_path / "nope.ttf"), DJANGO_SETTINGS_MODULE="lims.settings",
-               LIMS_VAR_DIR=str(tmp_path))
-    r = subprocess.run([sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True,
-                       timeout=120)
+    env = dict(
+        os.environ,
+        LIMS_CJK_FONT=str(tmp_path / "nope.ttf"),
+        DJANGO_SETTINGS_MODULE="lims.settings",
+        LIMS_VAR_DIR=str(tmp_path),
+    )
+    r = subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
     assert r.returncode != 0
     assert "ImproperlyConfigured" in r.stderr and f"LIMS_CJK_FONT={tmp_path / 'nope.ttf'}: no such file" in r.stderr
 

@@ -1,5 +1,6 @@
 """Health tells the truth (issue 16 item 14): the heartbeat it reads is scheduled, and a stopped
 worker shows within a minute."""
+
 import datetime
 
 import pytest
@@ -30,12 +31,14 @@ def test_health_reports_a_stale_heartbeat_as_a_stopped_worker(client, settings):
     from django.utils import timezone
 
     from lims.models import WorkerHeartbeat
+
     assert client.get("/api/v1/health/").json()["worker"] == "never_seen"
     hb = WorkerHeartbeat.objects.create(hostname="w", token="")
     body = client.get("/api/v1/health/").json()
     assert (body["status"], body["worker"]) == ("ok", "ok")
     WorkerHeartbeat.objects.filter(pk=hb.pk).update(
-        at=timezone.now() - datetime.timedelta(seconds=settings.LIMS_WORKER_STALE_SECONDS + 1))
+        at=timezone.now() - datetime.timedelta(seconds=settings.LIMS_WORKER_STALE_SECONDS + 1)
+    )
     body = client.get("/api/v1/health/").json()
     assert (body["status"], body["worker"]) == ("degraded", "stopped")
 
@@ -53,11 +56,13 @@ def test_health_sees_a_real_worker_with_its_beat_and_reports_it_stopped_after_a_
     """A real worker with its embedded beat (as `make run` starts it), figures scaled down: heartbeat every
     1 s, stale after 4 s (defaults 15 s and 45 s)."""
     import time
+
     settings.LIMS_WORKER_STALE_SECONDS = 4
     env = {"LIMS_WORKER_HEARTBEAT_SECONDS": "1"}
 
     def worker():
         return client.get("/api/v1/health/").json()["worker"]
+
     with celery_worker("beat", extra_env=env, beat=True) as proc:
         alive = wait_for(lambda: worker() == "ok", timeout=90)
         assert alive, "no scheduled heartbeat reached the health check\n" + worker_log("beat")

@@ -2,6 +2,7 @@
 with verification, retest, product facts and the lab default; archive re-judgement in chunks; the
 market view reading them in SQL with a page's query count independent of page and archive size.
 Issue 16 items 4 and 6 for the market view: exports carry no formulas, odd filters never make a 500."""
+
 import io
 import random
 
@@ -26,8 +27,14 @@ def random_values(rng):
     values = {}
     if rng.random() < 0.85:
         values["moisture_pct"] = {"value": round(rng.uniform(5, 60), 3), "basis": "as_received"}
-    for key, lo, hi in (("organic_matter_pct", 30, 90), ("total_nitrogen_pct", 0.1, 3), ("p2o5_pct", 0.05, 6),
-                        ("k2o_pct", 0.05, 6), ("organic_carbon_pct", 10, 50), ("ph", 4, 10)):
+    for key, lo, hi in (
+        ("organic_matter_pct", 30, 90),
+        ("total_nitrogen_pct", 0.1, 3),
+        ("p2o5_pct", 0.05, 6),
+        ("k2o_pct", 0.05, 6),
+        ("organic_carbon_pct", 10, 50),
+        ("ph", 4, 10),
+    ):
         if rng.random() < 0.8:
             values[key] = {"value": round(rng.uniform(lo, hi), 4)}
             if key != "ph":
@@ -51,10 +58,18 @@ def archive(standards, users, org_a, org_b, make_sample):
     rng = random.Random(20261127)
     products = []
     for i, category in enumerate(CATEGORIES * 2):
-        products.append(services.product_create(
-            actor=users["lab_admin"], manufacturer=org_a if i % 2 else org_b, name=f"P{i} {category}",
-            category=category, bagasse_based=rng.random() < 0.4, chemical_fertilizer_added=rng.random() < 0.2,
-            raw_materials=[], process={}))
+        products.append(
+            services.product_create(
+                actor=users["lab_admin"],
+                manufacturer=org_a if i % 2 else org_b,
+                name=f"P{i} {category}",
+                category=category,
+                bagasse_based=rng.random() < 0.4,
+                chemical_fertilizer_added=rng.random() < 0.2,
+                raw_materials=[],
+                process={},
+            )
+        )
     samples = []
     for i in range(40):
         s = make_sample(rng.choice(products), "in_testing", lot=f"L{i}")
@@ -62,8 +77,11 @@ def archive(standards, users, org_a, org_b, make_sample):
         s = services.sample_transition(actor=users["technician"], sample=s, action="submit")
         # random figures can be implausible (e.g. organic matter above 100 % dry): main's QC gate needs
         # the reviewer's override for those; the judgement stored is the engine's all the same
-        samples.append(sample_verify(actor=users["reviewer"], sample=s,
-                                     override_reason="random archive: figures accepted as entered"))
+        samples.append(
+            sample_verify(
+                actor=users["reviewer"], sample=s, override_reason="random archive: figures accepted as entered"
+            )
+        )
     return samples
 
 
@@ -77,6 +95,7 @@ def test_stored_judgement_equals_the_pure_engine(archive, rule):
     """Property: for every random sample, the stored verdict and every stored check (value used, limit,
     status, margin) are what compliance.judge says for the same results and product facts."""
     from maturity.selectors import sample_compliance
+
     verdicts = set()
     for s in archive:
         expected = sample_compliance(s, decision_rule=rule)
@@ -105,6 +124,7 @@ def test_frame_checks_equal_scalar_judge_on_random_frames(standards):
     from maturity.measurements import Measurement
     from maturity.models import StandardEdition
     from maturity.selectors import edition_rules
+
     rng = random.Random(7)
     edition = StandardEdition.objects.get(code="tw-1997")
     reqs, decls = edition_rules(edition, "general_compost")
@@ -117,9 +137,21 @@ def test_frame_checks_equal_scalar_judge_on_random_frames(standards):
             row[k], row[f"{k}__unit"], row[f"{k}__basis"] = v["value"], v.get("unit", ""), v.get("basis", "")
             row[f"{k}__qualifier"], row[f"{k}__u"] = v.get("qualifier", ""), v.get("uncertainty", np.nan)
         rows.append(row)
-        inputs.append(({k: Measurement(value=v["value"], unit=v.get("unit", ""), basis=v.get("basis", ""),
-                                       qualifier=v.get("qualifier", ""), uncertainty=v.get("uncertainty"))
-                        for k, v in values.items()}, facts))
+        inputs.append(
+            (
+                {
+                    k: Measurement(
+                        value=v["value"],
+                        unit=v.get("unit", ""),
+                        basis=v.get("basis", ""),
+                        qualifier=v.get("qualifier", ""),
+                        uncertainty=v.get("uncertainty"),
+                    )
+                    for k, v in values.items()
+                },
+                facts,
+            )
+        )
     for rule in ("simple", "guarded"):
         verdicts, checks = judge_frame_checks(reqs, decls, pd.DataFrame(rows), rule)
         for i, (measurements, facts) in enumerate(inputs):
@@ -141,12 +173,18 @@ def test_frame_checks_equal_scalar_judge_on_random_frames(standards):
 
 # --------------------------------------------------------------------------- kept in step
 
+
 @pytest.fixture
 def verified(standards, users, product_a, make_sample):
     from tests.test_compliance_api import EXAMPLE
+
     s = make_sample(product_a, "in_testing")
-    assay_enter(actor=users["technician"], sample=s, method="direct",
-                data={"values": dict(EXAMPLE, cu={"value": 150, "unit": "mg/kg", "basis": "dry"})})
+    assay_enter(
+        actor=users["technician"],
+        sample=s,
+        method="direct",
+        data={"values": dict(EXAMPLE, cu={"value": 150, "unit": "mg/kg", "basis": "dry"})},
+    )
     return verify_sample(s, users["technician"], users["reviewer"])
 
 
@@ -164,23 +202,33 @@ def test_verify_stores_both_rules_and_retest_drops_them(verified, users):
 def test_category_change_rejudges_released_samples(verified, users):
     before = _stored(verified, "simple")[0]
     assert before.category == "general_compost"
-    services.product_update(actor=users["lab_admin"], product=verified.product, category="misc_organic",
-                            reason="registered as miscellaneous")
+    services.product_update(
+        actor=users["lab_admin"],
+        product=verified.product,
+        category="misc_organic",
+        reason="registered as miscellaneous",
+    )
     after = _stored(verified, "simple")[0]
     assert after.category == "misc_organic" and after.pk != before.pk
     assert "npk_sum_pct:max_exclusive" in {c.key for c in after.checks.all()}
 
 
-def test_new_default_edition_starts_archive_runs_with_progress(verified, users, django_capture_on_commit_callbacks,
-                                                               tmp_path, client_for, monkeypatch):
+def test_new_default_edition_starts_archive_runs_with_progress(
+    verified, users, django_capture_on_commit_callbacks, tmp_path, client_for, monkeypatch
+):
     from lims.models import LabSettings
     from maturity import judgements
     from maturity.services import edition_load
-    (tmp_path / "r.csv").write_text("category,category_zh,parameter,kind,limit,unit,basis,condition,source\n"
-                                    "general_compost,一般堆肥,cu,max,200,mg/kg,dry,,test\n")
-    (tmp_path / "e.yaml").write_text("code: tw-2030\ntitle: t\nissuing_body: x\nin_force: 2030-01-01\nsource: x\n"
-                                     "requirements_csv: r.csv\ncategories:\n"
-                                     "  general_compost: {name_zh: 一般堆肥, name_en: General}\n")
+
+    (tmp_path / "r.csv").write_text(
+        "category,category_zh,parameter,kind,limit,unit,basis,condition,source\n"
+        "general_compost,一般堆肥,cu,max,200,mg/kg,dry,,test\n"
+    )
+    (tmp_path / "e.yaml").write_text(
+        "code: tw-2030\ntitle: t\nissuing_body: x\nin_force: 2030-01-01\nsource: x\n"
+        "requirements_csv: r.csv\ncategories:\n"
+        "  general_compost: {name_zh: 一般堆肥, name_en: General}\n"
+    )
     edition_load(tmp_path / "e.yaml")
     sent = []
     monkeypatch.setattr("maturity.tasks.rejudge_archive.delay", lambda run_id: sent.append(run_id))
@@ -189,8 +237,10 @@ def test_new_default_edition_starts_archive_runs_with_progress(verified, users, 
     with django_capture_on_commit_callbacks(execute=True):
         lab.save()
     runs = JudgementRun.objects.filter(edition__code="tw-2030")
-    assert sorted(runs.values_list("decision_rule", "status", "total")) == [("guarded", "queued", 1),
-                                                                           ("simple", "queued", 1)]
+    assert sorted(runs.values_list("decision_rule", "status", "total")) == [
+        ("guarded", "queued", 1),
+        ("simple", "queued", 1),
+    ]
     assert sorted(sent) == sorted(runs.values_list("pk", flat=True))
     body = client_for("regulator").get("/api/v1/regulator/samples/").json()
     assert body["standard"] == "tw-2030" and body["judgement"]["rejudging"] is True and body["count"] == 0
@@ -200,16 +250,21 @@ def test_new_default_edition_starts_archive_runs_with_progress(verified, users, 
     assert (run.status, run.done, run.total, run.progress_pct) == ("done", 1, 1, 100.0)
     body = client_for("regulator").get("/api/v1/regulator/samples/").json()
     assert body["judgement"]["rejudging"] is False and body["judgement"]["run"]["status"] == "done"
-    assert [r["verdict"] for r in body["results"]] == ["pass"]   # 150 mg/kg ≤ 200 under tw-2030
+    assert [r["verdict"] for r in body["results"]] == ["pass"]  # 150 mg/kg ≤ 200 under tw-2030
     from lims.models import AuditEntry
-    assert list(AuditEntry.objects.filter(entity="judgement_run", entity_id=run.pk)
-                .values_list("action", flat=True)) == ["create", "finish"]
+
+    assert list(
+        AuditEntry.objects.filter(entity="judgement_run", entity_id=run.pk).values_list("action", flat=True)
+    ) == ["create", "finish"]
 
 
 def test_archive_run_in_chunks_matches_verification_time_judgements(archive):
     from maturity import judgements
+
     edition = StandardEdition.objects.get(code="tw-1997")
-    before = dict(Judgement.objects.filter(edition=edition, decision_rule="guarded").values_list("sample_id", "verdict"))
+    before = dict(
+        Judgement.objects.filter(edition=edition, decision_rule="guarded").values_list("sample_id", "verdict")
+    )
     checks_before = JudgementCheck.objects.filter(judgement__decision_rule="guarded").count()
     run = judgements.run_start(edition=edition, decision_rule="guarded", dispatch=False, reason="test")
     assert run.total == 40
@@ -224,10 +279,11 @@ def test_archive_run_in_chunks_matches_verification_time_judgements(archive):
 
 # --------------------------------------------------------------------------- market view in SQL
 
-def test_page_query_count_does_not_depend_on_page_or_archive_size(archive, client_for,
-                                                                  django_assert_max_num_queries):
+
+def test_page_query_count_does_not_depend_on_page_or_archive_size(archive, client_for, django_assert_max_num_queries):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
+
     c = client_for("regulator")
 
     def queries(url):
@@ -236,9 +292,13 @@ def test_page_query_count_does_not_depend_on_page_or_archive_size(archive, clien
             assert r.status_code == 200 and r.json()["results"]
         return len(ctx.captured_queries)
 
-    urls = ["/api/v1/regulator/samples/", "/api/v1/regulator/samples/?page_size=5",
-            "/api/v1/regulator/samples/?page_size=2&page=3", "/api/v1/regulator/samples/?page_size=40",
-            "/api/v1/regulator/samples/?page_size=2&page=2&verdict=incomplete&ordering=-received_on"]
+    urls = [
+        "/api/v1/regulator/samples/",
+        "/api/v1/regulator/samples/?page_size=5",
+        "/api/v1/regulator/samples/?page_size=2&page=3",
+        "/api/v1/regulator/samples/?page_size=40",
+        "/api/v1/regulator/samples/?page_size=2&page=2&verdict=incomplete&ordering=-received_on",
+    ]
     large = {queries(u) for u in urls}
     assert len(large) == 1
     with django_assert_max_num_queries(8):
@@ -246,7 +306,7 @@ def test_page_query_count_does_not_depend_on_page_or_archive_size(archive, clien
     keep = Judgement.objects.filter(decision_rule="simple").order_by("-sample_id").values_list("pk", flat=True)[:6]
     Judgement.objects.filter(decision_rule="simple").exclude(pk__in=list(keep)).delete()
     small = {queries(u) for u in urls[:3]}
-    assert small == large   # a seventh of the archive: the same number of queries per page
+    assert small == large  # a seventh of the archive: the same number of queries per page
 
 
 def test_market_list_filters_and_orders_in_sql(archive, client_for):
@@ -260,8 +320,10 @@ def test_market_list_filters_and_orders_in_sql(archive, client_for):
     assert [r["code"] for r in by_code] == sorted(r["code"] for r in by_code)
     stored = Judgement.objects.filter(edition__code="tw-1997", decision_rule="simple")
     for verdict in ("pass", "fail", "incomplete", "conditional"):
-        assert c.get(f"/api/v1/regulator/samples/?verdict={verdict}").json()["count"] == \
-            stored.filter(verdict=verdict).count()
+        assert (
+            c.get(f"/api/v1/regulator/samples/?verdict={verdict}").json()["count"]
+            == stored.filter(verdict=verdict).count()
+        )
     cu = c.get("/api/v1/regulator/samples/?failing=cu").json()
     assert cu["count"] == stored.filter(checks__parameter="cu", checks__status="fail").count()
     assert all("cu" in r["failing"] for r in cu["results"])
@@ -272,8 +334,12 @@ def test_statistics_are_sql_aggregates_of_the_stored_checks(archive, client_for)
     assert body["samples"] == 40
     for entry in body["statistics"]:
         values = JudgementCheck.objects.filter(
-            judgement__decision_rule="simple", judgement__category=entry["category"], parameter=entry["parameter"],
-            first=True, value__isnull=False).values_list("value", flat=True)
+            judgement__decision_rule="simple",
+            judgement__category=entry["category"],
+            parameter=entry["parameter"],
+            first=True,
+            value__isnull=False,
+        ).values_list("value", flat=True)
         assert entry["count"] == len(values)
         if values:
             assert entry["mean"] == pytest.approx(float(np.mean(values)), rel=1e-9)
@@ -282,16 +348,18 @@ def test_statistics_are_sql_aggregates_of_the_stored_checks(archive, client_for)
 
 # --------------------------------------------------------------------------- issue 16 items 4 and 6
 
+
 def test_exports_cannot_carry_formulas(verified, client_for):
     from openpyxl import load_workbook
+
     product = verified.product
     product.name = '=HYPERLINK("http://x","c")'
     product.save()
     c = client_for("regulator")
     r = c.get("/api/v1/regulator/samples/export/?format=csv")
     df = pd.read_csv(io.BytesIO(b"".join(r.streaming_content)), dtype=str, keep_default_na=False)
-    assert df.loc[0, "product"] == "'=HYPERLINK(\"http://x\",\"c\")"
-    assert float(df.loc[0, "cu"]) == 150      # numbers stay numbers
+    assert df.loc[0, "product"] == '\'=HYPERLINK("http://x","c")'
+    assert float(df.loc[0, "cu"]) == 150  # numbers stay numbers
     r = c.get("/api/v1/regulator/samples/export/?format=xlsx")
     ws = load_workbook(io.BytesIO(b"".join(r.streaming_content)))["samples"]
     head = [cell.value for cell in ws[1]]
@@ -300,10 +368,15 @@ def test_exports_cannot_carry_formulas(verified, client_for):
     assert ws.cell(row=2, column=head.index("cu") + 1).value == 150
 
 
-@pytest.mark.parametrize("url", ["/api/v1/regulator/samples/?manufacturer=999&failing=cu",
-                                 "/api/v1/regulator/samples/export/?manufacturer=999&failing=cu",
-                                 "/api/v1/regulator/statistics/?manufacturer=999&failing=cu",
-                                 "/api/v1/regulator/samples/?manufacturer=999&has=zn"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/regulator/samples/?manufacturer=999&failing=cu",
+        "/api/v1/regulator/samples/export/?manufacturer=999&failing=cu",
+        "/api/v1/regulator/statistics/?manufacturer=999&failing=cu",
+        "/api/v1/regulator/samples/?manufacturer=999&has=zn",
+    ],
+)
 def test_empty_selection_is_an_empty_200_not_a_500(verified, client_for, url):
     r = client_for("regulator").get(url)
     assert r.status_code == 200
@@ -329,8 +402,9 @@ def test_regulator_page_with_an_empty_selection(verified, web):
 
 def test_regulator_page_pages_through_the_table(archive, web):
     from lims.web.views import regulator
+
     page = web("regulator", "en").get("/regulator/").content.decode()
-    assert "Page 1 of" not in page    # 40 rows fit on one page
+    assert "Page 1 of" not in page  # 40 rows fit on one page
     old = regulator.PAGE_SIZE
     regulator.PAGE_SIZE = 15
     try:
@@ -342,6 +416,7 @@ def test_regulator_page_pages_through_the_table(archive, web):
 
 def test_judge_archive_command_runs_here(verified):
     from django.core.management import call_command
+
     out = io.StringIO()
     Judgement.objects.all().delete()
     call_command("judge_archive", "--here", "--decision-rule", "guarded", stdout=out)

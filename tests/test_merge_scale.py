@@ -1,5 +1,6 @@
 """Where scale's bulk paths meet main's rules: batch certificates carry what a single one carries
 (verification code, signatory, §7.8 fields); a retest of some assays drops the stored judgement."""
+
 import pytest
 
 from lims import services
@@ -8,9 +9,11 @@ from lims.demo_results import enter_example_results, verify_sample
 pytestmark = pytest.mark.django_db
 
 
-def test_batch_certificates_carry_codes_and_the_fields_of_a_single_one(product_a, make_sample, users,
-                                                                      django_capture_on_commit_callbacks):
+def test_batch_certificates_carry_codes_and_the_fields_of_a_single_one(
+    product_a, make_sample, users, django_capture_on_commit_callbacks
+):
     from certificates import services as cert_services
+
     samples = []
     for lot in ("B-1", "B-2", "B-3"):
         s = make_sample(product_a, "received", lot)
@@ -32,6 +35,7 @@ def test_batch_certificates_carry_codes_and_the_fields_of_a_single_one(product_a
 def test_retest_of_one_assay_drops_the_stored_judgement(product_a, make_sample, users):
     from maturity.assays import sample_retest
     from maturity.models import Judgement
+
     s = make_sample(product_a, "received", "R-1")
     enter_example_results(s, users["technician"])
     s = verify_sample(s, users["technician"], users["reviewer"])
@@ -40,10 +44,11 @@ def test_retest_of_one_assay_drops_the_stored_judgement(product_a, make_sample, 
     sample_retest(actor=users["reviewer"], sample=s, reason="Cu re-digest", assays=[one.pk])
     assert not Judgement.objects.filter(sample=s).exists()
     s.refresh_from_db()
-    assert s.assays.filter(status="verified").exists()   # the other assays stay verified
+    assert s.assays.filter(status="verified").exists()  # the other assays stay verified
     from lims.demo_results import EXAMPLE_ASSAYS
     from maturity.assays import assay_enter
+
     assay_enter(actor=users["technician"], sample=s, method=one.method, data=dict(EXAMPLE_ASSAYS)[one.method])
     services.sample_transition(actor=users["technician"], sample=s, action="submit")
     services.sample_transition(actor=users["reviewer"], sample=s, action="verify")
-    assert Judgement.objects.filter(sample=s).count() == 2   # stored again on verify, both decision rules
+    assert Judgement.objects.filter(sample=s).count() == 2  # stored again on verify, both decision rules

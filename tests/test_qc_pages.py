@@ -1,4 +1,5 @@
 """Issue 11 pages: worksheet list and creation, the grid page, submit blocked and release, charts."""
+
 import pytest
 
 from tests.test_qc_api import TN, chart, create_worksheet, grid, rm, samples  # noqa: F401  fixtures
@@ -10,15 +11,27 @@ def test_worksheet_pages_technician_and_reviewer(web, client_for, samples, rm, c
     tech = web("technician", "en")
     r = tech.get("/qc/worksheets/")
     assert r.status_code == 200 and samples[0].code in r.content.decode()
-    r = tech.post("/qc/worksheets/", {"method": "direct", "samples": [s.pk for s in samples], "blank": "1",
-                                      "duplicate": "1", "reference_material": rm.pk})
+    r = tech.post(
+        "/qc/worksheets/",
+        {
+            "method": "direct",
+            "samples": [s.pk for s in samples],
+            "blank": "1",
+            "duplicate": "1",
+            "reference_material": rm.pk,
+        },
+    )
     assert r.status_code == 302
     ws_url = r["Location"]
     page = tech.get(ws_url).content.decode()
     assert 'id="grid"' in page and 'data-parameter="total_nitrogen_pct"' in page and "qc_grid.js" in page
     ws_id = int(ws_url.rstrip("/").rsplit("/", 1)[1])
-    assert client_for("technician").post(f"/api/v1/worksheets/{ws_id}/enter/", {"entries": grid(samples)},
-                                         format="json").status_code == 200
+    assert (
+        client_for("technician")
+        .post(f"/api/v1/worksheets/{ws_id}/enter/", {"entries": grid(samples)}, format="json")
+        .status_code
+        == 200
+    )
     page = tech.get(ws_url).content.decode()
     assert 'id="qc-reject"' in page and "2_2s" in page and "rpd_above_limit" in page
     r = tech.post(ws_url, {"action": "submit"}, follow=True)
@@ -48,10 +61,12 @@ def test_pages_in_traditional_chinese_by_default(web):
 def test_admin_audit_list_names_qc_records_in_words(web, client_for, samples, rm, chart):  # noqa: F811
     """workflow's one language at a time covers the qc app's audit records (worksheets, QC figures)."""
     from lims.models import AuditEntry
+
     tech = client_for("technician")
     ws = create_worksheet(tech, samples, rm).json()
-    assert tech.post(f"/api/v1/worksheets/{ws['id']}/enter/", {"entries": grid(samples)},
-                     format="json").status_code == 200
+    assert (
+        tech.post(f"/api/v1/worksheets/{ws['id']}/enter/", {"entries": grid(samples)}, format="json").status_code == 200
+    )
     qc_entities = ("worksheet", "worksheet_template", "reference_material", "qc_limits", "control_chart")
     codes = set(AuditEntry.objects.filter(entity__in=qc_entities).values_list("entity", "action"))
     assert {("worksheet", "create"), ("worksheet", "enter")} <= codes, codes

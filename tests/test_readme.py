@@ -1,5 +1,6 @@
 """The README stays true (issue 19 item 4): every environment variable the code
 reads is in its Configuration table, and the generated reference matches the code."""
+
 import ast
 import re
 from pathlib import Path
@@ -25,8 +26,12 @@ def env_reads(source: str) -> set[str]:
                 target = node.args[0].value
             elif isinstance(f, ast.Name) and f.id == "env_bool":
                 target = node.args[0].value
-        elif isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Load) and _is_environ(node.value) \
-                and isinstance(node.slice, ast.Constant):
+        elif (
+            isinstance(node, ast.Subscript)
+            and isinstance(node.ctx, ast.Load)
+            and _is_environ(node.value)
+            and isinstance(node.slice, ast.Constant)
+        ):
             target = node.slice.value
         if isinstance(target, str):
             names.add(target)
@@ -34,15 +39,16 @@ def env_reads(source: str) -> set[str]:
 
 
 def _is_environ(node):
-    return (isinstance(node, ast.Attribute) and node.attr == "environ") or \
-        (isinstance(node, ast.Name) and node.id == "environ")
+    return (isinstance(node, ast.Attribute) and node.attr == "environ") or (
+        isinstance(node, ast.Name) and node.id == "environ"
+    )
 
 
 def code_env_vars() -> dict[str, str]:
     found = {}
     for entry in SCANNED:
         path = ROOT / entry
-        for f in ([path] if path.is_file() else sorted(path.rglob("*.py"))):
+        for f in [path] if path.is_file() else sorted(path.rglob("*.py")):
             for name in env_reads(f.read_text(encoding="utf-8")):
                 found.setdefault(name, str(f.relative_to(ROOT)))
     return found
@@ -60,8 +66,10 @@ def readme_table_vars() -> set[str]:
 
 
 def test_env_reads_finds_every_form():
-    src = ('import os\nfrom os import environ\nos.environ.get("A")\nos.environ["B"]\nos.getenv("C", "x")\n'
-           'env_bool("D", True)\nos.environ.setdefault("E", "1")\nenviron.get("F")\nos.environ["G"] = "w"\n')
+    src = (
+        'import os\nfrom os import environ\nos.environ.get("A")\nos.environ["B"]\nos.getenv("C", "x")\n'
+        'env_bool("D", True)\nos.environ.setdefault("E", "1")\nenviron.get("F")\nos.environ["G"] = "w"\n'
+    )
     assert env_reads(src) == {"A", "B", "C", "D", "E", "F"}
 
 
@@ -69,8 +77,9 @@ def test_every_environment_variable_the_code_reads_is_in_the_readme_table():
     documented = readme_table_vars()
     assert "DATABASE_URL" in documented and "LIMS_PUBLIC_URL" in documented
     missing = {name: where for name, where in code_env_vars().items() if name not in documented}
-    assert not missing, ("read by the code but not in README.md's Configuration table: "
-                         + ", ".join(f"{n} ({w})" for n, w in sorted(missing.items())))
+    assert not missing, "read by the code but not in README.md's Configuration table: " + ", ".join(
+        f"{n} ({w})" for n, w in sorted(missing.items())
+    )
 
 
 @pytest.mark.django_db

@@ -4,6 +4,7 @@
 2. Sample facts set at receipt stay put for manufacturers; the lab changes them with a reason.
 3. Everything that can change a verdict or an access is audited, through the API and /admin/.
 """
+
 import pytest
 
 from lims.demo_results import enter_example_results, verify_sample
@@ -30,11 +31,19 @@ def certified(client_for, verified):
 
 # ---------------------------------------------------------------- 1. judgement inputs frozen
 
-@pytest.mark.parametrize("field,value", [("category", "misc_organic"), ("bagasse_based", True),
-                                         ("chemical_fertilizer_added", True),
-                                         ("raw_materials", [{"name": "pig manure", "proportion_pct": 100}])])
+
+@pytest.mark.parametrize(
+    "field,value",
+    [
+        ("category", "misc_organic"),
+        ("bagasse_based", True),
+        ("chemical_fertilizer_added", True),
+        ("raw_materials", [{"name": "pig manure", "proportion_pct": 100}]),
+    ],
+)
 def test_manufacturer_cannot_change_judgement_inputs_of_a_product_with_verified_sample(
-        client_for, certified, field, value):
+    client_for, certified, field, value
+):
     sample, _ = certified
     product = sample.product
     r = client_for("manufacturer").patch(f"/api/v1/products/{product.pk}/", {field: value}, format="json")
@@ -49,7 +58,8 @@ def test_manufacturer_cannot_change_judgement_inputs_of_a_product_with_verified_
 
 
 def test_other_product_fields_stay_editable_and_inputs_are_free_before_verification(
-        client_for, verified, product_a, make_sample):
+    client_for, verified, product_a, make_sample
+):
     c = client_for("manufacturer")
     r = c.patch(f"/api/v1/products/{product_a.pk}/", {"process": {"fermentation_days": 80}}, format="json")
     assert r.status_code == 200, r.content
@@ -61,8 +71,9 @@ def test_other_product_fields_stay_editable_and_inputs_are_free_before_verificat
 
 
 def test_lab_admin_correction_needs_a_reason(client_for, verified):
-    r = client_for("lab_admin").patch(f"/api/v1/products/{verified.product_id}/", {"category": "misc_organic"},
-                                      format="json")
+    r = client_for("lab_admin").patch(
+        f"/api/v1/products/{verified.product_id}/", {"category": "misc_organic"}, format="json"
+    )
     assert r.status_code == 400 and "reason" in r.json(), r.content
     verified.refresh_from_db()
     assert verified.product.category == "general_compost" and verified.status == "verified"
@@ -70,9 +81,11 @@ def test_lab_admin_correction_needs_a_reason(client_for, verified):
 
 def test_lab_admin_correction_reopens_samples_and_marks_certificates(client_for, certified, users):
     sample, cert = certified
-    r = client_for("lab_admin").patch(f"/api/v1/products/{sample.product_id}/",
-                                      {"category": "misc_organic", "reason": "registered under the wrong category"},
-                                      format="json")
+    r = client_for("lab_admin").patch(
+        f"/api/v1/products/{sample.product_id}/",
+        {"category": "misc_organic", "reason": "registered under the wrong category"},
+        format="json",
+    )
     assert r.status_code == 200, r.content
     sample.refresh_from_db()
     assert sample.status == "to_be_verified"
@@ -88,19 +101,21 @@ def test_lab_admin_correction_reopens_samples_and_marks_certificates(client_for,
     actions = [e["action"] for e in client_for("regulator").get(f"/api/v1/audit/?sample={sample.pk}").json()["results"]]
     assert "transition:reopen" in actions and "mark_for_supersession" in actions and "reopen" in actions
     # another reviewer verifies again, then supersedes: version 2 judged with the corrected category
-    r = client_for("reviewer2").post(f"/api/v1/samples/{sample.pk}/transitions/", {"action": "verify"},
-                                     format="json")
+    r = client_for("reviewer2").post(f"/api/v1/samples/{sample.pk}/transitions/", {"action": "verify"}, format="json")
     assert r.status_code == 200, r.content
-    r = client_for("reviewer").post(f"/api/v1/certificates/{cert['id']}/supersede/",
-                                    {"reason": "category corrected"}, format="json")
+    r = client_for("reviewer").post(
+        f"/api/v1/certificates/{cert['id']}/supersede/", {"reason": "category corrected"}, format="json"
+    )
     assert r.status_code == 202, r.content
     assert r.json()["version"] == 2
 
 
 # ---------------------------------------------------------------- 2. receipt facts
 
-@pytest.mark.parametrize("field,value", [("lot_number", "LOT-X"), ("sampled_on", "2026-10-30"),
-                                         ("received_on", "2026-11-02")])
+
+@pytest.mark.parametrize(
+    "field,value", [("lot_number", "LOT-X"), ("sampled_on", "2026-10-30"), ("received_on", "2026-11-02")]
+)
 def test_manufacturer_cannot_change_receipt_facts_after_receipt(client_for, product_a, make_sample, field, value):
     s = make_sample(product_a, "received")
     r = client_for("manufacturer").patch(f"/api/v1/samples/{s.pk}/", {field: value}, format="json")
@@ -111,8 +126,11 @@ def test_manufacturer_cannot_change_receipt_facts_after_receipt(client_for, prod
 
 def test_manufacturer_cannot_move_a_received_sample_to_another_product(client_for, product_a, make_sample):
     s = make_sample(product_a, "received")
-    other = client_for("manufacturer").post("/api/v1/products/", {"name": "Other", "category": "general_compost"},
-                                            format="json").json()
+    other = (
+        client_for("manufacturer")
+        .post("/api/v1/products/", {"name": "Other", "category": "general_compost"}, format="json")
+        .json()
+    )
     r = client_for("manufacturer").patch(f"/api/v1/samples/{s.pk}/", {"product": other["id"]}, format="json")
     assert r.status_code == 409
     assert Sample.objects.get(pk=s.pk).product_id == product_a.pk
@@ -125,13 +143,13 @@ def test_manufacturer_may_still_edit_a_registered_sample(client_for, product_a, 
 
 
 def test_lab_changes_receipt_facts_only_with_a_reason_and_history_shows_before_after(
-        client_for, product_a, make_sample):
+    client_for, product_a, make_sample
+):
     s = make_sample(product_a, "received")
     c = client_for("technician")
     r = c.patch(f"/api/v1/samples/{s.pk}/", {"lot_number": "LOT-FIX"}, format="json")
     assert r.status_code == 400 and "reason" in r.json()
-    r = c.patch(f"/api/v1/samples/{s.pk}/", {"lot_number": "LOT-FIX", "reason": "typo on the bag label"},
-                format="json")
+    r = c.patch(f"/api/v1/samples/{s.pk}/", {"lot_number": "LOT-FIX", "reason": "typo on the bag label"}, format="json")
     assert r.status_code == 200, r.content
     last = client_for("regulator").get(f"/api/v1/samples/{s.pk}/history/").json()["results"][-1]
     assert last["changes"] == {"lot_number": ["L-1", "LOT-FIX"]}
@@ -139,6 +157,7 @@ def test_lab_changes_receipt_facts_only_with_a_reason_and_history_shows_before_a
 
 
 # ---------------------------------------------------------------- 3. audit of settings, standards, access
+
 
 def _last(entity, entity_id=None):
     qs = AuditEntry.objects.filter(entity=entity)
@@ -194,6 +213,7 @@ def test_lab_settings_change_in_admin_needs_a_reason_and_is_audited(web, users):
 
 def test_jurisdiction_limit_change_in_admin_is_audited(web, users, standards):
     from maturity.models import JurisdictionLimit
+
     limit = JurisdictionLimit.objects.order_by("pk").first()
     c = web("lab_admin", lang="en")
     url = f"/admin/maturity/jurisdictionlimit/{limit.pk}/change/"
@@ -207,6 +227,7 @@ def test_jurisdiction_limit_change_in_admin_is_audited(web, users, standards):
 
 def test_standard_edition_load_and_delete_are_audited(users, standards):
     from maturity.models import StandardEdition
+
     edition = StandardEdition.objects.order_by("pk").first()
     assert _last("standard_edition", edition.pk).action == "create"
 
@@ -242,11 +263,20 @@ def test_user_role_binding_and_deactivation_in_admin_are_audited(web, users, org
 
 def test_user_created_in_admin_is_audited_without_password(web, users):
     c = web("lab_admin", lang="en")
-    r = c.post("/admin/lims/user/add/", {"username": "newtech", "password1": "Compost-2026-strong",
-                                          "password2": "Compost-2026-strong", "role": "technician",
-                                          "usable_password": "true", "change_reason": "new hire"})
+    r = c.post(
+        "/admin/lims/user/add/",
+        {
+            "username": "newtech",
+            "password1": "Compost-2026-strong",
+            "password2": "Compost-2026-strong",
+            "role": "technician",
+            "usable_password": "true",
+            "change_reason": "new hire",
+        },
+    )
     assert r.status_code == 302, r.context["adminform"].form.errors if r.context else r
     from lims.models import User
+
     entry = _last("user", User.objects.get(username="newtech").pk)
     assert entry.action == "create" and entry.actor == users["lab_admin"]
     assert entry.changes["role"] == [None, "technician"] and "password" not in entry.changes
@@ -260,12 +290,24 @@ def test_login_is_not_an_audited_change(client, users):
 
 def test_product_page_refuses_a_frozen_change_with_the_services_message(web, verified):
     from tests.test_web_products import body, text
+
     product = verified.product
-    r = web("manufacturer", lang="en").post(f"/products/{product.pk}/edit/", body(
-        name=product.name, category="misc_organic", bagasse_based=None,
-        **{"raw_materials.0.name": "cattle manure", "raw_materials.0.proportion_pct": "70",
-           "raw_materials.1.name": "rice husk", "raw_materials.1.proportion_pct": "30",
-           "raw_materials.2.name": "", "raw_materials.2.proportion_pct": ""}))
+    r = web("manufacturer", lang="en").post(
+        f"/products/{product.pk}/edit/",
+        body(
+            name=product.name,
+            category="misc_organic",
+            bagasse_based=None,
+            **{
+                "raw_materials.0.name": "cattle manure",
+                "raw_materials.0.proportion_pct": "70",
+                "raw_materials.1.name": "rice husk",
+                "raw_materials.1.proportion_pct": "30",
+                "raw_materials.2.name": "",
+                "raw_materials.2.proportion_pct": "",
+            },
+        ),
+    )
     assert r.status_code == 200
     assert "Register a new product" in text(r)
     product.refresh_from_db()
@@ -273,9 +315,11 @@ def test_product_page_refuses_a_frozen_change_with_the_services_message(web, ver
 
 
 def test_sample_timeline_names_the_return_to_verification(client_for, web, verified):
-    r = client_for("lab_admin").patch(f"/api/v1/products/{verified.product_id}/",
-                                      {"bagasse_based": True, "reason": "bagasse omitted at registration"},
-                                      format="json")
+    r = client_for("lab_admin").patch(
+        f"/api/v1/products/{verified.product_id}/",
+        {"bagasse_based": True, "reason": "bagasse omitted at registration"},
+        format="json",
+    )
     assert r.status_code == 200, r.content
     page = web("lab_admin").get(f"/samples/{verified.pk}/history/").content.decode()
     assert "退回待確認" in page and "bagasse omitted at registration" in page

@@ -1,5 +1,6 @@
 """Issue 17 items 2–5 through the services and API: one figure per result, declarations apart,
 ISO/IEC 17025 §7.8 fields, amendments, and the dossier as the lab's signed document."""
+
 import datetime
 import io
 
@@ -39,6 +40,7 @@ def issue(client_for, sample, issue_anyway_reason=None):
 
 
 # ---------------------------------------------------------------- item 2 and 3: one figure per result
+
 
 def test_one_figure_per_result_on_the_judged_basis(client_for, verified):
     doc = issue(client_for, verified)
@@ -91,6 +93,7 @@ def test_ineligible_declaration_still_decides_the_verdict_and_says_so(client_for
 
 # ---------------------------------------------------------------- item 4: §7.8 fields
 
+
 def test_no_certificate_before_the_lab_address_and_telephone_are_set(client_for, verified):
     LabSettings.objects.filter(pk=1).update(address="", telephone="")
     r = client_for("reviewer").post("/api/v1/certificates/", {"sample": verified.pk}, format="json")
@@ -103,13 +106,15 @@ def test_no_certificate_before_the_lab_address_and_telephone_are_set(client_for,
 
 def test_condition_on_receipt_recorded_at_receipt_and_printed(client_for, product_a, make_sample, users):
     s = make_sample(product_a, "registered", "LOT-C")
-    r = client_for("technician").post(f"/api/v1/samples/{s.pk}/transitions/",
-                                      {"action": "receive", "condition": "bag torn at one corner, 1.8 kg"},
-                                      format="json")
+    r = client_for("technician").post(
+        f"/api/v1/samples/{s.pk}/transitions/",
+        {"action": "receive", "condition": "bag torn at one corner, 1.8 kg"},
+        format="json",
+    )
     assert r.status_code == 200 and r.json()["condition_on_receipt"] == "bag torn at one corner, 1.8 kg"
-    assert AuditEntry.objects.filter(sample=s, action="transition:receive",
-                                     changes__has_key="condition_on_receipt").exists() or \
-        "condition_on_receipt" in str(AuditEntry.objects.get(sample=s, action="transition:receive").changes)
+    assert AuditEntry.objects.filter(
+        sample=s, action="transition:receive", changes__has_key="condition_on_receipt"
+    ).exists() or "condition_on_receipt" in str(AuditEntry.objects.get(sample=s, action="transition:receive").changes)
     s.refresh_from_db()
     enter_example_results(s, users["technician"])
     verify_sample(s, users["technician"], users["reviewer"])
@@ -129,6 +134,7 @@ def test_method_references_are_data_and_right_per_parameter(client_for, verified
     assert len({rows[m]["method_title_en"] for m in ("ph", "ec_ds_m", "p2o5_pct", "k2o_pct", "cu")}) == 5
     # a lab admin edits the data; the next certificate prints it
     from maturity.models import MethodReference
+
     MethodReference.objects.filter(method="direct", parameter="cu").update(code="NIEA R317.11C", lod=0.5)
     ctx = services_supersede_ctx(client_for, doc)
     cu = next(r for r in ctx["results"] if r["parameter"] == "cu")
@@ -138,6 +144,7 @@ def test_method_references_are_data_and_right_per_parameter(client_for, verified
 def services_supersede_ctx(client_for, doc):
     from certificates import services as cs
     from lims.models import User
+
     old = Document.objects.get(pk=doc["id"])
     sample = old.sample
     rev = User.objects.get(username="rev")
@@ -151,6 +158,7 @@ def services_supersede_ctx(client_for, doc):
 def test_outside_scope_and_external_provider_marked(client_for, verified):
     LabSettings.objects.filter(pk=1).update(accreditation_body="TAF", accreditation_number="L1234")
     from maturity.models import MethodReference
+
     MethodReference.objects.filter(method="direct", parameter="pb").update(external_provider="Metals Lab Ltd.")
     doc = issue(client_for, verified)
     text = text_of(client_for("reviewer"), doc["id"])
@@ -162,18 +170,32 @@ def test_outside_scope_and_external_provider_marked(client_for, verified):
 def test_amendment_prints_its_reason_and_marks_changed_results(client_for, verified, users):
     doc = issue(client_for, verified)
     rev = client_for("reviewer")
-    assert rev.post(f"/api/v1/samples/{verified.pk}/transitions/", {"action": "retest", "reason": "Cu re-run"},
-                    format="json").status_code == 200
+    assert (
+        rev.post(
+            f"/api/v1/samples/{verified.pk}/transitions/", {"action": "retest", "reason": "Cu re-run"}, format="json"
+        ).status_code
+        == 200
+    )
     enter_example_results(verified, users["technician"])
-    assay_enter(actor=users["technician"], sample=verified, method="direct",
-                data={"values": {"cu": {"value": 50, "basis": "as_received", "uncertainty": 10}}})
+    assay_enter(
+        actor=users["technician"],
+        sample=verified,
+        method="direct",
+        data={"values": {"cu": {"value": 50, "basis": "as_received", "uncertainty": 10}}},
+    )
     verify_sample(verified, users["technician"], users["reviewer2"])
-    r = rev.post(f"/api/v1/certificates/{doc['id']}/supersede/", {"reason": "copper re-analysed after a QC failure"},
-                 format="json")
+    r = rev.post(
+        f"/api/v1/certificates/{doc['id']}/supersede/",
+        {"reason": "copper re-analysed after a QC failure"},
+        format="json",
+    )
     assert r.status_code == 202, r.content
     ctx = Document.objects.get(pk=r.json()["id"]).context
-    assert ctx["amendment"] == {"replaces": doc["number"], "reason": "copper re-analysed after a QC failure",
-                                "changed": ["cu"]}
+    assert ctx["amendment"] == {
+        "replaces": doc["number"],
+        "reason": "copper re-analysed after a QC failure",
+        "changed": ["cu"],
+    }
     assert [x["parameter"] for x in ctx["results"] if x.get("changed")] == ["cu"]
     text = text_of(rev, r.json()["id"])
     assert "copper re-analysed after a QC failure" in text and f"replaces {doc['number']}" in text
@@ -184,6 +206,7 @@ def test_signatory_name_title_and_signature_image(client_for, verified, users):
     from django.core.files.base import ContentFile
 
     from lims.demo import _signature_png
+
     rev = users["reviewer"]
     rev.title = "Technical manager 技術主管"
     rev.first_name, rev.last_name = "Chih-Wei", "Chen"
@@ -191,12 +214,17 @@ def test_signatory_name_title_and_signature_image(client_for, verified, users):
     rev.save()
     doc = issue(client_for, verified)
     sig = Document.objects.get(pk=doc["id"]).context["signatory"]
-    assert sig["name"] == "Chih-Wei Chen" and sig["title"] == "Technical manager 技術主管" and len(sig["signature"]) > 100
+    assert (
+        sig["name"] == "Chih-Wei Chen" and sig["title"] == "Technical manager 技術主管" and len(sig["signature"]) > 100
+    )
     text = text_of(client_for("reviewer"), doc["id"])
     assert "Authorised signatory" in text and "Technical manager" in text and "End of report" in text
     pdf = b"".join(client_for("reviewer").get(f"/api/v1/certificates/{doc['id']}/download/").streaming_content)
-    xobjects = [x.get_object().get("/Subtype") for page in PdfReader(io.BytesIO(pdf)).pages
-                for x in ((page["/Resources"].get("/XObject") or {}).values())]
+    xobjects = [
+        x.get_object().get("/Subtype")
+        for page in PdfReader(io.BytesIO(pdf)).pages
+        for x in ((page["/Resources"].get("/XObject") or {}).values())
+    ]
     assert "/Image" in xobjects  # the signature is drawn
 
 
@@ -209,6 +237,7 @@ def test_table_rows_are_not_orphaned():
     from reportlab.platypus import Paragraph
 
     from certificates.rendering import ST, data_table
+
     rows = [[Paragraph(f"row {i}", ST["cell"]), Paragraph("x", ST["cell"])] for i in range(8)]
     t = data_table(["a", "b"], rows, [40, 40])
     w, h = t.wrap(200, 10_000)
@@ -224,21 +253,30 @@ def test_table_rows_are_not_orphaned():
 
 # ---------------------------------------------------------------- item 5: the dossier
 
+
 @pytest.fixture
 def two_samples(product_a, make_sample, users):
     a = make_sample(product_a, "received", "LOT-A")
     enter_example_results(a, users["technician"])
-    assay_enter(actor=users["technician"], sample=a, method="direct",
-                data={"values": {"cu": {"value": 117, "basis": "as_received"}}})  # 172 mg/kg dry
+    assay_enter(
+        actor=users["technician"],
+        sample=a,
+        method="direct",
+        data={"values": {"cu": {"value": 117, "basis": "as_received"}}},
+    )  # 172 mg/kg dry
     b = make_sample(product_a, "received", "LOT-B")
     enter_example_results(b, users["technician"])
-    return verify_sample(a, users["technician"], users["reviewer"]), verify_sample(b, users["technician"],
-                                                                                  users["reviewer"])
+    return verify_sample(a, users["technician"], users["reviewer"]), verify_sample(
+        b, users["technician"], users["reviewer"]
+    )
 
 
 def request_dossier(client, product, samples, **extra):
-    return client.post("/api/v1/registrations/", {"product": product.pk, "samples": [s.pk for s in samples],
-                                                  "declared": {"total_nitrogen_pct": 2.0}, **extra}, format="json")
+    return client.post(
+        "/api/v1/registrations/",
+        {"product": product.pk, "samples": [s.pk for s in samples], "declared": {"total_nitrogen_pct": 2.0}, **extra},
+        format="json",
+    )
 
 
 def test_dossier_judges_every_sample_whatever_the_order(client_for, two_samples, product_a):
@@ -297,6 +335,7 @@ def test_test_report_older_than_one_year_is_refused(client_for, two_samples, pro
 def test_raw_materials_must_be_named(client_for, two_samples, product_a, users):
     a, _ = two_samples
     from lims.models import Product
+
     Product.objects.filter(pk=product_a.pk).update(raw_materials=[])
     r = request_dossier(client_for("manufacturer"), product_a, [a])
     assert r.status_code == 400 and "Art. 10" in " ".join(r.json()["product"])
@@ -306,10 +345,17 @@ def test_industrial_waste_documents_recorded_or_marked_missing(client_for, two_s
     a, _ = two_samples
     today = datetime.date.today().isoformat()
     metals = {"as": 5, "cd": 1, "cr": 20, "cu": 150, "hg": 0.2, "ni": 10, "pb": 30, "zn": 300}
-    r = request_dossier(client_for("manufacturer"), product_a, [a], industrial_waste=True, description={
-        "brand": "綠源 Green Source", "use": "basal fertilizer for vegetables", "issued_on": today},
-        waste_documents={"reuse_permit": {"reference": "府環字第 1130001 號", "date": today},
-                         "composition_report": {"reference": "R-88", "date": today, "metals": metals}})
+    r = request_dossier(
+        client_for("manufacturer"),
+        product_a,
+        [a],
+        industrial_waste=True,
+        description={"brand": "綠源 Green Source", "use": "basal fertilizer for vegetables", "issued_on": today},
+        waste_documents={
+            "reuse_permit": {"reference": "府環字第 1130001 號", "date": today},
+            "composition_report": {"reference": "R-88", "date": today, "metals": metals},
+        },
+    )
     assert r.status_code == 202, r.content
     assert client_for("reviewer").post(f"/api/v1/registrations/{r.json()['id']}/sign/").status_code == 202
     reg = Document.objects.get(pk=r.json()["id"]).context["registration"]
@@ -319,13 +365,19 @@ def test_industrial_waste_documents_recorded_or_marked_missing(client_for, two_s
     cu = next(x for x in docs["composition_report"]["metals"] if x["parameter"] == "cu")
     assert cu["status"] == "fail" and cu["limit"] == 100
     assert next(x for x in docs["composition_report"]["metals"] if x["parameter"] == "cd")["status"] == "no_limit"
-    assert {docs[k]["status"] for k in ("harmful_component_report", "crop_toxicity_report", "waste_list")} \
-        == {"missing"}
+    assert {docs[k]["status"] for k in ("harmful_component_report", "crop_toxicity_report", "waste_list")} == {
+        "missing"
+    }
     text = text_of(client_for("manufacturer"), r.json()["id"], "registrations")
     assert "Waste-reuse permit" in text and "府環字第 1130001 號" in text and "Missing" in text
     assert "綠源 Green Source" in text and "basal fertilizer for vegetables" in text
-    bad = request_dossier(client_for("manufacturer"), product_a, [a], industrial_waste=True,
-                          waste_documents={"composition_report": {"date": today, "metals": {"cu": 1}}})
+    bad = request_dossier(
+        client_for("manufacturer"),
+        product_a,
+        [a],
+        industrial_waste=True,
+        waste_documents={"composition_report": {"date": today, "metals": {"cu": 1}}},
+    )
     assert bad.status_code == 400 and "waste_documents.composition_report.metals" in bad.json()
 
 
@@ -341,11 +393,14 @@ def test_reviewer_signs_a_dossier_on_its_page(client_for, two_samples, product_a
     assert "Sign and issue" not in web("manufacturer", "en").get(f"/documents/{doc_id}/").content.decode()
 
 
-def test_without_moisture_an_as_received_content_is_labelled_and_says_why(client_for, product_a, make_sample,
-                                                                         users):
+def test_without_moisture_an_as_received_content_is_labelled_and_says_why(client_for, product_a, make_sample, users):
     s = make_sample(product_a, "received", "LOT-NOMOIST")
-    assay_enter(actor=users["technician"], sample=s, method="direct",
-                data={"values": {"cu": {"value": 60, "basis": "as_received", "uncertainty": 10}}})
+    assay_enter(
+        actor=users["technician"],
+        sample=s,
+        method="direct",
+        data={"values": {"cu": {"value": 60, "basis": "as_received", "uncertainty": 10}}},
+    )
     verify_sample(s, users["technician"], users["reviewer"])
     # without moisture the as-received Cu cannot be judged (and the other required results are absent):
     # the certificate issues only with a reason to issue anyway

@@ -1,4 +1,5 @@
 """Issue 17 items 2–5: certificate and dossier content (ISO/IEC 17025 §7.8, registration rules)."""
+
 import io
 import os
 import shutil
@@ -42,6 +43,7 @@ def _png(pdf, name):
 @pytest.fixture
 def demo(db, client_for, users):
     from maturity.services import load_bundled_standards
+
     load_bundled_standards()
     load_demo(password="pw-demo-1")
     return {u.username: u for u in User.objects.filter(username__in=["reviewer", "manufacturer", "technician"])}
@@ -49,6 +51,7 @@ def demo(db, client_for, users):
 
 def _api(user):
     from rest_framework.test import APIClient
+
     c = APIClient()
     c.credentials(HTTP_ACCEPT_LANGUAGE="en")
     c.force_authenticate(user)
@@ -56,6 +59,7 @@ def _api(user):
 
 
 # ---------------------------------------------------------------- §7.8.2.1 from the demo
+
 
 def test_demo_certificate_and_dossier_carry_every_iso17025_item(demo):
     rev, maker = _api(demo["reviewer"]), _api(demo["manufacturer"])
@@ -69,13 +73,18 @@ def test_demo_certificate_and_dossier_carry_every_iso17025_item(demo):
     lab = LabSettings.current()
     items = {
         "a title": "Test Report and Certificate of Compliance",
-        "b lab name": lab.name_en, "b lab address": "189 Zhongzheng Rd.", "b telephone": lab.telephone,
+        "b lab name": lab.name_en,
+        "b lab address": "189 Zhongzheng Rd.",
+        "b telephone": lab.telephone,
         "b location of activities": "Location of activities",
-        "c unique identification": r.json()["number"], "c page x of y": "Page 1 of",
+        "c unique identification": r.json()["number"],
+        "c page x of y": "Page 1 of",
         "c end of report": "End of report",
         "d customer": "Green Source Organic Fertilizer Co.",
-        "e method": "LAB-MT-01", "e method title": "Aqua regia digestion, ICP-OES",
-        "f item": sample.code, "f condition on receipt": "sealed bag, intact",
+        "e method": "LAB-MT-01",
+        "e method title": "Aqua regia digestion, ICP-OES",
+        "f item": sample.code,
+        "f condition on receipt": "sealed bag, intact",
         "g date of receipt": str(sample.received_on),
         "h dates of performance": "Dates of performance",
         "i date of issue": "Issue date",
@@ -83,7 +92,8 @@ def test_demo_certificate_and_dossier_carry_every_iso17025_item(demo):
         "k only the item tested": "Results relate only to the item tested",
         "l results with units": "mg/kg",
         "m deviations": "Deviations and remarks",
-        "n authorised signatory": "Authorised signatory", "n name": "Chen",
+        "n authorised signatory": "Authorised signatory",
+        "n name": "Chen",
         "n title": "technical manager",
         "o results from external providers legend": "external provider",
         "customer data marked": "supplied by the customer",
@@ -98,8 +108,11 @@ def test_demo_certificate_and_dossier_carry_every_iso17025_item(demo):
     assert "general_compost" not in text  # names, not keys
     assert "Instrumental analysis" not in text
 
-    d = maker.post("/api/v1/registrations/", {"product": sample.product_id, "samples": [sample.pk],
-                                              "declared": {"total_nitrogen_pct": 0.6}}, format="json")
+    d = maker.post(
+        "/api/v1/registrations/",
+        {"product": sample.product_id, "samples": [sample.pk], "declared": {"total_nitrogen_pct": 0.6}},
+        format="json",
+    )
     assert d.status_code == 202, d.content
     assert d.json()["status"] == "awaiting_signature"
     assert download(maker, d.json()["id"], "registrations")[0].status_code == 409
@@ -108,8 +121,21 @@ def test_demo_certificate_and_dossier_carry_every_iso17025_item(demo):
     assert r.status_code == 200
     _png(pdf, "dossier")
     text = flat(pdf_text(pdf))
-    for needle in ["Fertilizer Registration Test Dossier", lab.telephone, "189 Zhongzheng Rd.", sample.code,
-                   "Authorised signatory", "Chen", "technical manager", "End of report",
-                   "the lowest of the samples", "Fertilizer description", "Art. 15", "Art. 16", "Art. 10",
-                   "Results relate only to the items tested", "Page 1 of"]:
+    for needle in [
+        "Fertilizer Registration Test Dossier",
+        lab.telephone,
+        "189 Zhongzheng Rd.",
+        sample.code,
+        "Authorised signatory",
+        "Chen",
+        "technical manager",
+        "End of report",
+        "the lowest of the samples",
+        "Fertilizer description",
+        "Art. 15",
+        "Art. 16",
+        "Art. 10",
+        "Results relate only to the items tested",
+        "Page 1 of",
+    ]:
         assert needle in text, needle

@@ -1,4 +1,5 @@
 """Samples, products, lifecycle, validation and audit through the API."""
+
 import datetime
 import threading
 
@@ -12,6 +13,7 @@ pytestmark = pytest.mark.django_db
 
 def test_token_login_and_me(users):
     from rest_framework.test import APIClient
+
     c = APIClient()
     r = c.post("/api/v1/auth/token/", {"username": "reg", "password": "pw-reg"}, format="json")
     assert r.status_code == 200
@@ -31,14 +33,21 @@ def test_schema_and_docs_served(client_for):
 
 def test_sample_codes_are_sequential_per_year(client_for, product_a):
     c = client_for("technician")
-    codes = [c.post("/api/v1/samples/", {"product": product_a.pk, "lot_number": f"L{i}", "sampled_on": "2026-11-01"},
-                    format="json").json()["code"] for i in range(3)]
+    codes = [
+        c.post(
+            "/api/v1/samples/",
+            {"product": product_a.pk, "lot_number": f"L{i}", "sampled_on": "2026-11-01"},
+            format="json",
+        ).json()["code"]
+        for i in range(3)
+    ]
     year = datetime.date.today().year
     assert codes == [f"S-{year}-000001", f"S-{year}-000002", f"S-{year}-000003"]
 
 
 def test_failed_create_does_not_consume_a_number(client_for, product_a, monkeypatch):
     from lims import audit, services
+
     c = client_for("technician")
     boom = {"on": True}
     real = audit.record
@@ -47,15 +56,19 @@ def test_failed_create_does_not_consume_a_number(client_for, product_a, monkeypa
         if boom["on"]:
             raise RuntimeError("disk full")
         return real(**kw)
+
     monkeypatch.setattr(services.audit, "record", failing_record)
     with pytest.raises(RuntimeError):
-        c.post("/api/v1/samples/", {"product": product_a.pk, "lot_number": "L", "sampled_on": "2026-11-01"},
-               format="json")
+        c.post(
+            "/api/v1/samples/", {"product": product_a.pk, "lot_number": "L", "sampled_on": "2026-11-01"}, format="json"
+        )
     boom["on"] = False
-    r = c.post("/api/v1/samples/", {"product": product_a.pk, "lot_number": "L", "sampled_on": "2026-11-01"},
-               format="json")
+    r = c.post(
+        "/api/v1/samples/", {"product": product_a.pk, "lot_number": "L", "sampled_on": "2026-11-01"}, format="json"
+    )
     assert r.json()["code"].endswith("-000001")
     from lims.models import Sample
+
     assert Sample.objects.count() == 1
 
 
@@ -64,18 +77,21 @@ def test_concurrent_sample_creation_is_unique_and_gap_free(users, product_a):
     require_postgres("concurrent numbering under row locks is proven on PostgreSQL")
     from lims import services
     from lims.models import Sample
+
     errors, n = [], 12
     barrier = threading.Barrier(n)
 
     def worker(i):
         try:
             barrier.wait()
-            services.sample_create(actor=users["technician"], product=product_a, lot_number=f"C{i}",
-                                   sampled_on=datetime.date(2026, 11, 1))
+            services.sample_create(
+                actor=users["technician"], product=product_a, lot_number=f"C{i}", sampled_on=datetime.date(2026, 11, 1)
+            )
         except Exception as e:  # pragma: no cover - reported below
             errors.append(e)
         finally:
             connection.close()
+
     threads = [threading.Thread(target=worker, args=(i,)) for i in range(n)]
     [t.start() for t in threads]
     [t.join() for t in threads]
@@ -84,19 +100,23 @@ def test_concurrent_sample_creation_is_unique_and_gap_free(users, product_a):
     assert numbers == list(range(1, n + 1))
 
 
-@pytest.mark.parametrize("patch,field,fragment", [
-    ({"category": "rocket_fuel"}, "category", "Unknown category"),
-    ({"bagasse_based": "maybe"}, "bagasse_based", "valid boolean"),
-    ({"raw_materials": [{"name": "manure", "proportion_pct": 70}]}, "raw_materials", "add up to 100"),
-    ({"raw_materials": [{"name": "", "proportion_pct": 100}]}, "raw_materials", "name"),
-    ({"raw_materials": "manure"}, "raw_materials", "list"),
-    ({"process": {"fermentation_days": -3}}, "process", "between"),
-    ({"process": {"turnings": 2.5}}, "process", "whole number"),
-    ({"process": {"colour": "brown"}}, "process", "unknown key"),
-    ({"name": ""}, "name", "blank"),
-])
+@pytest.mark.parametrize(
+    "patch,field,fragment",
+    [
+        ({"category": "rocket_fuel"}, "category", "Unknown category"),
+        ({"bagasse_based": "maybe"}, "bagasse_based", "valid boolean"),
+        ({"raw_materials": [{"name": "manure", "proportion_pct": 70}]}, "raw_materials", "add up to 100"),
+        ({"raw_materials": [{"name": "", "proportion_pct": 100}]}, "raw_materials", "name"),
+        ({"raw_materials": "manure"}, "raw_materials", "list"),
+        ({"process": {"fermentation_days": -3}}, "process", "between"),
+        ({"process": {"turnings": 2.5}}, "process", "whole number"),
+        ({"process": {"colour": "brown"}}, "process", "unknown key"),
+        ({"name": ""}, "name", "blank"),
+    ],
+)
 def test_product_bad_input_is_400_per_field_and_nothing_saved(client_for, standards, patch, field, fragment):
     from lims.models import AuditEntry, Product
+
     r = client_for("manufacturer").post("/api/v1/products/", dict(PRODUCT_BODY, **patch), format="json")
     assert r.status_code == 400, r.content
     assert field in r.json(), r.json()
@@ -109,15 +129,19 @@ def test_duplicate_product_name_is_400(client_for, product_a):
     assert r.status_code == 400 and "name" in r.json()
 
 
-@pytest.mark.parametrize("body,field", [
-    ({"lot_number": "L", "sampled_on": "2026-11-10", "received_on": "2026-11-01"}, "received_on"),
-    ({"lot_number": "L", "sampled_on": "2999-01-01"}, "sampled_on"),
-    ({"lot_number": "L", "sampled_on": "yesterday"}, "sampled_on"),
-    ({"sampled_on": "2026-11-01"}, "lot_number"),
-    ({"lot_number": "L"}, "sampled_on"),
-])
+@pytest.mark.parametrize(
+    "body,field",
+    [
+        ({"lot_number": "L", "sampled_on": "2026-11-10", "received_on": "2026-11-01"}, "received_on"),
+        ({"lot_number": "L", "sampled_on": "2999-01-01"}, "sampled_on"),
+        ({"lot_number": "L", "sampled_on": "yesterday"}, "sampled_on"),
+        ({"sampled_on": "2026-11-01"}, "lot_number"),
+        ({"lot_number": "L"}, "sampled_on"),
+    ],
+)
 def test_sample_bad_input(client_for, product_a, body, field):
     from lims.models import Sample
+
     r = client_for("technician").post("/api/v1/samples/", dict(body, product=product_a.pk), format="json")
     assert r.status_code == 400 and field in r.json(), r.content
     assert Sample.objects.count() == 0
@@ -156,8 +180,9 @@ def test_certify_is_not_a_direct_transition(client_for, product_a, make_sample):
 
 
 def test_product_update_is_audited_with_old_and_new_values(client_for, product_a):
-    r = client_for("manufacturer").patch(f"/api/v1/products/{product_a.pk}/",
-                                         {"bagasse_based": True, "reason": "raw material changed"}, format="json")
+    r = client_for("manufacturer").patch(
+        f"/api/v1/products/{product_a.pk}/", {"bagasse_based": True, "reason": "raw material changed"}, format="json"
+    )
     assert r.status_code == 200
     hist = client_for("regulator").get(f"/api/v1/products/{product_a.pk}/history/").json()["results"]
     assert hist[-1]["action"] == "update" and hist[-1]["changes"] == {"bagasse_based": [False, True]}

@@ -1,5 +1,6 @@
 """Issue 13 through the API: stability assays (DOMAIN.md §12) entered as raw data, the ccqc_2001 verdict with
 explained indicators, bad input, import, and a certificate judged under ccqc_2001."""
+
 import io
 
 import pytest
@@ -29,10 +30,18 @@ def by_indicator(body):
 
 def cn_assays(c, sample):
     # EXAMPLES.md: OC 19.5 %, N with 12.6/0.2 mL -> C/N 5.61
-    enter(c, sample, "organic_carbon_wet_oxidation",
-          {"sample_mass_g": 0.1, "ferrous_normality": 0.5, "titrant_ml": 30.0, "blank_ml": 40.0})
-    enter(c, sample, "total_nitrogen_kjeldahl",
-          {"sample_mass_g": 0.5, "acid_normality": 0.1, "titrant_ml": 12.6, "blank_ml": 0.2})
+    enter(
+        c,
+        sample,
+        "organic_carbon_wet_oxidation",
+        {"sample_mass_g": 0.1, "ferrous_normality": 0.5, "titrant_ml": 30.0, "blank_ml": 40.0},
+    )
+    enter(
+        c,
+        sample,
+        "total_nitrogen_kjeldahl",
+        {"sample_mass_g": 0.5, "acid_normality": 0.1, "titrant_ml": 12.6, "blank_ml": 0.2},
+    )
 
 
 def test_stability_assays_and_ccqc_verdict(client_for, sample):
@@ -43,7 +52,7 @@ def test_stability_assays_and_ccqc_verdict(client_for, sample):
     r = enter(c, sample, "mineral_nitrogen", {"nh4_n_mg_kg": 60, "no3_n_mg_kg": 240})
     assert r.json()["results"]["nh4_no3_ratio"] == pytest.approx(0.25)
     body = maturity(c, sample).json()
-    assert body["rule_set"] == "ccqc_2001" and body["verdict"] == "incomplete"   # no C/N yet: the gate is open
+    assert body["rule_set"] == "ccqc_2001" and body["verdict"] == "incomplete"  # no C/N yet: the gate is open
     assert by_indicator(body)["cn_ratio"]["status"] == "missing"
 
     cn_assays(c, sample)
@@ -51,9 +60,14 @@ def test_stability_assays_and_ccqc_verdict(client_for, sample):
     ind = by_indicator(body)
     assert ind["cn_ratio"]["status"] == "mature" and ind["cn_ratio"]["threshold"] == "≤ 25"
     assert ind["co2_evolution"] == {
-        "indicator": "co2_evolution", "group": "A", "parameter": "co2_c_mg_per_g_om_day", "value": pytest.approx(2.0),
+        "indicator": "co2_evolution",
+        "group": "A",
+        "parameter": "co2_c_mg_per_g_om_day",
+        "value": pytest.approx(2.0),
         "criterion": "very mature < 2 mg CO₂-C/g OM/day, mature ≤ 4 mg CO₂-C/g OM/day, else immature",
-        "status": "mature", "threshold": "≤ 4"}
+        "status": "mature",
+        "threshold": "≤ 4",
+    }
     assert (ind["nh4_n"]["status"], ind["nh4_n"]["threshold"]) == ("very_mature", "< 75")
     assert ind["nh4_no3_ratio"]["status"] == "very_mature"
     assert body["groups"] == {"A": "mature", "B": "very_mature"} and body["verdict"] == "mature"
@@ -78,17 +92,32 @@ def test_results_list_the_stability_figures(client_for, sample):
     assert res["solvita_co2"]["value"] == 6 and res["solvita_co2"]["method"] == "solvita"
 
 
-@pytest.mark.parametrize("method,data,errors", [
-    ("co2_evolution", {"co2_c_mg": 10, "dry_mass_g": 0, "organic_matter_pct": 120, "days": 1},
-     {"dry_mass_g": ["must be > 0"], "organic_matter_pct": ["must be ≤ 100"]}),
-    ("solvita", {"co2_colour": 9, "nh3_colour": 2.5}, {"co2_colour": ["must be ≤ 8"],
-                                                      "nh3_colour": ["must be an integer"]}),
-    ("solvita", {}, {"co2_colour": ["is required"], "nh3_colour": ["is required"]}),
-    ("mineral_nitrogen", {"nh4_n_mg_kg": "abc", "no3_n_mg_kg": -1},
-     {"nh4_n_mg_kg": ["must be a number (got 'abc')"], "no3_n_mg_kg": ["must be ≥ 0"]}),
-    ("dewar", {"ambient_temperature_c": 25, "max_temperature_c": 20},
-     {"max_temperature_c": ["must be ≥ ambient_temperature_c (25)"]}),
-])
+@pytest.mark.parametrize(
+    "method,data,errors",
+    [
+        (
+            "co2_evolution",
+            {"co2_c_mg": 10, "dry_mass_g": 0, "organic_matter_pct": 120, "days": 1},
+            {"dry_mass_g": ["must be > 0"], "organic_matter_pct": ["must be ≤ 100"]},
+        ),
+        (
+            "solvita",
+            {"co2_colour": 9, "nh3_colour": 2.5},
+            {"co2_colour": ["must be ≤ 8"], "nh3_colour": ["must be an integer"]},
+        ),
+        ("solvita", {}, {"co2_colour": ["is required"], "nh3_colour": ["is required"]}),
+        (
+            "mineral_nitrogen",
+            {"nh4_n_mg_kg": "abc", "no3_n_mg_kg": -1},
+            {"nh4_n_mg_kg": ["must be a number (got 'abc')"], "no3_n_mg_kg": ["must be ≥ 0"]},
+        ),
+        (
+            "dewar",
+            {"ambient_temperature_c": 25, "max_temperature_c": 20},
+            {"max_temperature_c": ["must be ≥ ambient_temperature_c (25)"]},
+        ),
+    ],
+)
 def test_bad_stability_input_is_400_per_field_and_nothing_saved(client_for, sample, method, data, errors):
     c = client_for("technician")
     r = enter(c, sample, method, data)
@@ -108,8 +137,10 @@ def upload(content):
 
 
 def test_import_stability_columns(client_for, sample):
-    csv = (f"sample_code,parameter,value,unit\n{sample.code},nh4_n_mg_kg,600,mg/kg\n"
-           f"{sample.code},solvita_co2,8,\n{sample.code},solvita_nh3,6,\n").encode()
+    csv = (
+        f"sample_code,parameter,value,unit\n{sample.code},nh4_n_mg_kg,600,mg/kg\n"
+        f"{sample.code},solvita_co2,8,\n{sample.code},solvita_nh3,6,\n"
+    ).encode()
     c = client_for("technician")
     r = c.post("/api/v1/imports/", {"file": upload(csv)}, format="multipart")
     assert r.status_code == 400
@@ -140,8 +171,12 @@ def test_certificate_under_ccqc_2001(client_for, product_a, make_sample, users):
     assert {i["indicator"]: i["status"] for i in m["indicators"]}["solvita_co2"] == "very_mature"
     assert doc.status == "ready"
     text = "\n".join(p.extract_text() for p in PdfReader(doc.pdf.path).pages)
-    for needle in ("CCQC 2001", "[ccqc_2001]", "腐熟度判定 Maturity verdict 完全腐熟 Very mature",
-                   "very mature ≥ 7, mature ≥ 5, else immature"):
+    for needle in (
+        "CCQC 2001",
+        "[ccqc_2001]",
+        "腐熟度判定 Maturity verdict 完全腐熟 Very mature",
+        "very mature ≥ 7, mature ≥ 5, else immature",
+    ):
         assert needle in text, needle
     r = client_for("reviewer").post("/api/v1/certificates/", {"sample": s.pk, "rule_set": "nope"}, format="json")
     assert r.status_code == 400 and "rule_set" in r.json()
@@ -149,19 +184,21 @@ def test_certificate_under_ccqc_2001(client_for, product_a, make_sample, users):
 
 def test_imported_nitrogen_gives_the_ratio_on_the_dry_basis(client_for, sample):
     c = client_for("technician")
-    csv = (f"sample_code,parameter,value,unit,basis\n{sample.code},nh4_n_mg_kg,60,mg/kg,as_received\n"
-           f"{sample.code},no3_n_mg_kg,100,mg/kg,dry\n").encode()
+    csv = (
+        f"sample_code,parameter,value,unit,basis\n{sample.code},nh4_n_mg_kg,60,mg/kg,as_received\n"
+        f"{sample.code},no3_n_mg_kg,100,mg/kg,dry\n"
+    ).encode()
     assert c.post("/api/v1/imports/", {"file": upload(csv)}, format="multipart").status_code == 201
     cn_assays(c, sample)
     ind = by_indicator(maturity(c, sample).json())
-    assert ind["nh4_n"]["status"] == "missing"            # as received, and no moisture result: not used
-    enter(c, sample, "moisture", {"wet_mass_g": 50.0, "dry_mass_g": 20.0})   # 60 % moisture
+    assert ind["nh4_n"]["status"] == "missing"  # as received, and no moisture result: not used
+    enter(c, sample, "moisture", {"wet_mass_g": 50.0, "dry_mass_g": 20.0})  # 60 % moisture
     ind = by_indicator(maturity(c, sample).json())
-    assert ind["nh4_n"]["value"] == pytest.approx(150.0)    # 60 / (1 − 0.6)
+    assert ind["nh4_n"]["value"] == pytest.approx(150.0)  # 60 / (1 − 0.6)
     assert ind["nh4_n"]["status"] == "mature"
     res = {row["parameter"]: row for row in c.get(f"/api/v1/samples/{sample.pk}/results/").json()["results"]}
     ratio = res["nh4_no3_ratio"]
-    assert ratio["method"] == "derived" and ratio["value"] == pytest.approx(1.5)   # 150 / 100
+    assert ratio["method"] == "derived" and ratio["value"] == pytest.approx(1.5)  # 150 / 100
 
 
 @pytest.mark.django_db(transaction=True)
@@ -176,11 +213,14 @@ def test_reissue_keeps_the_rule_set_and_colour_numbers_are_whole(client_for, pro
     s = verify_sample(s, users["technician"], users["reviewer"])
     rev = client_for("reviewer")
     first = rev.post("/api/v1/certificates/", {"sample": s.pk, "rule_set": "ccqc_2001"}, format="json").json()
-    assert rev.post(f"/api/v1/certificates/{first['id']}/revoke/", {"reason": "wrong address"},
-                    format="json").status_code == 200
+    assert (
+        rev.post(f"/api/v1/certificates/{first['id']}/revoke/", {"reason": "wrong address"}, format="json").status_code
+        == 200
+    )
     r = rev.post(f"/api/v1/certificates/{first['id']}/reissue/", {"reason": "address corrected"}, format="json")
     assert r.status_code == 202, r.content
     from certificates.models import Document
+
     ctx = Document.objects.get(pk=r.json()["id"]).context
     assert ctx["maturity"]["rule_set"] == "ccqc_2001" and ctx["maturity"]["verdict"] == "very_mature"
     assert {i["indicator"]: i["value"] for i in ctx["maturity"]["indicators"]}["solvita_co2"] == "7"

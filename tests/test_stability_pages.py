@@ -1,4 +1,5 @@
 """Issue 13 on the pages: stability entry forms with live preview, and the maturity page with a rule-set choice."""
+
 import re
 
 import pytest
@@ -18,12 +19,15 @@ def received(product_a, make_sample):
     return make_sample(product_a, "received")
 
 
-@pytest.mark.parametrize("method,fields", [
-    ("co2_evolution", ["co2_c_mg", "dry_mass_g", "organic_matter_pct", "days"]),
-    ("solvita", ["co2_colour", "nh3_colour"]),
-    ("mineral_nitrogen", ["nh4_n_mg_kg", "no3_n_mg_kg"]),
-    ("dewar", ["ambient_temperature_c", "max_temperature_c"]),
-])
+@pytest.mark.parametrize(
+    "method,fields",
+    [
+        ("co2_evolution", ["co2_c_mg", "dry_mass_g", "organic_matter_pct", "days"]),
+        ("solvita", ["co2_colour", "nh3_colour"]),
+        ("mineral_nitrogen", ["nh4_n_mg_kg", "no3_n_mg_kg"]),
+        ("dewar", ["ambient_temperature_c", "max_temperature_c"]),
+    ],
+)
 def test_entry_form_has_the_raw_fields(web, received, method, fields):
     r = web("technician").get(f"/samples/{received.pk}/assays/new/{method}/")
     assert r.status_code == 200
@@ -34,25 +38,32 @@ def test_entry_form_has_the_raw_fields(web, received, method, fields):
 
 def test_preview_of_respirometry_and_its_errors(web, received):
     c = web("technician", "en")
-    out = c.post(f"/samples/{received.pk}/assays/preview/", {
-        "_method": "co2_evolution", "co2_c_mg": "30", "dry_mass_g": "10", "organic_matter_pct": "50",
-        "days": "3"}).json()
+    out = c.post(
+        f"/samples/{received.pk}/assays/preview/",
+        {"_method": "co2_evolution", "co2_c_mg": "30", "dry_mass_g": "10", "organic_matter_pct": "50", "days": "3"},
+    ).json()
     res = {x["parameter"]: x for x in out["results"]}
     assert res["co2_c_mg_per_g_om_day"]["value"] == "2.000" and out["errors"] == {}
-    out = c.post(f"/samples/{received.pk}/assays/preview/", {
-        "_method": "mineral_nitrogen", "nh4_n_mg_kg": "100", "no3_n_mg_kg": "0"}).json()
+    out = c.post(
+        f"/samples/{received.pk}/assays/preview/",
+        {"_method": "mineral_nitrogen", "nh4_n_mg_kg": "100", "no3_n_mg_kg": "0"},
+    ).json()
     assert "NO₃-N is zero, so the NH₄-N : NO₃-N ratio is undefined." in out["flags"]
     out = c.post(f"/samples/{received.pk}/assays/preview/", {"_method": "solvita", "co2_colour": "9"}).json()
     assert out["errors"] == {"co2_colour": ["must be ≤ 8"]}
-    out = web("technician").post(f"/samples/{received.pk}/assays/preview/",
-                                 {"_method": "solvita", "co2_colour": "9"}).json()
+    out = (
+        web("technician")
+        .post(f"/samples/{received.pk}/assays/preview/", {"_method": "solvita", "co2_colour": "9"})
+        .json()
+    )
     assert out["errors"] == {"co2_colour": ["必須 ≤ 8"]}
     assert not Assay.objects.filter(sample=received).exists()
 
 
 def test_entry_saves_the_assay(web, received):
-    r = web("technician").post(f"/samples/{received.pk}/assays/new/dewar/",
-                               {"ambient_temperature_c": "20", "max_temperature_c": "28"})
+    r = web("technician").post(
+        f"/samples/{received.pk}/assays/new/dewar/", {"ambient_temperature_c": "20", "max_temperature_c": "28"}
+    )
     assert r.status_code == 302
     assert Assay.objects.get(sample=received).results["dewar_rise_c"]["value"] == pytest.approx(8.0)
 
@@ -74,8 +85,9 @@ def test_maturity_page_explains_ccqc_and_switches_rule_set(web, received, users)
     assert 'data-rule-set="tari_1999"' in page and 'data-verdict="incomplete"' in page
     r = web("technician", "en").get(f"/maturity/samples/{received.pk}/?rule_set=nope")
     assert r.status_code == 400 and "Unknown rule set nope." in text(r)
-    assert f"/maturity/samples/{received.pk}/?rule_set=ccqc_2001" in text(web("technician").get(
-        f"/samples/{received.pk}/"))
+    assert f"/maturity/samples/{received.pk}/?rule_set=ccqc_2001" in text(
+        web("technician").get(f"/samples/{received.pk}/")
+    )
 
 
 def test_maturity_page_respects_visibility(web, received):
@@ -86,6 +98,7 @@ def test_maturity_page_respects_visibility(web, received):
 
 # --------------------------------------------------------------------------- chromatogram photo pages
 
+
 def test_upload_photo_see_proposal_with_overlay_and_accept(web, received):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -95,8 +108,10 @@ def test_upload_photo_see_proposal_with_overlay_and_accept(web, received):
     c = web("technician", "en")
     assert 'id="chromatogram-photo"' in text(c.get(f"/samples/{received.pk}/"))
     d = Drawing(center="red_to_purple", middle_band="ring", edge="serrated", offset=(0.08, 0.0), paper_radius=0.38)
-    r = c.post(f"/maturity/samples/{received.pk}/chromatogram/",
-               {"protocol": "tari_agno3", "photo": SimpleUploadedFile("p.png", draw(d), "image/png")})
+    r = c.post(
+        f"/maturity/samples/{received.pk}/chromatogram/",
+        {"protocol": "tari_agno3", "photo": SimpleUploadedFile("p.png", draw(d), "image/png")},
+    )
     assert r.status_code == 302
     reading = ChromatogramReading.objects.get(sample=received)
     page = text(c.get(r["Location"]))
@@ -106,8 +121,10 @@ def test_upload_photo_see_proposal_with_overlay_and_accept(web, received):
     assert 'data-zone="edge" data-proposed="serrated"' in page
     png = c.get(f"/maturity/chromatogram/{reading.pk}/overlay.png")
     assert png.status_code == 200 and b"".join(png.streaming_content).startswith(b"\x89PNG")
-    r = c.post(f"/maturity/chromatogram/{reading.pk}/", {"center": "red_to_purple", "middle_band": "ring",
-                                                         "edge": "serrated", "reason": ""})
+    r = c.post(
+        f"/maturity/chromatogram/{reading.pk}/",
+        {"center": "red_to_purple", "middle_band": "ring", "edge": "serrated", "reason": ""},
+    )
     assert r.status_code == 302
     reading.refresh_from_db()
     assert reading.decision == "accepted" and reading.assay.results["chromatogram_score"]["value"] == 2
@@ -122,14 +139,20 @@ def test_correction_on_the_page_needs_a_reason(web, received):
     from tests.unit.chromatogram_drawing import Drawing, draw
 
     c = web("technician")
-    c.post(f"/maturity/samples/{received.pk}/chromatogram/",
-           {"photo": SimpleUploadedFile("p.png", draw(Drawing(edge="smooth")), "image/png")})
+    c.post(
+        f"/maturity/samples/{received.pk}/chromatogram/",
+        {"photo": SimpleUploadedFile("p.png", draw(Drawing(edge="smooth")), "image/png")},
+    )
     reading = ChromatogramReading.objects.get(sample=received)
-    r = c.post(f"/maturity/chromatogram/{reading.pk}/", {"center": "red_to_purple", "middle_band": "irregular",
-                                                         "edge": "serrated"})
+    r = c.post(
+        f"/maturity/chromatogram/{reading.pk}/",
+        {"center": "red_to_purple", "middle_band": "irregular", "edge": "serrated"},
+    )
     assert r.status_code == 400 and "更正建議的判讀需要理由。" in text(r)
-    r = c.post(f"/maturity/chromatogram/{reading.pk}/", {"center": "red_to_purple", "middle_band": "irregular",
-                                                         "edge": "serrated", "reason": "teeth seen"})
+    r = c.post(
+        f"/maturity/chromatogram/{reading.pk}/",
+        {"center": "red_to_purple", "middle_band": "irregular", "edge": "serrated", "reason": "teeth seen"},
+    )
     assert r.status_code == 302
     reading.refresh_from_db()
     assert reading.decision == "corrected" and reading.edge_corrected and not reading.center_corrected
@@ -141,12 +164,16 @@ def test_not_a_chromatogram_on_the_page(web, received):
     from maturity.models import ChromatogramReading
     from tests.unit.chromatogram_drawing import not_chromatograms
 
-    r = web("technician", "en").post(f"/maturity/samples/{received.pk}/chromatogram/", {
-        "photo": SimpleUploadedFile("p.png", not_chromatograms()["blank_paper"], "image/png")})
+    r = web("technician", "en").post(
+        f"/maturity/samples/{received.pk}/chromatogram/",
+        {"photo": SimpleUploadedFile("p.png", not_chromatograms()["blank_paper"], "image/png")},
+    )
     assert r.status_code == 400
     assert "Could not find a chromatogram in this picture: the paper shows no radial pattern of zones." in text(r)
-    r = web("technician").post(f"/maturity/samples/{received.pk}/chromatogram/", {
-        "photo": SimpleUploadedFile("p.png", not_chromatograms()["white_rectangle"], "image/png")})
+    r = web("technician").post(
+        f"/maturity/samples/{received.pk}/chromatogram/",
+        {"photo": SimpleUploadedFile("p.png", not_chromatograms()["white_rectangle"], "image/png")},
+    )
     assert "找不到濾紙層析圖" in text(r)
     assert not ChromatogramReading.objects.exists()
 
@@ -157,9 +184,11 @@ def test_chromatogram_pages_roles(web, received):
     assert web("technician").get(f"/maturity/samples/{received.pk}/chromatogram/").status_code == 200
 
 
-def test_reviewer_issues_a_certificate_under_ccqc_2001(web, product_a, make_sample, users,
-                                                       django_capture_on_commit_callbacks):
+def test_reviewer_issues_a_certificate_under_ccqc_2001(
+    web, product_a, make_sample, users, django_capture_on_commit_callbacks
+):
     from lims.demo_results import enter_example_results, verify_sample
+
     s = make_sample(product_a, "received", "LOT-RS")
     enter_example_results(s, users["technician"])
     verify_sample(s, users["technician"], users["reviewer"])

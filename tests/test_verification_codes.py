@@ -3,6 +3,7 @@
 The QR code and URL carry an unguessable verification code, printed beside the number; without the
 right code /verify/ reveals nothing but a form asking for it; wrong codes are rate-limited; old URLs
 without a code keep working through that form."""
+
 import io
 import re
 
@@ -40,6 +41,7 @@ def html(r):
 
 def test_codes_are_random_and_well_formed():
     from certificates.models import CODE_ALPHABET, new_verification_code, normalise_code
+
     codes = {new_verification_code() for _ in range(2000)}
     assert len(codes) == 2000
     for c in list(codes)[:50]:
@@ -66,9 +68,11 @@ def test_without_the_code_the_page_reveals_nothing_and_asks_for_it(client, cert)
     assert 'id="verify-code-form"' in body and "verification code" in body
     for secret in [doc.product.name, doc.product.manufacturer.name, "Valid", doc.sha256, cert["verification_code"]]:
         assert secret not in body, secret
+
     # a number that exists and one that does not look the same
     def same(text):
         return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", text)
+
     assert same(body.replace(cert["number"], "N")) == same(html(missing).replace("CQ-2026-999999", "N"))
 
 
@@ -117,6 +121,7 @@ def test_owner_and_lab_see_the_code_other_tenants_do_not(client_for, web, cert):
 
 def test_superseded_page_links_the_new_number_without_its_code(client, client_for, cert, users):
     from lims.models import Sample
+
     s = Sample.objects.get(code=cert["sample_code"])
     rev = client_for("reviewer")
     rev.post(f"/api/v1/samples/{s.pk}/transitions/", {"action": "retest", "reason": "Cu re-digested"}, format="json")

@@ -1,6 +1,7 @@
 """The server-rendered pages through Django's test client: roles, login
 throttling, 403, manufacturer isolation, live preview, entry, import,
 review, certificates, portal, pre-check, regulator, i18n."""
+
 import datetime
 import re
 from pathlib import Path
@@ -18,11 +19,20 @@ pytestmark = pytest.mark.django_db
 ZH = {"HTTP_ACCEPT_LANGUAGE": "zh-hant"}
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
 GERMINATION = {
-    "_method": "germination", "protocol": "tari_cabbage",
-    "control.0.sown": "25", "control.0.germinated": "24", "control.0.mean_root_length_mm": "20",
-    "control.1.sown": "25", "control.1.germinated": "25", "control.1.mean_root_length_mm": "22",
-    "sample.0.sown": "25", "sample.0.germinated": "23", "sample.0.mean_root_length_mm": "19",
-    "sample.1.sown": "25", "sample.1.germinated": "22", "sample.1.mean_root_length_mm": "18.5",
+    "_method": "germination",
+    "protocol": "tari_cabbage",
+    "control.0.sown": "25",
+    "control.0.germinated": "24",
+    "control.0.mean_root_length_mm": "20",
+    "control.1.sown": "25",
+    "control.1.germinated": "25",
+    "control.1.mean_root_length_mm": "22",
+    "sample.0.sown": "25",
+    "sample.0.germinated": "23",
+    "sample.0.mean_root_length_mm": "19",
+    "sample.1.sown": "25",
+    "sample.1.germinated": "22",
+    "sample.1.mean_root_length_mm": "18.5",
 }
 
 
@@ -46,13 +56,22 @@ def text(response):
 
 # --------------------------------------------------------------------------- login, logout, 403
 
+
 def test_login_page_is_chinese_by_default_and_english_on_request(client):
     assert "登入" in text(client.get("/accounts/login/"))
     assert "Log in" in text(client.get("/accounts/login/", **EN))
 
 
-@pytest.mark.parametrize("role,start", [("technician", "/lab/"), ("lab_admin", "/lab/"), ("reviewer", "/review/"),
-                                        ("manufacturer", "/portal/"), ("regulator", "/regulator/")])
+@pytest.mark.parametrize(
+    "role,start",
+    [
+        ("technician", "/lab/"),
+        ("lab_admin", "/lab/"),
+        ("reviewer", "/review/"),
+        ("manufacturer", "/portal/"),
+        ("regulator", "/regulator/"),
+    ],
+)
 def test_login_lands_on_the_role_start_page(client, users, standards, role, start):
     username = users[role].username
     r = client.post("/accounts/login/", {"username": username, "password": "pw-" + username}, follow=True)
@@ -62,8 +81,11 @@ def test_login_lands_on_the_role_start_page(client, users, standards, role, star
 
 def test_logout_and_password_change(web, users):
     c = web("technician")
-    r = c.post("/accounts/password/", {"old_password": "pw-tech", "new_password1": "Compost-2026-strong",
-                                       "new_password2": "Compost-2026-strong"}, follow=True)
+    r = c.post(
+        "/accounts/password/",
+        {"old_password": "pw-tech", "new_password1": "Compost-2026-strong", "new_password2": "Compost-2026-strong"},
+        follow=True,
+    )
     assert "密碼已變更" in text(r)
     users["technician"].refresh_from_db()
     assert users["technician"].check_password("Compost-2026-strong")
@@ -74,6 +96,7 @@ def test_logout_and_password_change(web, users):
 
 def test_login_locks_the_account_after_repeated_failures(client, users):
     from lims import lockout
+
     for _ in range(lockout.failure_limit()):
         r = client.post("/accounts/login/", {"username": "tech", "password": "wrong"})
         assert r.status_code in (200, 429)
@@ -93,15 +116,24 @@ def test_login_locks_the_account_after_repeated_failures(client, users):
 
 def test_failed_login_counts_down_before_locking(client, users):
     from lims import lockout
+
     for _ in range(lockout.failure_limit() - 2):
         client.post("/accounts/login/", {"username": "tech", "password": "wrong"})
     r = client.post("/accounts/login/", {"username": "tech", "password": "wrong"})
     assert "再失敗 1 次" in text(r)
 
 
-@pytest.mark.parametrize("role,url", [("technician", "/portal/"), ("technician", "/review/"),
-                                      ("manufacturer", "/lab/"), ("regulator", "/lab/import/"),
-                                      ("reviewer", "/portal/"), ("manufacturer", "/regulator/")])
+@pytest.mark.parametrize(
+    "role,url",
+    [
+        ("technician", "/portal/"),
+        ("technician", "/review/"),
+        ("manufacturer", "/lab/"),
+        ("regulator", "/lab/import/"),
+        ("reviewer", "/portal/"),
+        ("manufacturer", "/regulator/"),
+    ],
+)
 def test_wrong_role_gets_a_clear_403_page(web, standards, role, url):
     r = web(role).get(url)
     assert r.status_code == 403
@@ -123,6 +155,7 @@ def test_regulator_cannot_change_anything(web, product_a, make_sample):
 
 
 # --------------------------------------------------------------------------- isolation
+
 
 def test_manufacturer_sees_only_its_own_samples_and_documents(web, product_a, product_b, make_sample):
     mine, theirs = make_sample(product_a), make_sample(product_b)
@@ -146,6 +179,7 @@ def test_manufacturer_sees_verdicts_only_once_verified(web, product_a, make_samp
 
 # --------------------------------------------------------------------------- technician
 
+
 def test_worklist_shows_receipts_and_pending_assays(web, product_a, make_sample):
     waiting, received = make_sample(product_a, "registered", lot="W"), make_sample(product_a, "received", lot="R")
     page = text(web("technician").get("/lab/"))
@@ -168,8 +202,9 @@ def test_receipt_by_scanned_code_then_label_with_qr(web, product_a, make_sample)
 
 def test_register_sample_page(web, product_a):
     c = web("manufacturer")
-    r = c.post("/samples/new/", {"product": product_a.pk, "lot_number": "NEW-1", "sampled_on": "2026-11-02"},
-               follow=True)
+    r = c.post(
+        "/samples/new/", {"product": product_a.pk, "lot_number": "NEW-1", "sampled_on": "2026-11-02"}, follow=True
+    )
     assert r.status_code == 200 and "NEW-1" in text(r) and "已登記" in text(r)
 
 
@@ -199,22 +234,48 @@ def test_preview_puts_errors_on_their_fields_in_the_page_language(web, product_a
 
 def test_preview_of_nitrogen_shows_the_c_n_ratio_it_will_give(web, product_a, make_sample, users):
     from maturity.assays import assay_enter
+
     s = make_sample(product_a, "received")
-    assay_enter(actor=users["technician"], sample=s, method="organic_carbon_combustion",
-                data={"organic_carbon_pct": "40"})
-    out = web("technician").post(f"/samples/{s.pk}/assays/preview/", {
-        "_method": "total_nitrogen_kjeldahl", "sample_mass_g": "0.5", "acid_normality": "0.1",
-        "titrant_ml": "14.477", "blank_ml": "0.2"}).json()
+    assay_enter(
+        actor=users["technician"], sample=s, method="organic_carbon_combustion", data={"organic_carbon_pct": "40"}
+    )
+    out = (
+        web("technician")
+        .post(
+            f"/samples/{s.pk}/assays/preview/",
+            {
+                "_method": "total_nitrogen_kjeldahl",
+                "sample_mass_g": "0.5",
+                "acid_normality": "0.1",
+                "titrant_ml": "14.477",
+                "blank_ml": "0.2",
+            },
+        )
+        .json()
+    )
     derived = {x["parameter"]: x for x in out["derived"]}
     assert derived["cn_ratio"]["value"] == "10.00"  # 40 % / 4.000 %
 
 
 def test_direct_entry_rows_errors_land_on_their_row(web, product_a, make_sample):
     s = make_sample(product_a, "received")
-    out = web("technician").post(f"/samples/{s.pk}/assays/preview/", {
-        "_method": "direct", "rows.0.parameter": "ph", "rows.0.value": "7.1",
-        "rows.1.parameter": "cu", "rows.1.value": "12", "rows.1.unit": "ppb",
-        "rows.2.parameter": "ph", "rows.2.value": "7"}).json()
+    out = (
+        web("technician")
+        .post(
+            f"/samples/{s.pk}/assays/preview/",
+            {
+                "_method": "direct",
+                "rows.0.parameter": "ph",
+                "rows.0.value": "7.1",
+                "rows.1.parameter": "cu",
+                "rows.1.value": "12",
+                "rows.1.unit": "ppb",
+                "rows.2.parameter": "ph",
+                "rows.2.value": "7",
+            },
+        )
+        .json()
+    )
     assert "rows.1.unit" in out["errors"] and "rows.2.parameter" in out["errors"]
 
 
@@ -222,7 +283,7 @@ def test_entering_an_assay_saves_it_and_shows_the_figures(web, product_a, make_s
     s = make_sample(product_a, "received")
     c = web("technician")
     page = c.get(f"/samples/{s.pk}/assays/new/germination/")
-    assert page.status_code == 200 and 'data-preview-url' in text(page)
+    assert page.status_code == 200 and "data-preview-url" in text(page)
     bad = c.post(f"/samples/{s.pk}/assays/new/germination/", dict(GERMINATION, **{"sample.0.germinated": "99"}))
     assert bad.status_code == 200 and "必須 ≤ 播種數" in text(bad) and not Assay.objects.filter(sample=s).exists()
     r = c.post(f"/samples/{s.pk}/assays/new/germination/", GERMINATION, follow=True)
@@ -237,14 +298,21 @@ def test_entering_an_assay_saves_it_and_shows_the_figures(web, product_a, make_s
 def test_observation_and_chromatogram_forms_save(web, product_a, make_sample):
     s = make_sample(product_a, "received")
     c = web("technician")
-    r = c.post(f"/samples/{s.pk}/assays/new/observation/", {
-        "observations.colour": "black_brown", "observations.manure_odour": "false",
-        "observations.fermentation_days": "75"})
+    r = c.post(
+        f"/samples/{s.pk}/assays/new/observation/",
+        {
+            "observations.colour": "black_brown",
+            "observations.manure_odour": "false",
+            "observations.fermentation_days": "75",
+        },
+    )
     assert r.status_code == 302
     obs = Assay.objects.get(sample=s, method="observation")
     assert obs.data["observations"] == {"colour": "black_brown", "manure_odour": False, "fermentation_days": "75"}
-    r = c.post(f"/samples/{s.pk}/assays/new/chromatogram/", {"protocol": "livestock_naoh", "center": "ring",
-                                                             "edge": "serrated"})
+    r = c.post(
+        f"/samples/{s.pk}/assays/new/chromatogram/",
+        {"protocol": "livestock_naoh", "center": "ring", "edge": "serrated"},
+    )
     assert r.status_code == 302
     assert Assay.objects.get(sample=s, method="chromatogram").results["chromatogram_score"]["value"] == 1
 
@@ -258,8 +326,9 @@ def test_correcting_an_assay_needs_a_reason(web, product_a, make_sample):
     assert 'value="34"' in text(page)
     r = c.post(f"/samples/{s.pk}/assays/{assay.pk}/correct/", {"wet_mass_g": "50", "dry_mass_g": "30"})
     assert r.status_code == 200 and "更正原始數據必須填寫原因" in text(r)
-    r = c.post(f"/samples/{s.pk}/assays/{assay.pk}/correct/", {"wet_mass_g": "50", "dry_mass_g": "30",
-                                                               "reason": "typo"})
+    r = c.post(
+        f"/samples/{s.pk}/assays/{assay.pk}/correct/", {"wet_mass_g": "50", "dry_mass_g": "30", "reason": "typo"}
+    )
     assert r.status_code == 302
     assay.refresh_from_db()
     assert assay.results["moisture_pct"]["value"] == 40.0
@@ -267,16 +336,20 @@ def test_correcting_an_assay_needs_a_reason(web, product_a, make_sample):
 
 def test_bulk_import_reports_rows_or_imports_all(web, product_a, make_sample):
     from django.core.files.uploadedfile import SimpleUploadedFile
+
     s = make_sample(product_a, "received")
     c = web("technician")
-    bad = SimpleUploadedFile("r.csv", f"sample_code,parameter,value,unit\n{s.code},cu,12,mg/kg\n"
-                             f"{s.code},zz,1,\nS-1999-000001,ph,7,\n".encode())
+    bad = SimpleUploadedFile(
+        "r.csv",
+        f"sample_code,parameter,value,unit\n{s.code},cu,12,mg/kg\n{s.code},zz,1,\nS-1999-000001,ph,7,\n".encode(),
+    )
     r = c.post("/lab/import/", {"file": bad})
     page = text(r)
     assert 'id="import-report"' in page and "未匯入任何資料" in page and "查無樣品 S-1999-000001" in page
     assert not Assay.objects.filter(sample=s).exists()
-    good = SimpleUploadedFile("r.csv", f"sample_code,parameter,value,unit\n{s.code},cu,12,mg/kg\n"
-                              f"{s.code},zn,<5,mg/kg\n".encode())
+    good = SimpleUploadedFile(
+        "r.csv", f"sample_code,parameter,value,unit\n{s.code},cu,12,mg/kg\n{s.code},zn,<5,mg/kg\n".encode()
+    )
     r = c.post("/lab/import/", {"file": good}, follow=True)
     assert 'id="import-done"' in text(r)
     assert Assay.objects.get(sample=s).data["values"]["zn"]["qualifier"] == "<"
@@ -295,8 +368,10 @@ def test_submit_from_the_sample_page(web, product_a, make_sample, users):
 
 # --------------------------------------------------------------------------- reviewer
 
-def test_reviewer_queue_side_by_side_verify_and_issue(web, product_a, make_sample, users,
-                                                      django_capture_on_commit_callbacks):
+
+def test_reviewer_queue_side_by_side_verify_and_issue(
+    web, product_a, make_sample, users, django_capture_on_commit_callbacks
+):
     s = make_sample(product_a, "in_testing")
     enter_example_results(s, users["technician"])
     services.sample_transition(actor=users["technician"], sample=s, action="submit")
@@ -349,6 +424,7 @@ def test_batch_issue_and_progress(web, product_a, make_sample, users, django_cap
 
 def test_supersede_and_revoke_from_the_document_page(web, verified, users, django_capture_on_commit_callbacks):
     from certificates.services import certificate_request
+
     with django_capture_on_commit_callbacks(execute=True):
         doc = certificate_request(actor=users["reviewer"], sample=verified)
     c = web("reviewer")
@@ -362,12 +438,18 @@ def test_supersede_and_revoke_from_the_document_page(web, verified, users, djang
 
 # --------------------------------------------------------------------------- manufacturer
 
+
 def test_portal_explains_a_failed_check_in_plain_words(web, product_a, make_sample, users):
     from maturity.assays import assay_enter
+
     s = make_sample(product_a, "in_testing", lot="F-1")
     enter_example_results(s, users["technician"])
-    assay_enter(actor=users["technician"], sample=s, method="direct",
-                data={"values": {"cu": {"value": 120, "unit": "mg/kg", "basis": "dry"}}})
+    assay_enter(
+        actor=users["technician"],
+        sample=s,
+        method="direct",
+        data={"values": {"cu": {"value": 120, "unit": "mg/kg", "basis": "dry"}}},
+    )
     verify_sample(s, users["technician"], users["reviewer"])
     page = text(web("manufacturer").get("/portal/"))
     # figures by the lab's reporting rule (Cu: 3 significant figures), limits as the regulation writes them
@@ -379,22 +461,40 @@ def test_portal_explains_a_failed_check_in_plain_words(web, product_a, make_samp
 def test_precheck_page_judges_without_storing(web, standards):
     c = web("manufacturer")
     assert c.get("/portal/precheck/").status_code == 200
-    r = c.post("/portal/precheck/", {
-        "standard": "tw-1997", "category": "general_compost", "decision_rule": "simple",
-        "rows.0.parameter": "cu", "rows.0.value": "120", "rows.0.unit": "mg/kg",
-        "rows.1.parameter": "organic_matter_pct", "rows.1.value": "65"})
+    r = c.post(
+        "/portal/precheck/",
+        {
+            "standard": "tw-1997",
+            "category": "general_compost",
+            "decision_rule": "simple",
+            "rows.0.parameter": "cu",
+            "rows.0.value": "120",
+            "rows.0.unit": "mg/kg",
+            "rows.1.parameter": "organic_matter_pct",
+            "rows.1.value": "65",
+        },
+    )
     page = text(r)
     assert 'id="precheck-result"' in page and "超過上限 100 mg/kg" in page and "有機質 65.0 % 達到下限" in page
-    r = c.post("/portal/precheck/", {"standard": "tw-1997", "category": "general_compost",
-                                     "decision_rule": "simple", "rows.0.parameter": "cu", "rows.0.value": "-1"})
+    r = c.post(
+        "/portal/precheck/",
+        {
+            "standard": "tw-1997",
+            "category": "general_compost",
+            "decision_rule": "simple",
+            "rows.0.parameter": "cu",
+            "rows.0.value": "-1",
+        },
+    )
     assert 'id="precheck-result"' not in text(r) and "必須 ≥ 0" in text(r)
 
 
 def test_dossier_request_from_the_product_page(web, product_a, verified, django_capture_on_commit_callbacks):
     c = web("manufacturer")
     with django_capture_on_commit_callbacks(execute=True):
-        r = c.post(f"/products/{product_a.pk}/", {"samples": [verified.pk], "declared_total_nitrogen_pct": "2.0"},
-                   follow=True)
+        r = c.post(
+            f"/products/{product_a.pk}/", {"samples": [verified.pk], "declared_total_nitrogen_pct": "2.0"}, follow=True
+        )
     assert "RG-" in text(r)
     doc = product_a.documents.get(kind="registration")
     assert doc.declared == {"total_nitrogen_pct": 2.0}
@@ -402,12 +502,18 @@ def test_dossier_request_from_the_product_page(web, product_a, verified, django_
 
 # --------------------------------------------------------------------------- regulator
 
+
 def _failing_and_passing(product_a, make_sample, users):
     from maturity.assays import assay_enter
+
     bad = make_sample(product_a, "in_testing", lot="BAD")
     enter_example_results(bad, users["technician"])
-    assay_enter(actor=users["technician"], sample=bad, method="direct",
-                data={"values": {"cu": {"value": 150, "unit": "mg/kg", "basis": "dry"}}})
+    assay_enter(
+        actor=users["technician"],
+        sample=bad,
+        method="direct",
+        data={"values": {"cu": {"value": 150, "unit": "mg/kg", "basis": "dry"}}},
+    )
     verify_sample(bad, users["technician"], users["reviewer"])
     good = make_sample(product_a, "in_testing", lot="GOOD")
     enter_example_results(good, users["technician"])
@@ -469,6 +575,7 @@ def test_every_string_has_a_traditional_chinese_translation_and_is_compiled():
     untranslated = [e["msgid"] for e in entries if not e["msgstr"]]
     assert untranslated == []
     from django.utils import translation
+
     with translation.override("zh-hant"):
         assert translation.gettext("Germination index") == "發芽指數"
         assert translation.gettext("Sample receipt") == "收樣"
@@ -477,12 +584,26 @@ def test_every_string_has_a_traditional_chinese_translation_and_is_compiled():
 def test_chinese_pages_show_no_english_interface_strings(web, product_a, make_sample, users, verified):
     """No msgid of the catalogue (the English interface text) appears on a Chinese page."""
     received = make_sample(product_a, "received", lot="ZH")
-    english = sorted({e["msgid"] for e in _msgids() if len(e["msgid"]) >= 6 and " " in e["msgid"]
-                      and "%(" not in e["msgid"] and e["msgid"] not in e["msgstr"]}, key=len, reverse=True)
+    english = sorted(
+        {
+            e["msgid"]
+            for e in _msgids()
+            if len(e["msgid"]) >= 6 and " " in e["msgid"] and "%(" not in e["msgid"] and e["msgid"] not in e["msgstr"]
+        },
+        key=len,
+        reverse=True,
+    )
     pages = {
-        "technician": ["/lab/", "/lab/receive/", "/lab/import/", f"/samples/{received.pk}/",
-                       f"/samples/{received.pk}/assays/new/germination/", f"/samples/{received.pk}/assays/new/direct/",
-                       f"/samples/{received.pk}/assays/new/observation/", f"/samples/{verified.pk}/label/"],
+        "technician": [
+            "/lab/",
+            "/lab/receive/",
+            "/lab/import/",
+            f"/samples/{received.pk}/",
+            f"/samples/{received.pk}/assays/new/germination/",
+            f"/samples/{received.pk}/assays/new/direct/",
+            f"/samples/{received.pk}/assays/new/observation/",
+            f"/samples/{verified.pk}/label/",
+        ],
         "reviewer": ["/review/", f"/review/samples/{verified.pk}/", "/documents/"],
         "manufacturer": ["/portal/", f"/samples/{verified.pk}/", "/portal/precheck/", f"/products/{product_a.pk}/"],
         "regulator": ["/regulator/", f"/samples/{verified.pk}/history/"],
@@ -502,13 +623,16 @@ def test_message_translation_covers_the_services_messages():
     from django.utils import translation
 
     from lims.web.labels import translate_message
+
     samples = [
         "Cannot 'verify' a sample that is 'in_testing'; 'verify' applies to: to_be_verified.",
         "A reason is required to 'retest'.",
         "Role 'regulator' may not 'receive'; allowed roles: technician, lab_admin.",
         "You entered results of this sample; another reviewer must verify them.",
         "Sample S-2026-000001 already has a valid certificate CQ-2026-000001; after a retest, supersede it.",
-        "must be ≤ wet_mass_g (34)", "is required", "must be a number (got 'x')",
+        "must be ≤ wet_mass_g (34)",
+        "is required",
+        "must be a number (got 'x')",
         "unknown protocol 'zz'; expected one of tari_cabbage, livestock_radish",
         "as-received value cannot be put on the dry basis: no moisture result",
     ]

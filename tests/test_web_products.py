@@ -1,6 +1,7 @@
 """Registering and editing a product on the pages: the API's rules
 (ProductSerializer) with their messages inline in Chinese, writes through the
 services with an audit entry, nothing half-saved, and who may do it."""
+
 import re
 
 import pytest
@@ -18,12 +19,20 @@ def text(response):
 
 def body(**over):
     data = {
-        "name": "甲廠堆肥二號 Compost No. 2", "category": "general_compost", "bagasse_based": "on",
-        "raw_materials.0.name": "牛糞 cattle manure", "raw_materials.0.proportion_pct": "60",
-        "raw_materials.1.name": "稻殼 rice husk", "raw_materials.1.proportion_pct": "25.5",
-        "raw_materials.2.name": "菇類廢棄包 spent mushroom substrate", "raw_materials.2.proportion_pct": "14.5",
-        "raw_materials.3.name": "", "raw_materials.3.proportion_pct": "",  # the spare row, left empty
-        "fermentation_days": "90", "peak_temperature_c": "68.5", "turnings": "12",
+        "name": "甲廠堆肥二號 Compost No. 2",
+        "category": "general_compost",
+        "bagasse_based": "on",
+        "raw_materials.0.name": "牛糞 cattle manure",
+        "raw_materials.0.proportion_pct": "60",
+        "raw_materials.1.name": "稻殼 rice husk",
+        "raw_materials.1.proportion_pct": "25.5",
+        "raw_materials.2.name": "菇類廢棄包 spent mushroom substrate",
+        "raw_materials.2.proportion_pct": "14.5",
+        "raw_materials.3.name": "",
+        "raw_materials.3.proportion_pct": "",  # the spare row, left empty
+        "fermentation_days": "90",
+        "peak_temperature_c": "68.5",
+        "turnings": "12",
     }
     data.update(over)
     return {k: v for k, v in data.items() if v is not None}
@@ -42,26 +51,36 @@ def test_manufacturer_registers_a_product_from_the_portal(web, standards, org_a,
     assert r.status_code == 302 and r["Location"] == f"/products/{product.pk}/"
     assert product.manufacturer == org_a and product.category == "general_compost"
     assert product.bagasse_based is True and product.chemical_fertilizer_added is False
-    assert product.raw_materials == [{"name": "牛糞 cattle manure", "proportion_pct": 60.0},
-                                     {"name": "稻殼 rice husk", "proportion_pct": 25.5},
-                                     {"name": "菇類廢棄包 spent mushroom substrate", "proportion_pct": 14.5}]
+    assert product.raw_materials == [
+        {"name": "牛糞 cattle manure", "proportion_pct": 60.0},
+        {"name": "稻殼 rice husk", "proportion_pct": 25.5},
+        {"name": "菇類廢棄包 spent mushroom substrate", "proportion_pct": 14.5},
+    ]
     assert product.process == {"fermentation_days": 90, "peak_temperature_c": 68.5, "turnings": 12}
     assert isinstance(product.process["fermentation_days"], int)
     entry = AuditEntry.objects.get(entity="product", entity_id=product.pk)
     assert entry.action == "create" and entry.actor == users["manufacturer"] and entry.manufacturer == org_a
     assert entry.changes["raw_materials"][1] == product.raw_materials
     page = text(c.get(r["Location"]))
-    assert "已登記產品" in page and "牛糞 cattle manure 60 %" in page and "醱酵 90 天，最高溫 68.5 °C，翻堆 12 次" in page
+    assert (
+        "已登記產品" in page and "牛糞 cattle manure 60 %" in page and "醱酵 90 天，最高溫 68.5 °C，翻堆 12 次" in page
+    )
 
 
-@pytest.mark.parametrize("rows,where,message", [
-    ({"raw_materials.0.proportion_pct": "50"}, "raw_materials", "比例合計必須為 100 %（目前合計 90 %）"),
-    ({"raw_materials.1.proportion_pct": "0", "raw_materials.0.proportion_pct": "85.5"},
-     "raw_materials.1.proportion_pct", "必須大於 0"),
-    ({"raw_materials.1.proportion_pct": "abc"}, "raw_materials.1.proportion_pct", "必須為數字"),
-    ({"raw_materials.2.name": " "}, "raw_materials.2.name", "必填"),
-    ({"raw_materials.0.proportion_pct": "160"}, "raw_materials.0.proportion_pct", "必須介於 0 與 100 之間"),
-])
+@pytest.mark.parametrize(
+    "rows,where,message",
+    [
+        ({"raw_materials.0.proportion_pct": "50"}, "raw_materials", "比例合計必須為 100 %（目前合計 90 %）"),
+        (
+            {"raw_materials.1.proportion_pct": "0", "raw_materials.0.proportion_pct": "85.5"},
+            "raw_materials.1.proportion_pct",
+            "必須大於 0",
+        ),
+        ({"raw_materials.1.proportion_pct": "abc"}, "raw_materials.1.proportion_pct", "必須為數字"),
+        ({"raw_materials.2.name": " "}, "raw_materials.2.name", "必填"),
+        ({"raw_materials.0.proportion_pct": "160"}, "raw_materials.0.proportion_pct", "必須介於 0 與 100 之間"),
+    ],
+)
 def test_bad_raw_materials_show_inline_and_nothing_is_saved(web, standards, users, rows, where, message):
     c = web("manufacturer")
     r = c.post("/products/new/", body(**rows))
@@ -77,11 +96,19 @@ def test_bad_raw_materials_show_inline_and_nothing_is_saved(web, standards, user
 
 def test_process_category_and_name_rules_are_the_serializers(web, product_a):
     c = web("manufacturer")
-    r = c.post("/products/new/", body(fermentation_days="12.5", peak_temperature_c="120", turnings="x",
-                                      category="nonsense", name=product_a.name))
+    r = c.post(
+        "/products/new/",
+        body(
+            fermentation_days="12.5", peak_temperature_c="120", turnings="x", category="nonsense", name=product_a.name
+        ),
+    )
     page = text(r)
-    for field, message in [("fermentation_days", "必須為整數"), ("peak_temperature_c", "必須介於 0 與 100 之間"),
-                           ("turnings", "必須為數字"), ("category", "未知的肥料類別")]:
+    for field, message in [
+        ("fermentation_days", "必須為整數"),
+        ("peak_temperature_c", "必須介於 0 與 100 之間"),
+        ("turnings", "必須為數字"),
+        ("category", "未知的肥料類別"),
+    ]:
         box = re.search(r'data-error-for="%s">([^<]*)<' % field, page)
         assert box and message in box.group(1), (field, box and box.group(1))
     assert Product.objects.count() == 1
@@ -102,22 +129,35 @@ def test_edit_with_a_reason_shows_in_the_history(web, product_a, users):
     page = text(c.get(f"/products/{product_a.pk}/edit/"))
     assert 'value="cattle manure"' in page and 'value="70"' in page and 'value="75"' in page
     assert 'name="reason"' in page
-    r = c.post(f"/products/{product_a.pk}/edit/", body(
-        name=product_a.name, bagasse_based=None, chemical_fertilizer_added="on",
-        **{"raw_materials.0.name": "cattle manure", "raw_materials.0.proportion_pct": "80",
-           "raw_materials.1.name": "rice husk", "raw_materials.1.proportion_pct": "20",
-           "raw_materials.2.name": "", "raw_materials.2.proportion_pct": ""},
-        reason="配方調整 recipe change 2026-11"))
+    r = c.post(
+        f"/products/{product_a.pk}/edit/",
+        body(
+            name=product_a.name,
+            bagasse_based=None,
+            chemical_fertilizer_added="on",
+            **{
+                "raw_materials.0.name": "cattle manure",
+                "raw_materials.0.proportion_pct": "80",
+                "raw_materials.1.name": "rice husk",
+                "raw_materials.1.proportion_pct": "20",
+                "raw_materials.2.name": "",
+                "raw_materials.2.proportion_pct": "",
+            },
+            reason="配方調整 recipe change 2026-11",
+        ),
+    )
     assert r.status_code == 302
     product_a.refresh_from_db()
-    assert product_a.raw_materials == [{"name": "cattle manure", "proportion_pct": 80.0},
-                                       {"name": "rice husk", "proportion_pct": 20.0}]
+    assert product_a.raw_materials == [
+        {"name": "cattle manure", "proportion_pct": 80.0},
+        {"name": "rice husk", "proportion_pct": 20.0},
+    ]
     assert product_a.chemical_fertilizer_added is True
     entry = AuditEntry.objects.get(entity="product", entity_id=product_a.pk, action="update")
     assert entry.reason == "配方調整 recipe change 2026-11" and entry.actor == users["manufacturer"]
     assert set(entry.changes) == {"raw_materials", "process", "chemical_fertilizer_added"}
     page = text(c.get(f"/products/{product_a.pk}/"))
-    history = page[page.index('id="product-history"'):]
+    history = page[page.index('id="product-history"') :]
     assert "已編輯產品" in history and "原因: 配方調整 recipe change 2026-11" in history
     assert "原料: cattle manure 70 %、rice husk 30 % → cattle manure 80 %、rice husk 20 %" in history
     assert "添加化學肥料: 否 → 是" in history
@@ -175,13 +215,28 @@ def test_lab_admin_registers_a_product_for_a_chosen_manufacturer(web, standards,
 
 def test_product_pages_show_no_english_interface_strings(web, product_a):
     from tests.test_web_pages import _msgids
-    english = sorted({e["msgid"] for e in _msgids() if len(e["msgid"]) >= 6 and " " in e["msgid"]
-                      and "%(" not in e["msgid"] and e["msgid"] not in e["msgstr"]}, key=len, reverse=True)
-    pages = [("manufacturer", "/products/new/"), ("manufacturer", f"/products/{product_a.pk}/edit/"),
-             ("lab_admin", "/products/new/"), ("manufacturer", f"/products/{product_a.pk}/")]
+
+    english = sorted(
+        {
+            e["msgid"]
+            for e in _msgids()
+            if len(e["msgid"]) >= 6 and " " in e["msgid"] and "%(" not in e["msgid"] and e["msgid"] not in e["msgstr"]
+        },
+        key=len,
+        reverse=True,
+    )
+    pages = [
+        ("manufacturer", "/products/new/"),
+        ("manufacturer", f"/products/{product_a.pk}/edit/"),
+        ("lab_admin", "/products/new/"),
+        ("manufacturer", f"/products/{product_a.pk}/"),
+    ]
     for role, url in pages:
-        r = web(role).post(url, body(**{"raw_materials.0.proportion_pct": "50"})) if url.endswith("new/") \
+        r = (
+            web(role).post(url, body(**{"raw_materials.0.proportion_pct": "50"}))
+            if url.endswith("new/")
             else web(role).get(url)
+        )
         visible = re.sub(r"<[^>]+>", " ", re.sub(r"<(script|style|template)[^>]*>.*?</\1>", " ", text(r), flags=re.S))
         for name in (product_a.name, product_a.manufacturer.name, "cattle manure", "rice husk"):
             visible = visible.replace(name, "")

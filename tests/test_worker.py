@@ -1,4 +1,5 @@
 """A real Celery worker against the real broker sees a task complete."""
+
 import uuid
 
 import pytest
@@ -19,6 +20,7 @@ def not_eager():
 def test_real_worker_consumes_task_from_broker(not_eager, settings):
     from lims.models import WorkerHeartbeat
     from lims.tasks import heartbeat
+
     token = uuid.uuid4().hex
     with celery_worker("hb"):
         heartbeat.delay(token)

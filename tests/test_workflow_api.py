@@ -1,5 +1,6 @@
 """Issue 18 through the API: retest by analysis, re-issue after revocation, issuing with
 required results missing, duplicate imports, date rules, public verification lookup."""
+
 import datetime
 import io
 
@@ -29,6 +30,7 @@ def assays_by_method(client, sample):
 
 # --------------------------------------------------------------------------- retest by analysis
 
+
 def test_retest_one_assay_keeps_the_others_verified(client_for, verified, users):
     rev, tech = client_for("reviewer"), client_for("technician")
     before = assays_by_method(tech, verified)
@@ -44,8 +46,12 @@ def test_retest_one_assay_keeps_the_others_verified(client_for, verified, users)
     assert results["germination_index_pct"]["status"] == "verified" and results["cu"]["status"] == "verified"
     assert "organic_carbon_pct" not in results
     # only the new OC is entered, submitted and verified by a second person
-    assay_enter(actor=users["technician"], sample=verified, method="organic_carbon_wet_oxidation",
-                data={"sample_mass_g": 0.1, "ferrous_normality": 0.5, "titrant_ml": 17.6, "blank_ml": 40.0})
+    assay_enter(
+        actor=users["technician"],
+        sample=verified,
+        method="organic_carbon_wet_oxidation",
+        data={"sample_mass_g": 0.1, "ferrous_normality": 0.5, "titrant_ml": 17.6, "blank_ml": 40.0},
+    )
     assert transition(tech, verified, action="submit").status_code == 200
     r = client_for("reviewer2").post(f"/api/v1/samples/{verified.pk}/verify/")
     assert r.status_code == 200 and r.json()["status"] == "verified"
@@ -63,12 +69,15 @@ def test_retest_by_parameter_selects_the_assay_it_comes_from(client_for, verifie
     assert sorted(after.values()).count("verified") == 6
 
 
-@pytest.mark.parametrize("body,field,needle", [
-    ({"parameters": ["cn_ratio"]}, "parameters", "derived"),
-    ({"parameters": ["nope"]}, "parameters", "unknown parameter"),
-    ({"parameters": ["cao_pct"]}, "parameters", "no current result"),
-    ({"assays": [999999]}, "assays", "not a current assay"),
-])
+@pytest.mark.parametrize(
+    "body,field,needle",
+    [
+        ({"parameters": ["cn_ratio"]}, "parameters", "derived"),
+        ({"parameters": ["nope"]}, "parameters", "unknown parameter"),
+        ({"parameters": ["cao_pct"]}, "parameters", "no current result"),
+        ({"assays": [999999]}, "assays", "not a current assay"),
+    ],
+)
 def test_retest_selection_errors_name_the_field(client_for, verified, body, field, needle):
     r = transition(client_for("reviewer"), verified, action="retest", reason="x", **body)
     assert r.status_code == 400 and needle in " ".join(r.json()[field]), r.content
@@ -93,6 +102,7 @@ def test_retest_without_selection_still_retests_everything(client_for, verified)
 
 # --------------------------------------------------------------------------- re-issue after revocation
 
+
 def test_reissue_after_revocation_without_retest(client, client_for, verified):
     rev = client_for("reviewer")
     first = rev.post("/api/v1/certificates/", {"sample": verified.pk}, format="json").json()
@@ -101,11 +111,19 @@ def test_reissue_after_revocation_without_retest(client, client_for, verified):
     # supersede without a retest says what to do
     r = rev.post(f"/api/v1/certificates/{first['id']}/supersede/", {"reason": "typo"}, format="json")
     assert r.status_code == 409 and "retest" in r.json()["detail"] and "revoke" in r.json()["detail"]
-    assert rev.post(f"/api/v1/certificates/{first['id']}/revoke/", {"reason": "wrong address printed"},
-                    format="json").status_code == 200
+    assert (
+        rev.post(
+            f"/api/v1/certificates/{first['id']}/revoke/", {"reason": "wrong address printed"}, format="json"
+        ).status_code
+        == 200
+    )
     assert rev.post(f"/api/v1/certificates/{first['id']}/reissue/", {}, format="json").status_code == 400
-    assert client_for("technician").post(f"/api/v1/certificates/{first['id']}/reissue/", {"reason": "x"},
-                                         format="json").status_code == 403
+    assert (
+        client_for("technician")
+        .post(f"/api/v1/certificates/{first['id']}/reissue/", {"reason": "x"}, format="json")
+        .status_code
+        == 403
+    )
     r = rev.post(f"/api/v1/certificates/{first['id']}/reissue/", {"reason": "address corrected"}, format="json")
     assert r.status_code == 202, r.content
     second = r.json()
@@ -119,6 +137,7 @@ def test_reissue_after_revocation_without_retest(client, client_for, verified):
     hist = client_for("regulator").get(f"/api/v1/audit/?entity=certificate&entity_id={first['id']}").json()
     assert [h["action"] for h in hist["results"]] == ["create", "revoke", "reissue"]
     from certificates.models import Document
+
     code = Document.objects.get(pk=first["id"]).verification_code  # the public page answers only with the code
     html = client.get(f"/verify/{first['number']}/", {"code": code}, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Revoked" in html and second["number"] in html
@@ -126,10 +145,12 @@ def test_reissue_after_revocation_without_retest(client, client_for, verified):
 
 # --------------------------------------------------------------------------- issue anyway
 
+
 @pytest.fixture
 def verified_incomplete(product_a, make_sample, users):
     """A verified sample without P₂O₅, K₂O and moisture (required for general compost)."""
     from lims.demo_results import EXAMPLE_ASSAYS
+
     s = make_sample(product_a, "received", "LOT-W3")
     for method, data in EXAMPLE_ASSAYS:
         if method == "moisture":
@@ -149,27 +170,38 @@ def test_issue_with_missing_required_results_needs_a_reason_printed_in_remarks(c
         assert name in msg
     verified_incomplete.refresh_from_db()
     assert verified_incomplete.status == "verified"
-    r = rev.post("/api/v1/certificates/", {"sample": verified_incomplete.pk,
-                                           "issue_anyway_reason": "client asked for metals only"}, format="json")
+    r = rev.post(
+        "/api/v1/certificates/",
+        {"sample": verified_incomplete.pk, "issue_anyway_reason": "client asked for metals only"},
+        format="json",
+    )
     assert r.status_code == 202, r.content
     assert r.json()["number"].endswith("-000001")  # the refused request gave its number back
     from certificates.models import Document
+
     doc = Document.objects.get(pk=r.json()["id"])
     assert doc.context["issue_anyway"]["reason"] == "client asked for metals only"
     # Cu was reported as received: without moisture it cannot be put on the dry basis either
-    assert {m["parameter"] for m in doc.context["issue_anyway"]["missing"]} == {"p2o5_pct", "k2o_pct",
-                                                                                "moisture_pct", "cu"}
+    assert {m["parameter"] for m in doc.context["issue_anyway"]["missing"]} == {
+        "p2o5_pct",
+        "k2o_pct",
+        "moisture_pct",
+        "cu",
+    }
     from pypdf import PdfReader
+
     text = "".join(p.extract_text() for p in PdfReader(doc.pdf.open("rb")).pages)
     assert "client asked for metals only" in text
 
 
-def test_batch_names_missing_results_at_the_request_and_the_worker_prints_the_reason(client_for, verified,
-                                                                                     verified_incomplete):
+def test_batch_names_missing_results_at_the_request_and_the_worker_prints_the_reason(
+    client_for, verified, verified_incomplete
+):
     """Faults moved batch issuing into a worker: the request still refuses missing results (naming the sample)
     and unset lab settings, storing nothing; the reason it takes reaches the worker's certificates."""
     from certificates.models import Document, IssueBatch
     from lims.models import LabSettings
+
     rev = client_for("reviewer")
     body = {"samples": [verified.pk, verified_incomplete.pk]}
     r = rev.post("/api/v1/certificates/batch/", body, format="json")
@@ -195,25 +227,40 @@ def test_complete_sample_needs_no_reason(client_for, verified):
     r = client_for("reviewer").post("/api/v1/certificates/", {"sample": verified.pk}, format="json")
     assert r.status_code == 202
     from certificates.models import Document
+
     assert "issue_anyway" not in Document.objects.get(pk=r.json()["id"]).context
 
 
 # --------------------------------------------------------------------------- dates: one set of rules
 
+
 def test_sample_dates_checked_by_the_api(client_for, product_a):
     from django.utils import timezone
+
     today = timezone.localdate()
     c = client_for("manufacturer")
-    r = c.post("/api/v1/samples/", {"product": product_a.pk, "lot_number": "L-D",
-                                    "sampled_on": (today + datetime.timedelta(days=1)).isoformat()}, format="json")
+    r = c.post(
+        "/api/v1/samples/",
+        {"product": product_a.pk, "lot_number": "L-D", "sampled_on": (today + datetime.timedelta(days=1)).isoformat()},
+        format="json",
+    )
     assert r.status_code == 400 and "future" in r.json()["sampled_on"][0]
-    r = c.post("/api/v1/samples/", {"product": product_a.pk, "lot_number": "L-D", "sampled_on": today.isoformat(),
-                                    "received_on": (today - datetime.timedelta(days=2)).isoformat()}, format="json")
+    r = c.post(
+        "/api/v1/samples/",
+        {
+            "product": product_a.pk,
+            "lot_number": "L-D",
+            "sampled_on": today.isoformat(),
+            "received_on": (today - datetime.timedelta(days=2)).isoformat(),
+        },
+        format="json",
+    )
     assert r.status_code == 400 and "before the sampling date" in r.json()["received_on"][0]
 
 
 def test_date_rules_are_one_pure_function():
     from lims.dates import sample_date_errors
+
     d = datetime.date
     assert sample_date_errors(d(2026, 11, 1), d(2026, 11, 2), d(2026, 11, 27)) == {}
     assert set(sample_date_errors(d(2027, 1, 15), None, d(2026, 11, 27))) == {"sampled_on"}
@@ -221,6 +268,7 @@ def test_date_rules_are_one_pure_function():
 
 
 # --------------------------------------------------------------------------- imports that cannot double
+
 
 def _csv(text, name="icp.csv"):
     f = io.BytesIO(text.encode())
@@ -230,6 +278,7 @@ def _csv(text, name="icp.csv"):
 
 def test_the_same_file_is_not_imported_twice(client_for, product_a, make_sample):
     from maturity.models import Assay
+
     s1 = make_sample(product_a, "received", "LOT-I1")
     body = f"sample_code,parameter,value,unit,basis\n{s1.code},cu,60,mg/kg,dry\n{s1.code},zn,120,mg/kg,dry\n"
     c = client_for("technician")

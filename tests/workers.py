@@ -1,6 +1,7 @@
 """Start a real Celery worker process against the configured broker and the
 test database (used by the worker tests; the broker is the filesystem one on
 SQLite runs and Redis on the PostgreSQL run)."""
+
 import os
 import subprocess
 import sys
@@ -16,14 +17,16 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def worker_env():
     env = dict(os.environ)
-    env.update({
-        "DJANGO_SETTINGS_MODULE": "lims.settings_test",
-        "LIMS_CELERY_QUEUE": settings.CELERY_TASK_DEFAULT_QUEUE,
-        "LIMS_TEST_DATABASE_NAME": str(connection.settings_dict["NAME"]),
-        "CELERY_TASK_ALWAYS_EAGER": "0",
-        "LIMS_VAR_DIR": str(settings.VAR_DIR),
-        "PYTHONPATH": str(ROOT),
-    })
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "lims.settings_test",
+            "LIMS_CELERY_QUEUE": settings.CELERY_TASK_DEFAULT_QUEUE,
+            "LIMS_TEST_DATABASE_NAME": str(connection.settings_dict["NAME"]),
+            "CELERY_TASK_ALWAYS_EAGER": "0",
+            "LIMS_VAR_DIR": str(settings.VAR_DIR),
+            "PYTHONPATH": str(ROOT),
+        }
+    )
     return env
 
 
@@ -33,11 +36,31 @@ def celery_worker(name="w1", concurrency=1, extra_env=None, beat=False):
     env.update(extra_env or {})
     log = open(Path(settings.VAR_DIR) / f"worker-{name}.log", "w")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "lims", "worker", "--loglevel=INFO", "--pool=prefork",
-         f"--concurrency={concurrency}", "-n", f"{name}@%h", "-Q", settings.CELERY_TASK_DEFAULT_QUEUE,
-         "--without-gossip", "--without-mingle", "--without-heartbeat"]
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "lims",
+            "worker",
+            "--loglevel=INFO",
+            "--pool=prefork",
+            f"--concurrency={concurrency}",
+            "-n",
+            f"{name}@%h",
+            "-Q",
+            settings.CELERY_TASK_DEFAULT_QUEUE,
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+        ]
         + (["-B", "-s", str(Path(settings.VAR_DIR) / f"beat-{name}-{os.getpid()}")] if beat else []),
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     try:
         yield proc
     finally:
@@ -54,6 +77,7 @@ def celery_worker(name="w1", concurrency=1, extra_env=None, beat=False):
 def kill_hard(proc):
     """SIGKILL the worker and its pool children at once, as a power cut would."""
     import signal
+
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()
 

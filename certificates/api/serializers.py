@@ -19,14 +19,40 @@ class DocumentSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Document
-        fields = ["id", "kind", "number", "version", "status", "error", "validity", "sample", "sample_code",
-                  "samples", "product", "product_name", "manufacturer", "declared", "supersedes", "superseded_by",
-                  "sha256", "download_url", "verification_url", "issued_by", "issued_at", "rendered_at",
-                  "revocation_reason", "revoked_at", "batch", "supersession_due", "verification_code"]
+        fields = [
+            "id",
+            "kind",
+            "number",
+            "version",
+            "status",
+            "error",
+            "validity",
+            "sample",
+            "sample_code",
+            "samples",
+            "product",
+            "product_name",
+            "manufacturer",
+            "declared",
+            "supersedes",
+            "superseded_by",
+            "sha256",
+            "download_url",
+            "verification_url",
+            "issued_by",
+            "issued_at",
+            "rendered_at",
+            "revocation_reason",
+            "revoked_at",
+            "batch",
+            "supersession_due",
+            "verification_code",
+        ]
 
     def get_verification_url(self, obj) -> str:
         """The public check with the code (as in the QR code of documents issued since codes exist)."""
         from certificates.services import verification_url
+
         return verification_url(obj.number, obj.verification_code)
 
     def get_superseded_by(self, obj) -> str | None:
@@ -45,23 +71,35 @@ class CertificateRequestSerializer(serializers.Serializer):
     sample = serializers.PrimaryKeyRelatedField(queryset=Sample.objects.all())
     decision_rule = serializers.ChoiceField(choices=["simple", "guarded"], required=False)
     standard = serializers.CharField(required=False)
-    issue_anyway_reason = serializers.CharField(required=False, allow_blank=True, default="",
-                                                help_text="needed when required results are missing; printed in "
-                                                          "the certificate's remarks")
-    rule_set = serializers.ChoiceField(choices=list(RULE_SETS), required=False, help_text="maturity rule set; "
-                                       "default tari_1999")
+    issue_anyway_reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="needed when required results are missing; printed in the certificate's remarks",
+    )
+    rule_set = serializers.ChoiceField(
+        choices=list(RULE_SETS), required=False, help_text="maturity rule set; default tari_1999"
+    )
 
 
 class BatchRequestSerializer(serializers.Serializer):
-    samples = serializers.ListField(child=serializers.IntegerField(min_value=1, max_value=2**63 - 1), allow_empty=False, max_length=2000,
-                                    help_text="sample ids")
+    samples = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=2**63 - 1),
+        allow_empty=False,
+        max_length=2000,
+        help_text="sample ids",
+    )
     decision_rule = serializers.ChoiceField(choices=["simple", "guarded"], required=False)
     standard = serializers.CharField(required=False)
-    issue_anyway_reason = serializers.CharField(required=False, allow_blank=True, default="",
-                                                help_text="needed when required results are missing; printed in "
-                                                          "the certificate's remarks")
-    rule_set = serializers.ChoiceField(choices=list(RULE_SETS), required=False, help_text="maturity rule set; "
-                                       "default tari_1999")
+    issue_anyway_reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="needed when required results are missing; printed in the certificate's remarks",
+    )
+    rule_set = serializers.ChoiceField(
+        choices=list(RULE_SETS), required=False, help_text="maturity rule set; default tari_1999"
+    )
 
     def validate_samples(self, ids):
         """The samples, read in one query (not one per id); the same messages as a related field."""
@@ -80,8 +118,11 @@ class ReasonSerializer(serializers.Serializer):
 
 def _description_fields():
     from certificates.registration import DESCRIPTION_FIELDS
-    fields = {key: serializers.CharField(required=False, allow_blank=True, max_length=2000, help_text=en)
-              for key, _zh, en in DESCRIPTION_FIELDS}
+
+    fields = {
+        key: serializers.CharField(required=False, allow_blank=True, max_length=2000, help_text=en)
+        for key, _zh, en in DESCRIPTION_FIELDS
+    }
     fields["issued_on"] = serializers.DateField(required=False, help_text="Date of the description (Art. 16).")
     return fields
 
@@ -92,45 +133,61 @@ DescriptionSerializer = type("DescriptionSerializer", (serializers.Serializer,),
 class WasteDocumentSerializer(serializers.Serializer):
     reference = serializers.CharField(required=False, allow_blank=True, max_length=200)
     date = serializers.DateField(required=False, allow_null=True)
-    metals = serializers.DictField(child=serializers.FloatField(min_value=0), required=False,
-                                   help_text="Composition report: mg/kg of as, cd, cr, cu, hg, ni, pb, zn.")
+    metals = serializers.DictField(
+        child=serializers.FloatField(min_value=0),
+        required=False,
+        help_text="Composition report: mg/kg of as, cd, cr, cu, hg, ni, pb, zn.",
+    )
 
     def validate_metals(self, value):
         from certificates.registration import EIGHT_METALS
+
         unknown = [k for k in value if k not in EIGHT_METALS]
         if unknown:
-            raise serializers.ValidationError(f"unknown metal(s) {', '.join(unknown)}; "
-                                              f"expected {', '.join(EIGHT_METALS)}")
+            raise serializers.ValidationError(
+                f"unknown metal(s) {', '.join(unknown)}; expected {', '.join(EIGHT_METALS)}"
+            )
         return value
 
 
 def _waste_fields():
     from certificates.registration import WASTE_DOCUMENTS
-    return {key: WasteDocumentSerializer(required=False, allow_null=True, help_text=en)
-            for key, _zh, en in WASTE_DOCUMENTS}
+
+    return {
+        key: WasteDocumentSerializer(required=False, allow_null=True, help_text=en) for key, _zh, en in WASTE_DOCUMENTS
+    }
 
 
 WasteDocumentsSerializer = type("WasteDocumentsSerializer", (serializers.Serializer,), _waste_fields())
 
 
 class ReissueSerializer(ReasonSerializer):
-    issue_anyway_reason = serializers.CharField(required=False, allow_blank=True, default="",
-                                                help_text="needed when required results are missing; printed in "
-                                                          "the certificate's remarks")
+    issue_anyway_reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="needed when required results are missing; printed in the certificate's remarks",
+    )
 
 
 class RegistrationRequestSerializer(serializers.Serializer):
     product = serializers.PrimaryKeyRelatedField(queryset=Product.objects.all())
     samples = serializers.PrimaryKeyRelatedField(queryset=Sample.objects.all(), many=True, allow_empty=False)
-    declared = serializers.DictField(child=serializers.FloatField(min_value=0), required=False, default=dict,
-                                     help_text="Guaranteed components {parameter: minimum %}, e.g. "
-                                               '{"total_nitrogen_pct": 1.5, "organic_matter_pct": 60}')
+    declared = serializers.DictField(
+        child=serializers.FloatField(min_value=0),
+        required=False,
+        default=dict,
+        help_text="Guaranteed components {parameter: minimum %}, e.g. "
+        '{"total_nitrogen_pct": 1.5, "organic_matter_pct": 60}',
+    )
 
-    application_date = serializers.DateField(required=False, help_text="Date the application is filed "
-                                                                       "(default today); Art. 16 one-year rule.")
+    application_date = serializers.DateField(
+        required=False, help_text="Date the application is filed (default today); Art. 16 one-year rule."
+    )
     description = DescriptionSerializer(required=False, help_text="The fertilizer description (Art. 15).")
-    industrial_waste = serializers.BooleanField(required=False, default=False,
-                                                help_text="Made with or from industrial waste (事業廢棄物), Art. 5.")
+    industrial_waste = serializers.BooleanField(
+        required=False, default=False, help_text="Made with or from industrial waste (事業廢棄物), Art. 5."
+    )
     waste_documents = WasteDocumentsSerializer(required=False)
 
     def __init__(self, *args, **kwargs):
@@ -138,6 +195,7 @@ class RegistrationRequestSerializer(serializers.Serializer):
         request = self.context.get("request")
         if request is not None:
             from lims.selectors import products_visible_to, samples_visible_to
+
             self.fields["product"].queryset = products_visible_to(request.user)
             self.fields["samples"].child_relation.queryset = samples_visible_to(request.user)
 
@@ -145,5 +203,6 @@ class RegistrationRequestSerializer(serializers.Serializer):
         unknown = [k for k in value if k not in GUARANTEED]
         if unknown:
             raise serializers.ValidationError(
-                f"not a guaranteed component: {', '.join(unknown)}; allowed: {', '.join(GUARANTEED)}")
+                f"not a guaranteed component: {', '.join(unknown)}; allowed: {', '.join(GUARANTEED)}"
+            )
         return value

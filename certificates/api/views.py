@@ -10,8 +10,14 @@ from certificates.models import Document
 from lims.api.permissions import ALL_ROLES, RolePermission
 from lims.roles import Role
 
-from .serializers import (BatchRequestSerializer, CertificateRequestSerializer, DocumentSerializer, ReasonSerializer,
-                          RegistrationRequestSerializer, ReissueSerializer)
+from .serializers import (
+    BatchRequestSerializer,
+    CertificateRequestSerializer,
+    DocumentSerializer,
+    ReasonSerializer,
+    RegistrationRequestSerializer,
+    ReissueSerializer,
+)
 
 
 class DocumentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -36,10 +42,13 @@ class DocumentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         """The PDF: for the owning manufacturer, lab staff and regulators."""
         doc = self.get_object()
         if doc.status != "ready":
-            return Response({"detail": f"{doc.number} is {doc.status}; try again when it is ready."},
-                            status=status.HTTP_409_CONFLICT)
-        return FileResponse(doc.pdf.open("rb"), as_attachment=True, filename=f"{doc.number}.pdf",
-                            content_type="application/pdf")
+            return Response(
+                {"detail": f"{doc.number} is {doc.status}; try again when it is ready."},
+                status=status.HTTP_409_CONFLICT,
+            )
+        return FileResponse(
+            doc.pdf.open("rb"), as_attachment=True, filename=f"{doc.number}.pdf", content_type="application/pdf"
+        )
 
     @extend_schema(request=ReasonSerializer, responses=DocumentSerializer)
     @action(detail=True, methods=["post"])
@@ -52,6 +61,7 @@ class DocumentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
 
 class CertificateViewSet(DocumentViewSet):
     """Compliance certificates: request (202, rendered by a worker), status, download, supersede, revoke."""
+
     kind = Document.KIND_CERTIFICATE
     write_roles = (Role.REVIEWER,)
 
@@ -60,12 +70,16 @@ class CertificateViewSet(DocumentViewSet):
         body = CertificateRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         from lims.selectors import samples_visible_to
+
         sample = get_object_or_404(samples_visible_to(request.user), pk=body.validated_data["sample"].pk)
-        doc = services.certificate_request(actor=request.user, sample=sample,
-                                           decision_rule=body.validated_data.get("decision_rule"),
-                                           standard=body.validated_data.get("standard"),
-                                           issue_anyway_reason=body.validated_data["issue_anyway_reason"],
-                                           rule_set=body.validated_data.get("rule_set"))
+        doc = services.certificate_request(
+            actor=request.user,
+            sample=sample,
+            decision_rule=body.validated_data.get("decision_rule"),
+            standard=body.validated_data.get("standard"),
+            issue_anyway_reason=body.validated_data["issue_anyway_reason"],
+            rule_set=body.validated_data.get("rule_set"),
+        )
         return self._answer(doc)
 
     @extend_schema(request=ReissueSerializer, responses={202: DocumentSerializer})
@@ -74,8 +88,7 @@ class CertificateViewSet(DocumentViewSet):
         """Issue a new version for the (re-verified) sample; this one becomes superseded."""
         body = ReissueSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        doc = services.certificate_supersede(actor=request.user, document=self.get_object(),
-                                             **body.validated_data)
+        doc = services.certificate_supersede(actor=request.user, document=self.get_object(), **body.validated_data)
         return self._answer(doc)
 
     @extend_schema(request=ReissueSerializer, responses={202: DocumentSerializer})
@@ -93,11 +106,14 @@ class CertificateViewSet(DocumentViewSet):
         """Issue certificates for many verified samples; poll GET /certificates/batches/{id}/."""
         body = BatchRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        batch = services.certificates_batch_request(actor=request.user, samples=body.validated_data["samples"],
-                                                    decision_rule=body.validated_data.get("decision_rule"),
-                                                    standard=body.validated_data.get("standard"),
-                                                    issue_anyway_reason=body.validated_data["issue_anyway_reason"],
-                                                    rule_set=body.validated_data.get("rule_set"))
+        batch = services.certificates_batch_request(
+            actor=request.user,
+            samples=body.validated_data["samples"],
+            decision_rule=body.validated_data.get("decision_rule"),
+            standard=body.validated_data.get("standard"),
+            issue_anyway_reason=body.validated_data["issue_anyway_reason"],
+            rule_set=body.validated_data.get("rule_set"),
+        )
         return Response(selectors.batch_progress(batch), status=status.HTTP_202_ACCEPTED)
 
     @extend_schema(responses=dict)
@@ -109,6 +125,7 @@ class CertificateViewSet(DocumentViewSet):
 
 class RegistrationViewSet(DocumentViewSet):
     """Registration dossiers (肥料登記檢驗資料) for a product, from its verified samples."""
+
     kind = Document.KIND_REGISTRATION
     write_roles = (Role.MANUFACTURER, Role.REVIEWER, Role.LAB_ADMIN)
     action_roles = {"revoke": (Role.REVIEWER,), "sign": (Role.REVIEWER,)}

@@ -4,15 +4,18 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('certificates', '0001_initial'),
+        ("certificates", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='document',
-            name='supersession_due',
-            field=models.BooleanField(db_index=True, default=False, help_text='A judgement input of the sample was corrected after issue: re-verify, then supersede.'),
+            model_name="document",
+            name="supersession_due",
+            field=models.BooleanField(
+                db_index=True,
+                default=False,
+                help_text="A judgement input of the sample was corrected after issue: re-verify, then supersede.",
+            ),
         ),
     ]

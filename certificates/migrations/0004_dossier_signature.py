@@ -6,26 +6,43 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('certificates', '0003_document_verification_code'),
+        ("certificates", "0003_document_verification_code"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='document',
-            name='signed_at',
+            model_name="document",
+            name="signed_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='document',
-            name='signed_by',
-            field=models.ForeignKey(blank=True, help_text="The lab's reviewer who signed a dossier.", null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="document",
+            name="signed_by",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="The lab's reviewer who signed a dossier.",
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AlterField(
-            model_name='document',
-            name='status',
-            field=models.CharField(choices=[('awaiting_signature', 'awaiting signature'), ('queued', 'queued'), ('rendering', 'rendering'), ('ready', 'ready'), ('failed', 'failed')], db_index=True, default='queued', max_length=20),
+            model_name="document",
+            name="status",
+            field=models.CharField(
+                choices=[
+                    ("awaiting_signature", "awaiting signature"),
+                    ("queued", "queued"),
+                    ("rendering", "rendering"),
+                    ("ready", "ready"),
+                    ("failed", "failed"),
+                ],
+                db_index=True,
+                default="queued",
+                max_length=20,
+            ),
         ),
     ]

@@ -6,60 +6,89 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('certificates', '0004_dossier_signature'),
-        ('lims', '0003_labsettings_export_language_and_names'),
+        ("certificates", "0004_dossier_signature"),
+        ("lims", "0003_labsettings_export_language_and_names"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name='document',
-            options={'ordering': ['-issued_at', '-id'], 'verbose_name': 'certificate or dossier', 'verbose_name_plural': 'certificates and dossiers'},
+            name="document",
+            options={
+                "ordering": ["-issued_at", "-id"],
+                "verbose_name": "certificate or dossier",
+                "verbose_name_plural": "certificates and dossiers",
+            },
         ),
         migrations.AlterModelOptions(
-            name='issuebatch',
-            options={'verbose_name': 'batch of certificates', 'verbose_name_plural': 'batches of certificates'},
+            name="issuebatch",
+            options={"verbose_name": "batch of certificates", "verbose_name_plural": "batches of certificates"},
         ),
         migrations.AlterField(
-            model_name='document',
-            name='issued_at',
-            field=models.DateTimeField(auto_now_add=True, verbose_name='issued at'),
+            model_name="document",
+            name="issued_at",
+            field=models.DateTimeField(auto_now_add=True, verbose_name="issued at"),
         ),
         migrations.AlterField(
-            model_name='document',
-            name='issued_by',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='issued by'),
+            model_name="document",
+            name="issued_by",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="issued by",
+            ),
         ),
         migrations.AlterField(
-            model_name='document',
-            name='kind',
-            field=models.CharField(choices=[('certificate', 'compliance certificate'), ('registration', 'registration dossier')], max_length=20, verbose_name='document'),
+            model_name="document",
+            name="kind",
+            field=models.CharField(
+                choices=[("certificate", "compliance certificate"), ("registration", "registration dossier")],
+                max_length=20,
+                verbose_name="document",
+            ),
         ),
         migrations.AlterField(
-            model_name='document',
-            name='number',
-            field=models.CharField(max_length=20, unique=True, verbose_name='number'),
+            model_name="document",
+            name="number",
+            field=models.CharField(max_length=20, unique=True, verbose_name="number"),
         ),
         migrations.AlterField(
-            model_name='document',
-            name='product',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='documents', to='lims.product', verbose_name='product'),
+            model_name="document",
+            name="product",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="documents",
+                to="lims.product",
+                verbose_name="product",
+            ),
         ),
         migrations.AlterField(
-            model_name='document',
-            name='status',
-            field=models.CharField(choices=[('queued', 'Queued'), ('rendering', 'Rendering'), ('ready', 'Ready'), ('failed', 'Failed')], db_index=True, default='queued', max_length=20, verbose_name='PDF'),
+            model_name="document",
+            name="status",
+            field=models.CharField(
+                choices=[("queued", "Queued"), ("rendering", "Rendering"), ("ready", "Ready"), ("failed", "Failed")],
+                db_index=True,
+                default="queued",
+                max_length=20,
+                verbose_name="PDF",
+            ),
         ),
         migrations.AlterField(
-            model_name='document',
-            name='validity',
-            field=models.CharField(choices=[('valid', 'Valid'), ('superseded', 'Superseded'), ('revoked', 'Revoked')], db_index=True, default='valid', max_length=20, verbose_name='validity'),
+            model_name="document",
+            name="validity",
+            field=models.CharField(
+                choices=[("valid", "Valid"), ("superseded", "Superseded"), ("revoked", "Revoked")],
+                db_index=True,
+                default="valid",
+                max_length=20,
+                verbose_name="validity",
+            ),
         ),
         migrations.AlterField(
-            model_name='document',
-            name='version',
-            field=models.PositiveIntegerField(default=1, verbose_name='version'),
+            model_name="document",
+            name="version",
+            field=models.PositiveIntegerField(default=1, verbose_name="version"),
         ),
     ]

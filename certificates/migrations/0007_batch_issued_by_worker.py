@@ -10,62 +10,92 @@ def existing_batches_were_issued(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('certificates', '0006_names_after_merge'),
-        ('lims', '0004_names_after_merge'),
+        ("certificates", "0006_names_after_merge"),
+        ("lims", "0004_names_after_merge"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='issuebatch',
-            name='decision_rule',
+            model_name="issuebatch",
+            name="decision_rule",
             field=models.CharField(blank=True, max_length=20),
         ),
         migrations.AddField(
-            model_name='issuebatch',
-            name='dispatched_at',
-            field=models.DateTimeField(blank=True, help_text='When the issue task reached the broker (outbox).', null=True),
+            model_name="issuebatch",
+            name="dispatched_at",
+            field=models.DateTimeField(
+                blank=True, help_text="When the issue task reached the broker (outbox).", null=True
+            ),
         ),
         migrations.AddField(
-            model_name='issuebatch',
-            name='error',
+            model_name="issuebatch",
+            name="error",
             field=models.TextField(blank=True),
         ),
         migrations.AddField(
-            model_name='issuebatch',
-            name='issued_at',
+            model_name="issuebatch",
+            name="issued_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='issuebatch',
-            name='issue_anyway_reason',
-            field=models.TextField(blank=True, help_text="Given at request time when required results are missing; printed in the certificates' remarks."),
+            model_name="issuebatch",
+            name="issue_anyway_reason",
+            field=models.TextField(
+                blank=True,
+                help_text="Given at request time when required results are missing; printed in the certificates' remarks.",
+            ),
         ),
         migrations.AddField(
-            model_name='issuebatch',
-            name='standard',
+            model_name="issuebatch",
+            name="standard",
             field=models.CharField(blank=True, max_length=50),
         ),
         migrations.AddField(
-            model_name='issuebatch',
-            name='status',
-            field=models.CharField(choices=[('pending', 'pending'), ('issued', 'issued'), ('failed', 'failed')], db_index=True, default='pending', max_length=20),
+            model_name="issuebatch",
+            name="status",
+            field=models.CharField(
+                choices=[("pending", "pending"), ("issued", "issued"), ("failed", "failed")],
+                db_index=True,
+                default="pending",
+                max_length=20,
+            ),
         ),
         migrations.CreateModel(
-            name='BatchItem',
+            name="BatchItem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveIntegerField()),
-                ('open', models.BooleanField(default=True)),
-                ('error', models.TextField(blank=True)),
-                ('batch', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='items', to='certificates.issuebatch')),
-                ('document', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='certificates.document')),
-                ('sample', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='lims.sample')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("position", models.PositiveIntegerField()),
+                ("open", models.BooleanField(default=True)),
+                ("error", models.TextField(blank=True)),
+                (
+                    "batch",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="items", to="certificates.issuebatch"
+                    ),
+                ),
+                (
+                    "document",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="certificates.document",
+                    ),
+                ),
+                (
+                    "sample",
+                    models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name="+", to="lims.sample"),
+                ),
             ],
             options={
-                'ordering': ['batch', 'position'],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('open', True)), fields=('sample',), name='one_open_batch_item_per_sample')],
+                "ordering": ["batch", "position"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("open", True)), fields=("sample",), name="one_open_batch_item_per_sample"
+                    )
+                ],
             },
         ),
         migrations.RunPython(existing_batches_were_issued, migrations.RunPython.noop),

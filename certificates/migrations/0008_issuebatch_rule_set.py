@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('certificates', '0007_batch_issued_by_worker'),
+        ("certificates", "0007_batch_issued_by_worker"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='issuebatch',
-            name='rule_set',
-            field=models.CharField(blank=True, help_text='Maturity rule set the certificates judge by.', max_length=20),
+            model_name="issuebatch",
+            name="rule_set",
+            field=models.CharField(blank=True, help_text="Maturity rule set the certificates judge by.", max_length=20),
         ),
     ]

@@ -28,16 +28,27 @@ class BatchSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Batch
-        fields = ["id", "manufacturer", "manufacturer_name", "name", "method", "started_on", "ended_on", "recipe",
-                  "created_at", "reason"]
+        fields = [
+            "id",
+            "manufacturer",
+            "manufacturer_name",
+            "name",
+            "method",
+            "started_on",
+            "ended_on",
+            "recipe",
+            "created_at",
+            "reason",
+        ]
         read_only_fields = ["created_at"]
 
     def validate(self, attrs):
         start = attrs.get("started_on", getattr(self.instance, "started_on", None))
         end = attrs.get("ended_on", getattr(self.instance, "ended_on", None))
         if start and end and end < start:
-            raise serializers.ValidationError({"ended_on": [_("The end date is before the start date.")]},
-                                              code="batch_end_before_start")
+            raise serializers.ValidationError(
+                {"ended_on": [_("The end date is before the start date.")]}, code="batch_end_before_start"
+            )
         if not isinstance(attrs.get("recipe", {}), dict):
             raise serializers.ValidationError({"recipe": [_("The recipe must be an object.")]})
         return attrs
@@ -81,6 +92,7 @@ class SampleBatchSerializer(serializers.Serializer):
 
 class MixMaterialSerializer(serializers.Serializer):
     """One material: from the library (``material``), from a verified sample (``sample``) or entered."""
+
     material = IdField(required=False, help_text="id of a library material")
     sample = IdField(required=False, help_text="id of a verified sample (C, N and moisture)")
     name = serializers.CharField(required=False, max_length=100)
@@ -94,8 +106,11 @@ class MixMaterialSerializer(serializers.Serializer):
 
     def validate(self, attrs):
         if "material" not in attrs and "sample" not in attrs:
-            missing = {k: [_("This field is required.")] for k in ("carbon_pct", "nitrogen_pct", "moisture_pct")
-                       if k not in attrs}
+            missing = {
+                k: [_("This field is required.")]
+                for k in ("carbon_pct", "nitrogen_pct", "moisture_pct")
+                if k not in attrs
+            }
             if missing:
                 raise serializers.ValidationError(missing)
         return attrs
@@ -115,9 +130,13 @@ class ForecastRequestSerializer(serializers.Serializer):
     horizon_years = FiniteFloatField(default=100, min_value=0.01, max_value=1000)
     land_use = serializers.ChoiceField(choices=["farmland", "general"], default="farmland")
     soil_group = serializers.CharField(required=False, default="total")
-    start = serializers.DictField(child=FiniteFloatField(min_value=0), required=False,
-                                  help_text="measured soil concentrations {metal: mg/kg}; wins over soil_group")
+    start = serializers.DictField(
+        child=FiniteFloatField(min_value=0),
+        required=False,
+        help_text="measured soil concentrations {metal: mg/kg}; wins over soil_group",
+    )
     depth_cm = FiniteFloatField(default=15, min_value=0.01, max_value=200)
     bulk_density = FiniteFloatField(default=1.2, min_value=0.01, max_value=3)
-    moisture_pct = FiniteFloatField(required=False, min_value=0, max_value=99.99,
-                                    help_text="overrides the sample's moisture result")
+    moisture_pct = FiniteFloatField(
+        required=False, min_value=0, max_value=99.99, help_text="overrides the sample's moisture result"
+    )

@@ -1,4 +1,5 @@
 """Thin API views for composting batches (DOMAIN.md §9): validate, call a service or selector, answer."""
+
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, inline_serializer
@@ -31,19 +32,33 @@ WRITERS = (Role.MANUFACTURER, Role.TECHNICIAN, Role.LAB_ADMIN)
 
 
 def _rejected(e):
-    return Response({"code": "logger_file_rejected", "detail": "Nothing was stored.", "problems": e.total,
-                     "errors": e.errors}, status=status.HTTP_400_BAD_REQUEST)
+    return Response(
+        {"code": "logger_file_rejected", "detail": "Nothing was stored.", "problems": e.total, "errors": e.errors},
+        status=status.HTTP_400_BAD_REQUEST,
+    )
 
 
 def evaluation_payload(batch):
     ev = selectors.evaluation(batch)
-    return {"batch": batch.pk, "governing": [{"hour": h.isoformat(), "temperature_c": t} for h, t in ev["governing"]],
-            "turnings": [t.isoformat() for t in ev["turnings"]], "criteria": ev["criteria"]}
+    return {
+        "batch": batch.pk,
+        "governing": [{"hour": h.isoformat(), "temperature_c": t} for h, t in ev["governing"]],
+        "turnings": [t.isoformat() for t in ev["turnings"]],
+        "criteria": ev["criteria"],
+    }
 
 
-class BatchViewSet(ScopedQuerysetMixin, HistoryMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
-                   mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.GenericViewSet):
+class BatchViewSet(
+    ScopedQuerysetMixin,
+    HistoryMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
     """Composting batches. Manufacturers see and write only their own; lab staff write any; regulators read."""
+
     serializer_class = BatchSerializer
     permission_classes = [RolePermission]
     read_roles = ALL_ROLES
@@ -79,8 +94,9 @@ class BatchViewSet(ScopedQuerysetMixin, HistoryMixin, mixins.ListModelMixin, mix
         reason = data.pop("reason", "")
         if "manufacturer" in data:
             self._owner_only(data["manufacturer"])
-        serializer.instance = services.batch_update(actor=self.request.user, batch=serializer.instance,
-                                                    reason=reason, **data)
+        serializer.instance = services.batch_update(
+            actor=self.request.user, batch=serializer.instance, reason=reason, **data
+        )
 
     @extend_schema(request=UploadSerializer, responses={201: dict, 400: dict})
     @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, FormParser])
@@ -92,8 +108,18 @@ class BatchViewSet(ScopedQuerysetMixin, HistoryMixin, mixins.ListModelMixin, mix
         if upload is None:
             return Response({"file": ["No file was submitted."]}, status=status.HTTP_400_BAD_REQUEST)
         if upload.size > logger.MAX_BYTES:
-            return _rejected(logger.LoggerFileRejected([{"row": None, "column": "file", "code": "logger_file_too_large",
-                                                         "reason": "the file is too large"}]))
+            return _rejected(
+                logger.LoggerFileRejected(
+                    [
+                        {
+                            "row": None,
+                            "column": "file",
+                            "code": "logger_file_too_large",
+                            "reason": "the file is too large",
+                        }
+                    ]
+                )
+            )
         try:
             n = services.readings_upload(actor=request.user, batch=batch, filename=upload.name, content=upload.read())
         except logger.LoggerFileRejected as e:
@@ -159,15 +185,23 @@ def resolve_materials(user, rows):
     """Library, sample or entered materials -> dicts for the pure designer; problems by field."""
     out, errors = [], {}
     for i, row in enumerate(rows):
-        extra = {k: row[k] for k in ("min_share_pct", "max_share_pct", "cost_per_tonne", "preferred_share_pct")
-                 if k in row}
+        extra = {
+            k: row[k] for k in ("min_share_pct", "max_share_pct", "cost_per_tonne", "preferred_share_pct") if k in row
+        }
         if "material" in row:
             m = Material.objects.filter(pk=row["material"]).first()
             if m is None:
                 errors[f"materials.{i}.material"] = [_("No such material.")]
                 continue
-            out.append({"name": m.name, "carbon_pct": m.carbon_pct, "nitrogen_pct": m.nitrogen_pct,
-                        "moisture_pct": m.moisture_pct, **extra})
+            out.append(
+                {
+                    "name": m.name,
+                    "carbon_pct": m.carbon_pct,
+                    "nitrogen_pct": m.nitrogen_pct,
+                    "moisture_pct": m.moisture_pct,
+                    **extra,
+                }
+            )
         elif "sample" in row:
             s = selectors.verified_samples_visible_to(user).filter(pk=row["sample"]).first()
             if s is None:
@@ -175,13 +209,21 @@ def resolve_materials(user, rows):
                 continue
             values, missing = selectors.material_from_sample(s)
             if missing:
-                errors[f"materials.{i}.sample"] = [_("The sample has no result for %(names)s.")
-                                                   % {"names": ", ".join(missing)}]
+                errors[f"materials.{i}.sample"] = [
+                    _("The sample has no result for %(names)s.") % {"names": ", ".join(missing)}
+                ]
                 continue
             out.append({**values, **extra})
         else:
-            out.append({"name": row.get("name") or f"#{i + 1}", "carbon_pct": row["carbon_pct"],
-                        "nitrogen_pct": row["nitrogen_pct"], "moisture_pct": row["moisture_pct"], **extra})
+            out.append(
+                {
+                    "name": row.get("name") or f"#{i + 1}",
+                    "carbon_pct": row["carbon_pct"],
+                    "nitrogen_pct": row["nitrogen_pct"],
+                    "moisture_pct": row["moisture_pct"],
+                    **extra,
+                }
+            )
     return out, errors
 
 
@@ -215,16 +257,39 @@ def mix_design(request):
     return Response(result)
 
 
-@extend_schema(responses={200: inline_serializer("CompostingMaterial", many=True, fields={
-    "id": drf_serializers.IntegerField(), "name": drf_serializers.CharField(),
-    "carbon_pct": drf_serializers.FloatField(), "nitrogen_pct": drf_serializers.FloatField(),
-    "moisture_pct": drf_serializers.FloatField(), "source": drf_serializers.CharField()})})
+@extend_schema(
+    responses={
+        200: inline_serializer(
+            "CompostingMaterial",
+            many=True,
+            fields={
+                "id": drf_serializers.IntegerField(),
+                "name": drf_serializers.CharField(),
+                "carbon_pct": drf_serializers.FloatField(),
+                "nitrogen_pct": drf_serializers.FloatField(),
+                "moisture_pct": drf_serializers.FloatField(),
+                "source": drf_serializers.CharField(),
+            },
+        )
+    }
+)
 @api_view(["GET"])
 @permission_classes(roles())
 def materials(request):
     """The mix designer's material library (ch. 6 table 1 and what the lab admin added)."""
-    return Response([{"id": m.pk, "name": m.name, "carbon_pct": m.carbon_pct, "nitrogen_pct": m.nitrogen_pct,
-                      "moisture_pct": m.moisture_pct, "source": m.source} for m in Material.objects.all()])
+    return Response(
+        [
+            {
+                "id": m.pk,
+                "name": m.name,
+                "carbon_pct": m.carbon_pct,
+                "nitrogen_pct": m.nitrogen_pct,
+                "moisture_pct": m.moisture_pct,
+                "source": m.source,
+            }
+            for m in Material.objects.all()
+        ]
+    )
 
 
 @extend_schema(responses={200: dict})
@@ -232,9 +297,15 @@ def materials(request):
 @permission_classes(roles())
 def soil_data(request):
     """Soil groups with their upper backgrounds (ch. 15 table 4) and the monitoring / control standards."""
-    return Response({"soil_groups": list(selectors.soil_groups().values()),
-                     "thresholds": {"farmland": selectors.soil_thresholds("farmland"),
-                                    "general": selectors.soil_thresholds("general")}})
+    return Response(
+        {
+            "soil_groups": list(selectors.soil_groups().values()),
+            "thresholds": {
+                "farmland": selectors.soil_thresholds("farmland"),
+                "general": selectors.soil_thresholds("general"),
+            },
+        }
+    )
 
 
 @extend_schema(request=ForecastRequestSerializer, responses={200: dict, 400: dict})

@@ -6,140 +6,211 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('lims', '0001_initial'),
+        ("lims", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Criterion',
+            name="Criterion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.SlugField(unique=True)),
-                ('name', models.CharField(max_length=200)),
-                ('kind', models.CharField(choices=[('organisms', 'organisms'), ('time_at_temperature', 'time_at_temperature'), ('pfrp', 'pfrp'), ('comprehensive', 'comprehensive'), ('msw_window', 'msw_window'), ('reheat', 'reheat')], max_length=30)),
-                ('params', models.JSONField(default=dict)),
-                ('source', models.CharField(max_length=300)),
-                ('active', models.BooleanField(default=True)),
-                ('position', models.PositiveIntegerField(default=0)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("key", models.SlugField(unique=True)),
+                ("name", models.CharField(max_length=200)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("organisms", "organisms"),
+                            ("time_at_temperature", "time_at_temperature"),
+                            ("pfrp", "pfrp"),
+                            ("comprehensive", "comprehensive"),
+                            ("msw_window", "msw_window"),
+                            ("reheat", "reheat"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                ("params", models.JSONField(default=dict)),
+                ("source", models.CharField(max_length=300)),
+                ("active", models.BooleanField(default=True)),
+                ("position", models.PositiveIntegerField(default=0)),
             ],
             options={
-                'verbose_name': 'composting criterion',
-                'verbose_name_plural': 'composting criteria',
-                'ordering': ['position', 'key'],
+                "verbose_name": "composting criterion",
+                "verbose_name_plural": "composting criteria",
+                "ordering": ["position", "key"],
             },
         ),
         migrations.CreateModel(
-            name='Material',
+            name="Material",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, unique=True)),
-                ('carbon_pct', models.FloatField()),
-                ('nitrogen_pct', models.FloatField()),
-                ('moisture_pct', models.FloatField()),
-                ('source', models.CharField(default='TARI handbook ch. 6 table 1', max_length=200)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=100, unique=True)),
+                ("carbon_pct", models.FloatField()),
+                ("nitrogen_pct", models.FloatField()),
+                ("moisture_pct", models.FloatField()),
+                ("source", models.CharField(default="TARI handbook ch. 6 table 1", max_length=200)),
             ],
             options={
-                'ordering': ['id'],
+                "ordering": ["id"],
             },
         ),
         migrations.CreateModel(
-            name='Batch',
+            name="Batch",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, verbose_name='batch name')),
-                ('method', models.CharField(choices=[('windrow', 'windrow'), ('aerated_static_pile', 'aerated static pile'), ('in_vessel', 'in-vessel')], max_length=30, verbose_name='method')),
-                ('started_on', models.DateField(verbose_name='started on')),
-                ('ended_on', models.DateField(blank=True, null=True, verbose_name='ended on')),
-                ('recipe', models.JSONField(blank=True, default=dict, verbose_name='recipe')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('manufacturer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='composting_batches', to='lims.manufacturer', verbose_name='manufacturer')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=100, verbose_name="batch name")),
+                (
+                    "method",
+                    models.CharField(
+                        choices=[
+                            ("windrow", "windrow"),
+                            ("aerated_static_pile", "aerated static pile"),
+                            ("in_vessel", "in-vessel"),
+                        ],
+                        max_length=30,
+                        verbose_name="method",
+                    ),
+                ),
+                ("started_on", models.DateField(verbose_name="started on")),
+                ("ended_on", models.DateField(blank=True, null=True, verbose_name="ended on")),
+                ("recipe", models.JSONField(blank=True, default=dict, verbose_name="recipe")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "manufacturer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="composting_batches",
+                        to="lims.manufacturer",
+                        verbose_name="manufacturer",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'composting batch',
-                'verbose_name_plural': 'composting batches',
-                'ordering': ['-started_on', '-id'],
+                "verbose_name": "composting batch",
+                "verbose_name_plural": "composting batches",
+                "ordering": ["-started_on", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='BatchSample',
+            name="BatchSample",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('batch', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='samples', to='composting.batch')),
-                ('sample', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='composting_batch', to='lims.sample')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "batch",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="samples", to="composting.batch"
+                    ),
+                ),
+                (
+                    "sample",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="composting_batch", to="lims.sample"
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='MoistureReading',
+            name="MoistureReading",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField()),
-                ('moisture_pct', models.FloatField()),
-                ('batch', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='moisture_readings', to='composting.batch')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("at", models.DateTimeField()),
+                ("moisture_pct", models.FloatField()),
+                (
+                    "batch",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="moisture_readings",
+                        to="composting.batch",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['at', 'id'],
+                "ordering": ["at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='SoilBackground',
+            name="SoilBackground",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('group', models.SlugField()),
-                ('name', models.CharField(max_length=100)),
-                ('metal', models.CharField(max_length=5)),
-                ('mg_kg', models.FloatField()),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("group", models.SlugField()),
+                ("name", models.CharField(max_length=100)),
+                ("metal", models.CharField(max_length=5)),
+                ("mg_kg", models.FloatField()),
             ],
             options={
-                'ordering': ['group', 'metal'],
-                'constraints': [models.UniqueConstraint(fields=('group', 'metal'), name='one_soil_background')],
+                "ordering": ["group", "metal"],
+                "constraints": [models.UniqueConstraint(fields=("group", "metal"), name="one_soil_background")],
             },
         ),
         migrations.CreateModel(
-            name='SoilThreshold',
+            name="SoilThreshold",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('level', models.CharField(choices=[('monitoring', 'monitoring'), ('control', 'control')], max_length=20)),
-                ('metal', models.CharField(max_length=5)),
-                ('general_mg_kg', models.FloatField()),
-                ('farmland_mg_kg', models.FloatField(blank=True, null=True)),
-                ('source', models.CharField(default='Soil pollution monitoring / control standards (2011)', max_length=200)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "level",
+                    models.CharField(choices=[("monitoring", "monitoring"), ("control", "control")], max_length=20),
+                ),
+                ("metal", models.CharField(max_length=5)),
+                ("general_mg_kg", models.FloatField()),
+                ("farmland_mg_kg", models.FloatField(blank=True, null=True)),
+                (
+                    "source",
+                    models.CharField(default="Soil pollution monitoring / control standards (2011)", max_length=200),
+                ),
             ],
             options={
-                'ordering': ['level', 'metal'],
-                'constraints': [models.UniqueConstraint(fields=('level', 'metal'), name='one_soil_threshold')],
+                "ordering": ["level", "metal"],
+                "constraints": [models.UniqueConstraint(fields=("level", "metal"), name="one_soil_threshold")],
             },
         ),
         migrations.CreateModel(
-            name='Turning',
+            name="Turning",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField()),
-                ('note', models.CharField(blank=True, max_length=200)),
-                ('batch', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='turnings', to='composting.batch')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("at", models.DateTimeField()),
+                ("note", models.CharField(blank=True, max_length=200)),
+                (
+                    "batch",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="turnings", to="composting.batch"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['at', 'id'],
+                "ordering": ["at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='TemperatureReading',
+            name="TemperatureReading",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField()),
-                ('probe', models.CharField(max_length=50)),
-                ('temperature_c', models.FloatField()),
-                ('batch', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='readings', to='composting.batch')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("at", models.DateTimeField()),
+                ("probe", models.CharField(max_length=50)),
+                ("temperature_c", models.FloatField()),
+                (
+                    "batch",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="readings", to="composting.batch"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['at', 'probe'],
-                'indexes': [models.Index(fields=['batch', 'at'], name='composting__batch_i_cf4f5f_idx')],
-                'constraints': [models.UniqueConstraint(fields=('batch', 'at', 'probe'), name='one_reading_per_probe_time')],
+                "ordering": ["at", "probe"],
+                "indexes": [models.Index(fields=["batch", "at"], name="composting__batch_i_cf4f5f_idx")],
+                "constraints": [
+                    models.UniqueConstraint(fields=("batch", "at", "probe"), name="one_reading_per_probe_time")
+                ],
             },
         ),
     ]

@@ -2,6 +2,7 @@
 
 400: {"field": ["message", ...], ...}; 409 / 403: {"detail": "message"}.
 """
+
 import logging
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -17,8 +18,11 @@ from maturity.errors import InputError
 
 log = logging.getLogger(__name__)
 
-_TRANSITION_STATUS = {"conflict": status.HTTP_409_CONFLICT, "forbidden": status.HTTP_403_FORBIDDEN,
-                      "invalid": status.HTTP_400_BAD_REQUEST}
+_TRANSITION_STATUS = {
+    "conflict": status.HTTP_409_CONFLICT,
+    "forbidden": status.HTTP_403_FORBIDDEN,
+    "invalid": status.HTTP_400_BAD_REQUEST,
+}
 
 
 def exception_handler(exc, context):
@@ -41,8 +45,10 @@ def exception_handler(exc, context):
         # Last line of defence: a value the database cannot store or compare (a number past its range, text it
         # refuses). The transaction of the request is rolled back; the user gets a 400, not a server error.
         log.warning("database refused a value: %s", exc)
-        return Response({"detail": _("A value in the request cannot be stored (out of range or invalid "
-                                     "characters).")}, status=status.HTTP_400_BAD_REQUEST)
+        return Response(
+            {"detail": _("A value in the request cannot be stored (out of range or invalid characters).")},
+            status=status.HTTP_400_BAD_REQUEST,
+        )
     return drf_exception_handler(exc, context)
 
 
@@ -50,6 +56,8 @@ def not_found(request, exception=None):
     """404 for an address no route matches: JSON under /api/ (as every other API error), the page elsewhere."""
     if request.path.startswith("/api/"):
         from django.http import JsonResponse
+
         return JsonResponse({"detail": _("Not found.")}, status=404)
     from django.views.defaults import page_not_found
+
     return page_not_found(request, exception)

@@ -1,4 +1,5 @@
 """Serializer fields shared by the API."""
+
 from django.conf import settings
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
@@ -19,5 +20,6 @@ class CheckedJSONField(serializers.JSONField):
             return check_json(value)
         except ValidationError as e:
             detail = e.detail if isinstance(e.detail, dict) else {}
-            raise ValidationError([f"{k}: {m}" if k != "non_field_errors" else str(m)
-                                   for k, msgs in detail.items() for m in msgs])
+            raise ValidationError(
+                [f"{k}: {m}" if k != "non_field_errors" else str(m) for k, msgs in detail.items() for m in msgs]
+            )

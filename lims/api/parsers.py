@@ -4,6 +4,7 @@ The JSON of a request body is checked once, where it is parsed: a document
 nested deeper than ``LIMS_MAX_JSON_DEPTH`` levels (Python's decoder would
 otherwise raise RecursionError, a 500) and text with a NUL character (which
 PostgreSQL refuses to store, a DataError) never reach a serializer."""
+
 from django.conf import settings
 from django.utils.translation import gettext as _
 from rest_framework import parsers

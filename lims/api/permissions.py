@@ -5,6 +5,7 @@ Each view declares which roles may read (``read_roles``) and which may write
 (manufacturer isolation) is enforced by the selectors, so another
 manufacturer's object is simply not found (404), and by the services.
 """
+
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
 from lims.roles import Role
@@ -27,7 +28,7 @@ class RolePermission(BasePermission):
             return user.role in getattr(view, "read_roles", self.read_roles)
         return user.role in getattr(view, "write_roles", self.write_roles)
 
-    read_roles = ALL_ROLES   # defaults when the view declares none (function views: see roles())
+    read_roles = ALL_ROLES  # defaults when the view declares none (function views: see roles())
     write_roles = ()
 
 

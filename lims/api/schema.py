@@ -4,10 +4,14 @@
 credentials; 403 wrong role; 404 unknown or another manufacturer's record; 405
 a method the role's route does not offer; 409 an illegal transition or a record
 not ready; 415 an unsupported body type; 429 throttled."""
+
 from drf_spectacular.openapi import AutoSchema
 
-ERROR_BODY = {"type": "object", "additionalProperties": True,
-              "description": 'Per-field messages {"field": ["message"]} or {"detail": "message"}.'}
+ERROR_BODY = {
+    "type": "object",
+    "additionalProperties": True,
+    "description": 'Per-field messages {"field": ["message"]} or {"detail": "message"}.',
+}
 ERRORS = {
     "400": "Invalid input: per-field messages naming the field and the rule.",
     "401": "Not authenticated.",
@@ -25,6 +29,7 @@ class LimsAutoSchema(AutoSchema):
         responses = super()._get_response_bodies(direction)
         errors = dict(ERRORS, **(BODY_ERRORS if self.method in ("POST", "PUT", "PATCH") else {}))
         for code, description in errors.items():
-            responses.setdefault(code, {"content": {"application/json": {"schema": ERROR_BODY}},
-                                        "description": description})
+            responses.setdefault(
+                code, {"content": {"application/json": {"schema": ERROR_BODY}}, "description": description}
+            )
         return responses

@@ -22,7 +22,11 @@ class ManufacturerSerializer(serializers.ModelSerializer):
 
 
 def _number(value, kind, path, errors, lo=None, hi=None):
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or (isinstance(value, float) and not math.isfinite(value)):
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (int, float))
+        or (isinstance(value, float) and not math.isfinite(value))
+    ):
         errors.setdefault(path, []).append("must be a number")
         return None
     if kind is int and (isinstance(value, float) and not value.is_integer()):
@@ -40,14 +44,31 @@ class ProductSerializer(serializers.ModelSerializer):
     manufacturer_name = serializers.CharField(source="manufacturer.name", read_only=True)
     category_name_zh = serializers.SerializerMethodField()
     category_name_en = serializers.SerializerMethodField()
-    reason = serializers.CharField(write_only=True, required=False, allow_blank=True,
-                                   help_text="Why the product is changed (kept in the audit history).")
+    reason = serializers.CharField(
+        write_only=True,
+        required=False,
+        allow_blank=True,
+        help_text="Why the product is changed (kept in the audit history).",
+    )
 
     class Meta:
         model = Product
-        fields = ["id", "manufacturer", "manufacturer_name", "name", "category", "category_name_zh",
-                  "category_name_en", "bagasse_based", "chemical_fertilizer_added", "raw_materials", "process",
-                  "created_at", "updated_at", "reason"]
+        fields = [
+            "id",
+            "manufacturer",
+            "manufacturer_name",
+            "name",
+            "category",
+            "category_name_zh",
+            "category_name_en",
+            "bagasse_based",
+            "chemical_fertilizer_added",
+            "raw_materials",
+            "process",
+            "created_at",
+            "updated_at",
+            "reason",
+        ]
         validators = []  # uniqueness per manufacturer is checked in validate() with a clear message
 
     def __init__(self, *args, **kwargs):
@@ -55,6 +76,7 @@ class ProductSerializer(serializers.ModelSerializer):
         request = self.context.get("request")
         if request is not None and request.user.is_authenticated:
             from lims.selectors import manufacturers_visible_to
+
             self.fields["manufacturer"].queryset = manufacturers_visible_to(request.user)
 
     def _category_names(self):
@@ -74,7 +96,8 @@ class ProductSerializer(serializers.ModelSerializer):
         keys = category_keys()
         if value not in keys:
             raise serializers.ValidationError(
-                f"Unknown category '{value}'. Known categories: {', '.join(sorted(keys)) or 'none loaded'}.")
+                f"Unknown category '{value}'. Known categories: {', '.join(sorted(keys)) or 'none loaded'}."
+            )
         return value
 
     def validate_raw_materials(self, value):
@@ -96,7 +119,9 @@ class ProductSerializer(serializers.ModelSerializer):
                     errors.setdefault(f"{i}.proportion_pct", []).append("must be greater than 0")
                 total += p
         if not errors and value and abs(total - 100.0) > 0.01:
-            errors.setdefault("proportion_pct", []).append(f"proportions must add up to 100 % (they add up to {total:g} %)")
+            errors.setdefault("proportion_pct", []).append(
+                f"proportions must add up to 100 % (they add up to {total:g} %)"
+            )
         if errors:
             raise serializers.ValidationError([f"{k}: {' '.join(v)}" for k, v in errors.items()])
         return [{"name": i["name"].strip(), "proportion_pct": float(i["proportion_pct"])} for i in value]
@@ -129,9 +154,15 @@ class ProductSerializer(serializers.ModelSerializer):
         if clash.exists():
             # the clash is always within the organisation the user acts for (the field is scoped to it)
             mine = user.role == "manufacturer"
-            raise serializers.ValidationError({"name": [
-                f"You already have a product named '{name}'." if mine
-                else f"{manufacturer.name} already has a product named '{name}'."]})
+            raise serializers.ValidationError(
+                {
+                    "name": [
+                        f"You already have a product named '{name}'."
+                        if mine
+                        else f"{manufacturer.name} already has a product named '{name}'."
+                    ]
+                }
+            )
         return attrs
 
 
@@ -154,9 +185,24 @@ class SampleSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Sample
-        fields = ["id", "code", "status", "product", "product_name", "manufacturer", "manufacturer_name",
-                  "category", "lot_number", "sampled_on", "received_on", "condition_on_receipt", "created_by",
-                  "created_at", "updated_at", "reason"]
+        fields = [
+            "id",
+            "code",
+            "status",
+            "product",
+            "product_name",
+            "manufacturer",
+            "manufacturer_name",
+            "category",
+            "lot_number",
+            "sampled_on",
+            "received_on",
+            "condition_on_receipt",
+            "created_by",
+            "created_at",
+            "updated_at",
+            "reason",
+        ]
         read_only_fields = ["code", "status", "condition_on_receipt", "created_at", "updated_at"]
 
     def __init__(self, *args, **kwargs):
@@ -164,6 +210,7 @@ class SampleSerializer(serializers.ModelSerializer):
         request = self.context.get("request")
         if request is not None and request.user.is_authenticated:
             from lims.selectors import products_visible_to
+
             self.fields["product"].queryset = products_visible_to(request.user)
 
     def validate(self, attrs):
@@ -186,13 +233,24 @@ class TransitionRequestSerializer(serializers.Serializer):
     action = serializers.ChoiceField(choices=ACTIONS)
     reason = serializers.CharField(required=False, allow_blank=True, default="")
     condition = serializers.CharField(
-        required=False, allow_blank=True, default="", max_length=300,
-        help_text="With `receive`: the sample's condition on receipt (ISO/IEC 17025 §7.4), printed on the "
-                  "certificate.")
-    assays = serializers.ListField(child=serializers.IntegerField(min_value=1, max_value=2**63 - 1), required=False, allow_empty=True,
-                                   help_text="retest only: ids of the verified assays to retest (default: all)")
-    parameters = serializers.ListField(child=serializers.CharField(), required=False, allow_empty=True,
-                                       help_text="retest only: parameter keys whose assays are retested, e.g. cu")
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=300,
+        help_text="With `receive`: the sample's condition on receipt (ISO/IEC 17025 §7.4), printed on the certificate.",
+    )
+    assays = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=2**63 - 1),
+        required=False,
+        allow_empty=True,
+        help_text="retest only: ids of the verified assays to retest (default: all)",
+    )
+    parameters = serializers.ListField(
+        child=serializers.CharField(),
+        required=False,
+        allow_empty=True,
+        help_text="retest only: parameter keys whose assays are retested, e.g. cu",
+    )
 
     def validate(self, attrs):
         if attrs["action"] != "retest":
@@ -208,8 +266,19 @@ class AuditEntrySerializer(serializers.ModelSerializer):
 
     class Meta:
         model = AuditEntry
-        fields = ["id", "entity", "entity_id", "entity_repr", "action", "actor", "actor_role", "at", "reason",
-                  "changes", "sample"]
+        fields = [
+            "id",
+            "entity",
+            "entity_id",
+            "entity_repr",
+            "action",
+            "actor",
+            "actor_role",
+            "at",
+            "reason",
+            "changes",
+            "sample",
+        ]
 
 
 class LockoutSerializer(serializers.Serializer):
@@ -227,6 +296,7 @@ class LockoutLiftSerializer(serializers.Serializer):
 
 class HealthSerializer(serializers.Serializer):
     """The answer of /api/v1/health/ (documents the schema)."""
+
     status = serializers.ChoiceField(choices=["ok", "degraded"])
     database = serializers.ChoiceField(choices=["ok"])
     worker = serializers.ChoiceField(choices=["ok", "stopped", "never_seen"])

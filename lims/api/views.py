@@ -1,4 +1,5 @@
 """Thin API views: validate with a serializer, call a service, answer."""
+
 from django.conf import settings
 from django.contrib.auth.signals import user_logged_in
 from django.db import connection
@@ -23,14 +24,23 @@ from lims.roles import LAB_STAFF, READ_ALL, Role
 from .filters import AuditFilter, ProductFilter, SampleFilter
 from .parsers import DEFAULT_PARSERS
 from .permissions import ALL_ROLES, RolePermission, roles
-from .serializers import (AuditEntrySerializer, HealthSerializer, LockoutLiftSerializer, LockoutSerializer,
-                          ManufacturerSerializer, ProductSerializer, SampleDetailSerializer, SampleSerializer,
-                          TransitionRequestSerializer)
+from .serializers import (
+    AuditEntrySerializer,
+    HealthSerializer,
+    LockoutLiftSerializer,
+    LockoutSerializer,
+    ManufacturerSerializer,
+    ProductSerializer,
+    SampleDetailSerializer,
+    SampleSerializer,
+    TransitionRequestSerializer,
+)
 
 
 class ScopedQuerysetMixin:
     """Querysets come from the selectors for the requesting user; the schema
     generator (no user) gets an empty queryset of the right model."""
+
     model = None
 
     def get_queryset(self):
@@ -41,6 +51,7 @@ class ScopedQuerysetMixin:
 
 class LoginThrottle(AnonRateThrottle):
     """Token-login attempts per client address; proxy headers count only from LIMS_TRUSTED_PROXIES."""
+
     scope = "login"
 
     def get_ident(self, request):
@@ -52,6 +63,7 @@ class TokenView(ObtainAuthToken):
 
     Throttled per client address, and the account is locked after repeated failures
     (django-axes, the same lock as the web login): 429 with Retry-After."""
+
     throttle_classes = [LoginThrottle]
     parser_classes = DEFAULT_PARSERS  # DRF's view names its own; ours refuse nesting and NUL with a 400
 
@@ -74,8 +86,14 @@ class TokenView(ObtainAuthToken):
         return Response({"token": token.key})
 
 
-class ManufacturerViewSet(ScopedQuerysetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
-                          mixins.UpdateModelMixin, viewsets.GenericViewSet):
+class ManufacturerViewSet(
+    ScopedQuerysetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
     serializer_class = ManufacturerSerializer
     permission_classes = [RolePermission]
     read_roles = ALL_ROLES
@@ -101,8 +119,15 @@ class HistoryMixin:
         return self.get_paginated_response(AuditEntrySerializer(page, many=True).data)
 
 
-class ProductViewSet(ScopedQuerysetMixin, HistoryMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
-                     mixins.UpdateModelMixin, viewsets.GenericViewSet):
+class ProductViewSet(
+    ScopedQuerysetMixin,
+    HistoryMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
     serializer_class = ProductSerializer
     permission_classes = [RolePermission]
     read_roles = ALL_ROLES
@@ -127,20 +152,30 @@ class ProductViewSet(ScopedQuerysetMixin, HistoryMixin, mixins.ListModelMixin, m
     def perform_update(self, serializer):
         data = dict(serializer.validated_data)
         reason = data.pop("reason", "")
-        if self.request.user.role == Role.MANUFACTURER and "manufacturer" in data \
-                and data["manufacturer"].pk != self.request.user.manufacturer_id:
+        if (
+            self.request.user.role == Role.MANUFACTURER
+            and "manufacturer" in data
+            and data["manufacturer"].pk != self.request.user.manufacturer_id
+        ):
             raise PermissionDenied("You may not move a product to another organisation.")
-        serializer.instance = services.product_update(actor=self.request.user, product=serializer.instance,
-                                                      reason=reason, **data)
+        serializer.instance = services.product_update(
+            actor=self.request.user, product=serializer.instance, reason=reason, **data
+        )
 
 
-class SampleViewSet(ScopedQuerysetMixin, HistoryMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
-                    mixins.UpdateModelMixin, viewsets.GenericViewSet):
+class SampleViewSet(
+    ScopedQuerysetMixin,
+    HistoryMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
     permission_classes = [RolePermission]
     read_roles = ALL_ROLES
     write_roles = (Role.TECHNICIAN, Role.MANUFACTURER, Role.LAB_ADMIN)
-    action_roles = {"history": READ_ALL,
-                    "transitions": (Role.TECHNICIAN, Role.REVIEWER, Role.LAB_ADMIN)}
+    action_roles = {"history": READ_ALL, "transitions": (Role.TECHNICIAN, Role.REVIEWER, Role.LAB_ADMIN)}
     filterset_class = SampleFilter
     ordering_fields = ["code", "created_at", "received_on", "sampled_on", "status"]
     history_entity = "sample"
@@ -161,8 +196,9 @@ class SampleViewSet(ScopedQuerysetMixin, HistoryMixin, mixins.ListModelMixin, mi
     def perform_update(self, serializer):
         data = dict(serializer.validated_data)
         reason = data.pop("reason", "")
-        serializer.instance = services.sample_update(actor=self.request.user, sample=serializer.instance,
-                                                     reason=reason, **data)
+        serializer.instance = services.sample_update(
+            actor=self.request.user, sample=serializer.instance, reason=reason, **data
+        )
 
     @extend_schema(request=TransitionRequestSerializer, responses=SampleDetailSerializer)
     @action(detail=True, methods=["post"])
@@ -181,17 +217,29 @@ class SampleViewSet(ScopedQuerysetMixin, HistoryMixin, mixins.ListModelMixin, mi
         data = dict(body.validated_data)
         if data["action"] == "retest":
             from maturity.assays import sample_retest
-            sample = sample_retest(actor=request.user, sample=sample, reason=data["reason"],
-                                   assays=data.get("assays"), parameters=data.get("parameters"))
+
+            sample = sample_retest(
+                actor=request.user,
+                sample=sample,
+                reason=data["reason"],
+                assays=data.get("assays"),
+                parameters=data.get("parameters"),
+            )
         else:
-            sample = services.sample_transition(actor=request.user, sample=sample, action=data["action"],
-                                                reason=data["reason"], condition=data.get("condition", ""))
+            sample = services.sample_transition(
+                actor=request.user,
+                sample=sample,
+                action=data["action"],
+                reason=data["reason"],
+                condition=data.get("condition", ""),
+            )
         sample = self.get_queryset().get(pk=sample.pk)
         return Response(SampleDetailSerializer(sample, context={"request": request}).data)
 
 
 class AuditViewSet(viewsets.ReadOnlyModelViewSet):
     """The full audit history, filterable by entity, record, sample, manufacturer, actor and time."""
+
     serializer_class = AuditEntrySerializer
     permission_classes = [RolePermission]
     read_roles = READ_ALL
@@ -199,6 +247,7 @@ class AuditViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         from lims.models import AuditEntry
+
         return AuditEntry.objects.select_related("actor").all()
 
 
@@ -213,16 +262,31 @@ def health(request):
     last = WorkerHeartbeat.objects.order_by("-at").values_list("at", flat=True).first()
     now = timezone.now()
     worker = worker_state(last, now, settings.LIMS_WORKER_STALE_SECONDS)
-    return Response({"status": "ok" if worker == "ok" else "degraded", "database": "ok", "worker": worker,
-                     "time": now, "last_worker_heartbeat": last}, status=status.HTTP_200_OK)
+    return Response(
+        {
+            "status": "ok" if worker == "ok" else "degraded",
+            "database": "ok",
+            "worker": worker,
+            "time": now,
+            "last_worker_heartbeat": last,
+        },
+        status=status.HTTP_200_OK,
+    )
 
 
 @extend_schema(responses={200: dict})
 @api_view(["GET"])
 def me(request):
     u = request.user
-    return Response({"username": u.username, "name": u.display_name, "role": u.role,
-                     "manufacturer": u.manufacturer_id, "is_lab_staff": u.role in LAB_STAFF})
+    return Response(
+        {
+            "username": u.username,
+            "name": u.display_name,
+            "role": u.role,
+            "manufacturer": u.manufacturer_id,
+            "is_lab_staff": u.role in LAB_STAFF,
+        }
+    )
 
 
 @extend_schema(responses=LockoutSerializer(many=True))

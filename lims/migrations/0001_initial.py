@@ -10,180 +10,391 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('auth', '0012_alter_user_first_name_max_length'),
+        ("auth", "0012_alter_user_first_name_max_length"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='LabSettings',
+            name="LabSettings",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name_zh', models.CharField(default='堆肥品質檢驗實驗室', max_length=200)),
-                ('name_en', models.CharField(default='Compost Quality Testing Laboratory', max_length=200)),
-                ('address', models.CharField(blank=True, default='', max_length=300)),
-                ('accreditation', models.CharField(blank=True, default='', max_length=200)),
-                ('control_validity_pct', models.FloatField(default=70.0, help_text='Germination assay invalid when control germination is below this (OECD 208).', validators=[django.core.validators.MinValueValidator(0)])),
-                ('root_growth_not_inhibited_pct', models.FloatField(default=90.0, help_text="Relative root growth at or above this reads as 'not inhibited'.")),
-                ('dichromate_reduced_flag_pct', models.FloatField(default=75.0, help_text='Flag wet oxidation when more than this share of the dichromate was reduced.')),
-                ('correction_factor', models.FloatField(default=1.3, help_text='Wet-oxidation recovery factor f.')),
-                ('default_standard', models.CharField(default='tw-1997', max_length=30)),
-                ('default_decision_rule', models.CharField(choices=[('simple', 'simple'), ('guarded', 'guarded')], default='simple', max_length=10)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name_zh", models.CharField(default="堆肥品質檢驗實驗室", max_length=200)),
+                ("name_en", models.CharField(default="Compost Quality Testing Laboratory", max_length=200)),
+                ("address", models.CharField(blank=True, default="", max_length=300)),
+                ("accreditation", models.CharField(blank=True, default="", max_length=200)),
+                (
+                    "control_validity_pct",
+                    models.FloatField(
+                        default=70.0,
+                        help_text="Germination assay invalid when control germination is below this (OECD 208).",
+                        validators=[django.core.validators.MinValueValidator(0)],
+                    ),
+                ),
+                (
+                    "root_growth_not_inhibited_pct",
+                    models.FloatField(
+                        default=90.0, help_text="Relative root growth at or above this reads as 'not inhibited'."
+                    ),
+                ),
+                (
+                    "dichromate_reduced_flag_pct",
+                    models.FloatField(
+                        default=75.0,
+                        help_text="Flag wet oxidation when more than this share of the dichromate was reduced.",
+                    ),
+                ),
+                ("correction_factor", models.FloatField(default=1.3, help_text="Wet-oxidation recovery factor f.")),
+                ("default_standard", models.CharField(default="tw-1997", max_length=30)),
+                (
+                    "default_decision_rule",
+                    models.CharField(
+                        choices=[("simple", "simple"), ("guarded", "guarded")], default="simple", max_length=10
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'lab settings',
-                'verbose_name_plural': 'lab settings',
+                "verbose_name": "lab settings",
+                "verbose_name_plural": "lab settings",
             },
         ),
         migrations.CreateModel(
-            name='Manufacturer',
+            name="Manufacturer",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, unique=True, verbose_name='name')),
-                ('registration_no', models.CharField(blank=True, max_length=50, verbose_name='business registration no.')),
-                ('address', models.CharField(blank=True, max_length=300, verbose_name='address')),
-                ('contact_email', models.EmailField(blank=True, max_length=254, verbose_name='contact e-mail')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=200, unique=True, verbose_name="name")),
+                (
+                    "registration_no",
+                    models.CharField(blank=True, max_length=50, verbose_name="business registration no."),
+                ),
+                ("address", models.CharField(blank=True, max_length=300, verbose_name="address")),
+                ("contact_email", models.EmailField(blank=True, max_length=254, verbose_name="contact e-mail")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'verbose_name': 'manufacturer',
-                'verbose_name_plural': 'manufacturers',
-                'ordering': ['name'],
+                "verbose_name": "manufacturer",
+                "verbose_name_plural": "manufacturers",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='WorkerHeartbeat',
+            name="WorkerHeartbeat",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('hostname', models.CharField(max_length=200)),
-                ('token', models.CharField(db_index=True, max_length=64)),
-                ('at', models.DateTimeField(auto_now_add=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("hostname", models.CharField(max_length=200)),
+                ("token", models.CharField(db_index=True, max_length=64)),
+                ("at", models.DateTimeField(auto_now_add=True)),
             ],
         ),
         migrations.CreateModel(
-            name='User',
+            name="User",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('password', models.CharField(max_length=128, verbose_name='password')),
-                ('last_login', models.DateTimeField(blank=True, null=True, verbose_name='last login')),
-                ('is_superuser', models.BooleanField(default=False, help_text='Designates that this user has all permissions without explicitly assigning them.', verbose_name='superuser status')),
-                ('username', models.CharField(error_messages={'unique': 'A user with that username already exists.'}, help_text='Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only.', max_length=150, unique=True, validators=[django.contrib.auth.validators.UnicodeUsernameValidator()], verbose_name='username')),
-                ('first_name', models.CharField(blank=True, max_length=150, verbose_name='first name')),
-                ('last_name', models.CharField(blank=True, max_length=150, verbose_name='last name')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='email address')),
-                ('is_staff', models.BooleanField(default=False, help_text='Designates whether the user can log into this admin site.', verbose_name='staff status')),
-                ('is_active', models.BooleanField(default=True, help_text='Designates whether this user should be treated as active. Unselect this instead of deleting accounts.', verbose_name='active')),
-                ('date_joined', models.DateTimeField(default=django.utils.timezone.now, verbose_name='date joined')),
-                ('role', models.CharField(choices=[('technician', 'Technician'), ('reviewer', 'Reviewer'), ('manufacturer', 'Manufacturer'), ('regulator', 'Regulator'), ('lab_admin', 'Lab admin')], default='technician', max_length=20, verbose_name='role')),
-                ('groups', models.ManyToManyField(blank=True, help_text='The groups this user belongs to. A user will get all permissions granted to each of their groups.', related_name='user_set', related_query_name='user', to='auth.group', verbose_name='groups')),
-                ('user_permissions', models.ManyToManyField(blank=True, help_text='Specific permissions for this user.', related_name='user_set', related_query_name='user', to='auth.permission', verbose_name='user permissions')),
-                ('manufacturer', models.ForeignKey(blank=True, help_text='Required for manufacturer users, empty for everyone else.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='users', to='lims.manufacturer', verbose_name='manufacturer')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("password", models.CharField(max_length=128, verbose_name="password")),
+                ("last_login", models.DateTimeField(blank=True, null=True, verbose_name="last login")),
+                (
+                    "is_superuser",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates that this user has all permissions without explicitly assigning them.",
+                        verbose_name="superuser status",
+                    ),
+                ),
+                (
+                    "username",
+                    models.CharField(
+                        error_messages={"unique": "A user with that username already exists."},
+                        help_text="Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only.",
+                        max_length=150,
+                        unique=True,
+                        validators=[django.contrib.auth.validators.UnicodeUsernameValidator()],
+                        verbose_name="username",
+                    ),
+                ),
+                ("first_name", models.CharField(blank=True, max_length=150, verbose_name="first name")),
+                ("last_name", models.CharField(blank=True, max_length=150, verbose_name="last name")),
+                ("email", models.EmailField(blank=True, max_length=254, verbose_name="email address")),
+                (
+                    "is_staff",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates whether the user can log into this admin site.",
+                        verbose_name="staff status",
+                    ),
+                ),
+                (
+                    "is_active",
+                    models.BooleanField(
+                        default=True,
+                        help_text="Designates whether this user should be treated as active. Unselect this instead of deleting accounts.",
+                        verbose_name="active",
+                    ),
+                ),
+                ("date_joined", models.DateTimeField(default=django.utils.timezone.now, verbose_name="date joined")),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("technician", "Technician"),
+                            ("reviewer", "Reviewer"),
+                            ("manufacturer", "Manufacturer"),
+                            ("regulator", "Regulator"),
+                            ("lab_admin", "Lab admin"),
+                        ],
+                        default="technician",
+                        max_length=20,
+                        verbose_name="role",
+                    ),
+                ),
+                (
+                    "groups",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="The groups this user belongs to. A user will get all permissions granted to each of their groups.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.group",
+                        verbose_name="groups",
+                    ),
+                ),
+                (
+                    "user_permissions",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="Specific permissions for this user.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.permission",
+                        verbose_name="user permissions",
+                    ),
+                ),
+                (
+                    "manufacturer",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Required for manufacturer users, empty for everyone else.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="users",
+                        to="lims.manufacturer",
+                        verbose_name="manufacturer",
+                    ),
+                ),
             ],
             managers=[
-                ('objects', django.contrib.auth.models.UserManager()),
+                ("objects", django.contrib.auth.models.UserManager()),
             ],
         ),
         migrations.CreateModel(
-            name='Product',
+            name="Product",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='product name')),
-                ('category', models.CharField(help_text='Category key of the standards edition, e.g. general_compost.', max_length=50, verbose_name='fertilizer category')),
-                ('bagasse_based', models.BooleanField(default=False, verbose_name='bagasse-based')),
-                ('chemical_fertilizer_added', models.BooleanField(default=False, verbose_name='chemical fertilizer added')),
-                ('raw_materials', models.JSONField(blank=True, default=list, help_text='List of {"name", "proportion_pct"}.', verbose_name='raw materials')),
-                ('process', models.JSONField(blank=True, default=dict, help_text='{"fermentation_days", "peak_temperature_c", "turnings"}', verbose_name='process')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('manufacturer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='products', to='lims.manufacturer', verbose_name='manufacturer')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=200, verbose_name="product name")),
+                (
+                    "category",
+                    models.CharField(
+                        help_text="Category key of the standards edition, e.g. general_compost.",
+                        max_length=50,
+                        verbose_name="fertilizer category",
+                    ),
+                ),
+                ("bagasse_based", models.BooleanField(default=False, verbose_name="bagasse-based")),
+                (
+                    "chemical_fertilizer_added",
+                    models.BooleanField(default=False, verbose_name="chemical fertilizer added"),
+                ),
+                (
+                    "raw_materials",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        help_text='List of {"name", "proportion_pct"}.',
+                        verbose_name="raw materials",
+                    ),
+                ),
+                (
+                    "process",
+                    models.JSONField(
+                        blank=True,
+                        default=dict,
+                        help_text='{"fermentation_days", "peak_temperature_c", "turnings"}',
+                        verbose_name="process",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "manufacturer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="products",
+                        to="lims.manufacturer",
+                        verbose_name="manufacturer",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'product',
-                'verbose_name_plural': 'products',
-                'ordering': ['manufacturer__name', 'name'],
+                "verbose_name": "product",
+                "verbose_name_plural": "products",
+                "ordering": ["manufacturer__name", "name"],
             },
         ),
         migrations.CreateModel(
-            name='Sample',
+            name="Sample",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(editable=False, max_length=20, unique=True, verbose_name='sample code')),
-                ('lot_number', models.CharField(max_length=100, verbose_name='lot number')),
-                ('sampled_on', models.DateField(verbose_name='sampled on')),
-                ('received_on', models.DateField(blank=True, null=True, verbose_name='received on')),
-                ('status', models.CharField(choices=[('registered', 'Registered'), ('received', 'Received'), ('rejected', 'Rejected'), ('in_testing', 'In Testing'), ('to_be_verified', 'To Be Verified'), ('verified', 'Verified'), ('certified', 'Certified')], db_index=True, default='registered', max_length=20, verbose_name='status')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('product', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='samples', to='lims.product', verbose_name='product')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.CharField(editable=False, max_length=20, unique=True, verbose_name="sample code")),
+                ("lot_number", models.CharField(max_length=100, verbose_name="lot number")),
+                ("sampled_on", models.DateField(verbose_name="sampled on")),
+                ("received_on", models.DateField(blank=True, null=True, verbose_name="received on")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("registered", "Registered"),
+                            ("received", "Received"),
+                            ("rejected", "Rejected"),
+                            ("in_testing", "In Testing"),
+                            ("to_be_verified", "To Be Verified"),
+                            ("verified", "Verified"),
+                            ("certified", "Certified"),
+                        ],
+                        db_index=True,
+                        default="registered",
+                        max_length=20,
+                        verbose_name="status",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "product",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="samples",
+                        to="lims.product",
+                        verbose_name="product",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'sample',
-                'verbose_name_plural': 'samples',
-                'ordering': ['-created_at', '-id'],
+                "verbose_name": "sample",
+                "verbose_name_plural": "samples",
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='AuditEntry',
+            name="AuditEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('entity', models.CharField(db_index=True, max_length=50)),
-                ('entity_id', models.BigIntegerField(db_index=True)),
-                ('entity_repr', models.CharField(max_length=200)),
-                ('action', models.CharField(max_length=30)),
-                ('at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('reason', models.TextField(blank=True)),
-                ('changes', models.JSONField(default=dict)),
-                ('actor', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('manufacturer', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='lims.manufacturer')),
-                ('sample', models.ForeignKey(blank=True, help_text='The sample this change concerns, if any (for per-sample timelines).', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='audit_entries', to='lims.sample')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("entity", models.CharField(db_index=True, max_length=50)),
+                ("entity_id", models.BigIntegerField(db_index=True)),
+                ("entity_repr", models.CharField(max_length=200)),
+                ("action", models.CharField(max_length=30)),
+                ("at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("reason", models.TextField(blank=True)),
+                ("changes", models.JSONField(default=dict)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "manufacturer",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="lims.manufacturer",
+                    ),
+                ),
+                (
+                    "sample",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="The sample this change concerns, if any (for per-sample timelines).",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="audit_entries",
+                        to="lims.sample",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'audit entries',
-                'ordering': ['at', 'id'],
+                "verbose_name_plural": "audit entries",
+                "ordering": ["at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='SampleTransition',
+            name="SampleTransition",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('action', models.CharField(max_length=20)),
-                ('from_status', models.CharField(max_length=20)),
-                ('to_status', models.CharField(max_length=20)),
-                ('at', models.DateTimeField(auto_now_add=True)),
-                ('reason', models.TextField(blank=True)),
-                ('actor', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('sample', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='transitions', to='lims.sample')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("action", models.CharField(max_length=20)),
+                ("from_status", models.CharField(max_length=20)),
+                ("to_status", models.CharField(max_length=20)),
+                ("at", models.DateTimeField(auto_now_add=True)),
+                ("reason", models.TextField(blank=True)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "sample",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="transitions", to="lims.sample"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['at', 'id'],
+                "ordering": ["at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='YearSequence',
+            name="YearSequence",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('prefix', models.CharField(max_length=10)),
-                ('year', models.PositiveIntegerField()),
-                ('last', models.PositiveIntegerField(default=0)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("prefix", models.CharField(max_length=10)),
+                ("year", models.PositiveIntegerField()),
+                ("last", models.PositiveIntegerField(default=0)),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('prefix', 'year'), name='unique_sequence_per_year')],
+                "constraints": [models.UniqueConstraint(fields=("prefix", "year"), name="unique_sequence_per_year")],
             },
         ),
         migrations.AddConstraint(
-            model_name='user',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('manufacturer__isnull', False), ('role', 'manufacturer')), models.Q(models.Q(('role', 'manufacturer'), _negated=True), ('manufacturer__isnull', True)), _connector='OR'), name='manufacturer_user_has_organisation'),
+            model_name="user",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("manufacturer__isnull", False), ("role", "manufacturer")),
+                    models.Q(models.Q(("role", "manufacturer"), _negated=True), ("manufacturer__isnull", True)),
+                    _connector="OR",
+                ),
+                name="manufacturer_user_has_organisation",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='product',
-            constraint=models.UniqueConstraint(fields=('manufacturer', 'name'), name='unique_product_name_per_manufacturer'),
+            model_name="product",
+            constraint=models.UniqueConstraint(
+                fields=("manufacturer", "name"), name="unique_product_name_per_manufacturer"
+            ),
         ),
         migrations.AddIndex(
-            model_name='auditentry',
-            index=models.Index(fields=['entity', 'entity_id'], name='lims_audite_entity_b4168e_idx'),
+            model_name="auditentry",
+            index=models.Index(fields=["entity", "entity_id"], name="lims_audite_entity_b4168e_idx"),
         ),
     ]

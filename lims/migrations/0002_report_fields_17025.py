@@ -4,60 +4,99 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('lims', '0001_initial'),
+        ("lims", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='labsettings',
-            name='accreditation_body',
-            field=models.CharField(blank=True, default='', help_text='e.g. 財團法人全國認證基金會 TAF', max_length=200),
+            model_name="labsettings",
+            name="accreditation_body",
+            field=models.CharField(blank=True, default="", help_text="e.g. 財團法人全國認證基金會 TAF", max_length=200),
         ),
         migrations.AddField(
-            model_name='labsettings',
-            name='accreditation_mark',
-            field=models.ImageField(blank=True, help_text='Image of the accreditation mark printed on reports.', null=True, upload_to='lab/'),
+            model_name="labsettings",
+            name="accreditation_mark",
+            field=models.ImageField(
+                blank=True, help_text="Image of the accreditation mark printed on reports.", null=True, upload_to="lab/"
+            ),
         ),
         migrations.AddField(
-            model_name='labsettings',
-            name='accreditation_number',
-            field=models.CharField(blank=True, default='', help_text='Accreditation number; with it, methods outside the scope are marked on reports.', max_length=50),
+            model_name="labsettings",
+            name="accreditation_number",
+            field=models.CharField(
+                blank=True,
+                default="",
+                help_text="Accreditation number; with it, methods outside the scope are marked on reports.",
+                max_length=50,
+            ),
         ),
         migrations.AddField(
-            model_name='labsettings',
-            name='location_of_activities',
-            field=models.CharField(blank=True, default='', help_text='Where the tests are performed, when not at the address above (§7.8.2.1 b).', max_length=300),
+            model_name="labsettings",
+            name="location_of_activities",
+            field=models.CharField(
+                blank=True,
+                default="",
+                help_text="Where the tests are performed, when not at the address above (§7.8.2.1 b).",
+                max_length=300,
+            ),
         ),
         migrations.AddField(
-            model_name='labsettings',
-            name='telephone',
-            field=models.CharField(blank=True, default='', help_text='Required before the first certificate issues.', max_length=50),
+            model_name="labsettings",
+            name="telephone",
+            field=models.CharField(
+                blank=True, default="", help_text="Required before the first certificate issues.", max_length=50
+            ),
         ),
         migrations.AddField(
-            model_name='sample',
-            name='condition_on_receipt',
-            field=models.CharField(blank=True, help_text='Recorded at receipt (ISO/IEC 17025 §7.4.2), e.g. sealed bag, intact, 2 kg, cool.', max_length=300, verbose_name='condition on receipt'),
+            model_name="sample",
+            name="condition_on_receipt",
+            field=models.CharField(
+                blank=True,
+                help_text="Recorded at receipt (ISO/IEC 17025 §7.4.2), e.g. sealed bag, intact, 2 kg, cool.",
+                max_length=300,
+                verbose_name="condition on receipt",
+            ),
         ),
         migrations.AddField(
-            model_name='user',
-            name='signature',
-            field=models.ImageField(blank=True, help_text='PNG or JPEG of the handwritten signature, printed on the documents this reviewer signs. Uploaded by the lab admin.', null=True, upload_to='signatures/', verbose_name='signature image'),
+            model_name="user",
+            name="signature",
+            field=models.ImageField(
+                blank=True,
+                help_text="PNG or JPEG of the handwritten signature, printed on the documents this reviewer signs. Uploaded by the lab admin.",
+                null=True,
+                upload_to="signatures/",
+                verbose_name="signature image",
+            ),
         ),
         migrations.AddField(
-            model_name='user',
-            name='title',
-            field=models.CharField(blank=True, help_text='Printed under the name of an authorised signatory, e.g. 報告簽署人 Technical manager.', max_length=100, verbose_name='title'),
+            model_name="user",
+            name="title",
+            field=models.CharField(
+                blank=True,
+                help_text="Printed under the name of an authorised signatory, e.g. 報告簽署人 Technical manager.",
+                max_length=100,
+                verbose_name="title",
+            ),
         ),
         migrations.AlterField(
-            model_name='labsettings',
-            name='accreditation',
-            field=models.CharField(blank=True, default='', help_text="Free text printed in the header band, e.g. 'TAF accredited'.", max_length=200),
+            model_name="labsettings",
+            name="accreditation",
+            field=models.CharField(
+                blank=True,
+                default="",
+                help_text="Free text printed in the header band, e.g. 'TAF accredited'.",
+                max_length=200,
+            ),
         ),
         migrations.AlterField(
-            model_name='labsettings',
-            name='address',
-            field=models.CharField(blank=True, default='', help_text='Required before the first certificate issues (ISO/IEC 17025 §7.8.2.1 b).', max_length=300),
+            model_name="labsettings",
+            name="address",
+            field=models.CharField(
+                blank=True,
+                default="",
+                help_text="Required before the first certificate issues (ISO/IEC 17025 §7.8.2.1 b).",
+                max_length=300,
+            ),
         ),
     ]

@@ -4,20 +4,31 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('lims', '0003_labsettings_export_language_and_names'),
+        ("lims", "0003_labsettings_export_language_and_names"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='labsettings',
-            name='accreditation',
-            field=models.CharField(blank=True, default='', help_text="Free text printed in the header band, e.g. 'TAF accredited'.", max_length=200, verbose_name='accreditation'),
+            model_name="labsettings",
+            name="accreditation",
+            field=models.CharField(
+                blank=True,
+                default="",
+                help_text="Free text printed in the header band, e.g. 'TAF accredited'.",
+                max_length=200,
+                verbose_name="accreditation",
+            ),
         ),
         migrations.AlterField(
-            model_name='labsettings',
-            name='address',
-            field=models.CharField(blank=True, default='', help_text='Required before the first certificate issues (ISO/IEC 17025 §7.8.2.1 b).', max_length=300, verbose_name='address'),
+            model_name="labsettings",
+            name="address",
+            field=models.CharField(
+                blank=True,
+                default="",
+                help_text="Required before the first certificate issues (ISO/IEC 17025 §7.8.2.1 b).",
+                max_length=300,
+                verbose_name="address",
+            ),
         ),
     ]

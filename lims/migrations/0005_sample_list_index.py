@@ -4,14 +4,13 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('lims', '0004_names_after_merge'),
+        ("lims", "0004_names_after_merge"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='sample',
-            index=models.Index(fields=['-created_at', '-id'], name='sample_list_order'),
+            model_name="sample",
+            index=models.Index(fields=["-created_at", "-id"], name="sample_list_order"),
         ),
     ]

@@ -7,6 +7,7 @@ the live preview and for saving, and the calculation's errors (keyed by the
 same paths) land beside their inputs. Direct entry uses rows
 (``rows.0.parameter``) that :func:`nest` turns into ``{"values": {...}}``.
 """
+
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext_lazy as _
@@ -27,7 +28,7 @@ class Field:
     name: str
     label: object
     unit: str = ""
-    kind: str = "number"          # number | integer | select | text | bool | file
+    kind: str = "number"  # number | integer | select | text | bool | file
     choices: tuple = ()
     required: bool = True
     help: object = ""
@@ -45,24 +46,45 @@ def _select(name, label, choices, required=True, help=""):
 
 
 OBS_LABELS = {
-    "colour": _("Colour"), "odour": _("Odour"), "plastic_bag_test": _("Plastic-bag test"),
-    "earthworm_test": _("Earthworm test"), "diphenylamine_test": _("Diphenylamine test"),
-    "pollen_tube_test": _("Pollen-tube test"), "seedling_pot_test": _("Seedling pot test"),
-    "max_particle_mm": _("Maximum particle size"), "impurities_pct": _("Inert impurities"),
-    "peak_temperature_c": _("Peak pile temperature"), "reheats_after_turning": _("Pile re-heats after turning"),
+    "colour": _("Colour"),
+    "odour": _("Odour"),
+    "plastic_bag_test": _("Plastic-bag test"),
+    "earthworm_test": _("Earthworm test"),
+    "diphenylamine_test": _("Diphenylamine test"),
+    "pollen_tube_test": _("Pollen-tube test"),
+    "seedling_pot_test": _("Seedling pot test"),
+    "max_particle_mm": _("Maximum particle size"),
+    "impurities_pct": _("Inert impurities"),
+    "peak_temperature_c": _("Peak pile temperature"),
+    "reheats_after_turning": _("Pile re-heats after turning"),
     "organic_matter_residual_stable": _("Organic-matter residual rate stable"),
-    "fermentation_days": _("Fermentation days"), "turnings": _("Number of turnings"),
-    "structure_fine_uniform": _("Structure collapsed, fine and uniform"), "manure_odour": _("Manure odour"),
-    "clumps_when_squeezed": _("Clumps when squeezed"), "note": _("Note"),
+    "fermentation_days": _("Fermentation days"),
+    "turnings": _("Number of turnings"),
+    "structure_fine_uniform": _("Structure collapsed, fine and uniform"),
+    "manure_odour": _("Manure odour"),
+    "clumps_when_squeezed": _("Clumps when squeezed"),
+    "note": _("Note"),
 }
 OBS_UNITS = {"max_particle_mm": "mm", "impurities_pct": "%", "peak_temperature_c": "°C", "fermentation_days": _("days")}
 OBS_CHOICES = {
-    "dark_brown": _("dark brown"), "black_brown": _("black-brown"), "yellow": _("yellow"),
-    "yellow_brown": _("yellow-brown"), "earthy": _("earthy"), "aromatic": _("aromatic"), "sour": _("sour"),
-    "putrid": _("putrid"), "ammonia": _("strong ammonia"), "inflates_immediately": _("inflates immediately"),
-    "inflates_slowly": _("inflates slowly"), "does_not_inflate": _("does not inflate"),
-    "burrows_in": _("burrows in"), "escapes": _("escapes"), "dies": _("dies"), "blue": _("turns blue"),
-    "no_blue": _("no blue colour"), "comparable_to_control": _("comparable to the control"),
+    "dark_brown": _("dark brown"),
+    "black_brown": _("black-brown"),
+    "yellow": _("yellow"),
+    "yellow_brown": _("yellow-brown"),
+    "earthy": _("earthy"),
+    "aromatic": _("aromatic"),
+    "sour": _("sour"),
+    "putrid": _("putrid"),
+    "ammonia": _("strong ammonia"),
+    "inflates_immediately": _("inflates immediately"),
+    "inflates_slowly": _("inflates slowly"),
+    "does_not_inflate": _("does not inflate"),
+    "burrows_in": _("burrows in"),
+    "escapes": _("escapes"),
+    "dies": _("dies"),
+    "blue": _("turns blue"),
+    "no_blue": _("no blue colour"),
+    "comparable_to_control": _("comparable to the control"),
     "inhibited": _("inhibited"),
 }
 YES_NO = (("true", _("yes")), ("false", _("no")))
@@ -92,8 +114,13 @@ def _observation_fields():
         elif spec.kind == "text":
             f = _n(name, OBS_LABELS[key], required=False, kind="text")
         else:
-            f = _n(name, OBS_LABELS[key], unit=OBS_UNITS.get(key, ""), required=False,
-                   kind="integer" if spec.kind == "integer" else "number")
+            f = _n(
+                name,
+                OBS_LABELS[key],
+                unit=OBS_UNITS.get(key, ""),
+                required=False,
+                kind="integer" if spec.kind == "integer" else "number",
+            )
         out.append(f)
     return out
 
@@ -108,34 +135,51 @@ def method_fields(method, policy=None):
             _n("sample_mass_g", _("Sample mass"), "g", placeholder="0.1"),
             _n("ferrous_normality", _("FeSO₄ normality"), "N", placeholder="0.5"),
             _n("titrant_ml", _("FeSO₄ titrant, sample"), "mL"),
-            _n("blank_ml", _("FeSO₄ titrant, blank"), "mL", required=False,
-               help=_("With a blank: dichromate reduced = N(Fe) × (V blank − V sample).")),
+            _n(
+                "blank_ml",
+                _("FeSO₄ titrant, blank"),
+                "mL",
+                required=False,
+                help=_("With a blank: dichromate reduced = N(Fe) × (V blank − V sample)."),
+            ),
             _n("dichromate_normality", _("K₂Cr₂O₇ normality"), "N", required=False, placeholder="1.0"),
             _n("dichromate_ml", _("K₂Cr₂O₇ volume"), "mL", required=False, placeholder="20"),
-            _n("correction_factor", _("Recovery correction factor f"), "", required=False,
-               placeholder=str(f_default)),
+            _n("correction_factor", _("Recovery correction factor f"), "", required=False, placeholder=str(f_default)),
         ]
     if method == "organic_carbon_combustion":
-        return [_n("organic_carbon_pct", _("Organic carbon"), "%"),
-                _n("total_carbon_pct", _("Total carbon"), "%", required=False)]
+        return [
+            _n("organic_carbon_pct", _("Organic carbon"), "%"),
+            _n("total_carbon_pct", _("Total carbon"), "%", required=False),
+        ]
     if method == "total_nitrogen_kjeldahl":
-        return [_n("sample_mass_g", _("Sample mass"), "g", placeholder="0.5"),
-                _n("acid_normality", _("Acid normality"), "N", placeholder="0.1"),
-                _n("titrant_ml", _("Acid titrant, sample"), "mL"),
-                _n("blank_ml", _("Acid titrant, blank"), "mL")]
+        return [
+            _n("sample_mass_g", _("Sample mass"), "g", placeholder="0.5"),
+            _n("acid_normality", _("Acid normality"), "N", placeholder="0.1"),
+            _n("titrant_ml", _("Acid titrant, sample"), "mL"),
+            _n("blank_ml", _("Acid titrant, blank"), "mL"),
+        ]
     if method == "reducing_sugar":
-        return [_n("reducing_sugar_pct", _("Reducing sugar"), "%"),
-                _n("total_carbon_pct", _("Total carbon"), "%", required=False,
-                   help=_("Leave empty to use the sample's total carbon (or its organic carbon)."))]
+        return [
+            _n("reducing_sugar_pct", _("Reducing sugar"), "%"),
+            _n(
+                "total_carbon_pct",
+                _("Total carbon"),
+                "%",
+                required=False,
+                help=_("Leave empty to use the sample's total carbon (or its organic carbon)."),
+            ),
+        ]
     if method == "germination":
         return [_select("protocol", _("Protocol"), labels.GERMINATION_PROTOCOLS.items())]
     if method == "chromatogram":
         zone_choices = {z: [(c, labels.ZONE_CODES[c]) for c in codes] for z, codes in calc.CHROMATOGRAM_ZONES.items()}
-        return [_select("protocol", _("Protocol"), labels.CHROMATOGRAM_PROTOCOLS.items()),
-                _select("center", labels.ZONES["center"], zone_choices["center"], required=False),
-                _select("middle_band", labels.ZONES["middle_band"], zone_choices["middle_band"], required=False),
-                _select("edge", labels.ZONES["edge"], zone_choices["edge"]),
-                Field(name="photo", label=_("Photo of the paper"), kind="file", required=False)]
+        return [
+            _select("protocol", _("Protocol"), labels.CHROMATOGRAM_PROTOCOLS.items()),
+            _select("center", labels.ZONES["center"], zone_choices["center"], required=False),
+            _select("middle_band", labels.ZONES["middle_band"], zone_choices["middle_band"], required=False),
+            _select("edge", labels.ZONES["edge"], zone_choices["edge"]),
+            Field(name="photo", label=_("Photo of the paper"), kind="file", required=False),
+        ]
     if method == "observation":
         return _observation_fields()
     if method in calc.STABILITY_METHODS:  # §12, the fields are in maturity.stability_forms
@@ -144,6 +188,7 @@ def method_fields(method, policy=None):
 
 
 # --------------------------------------------------------------------------- form data -> raw data
+
 
 def _clean(v):
     return v.strip() if isinstance(v, str) else v
@@ -155,8 +200,11 @@ def nest(method, post):
     Empty inputs are left out (optional fields absent); empty dish and
     direct rows are dropped. The path map takes a calculation error path
     back to the form's input name."""
-    flat = {k: _clean(v) for k, v in post.items()
-            if k not in ("csrfmiddlewaretoken", "reason", "photo") and not k.startswith("_")}
+    flat = {
+        k: _clean(v)
+        for k, v in post.items()
+        if k not in ("csrfmiddlewaretoken", "reason", "photo") and not k.startswith("_")
+    }
     path_map = {}
     if method == "germination":
         data = {}
@@ -164,8 +212,9 @@ def nest(method, post):
             data["protocol"] = flat["protocol"]
         for group in ("control", "sample"):
             rows, i = [], 0
-            indexes = sorted({int(k.split(".")[1]) for k in flat if k.startswith(group + ".")
-                              and k.split(".")[1].isdigit()})
+            indexes = sorted(
+                {int(k.split(".")[1]) for k in flat if k.startswith(group + ".") and k.split(".")[1].isdigit()}
+            )
             for idx in indexes:
                 dish = {f: flat.get(f"{group}.{idx}.{f}", "") for f in ("sown", "germinated", "mean_root_length_mm")}
                 if not any(dish.values()):
@@ -182,8 +231,10 @@ def nest(method, post):
         indexes = sorted({int(k.split(".")[1]) for k in flat if k.startswith("rows.") and k.split(".")[1].isdigit()})
         extra_errors = {}
         for idx in indexes:
-            row = {f: flat.get(f"rows.{idx}.{f}", "") for f in ("parameter", "value", "unit", "basis", "qualifier",
-                                                              "uncertainty")}
+            row = {
+                f: flat.get(f"rows.{idx}.{f}", "")
+                for f in ("parameter", "value", "unit", "basis", "qualifier", "uncertainty")
+            }
             if not row["parameter"] and not row["value"]:
                 continue
             if not row["parameter"]:
@@ -232,7 +283,7 @@ def map_errors(errors, path_map):
                 target = path_map[prefix] + (".parameter" if prefix.startswith("values.") else "")
                 break
             if key.startswith(prefix + "."):
-                target = path_map[prefix] + key[len(prefix):]
+                target = path_map[prefix] + key[len(prefix) :]
                 break
         if target == "values":
             target = "rows.0.parameter"
@@ -269,6 +320,7 @@ def flatten(method, data):
 
 # --------------------------------------------------------------------------- form model for the template
 
+
 def _bind(f, values, errors):
     f.value = values.get(f.name, "")
     f.errors = errors.get(f.name, [])
@@ -287,10 +339,16 @@ def form_model(method, values=None, errors=None, policy=None):
             n = max(DISH_ROWS, 1 + max([int(k.split(".")[1]) for k in values if k.startswith(group + ".")] or [-1]))
             rows = []
             for i in range(n):
-                rows.append([_bind(Field(name=f"{group}.{i}.{f}", label=lbl, unit=u, kind=kind), values, errors)
-                             for f, lbl, u, kind in (("sown", _("Seeds sown"), "", "integer"),
-                                                     ("germinated", _("Germinated"), "", "integer"),
-                                                     ("mean_root_length_mm", _("Mean root length"), "mm", "number"))])
+                rows.append(
+                    [
+                        _bind(Field(name=f"{group}.{i}.{f}", label=lbl, unit=u, kind=kind), values, errors)
+                        for f, lbl, u, kind in (
+                            ("sown", _("Seeds sown"), "", "integer"),
+                            ("germinated", _("Germinated"), "", "integer"),
+                            ("mean_root_length_mm", _("Mean root length"), "mm", "number"),
+                        )
+                    ]
+                )
             groups.append({"key": group, "title": title, "rows": rows, "errors": errors.get(group, [])})
         model["dish_groups"] = groups
     if method == "direct":
@@ -299,18 +357,42 @@ def form_model(method, values=None, errors=None, policy=None):
         rows = []
         for i in range(n):
             p = f"rows.{i}."
-            rows.append({
-                "parameter": _bind(Field(name=p + "parameter", label=_("Parameter"), kind="select",
-                                         choices=tuple(params), required=False), values, errors),
-                "value": _bind(Field(name=p + "value", label=_("Value")), values, errors),
-                "unit": _bind(Field(name=p + "unit", label=_("Unit"), kind="text", required=False), values, errors),
-                "basis": _bind(Field(name=p + "basis", label=_("Basis"), kind="select", choices=DIRECT_BASES,
-                                     required=False), values, errors),
-                "qualifier": _bind(Field(name=p + "qualifier", label=_("Qualifier"), kind="select",
-                                         choices=QUALIFIERS, required=False), values, errors),
-                "uncertainty": _bind(Field(name=p + "uncertainty", label=_("U (k = 2)"), required=False),
-                                     values, errors),
-            })
+            rows.append(
+                {
+                    "parameter": _bind(
+                        Field(
+                            name=p + "parameter",
+                            label=_("Parameter"),
+                            kind="select",
+                            choices=tuple(params),
+                            required=False,
+                        ),
+                        values,
+                        errors,
+                    ),
+                    "value": _bind(Field(name=p + "value", label=_("Value")), values, errors),
+                    "unit": _bind(Field(name=p + "unit", label=_("Unit"), kind="text", required=False), values, errors),
+                    "basis": _bind(
+                        Field(name=p + "basis", label=_("Basis"), kind="select", choices=DIRECT_BASES, required=False),
+                        values,
+                        errors,
+                    ),
+                    "qualifier": _bind(
+                        Field(
+                            name=p + "qualifier",
+                            label=_("Qualifier"),
+                            kind="select",
+                            choices=QUALIFIERS,
+                            required=False,
+                        ),
+                        values,
+                        errors,
+                    ),
+                    "uncertainty": _bind(
+                        Field(name=p + "uncertainty", label=_("U (k = 2)"), required=False), values, errors
+                    ),
+                }
+            )
         model["direct_rows"] = rows
         model["unit_options"] = sorted({u for k in PARAMETERS for u in direct_units(k) if u})
     model["note"] = _bind(Field(name="note", label=_("Note"), kind="text", required=False), values, errors)

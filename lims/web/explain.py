@@ -1,12 +1,13 @@
 """Verdicts in plain words: which check failed and by how much, which maturity
 indicator held the verdict back. Only words: the judgements themselves come
 from maturity.selectors (sample_compliance, sample_maturity) unchanged."""
+
 from django.utils.translation import gettext as _
 
 from maturity.formatting import fmt
+from maturity.parameters import METALS, PARAMETERS
 from maturity.reporting import limit_text
 from maturity.selectors import display
-from maturity.parameters import METALS, PARAMETERS
 
 from . import labels
 
@@ -30,16 +31,25 @@ def explain_check(check):
     key, kind, status = check["parameter"], check["kind"], check["status"]
     unit = check.get("unit") or ""
     name = display_name(key)
-    out = {"key": check.get("key", key), "parameter": key, "name": name, "status": status,
-           "status_label": labels.verdict_label(status), "kind": kind,
-           "limit_text": "", "value_text": "", "basis": labels.label(labels.BASES, check.get("basis") or "")}
+    out = {
+        "key": check.get("key", key),
+        "parameter": key,
+        "name": name,
+        "status": status,
+        "status_label": labels.verdict_label(status),
+        "kind": kind,
+        "limit_text": "",
+        "value_text": "",
+        "basis": labels.label(labels.BASES, check.get("basis") or ""),
+    }
     if kind == "declaration":
         text = labels.bilingual(check.get("text_zh", ""), check.get("text_en", ""))
         out["name"] = _("Declaration")
         out["limit_text"] = text
         if status == "fail":
             out["text"] = _("The product has chemical fertilizer added, but this category requires: %(text)s.") % {
-                "text": text}
+                "text": text
+            }
         elif status == "pass":
             out["text"] = _("Declared by the manufacturer: %(text)s.") % {"text": text}
         else:
@@ -49,13 +59,16 @@ def explain_check(check):
     limit_s = f"{limit_text(limit)} {unit}".strip()  # as the regulation writes it
     out["limit_text"] = f"{labels.KINDS.get(kind, '')} {limit_s}"
     condition = {"bagasse": _("made from bagasse"), "not_bagasse": _("not made from bagasse")}.get(
-        check.get("condition") or "", check.get("condition_text") or "")
+        check.get("condition") or "", check.get("condition_text") or ""
+    )
     if condition:
         out["limit_text"] += f" ({condition})"
     if value is None or status == "missing":
         out["value_text"] = "—"
         out["text"] = _("%(name)s could not be judged: %(reason)s.") % {
-            "name": name, "reason": labels.translate_message(check.get("reason", ""))}
+            "name": name,
+            "reason": labels.translate_message(check.get("reason", "")),
+        }
         return out
     shown = display(key, check.get("method") or "", value, u, q, unit)
     value_s = f"{q}{shown['value']} {unit}".strip()
@@ -64,31 +77,46 @@ def explain_check(check):
     params = {"name": name, "value": value_s, "limit": limit_s}
     if status == "pass":
         if q == "<":
-            out["text"] = _("%(name)s is below the detection limit (%(value)s), within the maximum of %(limit)s.") % params
+            out["text"] = (
+                _("%(name)s is below the detection limit (%(value)s), within the maximum of %(limit)s.") % params
+            )
         elif kind == "min":
             out["text"] = _("%(name)s %(value)s meets the minimum of %(limit)s.") % params
         else:
             out["text"] = _("%(name)s %(value)s is within the maximum of %(limit)s.") % params
     elif status == "fail":
         if q == "<" and kind == "min":
-            out["text"] = _("%(name)s is below the detection limit (%(value)s), under the minimum of %(limit)s.") % params
+            out["text"] = (
+                _("%(name)s is below the detection limit (%(value)s), under the minimum of %(limit)s.") % params
+            )
         elif kind == "min":
             under = limit - value
             out["text"] = _("%(name)s %(value)s is below the minimum of %(limit)s (short by %(diff)s, %(pct)s %%).") % {
-                **params, "diff": display(key, "", under, None, "", unit)["text"],
-                "pct": fmt(under / limit * 100, 3) if limit else "—"}
+                **params,
+                "diff": display(key, "", under, None, "", unit)["text"],
+                "pct": fmt(under / limit * 100, 3) if limit else "—",
+            }
         else:
             over = value - limit
             out["text"] = _("%(name)s %(value)s exceeds the maximum of %(limit)s (over by %(diff)s, %(pct)s %%).") % {
-                **params, "diff": display(key, "", over, None, "", unit)["text"],
-                "pct": fmt(over / limit * 100, 3) if limit else "—"}
+                **params,
+                "diff": display(key, "", over, None, "", unit)["text"],
+                "pct": fmt(over / limit * 100, 3) if limit else "—",
+            }
     else:  # conditional
         if q == "<":
-            out["text"] = _("%(name)s is below the detection limit %(value)s, but that limit is above %(limit)s: "
-                            "compliance cannot be decided.") % params
+            out["text"] = (
+                _(
+                    "%(name)s is below the detection limit %(value)s, but that limit is above %(limit)s: "
+                    "compliance cannot be decided."
+                )
+                % params
+            )
         else:
-            out["text"] = _("%(name)s %(value)s is within the measurement uncertainty (± %(u)s) of the limit "
-                            "%(limit)s: compliance cannot be decided.") % {**params, "u": _v(u, unit)}
+            out["text"] = _(
+                "%(name)s %(value)s is within the measurement uncertainty (± %(u)s) of the limit "
+                "%(limit)s: compliance cannot be decided."
+            ) % {**params, "u": _v(u, unit)}
     return out
 
 
@@ -99,8 +127,13 @@ def explain_compliance(compliance, category_names=None):
     conditional = [c for c in checks if c["status"] == "conditional"]
     category = labels.category_name(compliance["category"], category_names)
     verdict = compliance["verdict"]
-    params = {"category": category, "standard": compliance["standard"], "n": len(failed), "m": len(missing),
-              "k": len(conditional)}
+    params = {
+        "category": category,
+        "standard": compliance["standard"],
+        "n": len(failed),
+        "m": len(missing),
+        "k": len(conditional),
+    }
     if verdict == "pass":
         summary = _("Meets every requirement for %(category)s in %(standard)s.") % params
     elif verdict == "fail":
@@ -108,39 +141,71 @@ def explain_compliance(compliance, category_names=None):
     elif verdict == "incomplete":
         summary = _("Not yet judged in full against %(category)s in %(standard)s: %(m)s result(s) missing.") % params
     else:
-        summary = _("Compliance with %(category)s in %(standard)s cannot be decided for %(k)s result(s) "
-                    "because of measurement uncertainty.") % params
+        summary = (
+            _(
+                "Compliance with %(category)s in %(standard)s cannot be decided for %(k)s result(s) "
+                "because of measurement uncertainty."
+            )
+            % params
+        )
     order = {"fail": 0, "conditional": 1, "missing": 2, "pass": 3}
-    return {"verdict": verdict, "verdict_label": labels.verdict_label(verdict), "summary": summary,
-            "standard": compliance["standard"], "standard_title": compliance.get("standard_title", ""),
-            "category": category, "decision_rule": compliance["decision_rule"],
-            "decision_rule_label": labels.label(labels.DECISION_RULES, compliance["decision_rule"]),
-            "checks": checks, "problems": sorted([c for c in checks if c["status"] != "pass"],
-                                                 key=lambda c: order[c["status"]])}
+    return {
+        "verdict": verdict,
+        "verdict_label": labels.verdict_label(verdict),
+        "summary": summary,
+        "standard": compliance["standard"],
+        "standard_title": compliance.get("standard_title", ""),
+        "category": category,
+        "decision_rule": compliance["decision_rule"],
+        "decision_rule_label": labels.label(labels.DECISION_RULES, compliance["decision_rule"]),
+        "checks": checks,
+        "problems": sorted([c for c in checks if c["status"] != "pass"], key=lambda c: order[c["status"]]),
+    }
 
 
 def explain_indicator(ind, policy):
     key, status, value = ind["indicator"], ind["status"], ind["value"]
     name = str(labels.INDICATORS.get(key, key))
-    out = {"indicator": key, "name": name, "status": status, "status_label": labels.verdict_label(status),
-           "value_text": "—", "text": ""}
+    out = {
+        "indicator": key,
+        "name": name,
+        "status": status,
+        "status_label": labels.verdict_label(status),
+        "value_text": "—",
+        "text": "",
+    }
     pct = "%"
     if key == "germination":
         rg, rrg = (value or {}).get("relative_germination_pct"), (value or {}).get("relative_root_growth_pct")
         if rg is not None and rrg is not None:
             rg_label, rrg_label = _("RG"), _("RRG")
             out["value_text"] = f"{rg_label} {fmt(rg)} {pct} · {rrg_label} {fmt(rrg)} {pct}"
-        p = {"rg": fmt(rg) if rg is not None else "—", "rrg": fmt(rrg) if rrg is not None else "—",
-             "need_g": fmt(policy.relative_germination_mature_pct), "need_r": fmt(policy.root_growth_not_inhibited_pct)}
+        p = {
+            "rg": fmt(rg) if rg is not None else "—",
+            "rrg": fmt(rrg) if rrg is not None else "—",
+            "need_g": fmt(policy.relative_germination_mature_pct),
+            "need_r": fmt(policy.root_growth_not_inhibited_pct),
+        }
         if status == "mature":
-            out["text"] = _("Relative germination %(rg)s %% and relative root growth %(rrg)s %% both reach the "
-                            "%(need_g)s %% / %(need_r)s %% needed.") % p
+            out["text"] = (
+                _(
+                    "Relative germination %(rg)s %% and relative root growth %(rrg)s %% both reach the "
+                    "%(need_g)s %% / %(need_r)s %% needed."
+                )
+                % p
+            )
         elif status == "immature":
-            out["text"] = _("Relative germination %(rg)s %% or relative root growth %(rrg)s %% is below the "
-                            "%(need_g)s %% / %(need_r)s %% needed: the extract inhibits the seeds.") % p
+            out["text"] = (
+                _(
+                    "Relative germination %(rg)s %% or relative root growth %(rrg)s %% is below the "
+                    "%(need_g)s %% / %(need_r)s %% needed: the extract inhibits the seeds."
+                )
+                % p
+            )
         elif status == "invalid":
             out["text"] = _("The germination test is invalid: control germination was below %(v)s %%; repeat it.") % {
-                "v": fmt(policy.control_validity_pct)}
+                "v": fmt(policy.control_validity_pct)
+            }
         else:
             out["text"] = _("No germination test yet (required).")
     elif key == "cn_ratio":
@@ -173,7 +238,8 @@ def explain_indicator(ind, policy):
         p = {"v": out["value_text"], "hi": fmt(policy.gi_mature_pct), "lo": fmt(policy.gi_intermediate_pct)}
         out["text"] = {
             "mature": _("Germination index %(v)s reaches %(hi)s %%: no phytotoxicity.") % p,
-            "intermediate": _("Germination index %(v)s is between %(lo)s %% and %(hi)s %%: moderate phytotoxicity.") % p,
+            "intermediate": _("Germination index %(v)s is between %(lo)s %% and %(hi)s %%: moderate phytotoxicity.")
+            % p,
             "immature": _("Germination index %(v)s is below %(lo)s %%: phytotoxic.") % p,
             "invalid": _("The germination test is invalid; repeat it."),
         }.get(status, _("No germination test yet (required)."))
@@ -189,14 +255,20 @@ def explain_maturity(maturity, policy):
         "immature": _("Immature: at least one indicator reads immature."),
         "incomplete": _("Incomplete: a required indicator is missing or invalid."),
     }.get(verdict, "")
-    return {"verdict": verdict, "verdict_label": labels.verdict_label(verdict), "summary": summary,
-            "rule_set": maturity["rule_set"], "rule_set_label": labels.label(labels.RULE_SETS, maturity["rule_set"]),
-            "indicators": indicators}
+    return {
+        "verdict": verdict,
+        "verdict_label": labels.verdict_label(verdict),
+        "summary": summary,
+        "rule_set": maturity["rule_set"],
+        "rule_set_label": labels.label(labels.RULE_SETS, maturity["rule_set"]),
+        "indicators": indicators,
+    }
 
 
 def parameter_rows(figures):
     """The sample's current figures for a table: name, value, unit, basis, method, status."""
     from maturity.selectors import method_references
+
     rules = method_references()
     rows = []
     for key, m in figures.measurements.items():
@@ -204,19 +276,33 @@ def parameter_rows(figures):
             continue
         a = figures.sources[key]
         shown = display(key, a.method, m.value, m.uncertainty, m.qualifier, m.unit, rules)
-        rows.append({"parameter": key, "name": display_name(key),
-                     "value": f"{m.qualifier}{shown['value']} {m.unit}".strip(),
-                     "uncertainty": f"{shown['uncertainty']} {m.unit}".strip() if shown["uncertainty"] else "",
-                     "basis": labels.label(labels.BASES, m.basis), "method": labels.method_label(a.method),
-                     "assay_status": a.status, "assay_status_label": labels.label(labels.ASSAY_STATUS, a.status)})
+        rows.append(
+            {
+                "parameter": key,
+                "name": display_name(key),
+                "value": f"{m.qualifier}{shown['value']} {m.unit}".strip(),
+                "uncertainty": f"{shown['uncertainty']} {m.unit}".strip() if shown["uncertainty"] else "",
+                "basis": labels.label(labels.BASES, m.basis),
+                "method": labels.method_label(a.method),
+                "assay_status": a.status,
+                "assay_status_label": labels.label(labels.ASSAY_STATUS, a.status),
+            }
+        )
     for key, value in figures.derived.items():
         unit = "%" if key.endswith("_pct") else ""
         shown = display(key, "derived", value, None, "", unit, rules)
-        rows.append({"parameter": key, "name": display_name(key), "value": f"{shown['value']} {unit}".strip(),
-                     "uncertainty": "",
-                     "basis": labels.label(labels.BASES, "dry" if key == "organic_matter_pct" else ""),
-                     "method": labels.method_label("derived"), "assay_status": "derived",
-                     "assay_status_label": labels.method_label("derived")})
+        rows.append(
+            {
+                "parameter": key,
+                "name": display_name(key),
+                "value": f"{shown['value']} {unit}".strip(),
+                "uncertainty": "",
+                "basis": labels.label(labels.BASES, "dry" if key == "organic_matter_pct" else ""),
+                "method": labels.method_label("derived"),
+                "assay_status": "derived",
+                "assay_status_label": labels.method_label("derived"),
+            }
+        )
     order = list(PARAMETERS)
     rows.sort(key=lambda r: order.index(r["parameter"]) if r["parameter"] in order else len(order))
     return rows

@@ -2,6 +2,7 @@
 chooses Chinese or English headers in Lab settings, or the page's language), codes turned
 into words, and numbers rounded by the reporting rule of the certificates (maturity.formatting.fmt).
 The API's export keeps the codes and full precision for machines."""
+
 import math
 
 from django.utils import translation
@@ -12,10 +13,16 @@ from maturity.parameters import DERIVED, PARAMETERS
 from . import labels
 
 HEADERS = {  # column -> (zh, en)
-    "standard": ("標準版本", "Standard edition"), "decision_rule": ("判定規則", "Decision rule"),
-    "code": ("樣品編號", "Sample code"), "manufacturer": ("肥料廠商", "Manufacturer"), "product": ("產品", "Product"),
-    "category": ("肥料品目", "Fertilizer category"), "status": ("狀態", "Status"), "received_on": ("收樣日期", "Received on"),
-    "verdict": ("符合性判定", "Verdict"), "failing": ("不符合項目", "Failing parameters"),
+    "standard": ("標準版本", "Standard edition"),
+    "decision_rule": ("判定規則", "Decision rule"),
+    "code": ("樣品編號", "Sample code"),
+    "manufacturer": ("肥料廠商", "Manufacturer"),
+    "product": ("產品", "Product"),
+    "category": ("肥料品目", "Fertilizer category"),
+    "status": ("狀態", "Status"),
+    "received_on": ("收樣日期", "Received on"),
+    "verdict": ("符合性判定", "Verdict"),
+    "failing": ("不符合項目", "Failing parameters"),
 }
 
 
@@ -41,6 +48,7 @@ def _number(v):
 def localize(out, language):
     """A copy of an export frame (market.export_frames) in ``language``: headers, values and rounded numbers."""
     from maturity.selectors import category_names
+
     zh = language != "en"
     names = category_names()
     table = out.copy()
@@ -59,11 +67,11 @@ def localize(out, language):
                 table[col] = table[col].map(words[col])
             if col in HEADERS:
                 headers[col] = HEADERS[col][0 if zh else 1]
-            elif col.endswith("_qualifier") and col[:-len("_qualifier")] in table.columns:
-                headers[col] = _param_header(col[:-len("_qualifier")], zh) + (" 限定符號" if zh else " qualifier")
-            elif col.endswith("_basis") and col[:-len("_basis")] in table.columns:
+            elif col.endswith("_qualifier") and col[: -len("_qualifier")] in table.columns:
+                headers[col] = _param_header(col[: -len("_qualifier")], zh) + (" 限定符號" if zh else " qualifier")
+            elif col.endswith("_basis") and col[: -len("_basis")] in table.columns:
                 table[col] = table[col].map(lambda v: labels.label(labels.BASES, v or ""))
-                headers[col] = _param_header(col[:-len("_basis")], zh) + (" 基準" if zh else " basis")
+                headers[col] = _param_header(col[: -len("_basis")], zh) + (" 基準" if zh else " basis")
             elif col in PARAMETERS or col in DERIVED:
                 table[col] = table[col].map(_number)
                 headers[col] = _param_header(col, zh)

@@ -1,5 +1,6 @@
 """Small read helpers for the pages. Every queryset starts from the
 visibility selectors; verdicts come from maturity.selectors unchanged."""
+
 from django.db.models import Count, Q
 from django.utils import timezone
 
@@ -44,13 +45,16 @@ def methods_entered(sample):
     return sorted({a.method for a in sample.assays.exclude(status="invalidated")})
 
 
-ALTERNATIVE_METHODS = {"organic_carbon_wet_oxidation": "organic_carbon_combustion",
-                       "organic_carbon_combustion": "organic_carbon_wet_oxidation"}  # either gives the OC
+ALTERNATIVE_METHODS = {
+    "organic_carbon_wet_oxidation": "organic_carbon_combustion",
+    "organic_carbon_combustion": "organic_carbon_wet_oxidation",
+}  # either gives the OC
 
 
 def next_method(sample, after=None):
     """The next method (in the pages' order) the sample has no current assay of: save-and-next."""
     from . import assay_forms
+
     done = set(methods_entered(sample)) | ({after} if after else set())
     order = list(assay_forms.METHODS)
     start = order.index(after) + 1 if after in order else 0
@@ -65,8 +69,9 @@ def review_queue(user):
     valid_cert = Document.objects.filter(kind=Document.KIND_CERTIFICATE, validity="valid")
     return {
         "to_verify": list(_with_counts(qs.filter(status="to_be_verified")).order_by("updated_at", "id")),
-        "to_certify": list(qs.filter(status="verified").exclude(pk__in=valid_cert.values("sample_id"))
-                           .order_by("updated_at", "id")),
+        "to_certify": list(
+            qs.filter(status="verified").exclude(pk__in=valid_cert.values("sample_id")).order_by("updated_at", "id")
+        ),
         "recent_documents": list(documents_visible_to(user).order_by("-issued_at")[:10]),
         "to_sign": list(documents_visible_to(user).filter(status="awaiting_signature").order_by("issued_at")),
     }
@@ -80,38 +85,62 @@ def assay_preview(sample, method, data, exclude=None):
         outcome, policy = assay_services.assay_preview(sample, method, data, exclude=exclude)
     except InputError as e:
         return {"results": [], "derived": [], "flags": [], "valid": None, "errors": e.errors}
-    results = [{"parameter": k, "name": explain.display_name(k), "value": fmt(m.value), "unit": m.unit,
-                "text": labels.value_text(m.value, m.unit, m.qualifier, k, method, m.uncertainty)}
-               for k, m in outcome.results.items()]
+    results = [
+        {
+            "parameter": k,
+            "name": explain.display_name(k),
+            "value": fmt(m.value),
+            "unit": m.unit,
+            "text": labels.value_text(m.value, m.unit, m.qualifier, k, method, m.uncertainty),
+        }
+        for k, m in outcome.results.items()
+    ]
     derived = []
     assays = [a for a in msel.current_assays(sample) if a.pk != getattr(exclude, "pk", None)]
-    trial = Assay(sample=sample, method=method, data=data,
-                  results={k: m.as_dict() for k, m in outcome.results.items()})
+    trial = Assay(sample=sample, method=method, data=data, results={k: m.as_dict() for k, m in outcome.results.items()})
     try:
         figures = msel.sample_figures(sample, assays=[*assays, trial], policy=policy)
     except InputError as e:
         return {"results": results, "derived": [], "flags": [], "valid": outcome.valid, "errors": e.errors}
     for key, value in figures.derived.items():
         unit = "%" if key.endswith("_pct") else ""
-        derived.append({"parameter": key, "name": explain.display_name(key), "value": fmt(value), "unit": unit,
-                        "text": labels.value_text(value, unit, "", key, "derived")})
+        derived.append(
+            {
+                "parameter": key,
+                "name": explain.display_name(key),
+                "value": fmt(value),
+                "unit": unit,
+                "text": labels.value_text(value, unit, "", key, "derived"),
+            }
+        )
     flags = [labels.label(labels.FLAGS, f) for f in [*outcome.flags, *figures.flags]]
-    return {"results": results, "derived": derived, "flags": list(dict.fromkeys(flags)), "valid": outcome.valid,
-            "errors": {}, "details": _details(method, outcome.details)}
+    return {
+        "results": results,
+        "derived": derived,
+        "flags": list(dict.fromkeys(flags)),
+        "valid": outcome.valid,
+        "errors": {},
+        "details": _details(method, outcome.details),
+    }
 
 
 def _details(method, details):
     """A few intermediate figures worth showing while typing."""
     from django.utils.translation import gettext as _
+
     out = []
     if method == "germination" and details:
-        out = [(_("Control germination"), f"{fmt(details['g_control'] * 100)} %"),
-               (_("Sample germination"), f"{fmt(details['g_sample'] * 100)} %"),
-               (_("Control mean root length"), f"{fmt(details['l_control_mm'])} mm"),
-               (_("Sample mean root length"), f"{fmt(details['l_sample_mm'])} mm")]
+        out = [
+            (_("Control germination"), f"{fmt(details['g_control'] * 100)} %"),
+            (_("Sample germination"), f"{fmt(details['g_sample'] * 100)} %"),
+            (_("Control mean root length"), f"{fmt(details['l_control_mm'])} mm"),
+            (_("Sample mean root length"), f"{fmt(details['l_sample_mm'])} mm"),
+        ]
     elif method == "organic_carbon_wet_oxidation" and details:
-        out = [(_("Dichromate reduced"), f"{fmt(details['meq_reduced'])} meq"),
-               (_("Share of dichromate reduced"), f"{fmt(details['dichromate_reduced_pct'])} %")]
+        out = [
+            (_("Dichromate reduced"), f"{fmt(details['meq_reduced'])} meq"),
+            (_("Share of dichromate reduced"), f"{fmt(details['dichromate_reduced_pct'])} %"),
+        ]
     elif method == "total_nitrogen_kjeldahl" and details:
         out = [(_("Net titrant"), f"{fmt(details['net_titrant_ml'])} mL")]
     return [{"label": a, "value": b} for a, b in out]
@@ -128,14 +157,21 @@ def split_assays(assays):
 
 def retest_choices(assays):
     """The verified assays a reviewer may send back, each with the parameters it reports (in the page's language)."""
-    return [{"assay": a, "label": f"{labels.method_label(a.method)} #{a.pk}",
-             "parameters": "、".join(labels.param_name(k) for k in (a.results or {})) or "—"}
-            for a in assays if a.status == "verified"]
+    return [
+        {
+            "assay": a,
+            "label": f"{labels.method_label(a.method)} #{a.pk}",
+            "parameters": "、".join(labels.param_name(k) for k in (a.results or {})) or "—",
+        }
+        for a in assays
+        if a.status == "verified"
+    ]
 
 
 def missing_required(sample, decision_rule=None):
     """Names (page language) of the required results of the sample's category that are missing."""
     from certificates.selectors import missing_required_results
+
     try:
         missing = missing_required_results(sample, decision_rule=decision_rule)
     except InputError:
@@ -147,12 +183,19 @@ def sample_verdicts(sample, figures=None):
     """Plain-words maturity and compliance for a sample; errors (no standard loaded) come back as text."""
     policy = current_policy()
     figures = figures or msel.sample_figures(sample, policy=policy)
-    out = {"figures": figures, "rows": explain.parameter_rows(figures), "maturity": None, "compliance": None,
-           "error": None}
-    out["maturity"] = explain.explain_maturity(msel.sample_maturity(sample, "tari_1999", figures=figures,
-                                                                    policy=policy), policy)
-    out["gi"] = explain.explain_maturity(msel.sample_maturity(sample, "zucconi_gi", figures=figures,
-                                                              policy=policy), policy)
+    out = {
+        "figures": figures,
+        "rows": explain.parameter_rows(figures),
+        "maturity": None,
+        "compliance": None,
+        "error": None,
+    }
+    out["maturity"] = explain.explain_maturity(
+        msel.sample_maturity(sample, "tari_1999", figures=figures, policy=policy), policy
+    )
+    out["gi"] = explain.explain_maturity(
+        msel.sample_maturity(sample, "zucconi_gi", figures=figures, policy=policy), policy
+    )
     try:
         out["compliance"] = explain.explain_compliance(msel.sample_compliance(sample, figures=figures))
     except InputError as e:

@@ -1,4 +1,5 @@
 """Thin API views of chromatogram photo readings: read a photo, decide (accept or correct), overlay, statistics."""
+
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
@@ -30,10 +31,27 @@ class ReadingSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ChromatogramReading
-        fields = ["id", "sample", "protocol", "photo", "zones_proposed", "confidence", "overall_confidence",
-                  "measures", "overlay_url", "decision", "decided_zones", "center_corrected",
-                  "middle_band_corrected", "edge_corrected", "assay", "created_by", "created_at", "decided_by",
-                  "decided_at"]
+        fields = [
+            "id",
+            "sample",
+            "protocol",
+            "photo",
+            "zones_proposed",
+            "confidence",
+            "overall_confidence",
+            "measures",
+            "overlay_url",
+            "decision",
+            "decided_zones",
+            "center_corrected",
+            "middle_band_corrected",
+            "edge_corrected",
+            "assay",
+            "created_by",
+            "created_at",
+            "decided_by",
+            "decided_at",
+        ]
 
     def get_measures(self, obj) -> dict:
         return {k: v for k, v in obj.proposal.get("measures", {}).items() if not k.startswith("_")}
@@ -54,8 +72,9 @@ class DecisionSerializer(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, help_text="required when correcting")
 
 
-@extend_schema(methods=["GET"], operation_id="samples_chromatogram_readings_list",
-               responses=ReadingSerializer(many=True))
+@extend_schema(
+    methods=["GET"], operation_id="samples_chromatogram_readings_list", responses=ReadingSerializer(many=True)
+)
 @extend_schema(methods=["POST"], request={"multipart/form-data": ReadSerializer}, responses={201: ReadingSerializer})
 @api_view(["GET", "POST"])
 @permission_classes(roles(LAB, ENTRY))

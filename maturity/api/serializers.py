@@ -15,9 +15,27 @@ class AssaySerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Assay
-        fields = ["id", "sample", "method", "data", "results", "measurements", "flags", "flag_messages", "valid",
-                  "details", "status", "entered_by", "entered_at", "verified_by", "verified_at",
-                  "invalidation_reason", "source", "photo", "policy"]
+        fields = [
+            "id",
+            "sample",
+            "method",
+            "data",
+            "results",
+            "measurements",
+            "flags",
+            "flag_messages",
+            "valid",
+            "details",
+            "status",
+            "entered_by",
+            "entered_at",
+            "verified_by",
+            "verified_at",
+            "invalidation_reason",
+            "source",
+            "photo",
+            "policy",
+        ]
 
     def get_results(self, obj) -> dict:
         """{parameter: value}: the figures as reported (see `measurements` for unit, basis, qualifier, U)."""

@@ -1,12 +1,12 @@
 """Thin API views of the maturity app: assays, verdicts, compliance, import."""
+
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import status
+from rest_framework import serializers, status
 from rest_framework.decorators import api_view, parser_classes, permission_classes
-from rest_framework.parsers import MultiPartParser
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
-from rest_framework import serializers
 
 from lims import selectors as lims_selectors
 from lims.api.parsers import DEFAULT_PARSERS
@@ -32,11 +32,12 @@ def _roles(read=ALL_ROLES, write=ENTRY):
 def _sample(request, sample_id, results=False):
     """The sample if the user may see it (404 otherwise). With ``results``, a
     manufacturer sees figures only once they are verified (409 before)."""
-    sample = get_object_or_404(lims_selectors.samples_visible_to(request.user).select_related("product"),
-                               pk=sample_id)
+    sample = get_object_or_404(lims_selectors.samples_visible_to(request.user).select_related("product"), pk=sample_id)
     if results and request.user.role == Role.MANUFACTURER and sample.status not in RESULTS_RELEASED:
-        raise TransitionError(f"Results of {sample.code} are released to the manufacturer once they are verified "
-                              f"(the sample is '{sample.status}').")
+        raise TransitionError(
+            f"Results of {sample.code} are released to the manufacturer once they are verified "
+            f"(the sample is '{sample.status}')."
+        )
     return sample
 
 
@@ -53,8 +54,13 @@ def sample_assays(request, sample_id):
         return Response(AssaySerializer(qs, many=True, context={"request": request}).data)
     body = AssayCreateSerializer(data=request.data)
     body.is_valid(raise_exception=True)
-    assay = assay_services.assay_enter(actor=request.user, sample=sample, method=body.validated_data["method"],
-                                       data=body.validated_data["data"], photo=body.validated_data.get("photo"))
+    assay = assay_services.assay_enter(
+        actor=request.user,
+        sample=sample,
+        method=body.validated_data["method"],
+        data=body.validated_data["data"],
+        photo=body.validated_data.get("photo"),
+    )
     return Response(AssaySerializer(assay, context={"request": request}).data, status=status.HTTP_201_CREATED)
 
 
@@ -75,9 +81,12 @@ def sample_assay_detail(request, sample_id, assay_id):
 class VerifySerializer(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, default="")
     override_reason = serializers.CharField(
-        required=False, allow_blank=True, default="",
+        required=False,
+        allow_blank=True,
+        default="",
         help_text="Required when a result carries a QC flag or is physically impossible: the reviewer's "
-                  "reason to verify it anyway (audited, printed in the certificate's deviations).")
+        "reason to verify it anyway (audited, printed in the certificate's deviations).",
+    )
 
 
 @extend_schema(request=VerifySerializer, responses=SampleDetailSerializer)
@@ -99,14 +108,28 @@ def _results_payload(sample, figures):
     rows = {}
     for key, m in figures.measurements.items():
         a = figures.sources[key]
-        rows[key] = {"parameter": key, **m.as_dict(), "assay": a.id, "method": a.method, "status": a.status,
-                     "display": selectors.display(key, a.method, m.value, m.uncertainty, m.qualifier, m.unit, rules)}
+        rows[key] = {
+            "parameter": key,
+            **m.as_dict(),
+            "assay": a.id,
+            "method": a.method,
+            "status": a.status,
+            "display": selectors.display(key, a.method, m.value, m.uncertainty, m.qualifier, m.unit, rules),
+        }
     for key, value in figures.derived.items():  # derived from current values (C/N, OM, RS/TC)
         unit = "%" if key.endswith("_pct") else ""
-        rows[key] = {"parameter": key, "value": value, "unit": unit,
-                     "basis": "dry" if key == "organic_matter_pct" else "", "qualifier": "", "uncertainty": None,
-                     "assay": None, "method": "derived", "status": "derived",
-                     "display": selectors.display(key, "derived", value, None, "", unit, rules)}
+        rows[key] = {
+            "parameter": key,
+            "value": value,
+            "unit": unit,
+            "basis": "dry" if key == "organic_matter_pct" else "",
+            "qualifier": "",
+            "uncertainty": None,
+            "assay": None,
+            "method": "derived",
+            "status": "derived",
+            "display": selectors.display(key, "derived", value, None, "", unit, rules),
+        }
     return {"sample": sample.code, "results": list(rows.values()), "flags": figures.flags}
 
 
@@ -119,8 +142,9 @@ def sample_results(request, sample_id):
     return Response(_results_payload(sample, selectors.sample_figures(sample)))
 
 
-@extend_schema(parameters=[OpenApiParameter("rule_set", enum=list(RULE_SETS), default="tari_1999")],
-               responses={200: dict})
+@extend_schema(
+    parameters=[OpenApiParameter("rule_set", enum=list(RULE_SETS), default="tari_1999")], responses={200: dict}
+)
 @api_view(["GET"])
 @permission_classes(_roles())
 def sample_maturity(request, sample_id):
@@ -129,31 +153,56 @@ def sample_maturity(request, sample_id):
     return Response(selectors.sample_maturity(sample, rule_set))
 
 
-@extend_schema(parameters=[OpenApiParameter("standard", default="tw-1997"), OpenApiParameter("category"),
-                           OpenApiParameter("decision_rule", enum=["simple", "guarded"], default="simple")],
-               responses={200: dict})
+@extend_schema(
+    parameters=[
+        OpenApiParameter("standard", default="tw-1997"),
+        OpenApiParameter("category"),
+        OpenApiParameter("decision_rule", enum=["simple", "guarded"], default="simple"),
+    ],
+    responses={200: dict},
+)
 @api_view(["GET"])
 @permission_classes(_roles())
 def sample_compliance(request, sample_id):
     """Judge the sample against a standards edition (category from the product unless overridden)."""
     sample = _sample(request, sample_id, results=True)
     q = request.query_params
-    return Response(selectors.sample_compliance(sample, standard=q.get("standard"), category=q.get("category"),
-                                                decision_rule=q.get("decision_rule")))
+    return Response(
+        selectors.sample_compliance(
+            sample, standard=q.get("standard"), category=q.get("category"), decision_rule=q.get("decision_rule")
+        )
+    )
 
 
 def _earlier_payload(run):
     if run is None:
         return None
-    return {"id": run.pk, "filename": run.filename, "imported_at": run.imported_at,
-            "imported_by": run.imported_by.username, "rows": run.rows, "assays": run.assay_ids}
+    return {
+        "id": run.pk,
+        "filename": run.filename,
+        "imported_at": run.imported_at,
+        "imported_by": run.imported_by.username,
+        "rows": run.rows,
+        "assays": run.assay_ids,
+    }
 
 
-@extend_schema(request={"multipart/form-data": {"type": "object", "properties": {
-    "file": {"type": "string", "format": "binary"},
-    "check_only": {"type": "boolean", "description": "run every check, store nothing"},
-    "reimport": {"type": "boolean", "description": "store although the same content or values were imported"}}}},
-    responses={201: dict, 200: dict, 400: dict, 409: dict})
+@extend_schema(
+    request={
+        "multipart/form-data": {
+            "type": "object",
+            "properties": {
+                "file": {"type": "string", "format": "binary"},
+                "check_only": {"type": "boolean", "description": "run every check, store nothing"},
+                "reimport": {
+                    "type": "boolean",
+                    "description": "store although the same content or values were imported",
+                },
+            },
+        }
+    },
+    responses={201: dict, 200: dict, 400: dict, 409: dict},
+)
 @api_view(["POST"])
 @permission_classes(_roles(write=ENTRY))
 @parser_classes([MultiPartParser])
@@ -165,6 +214,7 @@ def results_import(request):
     The same content imported before, or rows repeating stored values, answer 409 naming the earlier
     import unless ``reimport=true``; ``check_only=true`` reports (200) without storing."""
     from maturity.importing import ImportRejected
+
     upload = request.FILES.get("file")
     if upload is None:
         return Response({"file": ["No file was submitted."]}, status=status.HTTP_400_BAD_REQUEST)
@@ -181,27 +231,45 @@ def results_import(request):
     except assay_services.ImportDuplicate as e:
         detail = "Nothing was imported: "
         if e.earlier:
-            detail += (f"the same file content was imported as '{e.earlier.filename}' on "
-                       f"{e.earlier.imported_at:%Y-%m-%d %H:%M} by {e.earlier.imported_by.username}. ")
+            detail += (
+                f"the same file content was imported as '{e.earlier.filename}' on "
+                f"{e.earlier.imported_at:%Y-%m-%d %H:%M} by {e.earlier.imported_by.username}. "
+            )
         if e.duplicates:
             detail += f"{len(e.duplicates)} row(s) repeat values already stored. "
         detail += "Send reimport=true to store it again."
-        return Response({"detail": detail, "earlier_import": _earlier_payload(e.earlier), "duplicates": e.duplicates},
-                        status=status.HTTP_409_CONFLICT)
+        return Response(
+            {"detail": detail, "earlier_import": _earlier_payload(e.earlier), "duplicates": e.duplicates},
+            status=status.HTTP_409_CONFLICT,
+        )
     created = result.assays
     rows = sum(len(a.data["values"]) for a in created)
     if not result.stored:
-        return Response({"check_only": True, "imported_rows": 0, "would_import_rows": rows,
-                         "samples": [a.sample.code for a in created], "duplicates": result.duplicates,
-                         "earlier_import": _earlier_payload(result.earlier)})
+        return Response(
+            {
+                "check_only": True,
+                "imported_rows": 0,
+                "would_import_rows": rows,
+                "samples": [a.sample.code for a in created],
+                "duplicates": result.duplicates,
+                "earlier_import": _earlier_payload(result.earlier),
+            }
+        )
     shown = created[:IMPORT_ASSAYS_SHOWN]
-    return Response({"imported_rows": rows, "samples": len(created), "assays_shown": len(shown),
-                     "reimport": bool(result.earlier or result.duplicates),
-                     "assays": AssaySerializer(shown, many=True, context={"request": request}).data},
-                    status=status.HTTP_201_CREATED)
+    return Response(
+        {
+            "imported_rows": rows,
+            "samples": len(created),
+            "assays_shown": len(shown),
+            "reimport": bool(result.earlier or result.duplicates),
+            "assays": AssaySerializer(shown, many=True, context={"request": request}).data,
+        },
+        status=status.HTTP_201_CREATED,
+    )
 
 
 # --- standards, jurisdictions, pre-check ---------------------------------
+
 
 @extend_schema(responses={200: dict})
 @api_view(["GET"])
@@ -218,8 +286,11 @@ class AssessSerializer(serializers.Serializer):
     decision_rule = serializers.ChoiceField(choices=["simple", "guarded"], required=False)
     bagasse_based = serializers.BooleanField(required=False, default=False)
     chemical_fertilizer_added = serializers.BooleanField(required=False, default=False)
-    results = serializers.DictField(child=serializers.DictField(), allow_empty=False,
-                                    help_text='{parameter: {"value", "unit", "basis", "qualifier", "uncertainty"}}')
+    results = serializers.DictField(
+        child=serializers.DictField(),
+        allow_empty=False,
+        help_text='{parameter: {"value", "unit", "basis", "qualifier", "uncertainty"}}',
+    )
 
 
 @extend_schema(request=AssessSerializer, responses={200: dict})
@@ -234,14 +305,16 @@ def assess(request):
 
 # --- regulator market view -------------------------------------------------
 
+
 class MarketFilterSerializer(serializers.Serializer):
     standard = serializers.CharField(required=False)
     decision_rule = serializers.ChoiceField(choices=["simple", "guarded"], required=False)
     manufacturer = serializers.IntegerField(required=False)
     product = serializers.IntegerField(required=False)
     category = serializers.CharField(required=False)
-    verdict = serializers.ChoiceField(choices=["pass", "fail", "conditional", "incomplete", "not_judged"],
-                                      required=False)
+    verdict = serializers.ChoiceField(
+        choices=["pass", "fail", "conditional", "incomplete", "not_judged"], required=False
+    )
     failing = serializers.CharField(required=False, help_text="parameter key failing its limit, e.g. cu")
     has = serializers.CharField(required=False, help_text="only samples with a result for this parameter")
     received_after = serializers.DateField(required=False)
@@ -249,13 +322,16 @@ class MarketFilterSerializer(serializers.Serializer):
     ids = serializers.CharField(required=False, help_text="comma-separated sample ids")
     page = serializers.IntegerField(required=False, min_value=1)
     page_size = serializers.IntegerField(required=False, min_value=1, max_value=1000)
-    ordering = serializers.ChoiceField(choices=["code", "-code", "received_on", "-received_on", "verdict",
-                                                "-verdict"], required=False,
-                                       help_text="default: newest sample first")
+    ordering = serializers.ChoiceField(
+        choices=["code", "-code", "received_on", "-received_on", "verdict", "-verdict"],
+        required=False,
+        help_text="default: newest sample first",
+    )
     format = serializers.ChoiceField(choices=["csv", "xlsx"], required=False)
 
     def _parameter(self, value):
         from maturity.market import known_parameter
+
         if not known_parameter(value):
             raise serializers.ValidationError(f"Unknown parameter '{value}'.")
         return value
@@ -278,6 +354,7 @@ def _market(request):
     from lims.models import LabSettings
     from maturity import market
     from maturity.selectors import edition_or_error
+
     f = MarketFilterSerializer(data=request.query_params)
     f.is_valid(raise_exception=True)
     q = f.validated_data
@@ -289,8 +366,12 @@ def _market(request):
 
 def _link(request, **params):
     from urllib.parse import urlencode
-    base = {k: v for k, v in request.query_params.items() if k in ("standard", "decision_rule", "received_after",
-                                                                    "received_before", "manufacturer")}
+
+    base = {
+        k: v
+        for k, v in request.query_params.items()
+        if k in ("standard", "decision_rule", "received_after", "received_before", "manufacturer")
+    }
     base.update({k: v for k, v in params.items() if v})
     return request.build_absolute_uri("/api/v1/regulator/samples/?" + urlencode(base))
 
@@ -309,23 +390,34 @@ class MarketPagination(PageNumberPagination):
 def market_samples(request):
     """Verified samples with their compliance verdict under the named edition and decision rule."""
     from maturity import market
+
     edition, rule, qs, q = _market(request)
     paginator = MarketPagination()
     page = market.page_of(qs, paginator, request)
     response = paginator.get_paginated_response([market.row(j) for j in page])
-    response.data = {"standard": edition.code, "standard_title": edition.title, "decision_rule": rule,
-                     "judgement": market.judgement_state(edition, rule), **response.data}
+    response.data = {
+        "standard": edition.code,
+        "standard_title": edition.title,
+        "decision_rule": rule,
+        "judgement": market.judgement_state(edition, rule),
+        **response.data,
+    }
     return response
 
 
-@extend_schema(parameters=[MarketFilterSerializer],
-               responses={(200, "text/csv"): bytes,
-                          (200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"): bytes})
+@extend_schema(
+    parameters=[MarketFilterSerializer],
+    responses={
+        (200, "text/csv"): bytes,
+        (200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"): bytes,
+    },
+)
 @api_view(["GET"])
 @permission_classes(_roles(read=MARKET_READERS))
 def market_export(request):
     """The same table as a CSV or XLSX file (?format=csv|xlsx), stating edition and decision rule."""
     from maturity import market
+
     edition, rule, qs, q = _market(request)
     return market.export_response(qs, q.get("format", "csv"), edition.code, rule)
 
@@ -336,8 +428,16 @@ def market_export(request):
 def market_statistics(request):
     """Per category and parameter: count, mean, range and share of samples beyond each limit, with links."""
     from maturity import market
+
     edition, rule, qs, q = _market(request)
     stats = market.statistics(qs, edition, rule, q, lambda **kw: _link(request, **kw))
-    return Response({"standard": edition.code, "standard_title": edition.title, "decision_rule": rule,
-                     "judgement": market.judgement_state(edition, rule), "samples": qs.count(),
-                     "statistics": stats})
+    return Response(
+        {
+            "standard": edition.code,
+            "standard_title": edition.title,
+            "decision_rule": rule,
+            "judgement": market.judgement_state(edition, rule),
+            "samples": qs.count(),
+            "statistics": stats,
+        }
+    )

@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,83 +14,123 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='JurisdictionLimit',
+            name="JurisdictionLimit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('table', models.CharField(default='1999', max_length=30)),
-                ('jurisdiction', models.CharField(max_length=20)),
-                ('jurisdiction_zh', models.CharField(max_length=100)),
-                ('metal', models.CharField(max_length=5)),
-                ('limit_low', models.FloatField()),
-                ('limit_high', models.FloatField()),
-                ('basis', models.CharField(max_length=20)),
-                ('note', models.CharField(blank=True, max_length=200)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("table", models.CharField(default="1999", max_length=30)),
+                ("jurisdiction", models.CharField(max_length=20)),
+                ("jurisdiction_zh", models.CharField(max_length=100)),
+                ("metal", models.CharField(max_length=5)),
+                ("limit_low", models.FloatField()),
+                ("limit_high", models.FloatField()),
+                ("basis", models.CharField(max_length=20)),
+                ("note", models.CharField(blank=True, max_length=200)),
             ],
             options={
-                'ordering': ['table', 'jurisdiction', 'metal', 'id'],
+                "ordering": ["table", "jurisdiction", "metal", "id"],
             },
         ),
         migrations.CreateModel(
-            name='StandardEdition',
+            name="StandardEdition",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=30, unique=True)),
-                ('title', models.CharField(max_length=300)),
-                ('issuing_body', models.CharField(max_length=200)),
-                ('in_force', models.DateField()),
-                ('source', models.TextField(blank=True)),
-                ('loaded_at', models.DateTimeField(auto_now_add=True)),
-                ('file_sha256', models.CharField(blank=True, max_length=64)),
-                ('used_in_judgement', models.BooleanField(default=False, help_text='Set once a stored judgement used it; it is then frozen.')),
-                ('loaded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.CharField(max_length=30, unique=True)),
+                ("title", models.CharField(max_length=300)),
+                ("issuing_body", models.CharField(max_length=200)),
+                ("in_force", models.DateField()),
+                ("source", models.TextField(blank=True)),
+                ("loaded_at", models.DateTimeField(auto_now_add=True)),
+                ("file_sha256", models.CharField(blank=True, max_length=64)),
+                (
+                    "used_in_judgement",
+                    models.BooleanField(
+                        default=False, help_text="Set once a stored judgement used it; it is then frozen."
+                    ),
+                ),
+                (
+                    "loaded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-in_force', 'code'],
+                "ordering": ["-in_force", "code"],
             },
         ),
         migrations.CreateModel(
-            name='Requirement',
+            name="Requirement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('category', models.CharField(max_length=50)),
-                ('parameter', models.CharField(max_length=50)),
-                ('kind', models.CharField(choices=[('min', 'min'), ('max', 'max'), ('max_exclusive', 'max_exclusive')], max_length=20)),
-                ('limit', models.FloatField()),
-                ('unit', models.CharField(blank=True, max_length=20)),
-                ('basis', models.CharField(blank=True, max_length=20)),
-                ('condition', models.CharField(blank=True, max_length=30)),
-                ('condition_text', models.CharField(blank=True, max_length=300)),
-                ('source', models.TextField(blank=True)),
-                ('edition', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='requirements', to='maturity.standardedition')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("category", models.CharField(max_length=50)),
+                ("parameter", models.CharField(max_length=50)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("min", "min"), ("max", "max"), ("max_exclusive", "max_exclusive")], max_length=20
+                    ),
+                ),
+                ("limit", models.FloatField()),
+                ("unit", models.CharField(blank=True, max_length=20)),
+                ("basis", models.CharField(blank=True, max_length=20)),
+                ("condition", models.CharField(blank=True, max_length=30)),
+                ("condition_text", models.CharField(blank=True, max_length=300)),
+                ("source", models.TextField(blank=True)),
+                (
+                    "edition",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="requirements",
+                        to="maturity.standardedition",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['edition', 'category', 'id'],
+                "ordering": ["edition", "category", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Declaration',
+            name="Declaration",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('category', models.CharField(max_length=50)),
-                ('key', models.CharField(max_length=50)),
-                ('text_zh', models.CharField(max_length=200)),
-                ('text_en', models.CharField(max_length=200)),
-                ('edition', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='declarations', to='maturity.standardedition')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("category", models.CharField(max_length=50)),
+                ("key", models.CharField(max_length=50)),
+                ("text_zh", models.CharField(max_length=200)),
+                ("text_en", models.CharField(max_length=200)),
+                (
+                    "edition",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="declarations",
+                        to="maturity.standardedition",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Category',
+            name="Category",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.CharField(max_length=50)),
-                ('name_zh', models.CharField(max_length=100)),
-                ('name_en', models.CharField(max_length=100)),
-                ('edition', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='categories', to='maturity.standardedition')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("key", models.CharField(max_length=50)),
+                ("name_zh", models.CharField(max_length=100)),
+                ("name_en", models.CharField(max_length=100)),
+                (
+                    "edition",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="categories",
+                        to="maturity.standardedition",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'categories',
-                'ordering': ['edition', 'key'],
-                'constraints': [models.UniqueConstraint(fields=('edition', 'key'), name='unique_category_per_edition')],
+                "verbose_name_plural": "categories",
+                "ordering": ["edition", "key"],
+                "constraints": [models.UniqueConstraint(fields=("edition", "key"), name="unique_category_per_edition")],
             },
         ),
     ]

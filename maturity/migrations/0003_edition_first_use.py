@@ -4,25 +4,27 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('maturity', '0002_assay'),
+        ("maturity", "0002_assay"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='standardedition',
-            name='first_use',
-            field=models.CharField(blank=True, help_text='The first judgement that cited it.', max_length=200),
+            model_name="standardedition",
+            name="first_use",
+            field=models.CharField(blank=True, help_text="The first judgement that cited it.", max_length=200),
         ),
         migrations.AddField(
-            model_name='standardedition',
-            name='used_since',
-            field=models.DateTimeField(blank=True, help_text='When the first judgement cited it.', null=True),
+            model_name="standardedition",
+            name="used_since",
+            field=models.DateTimeField(blank=True, help_text="When the first judgement cited it.", null=True),
         ),
         migrations.AlterField(
-            model_name='standardedition',
-            name='used_in_judgement',
-            field=models.BooleanField(default=False, help_text='Set by the first judgement that cites it (compliance answer, pre-check, regulator view, certificate, dossier); it is then frozen: a correction is a new edition.'),
+            model_name="standardedition",
+            name="used_in_judgement",
+            field=models.BooleanField(
+                default=False,
+                help_text="Set by the first judgement that cites it (compliance answer, pre-check, regulator view, certificate, dossier); it is then frozen: a correction is a new edition.",
+            ),
         ),
     ]

@@ -4,15 +4,18 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('maturity', '0003_edition_first_use'),
+        ("maturity", "0003_edition_first_use"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='assay',
-            name='qc_override',
-            field=models.JSONField(blank=True, default=dict, help_text="A reviewer's override of QC flags / implausible results at verification: {codes, issues, reason, by, by_id, at}."),
+            model_name="assay",
+            name="qc_override",
+            field=models.JSONField(
+                blank=True,
+                default=dict,
+                help_text="A reviewer's override of QC flags / implausible results at verification: {codes, issues, reason, by, by_id, at}.",
+            ),
         ),
     ]

@@ -4,31 +4,60 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('maturity', '0004_assay_qc_override'),
+        ("maturity", "0004_assay_qc_override"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='MethodReference',
+            name="MethodReference",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('method', models.CharField(max_length=40)),
-                ('parameter', models.CharField(blank=True, max_length=50)),
-                ('code', models.CharField(blank=True, help_text='Official or lab method code, e.g. NIEA R317.11C.', max_length=80)),
-                ('title_zh', models.CharField(blank=True, max_length=200)),
-                ('title_en', models.CharField(blank=True, max_length=200)),
-                ('lod', models.FloatField(blank=True, help_text="Limit of detection, in the parameter's unit.", null=True)),
-                ('decimals', models.PositiveSmallIntegerField(blank=True, help_text='Reporting digits: decimal places.', null=True)),
-                ('significant_figures', models.PositiveSmallIntegerField(blank=True, help_text='Reporting digits: significant figures (when decimal places are empty).', null=True)),
-                ('accredited', models.BooleanField(default=True, help_text="Within the lab's accreditation scope.")),
-                ('external_provider', models.CharField(blank=True, help_text='Name of the external provider that performs it, if any.', max_length=200)),
-                ('conditions', models.CharField(blank=True, help_text='Test conditions printed on the report.', max_length=300)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("method", models.CharField(max_length=40)),
+                ("parameter", models.CharField(blank=True, max_length=50)),
+                (
+                    "code",
+                    models.CharField(
+                        blank=True, help_text="Official or lab method code, e.g. NIEA R317.11C.", max_length=80
+                    ),
+                ),
+                ("title_zh", models.CharField(blank=True, max_length=200)),
+                ("title_en", models.CharField(blank=True, max_length=200)),
+                (
+                    "lod",
+                    models.FloatField(blank=True, help_text="Limit of detection, in the parameter's unit.", null=True),
+                ),
+                (
+                    "decimals",
+                    models.PositiveSmallIntegerField(
+                        blank=True, help_text="Reporting digits: decimal places.", null=True
+                    ),
+                ),
+                (
+                    "significant_figures",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        help_text="Reporting digits: significant figures (when decimal places are empty).",
+                        null=True,
+                    ),
+                ),
+                ("accredited", models.BooleanField(default=True, help_text="Within the lab's accreditation scope.")),
+                (
+                    "external_provider",
+                    models.CharField(
+                        blank=True, help_text="Name of the external provider that performs it, if any.", max_length=200
+                    ),
+                ),
+                (
+                    "conditions",
+                    models.CharField(blank=True, help_text="Test conditions printed on the report.", max_length=300),
+                ),
             ],
             options={
-                'ordering': ['method', 'parameter'],
-                'constraints': [models.UniqueConstraint(fields=('method', 'parameter'), name='unique_method_reference')],
+                "ordering": ["method", "parameter"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("method", "parameter"), name="unique_method_reference")
+                ],
             },
         ),
     ]

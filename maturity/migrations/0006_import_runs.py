@@ -4,7 +4,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
         ("maturity", "0005_method_references"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
@@ -20,12 +19,23 @@ class Migration(migrations.Migration):
                 ("imported_at", models.DateTimeField(auto_now_add=True)),
                 ("rows", models.PositiveIntegerField(default=0)),
                 ("assay_ids", models.JSONField(default=list)),
-                ("reimport", models.BooleanField(default=False,
-                                                 help_text="Stored although the same content was imported before.")),
-                ("imported_by", models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name="+",
-                                                  to=settings.AUTH_USER_MODEL)),
+                (
+                    "reimport",
+                    models.BooleanField(
+                        default=False, help_text="Stored although the same content was imported before."
+                    ),
+                ),
+                (
+                    "imported_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
-            options={"ordering": ["-imported_at", "-id"], "verbose_name": "import of results",
-                     "verbose_name_plural": "imports of results"},
+            options={
+                "ordering": ["-imported_at", "-id"],
+                "verbose_name": "import of results",
+                "verbose_name_plural": "imports of results",
+            },
         ),
     ]

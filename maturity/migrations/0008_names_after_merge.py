@@ -4,15 +4,18 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('maturity', '0007_names_for_one_language'),
+        ("maturity", "0007_names_for_one_language"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='standardedition',
-            name='used_in_judgement',
-            field=models.BooleanField(default=False, help_text='Set by the first judgement that cites it (compliance answer, pre-check, regulator view, certificate, dossier); it is then frozen: a correction is a new edition.', verbose_name='used in a judgement'),
+            model_name="standardedition",
+            name="used_in_judgement",
+            field=models.BooleanField(
+                default=False,
+                help_text="Set by the first judgement that cites it (compliance answer, pre-check, regulator view, certificate, dossier); it is then frozen: a correction is a new edition.",
+                verbose_name="used in a judgement",
+            ),
         ),
     ]

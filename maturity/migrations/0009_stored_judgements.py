@@ -6,101 +6,195 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('lims', '0001_initial'),
-        ('maturity', '0008_names_after_merge'),
+        ("lims", "0001_initial"),
+        ("maturity", "0008_names_after_merge"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='JudgementRun',
+            name="JudgementRun",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('decision_rule', models.CharField(max_length=10)),
-                ('status', models.CharField(choices=[('queued', 'queued'), ('running', 'running'), ('done', 'done'), ('failed', 'failed')], db_index=True, default='queued', max_length=10)),
-                ('reason', models.CharField(blank=True, max_length=300)),
-                ('total', models.PositiveIntegerField(default=0)),
-                ('done', models.PositiveIntegerField(default=0)),
-                ('last_sample_id', models.BigIntegerField(default=0, help_text='Cursor: samples up to this id are judged.')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('started_at', models.DateTimeField(blank=True, null=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('error', models.TextField(blank=True)),
-                ('edition', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='runs', to='maturity.standardedition')),
-                ('requested_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("decision_rule", models.CharField(max_length=10)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("queued", "queued"), ("running", "running"), ("done", "done"), ("failed", "failed")],
+                        db_index=True,
+                        default="queued",
+                        max_length=10,
+                    ),
+                ),
+                ("reason", models.CharField(blank=True, max_length=300)),
+                ("total", models.PositiveIntegerField(default=0)),
+                ("done", models.PositiveIntegerField(default=0)),
+                (
+                    "last_sample_id",
+                    models.BigIntegerField(default=0, help_text="Cursor: samples up to this id are judged."),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("started_at", models.DateTimeField(blank=True, null=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                ("error", models.TextField(blank=True)),
+                (
+                    "edition",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="runs", to="maturity.standardedition"
+                    ),
+                ),
+                (
+                    "requested_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Judgement',
+            name="Judgement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('decision_rule', models.CharField(max_length=10)),
-                ('category', models.CharField(max_length=50)),
-                ('received_on', models.DateField(blank=True, null=True)),
-                ('verdict', models.CharField(max_length=20)),
-                ('judged_at', models.DateTimeField()),
-                ('edition', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='judgements', to='maturity.standardedition')),
-                ('manufacturer', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='lims.manufacturer')),
-                ('product', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='lims.product')),
-                ('sample', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='judgements', to='lims.sample')),
-                ('run', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='maturity.judgementrun')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("decision_rule", models.CharField(max_length=10)),
+                ("category", models.CharField(max_length=50)),
+                ("received_on", models.DateField(blank=True, null=True)),
+                ("verdict", models.CharField(max_length=20)),
+                ("judged_at", models.DateTimeField()),
+                (
+                    "edition",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="judgements",
+                        to="maturity.standardedition",
+                    ),
+                ),
+                (
+                    "manufacturer",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="lims.manufacturer",
+                    ),
+                ),
+                (
+                    "product",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="lims.product",
+                    ),
+                ),
+                (
+                    "sample",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="judgements", to="lims.sample"
+                    ),
+                ),
+                (
+                    "run",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="maturity.judgementrun",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='JudgementCheck',
+            name="JudgementCheck",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('decision_rule', models.CharField(max_length=10)),
-                ('category', models.CharField(max_length=50)),
-                ('key', models.CharField(max_length=100)),
-                ('parameter', models.CharField(max_length=80)),
-                ('kind', models.CharField(max_length=20)),
-                ('condition', models.CharField(blank=True, max_length=30)),
-                ('limit', models.FloatField(null=True)),
-                ('unit', models.CharField(blank=True, max_length=20)),
-                ('basis', models.CharField(blank=True, max_length=20)),
-                ('value', models.FloatField(null=True)),
-                ('uncertainty', models.FloatField(null=True)),
-                ('qualifier', models.CharField(blank=True, max_length=1)),
-                ('status', models.CharField(max_length=20)),
-                ('margin', models.FloatField(null=True)),
-                ('beyond', models.BooleanField(default=False)),
-                ('first', models.BooleanField(default=True)),
-                ('edition', models.ForeignKey(db_constraint=False, db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='maturity.standardedition')),
-                ('judgement', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='checks', to='maturity.judgement')),
-                ('sample', models.ForeignKey(db_constraint=False, db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='lims.sample')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("decision_rule", models.CharField(max_length=10)),
+                ("category", models.CharField(max_length=50)),
+                ("key", models.CharField(max_length=100)),
+                ("parameter", models.CharField(max_length=80)),
+                ("kind", models.CharField(max_length=20)),
+                ("condition", models.CharField(blank=True, max_length=30)),
+                ("limit", models.FloatField(null=True)),
+                ("unit", models.CharField(blank=True, max_length=20)),
+                ("basis", models.CharField(blank=True, max_length=20)),
+                ("value", models.FloatField(null=True)),
+                ("uncertainty", models.FloatField(null=True)),
+                ("qualifier", models.CharField(blank=True, max_length=1)),
+                ("status", models.CharField(max_length=20)),
+                ("margin", models.FloatField(null=True)),
+                ("beyond", models.BooleanField(default=False)),
+                ("first", models.BooleanField(default=True)),
+                (
+                    "edition",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        db_index=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="maturity.standardedition",
+                    ),
+                ),
+                (
+                    "judgement",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="checks", to="maturity.judgement"
+                    ),
+                ),
+                (
+                    "sample",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        db_index=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="lims.sample",
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['parameter', 'status', 'judgement'], name='check_failing'), models.Index(fields=['edition', 'decision_rule', 'category', 'parameter'], name='check_statistics'), models.Index(condition=models.Q(('beyond', True)), fields=['edition', 'decision_rule', 'category', 'parameter', 'kind', 'condition', 'sample'], name='check_beyond')],
+                "indexes": [
+                    models.Index(fields=["parameter", "status", "judgement"], name="check_failing"),
+                    models.Index(fields=["edition", "decision_rule", "category", "parameter"], name="check_statistics"),
+                    models.Index(
+                        condition=models.Q(("beyond", True)),
+                        fields=["edition", "decision_rule", "category", "parameter", "kind", "condition", "sample"],
+                        name="check_beyond",
+                    ),
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='judgementrun',
-            index=models.Index(fields=['edition', 'decision_rule', 'status'], name='maturity_ju_edition_43688d_idx'),
+            model_name="judgementrun",
+            index=models.Index(fields=["edition", "decision_rule", "status"], name="maturity_ju_edition_43688d_idx"),
         ),
         migrations.AddIndex(
-            model_name='judgement',
-            index=models.Index(fields=['edition', 'decision_rule', 'sample'], name='judgement_list'),
+            model_name="judgement",
+            index=models.Index(fields=["edition", "decision_rule", "sample"], name="judgement_list"),
         ),
         migrations.AddIndex(
-            model_name='judgement',
-            index=models.Index(fields=['edition', 'decision_rule', 'verdict', 'sample'], name='judgement_verdict'),
+            model_name="judgement",
+            index=models.Index(fields=["edition", "decision_rule", "verdict", "sample"], name="judgement_verdict"),
         ),
         migrations.AddIndex(
-            model_name='judgement',
-            index=models.Index(fields=['edition', 'decision_rule', 'manufacturer', 'sample'], name='judgement_maker'),
+            model_name="judgement",
+            index=models.Index(fields=["edition", "decision_rule", "manufacturer", "sample"], name="judgement_maker"),
         ),
         migrations.AddIndex(
-            model_name='judgement',
-            index=models.Index(fields=['edition', 'decision_rule', 'category', 'sample'], name='judgement_category'),
+            model_name="judgement",
+            index=models.Index(fields=["edition", "decision_rule", "category", "sample"], name="judgement_category"),
         ),
         migrations.AddConstraint(
-            model_name='judgement',
-            constraint=models.UniqueConstraint(fields=('sample', 'edition', 'decision_rule'), name='one_judgement_per_sample_edition_rule'),
+            model_name="judgement",
+            constraint=models.UniqueConstraint(
+                fields=("sample", "edition", "decision_rule"), name="one_judgement_per_sample_edition_rule"
+            ),
         ),
     ]

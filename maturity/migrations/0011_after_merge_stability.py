@@ -4,14 +4,17 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('maturity', '0010_chromatogram_readings'),
+        ("maturity", "0010_chromatogram_readings"),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name='chromatogramreading',
-            options={'ordering': ['created_at', 'id'], 'verbose_name': 'chromatogram reading', 'verbose_name_plural': 'chromatogram readings'},
+            name="chromatogramreading",
+            options={
+                "ordering": ["created_at", "id"],
+                "verbose_name": "chromatogram reading",
+                "verbose_name_plural": "chromatogram readings",
+            },
         ),
     ]

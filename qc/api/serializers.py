@@ -17,15 +17,39 @@ class ReferenceMaterialSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ReferenceMaterial
-        fields = ["id", "code", "name", "kind", "parameter", "assigned_value", "expanded_uncertainty", "unit", "lot",
-                  "expires_on", "u_cref_pct", "reason"]
+        fields = [
+            "id",
+            "code",
+            "name",
+            "kind",
+            "parameter",
+            "assigned_value",
+            "expanded_uncertainty",
+            "unit",
+            "lot",
+            "expires_on",
+            "u_cref_pct",
+            "reason",
+        ]
 
 
 class QcLimitsSerializer(serializers.ModelSerializer):
     class Meta:
         model = QcLimits
-        fields = ["id", "method", "parameter", "rpd_limit_pct", "spike_low_pct", "spike_high_pct", "lod", "loq",
-                  "detection_source", "uncertainty_pct", "uncertainty_data", "uncertainty_at"]
+        fields = [
+            "id",
+            "method",
+            "parameter",
+            "rpd_limit_pct",
+            "spike_low_pct",
+            "spike_high_pct",
+            "lod",
+            "loq",
+            "detection_source",
+            "uncertainty_pct",
+            "uncertainty_data",
+            "uncertainty_at",
+        ]
         read_only_fields = ["detection_source", "uncertainty_pct", "uncertainty_data", "uncertainty_at"]
 
 
@@ -53,8 +77,20 @@ class PositionSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = WorksheetPosition
-        fields = ["number", "kind", "sample", "sample_code", "of_position", "reference_material", "spike_parameter",
-                  "spike_added", "data", "results", "judgements", "assay"]
+        fields = [
+            "number",
+            "kind",
+            "sample",
+            "sample_code",
+            "of_position",
+            "reference_material",
+            "spike_parameter",
+            "spike_added",
+            "data",
+            "results",
+            "judgements",
+            "assay",
+        ]
 
 
 class WorksheetSerializer(serializers.ModelSerializer):
@@ -64,8 +100,19 @@ class WorksheetSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Worksheet
-        fields = ["id", "method", "template", "status", "created_by", "created_at", "entered_at", "submitted_at",
-                  "released_by", "released_at", "release_reason"]
+        fields = [
+            "id",
+            "method",
+            "template",
+            "status",
+            "created_by",
+            "created_at",
+            "entered_at",
+            "submitted_at",
+            "released_by",
+            "released_at",
+            "release_reason",
+        ]
 
 
 class WorksheetDetailSerializer(WorksheetSerializer):
@@ -77,8 +124,9 @@ class WorksheetDetailSerializer(WorksheetSerializer):
 
 class WorksheetCreateSerializer(serializers.Serializer):
     method = serializers.CharField(required=False, allow_blank=True)
-    template = serializers.PrimaryKeyRelatedField(queryset=WorksheetTemplate.objects.all(), required=False,
-                                                  allow_null=True)
+    template = serializers.PrimaryKeyRelatedField(
+        queryset=WorksheetTemplate.objects.all(), required=False, allow_null=True
+    )
     samples = serializers.ListField(child=serializers.IntegerField(min_value=1, max_value=2**63 - 1), allow_empty=False)
     qc_items = serializers.ListField(child=serializers.DictField(), required=False)
 

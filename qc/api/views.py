@@ -1,5 +1,6 @@
 """Thin API views of the QC app. Technicians run worksheets, reviewers release them, lab admins keep
 the registry, limits and templates, regulators read every QC record; manufacturers see none of it."""
+
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -22,9 +23,15 @@ RUN = (Role.TECHNICIAN, Role.LAB_ADMIN)
 ADMIN = (Role.LAB_ADMIN,)
 
 
-class ReferenceMaterialViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
-                               mixins.UpdateModelMixin, viewsets.GenericViewSet):
+class ReferenceMaterialViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
     """The registry of certified and in-house reference materials (lab admins keep it)."""
+
     permission_classes = [RolePermission]
     read_roles, write_roles = READ_ALL, ADMIN
     serializer_class = s.ReferenceMaterialSerializer
@@ -40,13 +47,16 @@ class ReferenceMaterialViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
     def perform_update(self, serializer):
         data = dict(serializer.validated_data)
         reason = data.pop("reason", "")
-        serializer.instance = services.reference_material_save(actor=self.request.user, instance=serializer.instance,
-                                                               reason=reason, **data)
+        serializer.instance = services.reference_material_save(
+            actor=self.request.user, instance=serializer.instance, reason=reason, **data
+        )
 
 
-class WorksheetTemplateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
-                               viewsets.GenericViewSet):
+class WorksheetTemplateViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+):
     """Worksheet templates kept by the lab admin (e.g. germination: 10 samples + blank + duplicate)."""
+
     permission_classes = [RolePermission]
     read_roles, write_roles = (Role.TECHNICIAN, Role.REVIEWER, Role.LAB_ADMIN), ADMIN
     serializer_class = s.WorksheetTemplateSerializer
@@ -54,13 +64,19 @@ class WorksheetTemplateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
 
     def perform_create(self, serializer):
         obj = serializer.save()
-        audit.record(entity="worksheet_template", obj=obj, action="create", actor=self.request.user,
-                     changes=audit.diff({}, serializer.data))
+        audit.record(
+            entity="worksheet_template",
+            obj=obj,
+            action="create",
+            actor=self.request.user,
+            changes=audit.diff({}, serializer.data),
+        )
 
 
 class QcLimitsViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """QC policy and QC-derived figures per method × parameter: RPD limit, spike range, LOD/LOQ, and U
     (Nordtest) with the figures behind it. POST sets the lab's policy (lab admin, reason required)."""
+
     permission_classes = [RolePermission]
     read_roles, write_roles = READ_ALL, ADMIN
     serializer_class = s.QcLimitsSerializer
@@ -77,6 +93,7 @@ class QcLimitsViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
 
 class ControlChartViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Control charts per method × parameter × reference material, with their points and Westgard rules."""
+
     permission_classes = [RolePermission]
     read_roles, write_roles = READ_ALL, ADMIN
     action_roles = {"set_limits": ADMIN}
@@ -91,8 +108,9 @@ class ControlChartViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
     def svg(self, request, pk=None):
         chart = self.get_object()
         points = list(chart.points.order_by("at", "id"))
-        body = control_chart_svg([p.value for p in points], chart.centre, chart.s, [p.violations for p in points],
-                                 title=str(chart))
+        body = control_chart_svg(
+            [p.value for p in points], chart.centre, chart.s, [p.violations for p in points], title=str(chart)
+        )
         return HttpResponse(body, content_type="image/svg+xml")
 
     @extend_schema(request=s.ChartSetSerializer, responses=s.ControlChartSerializer)
@@ -107,6 +125,7 @@ class ControlChartViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
 class WorksheetViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Worksheets: create (samples + QC items, or a template), preview and enter the whole grid at once,
     submit (blocked by a control-chart reject), release (reviewer, reason required)."""
+
     permission_classes = [RolePermission]
     read_roles, write_roles = READ_ALL, RUN
     action_roles = {"release": (Role.REVIEWER, Role.LAB_ADMIN)}
@@ -134,15 +153,25 @@ class WorksheetViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         found = {x.pk: x for x in lims_selectors.samples_visible_to(request.user).filter(pk__in=ids)}
         missing = [i for i in ids if i not in found]
         if missing:
-            return Response({"samples": [f"Unknown sample id(s): {', '.join(map(str, missing))}."]},
-                            status=status.HTTP_400_BAD_REQUEST)
-        ws = services.worksheet_create(actor=request.user, method=body.validated_data.get("method") or "",
-                                       samples=[found[i] for i in ids], template=body.validated_data.get("template"),
-                                       qc_items=body.validated_data.get("qc_items", []))
+            return Response(
+                {"samples": [f"Unknown sample id(s): {', '.join(map(str, missing))}."]},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        ws = services.worksheet_create(
+            actor=request.user,
+            method=body.validated_data.get("method") or "",
+            samples=[found[i] for i in ids],
+            template=body.validated_data.get("template"),
+            qc_items=body.validated_data.get("qc_items", []),
+        )
         return self._detail(ws, status.HTTP_201_CREATED)
 
-    @extend_schema(request=s.EntriesSerializer, responses={200: OpenApiResponse(
-        description="{position: {kind, results, errors, judgements}}; nothing is saved")})
+    @extend_schema(
+        request=s.EntriesSerializer,
+        responses={
+            200: OpenApiResponse(description="{position: {kind, results, errors, judgements}}; nothing is saved")
+        },
+    )
     @action(detail=True, methods=["post"])
     def preview(self, request, pk=None):
         body = s.EntriesSerializer(data=request.data)
@@ -154,26 +183,32 @@ class WorksheetViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     def enter(self, request, pk=None):
         body = s.EntriesSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        ws = services.worksheet_enter(actor=request.user, worksheet=self.get_object(),
-                                      entries=body.validated_data["entries"])
+        ws = services.worksheet_enter(
+            actor=request.user, worksheet=self.get_object(), entries=body.validated_data["entries"]
+        )
         return self._detail(ws)
 
-    @extend_schema(request={"multipart/form-data": {"type": "object", "properties": {
-        "file": {"type": "string", "format": "binary"}}}}, responses=s.WorksheetDetailSerializer)
+    @extend_schema(
+        request={
+            "multipart/form-data": {"type": "object", "properties": {"file": {"type": "string", "format": "binary"}}}
+        },
+        responses=s.WorksheetDetailSerializer,
+    )
     @action(detail=True, methods=["post"], url_path="import", parser_classes=[MultiPartParser, FormParser])
     def import_file(self, request, pk=None):
         """An instrument file (CSV/XLSX, columns of /imports/) whose sample_code names each position by its
         bench-sheet label (sample code, or WS-<id>-<position> for QC items): all positions or nothing."""
         from maturity.importing import ImportRejected
+
         upload = request.FILES.get("file")
         if upload is None:
             return Response({"file": ["No file was submitted."]}, status=status.HTTP_400_BAD_REQUEST)
         try:
-            ws = services.worksheet_import(actor=request.user, worksheet=self.get_object(), filename=upload.name,
-                                           content=upload.read())
+            ws = services.worksheet_import(
+                actor=request.user, worksheet=self.get_object(), filename=upload.name, content=upload.read()
+            )
         except ImportRejected as e:
-            return Response({"detail": "Nothing was imported.", "errors": e.errors},
-                            status=status.HTTP_400_BAD_REQUEST)
+            return Response({"detail": "Nothing was imported.", "errors": e.errors}, status=status.HTTP_400_BAD_REQUEST)
         return self._detail(ws)
 
     @extend_schema(responses={(200, "application/pdf"): OpenApiResponse(description="the bench sheet")})
@@ -181,6 +216,7 @@ class WorksheetViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     def bench_sheet(self, request, pk=None):
         """The bench sheet (PDF): positions, codes with barcodes, blank cells for the results."""
         from certificates.bench_sheet import render_bench_sheet
+
         ws = self.get_object()
         response = HttpResponse(render_bench_sheet(selectors.bench_sheet_context(ws)), content_type="application/pdf")
         response["Content-Disposition"] = f'inline; filename="WS-{ws.pk}.pdf"'
@@ -196,8 +232,11 @@ class WorksheetViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     def release(self, request, pk=None):
         body = s.WorksheetReleaseSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        return self._detail(services.worksheet_release(actor=request.user, worksheet=self.get_object(),
-                                                       reason=body.validated_data["reason"]))
+        return self._detail(
+            services.worksheet_release(
+                actor=request.user, worksheet=self.get_object(), reason=body.validated_data["reason"]
+            )
+        )
 
 
 @extend_schema(responses={200: OpenApiResponse(description="the sample's worksheets with their QC judgements")})

@@ -6,147 +6,274 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('lims', '0004_names_after_merge'),
-        ('maturity', '0008_names_after_merge'),
+        ("lims", "0004_names_after_merge"),
+        ("maturity", "0008_names_after_merge"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ReferenceMaterial',
+            name="ReferenceMaterial",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=50, unique=True)),
-                ('name', models.CharField(max_length=200)),
-                ('kind', models.CharField(choices=[('certified', 'certified reference material'), ('in_house', 'in-house reference material')], max_length=20)),
-                ('parameter', models.CharField(max_length=50)),
-                ('assigned_value', models.FloatField()),
-                ('expanded_uncertainty', models.FloatField(help_text='Expanded uncertainty of the assigned value (k = 2), same unit.')),
-                ('unit', models.CharField(blank=True, max_length=20)),
-                ('lot', models.CharField(max_length=100)),
-                ('expires_on', models.DateField()),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.CharField(max_length=50, unique=True)),
+                ("name", models.CharField(max_length=200)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("certified", "certified reference material"),
+                            ("in_house", "in-house reference material"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("parameter", models.CharField(max_length=50)),
+                ("assigned_value", models.FloatField()),
+                (
+                    "expanded_uncertainty",
+                    models.FloatField(help_text="Expanded uncertainty of the assigned value (k = 2), same unit."),
+                ),
+                ("unit", models.CharField(blank=True, max_length=20)),
+                ("lot", models.CharField(max_length=100)),
+                ("expires_on", models.DateField()),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'ordering': ['code'],
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='WorksheetTemplate',
+            name="WorksheetTemplate",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, unique=True)),
-                ('method', models.CharField(max_length=40)),
-                ('sample_count', models.PositiveIntegerField()),
-                ('qc_items', models.JSONField(default=list, help_text='e.g. [{"kind": "blank"}, {"kind": "duplicate"}]')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=200, unique=True)),
+                ("method", models.CharField(max_length=40)),
+                ("sample_count", models.PositiveIntegerField()),
+                (
+                    "qc_items",
+                    models.JSONField(default=list, help_text='e.g. [{"kind": "blank"}, {"kind": "duplicate"}]'),
+                ),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='QcLimits',
+            name="QcLimits",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('method', models.CharField(max_length=40)),
-                ('parameter', models.CharField(max_length=50)),
-                ('rpd_limit_pct', models.FloatField(default=10.0)),
-                ('spike_low_pct', models.FloatField(default=80.0)),
-                ('spike_high_pct', models.FloatField(default=120.0)),
-                ('lod', models.FloatField(blank=True, null=True)),
-                ('loq', models.FloatField(blank=True, null=True)),
-                ('detection_source', models.CharField(blank=True, help_text="'lab' (set) or 'blanks' (3 s / 10 s)", max_length=10)),
-                ('uncertainty_pct', models.FloatField(blank=True, help_text='Expanded relative U (k = 2), Nordtest.', null=True)),
-                ('uncertainty_data', models.JSONField(blank=True, default=dict, help_text='The figures behind U.')),
-                ('uncertainty_at', models.DateTimeField(blank=True, null=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("method", models.CharField(max_length=40)),
+                ("parameter", models.CharField(max_length=50)),
+                ("rpd_limit_pct", models.FloatField(default=10.0)),
+                ("spike_low_pct", models.FloatField(default=80.0)),
+                ("spike_high_pct", models.FloatField(default=120.0)),
+                ("lod", models.FloatField(blank=True, null=True)),
+                ("loq", models.FloatField(blank=True, null=True)),
+                (
+                    "detection_source",
+                    models.CharField(blank=True, help_text="'lab' (set) or 'blanks' (3 s / 10 s)", max_length=10),
+                ),
+                (
+                    "uncertainty_pct",
+                    models.FloatField(blank=True, help_text="Expanded relative U (k = 2), Nordtest.", null=True),
+                ),
+                ("uncertainty_data", models.JSONField(blank=True, default=dict, help_text="The figures behind U.")),
+                ("uncertainty_at", models.DateTimeField(blank=True, null=True)),
             ],
             options={
-                'verbose_name_plural': 'QC limits',
-                'ordering': ['method', 'parameter'],
-                'constraints': [models.UniqueConstraint(fields=('method', 'parameter'), name='unique_qc_limits')],
+                "verbose_name_plural": "QC limits",
+                "ordering": ["method", "parameter"],
+                "constraints": [models.UniqueConstraint(fields=("method", "parameter"), name="unique_qc_limits")],
             },
         ),
         migrations.CreateModel(
-            name='ControlChart',
+            name="ControlChart",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('method', models.CharField(max_length=40)),
-                ('parameter', models.CharField(max_length=50)),
-                ('centre', models.FloatField(blank=True, null=True)),
-                ('s', models.FloatField(blank=True, null=True)),
-                ('set_by_lab', models.BooleanField(default=False)),
-                ('reference_material', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='charts', to='qc.referencematerial')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("method", models.CharField(max_length=40)),
+                ("parameter", models.CharField(max_length=50)),
+                ("centre", models.FloatField(blank=True, null=True)),
+                ("s", models.FloatField(blank=True, null=True)),
+                ("set_by_lab", models.BooleanField(default=False)),
+                (
+                    "reference_material",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="charts", to="qc.referencematerial"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['method', 'parameter', 'reference_material'],
+                "ordering": ["method", "parameter", "reference_material"],
             },
         ),
         migrations.CreateModel(
-            name='Worksheet',
+            name="Worksheet",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('method', models.CharField(max_length=40)),
-                ('status', models.CharField(choices=[('open', 'open'), ('entered', 'entered'), ('submitted', 'submitted')], db_index=True, default='open', max_length=20)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('entered_at', models.DateTimeField(blank=True, null=True)),
-                ('submitted_at', models.DateTimeField(blank=True, null=True)),
-                ('released_at', models.DateTimeField(blank=True, null=True)),
-                ('release_reason', models.TextField(blank=True)),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('released_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('template', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to='qc.worksheettemplate')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("method", models.CharField(max_length=40)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("open", "open"), ("entered", "entered"), ("submitted", "submitted")],
+                        db_index=True,
+                        default="open",
+                        max_length=20,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("entered_at", models.DateTimeField(blank=True, null=True)),
+                ("submitted_at", models.DateTimeField(blank=True, null=True)),
+                ("released_at", models.DateTimeField(blank=True, null=True)),
+                ("release_reason", models.TextField(blank=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "released_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "template",
+                    models.ForeignKey(
+                        blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to="qc.worksheettemplate"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='WorksheetPosition',
+            name="WorksheetPosition",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveIntegerField()),
-                ('kind', models.CharField(choices=[('sample', 'sample'), ('blank', 'blank'), ('duplicate', 'duplicate'), ('reference', 'reference material'), ('spike', 'spike')], max_length=20)),
-                ('spike_parameter', models.CharField(blank=True, max_length=50)),
-                ('spike_added', models.FloatField(blank=True, null=True)),
-                ('data', models.JSONField(blank=True, null=True)),
-                ('results', models.JSONField(default=dict)),
-                ('judgements', models.JSONField(default=dict)),
-                ('assay', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='maturity.assay')),
-                ('of_position', models.ForeignKey(blank=True, help_text='duplicate / spike: the sample position it repeats', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='qc.worksheetposition')),
-                ('reference_material', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='qc.referencematerial')),
-                ('sample', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='lims.sample')),
-                ('worksheet', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='positions', to='qc.worksheet')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("number", models.PositiveIntegerField()),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("sample", "sample"),
+                            ("blank", "blank"),
+                            ("duplicate", "duplicate"),
+                            ("reference", "reference material"),
+                            ("spike", "spike"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("spike_parameter", models.CharField(blank=True, max_length=50)),
+                ("spike_added", models.FloatField(blank=True, null=True)),
+                ("data", models.JSONField(blank=True, null=True)),
+                ("results", models.JSONField(default=dict)),
+                ("judgements", models.JSONField(default=dict)),
+                (
+                    "assay",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="maturity.assay",
+                    ),
+                ),
+                (
+                    "of_position",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="duplicate / spike: the sample position it repeats",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="qc.worksheetposition",
+                    ),
+                ),
+                (
+                    "reference_material",
+                    models.ForeignKey(
+                        blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to="qc.referencematerial"
+                    ),
+                ),
+                (
+                    "sample",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="lims.sample",
+                    ),
+                ),
+                (
+                    "worksheet",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="positions", to="qc.worksheet"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['worksheet', 'number'],
+                "ordering": ["worksheet", "number"],
             },
         ),
         migrations.CreateModel(
-            name='ChartPoint',
+            name="ChartPoint",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('value', models.FloatField()),
-                ('at', models.DateTimeField()),
-                ('accepted', models.BooleanField(default=True)),
-                ('violations', models.JSONField(default=list)),
-                ('chart', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='points', to='qc.controlchart')),
-                ('worksheet', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='qc.worksheet')),
-                ('position', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='chart_points', to='qc.worksheetposition')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("value", models.FloatField()),
+                ("at", models.DateTimeField()),
+                ("accepted", models.BooleanField(default=True)),
+                ("violations", models.JSONField(default=list)),
+                (
+                    "chart",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="points", to="qc.controlchart"
+                    ),
+                ),
+                (
+                    "worksheet",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="qc.worksheet",
+                    ),
+                ),
+                (
+                    "position",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="chart_points",
+                        to="qc.worksheetposition",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['chart', 'at', 'id'],
+                "ordering": ["chart", "at", "id"],
             },
         ),
         migrations.AddConstraint(
-            model_name='controlchart',
-            constraint=models.UniqueConstraint(fields=('method', 'parameter', 'reference_material'), name='unique_control_chart'),
+            model_name="controlchart",
+            constraint=models.UniqueConstraint(
+                fields=("method", "parameter", "reference_material"), name="unique_control_chart"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='worksheetposition',
-            constraint=models.UniqueConstraint(fields=('worksheet', 'number'), name='unique_position'),
+            model_name="worksheetposition",
+            constraint=models.UniqueConstraint(fields=("worksheet", "number"), name="unique_position"),
         ),
     ]

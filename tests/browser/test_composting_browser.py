@@ -1,5 +1,6 @@
 """Issue 12 in a real browser: a manufacturer uploads a logger file, sees the curve and the verdicts, designs a mix
 and reads the soil forecast for a verified sample."""
+
 import datetime as dt
 
 import pytest
@@ -13,12 +14,14 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def composting_data(db):
     """Transactional tests flush the database, migration data included: load the bundled criteria again."""
     from composting.services import load_bundled_data
+
     load_bundled_data()
 
 
 @pytest.fixture
 def verified(product_a, make_sample, users):
     from lims.demo_results import enter_example_results, verify_sample
+
     s = make_sample(product_a, "received")
     enter_example_results(s, users["technician"])
     return verify_sample(s, users["technician"], users["reviewer"])

@@ -2,6 +2,7 @@
 samples + blank + duplicate + reference, enters every result from the keyboard (and a pasted block), sees
 the duplicate fail its RPD and a 2_2s on the chart, cannot submit; a reviewer releases it with a reason;
 the technician submits and the samples' results carry the QC-derived U."""
+
 import pytest
 
 from tests.browser.test_workflows import browser, login, open_page, shot  # noqa: F401  fixtures
@@ -30,11 +31,14 @@ def test_technician_grid_to_release_on_a_tablet(open_page, samples, rm, chart): 
         page.keyboard.type(v)
         page.keyboard.press("Enter")
     # the rest pasted as a block copied from Excel, into the sixth cell
-    page.evaluate("""block => {
+    page.evaluate(
+        """block => {
         const cell = document.activeElement, dt = new DataTransfer();
         dt.setData('text/plain', block);
         cell.dispatchEvent(new ClipboardEvent('paste', {clipboardData: dt, bubbles: true, cancelable: true}));
-    }""", "\n".join(values[5:]) + "\n")
+    }""",
+        "\n".join(values[5:]) + "\n",
+    )
     row12 = page.locator("#grid tr[data-position='12'] td.qc")
     row12.locator(".qc-judgement.fail").wait_for()
     assert "rpd_above_limit" in row12.inner_text() and "RPD 18.2 %" in row12.inner_text()
@@ -62,6 +66,7 @@ def test_technician_grid_to_release_on_a_tablet(open_page, samples, rm, chart): 
         page.click("#submit-worksheet")
     assert "Worksheet submitted" in page.content()
     from maturity.selectors import sample_figures
+
     for s in samples:
         s.refresh_from_db()
         assert s.status == "to_be_verified"

@@ -1,4 +1,5 @@
 """workflow's tablet rule (768 px, no sideways scroll, 44 px tap targets) on the qc app's technician pages."""
+
 import pytest
 
 from tests.browser.test_workflow18 import OVERFLOW_CHECK, TAP_CHECK, open_page  # noqa: F401

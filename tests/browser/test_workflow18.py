@@ -2,6 +2,7 @@
 and on a 768 px tablet: retest by analysis with its confirmation, nothing irreversible by accident,
 forms that help, a document page that keeps up, the public lookup, tap targets and no sideways
 scrolling on the technician's pages, and the clicks of the routine task."""
+
 import pytest
 
 from tests.browser.test_workflows import browser, login, path_of, shot  # noqa: F401 (browser is a fixture)
@@ -16,9 +17,12 @@ def open_page(browser, live_server):  # noqa: F811
     contexts = []
 
     def make(lang="zh-hant", width=1280, touch=None):
-        ctx = browser.new_context(viewport={"width": width, "height": 1000 if width < 1000 else 860},
-                                  accept_downloads=True, locale="en-US" if lang == "en" else "zh-TW",
-                                  has_touch=width < 1000 if touch is None else touch)
+        ctx = browser.new_context(
+            viewport={"width": width, "height": 1000 if width < 1000 else 860},
+            accept_downloads=True,
+            locale="en-US" if lang == "en" else "zh-TW",
+            has_touch=width < 1000 if touch is None else touch,
+        )
         ctx.add_cookies([{"name": "django_language", "value": lang, "url": live_server.url}])
         ctx.set_default_timeout(20_000)
         contexts.append(ctx)
@@ -27,6 +31,7 @@ def open_page(browser, live_server):  # noqa: F811
         page.errors = []
         page.on("pageerror", lambda e: page.errors.append(str(e)))
         return page
+
     yield make
     for ctx in contexts:
         ctx.close()
@@ -35,6 +40,7 @@ def open_page(browser, live_server):  # noqa: F811
 @pytest.fixture
 def verified(product_a, make_sample, users):
     from lims.demo_results import enter_example_results, verify_sample
+
     s = make_sample(product_a, "in_testing", lot="V18")
     enter_example_results(s, users["technician"])
     return verify_sample(s, users["technician"], users["reviewer"])
@@ -53,6 +59,7 @@ def confirm(page, expect_text=None):
 @pytest.mark.parametrize("lang,width", LANGS)
 def test_reviewer_retests_one_assay_after_confirming(open_page, verified, lang, width):
     from maturity.models import Assay
+
     page = open_page(lang, width)
     login(page, "reviewer")
     page.goto(page.base + f"/review/samples/{verified.pk}/")
@@ -82,13 +89,19 @@ def test_reviewer_retests_one_assay_after_confirming(open_page, verified, lang, 
 
 
 @pytest.mark.parametrize("lang,width", LANGS)
-def test_issue_with_missing_results_needs_issue_anyway_with_a_reason(open_page, product_a, make_sample, users,
-                                                                      lang, width):
+def test_issue_with_missing_results_needs_issue_anyway_with_a_reason(
+    open_page, product_a, make_sample, users, lang, width
+):
     from lims.demo_results import verify_sample
     from maturity.assays import assay_enter
+
     s = make_sample(product_a, "received", lot="IA-1")
-    assay_enter(actor=users["technician"], sample=s, method="direct",
-                data={"values": {"cu": {"value": 20, "unit": "mg/kg", "basis": "dry"}}})
+    assay_enter(
+        actor=users["technician"],
+        sample=s,
+        method="direct",
+        data={"values": {"cu": {"value": 20, "unit": "mg/kg", "basis": "dry"}}},
+    )
     verify_sample(s, users["technician"], users["reviewer"])
     page = open_page(lang, width)
     login(page, "reviewer")
@@ -112,6 +125,7 @@ def test_issue_with_missing_results_needs_issue_anyway_with_a_reason(open_page, 
 def test_document_page_updates_itself_when_the_pdf_is_ready(open_page, verified, users, lang, width):
     from certificates import services as cert_services
     from certificates.models import Document
+
     doc = cert_services.certificate_request(actor=users["reviewer"], sample=verified)
     Document.objects.filter(pk=doc.pk).update(status="rendering")
     page = open_page(lang, width)
@@ -125,6 +139,7 @@ def test_document_page_updates_itself_when_the_pdf_is_ready(open_page, verified,
 @pytest.mark.parametrize("lang,width", LANGS)
 def test_revoke_then_reissue_from_the_document_page(open_page, verified, users, lang, width):
     from certificates import services as cert_services
+
     doc = cert_services.certificate_request(actor=users["reviewer"], sample=verified)
     page = open_page(lang, width)
     login(page, "reviewer")
@@ -145,6 +160,7 @@ def test_revoke_then_reissue_from_the_document_page(open_page, verified, users, 
 @pytest.mark.parametrize("lang,width", LANGS)
 def test_germination_form_helps(open_page, product_a, make_sample, lang, width):
     from maturity.models import Assay
+
     sample = make_sample(product_a, "received", lot="GF-1")
     page = open_page(lang, width)
     login(page, "technician")
@@ -170,9 +186,11 @@ def test_germination_form_helps(open_page, product_a, make_sample, lang, width):
 @pytest.mark.parametrize("lang,width", LANGS)
 def test_a_server_error_stays_until_the_field_changes(open_page, product_a, make_sample, users, lang, width):
     from maturity.assays import assay_enter
+
     sample = make_sample(product_a, "received", lot="CR-1")
-    a = assay_enter(actor=users["technician"], sample=sample, method="moisture",
-                    data={"wet_mass_g": 50, "dry_mass_g": 34})
+    a = assay_enter(
+        actor=users["technician"], sample=sample, method="moisture", data={"wet_mass_g": 50, "dry_mass_g": 34}
+    )
     page = open_page(lang, width)
     login(page, "technician")
     page.goto(page.base + f"/samples/{sample.pk}/assays/{a.pk}/correct/")
@@ -193,6 +211,7 @@ def test_a_server_error_stays_until_the_field_changes(open_page, product_a, make
 @pytest.mark.parametrize("lang,width", LANGS)
 def test_public_lookup_form(open_page, verified, users, lang, width):
     from certificates import services as cert_services
+
     doc = cert_services.certificate_request(actor=users["reviewer"], sample=verified)
     page = open_page(lang, width)
     page.goto(page.base + "/verify/")
@@ -236,15 +255,26 @@ OVERFLOW_CHECK = """() => {
 @pytest.fixture
 def technician_pages(product_a, make_sample, users):
     from maturity.assays import assay_enter
+
     received = make_sample(product_a, "received", lot="TP-1")
     make_sample(product_a, "registered", lot="TP-2")
-    a = assay_enter(actor=users["technician"], sample=received, method="moisture",
-                    data={"wet_mass_g": 50, "dry_mass_g": 34})
-    return ["/lab/", "/lab/receive/", "/samples/", "/samples/new/", f"/samples/{received.pk}/",
-            f"/samples/{received.pk}/label/", "/lab/import/", "/documents/",
-            f"/samples/{received.pk}/assays/{a.pk}/correct/"] + [
-        f"/samples/{received.pk}/assays/new/{m}/" for m in ("germination", "direct", "organic_carbon_wet_oxidation",
-                                                             "chromatogram", "observation")]
+    a = assay_enter(
+        actor=users["technician"], sample=received, method="moisture", data={"wet_mass_g": 50, "dry_mass_g": 34}
+    )
+    return [
+        "/lab/",
+        "/lab/receive/",
+        "/samples/",
+        "/samples/new/",
+        f"/samples/{received.pk}/",
+        f"/samples/{received.pk}/label/",
+        "/lab/import/",
+        "/documents/",
+        f"/samples/{received.pk}/assays/{a.pk}/correct/",
+    ] + [
+        f"/samples/{received.pk}/assays/new/{m}/"
+        for m in ("germination", "direct", "organic_carbon_wet_oxidation", "chromatogram", "observation")
+    ]
 
 
 @pytest.mark.parametrize("lang", ["zh-hant", "en"])
@@ -279,12 +309,14 @@ def test_direct_entry_shows_names_not_keys_and_has_room_for_ten_metals(open_page
 
 # --------------------------------------------------------------------------- fewer clicks
 
+
 @pytest.mark.parametrize("lang,width", LANGS)
 def test_receive_label_six_assays_and_submit_in_few_clicks(open_page, product_a, make_sample, lang, width):
     """The routine task: receive + label + six assays + submit: at most 15 clicks and 8 page loads."""
     from lims.demo_results import EXAMPLE_ASSAYS
     from lims.web.assay_forms import flatten
     from maturity.models import Assay
+
     sample = make_sample(product_a, "registered", lot="CL-1")
     page = open_page(lang, width)
     login(page, "technician")

@@ -5,6 +5,7 @@ Chromium or Playwright missing: skipped on a laptop, a failure in CI
 (LIMS_REQUIRE_SERVICES=1). LIMS_SCREENSHOT_DIR=/some/dir keeps a PNG of
 every page the tests look at, in both languages.
 """
+
 import csv
 import io
 import os
@@ -19,8 +20,13 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 CHROMIUM = os.environ.get("LIMS_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 SHOTS = os.environ.get("LIMS_SCREENSHOT_DIR")
-PASSWORDS = {"technician": ("tech", "pw-tech"), "reviewer": ("rev", "pw-rev"), "manufacturer": ("maker_a", "pw-maker_a"),
-             "regulator": ("reg", "pw-reg"), "lab_admin": ("admin", "pw-admin")}
+PASSWORDS = {
+    "technician": ("tech", "pw-tech"),
+    "reviewer": ("rev", "pw-rev"),
+    "manufacturer": ("maker_a", "pw-maker_a"),
+    "regulator": ("reg", "pw-reg"),
+    "lab_admin": ("admin", "pw-admin"),
+}
 
 
 @pytest.fixture(scope="module")
@@ -57,14 +63,16 @@ def open_page(browser, live_server):
     contexts = []
 
     def make(lang="zh-hant"):
-        ctx = browser.new_context(viewport={"width": 1180, "height": 860}, accept_downloads=True,
-                                  locale="en-US" if lang == "en" else "zh-TW")
+        ctx = browser.new_context(
+            viewport={"width": 1180, "height": 860}, accept_downloads=True, locale="en-US" if lang == "en" else "zh-TW"
+        )
         ctx.add_cookies([{"name": "django_language", "value": lang, "url": live_server.url}])
         ctx.set_default_timeout(20_000)
         contexts.append(ctx)
         page = ctx.new_page()
         page.base = live_server.url
         return page
+
     yield make
     for ctx in contexts:
         ctx.close()
@@ -93,6 +101,7 @@ def path_of(page):
 def to_verify(product_a, make_sample, users):
     from lims import services
     from lims.demo_results import enter_example_results
+
     s = make_sample(product_a, "in_testing", lot="TV-1")
     enter_example_results(s, users["technician"])
     return services.sample_transition(actor=users["technician"], sample=s, action="submit")
@@ -101,11 +110,16 @@ def to_verify(product_a, make_sample, users):
 def verified_sample(product, make_sample, users, lot, cu=None):
     from lims.demo_results import enter_example_results, verify_sample
     from maturity.assays import assay_enter
+
     s = make_sample(product, "in_testing", lot=lot)
     enter_example_results(s, users["technician"])
     if cu is not None:
-        assay_enter(actor=users["technician"], sample=s, method="direct",
-                    data={"values": {"cu": {"value": cu, "unit": "mg/kg", "basis": "dry"}}})
+        assay_enter(
+            actor=users["technician"],
+            sample=s,
+            method="direct",
+            data={"values": {"cu": {"value": cu, "unit": "mg/kg", "basis": "dry"}}},
+        )
     return verify_sample(s, users["technician"], users["reviewer"])
 
 
@@ -149,14 +163,17 @@ def test_wrong_role_sees_the_403_page(open_page, users):
 
 def test_technician_enters_a_germination_assay_and_sees_the_gi_before_saving(open_page, product_a, make_sample):
     from maturity.models import Assay
+
     sample = make_sample(product_a, "received", lot="GI-1")
     page = open_page()
     login(page, "technician")
     page.click(f"tr[data-code='{sample.code}'] a.button")
     page.click("a[data-method=germination]")
     page.wait_for_selector("#assay-form")
-    dishes = {"control": [(25, 24, 20), (25, 25, 22), (25, 23, 21)],
-              "sample": [(25, 23, 19), (25, 22, 18.5), (25, 24, 20)]}
+    dishes = {
+        "control": [(25, 24, 20), (25, 25, 22), (25, 23, 21)],
+        "sample": [(25, 23, 19), (25, 22, 18.5), (25, 24, 20)],
+    }
     for group, rows in dishes.items():
         for i, (sown, germinated, length) in enumerate(rows):
             page.fill(f"[name='{group}.{i}.sown']", str(sown))
@@ -245,6 +262,7 @@ def test_manufacturer_downloads_the_certificate(open_page, product_a, make_sampl
     from django.db import transaction
 
     from certificates.services import certificate_request
+
     sample = verified_sample(product_a, make_sample, users, "DL-1", cu=120)
     with transaction.atomic():
         doc = certificate_request(actor=users["reviewer"], sample=sample)
@@ -309,6 +327,7 @@ def test_regulator_filters_failures_and_exports(open_page, product_a, make_sampl
 
 def test_manufacturer_registers_a_product(open_page, standards, users):
     from lims.models import AuditEntry, Product
+
     page = open_page()
     login(page, "manufacturer")
     page.click("#register-product")
@@ -354,8 +373,11 @@ def test_manufacturer_registers_a_product(open_page, standards, users):
     page.wait_for_selector(".messages .success")
     product = Product.objects.get()
     assert path_of(page) == f"/products/{product.pk}/"
-    assert product.raw_materials == [{"name": "牛糞", "proportion_pct": 60.0}, {"name": "蔗渣", "proportion_pct": 30.0},
-                                     {"name": "稻殼", "proportion_pct": 10.0}]
+    assert product.raw_materials == [
+        {"name": "牛糞", "proportion_pct": 60.0},
+        {"name": "蔗渣", "proportion_pct": 30.0},
+        {"name": "稻殼", "proportion_pct": 10.0},
+    ]
     assert product.process == {"fermentation_days": 80, "peak_temperature_c": 66.5, "turnings": 9}
     assert product.bagasse_based and AuditEntry.objects.filter(entity="product", entity_id=product.pk).count() == 1
     assert "牛糞 60 %、蔗渣 30 %、稻殼 10 %" in page.locator("#product-materials").inner_text()

@@ -1,6 +1,7 @@
 """Chromatogram pictures the test suite draws itself (numpy + OpenCV): concentric zones with known descriptors,
 known spikes, rotated, off-centre, under uneven lighting, noisy, JPEG-compressed; and pictures that are not
 chromatograms."""
+
 from dataclasses import dataclass
 
 import cv2
@@ -21,15 +22,15 @@ class Drawing:
     edge: str = "serrated"
     width: int = 480
     height: int = 384
-    paper_radius: float = 0.42      # × the shorter side
-    offset: tuple = (0.0, 0.0)      # paper centre offset, × the shorter side
-    rotation: float = 0.0           # degrees
+    paper_radius: float = 0.42  # × the shorter side
+    offset: tuple = (0.0, 0.0)  # paper centre offset, × the shorter side
+    rotation: float = 0.0  # degrees
     spikes: int = 24
-    spike_depth: float = 0.10       # × the outer radius
-    lighting: float = 0.0           # strength of a linear lighting gradient (0 = even)
+    spike_depth: float = 0.10  # × the outer radius
+    lighting: float = 0.0  # strength of a linear lighting gradient (0 = even)
     lighting_angle: float = 30.0
-    noise: float = 0.0              # Gaussian σ in grey levels
-    jpeg: int = 0                   # JPEG quality (0 = PNG)
+    noise: float = 0.0  # Gaussian σ in grey levels
+    jpeg: int = 0  # JPEG quality (0 = PNG)
     seed: int = 1
 
     @property
@@ -59,7 +60,7 @@ def draw(d: Drawing) -> bytes:
     r_outer = np.full_like(theta, 0.70)
     if d.edge == "serrated":
         phase = (theta * d.spikes / (2 * np.pi)) % 1.0
-        tooth = np.clip(1 - np.abs(phase - 0.5) * 4, 0, 1)            # narrow triangular spikes
+        tooth = np.clip(1 - np.abs(phase - 0.5) * 4, 0, 1)  # narrow triangular spikes
         r_outer = 0.66 * (1 + d.spike_depth * tooth)
     img[r <= r_outer] = OUTER
     img[r <= r_band] = BAND

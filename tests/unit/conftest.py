@@ -1,11 +1,13 @@
 """Hypothesis profile for mutation runs (``make mutation`` sets LIMS_MUTATION=1): fewer
 examples, drawn deterministically, so each mutant is judged quickly and the same way
 every run. Tests that fix their own ``max_examples`` keep it."""
+
 import os
 
 from hypothesis import HealthCheck, settings
 
-settings.register_profile("mutation", max_examples=30, derandomize=True, deadline=None,
-                          suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile(
+    "mutation", max_examples=30, derandomize=True, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 if os.environ.get("LIMS_MUTATION") == "1":
     settings.load_profile("mutation")

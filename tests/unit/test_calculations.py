@@ -1,13 +1,21 @@
 """Pure assay calculations (maturity.calculations), DOMAIN.md §4 and EXAMPLES.md."""
+
 import json
 import math
 from fractions import Fraction
 
 import pytest
-from hypothesis import assume, given, strategies as st
+from hypothesis import assume, given
+from hypothesis import strategies as st
 
 from maturity.calculations import (
-    FLAG_MESSAGES, METHODS, OBSERVATIONS, AssayOutcome, LabPolicy, compute, derive,
+    FLAG_MESSAGES,
+    METHODS,
+    OBSERVATIONS,
+    AssayOutcome,
+    LabPolicy,
+    compute,
+    derive,
 )
 from maturity.errors import InputError
 from maturity.measurements import Measurement
@@ -40,22 +48,48 @@ def germination(control=EX_CONTROL, sample=EX_SAMPLE, protocol="tari_cabbage", *
 
 # --------------------------------------------------------------------------- interface
 
+
 def test_methods_and_flag_messages_are_complete():
-    assert METHODS == ("moisture", "organic_carbon_wet_oxidation", "organic_carbon_combustion",
-                       "total_nitrogen_kjeldahl", "germination", "reducing_sugar", "chromatogram",
-                       "direct", "observation", "co2_evolution", "solvita", "mineral_nitrogen", "dewar")
-    for code in ("no3_n_zero", "dichromate_reduced_over_limit", "organic_carbon_stands_in_for_total_carbon",
-                 "control_germination_below_validity", "control_germination_zero",
-                 "control_root_length_zero"):
+    assert METHODS == (
+        "moisture",
+        "organic_carbon_wet_oxidation",
+        "organic_carbon_combustion",
+        "total_nitrogen_kjeldahl",
+        "germination",
+        "reducing_sugar",
+        "chromatogram",
+        "direct",
+        "observation",
+        "co2_evolution",
+        "solvita",
+        "mineral_nitrogen",
+        "dewar",
+    )
+    for code in (
+        "no3_n_zero",
+        "dichromate_reduced_over_limit",
+        "organic_carbon_stands_in_for_total_carbon",
+        "control_germination_below_validity",
+        "control_germination_zero",
+        "control_root_length_zero",
+    ):
         assert FLAG_MESSAGES[code].endswith(".")
 
 
 def test_lab_policy_defaults():
     p = LabPolicy()
-    assert (p.control_validity_pct, p.root_growth_not_inhibited_pct, p.relative_germination_mature_pct,
-            p.dichromate_reduced_flag_pct, p.correction_factor, p.organic_matter_factor,
-            p.rs_tc_mature_below_pct, p.cn_mature_below, p.gi_mature_pct, p.gi_intermediate_pct) == (
-        70.0, 90.0, 90.0, 75.0, 1.3, 1.72, 35.0, 20.0, 80.0, 50.0)
+    assert (
+        p.control_validity_pct,
+        p.root_growth_not_inhibited_pct,
+        p.relative_germination_mature_pct,
+        p.dichromate_reduced_flag_pct,
+        p.correction_factor,
+        p.organic_matter_factor,
+        p.rs_tc_mature_below_pct,
+        p.cn_mature_below,
+        p.gi_mature_pct,
+        p.gi_intermediate_pct,
+    ) == (70.0, 90.0, 90.0, 75.0, 1.3, 1.72, 35.0, 20.0, 80.0, 50.0)
 
 
 def test_unknown_method():
@@ -78,11 +112,15 @@ def test_unknown_field_refused_but_note_allowed():
 def test_details_are_json_serialisable():
     outs = [
         compute("moisture", {"wet_mass_g": 50, "dry_mass_g": 34}),
-        compute("organic_carbon_wet_oxidation",
-                {"sample_mass_g": 0.1, "ferrous_normality": 0.5, "titrant_ml": 30, "blank_ml": 40}),
+        compute(
+            "organic_carbon_wet_oxidation",
+            {"sample_mass_g": 0.1, "ferrous_normality": 0.5, "titrant_ml": 30, "blank_ml": 40},
+        ),
         germination(),
-        compute("chromatogram", {"protocol": "tari_agno3", "center": "red_to_purple",
-                                 "middle_band": "ring", "edge": "serrated"}),
+        compute(
+            "chromatogram",
+            {"protocol": "tari_agno3", "center": "red_to_purple", "middle_band": "ring", "edge": "serrated"},
+        ),
         compute("observation", {"observations": {"colour": "black_brown", "turnings": 7}}),
         compute("direct", {"values": {"cu": {"value": 0.01, "unit": "%"}}}),
     ]
@@ -94,15 +132,19 @@ def test_details_are_json_serialisable():
 
 # --------------------------------------------------------------------------- number parsing
 
-@pytest.mark.parametrize("bad, message", [
-    (True, "must be a number, not a boolean"),
-    (float("nan"), "must be a finite number"),
-    (float("inf"), "must be a finite number"),
-    ("nan", "must be a finite number"),
-    ("abc", "must be a number (got 'abc')"),
-    ([50], "must be a number (got list)"),
-    ({"v": 1}, "must be a number (got dict)"),
-])
+
+@pytest.mark.parametrize(
+    "bad, message",
+    [
+        (True, "must be a number, not a boolean"),
+        (float("nan"), "must be a finite number"),
+        (float("inf"), "must be a finite number"),
+        ("nan", "must be a finite number"),
+        ("abc", "must be a number (got 'abc')"),
+        ([50], "must be a number (got list)"),
+        ({"v": 1}, "must be a number (got dict)"),
+    ],
+)
 def test_bad_numbers_are_refused(bad, message):
     errs = errors_of("moisture", {"wet_mass_g": bad, "dry_mass_g": 34})
     assert errs == {"wet_mass_g": [message]}
@@ -125,6 +167,7 @@ def test_all_problems_are_collected():
 
 # --------------------------------------------------------------------------- moisture §4.1
 
+
 def test_moisture_example():
     out = compute("moisture", {"wet_mass_g": 50.0, "dry_mass_g": 34.0})
     m = out.results["moisture_pct"]
@@ -134,13 +177,14 @@ def test_moisture_example():
 
 
 def test_moisture_dry_above_wet():
-    assert errors_of("moisture", {"wet_mass_g": 34, "dry_mass_g": 50}) == {
-        "dry_mass_g": ["must be ≤ wet_mass_g (34)"]}
+    assert errors_of("moisture", {"wet_mass_g": 34, "dry_mass_g": 50}) == {"dry_mass_g": ["must be ≤ wet_mass_g (34)"]}
 
 
 def test_moisture_negative_and_missing_masses():
     assert errors_of("moisture", {"wet_mass_g": -5, "dry_mass_g": 0}) == {
-        "wet_mass_g": ["must be > 0"], "dry_mass_g": ["must be > 0"]}
+        "wet_mass_g": ["must be > 0"],
+        "dry_mass_g": ["must be > 0"],
+    }
     assert errors_of("moisture", {}) == {"wet_mass_g": ["is required"], "dry_mass_g": ["is required"]}
 
 
@@ -164,7 +208,7 @@ def test_wet_oxidation_with_blank_example():
     assert out.results["organic_carbon_pct"].basis == "dry"
     assert out.results["organic_carbon_pct"].unit == "%"
     assert out.details["meq_reduced"] == approx(5.0)
-    assert out.details["dichromate_added_meq"] == approx(20.0)   # N_Fe × V_blank
+    assert out.details["dichromate_added_meq"] == approx(20.0)  # N_Fe × V_blank
     assert out.details["dichromate_reduced_pct"] == approx(25.0)
     assert out.details["blank_used"] is True
     assert out.flags == []
@@ -181,7 +225,7 @@ def test_wet_oxidation_blank_measures_the_dichromate_added():
 
 def test_wet_oxidation_without_blank_example():
     out = compute("organic_carbon_wet_oxidation", dict(WET_OX))
-    assert out.details["meq_reduced"] == approx(5.0)          # 20 − 0.5 × 30
+    assert out.details["meq_reduced"] == approx(5.0)  # 20 − 0.5 × 30
     assert out.results["organic_carbon_pct"].value == approx(19.5)
     assert out.results["organic_matter_pct"].value == approx(33.54)
     assert out.details["blank_used"] is False
@@ -211,9 +255,10 @@ def test_wet_oxidation_nothing_reduced_without_blank():
 
 
 def test_wet_oxidation_bad_fields():
-    errs = errors_of("organic_carbon_wet_oxidation",
-                     {"sample_mass_g": 0, "ferrous_normality": -0.5, "titrant_ml": -1,
-                      "dichromate_ml": 0, "correction_factor": "f"})
+    errs = errors_of(
+        "organic_carbon_wet_oxidation",
+        {"sample_mass_g": 0, "ferrous_normality": -0.5, "titrant_ml": -1, "dichromate_ml": 0, "correction_factor": "f"},
+    )
     assert errs == {
         "sample_mass_g": ["must be > 0"],
         "ferrous_normality": ["must be > 0"],
@@ -227,21 +272,25 @@ def test_wet_oxidation_flags_over_reduction():
     out = compute("organic_carbon_wet_oxidation", {**WET_OX, "titrant_ml": 8.0})  # 16 of 20 meq
     assert out.details["dichromate_reduced_pct"] == approx(80.0)
     assert out.flags == ["dichromate_reduced_over_limit"]
-    assert out.valid and "organic_carbon_pct" in out.results           # still reported
+    assert out.valid and "organic_carbon_pct" in out.results  # still reported
 
 
 def test_wet_oxidation_flag_threshold_is_exclusive_and_a_setting():
     at_limit = compute("organic_carbon_wet_oxidation", {**WET_OX, "titrant_ml": 10.0})  # 75 %
     assert at_limit.details["dichromate_reduced_pct"] == approx(75.0)
     assert at_limit.flags == []
-    stricter = compute("organic_carbon_wet_oxidation", dict(WET_OX),
-                       policy=LabPolicy(dichromate_reduced_flag_pct=20.0))
+    stricter = compute("organic_carbon_wet_oxidation", dict(WET_OX), policy=LabPolicy(dichromate_reduced_flag_pct=20.0))
     assert stricter.flags == ["dichromate_reduced_over_limit"]
 
 
-@given(n_fe=st.floats(0.05, 2.0), mass=st.floats(0.01, 1.0),
-       t1=st.floats(0.0, 100.0), dt=st.floats(0.01, 50.0), extra=st.floats(0.01, 50.0),
-       use_blank=st.booleans())
+@given(
+    n_fe=st.floats(0.05, 2.0),
+    mass=st.floats(0.01, 1.0),
+    t1=st.floats(0.0, 100.0),
+    dt=st.floats(0.01, 50.0),
+    extra=st.floats(0.01, 50.0),
+    use_blank=st.booleans(),
+)
 def test_more_titrant_means_less_organic_carbon(n_fe, mass, t1, dt, extra, use_blank):
     t2 = t1 + dt
     # only physically possible data: organic carbon above 100 % is refused at entry (issue 17)
@@ -250,7 +299,7 @@ def test_more_titrant_means_less_organic_carbon(n_fe, mass, t1, dt, extra, use_b
     if use_blank:
         data["blank_ml"] = t2 + extra
     else:
-        data["dichromate_ml"] = n_fe * (t2 + extra)   # keeps meq > 0 for both titrations
+        data["dichromate_ml"] = n_fe * (t2 + extra)  # keeps meq > 0 for both titrations
     oc1 = compute("organic_carbon_wet_oxidation", {**data, "titrant_ml": t1}).results["organic_carbon_pct"].value
     oc2 = compute("organic_carbon_wet_oxidation", {**data, "titrant_ml": t2}).results["organic_carbon_pct"].value
     assert oc2 < oc1
@@ -267,12 +316,16 @@ def test_combustion():
 
 def test_combustion_bad_input():
     assert errors_of("organic_carbon_combustion", {"organic_carbon_pct": 30, "total_carbon_pct": 25}) == {
-        "total_carbon_pct": ["must be ≥ organic_carbon_pct (30)"]}
+        "total_carbon_pct": ["must be ≥ organic_carbon_pct (30)"]
+    }
     assert errors_of("organic_carbon_combustion", {"organic_carbon_pct": 101, "total_carbon_pct": -1}) == {
-        "organic_carbon_pct": ["must be ≤ 100"], "total_carbon_pct": ["must be ≥ 0"]}
+        "organic_carbon_pct": ["must be ≤ 100"],
+        "total_carbon_pct": ["must be ≥ 0"],
+    }
 
 
 # --------------------------------------------------------------------------- Kjeldahl §4.3
+
 
 def test_kjeldahl_example():
     """EXAMPLES.md inputs through the DOMAIN §4.3 formula.
@@ -281,8 +334,9 @@ def test_kjeldahl_example():
     × 14.007 mg/meq = 17.37 mg N in 500 mg of sample) gives 3.473736 %: the
     example is ten times too small, so this test follows the formula.
     """
-    out = compute("total_nitrogen_kjeldahl",
-                  {"sample_mass_g": 0.500, "acid_normality": 0.1, "titrant_ml": 12.6, "blank_ml": 0.2})
+    out = compute(
+        "total_nitrogen_kjeldahl", {"sample_mass_g": 0.500, "acid_normality": 0.1, "titrant_ml": 12.6, "blank_ml": 0.2}
+    )
     m = out.results["total_nitrogen_pct"]
     n_mg = (Fraction("12.6") - Fraction("0.2")) * Fraction("0.1") * Fraction("14.007")
     assert m.value == approx(n_mg / 500 * 100)
@@ -292,12 +346,14 @@ def test_kjeldahl_example():
 
 
 def test_kjeldahl_titrant_not_above_blank():
-    errs = errors_of("total_nitrogen_kjeldahl",
-                     {"sample_mass_g": 0.5, "acid_normality": 0.1, "titrant_ml": 0.2, "blank_ml": 0.2})
+    errs = errors_of(
+        "total_nitrogen_kjeldahl", {"sample_mass_g": 0.5, "acid_normality": 0.1, "titrant_ml": 0.2, "blank_ml": 0.2}
+    )
     assert errs == {"titrant_ml": ["must be > blank_ml (0.2)"]}
 
 
 # --------------------------------------------------------------------------- germination §4.5
+
 
 def test_germination_example_exact():
     out = germination()
@@ -320,7 +376,7 @@ def test_germination_example_exact():
 
 
 def test_germination_invalid_control_example():
-    control = dishes((25, 17, 20.0), (25, 17, 22.0), (25, 16, 21.0))   # 50 of 75 = 66.7 %
+    control = dishes((25, 17, 20.0), (25, 17, 22.0), (25, 16, 21.0))  # 50 of 75 = 66.7 %
     out = germination(control=control)
     assert out.valid is False
     assert out.flags == ["control_germination_below_validity"]
@@ -329,7 +385,7 @@ def test_germination_invalid_control_example():
 
 
 def test_germination_validity_limit_is_inclusive_and_a_setting():
-    control = dishes((100, 70, 20.0))                         # exactly 70 %
+    control = dishes((100, 70, 20.0))  # exactly 70 %
     assert germination(control=control).valid is True
     assert germination(control=control, policy=LabPolicy(control_validity_pct=71)).valid is False
 
@@ -337,8 +393,7 @@ def test_germination_validity_limit_is_inclusive_and_a_setting():
 def test_germination_zero_control_does_not_divide_by_zero():
     out = germination(control=dishes((25, 0, 0.0), (25, 0, 5.0)))
     assert out.valid is False
-    assert out.flags == ["control_germination_below_validity", "control_germination_zero",
-                         "control_root_length_zero"]
+    assert out.flags == ["control_germination_below_validity", "control_germination_zero", "control_root_length_zero"]
     assert out.results == {}
     assert out.details["l_control_mm"] == 0.0
 
@@ -358,19 +413,26 @@ def test_germination_sample_none_germinated():
 
 
 def test_germinated_above_sown():
-    errs = errors_of("germination", {"protocol": "tari_cabbage", "control": EX_CONTROL,
-                                     "sample": dishes((25, 23, 19.0), (25, 26, 18.5))})
+    errs = errors_of(
+        "germination",
+        {"protocol": "tari_cabbage", "control": EX_CONTROL, "sample": dishes((25, 23, 19.0), (25, 26, 18.5))},
+    )
     assert errs == {"sample.1.germinated": ["must be ≤ sown (25)"]}
 
 
 def test_germination_dish_rules():
-    errs = errors_of("germination", {
-        "protocol": "tari_cabbage",
-        "control": [{"sown": 0, "germinated": -1, "mean_root_length_mm": -2},
-                    {"sown": 2.5, "germinated": True},
-                    "dish"],
-        "sample": [],
-    })
+    errs = errors_of(
+        "germination",
+        {
+            "protocol": "tari_cabbage",
+            "control": [
+                {"sown": 0, "germinated": -1, "mean_root_length_mm": -2},
+                {"sown": 2.5, "germinated": True},
+                "dish",
+            ],
+            "sample": [],
+        },
+    )
     assert errs == {
         "control.0.sown": ["must be ≥ 1"],
         "control.0.germinated": ["must be ≥ 0"],
@@ -396,7 +458,8 @@ def test_germination_unknown_protocol_and_missing_groups():
         "sample": ["is required"],
     }
     assert errors_of("germination", {"protocol": "livestock_radish", "control": {}, "sample": EX_SAMPLE}) == {
-        "control": ["must be a list of dishes"]}
+        "control": ["must be a list of dishes"]
+    }
 
 
 def test_germination_livestock_protocol():
@@ -406,7 +469,8 @@ def test_germination_livestock_protocol():
 
 
 dish_st = st.tuples(st.integers(1, 60), st.floats(0, 1), st.floats(0.0, 80.0)).map(
-    lambda t: {"sown": t[0], "germinated": int(t[0] * t[1]), "mean_root_length_mm": t[2]})
+    lambda t: {"sown": t[0], "germinated": int(t[0] * t[1]), "mean_root_length_mm": t[2]}
+)
 
 
 @given(control=st.lists(dish_st, min_size=1, max_size=4), sample=st.lists(dish_st, min_size=1, max_size=4))
@@ -415,7 +479,8 @@ def test_germination_index_is_product(control, sample):
     r = out.results
     if "germination_index_pct" in r:
         assert r["germination_index_pct"].value == approx(
-            r["relative_germination_pct"].value * r["relative_root_growth_pct"].value / 100)
+            r["relative_germination_pct"].value * r["relative_root_growth_pct"].value / 100
+        )
     else:
         assert out.valid is False
     g_c = sum(d["germinated"] for d in control) / sum(d["sown"] for d in control)
@@ -427,12 +492,15 @@ def test_more_germinated_in_sample_means_higher_relative_germination(control, so
     assume(sum(d["germinated"] for d in control) > 0)
     g1 = data.draw(st.integers(0, sown - 1))
     g2 = data.draw(st.integers(g1 + 1, sown))
-    rg1, rg2 = (germination(control=control, sample=dishes((sown, g, 10.0)))
-                .results["relative_germination_pct"].value for g in (g1, g2))
+    rg1, rg2 = (
+        germination(control=control, sample=dishes((sown, g, 10.0))).results["relative_germination_pct"].value
+        for g in (g1, g2)
+    )
     assert rg2 > rg1
 
 
 # --------------------------------------------------------------------------- reducing sugar §4.6
+
 
 def test_reducing_sugar_example():
     out = compute("reducing_sugar", {"reducing_sugar_pct": 6.3, "total_carbon_pct": 31.5})
@@ -441,13 +509,14 @@ def test_reducing_sugar_example():
     assert out.results["rs_tc_ratio_pct"].basis == ""
     assert out.flags == []
     assert out.details["carbon_source"] == "total_carbon_pct (entered)"
-    assert out.results["total_carbon_pct"].value == 31.5      # kept, so derive() gives the same ratio
+    assert out.results["total_carbon_pct"].value == 31.5  # kept, so derive() gives the same ratio
     assert derive({k: m.value for k, m in out.results.items()})[0]["rs_tc_ratio_pct"] == approx(20.0)
 
 
 def test_reducing_sugar_uses_sample_total_carbon():
-    out = compute("reducing_sugar", {"reducing_sugar_pct": 6.3},
-                  context={"total_carbon_pct": 31.5, "organic_carbon_pct": 20.0})
+    out = compute(
+        "reducing_sugar", {"reducing_sugar_pct": 6.3}, context={"total_carbon_pct": 31.5, "organic_carbon_pct": 20.0}
+    )
     assert out.results["rs_tc_ratio_pct"].value == approx(20.0)
     assert out.flags == []
     assert set(out.results) == {"reducing_sugar_pct", "rs_tc_ratio_pct"}
@@ -463,21 +532,24 @@ def test_reducing_sugar_organic_carbon_stands_in():
 def test_reducing_sugar_without_any_carbon():
     for context in (None, {}, {"moisture_pct": 30.0}):
         assert errors_of("reducing_sugar", {"reducing_sugar_pct": 6.3}, context=context) == {
-            "total_carbon_pct": ["required: the sample has no total or organic carbon result"]}
+            "total_carbon_pct": ["required: the sample has no total or organic carbon result"]
+        }
 
 
 def test_reducing_sugar_zero_carbon():
-    assert list(errors_of("reducing_sugar", {"reducing_sugar_pct": 6.3, "total_carbon_pct": 0})) == [
-        "total_carbon_pct"]
-    assert list(errors_of("reducing_sugar", {"reducing_sugar_pct": 6.3},
-                          context={"organic_carbon_pct": 0.0})) == ["total_carbon_pct"]
+    assert list(errors_of("reducing_sugar", {"reducing_sugar_pct": 6.3, "total_carbon_pct": 0})) == ["total_carbon_pct"]
+    assert list(errors_of("reducing_sugar", {"reducing_sugar_pct": 6.3}, context={"organic_carbon_pct": 0.0})) == [
+        "total_carbon_pct"
+    ]
 
 
 # --------------------------------------------------------------------------- chromatogram §4.7
 
+
 def test_chromatogram_tari_example():
-    out = compute("chromatogram", {"protocol": "tari_agno3", "center": "red_to_purple",
-                                   "middle_band": "ring", "edge": "serrated"})
+    out = compute(
+        "chromatogram", {"protocol": "tari_agno3", "center": "red_to_purple", "middle_band": "ring", "edge": "serrated"}
+    )
     m = out.results["chromatogram_score"]
     assert (m.value, m.unit, m.basis) == (2, "", "")
     assert out.details["reading"] == "intermediate"
@@ -510,18 +582,25 @@ def test_chromatogram_bad_codes():
         "edge": ["unknown edge code 'jagged'; expected one of smooth, serrated"],
     }
     assert errors_of("chromatogram", {"protocol": "ink", "edge": "smooth"}) == {
-        "protocol": ["unknown protocol 'ink'; expected one of tari_agno3, livestock_naoh"]}
+        "protocol": ["unknown protocol 'ink'; expected one of tari_agno3, livestock_naoh"]
+    }
     assert errors_of("chromatogram", {"protocol": "livestock_naoh"}) == {"edge": ["is required"]}
 
 
-zone_st = st.fixed_dictionaries({}, optional={
-    "center": st.sampled_from(["white_to_pink", "red_to_purple"]),
-    "middle_band": st.sampled_from(["ring", "irregular"]),
-})
+zone_st = st.fixed_dictionaries(
+    {},
+    optional={
+        "center": st.sampled_from(["white_to_pink", "red_to_purple"]),
+        "middle_band": st.sampled_from(["ring", "irregular"]),
+    },
+)
 
 
-@given(zones=zone_st, edge=st.sampled_from(["smooth", "serrated"]),
-       protocol=st.sampled_from(["tari_agno3", "livestock_naoh"]))
+@given(
+    zones=zone_st,
+    edge=st.sampled_from(["smooth", "serrated"]),
+    protocol=st.sampled_from(["tari_agno3", "livestock_naoh"]),
+)
 def test_chromatogram_score_bounds(zones, edge, protocol):
     if protocol == "tari_agno3":
         zones = {"center": "white_to_pink", "middle_band": "ring", **zones}
@@ -533,10 +612,17 @@ def test_chromatogram_score_bounds(zones, edge, protocol):
 
 # --------------------------------------------------------------------------- direct entry
 
+
 def test_direct_metal_percent_to_mg_kg():
-    out = compute("direct", {"values": {"cu": {"value": "0.006", "unit": "%", "uncertainty": 0.001,
-                                               "basis": "as_received"},
-                                        "zn": {"value": 5, "unit": "mg/kg", "qualifier": "<"}}})
+    out = compute(
+        "direct",
+        {
+            "values": {
+                "cu": {"value": "0.006", "unit": "%", "uncertainty": 0.001, "basis": "as_received"},
+                "zn": {"value": 5, "unit": "mg/kg", "qualifier": "<"},
+            }
+        },
+    )
     cu, zn = out.results["cu"], out.results["zn"]
     assert (cu.value, cu.unit, cu.basis, cu.uncertainty) == (approx(60.0), "mg/kg", "as_received", approx(10.0))
     assert (zn.value, zn.unit, zn.basis, zn.qualifier, zn.uncertainty) == (5.0, "mg/kg", "dry", "<", None)
@@ -554,11 +640,18 @@ def test_direct_unit_round_trip(metal, pct, u):
 
 
 def test_direct_equivalent_units():
-    out = compute("direct", {"values": {"ec_ds_m": {"value": 3.2, "unit": "mS/cm"},
-                                        "cec_meq_100g": {"value": 70, "unit": "cmol/kg"},
-                                        "ph": {"value": 7.1},
-                                        "moisture_pct": {"value": 32.0, "unit": "%"},
-                                        "total_nitrogen_pct": {"value": 1.8, "unit": "%", "basis": ""}}})
+    out = compute(
+        "direct",
+        {
+            "values": {
+                "ec_ds_m": {"value": 3.2, "unit": "mS/cm"},
+                "cec_meq_100g": {"value": 70, "unit": "cmol/kg"},
+                "ph": {"value": 7.1},
+                "moisture_pct": {"value": 32.0, "unit": "%"},
+                "total_nitrogen_pct": {"value": 1.8, "unit": "%", "basis": ""},
+            }
+        },
+    )
     r = out.results
     assert (r["ec_ds_m"].value, r["ec_ds_m"].unit, r["ec_ds_m"].basis) == (3.2, "dS/m", "")
     assert (r["cec_meq_100g"].value, r["cec_meq_100g"].unit, r["cec_meq_100g"].basis) == (70.0, "meq/100 g", "dry")
@@ -573,20 +666,26 @@ def test_direct_metal_in_unknown_unit():
 
 
 def test_direct_bad_entries():
-    errs = errors_of("direct", {"values": {
-        "gold": {"value": 1},
-        "organic_matter_pct": {"value": 64.2, "unit": "g/kg", "basis": "wet"},
-        "ph": {"value": 15, "basis": "dry"},
-        "cd": {"value": -1, "qualifier": ">", "uncertainty": -0.1},
-        "ec_ds_m": 3.2,
-        "chromatogram_score": {"value": 2.5},
-        "moisture_pct": {"value": 30, "basis": "dry"},
-    }})
+    errs = errors_of(
+        "direct",
+        {
+            "values": {
+                "gold": {"value": 1},
+                "organic_matter_pct": {"value": 64.2, "unit": "g/kg", "basis": "wet"},
+                "ph": {"value": 15, "basis": "dry"},
+                "cd": {"value": -1, "qualifier": ">", "uncertainty": -0.1},
+                "ec_ds_m": 3.2,
+                "chromatogram_score": {"value": 2.5},
+                "moisture_pct": {"value": 30, "basis": "dry"},
+            }
+        },
+    )
     assert errs == {
         "values.gold": ["unknown parameter 'gold'"],
         "values.organic_matter_pct.unit": ["unit 'g/kg' not accepted for organic_matter_pct; expected '%'"],
         "values.organic_matter_pct.basis": [
-            "basis 'wet' not accepted for organic_matter_pct; expected 'dry' or 'as_received'"],
+            "basis 'wet' not accepted for organic_matter_pct; expected 'dry' or 'as_received'"
+        ],
         "values.ph.basis": ["basis 'dry' not accepted for ph; expected ''"],
         "values.ph.value": ["must be ≤ 14"],
         "values.cd.qualifier": ["qualifier '>' not accepted; expected '' or '<'"],
@@ -614,8 +713,15 @@ def test_direct_accepts_every_parameter_in_its_canonical_unit(key):
 
 # --------------------------------------------------------------------------- observations §4.8
 
-FULL = {"fermentation_days": 75, "colour": "black_brown", "structure_fine_uniform": True,
-        "manure_odour": False, "clumps_when_squeezed": False, "peak_temperature_c": 72.5, "turnings": 7}
+FULL = {
+    "fermentation_days": 75,
+    "colour": "black_brown",
+    "structure_fine_uniform": True,
+    "manure_odour": False,
+    "clumps_when_squeezed": False,
+    "peak_temperature_c": 72.5,
+    "turnings": 7,
+}
 
 
 def test_observation_comprehensive_fully_mature():
@@ -625,10 +731,18 @@ def test_observation_comprehensive_fully_mature():
     assert out.results == {}
 
 
-@pytest.mark.parametrize("key, value", [
-    ("fermentation_days", 45), ("colour", "yellow_brown"), ("structure_fine_uniform", False),
-    ("manure_odour", True), ("clumps_when_squeezed", True), ("peak_temperature_c", 69.9), ("turnings", 5),
-])
+@pytest.mark.parametrize(
+    "key, value",
+    [
+        ("fermentation_days", 45),
+        ("colour", "yellow_brown"),
+        ("structure_fine_uniform", False),
+        ("manure_odour", True),
+        ("clumps_when_squeezed", True),
+        ("peak_temperature_c", 69.9),
+        ("turnings", 5),
+    ],
+)
 def test_observation_comprehensive_any_failure(key, value):
     out = compute("observation", {"observations": {**FULL, key: value}})
     assert out.details["observations"][key]["passed"] is False
@@ -642,34 +756,62 @@ def test_observation_comprehensive_incomplete_and_failure_wins():
 
 
 def test_observation_tests_and_numeric_results():
-    obs = {"odour": "ammonia", "plastic_bag_test": "does_not_inflate", "earthworm_test": "escapes",
-           "diphenylamine_test": "blue", "pollen_tube_test": "inhibited", "seedling_pot_test": "comparable_to_control",
-           "max_particle_mm": 25, "impurities_pct": "3.9", "reheats_after_turning": False,
-           "organic_matter_residual_stable": True, "note": "sample from pile 3"}
+    obs = {
+        "odour": "ammonia",
+        "plastic_bag_test": "does_not_inflate",
+        "earthworm_test": "escapes",
+        "diphenylamine_test": "blue",
+        "pollen_tube_test": "inhibited",
+        "seedling_pot_test": "comparable_to_control",
+        "max_particle_mm": 25,
+        "impurities_pct": "3.9",
+        "reheats_after_turning": False,
+        "organic_matter_residual_stable": True,
+        "note": "sample from pile 3",
+    }
     out = compute("observation", {"observations": obs})
     passed = {k: v["passed"] for k, v in out.details["observations"].items()}
-    assert passed == {"odour": False, "plastic_bag_test": True, "earthworm_test": False,
-                      "diphenylamine_test": True, "pollen_tube_test": False, "seedling_pot_test": True,
-                      "max_particle_mm": False, "impurities_pct": True, "reheats_after_turning": True,
-                      "organic_matter_residual_stable": True, "note": None}
+    assert passed == {
+        "odour": False,
+        "plastic_bag_test": True,
+        "earthworm_test": False,
+        "diphenylamine_test": True,
+        "pollen_tube_test": False,
+        "seedling_pot_test": True,
+        "max_particle_mm": False,
+        "impurities_pct": True,
+        "reheats_after_turning": True,
+        "organic_matter_residual_stable": True,
+        "note": None,
+    }
     assert out.details["observations"]["max_particle_mm"]["criterion"] == "particle size < 25 mm"
     assert (out.results["max_particle_mm"].value, out.results["max_particle_mm"].unit) == (25.0, "mm")
     assert (out.results["impurities_pct"].value, out.results["impurities_pct"].unit) == (3.9, "%")
 
 
 def test_observation_bad_input():
-    errs = errors_of("observation", {"observations": {
-        "colour": "green", "smell": "ok", "manure_odour": "no", "turnings": 6.5, "impurities_pct": 120,
-        "note": 5}})
+    errs = errors_of(
+        "observation",
+        {
+            "observations": {
+                "colour": "green",
+                "smell": "ok",
+                "manure_odour": "no",
+                "turnings": 6.5,
+                "impurities_pct": 120,
+                "note": 5,
+            }
+        },
+    )
     assert errs["observations.colour"] == [
-        "unknown code 'green'; expected one of dark_brown, black_brown, yellow, yellow_brown"]
+        "unknown code 'green'; expected one of dark_brown, black_brown, yellow, yellow_brown"
+    ]
     assert errs["observations.smell"][0].startswith("unknown observation")
     assert errs["observations.manure_odour"] == ["must be true or false"]
     assert errs["observations.turnings"] == ["must be an integer"]
     assert errs["observations.impurities_pct"] == ["must be ≤ 100"]
     assert errs["observations.note"] == ["must be text"]
-    assert errors_of("observation", {"observations": {}}) == {
-        "observations": ["at least one observation is required"]}
+    assert errors_of("observation", {"observations": {}}) == {"observations": ["at least one observation is required"]}
 
 
 def test_observation_schema_covers_every_key_with_a_criterion():
@@ -679,11 +821,12 @@ def test_observation_schema_covers_every_key_with_a_criterion():
 
 # --------------------------------------------------------------------------- derive §4.4, §4.2, §4.6
 
+
 def test_derive_all():
-    derived, flags = derive({"organic_carbon_pct": 36.0, "total_nitrogen_pct": 1.8,
-                             "reducing_sugar_pct": 6.3, "total_carbon_pct": 31.5})
-    assert derived == {"cn_ratio": approx(20.0), "organic_matter_pct": approx(61.92),
-                       "rs_tc_ratio_pct": approx(20.0)}
+    derived, flags = derive(
+        {"organic_carbon_pct": 36.0, "total_nitrogen_pct": 1.8, "reducing_sugar_pct": 6.3, "total_carbon_pct": 31.5}
+    )
+    assert derived == {"cn_ratio": approx(20.0), "organic_matter_pct": approx(61.92), "rs_tc_ratio_pct": approx(20.0)}
     assert flags == []
 
 
@@ -718,7 +861,8 @@ def test_derive_cn_matches_definition(oc, tn):
 
 
 def test_results_are_measurements():
-    out = compute("total_nitrogen_kjeldahl",
-                  {"sample_mass_g": 0.5, "acid_normality": 0.1, "titrant_ml": 12.6, "blank_ml": 0.2})
+    out = compute(
+        "total_nitrogen_kjeldahl", {"sample_mass_g": 0.5, "acid_normality": 0.1, "titrant_ml": 12.6, "blank_ml": 0.2}
+    )
     assert isinstance(out.results["total_nitrogen_pct"], Measurement)
     assert math.isfinite(out.results["total_nitrogen_pct"].value)

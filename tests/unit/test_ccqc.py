@@ -1,4 +1,5 @@
 """Rule set ccqc_2001 (maturity.ccqc, maturity.rules), DOMAIN.md §12: every threshold edge of the table."""
+
 from dataclasses import asdict
 
 import numpy as np
@@ -24,21 +25,47 @@ from maturity.rules import (
 
 # (indicator, value, class) at, below and above every threshold of the §12 table
 EDGES = [
-    ("co2_evolution", 1.99, "very_mature"), ("co2_evolution", 2.0, "mature"), ("co2_evolution", 2.01, "mature"),
-    ("co2_evolution", 3.99, "mature"), ("co2_evolution", 4.0, "mature"), ("co2_evolution", 4.01, "immature"),
+    ("co2_evolution", 1.99, "very_mature"),
+    ("co2_evolution", 2.0, "mature"),
+    ("co2_evolution", 2.01, "mature"),
+    ("co2_evolution", 3.99, "mature"),
+    ("co2_evolution", 4.0, "mature"),
+    ("co2_evolution", 4.01, "immature"),
     ("co2_evolution", 0.0, "very_mature"),
-    ("solvita_co2", 8, "very_mature"), ("solvita_co2", 7, "very_mature"), ("solvita_co2", 6, "mature"),
-    ("solvita_co2", 5, "mature"), ("solvita_co2", 4, "immature"), ("solvita_co2", 1, "immature"),
-    ("dewar_rise", 9.99, "very_mature"), ("dewar_rise", 10.0, "mature"), ("dewar_rise", 10.01, "mature"),
-    ("dewar_rise", 19.99, "mature"), ("dewar_rise", 20.0, "mature"), ("dewar_rise", 20.01, "immature"),
-    ("nh4_n", 74.9, "very_mature"), ("nh4_n", 75.0, "mature"), ("nh4_n", 75.1, "mature"),
-    ("nh4_n", 499.9, "mature"), ("nh4_n", 500.0, "mature"), ("nh4_n", 500.1, "immature"),
-    ("nh4_no3_ratio", 0.49, "very_mature"), ("nh4_no3_ratio", 0.5, "mature"), ("nh4_no3_ratio", 0.51, "mature"),
-    ("nh4_no3_ratio", 2.99, "mature"), ("nh4_no3_ratio", 3.0, "mature"), ("nh4_no3_ratio", 3.01, "immature"),
-    ("solvita_nh3", 5, "very_mature"), ("solvita_nh3", 4, "mature"), ("solvita_nh3", 3, "immature"),
+    ("solvita_co2", 8, "very_mature"),
+    ("solvita_co2", 7, "very_mature"),
+    ("solvita_co2", 6, "mature"),
+    ("solvita_co2", 5, "mature"),
+    ("solvita_co2", 4, "immature"),
+    ("solvita_co2", 1, "immature"),
+    ("dewar_rise", 9.99, "very_mature"),
+    ("dewar_rise", 10.0, "mature"),
+    ("dewar_rise", 10.01, "mature"),
+    ("dewar_rise", 19.99, "mature"),
+    ("dewar_rise", 20.0, "mature"),
+    ("dewar_rise", 20.01, "immature"),
+    ("nh4_n", 74.9, "very_mature"),
+    ("nh4_n", 75.0, "mature"),
+    ("nh4_n", 75.1, "mature"),
+    ("nh4_n", 499.9, "mature"),
+    ("nh4_n", 500.0, "mature"),
+    ("nh4_n", 500.1, "immature"),
+    ("nh4_no3_ratio", 0.49, "very_mature"),
+    ("nh4_no3_ratio", 0.5, "mature"),
+    ("nh4_no3_ratio", 0.51, "mature"),
+    ("nh4_no3_ratio", 2.99, "mature"),
+    ("nh4_no3_ratio", 3.0, "mature"),
+    ("nh4_no3_ratio", 3.01, "immature"),
+    ("solvita_nh3", 5, "very_mature"),
+    ("solvita_nh3", 4, "mature"),
+    ("solvita_nh3", 3, "immature"),
     ("solvita_nh3", 1, "immature"),
-    ("germination", 90.01, "very_mature"), ("germination", 90.0, "mature"), ("germination", 89.99, "mature"),
-    ("germination", 80.01, "mature"), ("germination", 80.0, "mature"), ("germination", 79.99, "immature"),
+    ("germination", 90.01, "very_mature"),
+    ("germination", 90.0, "mature"),
+    ("germination", 89.99, "mature"),
+    ("germination", 80.01, "mature"),
+    ("germination", 80.0, "mature"),
+    ("germination", 79.99, "immature"),
 ]
 PARAM = {t.indicator: t.parameter for t in CCQC_2001.tests}
 GROUP = {t.indicator: t.group for t in CCQC_2001.tests}
@@ -50,8 +77,10 @@ def ind(result, key):
 
 
 def test_table_is_the_spec():
-    rows = [(t.indicator, t.group, t.parameter, t.very_mature.op, t.very_mature.limit, t.mature.op, t.mature.limit)
-            for t in CCQC_2001.tests]
+    rows = [
+        (t.indicator, t.group, t.parameter, t.very_mature.op, t.very_mature.limit, t.mature.op, t.mature.limit)
+        for t in CCQC_2001.tests
+    ]
     assert rows == [
         ("co2_evolution", "A", "co2_c_mg_per_g_om_day", "<", 2, "<=", 4),
         ("solvita_co2", "A", "solvita_co2", ">=", 7, ">=", 5),
@@ -84,13 +113,20 @@ def test_threshold_texts_and_criteria():
     assert ind(r, "co2_evolution")["threshold"] == "< 2"
     assert ind(r, "solvita_nh3")["threshold"] == "≥ 4"
     assert ind(r, "co2_evolution")["criterion"] == (
-        "very mature < 2 mg CO₂-C/g OM/day, mature ≤ 4 mg CO₂-C/g OM/day, else immature")
+        "very mature < 2 mg CO₂-C/g OM/day, mature ≤ 4 mg CO₂-C/g OM/day, else immature"
+    )
     assert [i["indicator"] for i in r["indicators"]] == list(INDICATORS)
 
 
-@pytest.mark.parametrize("cn,status,verdict", [
-    (24.99, "mature", "very_mature"), (25.0, "mature", "very_mature"), (25.01, "immature", "immature"),
-    (None, "missing", "incomplete")])
+@pytest.mark.parametrize(
+    "cn,status,verdict",
+    [
+        (24.99, "mature", "very_mature"),
+        (25.0, "mature", "very_mature"),
+        (25.01, "immature", "immature"),
+        (None, "missing", "incomplete"),
+    ],
+)
 def test_cn_gate(cn, status, verdict):
     r = judge_ccqc({"cn_ratio": cn, "co2_c_mg_per_g_om_day": 1, "nh4_n_mg_kg": 10})
     assert ind(r, "cn_ratio")["status"] == status and r["verdict"] == verdict
@@ -105,16 +141,27 @@ def test_most_conservative_result_of_a_group():
     # two group A tests: very mature CO2 and immature Dewar -> group A immature
     r = judge_ccqc({"cn_ratio": 15, "co2_c_mg_per_g_om_day": 1, "dewar_rise_c": 25, "solvita_nh3": 5})
     assert r["groups"] == {"A": "immature", "B": "very_mature"} and r["verdict"] == "immature"
-    r = judge_ccqc({"cn_ratio": 15, "co2_c_mg_per_g_om_day": 1, "solvita_co2": 6, "solvita_nh3": 5,
-                    "relative_germination_pct": 95})
+    r = judge_ccqc(
+        {"cn_ratio": 15, "co2_c_mg_per_g_om_day": 1, "solvita_co2": 6, "solvita_nh3": 5, "relative_germination_pct": 95}
+    )
     assert r["groups"] == {"A": "mature", "B": "very_mature"} and r["verdict"] == "mature"
 
 
-@pytest.mark.parametrize("a,b,verdict", [
-    ("very_mature", "very_mature", "very_mature"), ("very_mature", "mature", "mature"),
-    ("mature", "very_mature", "mature"), ("mature", "mature", "mature"), ("immature", "very_mature", "immature"),
-    ("very_mature", "immature", "immature"), ("immature", "immature", "immature"),
-    (None, "very_mature", "incomplete"), ("mature", None, "incomplete"), (None, None, "incomplete")])
+@pytest.mark.parametrize(
+    "a,b,verdict",
+    [
+        ("very_mature", "very_mature", "very_mature"),
+        ("very_mature", "mature", "mature"),
+        ("mature", "very_mature", "mature"),
+        ("mature", "mature", "mature"),
+        ("immature", "very_mature", "immature"),
+        ("very_mature", "immature", "immature"),
+        ("immature", "immature", "immature"),
+        (None, "very_mature", "incomplete"),
+        ("mature", None, "incomplete"),
+        (None, None, "incomplete"),
+    ],
+)
 def test_verdict_table(a, b, verdict):
     assert verdict_of("mature", a, b) == verdict
     assert verdict_of("immature", a, b) == "immature"
@@ -136,27 +183,47 @@ def test_invalid_germination_is_not_a_result():
 
 
 def test_through_judge_maturity_explains_each_indicator():
-    inp = MaturityInput(cn_ratio=18, co2_c_mg_per_g_om_day=3.0, dewar_rise_c=8, nh4_n_mg_kg=60, nh4_no3_ratio=0.2,
-                        solvita_nh3=5, relative_germination_pct=92, germination_valid=True)
+    inp = MaturityInput(
+        cn_ratio=18,
+        co2_c_mg_per_g_om_day=3.0,
+        dewar_rise_c=8,
+        nh4_n_mg_kg=60,
+        nh4_no3_ratio=0.2,
+        solvita_nh3=5,
+        relative_germination_pct=92,
+        germination_valid=True,
+    )
     r = judge_maturity("ccqc_2001", inp)
     assert r["rule_set"] == "ccqc_2001" and r["verdict"] == "mature"
     assert r["groups"] == {"A": "mature", "B": "very_mature"}
     assert {i["indicator"]: i["status"] for i in r["indicators"]} == {
-        "cn_ratio": "mature", "co2_evolution": "mature", "solvita_co2": "missing", "dewar_rise": "very_mature",
-        "nh4_n": "very_mature", "nh4_no3_ratio": "very_mature", "solvita_nh3": "very_mature",
-        "germination": "very_mature"}
+        "cn_ratio": "mature",
+        "co2_evolution": "mature",
+        "solvita_co2": "missing",
+        "dewar_rise": "very_mature",
+        "nh4_n": "very_mature",
+        "nh4_no3_ratio": "very_mature",
+        "solvita_nh3": "very_mature",
+        "germination": "very_mature",
+    }
 
 
 # --------------------------------------------------------------------------- frame vs scalar
 
+
 def _limit_values(test):
     a, b = test.very_mature.limit, test.mature.limit
-    return [a, b, a - 0.01, a + 0.01, b - 0.01, b + 0.01] if test.unit or test.indicator == "nh4_no3_ratio" \
+    return (
+        [a, b, a - 0.01, a + 0.01, b - 0.01, b + 0.01]
+        if test.unit or test.indicator == "nh4_no3_ratio"
         else [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0]
+    )
 
 
 def opt(values):
     return st.one_of(st.none(), st.sampled_from(values))
+
+
 _T = {t.parameter: t for t in CCQC_2001.tests}
 input_st = st.builds(
     MaturityInput,

@@ -1,5 +1,6 @@
 """Chromatogram photo analysis (maturity.chromatogram_image): the descriptors drawn into generated pictures of
 16 kinds are recovered with 100 % agreement; pictures that are not chromatograms are refused, never guessed."""
+
 import itertools
 
 import cv2
@@ -35,8 +36,15 @@ KINDS = {
     "large_photo": {"width": 1600, "height": 1200},
     "small_photo": {"width": 320, "height": 240},
     "portrait_small_paper": {"width": 384, "height": 512, "paper_radius": 0.25},
-    "everything_at_once": {"rotation": 33, "offset": (-0.1, 0.05), "paper_radius": 0.36, "lighting": 0.5, "noise": 6,
-                           "jpeg": 80, "seed": 5},
+    "everything_at_once": {
+        "rotation": 33,
+        "offset": (-0.1, 0.05),
+        "paper_radius": 0.36,
+        "lighting": 0.5,
+        "noise": 6,
+        "jpeg": 80,
+        "seed": 5,
+    },
 }
 
 
@@ -78,7 +86,7 @@ def test_measures_the_zones_and_finds_the_centre():
     assert r.measures["middle_band"]["radius_mean"] == pytest.approx(0.42, abs=0.03)
     assert r.measures["outer_zone"]["radius_mean"] == pytest.approx(0.70, abs=0.03)
     L, a, _ = r.measures["centre_zone"]["lab"]
-    assert L < RULES.centre_dark_l and a > RULES.centre_red_a       # purple: dark and red
+    assert L < RULES.centre_dark_l and a > RULES.centre_red_a  # purple: dark and red
     assert r.measures["middle_band"]["contrast_l"] > RULES.min_band_contrast_l
     assert r.scale == 1.0
 
@@ -122,10 +130,10 @@ def test_confidence_and_spikes_helpers():
     assert _confidence(7.0, 5.0, 10.0) == pytest.approx(0.7)
     angles = np.arange(360)
     profile = 0.6 + 0.05 * (np.cos(np.deg2rad(angles) * 18) > 0.8)
-    assert _spikes(profile, 0.02) == (18, pytest.approx(0.05, abs=0.005))   # 4°-wide teeth keep their height
+    assert _spikes(profile, 0.02) == (18, pytest.approx(0.05, abs=0.005))  # 4°-wide teeth keep their height
     assert _spikes(profile, 0.051) == (0, 0.0)
     assert _spikes(np.full(360, 0.6), 0.02) == (0, 0.0)
-    assert _spikes(0.6 + 0.1 * np.cos(np.deg2rad(angles)), 0.02) == (0, 0.0)   # off-centre is not a spike
+    assert _spikes(0.6 + 0.1 * np.cos(np.deg2rad(angles)), 0.02) == (0, 0.0)  # off-centre is not a spike
 
 
 def test_overlay_draws_the_zones_found():
@@ -136,7 +144,7 @@ def test_overlay_draws_the_zones_found():
     assert over.shape == base.shape
     changed = np.any(over != base, axis=2)
     assert 0.01 < changed.mean() < 0.2
-    green = (over[..., 1] > 180) & (over[..., 0] < 60) & (over[..., 2] < 60)   # the outer edge line
+    green = (over[..., 1] > 180) & (over[..., 0] < 60) & (over[..., 2] < 60)  # the outer edge line
     assert green.sum() > 500
 
 

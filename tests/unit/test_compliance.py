@@ -1,15 +1,25 @@
 """Compliance engine (maturity.compliance), DOMAIN.md §6, §6.3 and EXAMPLES.md."""
+
 import math
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from maturity.compliance import (
-    DECISION_RULES, NOT_APPLICABLE, Missing, ProductFacts, check_key, convert_unit, judge, judge_frame,
-    to_basis, unit_factor,
+    DECISION_RULES,
+    NOT_APPLICABLE,
+    Missing,
+    ProductFacts,
+    check_key,
+    convert_unit,
+    judge,
+    judge_frame,
+    to_basis,
+    unit_factor,
 )
 from maturity.errors import InputError
 from maturity.measurements import Measurement as M
@@ -49,6 +59,7 @@ U_DRY = 10 / 0.68
 
 
 # --------------------------------------------------------------------------- EXAMPLES.md
+
 
 def test_example_simple_rule_every_check_passes():
     reqs, decls = rules_for("general_compost")
@@ -115,18 +126,20 @@ def test_example_bagasse_based_moisture_38_passes_40():
 
 # --------------------------------------------------------------------------- every kind × rule × status
 
+
 def one(kind, limit=100.0, parameter="cu", unit="mg/kg", basis="dry"):
-    return [Requirement(category="x", parameter=parameter, kind=kind, limit=limit, unit=unit, basis=basis,
-                        source="test")]
+    return [
+        Requirement(category="x", parameter=parameter, kind=kind, limit=limit, unit=unit, basis=basis, source="test")
+    ]
 
 
 CASES = [
     # kind, rule, value, U, qualifier, expected
     ("min", "simple", 120, None, "", "pass"),
-    ("min", "simple", 100, None, "", "pass"),          # equality meets
+    ("min", "simple", 100, None, "", "pass"),  # equality meets
     ("min", "simple", 99.999, None, "", "fail"),
     ("max", "simple", 80, None, "", "pass"),
-    ("max", "simple", 100, None, "", "pass"),          # equality meets
+    ("max", "simple", 100, None, "", "pass"),  # equality meets
     ("max", "simple", 100.001, None, "", "fail"),
     ("max_exclusive", "simple", 99.999, None, "", "pass"),
     ("max_exclusive", "simple", 100, None, "", "fail"),  # equality does not stay below
@@ -136,21 +149,21 @@ CASES = [
     ("min", "simple", 105, 10, "", "pass"),
     # guarded, maximum
     ("max", "guarded", 80, 10, "", "pass"),
-    ("max", "guarded", 90, 10, "", "pass"),           # v + U = L
+    ("max", "guarded", 90, 10, "", "pass"),  # v + U = L
     ("max", "guarded", 95, 10, "", "conditional"),
-    ("max", "guarded", 110, 10, "", "conditional"),   # v − U = L: not above
+    ("max", "guarded", 110, 10, "", "conditional"),  # v − U = L: not above
     ("max", "guarded", 115, 10, "", "fail"),
     # guarded, minimum
     ("min", "guarded", 120, 10, "", "pass"),
-    ("min", "guarded", 110, 10, "", "pass"),          # v − U = L
+    ("min", "guarded", 110, 10, "", "pass"),  # v − U = L
     ("min", "guarded", 105, 10, "", "conditional"),
-    ("min", "guarded", 90, 10, "", "conditional"),    # v + U = L: not below
+    ("min", "guarded", 90, 10, "", "conditional"),  # v + U = L: not below
     ("min", "guarded", 85, 10, "", "fail"),
     # guarded, exclusive maximum
     ("max_exclusive", "guarded", 80, 10, "", "pass"),
     ("max_exclusive", "guarded", 90, 10, "", "conditional"),  # v + U = L: not below
     ("max_exclusive", "guarded", 95, 10, "", "conditional"),
-    ("max_exclusive", "guarded", 110, 10, "", "fail"),        # v − U = L
+    ("max_exclusive", "guarded", 110, 10, "", "fail"),  # v − U = L
     ("max_exclusive", "guarded", 120, 10, "", "fail"),
     # guarded without U: as simple
     ("max", "guarded", 100, None, "", "pass"),
@@ -162,14 +175,14 @@ CASES = [
     ("min", "guarded", 100, 0, "", "pass"),
     # below detection, both rules, U ignored
     ("max", "simple", 50, None, "<", "pass"),
-    ("max", "simple", 100, None, "<", "pass"),          # X = L: true value below L
+    ("max", "simple", 100, None, "<", "pass"),  # X = L: true value below L
     ("max", "guarded", 100, 20, "<", "pass"),
     ("max", "simple", 150, None, "<", "conditional"),
     ("max", "guarded", 150, None, "<", "conditional"),
     ("max_exclusive", "simple", 100, None, "<", "pass"),  # value < X = L
     ("max_exclusive", "guarded", 150, None, "<", "conditional"),
     ("min", "simple", 50, None, "<", "fail"),
-    ("min", "simple", 100, None, "<", "fail"),          # X = L: true value below L
+    ("min", "simple", 100, None, "<", "fail"),  # X = L: true value below L
     ("min", "guarded", 100, 5, "<", "fail"),
     ("min", "simple", 150, None, "<", "conditional"),
     ("min", "guarded", 150, None, "<", "conditional"),
@@ -184,8 +197,9 @@ def test_status_table(kind, rule, value, u, qualifier, expected):
     assert out["verdict"] == {"pass": "pass", "fail": "fail", "conditional": "conditional"}[expected]
     assert c["reason"]
     # the frame agrees
-    frame = pd.DataFrame({"cu": [float(value)], "cu__qualifier": [qualifier],
-                          "cu__u": [np.nan if u is None else float(u)]})
+    frame = pd.DataFrame(
+        {"cu": [float(value)], "cu__qualifier": [qualifier], "cu__u": [np.nan if u is None else float(u)]}
+    )
     assert judge_frame(one(kind), [], frame, rule).iloc[0][check_key("cu", kind)] == expected
 
 
@@ -201,8 +215,9 @@ def test_missing_for_every_kind_and_rule(kind, rule):
 
 
 def test_reasons_state_the_numbers():
-    r = lambda kind, rule, v, u=None, q="": judge(one(kind), [], {"cu": M(v, "mg/kg", "dry", q, u)},
-                                                   ProductFacts(), rule)["checks"][0]["reason"]
+    r = lambda kind, rule, v, u=None, q="": judge(
+        one(kind), [], {"cu": M(v, "mg/kg", "dry", q, u)}, ProductFacts(), rule
+    )["checks"][0]["reason"]
     assert r("min", "simple", 100) == "100 ≥ 100"
     assert r("min", "simple", 60) == "60 < 100"
     assert r("max", "simple", 120) == "120 > 100"
@@ -230,8 +245,8 @@ def test_overall_precedence():
     reqs = one("max") + one("min", parameter="zn", limit=10)
     meas = lambda cu, zn: {k: v for k, v in {"cu": cu, "zn": zn}.items() if v is not None}
     f = lambda cu, zn, rule="guarded": judge(reqs, [], meas(cu, zn), ProductFacts(), rule)["verdict"]
-    assert f(M(200, "mg/kg", "dry"), None) == "fail"                             # fail beats missing
-    assert f(M(95, "mg/kg", "dry", uncertainty=10), None) == "incomplete"        # missing beats conditional
+    assert f(M(200, "mg/kg", "dry"), None) == "fail"  # fail beats missing
+    assert f(M(95, "mg/kg", "dry", uncertainty=10), None) == "incomplete"  # missing beats conditional
     assert f(M(95, "mg/kg", "dry", uncertainty=10), M(20, "mg/kg", "dry")) == "conditional"
     assert f(M(50, "mg/kg", "dry"), M(20, "mg/kg", "dry")) == "pass"
 
@@ -262,8 +277,12 @@ MISC_BASE = {"organic_matter_pct": M(50, "%", "dry"), "cu": M(20, "mg/kg", "dry"
 
 
 def npk(n, p, k, **kw):
-    return dict(MISC_BASE, total_nitrogen_pct=M(n, "%", "dry", **kw), p2o5_pct=M(p, "%", "dry", **kw),
-                k2o_pct=M(k, "%", "dry", **kw))
+    return dict(
+        MISC_BASE,
+        total_nitrogen_pct=M(n, "%", "dry", **kw),
+        p2o5_pct=M(p, "%", "dry", **kw),
+        k2o_pct=M(k, "%", "dry", **kw),
+    )
 
 
 def test_npk_sum_15_is_not_below_15():
@@ -288,9 +307,9 @@ def test_npk_sum_uncertainty_is_root_sum_of_squares():
     out = judge(reqs, [], npk(4, 4, 4, uncertainty=2), ProductFacts(), "guarded")
     c = check(out, "npk_sum_pct:max_exclusive")
     assert c["uncertainty"] == pytest.approx(math.sqrt(12))
-    assert c["status"] == "conditional"            # 12 + 3.46 ≥ 15 > 12 − 3.46
+    assert c["status"] == "conditional"  # 12 + 3.46 ≥ 15 > 12 − 3.46
     meas = npk(4, 4, 4, uncertainty=2)
-    meas["k2o_pct"] = M(4, "%", "dry")              # one part without U: no U for the sum
+    meas["k2o_pct"] = M(4, "%", "dry")  # one part without U: no U for the sum
     c = check(judge(reqs, [], meas, ProductFacts(), "guarded"), "npk_sum_pct:max_exclusive")
     assert c["uncertainty"] is None and c["status"] == "pass"
 
@@ -317,7 +336,7 @@ def test_npk_sum_missing_part():
 def test_npk_parts_are_put_on_the_dry_basis_first():
     reqs, _ = rules_for("misc_organic")
     meas = npk(5, 5, 4)
-    meas["k2o_pct"] = M(3, "%", "as_received")     # 3 / 0.6 = 5 dry
+    meas["k2o_pct"] = M(3, "%", "as_received")  # 3 / 0.6 = 5 dry
     meas["moisture_pct"] = M(40, "%", "as_received")
     c = check(judge(reqs, [], meas, ProductFacts()), "npk_sum_pct:max_exclusive")
     assert c["value"] == pytest.approx(15) and c["status"] == "fail"
@@ -327,6 +346,7 @@ def test_npk_parts_are_put_on_the_dry_basis_first():
 
 
 # --------------------------------------------------------------------------- declarations
+
 
 def test_declaration_contradicted_fails():
     reqs, decls = rules_for("general_compost")
@@ -349,6 +369,7 @@ def test_unknown_declaration_is_missing():
 
 
 # --------------------------------------------------------------------------- units and bases
+
 
 def test_unit_conversion_percent_to_mg_per_kg():
     assert convert_unit(1, "%", "mg/kg") == 10_000
@@ -403,40 +424,55 @@ def test_dry_value_judged_against_an_as_received_limit():
     assert c["value"] == pytest.approx(100) and c["basis"] == "as_received"
 
 
-@pytest.mark.parametrize("moisture,why", [
-    (M(5, "%", "as_received", qualifier="<"), "below detection"),
-    (M(100, "%", "as_received"), "outside"),
-    (M(-1, "%", "as_received"), "outside"),
-    (M(30, "%", "dry"), "not on the as-received basis"),
-    (M(30, "dS/m", "as_received"), "not a mass fraction"),
-])
+@pytest.mark.parametrize(
+    "moisture,why",
+    [
+        (M(5, "%", "as_received", qualifier="<"), "below detection"),
+        (M(100, "%", "as_received"), "outside"),
+        (M(-1, "%", "as_received"), "outside"),
+        (M(30, "%", "dry"), "not on the as-received basis"),
+        (M(30, "dS/m", "as_received"), "not a mass fraction"),
+    ],
+)
 def test_unusable_moisture_makes_as_received_contents_missing(moisture, why):
-    c = judge(one("max"), [], {"cu": M(60, "mg/kg", "as_received"), "moisture_pct": moisture},
-              ProductFacts())["checks"][0]
+    c = judge(one("max"), [], {"cu": M(60, "mg/kg", "as_received"), "moisture_pct": moisture}, ProductFacts())[
+        "checks"
+    ][0]
     assert c["status"] == "missing" and why in c["reason"]
 
 
 def test_ratios_are_not_converted_between_bases():
     reqs, _ = rules_for("bark_compost")
-    meas = {"cn_ratio": M(30), "moisture_pct": M(50, "%", "as_received"),
-            "total_carbon_pct": M(45, "%", "dry"), "cec_meq_100g": M(65, "cmol/kg", "dry"),
-            "ec_ds_m": M(3.0, "mS/cm")}
+    meas = {
+        "cn_ratio": M(30),
+        "moisture_pct": M(50, "%", "as_received"),
+        "total_carbon_pct": M(45, "%", "dry"),
+        "cec_meq_100g": M(65, "cmol/kg", "dry"),
+        "ec_ds_m": M(3.0, "mS/cm"),
+    }
     out = judge(reqs, [], meas, ProductFacts())
     assert check(out, "cn_ratio:min")["value"] == 30 and check(out, "cn_ratio:max")["status"] == "pass"
     assert check(out, "cec_meq_100g:min")["status"] == "pass"
     assert check(out, "ec_ds_m:max")["status"] == "pass"
-    assert check(out, "moisture_pct:max")["status"] == "fail"   # 50 > 40
+    assert check(out, "moisture_pct:max")["status"] == "fail"  # 50 > 40
     assert out["verdict"] == "fail"
 
 
 # --------------------------------------------------------------------------- hypothesis
 
-UNIT_PAIRS = [("%", "mg/kg"), ("%", "g/kg"), ("mg/kg", "ppm"), ("dS/m", "µS/cm"), ("meq/100 g", "cmol/kg"),
-              ("mm", "cm")]
+UNIT_PAIRS = [
+    ("%", "mg/kg"),
+    ("%", "g/kg"),
+    ("mg/kg", "ppm"),
+    ("dS/m", "µS/cm"),
+    ("meq/100 g", "cmol/kg"),
+    ("mm", "cm"),
+]
 
 
-@given(x=st.floats(min_value=-1e9, max_value=1e9, allow_nan=False), pair=st.sampled_from(UNIT_PAIRS),
-       reverse=st.booleans())
+@given(
+    x=st.floats(min_value=-1e9, max_value=1e9, allow_nan=False), pair=st.sampled_from(UNIT_PAIRS), reverse=st.booleans()
+)
 def test_unit_round_trip(x, pair, reverse):
     a, b = pair[::-1] if reverse else pair
     back = convert_unit(convert_unit(x, a, b), b, a)
@@ -453,12 +489,26 @@ SYNTHETIC = [
     Requirement("x", "npk_sum_pct", "min", 3, "%", "dry"),
 ]
 SETS = [rules_for(c) for c in EDITION.categories] + [(SYNTHETIC, [])]
-NEAR = {"moisture_pct": [32, 35, 40, 38, 100, 0], "organic_matter_pct": [40, 60, 64.2],
-        "total_nitrogen_pct": [0.6, 2, 5, 1.8], "p2o5_pct": [0.3, 2, 5, 2.1], "k2o_pct": [0.3, 1, 5, 4.99],
-        "cu": [60, 88.235, 100, 150, 0.01], "zn": [5, 100, 500, 800, 0.08], "total_carbon_pct": [40, 50, 45],
-        "cn_ratio": [20, 40, 15], "cec_meq_100g": [60, 59.9], "ec_ds_m": [4, 4.0001]}
-UNITS = {"cu": ["mg/kg", "%", ""], "zn": ["mg/kg", "%", "ppm"], "moisture_pct": ["%", "g/kg"],
-         "ec_ds_m": ["dS/m", "mS/cm", "µS/cm"], "cec_meq_100g": ["meq/100 g", "cmol/kg"]}
+NEAR = {
+    "moisture_pct": [32, 35, 40, 38, 100, 0],
+    "organic_matter_pct": [40, 60, 64.2],
+    "total_nitrogen_pct": [0.6, 2, 5, 1.8],
+    "p2o5_pct": [0.3, 2, 5, 2.1],
+    "k2o_pct": [0.3, 1, 5, 4.99],
+    "cu": [60, 88.235, 100, 150, 0.01],
+    "zn": [5, 100, 500, 800, 0.08],
+    "total_carbon_pct": [40, 50, 45],
+    "cn_ratio": [20, 40, 15],
+    "cec_meq_100g": [60, 59.9],
+    "ec_ds_m": [4, 4.0001],
+}
+UNITS = {
+    "cu": ["mg/kg", "%", ""],
+    "zn": ["mg/kg", "%", "ppm"],
+    "moisture_pct": ["%", "g/kg"],
+    "ec_ds_m": ["dS/m", "mS/cm", "µS/cm"],
+    "cec_meq_100g": ["meq/100 g", "cmol/kg"],
+}
 PARAMS = list(NEAR)
 
 
@@ -468,13 +518,18 @@ def sample(draw):
     for p in PARAMS:
         if draw(st.integers(0, 5)) == 0:
             continue  # absent
-        u = draw(st.one_of(st.none(), st.sampled_from([0.0, 0.5, 2.0, 10.0]),
-                           st.floats(min_value=0, max_value=max(NEAR[p]), allow_nan=False)))
+        u = draw(
+            st.one_of(
+                st.none(),
+                st.sampled_from([0.0, 0.5, 2.0, 10.0]),
+                st.floats(min_value=0, max_value=max(NEAR[p]), allow_nan=False),
+            )
+        )
         mode = draw(st.sampled_from(["grid", "grid+u", "grid-u", "random"]))
         if mode == "random":
             value = draw(st.floats(min_value=0, max_value=2 * max(NEAR[p]), allow_nan=False))
         else:
-            value = draw(st.sampled_from(NEAR[p]))     # limits themselves, and v ± U landing on them
+            value = draw(st.sampled_from(NEAR[p]))  # limits themselves, and v ± U landing on them
             if u is not None and mode != "grid":
                 value = value + u if mode == "grid+u" else value - u
         unit = draw(st.sampled_from(UNITS.get(p, ["%"] if p.endswith("_pct") else [""])))
@@ -485,8 +540,11 @@ def sample(draw):
             value, u = value * 10, None if u is None else u * 10
         elif unit == "µS/cm":
             value, u = value * 1000, None if u is None else u * 1000
-        basis = draw(st.sampled_from(["dry", "as_received", ""])) if p not in (
-            "moisture_pct", "cn_ratio", "ec_ds_m") else ""
+        basis = (
+            draw(st.sampled_from(["dry", "as_received", ""]))
+            if p not in ("moisture_pct", "cn_ratio", "ec_ds_m")
+            else ""
+        )
         if p == "moisture_pct":
             basis = draw(st.sampled_from(["as_received", "as_received", "", "dry"]))
         qualifier = "<" if draw(st.integers(0, 6)) == 0 else ""
@@ -502,8 +560,15 @@ def to_frame(samples):
     for meas, product in samples:
         row = {"bagasse_based": product.bagasse_based, "chemical_fertilizer_added": product.chemical_fertilizer_added}
         for p, m in meas.items():
-            row.update({p: float(m.value), f"{p}__unit": m.unit, f"{p}__basis": m.basis,
-                        f"{p}__qualifier": m.qualifier, f"{p}__u": np.nan if m.uncertainty is None else m.uncertainty})
+            row.update(
+                {
+                    p: float(m.value),
+                    f"{p}__unit": m.unit,
+                    f"{p}__basis": m.basis,
+                    f"{p}__qualifier": m.qualifier,
+                    f"{p}__u": np.nan if m.uncertainty is None else m.uncertainty,
+                }
+            )
         rows.append(row)
     return pd.DataFrame(rows, index=[f"S{i}" for i in range(len(rows))])
 
@@ -523,8 +588,11 @@ def assert_agree(samples, reqs, decls, rule):
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(samples=st.lists(sample(), min_size=1, max_size=12), which=st.integers(0, len(SETS) - 1),
-       rule=st.sampled_from(DECISION_RULES))
+@given(
+    samples=st.lists(sample(), min_size=1, max_size=12),
+    which=st.integers(0, len(SETS) - 1),
+    rule=st.sampled_from(DECISION_RULES),
+)
 def test_frame_agrees_with_scalar(samples, which, rule):
     reqs, decls = SETS[which]
     assert_agree(samples, reqs, decls, rule)
@@ -543,13 +611,20 @@ def test_frame_agrees_with_scalar_across_every_status():
             u = None if rng.random() < 0.3 else float(rng.choice([0.5, 2.0, 10.0]))
             value = float(rng.choice(base)) if rng.random() < 0.5 else float(rng.uniform(0, 2 * max(base)))
             if u is not None and rng.random() < 0.4:
-                value += u * float(rng.choice([-1, 1]))   # v ± U exactly on a limit
+                value += u * float(rng.choice([-1, 1]))  # v ± U exactly on a limit
             basis = {"moisture_pct": "as_received", "cn_ratio": "", "ec_ds_m": ""}.get(
-                p, str(rng.choice(["dry", "as_received"])))
+                p, str(rng.choice(["dry", "as_received"]))
+            )
             q = "<" if rng.random() < 0.1 else ""
             meas[p] = M(value, "", basis, q, u)
-        samples.append((meas, ProductFacts(bagasse_based=bool(rng.random() < 0.3),
-                                           chemical_fertilizer_added=bool(rng.random() < 0.05))))
+        samples.append(
+            (
+                meas,
+                ProductFacts(
+                    bagasse_based=bool(rng.random() < 0.3), chemical_fertilizer_added=bool(rng.random() < 0.05)
+                ),
+            )
+        )
     seen = set()
     for reqs, decls in SETS:
         for rule in DECISION_RULES:
@@ -563,13 +638,24 @@ def test_frame_agrees_with_scalar_across_every_status():
 
 def test_frame_defaults_and_columns():
     reqs, decls = rules_for("general_compost")
-    frame = pd.DataFrame({"moisture_pct": [32.0, 38.0], "organic_matter_pct": [64.2, 64.2],
-                          "total_nitrogen_pct": [1.8, 1.8], "p2o5_pct": [2.1, 2.1], "k2o_pct": [1.2, 1.2],
-                          "cu": [88.0, 88.0], "zn": [5.0, 5.0], "bagasse_based": [False, True]},
-                         index=["A", "B"])
+    frame = pd.DataFrame(
+        {
+            "moisture_pct": [32.0, 38.0],
+            "organic_matter_pct": [64.2, 64.2],
+            "total_nitrogen_pct": [1.8, 1.8],
+            "p2o5_pct": [2.1, 2.1],
+            "k2o_pct": [1.2, 1.2],
+            "cu": [88.0, 88.0],
+            "zn": [5.0, 5.0],
+            "bagasse_based": [False, True],
+        },
+        index=["A", "B"],
+    )
     out = judge_frame(reqs, decls, frame)
     assert list(out.columns) == [check_key(r.parameter, r.kind, r.condition) for r in reqs] + [
-        "declaration:no_chemical_fertilizer", "verdict"]
+        "declaration:no_chemical_fertilizer",
+        "verdict",
+    ]
     assert out.loc["A", "moisture_pct:max:not_bagasse"] == "pass"
     assert out.loc["A", "moisture_pct:max:bagasse"] == NOT_APPLICABLE
     assert out.loc["B", "moisture_pct:max:not_bagasse"] == NOT_APPLICABLE

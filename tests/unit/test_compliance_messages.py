@@ -1,5 +1,6 @@
 """The reasons and error messages of the compliance engine, word for word, on both paths
 (DOMAIN.md §6, §6.3; issue #20): the pages, PDFs and API show them as they are."""
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -18,25 +19,35 @@ def reason(kind, rule, v, u=None, q="", limit=100.0):
     return judge(one(kind, limit), [], {"cu": M(v, "mg/kg", "dry", q, u)}, ProductFacts(), rule)["checks"][0]
 
 
-@pytest.mark.parametrize("kind, rule, v, u, q, status, text", [
-    ("max", "simple", 100, None, "", "pass", "100 ≤ 100"),
-    ("max_exclusive", "guarded", 100, None, "", "fail", "100 ≥ 100 (no uncertainty: simple comparison)"),
-    ("min", "guarded", 110, 10, "", "pass", "110 − 10 = 100 ≥ 100"),
-    ("min", "guarded", 95, 10, "", "conditional", "95 − 10 = 85 < 100, but 95 + 10 = 105 ≥ 100"),
-    ("min", "guarded", 80, 10, "", "fail", "80 + 10 = 90 < 100"),
-    ("max", "guarded", 90, 10, "", "pass", "90 + 10 = 100 ≤ 100"),
-    ("max", "guarded", 95, 10, "", "conditional", "95 + 10 = 105 > 100, but 95 − 10 = 85 ≤ 100"),
-    ("max", "guarded", 110, 10, "", "conditional", "110 + 10 = 120 > 100, but 110 − 10 = 100 ≤ 100"),
-    ("max", "guarded", 110.5, 10, "", "fail", "110.5 − 10 = 100.5 > 100"),
-    ("max_exclusive", "guarded", 89.5, 10, "", "pass", "89.5 + 10 = 99.5 < 100"),
-    ("max_exclusive", "guarded", 90, 10, "", "conditional", "90 + 10 = 100 ≥ 100, but 90 − 10 = 80 < 100"),
-    ("max_exclusive", "guarded", 110, 10, "", "fail", "110 − 10 = 100 ≥ 100"),
-    ("max", "simple", 100, None, "<", "pass", "<100, and 100 ≤ 100"),
-    ("max", "guarded", 120, 5, "<", "conditional", "<120, but 120 > 100: below detection, may exceed the limit"),
-    ("min", "simple", 100, None, "<", "fail", "<100, and 100 ≤ 100: below the minimum"),
-    ("min", "simple", 120, None, "<", "conditional",
-     "<120, but 120 > 100: below detection, may be under the minimum"),
-])
+@pytest.mark.parametrize(
+    "kind, rule, v, u, q, status, text",
+    [
+        ("max", "simple", 100, None, "", "pass", "100 ≤ 100"),
+        ("max_exclusive", "guarded", 100, None, "", "fail", "100 ≥ 100 (no uncertainty: simple comparison)"),
+        ("min", "guarded", 110, 10, "", "pass", "110 − 10 = 100 ≥ 100"),
+        ("min", "guarded", 95, 10, "", "conditional", "95 − 10 = 85 < 100, but 95 + 10 = 105 ≥ 100"),
+        ("min", "guarded", 80, 10, "", "fail", "80 + 10 = 90 < 100"),
+        ("max", "guarded", 90, 10, "", "pass", "90 + 10 = 100 ≤ 100"),
+        ("max", "guarded", 95, 10, "", "conditional", "95 + 10 = 105 > 100, but 95 − 10 = 85 ≤ 100"),
+        ("max", "guarded", 110, 10, "", "conditional", "110 + 10 = 120 > 100, but 110 − 10 = 100 ≤ 100"),
+        ("max", "guarded", 110.5, 10, "", "fail", "110.5 − 10 = 100.5 > 100"),
+        ("max_exclusive", "guarded", 89.5, 10, "", "pass", "89.5 + 10 = 99.5 < 100"),
+        ("max_exclusive", "guarded", 90, 10, "", "conditional", "90 + 10 = 100 ≥ 100, but 90 − 10 = 80 < 100"),
+        ("max_exclusive", "guarded", 110, 10, "", "fail", "110 − 10 = 100 ≥ 100"),
+        ("max", "simple", 100, None, "<", "pass", "<100, and 100 ≤ 100"),
+        ("max", "guarded", 120, 5, "<", "conditional", "<120, but 120 > 100: below detection, may exceed the limit"),
+        ("min", "simple", 100, None, "<", "fail", "<100, and 100 ≤ 100: below the minimum"),
+        (
+            "min",
+            "simple",
+            120,
+            None,
+            "<",
+            "conditional",
+            "<120, but 120 > 100: below detection, may be under the minimum",
+        ),
+    ],
+)
 def test_status_and_reason(kind, rule, v, u, q, status, text):
     c = reason(kind, rule, v, u, q)
     assert (c["status"], c["reason"]) == (status, text)
@@ -48,32 +59,45 @@ def test_reason_digits_grow_until_the_numbers_differ():
     assert reason("max", "simple", 100.000004)["reason"] == "100.000004 > 100"
     assert reason("min", "simple", 99.99999)["reason"] == "99.99999 < 100"
     assert reason("max", "simple", 12345.678)["reason"] == "12346 > 100"
-    assert reason("max", "guarded", 100, 0.0004)["reason"] == "100 + 0.0004 = 100.0004 > 100, but 100 − 0.0004 = " \
-                                                             "99.9996 ≤ 100"
+    assert (
+        reason("max", "guarded", 100, 0.0004)["reason"] == "100 + 0.0004 = 100.0004 > 100, but 100 − 0.0004 = "
+        "99.9996 ≤ 100"
+    )
 
 
-@pytest.mark.parametrize("moisture, why", [
-    (M(5, "%", "as_received", qualifier="<"), "the moisture result is below detection (<5 %)"),
-    (M(100, "%", "as_received"), "the moisture result 100 % is outside 0 ≤ moisture < 100"),
-    (M(-0.5, "%", "as_received"), "the moisture result -0.5 % is outside 0 ≤ moisture < 100"),
-    (M(30, "%", "dry"), "the moisture result is not on the as-received basis"),
-    (M(30, "dS/m", "as_received"), "the moisture unit 'dS/m' is not a mass fraction"),
-    (M(float("nan"), "%", "as_received"), "no moisture result"),
-])
+@pytest.mark.parametrize(
+    "moisture, why",
+    [
+        (M(5, "%", "as_received", qualifier="<"), "the moisture result is below detection (<5 %)"),
+        (M(100, "%", "as_received"), "the moisture result 100 % is outside 0 ≤ moisture < 100"),
+        (M(-0.5, "%", "as_received"), "the moisture result -0.5 % is outside 0 ≤ moisture < 100"),
+        (M(30, "%", "dry"), "the moisture result is not on the as-received basis"),
+        (M(30, "dS/m", "as_received"), "the moisture unit 'dS/m' is not a mass fraction"),
+        (M(float("nan"), "%", "as_received"), "no moisture result"),
+    ],
+)
 def test_unusable_moisture_reasons(moisture, why):
     c = judge(one(), [], {"cu": M(60, "mg/kg", "as_received"), "moisture_pct": moisture})["checks"][0]
     assert c["status"] == "missing"
     assert c["reason"] == f"as-received value cannot be put on the dry basis: {why}"
-    frame = pd.DataFrame({"cu": [60.0], "cu__basis": ["as_received"], "moisture_pct": [float(moisture.value)],
-                          "moisture_pct__unit": [moisture.unit], "moisture_pct__basis": [moisture.basis],
-                          "moisture_pct__qualifier": [moisture.qualifier]})
+    frame = pd.DataFrame(
+        {
+            "cu": [60.0],
+            "cu__basis": ["as_received"],
+            "moisture_pct": [float(moisture.value)],
+            "moisture_pct__unit": [moisture.unit],
+            "moisture_pct__basis": [moisture.basis],
+            "moisture_pct__qualifier": [moisture.qualifier],
+        }
+    )
     assert judge_frame(one(), [], frame)["cu:max"].tolist() == ["missing"]
 
 
 def test_moisture_zero_and_just_below_100_are_usable():
     for w, cu in ((0.0, 60.0), (99.0, 6000.0)):
-        c = judge(one(), [], {"cu": M(cu * (1 - w / 100), "mg/kg", "as_received"),
-                              "moisture_pct": M(w, "%", "as_received")})["checks"][0]
+        c = judge(
+            one(), [], {"cu": M(cu * (1 - w / 100), "mg/kg", "as_received"), "moisture_pct": M(w, "%", "as_received")}
+        )["checks"][0]
         assert c["value"] == pytest.approx(cu)
         frame = pd.DataFrame({"cu": [cu * (1 - w / 100)], "cu__basis": ["as_received"], "moisture_pct": [w]})
         assert judge_frame(one(), [], frame)["cu:max"].tolist() == [c["status"]]
@@ -102,16 +126,23 @@ def test_npk_missing_part_reason():
     req = one("max_exclusive", 15, "npk_sum_pct", "%", "dry")
     c = judge(req, [], {"total_nitrogen_pct": M(2, "%", "dry"), "k2o_pct": M(1, "%", "dry")})["checks"][0]
     assert c["reason"] == "N + P₂O₅ + K₂O: p2o5_pct: no result"
-    c = judge(req, [], {"total_nitrogen_pct": M(2, "%", "dry"), "p2o5_pct": M(3, "%", "dry"),
-                        "k2o_pct": M(1, "%", "as_received")})["checks"][0]
-    assert c["reason"] == ("N + P₂O₅ + K₂O: k2o_pct: as-received value cannot be put on the dry basis: "
-                           "no moisture result")
+    c = judge(
+        req,
+        [],
+        {"total_nitrogen_pct": M(2, "%", "dry"), "p2o5_pct": M(3, "%", "dry"), "k2o_pct": M(1, "%", "as_received")},
+    )["checks"][0]
+    assert c["reason"] == (
+        "N + P₂O₅ + K₂O: k2o_pct: as-received value cannot be put on the dry basis: no moisture result"
+    )
 
 
 def test_npk_uncertainty_only_when_every_part_has_one():
     req = one("max_exclusive", 15, "npk_sum_pct", "%", "dry")
-    meas = {"total_nitrogen_pct": M(2, "%", "dry", uncertainty=0.3), "p2o5_pct": M(3, "%", "dry", uncertainty=0.4),
-            "k2o_pct": M(4, "%", "dry", uncertainty=1.2)}
+    meas = {
+        "total_nitrogen_pct": M(2, "%", "dry", uncertainty=0.3),
+        "p2o5_pct": M(3, "%", "dry", uncertainty=0.4),
+        "k2o_pct": M(4, "%", "dry", uncertainty=1.2),
+    }
     c = judge(req, [], meas, ProductFacts(), "guarded")["checks"][0]
     assert (c["value"], c["uncertainty"]) == (9, pytest.approx(1.3))
     meas["k2o_pct"] = M(4, "%", "dry")
@@ -126,6 +157,7 @@ def test_unconvertible_unit_reason():
 
 # --------------------------------------------------------------------------- input errors, word for word
 
+
 def errors(call):
     with pytest.raises(InputError) as e:
         call()
@@ -134,23 +166,33 @@ def errors(call):
 
 def test_bad_measurement_messages():
     assert errors(lambda: judge(one(), [], {"cu": M(5, "mg/kg", "dry", ">")})) == {
-        "measurements.cu.qualifier": ["unknown qualifier '>'; use '' or '<'"]}
+        "measurements.cu.qualifier": ["unknown qualifier '>'; use '' or '<'"]
+    }
     assert errors(lambda: judge(one(), [], {"cu": M(5, "mg/kg", "wet")})) == {
-        "measurements.cu.basis": ["unknown basis 'wet'"]}
+        "measurements.cu.basis": ["unknown basis 'wet'"]
+    }
     assert errors(lambda: judge(one(), [], {"cu": M(5, "mg/kg", "dry", "", -0.1)})) == {
-        "measurements.cu.uncertainty": ["must not be negative"]}
+        "measurements.cu.uncertainty": ["must not be negative"]
+    }
     assert judge(one(), [], {"cu": M(5, "mg/kg", "dry", "", 0.0)})["checks"][0]["status"] == "pass"
 
 
 def test_bad_frame_column_messages():
     assert errors(lambda: judge_frame(one(), [], pd.DataFrame({"cu": [5.0, 6.0], "cu__basis": ["wet", "damp"]}))) == {
-        "cu__basis": ["unknown basis 'damp', 'wet'"]}
+        "cu__basis": ["unknown basis 'damp', 'wet'"]
+    }
     assert errors(lambda: judge_frame(one(), [], pd.DataFrame({"cu": [5.0], "cu__qualifier": [">"]}))) == {
-        "cu__qualifier": ["unknown qualifier '>'; use '' or '<'"]}
+        "cu__qualifier": ["unknown qualifier '>'; use '' or '<'"]
+    }
     assert errors(lambda: judge_frame(one(), [], pd.DataFrame({"cu": [5.0], "cu__u": [-0.1]}))) == {
-        "cu__u": ["uncertainty must not be negative"]}
-    ok = judge_frame(one(), [], pd.DataFrame({"cu": [5.0], "cu__u": [0.0], "cu__basis": [" dry "],
-                                              "cu__qualifier": [None]}), "guarded")
+        "cu__u": ["uncertainty must not be negative"]
+    }
+    ok = judge_frame(
+        one(),
+        [],
+        pd.DataFrame({"cu": [5.0], "cu__u": [0.0], "cu__basis": [" dry "], "cu__qualifier": [None]}),
+        "guarded",
+    )
     assert ok["cu:max"].tolist() == ["pass"]
 
 
@@ -158,17 +200,21 @@ def test_bad_requirement_messages():
     bad_kind = [Requirement("c", "cu", "between", 1, "mg/kg", "dry")]
     assert errors(lambda: judge(bad_kind, [], {})) == {"kind": ["unknown kind 'between'"]}
     assert errors(lambda: judge_frame(bad_kind, [], pd.DataFrame({"cu": [1.0]}))) == {
-        "kind": ["unknown kind 'between'"]}
+        "kind": ["unknown kind 'between'"]
+    }
     bad_cond = one(condition="organic")
     assert errors(lambda: judge(bad_cond, [], {})) == {"condition": ["unknown condition 'organic'"]}
     assert errors(lambda: judge_frame(bad_cond, [], pd.DataFrame({"cu": [1.0]}))) == {
-        "condition": ["unknown condition 'organic'"]}
+        "condition": ["unknown condition 'organic'"]
+    }
     twice = one() + one(limit=50)
     assert errors(lambda: judge_frame(twice, [], pd.DataFrame({"cu": [1.0]}))) == {
-        "requirements": ["two requirements share the check 'cu:max'"]}
+        "requirements": ["two requirements share the check 'cu:max'"]
+    }
     assert errors(lambda: judge(one(parameter="xx"), [], {"xx": M(1)})) == {"parameter": ["unknown parameter 'xx'"]}
     assert errors(lambda: judge(one(), [], {}, ProductFacts(), "lenient")) == {
-        "decision_rule": ["unknown decision rule 'lenient'; use one of simple, guarded"]}
+        "decision_rule": ["unknown decision rule 'lenient'; use one of simple, guarded"]
+    }
 
 
 def test_conditions():
@@ -201,7 +247,9 @@ def test_to_basis_names_the_parameter():
     assert str(e.value) == e.value.reason == "moisture is judged on the as-received basis only"
     assert to_basis(M(7.1, "", "dry"), "as_received", 20.0, "ph") == (7.1, None)
     assert to_basis(M(50.0, "mg/kg", "dry", uncertainty=5.0), "as_received", 20.0, "cu") == (
-        pytest.approx(40.0), pytest.approx(4.0))
+        pytest.approx(40.0),
+        pytest.approx(4.0),
+    )
     assert to_basis(M(40.0, "mg/kg", "as_received"), "dry", 20.0) == (pytest.approx(50.0), None)
 
 
@@ -219,6 +267,7 @@ def test_third_number_shown_with_the_digits_that_told_the_first_two_apart():
 
 def test_reason_at_the_neighbouring_float_of_a_limit():
     import math
+
     r = one("min", 0.6, "total_nitrogen_pct", "%")
     c = judge(r, [], {"total_nitrogen_pct": M(math.nextafter(0.6, math.inf), "%", "dry")})["checks"][0]
     assert (c["status"], c["reason"]) == ("pass", "0.6000000000000001 ≥ 0.6")
@@ -234,6 +283,7 @@ def test_frame_blank_unit_cells_and_unreadable_values():
 
 def test_frame_lists_every_unknown_qualifier_and_reads_unreadable_u_as_none():
     assert errors(lambda: judge_frame(one(), [], pd.DataFrame({"cu": [5.0, 6.0], "cu__qualifier": [">", "~"]}))) == {
-        "cu__qualifier": ["unknown qualifier '>', '~'; use '' or '<'"]}
+        "cu__qualifier": ["unknown qualifier '>', '~'; use '' or '<'"]
+    }
     frame = pd.DataFrame({"cu": [95.0, 95.0], "cu__u": ["n/a", 10.0]})
     assert judge_frame(one(), [], frame, "guarded")["cu:max"].tolist() == ["pass", "conditional"]

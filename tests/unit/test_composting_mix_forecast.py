@@ -1,4 +1,5 @@
 """DOMAIN.md §10 (mix designer) and §11 (soil metal-loading forecast): worked numbers, edges, properties."""
+
 import math
 
 import numpy as np
@@ -56,9 +57,15 @@ def test_same_cn_materials_and_zero_nitrogen():
     assert r["cn"] == pytest.approx(30, rel=REL)
 
 
-@pytest.mark.parametrize("field,kw", [("carbon_pct", {"carbon_pct": 101}), ("nitrogen_pct", {"nitrogen_pct": -1}),
-                                      ("moisture_pct", {"moisture_pct": 100}),
-                                      ("carbon_pct", {"carbon_pct": math.nan})])
+@pytest.mark.parametrize(
+    "field,kw",
+    [
+        ("carbon_pct", {"carbon_pct": 101}),
+        ("nitrogen_pct", {"nitrogen_pct": -1}),
+        ("moisture_pct", {"moisture_pct": 100}),
+        ("carbon_pct", {"carbon_pct": math.nan}),
+    ],
+)
 def test_bad_material_names_the_field(field, kw):
     m = mix.Material(**{"name": "x", "carbon_pct": 40, "nitrogen_pct": 1, "moisture_pct": 50, **kw})
     with pytest.raises(mix.MixError) as e:
@@ -66,8 +73,15 @@ def test_bad_material_names_the_field(field, kw):
     assert e.value.field == f"materials.0.{field}"
 
 
-@pytest.mark.parametrize("cn,moist,field", [(0, 65, "target_cn"), (30, 100, "target_moisture_pct"),
-                                            (30, 0, "target_moisture_pct"), (math.inf, 65, "target_cn")])
+@pytest.mark.parametrize(
+    "cn,moist,field",
+    [
+        (0, 65, "target_cn"),
+        (30, 100, "target_moisture_pct"),
+        (30, 0, "target_moisture_pct"),
+        (math.inf, 65, "target_cn"),
+    ],
+)
 def test_bad_targets(cn, moist, field):
     with pytest.raises(mix.MixError) as e:
         mix.two_materials(CHICKEN, STRAW, cn, moist)
@@ -82,13 +96,15 @@ def test_lp_two_materials_agrees_with_closed_form():
 
 
 def test_lp_three_materials_by_cost_and_bounds():
-    ms = [mix.Material("chicken", 34, 4.2, 56, cost_per_tonne=500), mix.Material("straw", 53, 0.7, 14,
-                                                                                  cost_per_tonne=2000),
-          mix.Material("leaves", 55, 1.2, 15, cost_per_tonne=1000)]
+    ms = [
+        mix.Material("chicken", 34, 4.2, 56, cost_per_tonne=500),
+        mix.Material("straw", 53, 0.7, 14, cost_per_tonne=2000),
+        mix.Material("leaves", 55, 1.2, 15, cost_per_tonne=1000),
+    ]
     r = mix.linear_programme(ms, 30, 60)
     assert r["cn"] == pytest.approx(30, rel=1e-6) and r["objective"] == "cost"
     assert sum(x["dry_kg"] for x in r["materials"]) == pytest.approx(100)
-    assert r["materials"][1]["dry_kg"] == pytest.approx(0, abs=1e-6)   # leaves are cheaper than straw here
+    assert r["materials"][1]["dry_kg"] == pytest.approx(0, abs=1e-6)  # leaves are cheaper than straw here
     bounded = [ms[0], mix.Material("straw", 53, 0.7, 14, min_share_pct=20, cost_per_tonne=2000), ms[2]]
     r2 = mix.linear_programme(bounded, 30, 60)
     assert r2["materials"][1]["dry_kg"] == pytest.approx(20) and r2["cost"] > r["cost"]
@@ -96,8 +112,9 @@ def test_lp_three_materials_by_cost_and_bounds():
         mix.linear_programme([ms[0], mix.Material("straw", 53, 0.7, 14, max_share_pct=10), ms[2]], 60)
     assert e.value.code == "mix_lp_infeasible"
     with pytest.raises(mix.MixError) as e:
-        mix.linear_programme([mix.Material("a", 34, 4.2, 56, min_share_pct=60), mix.Material("b", 53, 0.7, 14,
-                                                                                            min_share_pct=60)], 30)
+        mix.linear_programme(
+            [mix.Material("a", 34, 4.2, 56, min_share_pct=60), mix.Material("b", 53, 0.7, 14, min_share_pct=60)], 30
+        )
     assert e.value.code == "mix_bounds_infeasible"
     with pytest.raises(mix.MixError):
         mix.linear_programme([CHICKEN], 30)
@@ -120,6 +137,7 @@ def test_mix_property(m1, m2, cn, moist):
 
 
 # --- §11 ----------------------------------------------------------------------------------------------------------
+
 
 def test_soil_mass_default_is_ch15_table1():
     assert fc.soil_mass() == pytest.approx(1_800_000)
@@ -144,8 +162,9 @@ def test_years_edges():
 
 def test_forecast_limiting_metal_and_rate():
     bg = dict(zip(seed.METALS, seed.SOIL_BACKGROUNDS["slate_alluvial"][1]))
-    farmland = {lvl: {m: (f if f is not None else g) for m, (g, f) in v.items()}
-                for lvl, v in seed.SOIL_THRESHOLDS.items()}
+    farmland = {
+        lvl: {m: (f if f is not None else g) for m, (g, f) in v.items()} for lvl, v in seed.SOIL_THRESHOLDS.items()
+    }
     r = fc.forecast({"Cu": 100, "Zn": 400, "Pb": 0}, 30, 10, bg, farmland, horizon_years=50)
     rows = {x["metal"]: x for x in r["metals"]}
     assert rows["Cu"]["levels"]["monitoring"]["years"] == pytest.approx(205.714286, rel=REL)
@@ -162,11 +181,21 @@ def test_forecast_limiting_metal_and_rate():
 
 
 def test_forecast_bad_input_names_field():
-    for kw, field in (({"rate_t_ha": -1}, "rate_t_ha"), ({"moisture_pct": 100}, "moisture_pct"),
-                      ({"horizon_years": 0}, "horizon_years"), ({"depth_cm": 0}, "depth_cm"),
-                      ({"bulk_density": math.nan}, "bulk_density")):
-        args = {"metals": {"Cu": 1}, "moisture_pct": 30, "rate_t_ha": 10, "start": {"Cu": 1},
-                "thresholds": {"monitoring": {"Cu": 120}}, **kw}
+    for kw, field in (
+        ({"rate_t_ha": -1}, "rate_t_ha"),
+        ({"moisture_pct": 100}, "moisture_pct"),
+        ({"horizon_years": 0}, "horizon_years"),
+        ({"depth_cm": 0}, "depth_cm"),
+        ({"bulk_density": math.nan}, "bulk_density"),
+    ):
+        args = {
+            "metals": {"Cu": 1},
+            "moisture_pct": 30,
+            "rate_t_ha": 10,
+            "start": {"Cu": 1},
+            "thresholds": {"monitoring": {"Cu": 120}},
+            **kw,
+        }
         with pytest.raises(fc.ForecastError) as e:
             fc.forecast(**args)
         assert e.value.field == field
@@ -176,8 +205,12 @@ def test_forecast_bad_input_names_field():
 
 
 @settings(max_examples=100, deadline=None)
-@given(st.floats(0, 100), st.floats(0, 99), st.floats(0, 2000, allow_subnormal=False),
-       st.sampled_from([120, 220, 400, 2.5, 10]))
+@given(
+    st.floats(0, 100),
+    st.floats(0, 99),
+    st.floats(0, 2000, allow_subnormal=False),
+    st.sampled_from([120, 220, 400, 2.5, 10]),
+)
 def test_vector_path_equals_scalar(rate, moisture, metal, threshold):
     ms = fc.soil_mass()
     scalar = fc.yearly_rise(rate, moisture, metal, ms)

@@ -1,4 +1,5 @@
 """DOMAIN.md §9: governing temperature, run finder and every criterion, at, below and above each threshold."""
+
 import datetime as dt
 
 import pytest
@@ -20,8 +21,12 @@ def hours_of(temps, start=T0):
 
 
 def test_governing_is_lowest_probe_of_the_hour():
-    r = [(T0 + dt.timedelta(minutes=5), "a", 62.0), (T0 + dt.timedelta(minutes=50), "b", 57.5),
-         (T0 + dt.timedelta(minutes=30), "a", 66.0), (T0 + dt.timedelta(hours=1, minutes=1), "a", 40)]
+    r = [
+        (T0 + dt.timedelta(minutes=5), "a", 62.0),
+        (T0 + dt.timedelta(minutes=50), "b", 57.5),
+        (T0 + dt.timedelta(minutes=30), "a", 66.0),
+        (T0 + dt.timedelta(hours=1, minutes=1), "a", 40),
+    ]
     assert th.governing_hours(r) == [(T0, 57.5), (T0 + dt.timedelta(hours=1), 40.0)]
 
 
@@ -46,7 +51,7 @@ def test_duration_under_an_hour_needs_one_hour():
 
 
 def test_gap_of_six_hours_is_bridged_seven_breaks():
-    six = hourly([60] * 10) + hourly([60] * 10, start=T0 + dt.timedelta(hours=16))   # hours 10..15 missing
+    six = hourly([60] * 10) + hourly([60] * 10, start=T0 + dt.timedelta(hours=16))  # hours 10..15 missing
     runs = th.find_runs(th.governing_hours(six), 55)
     assert len(runs) == 1 and runs[0].length_hours == 26 and runs[0].hours == 20
     seven = hourly([60] * 10) + hourly([60] * 10, start=T0 + dt.timedelta(hours=17))
@@ -72,8 +77,10 @@ def test_reports_first_meeting_run_or_longest():
 
 
 @settings(max_examples=150, deadline=None)
-@given(st.lists(st.one_of(st.none(), st.sampled_from([44.9, 45, 50, 54.9, 55, 55.1, 60, 70, 70.1])), max_size=60),
-       st.sampled_from([45, 50, 55, 60, 70]))
+@given(
+    st.lists(st.one_of(st.none(), st.sampled_from([44.9, 45, 50, 54.9, 55, 55.1, 60, 70, 70.1])), max_size=60),
+    st.sampled_from([45, 50, 55, 60, 70]),
+)
 def test_runs_property(temps, threshold):
     readings = [(T0 + dt.timedelta(hours=i), "p", t) for i, t in enumerate(temps) if t is not None]
     hours = th.governing_hours(readings)
@@ -102,14 +109,14 @@ def organisms(temps, start=T0):
 
 
 def test_organisms_row_by_row():
-    res, rows = organisms([61] * 47)          # 47 h at 61 °C: not the weed seeds' 48 h at 60
+    res, rows = organisms([61] * 47)  # 47 h at 61 °C: not the weed seeds' 48 h at 60
     assert rows["Brucella abortus / suis"]["status"] == "inactivated"
     assert rows["Salmonella typhosa"]["status"] == "inactivated"
     assert rows["雜草種子 Weed seeds"]["status"] == "not_shown"
     assert rows["Endamoeba histolytica (cysts)"]["status"] == "not_judged"
     assert rows["Trichinella spiralis"]["status"] == "not_judged"
-    assert rows["假性狂犬病 Pseudorabies (Herpesvirus)"]["status"] == "not_shown"   # 70 °C not reached
-    assert rows["馬立克病 Marek's disease (Herpesvirus)"]["status"] == "not_shown"     # -(or+) never passes
+    assert rows["假性狂犬病 Pseudorabies (Herpesvirus)"]["status"] == "not_shown"  # 70 °C not reached
+    assert rows["馬立克病 Marek's disease (Herpesvirus)"]["status"] == "not_shown"  # -(or+) never passes
     assert rows["馬立克病 Marek's disease (Herpesvirus)"]["reason"] == "not_reliably_inactivated"
     assert res["status"] == "not_shown"
     _, rows = organisms([61] * 48)
@@ -127,7 +134,7 @@ def test_organisms_range_uses_upper_end():
 
 def test_organisms_all_reliable_met_at_high_heat():
     res, rows = organisms([71] * 48)
-    assert res["status"] == "not_shown"   # the -(or+) rows keep the criterion from being met
+    assert res["status"] == "not_shown"  # the -(or+) rows keep the criterion from being met
     params = {"organisms": [o for o in seed.ORGANISMS if o["reliable"]]}
     assert th.judge("organisms", params, th.Batch("windrow", hourly([71] * 48)))["status"] == "met"
     assert th.judge("organisms", params, th.Batch("windrow", []))["status"] == "not_judged"
@@ -163,12 +170,21 @@ def test_comprehensive():
     start = T0.date()
     ok = th.Batch("windrow", hourly([70] * 3), turn, start, start + dt.timedelta(days=60))
     assert th.judge("comprehensive", COMP, ok)["status"] == "met"
-    assert th.judge("comprehensive", COMP, th.Batch("windrow", hourly([69.9] * 3), turn, start,
-                                                    start + dt.timedelta(days=60)))["status"] == "not_shown"
-    assert th.judge("comprehensive", COMP, th.Batch("windrow", hourly([70] * 3), turn, start,
-                                                    start + dt.timedelta(days=59)))["status"] == "not_shown"
-    res = th.judge("comprehensive", COMP, th.Batch("windrow", hourly([70] * 3), turn[:5], start,
-                                                   start + dt.timedelta(days=60)))
+    assert (
+        th.judge(
+            "comprehensive", COMP, th.Batch("windrow", hourly([69.9] * 3), turn, start, start + dt.timedelta(days=60))
+        )["status"]
+        == "not_shown"
+    )
+    assert (
+        th.judge(
+            "comprehensive", COMP, th.Batch("windrow", hourly([70] * 3), turn, start, start + dt.timedelta(days=59))
+        )["status"]
+        == "not_shown"
+    )
+    res = th.judge(
+        "comprehensive", COMP, th.Batch("windrow", hourly([70] * 3), turn[:5], start, start + dt.timedelta(days=60))
+    )
     assert res["status"] == "not_shown" and res["checks"]["turnings"]["value"] == 5
     assert th.judge("comprehensive", COMP, th.Batch("windrow", [], turn, start, None))["status"] == "not_judged"
 
@@ -184,8 +200,10 @@ def test_msw_window():
     hot = [46] + [55] * 100 + [70.1] + [55] * 67
     res = th.judge("msw_window", MSW, th.Batch("windrow", hourly(hot)))
     assert res["status"] == "not_shown" and res["outside"]["temperature_c"] == 70.1
-    assert th.judge("msw_window", MSW, th.Batch("windrow", hourly([46] + [55] * 100 + [70] + [55] * 67)))[
-        "status"] == "met"
+    assert (
+        th.judge("msw_window", MSW, th.Batch("windrow", hourly([46] + [55] * 100 + [70] + [55] * 67)))["status"]
+        == "met"
+    )
     cold = [46, 44.9] + [55] * 168
     assert th.judge("msw_window", MSW, th.Batch("windrow", hourly(cold)))["status"] == "not_shown"
     assert th.judge("msw_window", MSW, th.Batch("windrow", hourly([46, 45] + [55] * 168)))["status"] == "met"
@@ -196,13 +214,13 @@ REHEAT = {"rise_c": 5, "window_hours": 72}
 
 def test_reheat():
     temps = [60] * 10 + [50] * 10 + [55] * 80
-    turn1 = T0 + dt.timedelta(hours=12, minutes=30)          # governing 50 before, 55 after: +5 -> re-heated
+    turn1 = T0 + dt.timedelta(hours=12, minutes=30)  # governing 50 before, 55 after: +5 -> re-heated
     res = th.judge("reheat", REHEAT, th.Batch("windrow", hourly(temps), [turn1]))
     assert res["turnings"][0]["status"] == "reheated" and res["status"] == "not_shown"
     temps2 = [60] * 10 + [50] * 10 + [54.9] * 80
     res = th.judge("reheat", REHEAT, th.Batch("windrow", hourly(temps2), [turn1]))
     assert res["turnings"][0]["status"] == "not_reheated" and res["status"] == "met"
-    late = [50] * 20 + [40] * 72 + [60]                     # the rise comes 73 h after: outside the window
+    late = [50] * 20 + [40] * 72 + [60]  # the rise comes 73 h after: outside the window
     res = th.judge("reheat", REHEAT, th.Batch("windrow", hourly(late), [T0 + dt.timedelta(hours=19, minutes=59)]))
     assert res["status"] == "met"
     assert th.judge("reheat", REHEAT, th.Batch("windrow", hourly(temps), []))["status"] == "not_judged"
@@ -228,5 +246,6 @@ def test_validate_names_field_and_rule():
 def test_precomputed_hours_give_the_same_verdict():
     batch = th.Batch("in_vessel", hourly([56] * 40 + [50] + [57] * 80))
     for c in seed.CRITERIA:
-        assert th.judge(c["kind"], c["params"], batch) == th.judge(c["kind"], c["params"], batch,
-                                                                   th.governing_hours(batch.readings))
+        assert th.judge(c["kind"], c["params"], batch) == th.judge(
+            c["kind"], c["params"], batch, th.governing_hours(batch.readings)
+        )

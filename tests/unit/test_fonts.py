@@ -4,6 +4,7 @@ face, and a LIMS_CJK_FONT that cannot be used is an error.
 
 Run: .venv/bin/python -m pytest -p no:django -p no:cacheprovider tests/unit/test_fonts.py -q
 """
+
 from __future__ import annotations
 
 import builtins
@@ -68,8 +69,11 @@ def fresh_registration(monkeypatch):
 
     ours = (fonts.CJK_FONT_NAME, fonts.LATIN_FONT)
     monkeypatch.setattr(pdfmetrics, "_fonts", {k: v for k, v in pdfmetrics._fonts.items() if not k.startswith(ours)})
-    monkeypatch.setattr(pdfmetrics, "_dynFaceNames", {k: v for k, v in pdfmetrics._dynFaceNames.items()
-                                                      if not v.fontName.startswith(ours)})
+    monkeypatch.setattr(
+        pdfmetrics,
+        "_dynFaceNames",
+        {k: v for k, v in pdfmetrics._dynFaceNames.items() if not v.fontName.startswith(ours)},
+    )
     monkeypatch.setattr(fonts, "_registered", {})
     monkeypatch.setattr(rendering._Fonts, "cjk", "")
     rendering._cjk_ok.cache_clear()
@@ -99,8 +103,7 @@ def no_system_fonts(monkeypatch):
 def test_every_font_is_embedded_and_the_chinese_labels_extract(kind, fresh_registration, no_system_fonts):
     if kind == "certificate":
         pdf = render_certificate(make_certificate_ctx())
-        labels = ("檢驗報告暨符合性證明", "檢驗結果", "一般堆肥", "合格", "腐熟", "乾基", "≥ 60", "≤ 800",
-                  "第 1 頁")
+        labels = ("檢驗報告暨符合性證明", "檢驗結果", "一般堆肥", "合格", "腐熟", "乾基", "≥ 60", "≤ 800", "第 1 頁")
     else:
         pdf = render_dossier(make_dossier_ctx())
         labels = ("肥料登記檢驗資料", "牛糞", "重金屬", "不合格", "中度腐熟", "第 1 頁")
@@ -168,9 +171,11 @@ def test_ge_and_le_are_set_in_the_latin_face():
 
 @pytest.mark.parametrize("case", ["missing", "cff", "latin_only"])
 def test_unusable_cjk_font_is_an_error_not_a_fallback(case, monkeypatch, tmp_path, fresh_registration):
-    path = {"missing": tmp_path / "missing.ttf",
-            "cff": fonts.bundled_cjk_source(),  # PostScript outlines: reportlab cannot embed them
-            "latin_only": fonts._package_file(fonts.LATIN_PACKAGE, fonts.LATIN_FILES[fonts.LATIN_FONT])}[case]
+    path = {
+        "missing": tmp_path / "missing.ttf",
+        "cff": fonts.bundled_cjk_source(),  # PostScript outlines: reportlab cannot embed them
+        "latin_only": fonts._package_file(fonts.LATIN_PACKAGE, fonts.LATIN_FILES[fonts.LATIN_FONT]),
+    }[case]
     reason = {"missing": "no such file", "cff": "cannot be loaded", "latin_only": "has no glyph"}[case]
     monkeypatch.setenv("LIMS_CJK_FONT", str(path))
     with pytest.raises(fonts.FontError, match=f"LIMS_CJK_FONT=.*{reason}"):
@@ -195,14 +200,17 @@ def test_same_bytes_in_another_process_with_another_environment(tmp_path):
     """Neither the clock, the time zone, SOURCE_DATE_EPOCH nor the working directory changes the bytes."""
     ctx = make_certificate_ctx()
     here = hashlib.sha256(render_certificate(ctx)).hexdigest()
-    script = ("import hashlib, sys; sys.path.insert(0, sys.argv[1]); "
-              "from certificates.rendering import render_certificate; "
-              "from tests.unit.test_rendering import make_certificate_ctx; "
-              "print(hashlib.sha256(render_certificate(make_certificate_ctx())).hexdigest())")
+    script = (
+        "import hashlib, sys; sys.path.insert(0, sys.argv[1]); "
+        "from certificates.rendering import render_certificate; "
+        "from tests.unit.test_rendering import make_certificate_ctx; "
+        "print(hashlib.sha256(render_certificate(make_certificate_ctx())).hexdigest())"
+    )
     env = {k: v for k, v in os.environ.items() if k != "LIMS_CJK_FONT"}
     env.update(TZ="Pacific/Chatham", SOURCE_DATE_EPOCH="1234567890", LANG="C", LC_ALL="C", PYTHONHASHSEED="7")
-    out = subprocess.run([sys.executable, "-c", script, ROOT], cwd=tmp_path, env=env, capture_output=True,
-                         text=True, timeout=120)
+    out = subprocess.run(
+        [sys.executable, "-c", script, ROOT], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120
+    )
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == here
     assert PdfReader(io.BytesIO(render_certificate(ctx))).metadata["/CreationDate"].startswith("D:20261123")
@@ -252,17 +260,25 @@ def test_a_damaged_cache_file_is_converted_again(monkeypatch, tmp_path, fresh_re
 
 
 def _bench_sheet_ctx():
-    positions = [{"number": 1, "kind": "sample", "label": "S-2026-000001", "detail": ""},
-                 {"number": 2, "kind": "blank", "label": "WS-7-2", "detail": ""},
-                 {"number": 3, "kind": "duplicate", "label": "WS-7-3", "detail": "of #1 S-2026-000001"},
-                 {"number": 4, "kind": "reference", "label": "WS-7-4", "detail": "CRM-堆肥-N lot L-1"}]
-    return {"title": "WS-7", "method": "direct", "created_by": "tech", "created_at": "2026-11-27 08:00",
-            "positions": positions}
+    positions = [
+        {"number": 1, "kind": "sample", "label": "S-2026-000001", "detail": ""},
+        {"number": 2, "kind": "blank", "label": "WS-7-2", "detail": ""},
+        {"number": 3, "kind": "duplicate", "label": "WS-7-3", "detail": "of #1 S-2026-000001"},
+        {"number": 4, "kind": "reference", "label": "WS-7-4", "detail": "CRM-堆肥-N lot L-1"},
+    ]
+    return {
+        "title": "WS-7",
+        "method": "direct",
+        "created_by": "tech",
+        "created_at": "2026-11-27 08:00",
+        "positions": positions,
+    }
 
 
 def test_bench_sheet_embeds_every_font_from_the_projects_install(fresh_registration, no_system_fonts):
     """The bench sheet (qc) uses the same registration as the certificates: no Helvetica, all embedded."""
     from certificates.bench_sheet import render_bench_sheet
+
     pdf = render_bench_sheet(_bench_sheet_ctx())
     found = _fonts_of(pdf)
     assert found and all(f["embedded"] for f in found.values()), found
@@ -270,4 +286,4 @@ def test_bench_sheet_embeds_every_font_from_the_projects_install(fresh_registrat
     text = _text(pdf)
     for label in ("工作單", "參考物質", "S-2026-000001", "WS-7-4", "CRM-堆肥-N lot L-1"):
         assert label in text, label
-    assert render_bench_sheet(_bench_sheet_ctx()) == pdf   # invariant: same worksheet, same bytes
+    assert render_bench_sheet(_bench_sheet_ctx()) == pdf  # invariant: same worksheet, same bytes

@@ -4,13 +4,15 @@ limit ± U), for the compliance engine and the maturity rule sets (issue #20).
 
 Also the batch-only inputs the single path never sees: blank product-fact cells,
 declarations the engine has no fact for, requirements with no basis."""
+
 import math
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from maturity.calculations import LabPolicy
 from maturity.compliance import DECISION_RULES, NOT_APPLICABLE, ProductFacts, judge, judge_frame
@@ -53,13 +55,29 @@ def _on_limit(draw, limits):
 @st.composite
 def compliance_sample(draw):
     meas = {}
-    for p in ("moisture_pct", "organic_matter_pct", "total_nitrogen_pct", "p2o5_pct", "k2o_pct", "cu", "zn", "hg",
-              "cd", "ni", "as", "pb", "cr", "total_carbon_pct", "cn_ratio", "cec_meq_100g"):
+    for p in (
+        "moisture_pct",
+        "organic_matter_pct",
+        "total_nitrogen_pct",
+        "p2o5_pct",
+        "k2o_pct",
+        "cu",
+        "zn",
+        "hg",
+        "cd",
+        "ni",
+        "as",
+        "pb",
+        "cr",
+        "total_carbon_pct",
+        "cn_ratio",
+        "cec_meq_100g",
+    ):
         if draw(st.integers(0, 7)) == 0:
             continue
         limits = LIMITS.get(p) or [0.0]
         if p in ("total_nitrogen_pct", "p2o5_pct", "k2o_pct"):
-            limits = sorted(set(limits) | {5.0, 4.9, 5.1})   # parts of N + P2O5 + K2O near 15
+            limits = sorted(set(limits) | {5.0, 4.9, 5.1})  # parts of N + P2O5 + K2O near 15
         if p == "moisture_pct":
             limits = [0.0, 32.0, 35.0, 40.0, 99.0]
         value = _on_limit(draw, limits)
@@ -82,8 +100,15 @@ def _frame(samples):
     for meas, product in samples:
         row = {"bagasse_based": product.bagasse_based, "chemical_fertilizer_added": product.chemical_fertilizer_added}
         for p, m in meas.items():
-            row.update({p: m.value, f"{p}__unit": m.unit, f"{p}__basis": m.basis, f"{p}__qualifier": m.qualifier,
-                        f"{p}__u": np.nan if m.uncertainty is None else m.uncertainty})
+            row.update(
+                {
+                    p: m.value,
+                    f"{p}__unit": m.unit,
+                    f"{p}__basis": m.basis,
+                    f"{p}__qualifier": m.qualifier,
+                    f"{p}__u": np.nan if m.uncertainty is None else m.uncertainty,
+                }
+            )
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -99,8 +124,11 @@ def _agree(samples, reqs, decls, rule):
 
 
 @settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(samples=st.lists(compliance_sample(), min_size=1, max_size=8), category=st.sampled_from(CATEGORIES),
-       rule=st.sampled_from(DECISION_RULES))
+@given(
+    samples=st.lists(compliance_sample(), min_size=1, max_size=8),
+    category=st.sampled_from(CATEGORIES),
+    rule=st.sampled_from(DECISION_RULES),
+)
 def test_compliance_frame_equals_scalar_on_the_limits(samples, category, rule):
     _agree(samples, EDITION.requirements_for(category), EDITION.declarations_for(category), rule)
 
@@ -110,14 +138,17 @@ def test_compliance_frame_equals_scalar_on_the_limits(samples, category, rule):
 def test_every_requirement_of_the_edition_at_its_limit(r, rule):
     """Equality meets the limit (≥ min, ≤ max); max_exclusive fails at the limit (§6, §6.3)."""
     below, above = math.nextafter(r.limit, -math.inf), math.nextafter(r.limit, math.inf)
-    expected = {"min": ("fail", "pass", "pass"), "max": ("pass", "pass", "fail"),
-                "max_exclusive": ("pass", "fail", "fail")}[r.kind]
+    expected = {
+        "min": ("fail", "pass", "pass"),
+        "max": ("pass", "pass", "fail"),
+        "max_exclusive": ("pass", "fail", "fail"),
+    }[r.kind]
     product = ProductFacts(bagasse_based=r.condition == "bagasse")
     parts = ("total_nitrogen_pct", "p2o5_pct", "k2o_pct")
     for value, want in zip((below, r.limit, above), expected):
         if r.parameter == "npk_sum_pct":
             meas = {p: M(value / 3, "%", "dry") for p in parts}
-            if value != r.limit:   # the sum of thirds need not land on the float exactly; judge what it is
+            if value != r.limit:  # the sum of thirds need not land on the float exactly; judge what it is
                 total = sum(m.value for m in meas.values())
                 want = expected[0] if total < r.limit else expected[1] if total == r.limit else expected[2]
         else:
@@ -133,11 +164,18 @@ DECL = Declaration("c", "no_chemical_fertilizer", "未添加化學肥料", "no c
 
 
 def test_blank_product_fact_cells_are_false():
-    reqs = [Requirement("c", "moisture_pct", "max", 35, "%", "as_received", "not_bagasse"),
-            Requirement("c", "moisture_pct", "max", 40, "%", "as_received", "bagasse")]
-    frame = pd.DataFrame({"moisture_pct": [38.0, 38.0, 38.0, 38.0],
-                          "bagasse_based": [None, np.nan, True, False],
-                          "chemical_fertilizer_added": [np.nan, None, False, True]}, dtype=object)
+    reqs = [
+        Requirement("c", "moisture_pct", "max", 35, "%", "as_received", "not_bagasse"),
+        Requirement("c", "moisture_pct", "max", 40, "%", "as_received", "bagasse"),
+    ]
+    frame = pd.DataFrame(
+        {
+            "moisture_pct": [38.0, 38.0, 38.0, 38.0],
+            "bagasse_based": [None, np.nan, True, False],
+            "chemical_fertilizer_added": [np.nan, None, False, True],
+        },
+        dtype=object,
+    )
     out = judge_frame(reqs, [DECL], frame)
     assert out["declaration:no_chemical_fertilizer"].tolist() == ["pass", "pass", "pass", "fail"]
     assert out["moisture_pct:max:not_bagasse"].tolist() == ["fail", "fail", NOT_APPLICABLE, "fail"]
@@ -164,38 +202,83 @@ def test_unknown_declaration_is_missing_on_both_paths():
 
 def test_declaration_rows_shape():
     """The declaration rows the pages and PDFs read."""
-    base = {"key": "declaration:no_chemical_fertilizer", "parameter": "declaration:no_chemical_fertilizer",
-            "kind": "declaration", "limit": None, "unit": "", "basis": "", "value": None, "uncertainty": None,
-            "qualifier": "", "condition": "", "condition_text": "", "source": "",
-            "text_zh": "未添加化學肥料", "text_en": "no chemical fertilizer added"}
+    base = {
+        "key": "declaration:no_chemical_fertilizer",
+        "parameter": "declaration:no_chemical_fertilizer",
+        "kind": "declaration",
+        "limit": None,
+        "unit": "",
+        "basis": "",
+        "value": None,
+        "uncertainty": None,
+        "qualifier": "",
+        "condition": "",
+        "condition_text": "",
+        "source": "",
+        "text_zh": "未添加化學肥料",
+        "text_en": "no chemical fertilizer added",
+    }
     ok = judge([], [DECL], {}, ProductFacts())["checks"][0]
     assert ok == {**base, "status": "pass", "reason": "declared: no chemical fertilizer added"}
     bad = judge([], [DECL], {}, ProductFacts(chemical_fertilizer_added=True))
-    assert bad["checks"][0] == {**base, "status": "fail", "reason": (
-        "chemical fertilizer added to the product, contradicting the required declaration "
-        "'no chemical fertilizer added'")}
+    assert bad["checks"][0] == {
+        **base,
+        "status": "fail",
+        "reason": (
+            "chemical fertilizer added to the product, contradicting the required declaration "
+            "'no chemical fertilizer added'"
+        ),
+    }
     assert bad["verdict"] == "fail"
 
 
 def test_requirement_check_rows_shape():
     r = Requirement("c", "cu", "max", 100, "mg/kg", "dry", "", "", "ch. 11 table 3")
-    out = judge([r], [], {"moisture_pct": M(32.0, "%", "as_received"), "cu": M(60, "mg/kg", "as_received", "", 10)},
-                ProductFacts(), "guarded")
-    assert out["checks"] == [{
-        "key": "cu:max", "parameter": "cu", "kind": "max", "limit": 100, "unit": "mg/kg", "basis": "dry",
-        "condition": "", "condition_text": "", "source": "ch. 11 table 3",
-        "value": pytest.approx(60 / 0.68), "uncertainty": pytest.approx(10 / 0.68), "qualifier": "",
-        "status": "conditional", "reason": "88.235 + 14.706 = 102.94 > 100, but 88.235 − 14.706 = 73.529 ≤ 100"}]
+    out = judge(
+        [r],
+        [],
+        {"moisture_pct": M(32.0, "%", "as_received"), "cu": M(60, "mg/kg", "as_received", "", 10)},
+        ProductFacts(),
+        "guarded",
+    )
+    assert out["checks"] == [
+        {
+            "key": "cu:max",
+            "parameter": "cu",
+            "kind": "max",
+            "limit": 100,
+            "unit": "mg/kg",
+            "basis": "dry",
+            "condition": "",
+            "condition_text": "",
+            "source": "ch. 11 table 3",
+            "value": pytest.approx(60 / 0.68),
+            "uncertainty": pytest.approx(10 / 0.68),
+            "qualifier": "",
+            "status": "conditional",
+            "reason": "88.235 + 14.706 = 102.94 > 100, but 88.235 − 14.706 = 73.529 ≤ 100",
+        }
+    ]
     missing = judge([r], [], {}, ProductFacts())["checks"][0]
     assert {k: missing[k] for k in ("value", "uncertainty", "qualifier", "status", "reason")} == {
-        "value": None, "uncertainty": None, "qualifier": "", "status": "missing", "reason": "no result"}
+        "value": None,
+        "uncertainty": None,
+        "qualifier": "",
+        "status": "missing",
+        "reason": "no result",
+    }
 
 
 def test_requirement_without_basis_is_never_converted():
     """A requirement with no basis compares the value as reported, on both paths."""
     r = Requirement("c", "cu", "max", 100, "mg/kg", "")
-    for basis, value, status in (("as_received", 90.0, "pass"), ("dry", 90.0, "pass"), ("as_received", 101.0, "fail"),
-                                 ("dry", 101.0, "fail"), ("", 101.0, "fail")):
+    for basis, value, status in (
+        ("as_received", 90.0, "pass"),
+        ("dry", 90.0, "pass"),
+        ("as_received", 101.0, "fail"),
+        ("dry", 101.0, "fail"),
+        ("", 101.0, "fail"),
+    ):
         meas = {"moisture_pct": M(32.0, "%", "as_received"), "cu": M(value, "mg/kg", basis)}
         check = judge([r], [], meas)["checks"][0]
         assert (check["value"], check["status"]) == (value, status)
@@ -205,7 +288,9 @@ def test_requirement_without_basis_is_never_converted():
     frame = pd.DataFrame({"cu": [90.0, 90.0], "cu__basis": ["as_received", "dry"]})
     assert judge_frame([r], [], frame)["cu:max"].tolist() == ["pass", "pass"]
     assert [judge([r], [], {"cu": M(90.0, "mg/kg", b)})["checks"][0]["status"] for b in ("as_received", "dry")] == [
-        "pass", "pass"]
+        "pass",
+        "pass",
+    ]
 
 
 def test_as_received_requirement_converts_dry_values_on_both_paths():
@@ -262,15 +347,19 @@ def test_maturity_frame_equals_scalar_on_the_thresholds(rows, rule_set):
 
 
 def test_npk_sum_frame_equals_scalar_for_every_uncertainty_and_qualifier_mix():
-    req = [Requirement("misc_organic", "npk_sum_pct", "max_exclusive", 15, "%", "dry"),
-           Requirement("misc_organic", "npk_sum_pct", "min", 14, "%", "dry")]   # the sum prepared once, used twice
+    req = [
+        Requirement("misc_organic", "npk_sum_pct", "max_exclusive", 15, "%", "dry"),
+        Requirement("misc_organic", "npk_sum_pct", "min", 14, "%", "dry"),
+    ]  # the sum prepared once, used twice
     samples = []
     for total in (13.5, 13.8, 14.2, 14.6, 15.0):
         for us in ((0.3, 0.4, 1.2), (1.0, 0.2, 0.1), (0.1, 1.5, 0.2), (2.0, 2.0, 2.0), (None, 0.5, 0.5)):
             for qs in (("", "", ""), ("<", "", ""), ("", "<", ""), ("", "", "<"), ("<", "<", "")):
                 parts = (total * 0.4, total * 0.35, total * 0.25)
-                meas = {k: M(v, "%", "dry", q, u) for k, v, q, u in
-                        zip(("total_nitrogen_pct", "p2o5_pct", "k2o_pct"), parts, qs, us)}
+                meas = {
+                    k: M(v, "%", "dry", q, u)
+                    for k, v, q, u in zip(("total_nitrogen_pct", "p2o5_pct", "k2o_pct"), parts, qs, us)
+                }
                 samples.append((meas, ProductFacts()))
     for rule in DECISION_RULES:
         _agree(samples, req, [], rule)
@@ -279,8 +368,11 @@ def test_npk_sum_frame_equals_scalar_for_every_uncertainty_and_qualifier_mix():
 
 
 def test_one_parameter_in_two_units_and_twice_in_one_unit():
-    reqs = [Requirement("c", "cu", "max", 100, "mg/kg", "dry"), Requirement("c", "cu", "min", 0.006, "%", "dry"),
-            Requirement("c", "cu", "max_exclusive", 120, "mg/kg", "dry")]
+    reqs = [
+        Requirement("c", "cu", "max", 100, "mg/kg", "dry"),
+        Requirement("c", "cu", "min", 0.006, "%", "dry"),
+        Requirement("c", "cu", "max_exclusive", 120, "mg/kg", "dry"),
+    ]
     samples = [({"cu": M(v, "mg/kg", "dry")}, ProductFacts()) for v in (50.0, 60.0, 100.0, 110.0, 120.0)]
     _agree(samples, reqs, [], "simple")
     out = judge_frame(reqs, [], _frame(samples))
@@ -292,23 +384,28 @@ def test_non_contents_are_never_converted_in_a_frame():
     req = [Requirement("c", "ph", "max", 7.5, "", "dry")]
     frame = pd.DataFrame({"ph": [7.0, 7.0], "ph__basis": ["as_received", ""], "moisture_pct": [50.0, 50.0]})
     assert judge_frame(req, [], frame)["ph:max"].tolist() == ["pass", "pass"]
-    assert judge(req, [], {"ph": M(7.0, "", "as_received"), "moisture_pct": M(50.0, "%", "as_received")})[
-        "checks"][0]["status"] == "pass"
+    assert (
+        judge(req, [], {"ph": M(7.0, "", "as_received"), "moisture_pct": M(50.0, "%", "as_received")})["checks"][0][
+            "status"
+        ]
+        == "pass"
+    )
 
 
 def test_uncertainty_follows_the_basis_conversion_in_a_frame():
     to_dry = [Requirement("c", "cu", "max", 100, "mg/kg", "dry")]
     # 60 ± 10 as received at 32 % moisture = 88.235 ± 14.706 dry: 102.94 > 100 ≥ 73.53 -> conditional
-    samples = [({"cu": M(60.0, "mg/kg", "as_received", "", 10.0), "moisture_pct": M(32.0, "%", "as_received")},
-                ProductFacts())]
+    samples = [
+        ({"cu": M(60.0, "mg/kg", "as_received", "", 10.0), "moisture_pct": M(32.0, "%", "as_received")}, ProductFacts())
+    ]
     _agree(samples, to_dry, [], "guarded")
     assert judge_frame(to_dry, [], _frame(samples), "guarded")["cu:max"].tolist() == ["conditional"]
     to_wet = [Requirement("c", "cu", "max", 78, "mg/kg", "as_received")]
     # 100 ± 10 dry at 30 % moisture = 70 ± 7 as received: 77 ≤ 78 -> pass; a value already as received stays
-    samples = [({"cu": M(100.0, "mg/kg", "dry", "", 10.0), "moisture_pct": M(30.0, "%", "as_received")},
-                ProductFacts()),
-               ({"cu": M(75.0, "mg/kg", "as_received", "", 2.0), "moisture_pct": M(30.0, "%", "as_received")},
-                ProductFacts())]
+    samples = [
+        ({"cu": M(100.0, "mg/kg", "dry", "", 10.0), "moisture_pct": M(30.0, "%", "as_received")}, ProductFacts()),
+        ({"cu": M(75.0, "mg/kg", "as_received", "", 2.0), "moisture_pct": M(30.0, "%", "as_received")}, ProductFacts()),
+    ]
     _agree(samples, to_wet, [], "guarded")
     assert judge_frame(to_wet, [], _frame(samples), "guarded")["cu:max"].tolist() == ["pass", "pass"]
 
@@ -322,6 +419,7 @@ def test_moisture_limit_on_the_dry_basis_takes_the_moisture_as_it_is():
 
 def test_reason_when_only_the_17th_digit_differs():
     import math
+
     req = [Requirement("c", "cu", "max", 100.1, "mg/kg", "dry")]
     c = judge(req, [], {"cu": M(math.nextafter(100.1, math.inf), "mg/kg", "dry")})["checks"][0]
     assert (c["status"], c["reason"]) == ("fail", "100.10000000000001 > 100.1")

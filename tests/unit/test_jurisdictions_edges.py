@@ -1,5 +1,6 @@
 """Heavy-metal limits of other jurisdictions (DOMAIN.md §6.2; issue #20): the limits file's
 validation word for word, every status at its limit's edge, and the rows the page reads."""
+
 import pytest
 
 from maturity.errors import InputError
@@ -22,12 +23,34 @@ def errors(*rows, header=HEADER):
 def test_rows_read_as_they_are():
     rows = load("US,美國,Cu,450,1000,total,", "JP,日本,cr,1.5,1.5,water_extract,", "IT,意大利,cr,0,0,total,Cr(VI)")
     assert rows == [
-        {"jurisdiction": "US", "jurisdiction_zh": "美國", "metal": "cu", "limit_low": 450.0, "limit_high": 1000.0,
-         "basis": "total", "note": ""},
-        {"jurisdiction": "JP", "jurisdiction_zh": "日本", "metal": "cr", "limit_low": 1.5, "limit_high": 1.5,
-         "basis": "water_extract", "note": ""},
-        {"jurisdiction": "IT", "jurisdiction_zh": "意大利", "metal": "cr", "limit_low": 0.0, "limit_high": 0.0,
-         "basis": "total", "note": "Cr(VI)"}]
+        {
+            "jurisdiction": "US",
+            "jurisdiction_zh": "美國",
+            "metal": "cu",
+            "limit_low": 450.0,
+            "limit_high": 1000.0,
+            "basis": "total",
+            "note": "",
+        },
+        {
+            "jurisdiction": "JP",
+            "jurisdiction_zh": "日本",
+            "metal": "cr",
+            "limit_low": 1.5,
+            "limit_high": 1.5,
+            "basis": "water_extract",
+            "note": "",
+        },
+        {
+            "jurisdiction": "IT",
+            "jurisdiction_zh": "意大利",
+            "metal": "cr",
+            "limit_low": 0.0,
+            "limit_high": 0.0,
+            "basis": "total",
+            "note": "Cr(VI)",
+        },
+    ]
 
 
 def test_byte_order_mark_and_blank_rows():
@@ -49,10 +72,15 @@ def test_every_problem_of_every_row_word_for_word():
     }
 
 
-@pytest.mark.parametrize("row, field", [
-    ("US,,cu,1,2,total,", "row 2.jurisdiction_zh"), (",美國,cu,1,2,total,", "row 2.jurisdiction"),
-    ("US,美國,cu,1,2,,", "row 2.basis"), ("US,美國,cu,-0.5,2,total,", "row 2.limit_low"),
-])
+@pytest.mark.parametrize(
+    "row, field",
+    [
+        ("US,,cu,1,2,total,", "row 2.jurisdiction_zh"),
+        (",美國,cu,1,2,total,", "row 2.jurisdiction"),
+        ("US,美國,cu,1,2,,", "row 2.basis"),
+        ("US,美國,cu,-0.5,2,total,", "row 2.limit_low"),
+    ],
+)
 def test_one_bad_field_refuses_the_file(row, field):
     assert list(errors(row, "AT,奧地利,cu,400,400,total,")) == [field]
 
@@ -67,16 +95,20 @@ def test_same_metal_with_another_note_is_not_a_duplicate():
 
 
 def test_missing_columns_and_empty_file():
-    assert errors(header="jurisdiction,metal,limit_low\n") == {"columns": [
-        "required column(s) missing: jurisdiction_zh, limit_high, basis, note; expected jurisdiction, "
-        "jurisdiction_zh, metal, limit_low, limit_high, basis, note"]}
+    assert errors(header="jurisdiction,metal,limit_low\n") == {
+        "columns": [
+            "required column(s) missing: jurisdiction_zh, limit_high, basis, note; expected jurisdiction, "
+            "jurisdiction_zh, metal, limit_low, limit_high, basis, note"
+        ]
+    }
     assert errors() == {"rows": ["the file has no limits"]}
 
 
 # --------------------------------------------------------------------------- statuses at the edges
 
-LIMITS = load("R,範圍,cu,100,500,total,", "S,單一,cu,100,100,total,", "W,水萃,cu,1,1,water_extract,",
-              "V,六價,cr,8,8,total,Cr(VI)")
+LIMITS = load(
+    "R,範圍,cu,100,500,total,", "S,單一,cu,100,100,total,", "W,水萃,cu,1,1,water_extract,", "V,六價,cr,8,8,total,Cr(VI)"
+)
 
 
 def statuses(value, qualifier="", metal="cu", unit="mg/kg", basis="dry", moisture=None):
@@ -97,20 +129,23 @@ def test_at_and_around_a_range():
 
 def test_below_detection_at_the_edges():
     assert statuses(100, "<")["R"] == ("meets", "<100, and 100 ≤ 100")
-    assert statuses(500, "<")["R"] == ("within_range",
-                                       "<500: 500 ≤ 500 meets the lenient end; the strict end 100 cannot be told")
-    assert statuses(500.5, "<")["R"] == ("uncertain",
-                                         "<500.5, but 500.5 > 500: below detection, may exceed the limit")
+    assert statuses(500, "<")["R"] == (
+        "within_range",
+        "<500: 500 ≤ 500 meets the lenient end; the strict end 100 cannot be told",
+    )
+    assert statuses(500.5, "<")["R"] == ("uncertain", "<500.5, but 500.5 > 500: below detection, may exceed the limit")
 
 
 def test_total_content_against_a_species_limit():
     assert statuses(8, metal="cr")["V"] == ("meets", "8 ≤ 8")
     assert statuses(9, metal="cr")["V"] == (
-        "uncertain", "total 9 > 8, but the limit is for Cr(VI) only, which was not measured")
+        "uncertain",
+        "total 9 > 8, but the limit is for Cr(VI) only, which was not measured",
+    )
 
 
 def test_units_and_moisture():
-    assert statuses(0.01, unit="%")["S"][0] == "meets"            # 0.01 % = 100 mg/kg
+    assert statuses(0.01, unit="%")["S"][0] == "meets"  # 0.01 % = 100 mg/kg
     assert statuses(0.0101, unit="%")["S"][0] == "exceeds"
     # 80 mg/kg as received at 20 % moisture = 100 mg/kg dry
     assert statuses(80, basis="as_received", moisture=20)["S"] == ("meets", "100 ≤ 100")
@@ -124,15 +159,22 @@ def test_units_and_moisture():
 
 def test_comparison_rows_shape():
     out = compare(LIMITS, {"cu": M(120, "mg/kg", "dry", "<")})
-    assert [i["metal"] for i in out] == ["cr", "cu"]            # METALS order, only limited metals
+    assert [i["metal"] for i in out] == ["cr", "cu"]  # METALS order, only limited metals
     cr, cu = out
     assert (cr["value"], cr["qualifier"]) == (None, "")
     assert cr["jurisdictions"][0]["reason"] == "no result"
     assert (cu["value"], cu["qualifier"]) == (120, "<")
     assert cu["jurisdictions"][0] == {
-        "jurisdiction": "R", "jurisdiction_zh": "範圍", "limit_low": 100.0, "limit_high": 500.0, "basis": "total",
-        "limit_display": "100–500", "note": "", "status": "within_range",
-        "reason": "<120: 120 ≤ 500 meets the lenient end; the strict end 100 cannot be told"}
+        "jurisdiction": "R",
+        "jurisdiction_zh": "範圍",
+        "limit_low": 100.0,
+        "limit_high": 500.0,
+        "basis": "total",
+        "limit_display": "100–500",
+        "note": "",
+        "status": "within_range",
+        "reason": "<120: 120 ≤ 500 meets the lenient end; the strict end 100 cannot be told",
+    }
     assert cr["jurisdictions"][0]["note"] == "Cr(VI)"
     assert [j["limit_display"] for j in cu["jurisdictions"]] == ["100–500", "100", "(1)"]
 
@@ -143,26 +185,44 @@ def test_limit_display():
 
 
 def test_by_jurisdiction_worst_status_and_its_metals():
-    limits = load("A,甲,cu,100,100,total,", "A,甲,zn,100,200,total,", "A,甲,pb,1,1,water_extract,",
-                  "B,乙,pb,5,5,water_extract,", "C,丙,cd,1,1,total,")
+    limits = load(
+        "A,甲,cu,100,100,total,",
+        "A,甲,zn,100,200,total,",
+        "A,甲,pb,1,1,water_extract,",
+        "B,乙,pb,5,5,water_extract,",
+        "C,丙,cd,1,1,total,",
+    )
     out = by_jurisdiction(compare(limits, {"cu": M(50, "mg/kg", "dry"), "zn": M(150, "mg/kg", "dry")}))
-    assert out == [     # first seen in METALS order: cd (C), cu (A), pb (A, B)
+    assert out == [  # first seen in METALS order: cd (C), cu (A), pb (A, B)
         {"jurisdiction": "C", "jurisdiction_zh": "丙", "status": "missing", "metals": ["cd"], "not_comparable": []},
-        {"jurisdiction": "A", "jurisdiction_zh": "甲", "status": "within_range", "metals": ["zn"],
-         "not_comparable": ["pb"]},
-        {"jurisdiction": "B", "jurisdiction_zh": "乙", "status": "not_comparable", "metals": [],
-         "not_comparable": ["pb"]},
+        {
+            "jurisdiction": "A",
+            "jurisdiction_zh": "甲",
+            "status": "within_range",
+            "metals": ["zn"],
+            "not_comparable": ["pb"],
+        },
+        {
+            "jurisdiction": "B",
+            "jurisdiction_zh": "乙",
+            "status": "not_comparable",
+            "metals": [],
+            "not_comparable": ["pb"],
+        },
     ]
 
 
-@pytest.mark.parametrize("bad_row, field", [
-    ("US,,cu,1,2,total,", "row 2.jurisdiction_zh"),
-    ("US,美國,cu,x,2,total,", "row 2.limit_low"),
-    ("US,美國,cu,1,,total,", "row 2.limit_high"),
-    ("US,美國,cu,-1,2,total,", "row 2.limit_low"),
-    ("US,美國,cu,5,3,total,", "row 2.limit_low"),
-    ("US,美國,cu,1,2,soil,", "row 2.basis"),
-])
+@pytest.mark.parametrize(
+    "bad_row, field",
+    [
+        ("US,,cu,1,2,total,", "row 2.jurisdiction_zh"),
+        ("US,美國,cu,x,2,total,", "row 2.limit_low"),
+        ("US,美國,cu,1,,total,", "row 2.limit_high"),
+        ("US,美國,cu,-1,2,total,", "row 2.limit_low"),
+        ("US,美國,cu,5,3,total,", "row 2.limit_low"),
+        ("US,美國,cu,1,2,soil,", "row 2.basis"),
+    ],
+)
 def test_a_refused_row_is_not_a_row_later_rows_can_duplicate(bad_row, field):
     assert list(errors(bad_row, "US,美國,cu,1,2,total,")) == [field]
 
@@ -170,9 +230,12 @@ def test_a_refused_row_is_not_a_row_later_rows_can_duplicate(bad_row, field):
 def test_refused_metals_are_not_compared_as_duplicates():
     assert errors("US,美國,zz,1,2,total,", "US,美國,zz,1,2,total,") == {
         "row 2.metal": ["unknown metal 'zz'; expected one of cd, cr, cu, hg, ni, pb, zn, as, co, mo"],
-        "row 3.metal": ["unknown metal 'zz'; expected one of cd, cr, cu, hg, ni, pb, zn, as, co, mo"]}
+        "row 3.metal": ["unknown metal 'zz'; expected one of cd, cr, cu, hg, ni, pb, zn, as, co, mo"],
+    }
 
 
 def test_every_duplicate_names_the_first_row():
     assert errors("US,美國,cu,1,2,total,", "US,美國,cu,1,2,total,", "US,美國,cu,3,4,total,") == {
-        "row 3": ["duplicate of row 2 (US cu)"], "row 4": ["duplicate of row 2 (US cu)"]}
+        "row 3": ["duplicate of row 2 (US cu)"],
+        "row 4": ["duplicate of row 2 (US cu)"],
+    }

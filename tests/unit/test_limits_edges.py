@@ -2,13 +2,19 @@
 value, on the single-sample and the batch (frame) path alike (DOMAIN.md §4.5–§4.8,
 §5, §6; issue #20). Expected statuses come from the spec's wording: "≥" and "at or
 above" include the limit, "<" and "below" exclude it."""
+
 import math
 
 import pandas as pd
 import pytest
 
 from maturity.calculations import (
-    CHROMATOGRAM_ZONES, COMPREHENSIVE_ITEMS, OBSERVATIONS, LabPolicy, chromatogram_reading, compute,
+    CHROMATOGRAM_ZONES,
+    COMPREHENSIVE_ITEMS,
+    OBSERVATIONS,
+    LabPolicy,
+    chromatogram_reading,
+    compute,
 )
 from maturity.errors import InputError
 from maturity.rules import MaturityInput, judge_maturity, judge_maturity_frame
@@ -30,22 +36,40 @@ def observe(**obs):
 
 # --------------------------------------------------------------------------- §4.8 numeric observations
 
-@pytest.mark.parametrize("key, value, passed", [
-    # particle size < 25 mm
-    ("max_particle_mm", 0, True), ("max_particle_mm", below(25.0), True), ("max_particle_mm", 25.0, False),
-    ("max_particle_mm", above(25.0), False),
-    # inert impurities < 4.0 %
-    ("impurities_pct", 0, True), ("impurities_pct", below(4.0), True), ("impurities_pct", 4.0, False),
-    ("impurities_pct", above(4.0), False), ("impurities_pct", 4.5, False), ("impurities_pct", 100, False),
-    # peak temperature ≥ 70 °C
-    ("peak_temperature_c", below(70.0), False), ("peak_temperature_c", 70.0, True),
-    ("peak_temperature_c", above(70.0), True), ("peak_temperature_c", 69.5, False),
-    # fermentation ≥ 60 days
-    ("fermentation_days", below(60.0), False), ("fermentation_days", 60, True), ("fermentation_days", 61, True),
-    ("fermentation_days", 59, False), ("fermentation_days", 0, False),
-    # ≥ 6 turnings (integers)
-    ("turnings", 5, False), ("turnings", 6, True), ("turnings", 7, True), ("turnings", 0, False),
-])
+
+@pytest.mark.parametrize(
+    "key, value, passed",
+    [
+        # particle size < 25 mm
+        ("max_particle_mm", 0, True),
+        ("max_particle_mm", below(25.0), True),
+        ("max_particle_mm", 25.0, False),
+        ("max_particle_mm", above(25.0), False),
+        # inert impurities < 4.0 %
+        ("impurities_pct", 0, True),
+        ("impurities_pct", below(4.0), True),
+        ("impurities_pct", 4.0, False),
+        ("impurities_pct", above(4.0), False),
+        ("impurities_pct", 4.5, False),
+        ("impurities_pct", 100, False),
+        # peak temperature ≥ 70 °C
+        ("peak_temperature_c", below(70.0), False),
+        ("peak_temperature_c", 70.0, True),
+        ("peak_temperature_c", above(70.0), True),
+        ("peak_temperature_c", 69.5, False),
+        # fermentation ≥ 60 days
+        ("fermentation_days", below(60.0), False),
+        ("fermentation_days", 60, True),
+        ("fermentation_days", 61, True),
+        ("fermentation_days", 59, False),
+        ("fermentation_days", 0, False),
+        # ≥ 6 turnings (integers)
+        ("turnings", 5, False),
+        ("turnings", 6, True),
+        ("turnings", 7, True),
+        ("turnings", 0, False),
+    ],
+)
 def test_numeric_observation_at_its_limit(key, value, passed):
     row = observe(**{key: value})[key]
     assert row["passed"] is passed
@@ -53,16 +77,19 @@ def test_numeric_observation_at_its_limit(key, value, passed):
     assert row["criterion"] == OBSERVATIONS[key].criterion
 
 
-@pytest.mark.parametrize("key, value, message", [
-    ("max_particle_mm", -0.001, "must be ≥ 0"),
-    ("impurities_pct", -0.001, "must be ≥ 0"),
-    ("impurities_pct", 100.001, "must be ≤ 100"),
-    ("fermentation_days", -1, "must be ≥ 0"),
-    ("turnings", -1, "must be ≥ 0"),
-    ("turnings", 6.5, "must be an integer"),
-    ("peak_temperature_c", 100.5, "must be ≤ 100"),
-    ("peak_temperature_c", -50.5, "must be ≥ -50"),
-])
+@pytest.mark.parametrize(
+    "key, value, message",
+    [
+        ("max_particle_mm", -0.001, "must be ≥ 0"),
+        ("impurities_pct", -0.001, "must be ≥ 0"),
+        ("impurities_pct", 100.001, "must be ≤ 100"),
+        ("fermentation_days", -1, "must be ≥ 0"),
+        ("turnings", -1, "must be ≥ 0"),
+        ("turnings", 6.5, "must be an integer"),
+        ("peak_temperature_c", 100.5, "must be ≤ 100"),
+        ("peak_temperature_c", -50.5, "must be ≥ -50"),
+    ],
+)
 def test_numeric_observation_bounds(key, value, message):
     with pytest.raises(InputError) as e:
         compute("observation", {"observations": {key: value}})
@@ -81,8 +108,10 @@ def test_turnings_integral_float_is_a_count():
 
 
 def test_particle_size_and_impurities_are_results_too():
-    out = compute("observation", {"observations": {"max_particle_mm": 12.5, "impurities_pct": 3.2,
-                                                   "turnings": 7, "colour": "black_brown"}})
+    out = compute(
+        "observation",
+        {"observations": {"max_particle_mm": 12.5, "impurities_pct": 3.2, "turnings": 7, "colour": "black_brown"}},
+    )
     assert set(out.results) == {"max_particle_mm", "impurities_pct"}
     assert out.results["max_particle_mm"].value == 12.5
     assert out.results["max_particle_mm"].unit == "mm"
@@ -101,8 +130,13 @@ PASSING = {
     "pollen_tube_test": {"comparable_to_control": True, "inhibited": False},
     "seedling_pot_test": {"comparable_to_control": True, "inhibited": False},
 }
-BOOLS = {"reheats_after_turning": False, "organic_matter_residual_stable": True, "structure_fine_uniform": True,
-         "manure_odour": False, "clumps_when_squeezed": False}
+BOOLS = {
+    "reheats_after_turning": False,
+    "organic_matter_residual_stable": True,
+    "structure_fine_uniform": True,
+    "manure_odour": False,
+    "clumps_when_squeezed": False,
+}
 
 
 @pytest.mark.parametrize("key, code, passed", [(k, c, p) for k, codes in PASSING.items() for c, p in codes.items()])
@@ -123,13 +157,17 @@ def test_every_yes_no_observation(key, passing):
 def test_unknown_code_names_the_choices():
     with pytest.raises(InputError) as e:
         compute("observation", {"observations": {"odour": "smoky"}})
-    assert e.value.errors == {"observations.odour": [
-        "unknown code 'smoky'; expected one of earthy, aromatic, sour, putrid, ammonia"]}
+    assert e.value.errors == {
+        "observations.odour": ["unknown code 'smoky'; expected one of earthy, aromatic, sour, putrid, ammonia"]
+    }
 
 
 def test_note_is_text_and_not_judged():
-    assert observe(note="sampled after rain")["note"] == {"value": "sampled after rain", "criterion": None,
-                                                          "passed": None}
+    assert observe(note="sampled after rain")["note"] == {
+        "value": "sampled after rain",
+        "criterion": None,
+        "passed": None,
+    }
     with pytest.raises(InputError) as e:
         compute("observation", {"observations": {"note": 5}})
     assert e.value.errors == {"observations.note": ["must be text"]}
@@ -137,8 +175,15 @@ def test_note_is_text_and_not_judged():
 
 # --------------------------------------------------------------------------- ch. 11 §4(5) comprehensive judgement
 
-ALL_MET = {"fermentation_days": 60, "colour": "black_brown", "structure_fine_uniform": True, "manure_odour": False,
-           "clumps_when_squeezed": False, "peak_temperature_c": 70, "turnings": 6}
+ALL_MET = {
+    "fermentation_days": 60,
+    "colour": "black_brown",
+    "structure_fine_uniform": True,
+    "manure_odour": False,
+    "clumps_when_squeezed": False,
+    "peak_temperature_c": 70,
+    "turnings": 6,
+}
 
 
 def comprehensive(obs):
@@ -152,9 +197,18 @@ def test_comprehensive_exactly_at_every_limit_is_fully_mature():
     assert set(COMPREHENSIVE_ITEMS) == set(ALL_MET)
 
 
-@pytest.mark.parametrize("key, value", [("fermentation_days", 59.9), ("peak_temperature_c", 69.9), ("turnings", 5),
-                                        ("colour", "yellow_brown"), ("structure_fine_uniform", False),
-                                        ("manure_odour", True), ("clumps_when_squeezed", True)])
+@pytest.mark.parametrize(
+    "key, value",
+    [
+        ("fermentation_days", 59.9),
+        ("peak_temperature_c", 69.9),
+        ("turnings", 5),
+        ("colour", "yellow_brown"),
+        ("structure_fine_uniform", False),
+        ("manure_odour", True),
+        ("clumps_when_squeezed", True),
+    ],
+)
 def test_comprehensive_one_item_just_short_is_not_fully_mature(key, value):
     assert comprehensive({**ALL_MET, key: value})["comprehensive"] == "not_fully_mature"
 
@@ -163,7 +217,7 @@ def test_comprehensive_one_item_just_short_is_not_fully_mature(key, value):
 def test_comprehensive_one_item_absent_is_undecided(key):
     obs = {k: v for k, v in ALL_MET.items() if k != key}
     assert comprehensive(obs)["comprehensive"] is None
-    assert comprehensive({**obs, key: None})["comprehensive"] is None   # null counts as absent
+    assert comprehensive({**obs, key: None})["comprehensive"] is None  # null counts as absent
 
 
 def test_comprehensive_ignores_items_outside_the_list():
@@ -173,16 +227,15 @@ def test_comprehensive_ignores_items_outside_the_list():
 
 # --------------------------------------------------------------------------- §4.7 chromatogram readings
 
-@pytest.mark.parametrize("score, reading", [(0, "immature"), (1, "intermediate"), (2, "intermediate"),
-                                            (3, "mature")])
+
+@pytest.mark.parametrize("score, reading", [(0, "immature"), (1, "intermediate"), (2, "intermediate"), (3, "mature")])
 def test_tari_chromatogram_reading_at_every_score(score, reading):
     assert chromatogram_reading("tari_agno3", score, None) == reading
     zones = {z: codes[1] if i < score else codes[0] for i, (z, codes) in enumerate(CHROMATOGRAM_ZONES.items())}
     out = compute("chromatogram", {"protocol": "tari_agno3", **zones})
     assert out.results["chromatogram_score"].value == score
     assert out.details["reading"] == reading
-    assert out.details["zones"] == {z: {"value": c, "mature": c == CHROMATOGRAM_ZONES[z][1]}
-                                    for z, c in zones.items()}
+    assert out.details["zones"] == {z: {"value": c, "mature": c == CHROMATOGRAM_ZONES[z][1]} for z, c in zones.items()}
 
 
 def test_livestock_chromatogram_reading_by_the_edge_only():
@@ -196,6 +249,7 @@ def test_livestock_chromatogram_reading_by_the_edge_only():
 
 
 # --------------------------------------------------------------------------- §5 rule sets, both paths
+
 
 def both(rule_set, policy=LabPolicy(), **fields):
     """(scalar result, frame row) for one sample; asserts the two paths agree."""
@@ -214,11 +268,19 @@ def status(result, key):
 MATURE_REST = {"cn_ratio": 15.0, "germination_valid": True}
 
 
-@pytest.mark.parametrize("rg, rrg, expected", [
-    (90.0, 90.0, "mature"), (below(90.0), 90.0, "immature"), (90.0, below(90.0), "immature"),
-    (above(90.0), above(90.0), "mature"), (90.0, 200.0, "mature"), (200.0, 90.0, "mature"),
-    (89.0, 95.0, "immature"), (95.0, 89.0, "immature"),
-])
+@pytest.mark.parametrize(
+    "rg, rrg, expected",
+    [
+        (90.0, 90.0, "mature"),
+        (below(90.0), 90.0, "immature"),
+        (90.0, below(90.0), "immature"),
+        (above(90.0), above(90.0), "mature"),
+        (90.0, 200.0, "mature"),
+        (200.0, 90.0, "mature"),
+        (89.0, 95.0, "immature"),
+        (95.0, 89.0, "immature"),
+    ],
+)
 def test_germination_at_90_percent(rg, rrg, expected):
     scalar, _ = both("tari_1999", relative_germination_pct=rg, relative_root_growth_pct=rrg, **MATURE_REST)
     assert status(scalar, "germination") == expected
@@ -226,19 +288,17 @@ def test_germination_at_90_percent(rg, rrg, expected):
 
 def test_germination_thresholds_follow_policy():
     policy = LabPolicy(relative_germination_mature_pct=80.0, root_growth_not_inhibited_pct=85.0)
-    scalar, _ = both("tari_1999", policy, relative_germination_pct=80.0, relative_root_growth_pct=85.0,
-                     **MATURE_REST)
+    scalar, _ = both("tari_1999", policy, relative_germination_pct=80.0, relative_root_growth_pct=85.0, **MATURE_REST)
     assert status(scalar, "germination") == "mature"
-    scalar, _ = both("tari_1999", policy, relative_germination_pct=80.0, relative_root_growth_pct=84.9,
-                     **MATURE_REST)
+    scalar, _ = both("tari_1999", policy, relative_germination_pct=80.0, relative_root_growth_pct=84.9, **MATURE_REST)
     assert status(scalar, "germination") == "immature"
-    scalar, _ = both("tari_1999", policy, relative_germination_pct=79.9, relative_root_growth_pct=85.0,
-                     **MATURE_REST)
+    scalar, _ = both("tari_1999", policy, relative_germination_pct=79.9, relative_root_growth_pct=85.0, **MATURE_REST)
     assert status(scalar, "germination") == "immature"
 
 
-@pytest.mark.parametrize("cn, expected", [(20.0, "immature"), (below(20.0), "mature"), (above(20.0), "immature"),
-                                          (0.0, "mature")])
+@pytest.mark.parametrize(
+    "cn, expected", [(20.0, "immature"), (below(20.0), "mature"), (above(20.0), "immature"), (0.0, "mature")]
+)
 def test_cn_at_20(cn, expected):
     scalar, _ = both("tari_1999", relative_germination_pct=95.0, relative_root_growth_pct=95.0, cn_ratio=cn)
     assert status(scalar, "cn_ratio") == expected
@@ -247,36 +307,57 @@ def test_cn_at_20(cn, expected):
 
 @pytest.mark.parametrize("rs, expected", [(35.0, "immature"), (below(35.0), "mature"), (above(35.0), "immature")])
 def test_rs_tc_at_35(rs, expected):
-    scalar, _ = both("tari_1999", relative_germination_pct=95.0, relative_root_growth_pct=95.0, cn_ratio=15.0,
-                     rs_tc_ratio_pct=rs)
+    scalar, _ = both(
+        "tari_1999", relative_germination_pct=95.0, relative_root_growth_pct=95.0, cn_ratio=15.0, rs_tc_ratio_pct=rs
+    )
     assert status(scalar, "reducing_sugar") == expected
     assert scalar["verdict"] == expected
 
 
-@pytest.mark.parametrize("score, expected", [(0, "immature"), (1, "intermediate"), (2, "intermediate"),
-                                             (3, "mature")])
+@pytest.mark.parametrize("score, expected", [(0, "immature"), (1, "intermediate"), (2, "intermediate"), (3, "mature")])
 def test_chromatogram_score_every_value(score, expected):
     for protocol in (None, "tari_agno3"):
-        scalar, _ = both("tari_1999", relative_germination_pct=95.0, relative_root_growth_pct=95.0, cn_ratio=15.0,
-                         chromatogram_score=score, chromatogram_protocol=protocol)
+        scalar, _ = both(
+            "tari_1999",
+            relative_germination_pct=95.0,
+            relative_root_growth_pct=95.0,
+            cn_ratio=15.0,
+            chromatogram_score=score,
+            chromatogram_protocol=protocol,
+        )
         assert status(scalar, "chromatogram") == expected
         assert scalar["verdict"] == expected
 
 
 @pytest.mark.parametrize("edge, expected", [("serrated", "mature"), ("smooth", "immature"), (None, "missing")])
 def test_livestock_chromatogram_edge_both_paths(edge, expected):
-    scalar, _ = both("tari_1999", relative_germination_pct=95.0, relative_root_growth_pct=95.0, cn_ratio=15.0,
-                     chromatogram_protocol="livestock_naoh", chromatogram_edge=edge, chromatogram_score=0)
+    scalar, _ = both(
+        "tari_1999",
+        relative_germination_pct=95.0,
+        relative_root_growth_pct=95.0,
+        cn_ratio=15.0,
+        chromatogram_protocol="livestock_naoh",
+        chromatogram_edge=edge,
+        chromatogram_score=0,
+    )
     assert status(scalar, "chromatogram") == expected
     chrom = next(i for i in scalar["indicators"] if i["indicator"] == "chromatogram")
     assert chrom["value"] == edge
     assert chrom["criterion"] == "serrated edge mature, smooth edge immature"
 
 
-@pytest.mark.parametrize("gi, expected", [
-    (80.0, "mature"), (below(80.0), "intermediate"), (above(80.0), "mature"),
-    (50.0, "intermediate"), (below(50.0), "immature"), (above(50.0), "intermediate"), (0.0, "immature"),
-])
+@pytest.mark.parametrize(
+    "gi, expected",
+    [
+        (80.0, "mature"),
+        (below(80.0), "intermediate"),
+        (above(80.0), "mature"),
+        (50.0, "intermediate"),
+        (below(50.0), "immature"),
+        (above(50.0), "intermediate"),
+        (0.0, "immature"),
+    ],
+)
 def test_germination_index_at_80_and_50(gi, expected):
     scalar, _ = both("zucconi_gi", germination_index_pct=gi)
     assert status(scalar, "germination_index") == expected
@@ -292,16 +373,27 @@ def test_germination_index_thresholds_follow_policy():
 
 def test_cn_and_rs_tc_thresholds_follow_policy():
     policy = LabPolicy(cn_mature_below=25.0, rs_tc_mature_below_pct=30.0)
-    scalar, _ = both("tari_1999", policy, relative_germination_pct=95.0, relative_root_growth_pct=95.0,
-                     cn_ratio=24.9, rs_tc_ratio_pct=30.0)
+    scalar, _ = both(
+        "tari_1999",
+        policy,
+        relative_germination_pct=95.0,
+        relative_root_growth_pct=95.0,
+        cn_ratio=24.9,
+        rs_tc_ratio_pct=30.0,
+    )
     assert status(scalar, "cn_ratio") == "mature"
     assert status(scalar, "reducing_sugar") == "immature"
 
 
 @pytest.mark.parametrize("valid, expected", [(False, "invalid"), (True, "mature"), (None, "mature")])
 def test_germination_validity_both_rule_sets(valid, expected):
-    scalar, _ = both("tari_1999", relative_germination_pct=95.0, relative_root_growth_pct=95.0, cn_ratio=15.0,
-                     germination_valid=valid)
+    scalar, _ = both(
+        "tari_1999",
+        relative_germination_pct=95.0,
+        relative_root_growth_pct=95.0,
+        cn_ratio=15.0,
+        germination_valid=valid,
+    )
     assert status(scalar, "germination") == expected
     scalar, _ = both("zucconi_gi", germination_index_pct=95.0, germination_valid=valid)
     assert status(scalar, "germination_index") == expected
@@ -310,19 +402,30 @@ def test_germination_validity_both_rule_sets(valid, expected):
 
 @pytest.mark.parametrize("bark, expected", [(True, "skipped"), (False, "immature"), (None, "immature")])
 def test_bark_compost_flag_both_paths(bark, expected):
-    scalar, _ = both("tari_1999", relative_germination_pct=95.0, relative_root_growth_pct=95.0, cn_ratio=30.0,
-                     bark_compost=bark)
+    scalar, _ = both(
+        "tari_1999", relative_germination_pct=95.0, relative_root_growth_pct=95.0, cn_ratio=30.0, bark_compost=bark
+    )
     assert status(scalar, "cn_ratio") == expected
     cn = next(i for i in scalar["indicators"] if i["indicator"] == "cn_ratio")
     assert cn["criterion"] == ("not applied to bark compost" if bark else "C/N < 20")
 
 
 def test_indicator_rows_shape():
-    scalar, _ = both("tari_1999", relative_germination_pct=95.0, relative_root_growth_pct=91.5, cn_ratio=15.0,
-                     rs_tc_ratio_pct=20.0, chromatogram_score=3)
+    scalar, _ = both(
+        "tari_1999",
+        relative_germination_pct=95.0,
+        relative_root_growth_pct=91.5,
+        cn_ratio=15.0,
+        rs_tc_ratio_pct=20.0,
+        chromatogram_score=3,
+    )
     assert scalar["rule_set"] == "tari_1999"
-    assert [i["indicator"] for i in scalar["indicators"]] == ["germination", "cn_ratio", "reducing_sugar",
-                                                              "chromatogram"]
+    assert [i["indicator"] for i in scalar["indicators"]] == [
+        "germination",
+        "cn_ratio",
+        "reducing_sugar",
+        "chromatogram",
+    ]
     for i in scalar["indicators"]:
         assert set(i) == {"indicator", "value", "criterion", "status"}
     g, cn, rs, ch = scalar["indicators"]
@@ -332,17 +435,29 @@ def test_indicator_rows_shape():
     assert rs["criterion"] == "RS/TC < 35 %"
     assert ch["criterion"] == "score 3 mature, 1–2 intermediate, 0 immature"
     gi, _ = both("zucconi_gi", germination_index_pct=float("nan"))
-    assert gi["indicators"] == [{"indicator": "germination_index", "value": None,
-                                 "criterion": "GI ≥ 80 % mature, 50–80 % intermediate, < 50 % immature",
-                                 "status": "missing"}]
+    assert gi["indicators"] == [
+        {
+            "indicator": "germination_index",
+            "value": None,
+            "criterion": "GI ≥ 80 % mature, 50–80 % intermediate, < 50 % immature",
+            "status": "missing",
+        }
+    ]
     assert gi["verdict"] == "incomplete"
 
 
 def test_numpy_values_come_back_as_python_numbers():
     import numpy as np
-    out = judge_maturity("tari_1999", MaturityInput(relative_germination_pct=np.float64(95.5),
-                                                    relative_root_growth_pct=np.float64(91.0),
-                                                    cn_ratio=np.float64(math.nan), chromatogram_score=np.int64(2)))
+
+    out = judge_maturity(
+        "tari_1999",
+        MaturityInput(
+            relative_germination_pct=np.float64(95.5),
+            relative_root_growth_pct=np.float64(91.0),
+            cn_ratio=np.float64(math.nan),
+            chromatogram_score=np.int64(2),
+        ),
+    )
     g, cn, _, ch = out["indicators"]
     assert type(g["value"]["relative_germination_pct"]) is float
     assert cn["value"] is None and cn["status"] == "missing"
@@ -351,15 +466,27 @@ def test_numpy_values_come_back_as_python_numbers():
 
 # --------------------------------------------------------------------------- §5 bad chromatogram input, both paths
 
-@pytest.mark.parametrize("field, value, scalar_message, frame_message", [
-    ("chromatogram_protocol", "ink", "unknown protocol 'ink'; expected one of tari_agno3, livestock_naoh",
-     "unknown protocol(s) ['ink']; expected one of tari_agno3, livestock_naoh"),
-    ("chromatogram_edge", "jagged", "unknown edge code 'jagged'; expected one of smooth, serrated",
-     "unknown edge code(s) ['jagged']; expected one of smooth, serrated"),
-    ("chromatogram_score", 4, "must be an integer from 0 to 3", "must be an integer from 0 to 3"),
-    ("chromatogram_score", -1, "must be an integer from 0 to 3", "must be an integer from 0 to 3"),
-    ("chromatogram_score", 2.5, "must be an integer from 0 to 3", "must be an integer from 0 to 3"),
-])
+
+@pytest.mark.parametrize(
+    "field, value, scalar_message, frame_message",
+    [
+        (
+            "chromatogram_protocol",
+            "ink",
+            "unknown protocol 'ink'; expected one of tari_agno3, livestock_naoh",
+            "unknown protocol(s) ['ink']; expected one of tari_agno3, livestock_naoh",
+        ),
+        (
+            "chromatogram_edge",
+            "jagged",
+            "unknown edge code 'jagged'; expected one of smooth, serrated",
+            "unknown edge code(s) ['jagged']; expected one of smooth, serrated",
+        ),
+        ("chromatogram_score", 4, "must be an integer from 0 to 3", "must be an integer from 0 to 3"),
+        ("chromatogram_score", -1, "must be an integer from 0 to 3", "must be an integer from 0 to 3"),
+        ("chromatogram_score", 2.5, "must be an integer from 0 to 3", "must be an integer from 0 to 3"),
+    ],
+)
 def test_bad_chromatogram_input_messages(field, value, scalar_message, frame_message):
     with pytest.raises(InputError) as e:
         judge_maturity("tari_1999", MaturityInput(**{field: value}))
@@ -382,8 +509,13 @@ def test_unknown_rule_set_message():
 
 
 def test_criteria_show_fractional_policy_figures():
-    policy = LabPolicy(relative_germination_mature_pct=87.5, root_growth_not_inhibited_pct=92.25, cn_mature_below=18.5,
-                       gi_mature_pct=82.5, gi_intermediate_pct=47.5)
+    policy = LabPolicy(
+        relative_germination_mature_pct=87.5,
+        root_growth_not_inhibited_pct=92.25,
+        cn_mature_below=18.5,
+        gi_mature_pct=82.5,
+        gi_intermediate_pct=47.5,
+    )
     g = judge_maturity("tari_1999", MaturityInput(), policy)["indicators"]
     assert g[0]["criterion"] == "relative germination ≥ 87.5 % and relative root growth ≥ 92.25 %"
     assert g[1]["criterion"] == "C/N < 18.5"

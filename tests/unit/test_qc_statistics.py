@@ -1,4 +1,5 @@
 """DOMAIN.md §13: every worked number, every threshold at, below and above its value."""
+
 import math
 
 import pytest
@@ -8,6 +9,7 @@ from hypothesis import strategies as st
 from qc import statistics as qs
 
 # ---------------------------------------------------------------- duplicates (RPD)
+
 
 def test_rpd_formula():
     assert qs.rpd(10, 12) == pytest.approx(2 / 11 * 100)
@@ -29,12 +31,15 @@ def test_rpd_rejects_non_numbers(bad):
     assert e.value.code == "not_a_number" and e.value.field == "a"
 
 
-@pytest.mark.parametrize("a,b,status", [
-    (95.0, 105.0, "pass"),        # RPD exactly 10 %: at the limit passes
-    (95.5, 104.5, "pass"),        # 9 %
-    (94.0, 106.0, "fail"),        # 12 %
-    (94.9, 105.1, "fail"),        # 10.2 %
-])
+@pytest.mark.parametrize(
+    "a,b,status",
+    [
+        (95.0, 105.0, "pass"),  # RPD exactly 10 %: at the limit passes
+        (95.5, 104.5, "pass"),  # 9 %
+        (94.0, 106.0, "fail"),  # 12 %
+        (94.9, 105.1, "fail"),  # 10.2 %
+    ],
+)
 def test_duplicate_default_limit_10pct(a, b, status):
     j = qs.judge_duplicate(a, b)
     assert j.status == status
@@ -49,6 +54,7 @@ def test_duplicate_limit_is_data():
 
 # ---------------------------------------------------------------- reference materials
 
+
 def test_recovery_and_z():
     assert qs.recovery_pct(9.5, 10) == pytest.approx(95.0)
     assert qs.z_score(10.6, 10, 0.2) == pytest.approx(3.0)
@@ -61,16 +67,19 @@ def test_recovery_and_z():
         assert e.value.code == "s_not_positive"
 
 
-@pytest.mark.parametrize("x,status,code", [
-    (10.0, "pass", "reference_within_2s"),
-    (10.2, "pass", "reference_within_2s"),      # z = 2: on the warning line
-    (9.8, "pass", "reference_within_2s"),
-    (10.21, "warning", "reference_beyond_2s"),
-    (9.79, "warning", "reference_beyond_2s"),
-    (10.3, "warning", "reference_beyond_2s"),   # z = 3: on the action line
-    (10.31, "fail", "reference_beyond_3s"),
-    (9.69, "fail", "reference_beyond_3s"),
-])
+@pytest.mark.parametrize(
+    "x,status,code",
+    [
+        (10.0, "pass", "reference_within_2s"),
+        (10.2, "pass", "reference_within_2s"),  # z = 2: on the warning line
+        (9.8, "pass", "reference_within_2s"),
+        (10.21, "warning", "reference_beyond_2s"),
+        (9.79, "warning", "reference_beyond_2s"),
+        (10.3, "warning", "reference_beyond_2s"),  # z = 3: on the action line
+        (10.31, "fail", "reference_beyond_3s"),
+        (9.69, "fail", "reference_beyond_3s"),
+    ],
+)
 def test_reference_judgement(x, status, code):
     j = qs.judge_reference(x, 10.0, 0.1)
     assert (j.status, j.code) == (status, code)
@@ -78,6 +87,7 @@ def test_reference_judgement(x, status, code):
 
 
 # ---------------------------------------------------------------- spikes
+
 
 def test_spike_recovery_formula():
     assert qs.spike_recovery_pct(15, 10, 5) == pytest.approx(100.0)
@@ -88,11 +98,18 @@ def test_spike_recovery_formula():
         assert e.value.code == "added_not_positive" and e.value.field == "added"
 
 
-@pytest.mark.parametrize("spiked,status", [
-    (14.0, "pass"), (16.0, "pass"),           # 80 % and 120 %: on the limits
-    (13.99, "fail"), (16.01, "fail"),
-    (15.0, "pass"), (14.01, "pass"), (15.99, "pass"),
-])
+@pytest.mark.parametrize(
+    "spiked,status",
+    [
+        (14.0, "pass"),
+        (16.0, "pass"),  # 80 % and 120 %: on the limits
+        (13.99, "fail"),
+        (16.01, "fail"),
+        (15.0, "pass"),
+        (14.01, "pass"),
+        (15.99, "pass"),
+    ],
+)
 def test_spike_default_range(spiked, status):
     j = qs.judge_spike(spiked, 10, 5)
     assert j.status == status
@@ -106,6 +123,7 @@ def test_spike_range_is_data():
 
 # ---------------------------------------------------------------- blanks
 
+
 @pytest.mark.parametrize("value,status", [(0.49, "pass"), (0.5, "fail"), (0.51, "fail"), (-0.1, "pass")])
 def test_blank_below_loq(value, status):
     assert qs.judge_blank(value, 0.5).status == status
@@ -118,6 +136,7 @@ def test_blank_without_loq_is_a_warning_not_a_pass():
 
 # ---------------------------------------------------------------- control chart parameters
 
+
 def test_chart_parameters_first_20_only():
     values = [10 + (i % 5 - 2) * 0.1 for i in range(20)] + [100.0] * 5
     centre, s = qs.chart_parameters(values)
@@ -127,7 +146,7 @@ def test_chart_parameters_first_20_only():
 
 def test_chart_parameters_need_20_points():
     assert qs.chart_parameters([10.0] * 19 + []) is None
-    assert qs.chart_parameters([10.0]) is None           # one point
+    assert qs.chart_parameters([10.0]) is None  # one point
     assert qs.chart_parameters([]) is None
     with pytest.raises(qs.QcError) as e:
         qs.chart_parameters([10.0] * 20)
@@ -135,6 +154,7 @@ def test_chart_parameters_need_20_points():
 
 
 # ---------------------------------------------------------------- Westgard
+
 
 def _series(zs, runs=None):
     return [(10 + z, (runs[i] if runs else i)) for i, z in enumerate(zs)]
@@ -150,10 +170,17 @@ def test_one_point():
     assert rules_at_last([-3.5]) == ["1_2s", "1_3s"]
 
 
-@pytest.mark.parametrize("z,expected", [
-    (2.0, []), (2.01, ["1_2s"]), (-2.01, ["1_2s"]), (3.0, ["1_2s"]), (3.01, ["1_2s", "1_3s"]),
-    (-3.01, ["1_2s", "1_3s"]),
-])
+@pytest.mark.parametrize(
+    "z,expected",
+    [
+        (2.0, []),
+        (2.01, ["1_2s"]),
+        (-2.01, ["1_2s"]),
+        (3.0, ["1_2s"]),
+        (3.01, ["1_2s", "1_3s"]),
+        (-3.01, ["1_2s", "1_3s"]),
+    ],
+)
 def test_1_2s_and_1_3s_thresholds(z, expected):
     assert rules_at_last([z]) == expected
 
@@ -165,9 +192,16 @@ def test_1_2s_is_a_warning_others_reject():
     assert not qs.is_reject([])
 
 
-@pytest.mark.parametrize("zs,hit", [
-    ([2.1, 2.1], True), ([-2.1, -2.1], True), ([2.0, 2.1], False), ([2.1, -2.1], False), ([1.9, 2.5], False),
-])
+@pytest.mark.parametrize(
+    "zs,hit",
+    [
+        ([2.1, 2.1], True),
+        ([-2.1, -2.1], True),
+        ([2.0, 2.1], False),
+        ([2.1, -2.1], False),
+        ([1.9, 2.5], False),
+    ],
+)
 def test_2_2s(zs, hit):
     assert ("2_2s" in rules_at_last(zs)) is hit
 
@@ -188,18 +222,33 @@ def test_run_spanning_two_charts_is_judged_per_chart():
     assert chart_a == [["1_2s"]] and chart_b == [["1_2s"]]
 
 
-@pytest.mark.parametrize("zs,hit", [
-    ([1.1, 1.1, 1.1, 1.1], True), ([-1.1, -1.2, -1.5, -1.1], True), ([1.0, 1.1, 1.1, 1.1], False),
-    ([1.1, 1.1, 1.1, 1.0], False), ([1.1, 1.1, -1.1, 1.1], False), ([1.1, 1.1, 1.1], False),
-])
+@pytest.mark.parametrize(
+    "zs,hit",
+    [
+        ([1.1, 1.1, 1.1, 1.1], True),
+        ([-1.1, -1.2, -1.5, -1.1], True),
+        ([1.0, 1.1, 1.1, 1.1], False),
+        ([1.1, 1.1, 1.1, 1.0], False),
+        ([1.1, 1.1, -1.1, 1.1], False),
+        ([1.1, 1.1, 1.1], False),
+    ],
+)
 def test_4_1s(zs, hit):
     assert ("4_1s" in rules_at_last(zs)) is hit
 
 
-@pytest.mark.parametrize("zs,hit", [
-    ([0.1] * 10, True), ([-0.1] * 10, True), ([0.1] * 9, False), ([0.0] + [0.1] * 9, False),
-    ([0.1] * 9 + [0.0], False), ([0.1] * 9 + [-0.1], False), ([-0.1] + [0.1] * 10, True),
-])
+@pytest.mark.parametrize(
+    "zs,hit",
+    [
+        ([0.1] * 10, True),
+        ([-0.1] * 10, True),
+        ([0.1] * 9, False),
+        ([0.0] + [0.1] * 9, False),
+        ([0.1] * 9 + [0.0], False),
+        ([0.1] * 9 + [-0.1], False),
+        ([-0.1] + [0.1] * 10, True),
+    ],
+)
 def test_10_x(zs, hit):
     assert ("10_x" in rules_at_last(zs)) is hit
 
@@ -219,6 +268,7 @@ def test_westgard_prefix_property(zs):
 
 
 # ---------------------------------------------------------------- uncertainty
+
 
 def test_nordtest_worked_example():
     u = qs.combine_uncertainty(3.0, 2.0, 1.5)
@@ -242,7 +292,7 @@ def test_nordtest_from_results():
     assert u.rms_bias_pct == pytest.approx(math.sqrt(sum(r * r for r in rel) / 4))
     assert u.u_cref_pct == pytest.approx(1.5)
     assert u.n == 4
-    assert u.expanded_pct == pytest.approx(2 * math.sqrt(u.u_rw_pct ** 2 + u.rms_bias_pct ** 2 + 1.5 ** 2))
+    assert u.expanded_pct == pytest.approx(2 * math.sqrt(u.u_rw_pct**2 + u.rms_bias_pct**2 + 1.5**2))
 
 
 def test_nordtest_needs_two_results():
@@ -263,6 +313,7 @@ def test_absolute_uncertainty():
 
 
 # ---------------------------------------------------------------- LOD / LOQ
+
 
 def test_detection_limits_seven_blanks():
     blanks = [0.01, 0.02, 0.03, 0.02, 0.01, 0.03, 0.02]
@@ -287,4 +338,4 @@ def test_below_lod(value, below):
 @pytest.mark.parametrize("spiked,unspiked,added", [(1.40, 1.0, 0.5), (1.6, 1.0, 0.5), (0.7, 0.3, 0.5)])
 def test_decimal_inputs_on_the_limit_are_on_it(spiked, unspiked, added):
     assert qs.judge_spike(spiked, unspiked, added).status == "pass"
-    assert qs.judge_duplicate(0.95, 1.05).status == "pass"        # RPD 10 % from decimal inputs
+    assert qs.judge_duplicate(0.95, 1.05).status == "pass"  # RPD 10 % from decimal inputs

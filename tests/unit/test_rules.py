@@ -1,20 +1,31 @@
 """Maturity verdicts (maturity.rules), DOMAIN.md §5 and EXAMPLES.md."""
+
 import math
 from dataclasses import asdict, replace
 
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from maturity.calculations import LabPolicy, compute
 from maturity.errors import InputError
 from maturity.rules import (
-    INDICATORS, INPUT_FIELDS, MaturityInput, judge_maturity, judge_maturity_frame,
+    INDICATORS,
+    INPUT_FIELDS,
+    MaturityInput,
+    judge_maturity,
+    judge_maturity_frame,
 )
 
-MATURE = MaturityInput(relative_germination_pct=95.833, relative_root_growth_pct=91.313,
-                       germination_index_pct=87.508, germination_valid=True, cn_ratio=15.0)
+MATURE = MaturityInput(
+    relative_germination_pct=95.833,
+    relative_root_growth_pct=91.313,
+    germination_index_pct=87.508,
+    germination_valid=True,
+    cn_ratio=15.0,
+)
 
 
 def statuses(result):
@@ -27,22 +38,33 @@ def indicator(result, key):
 
 # --------------------------------------------------------------------------- examples
 
+
 def test_germination_example_end_to_end():
     dishes = lambda *rows: [{"sown": s, "germinated": g, "mean_root_length_mm": l} for s, g, l in rows]
-    out = compute("germination", {"protocol": "tari_cabbage",
-                                  "control": dishes((25, 24, 20.0), (25, 25, 22.0), (25, 23, 21.0)),
-                                  "sample": dishes((25, 23, 19.0), (25, 22, 18.5), (25, 24, 20.0))})
-    inp = MaturityInput(germination_valid=out.valid, cn_ratio=18.0,
-                        **{k: m.value for k, m in out.results.items()})
+    out = compute(
+        "germination",
+        {
+            "protocol": "tari_cabbage",
+            "control": dishes((25, 24, 20.0), (25, 25, 22.0), (25, 23, 21.0)),
+            "sample": dishes((25, 23, 19.0), (25, 22, 18.5), (25, 24, 20.0)),
+        },
+    )
+    inp = MaturityInput(germination_valid=out.valid, cn_ratio=18.0, **{k: m.value for k, m in out.results.items()})
     tari = judge_maturity("tari_1999", inp)
     assert indicator(tari, "germination")["status"] == "mature"
     assert tari["verdict"] == "mature"
     zucconi = judge_maturity("zucconi_gi", inp)
     assert zucconi == {
-        "rule_set": "zucconi_gi", "verdict": "mature",
-        "indicators": [{"indicator": "germination_index", "value": pytest.approx(87.508262, rel=1e-6),
-                        "criterion": "GI ≥ 80 % mature, 50–80 % intermediate, < 50 % immature",
-                        "status": "mature"}],
+        "rule_set": "zucconi_gi",
+        "verdict": "mature",
+        "indicators": [
+            {
+                "indicator": "germination_index",
+                "value": pytest.approx(87.508262, rel=1e-6),
+                "criterion": "GI ≥ 80 % mature, 50–80 % intermediate, < 50 % immature",
+                "status": "mature",
+            }
+        ],
     }
 
 
@@ -58,26 +80,38 @@ def test_invalid_control_example():
 
 def test_reducing_sugar_example_mature():
     r = judge_maturity("tari_1999", replace(MATURE, rs_tc_ratio_pct=20.0))
-    assert indicator(r, "reducing_sugar") == {"indicator": "reducing_sugar", "value": 20.0,
-                                              "criterion": "RS/TC < 35 %", "status": "mature"}
+    assert indicator(r, "reducing_sugar") == {
+        "indicator": "reducing_sugar",
+        "value": 20.0,
+        "criterion": "RS/TC < 35 %",
+        "status": "mature",
+    }
     assert r["verdict"] == "mature"
 
 
 def test_chromatogram_examples():
-    r = judge_maturity("tari_1999", replace(MATURE, chromatogram_protocol="tari_agno3", chromatogram_score=2,
-                                            chromatogram_edge="serrated"))
-    assert indicator(r, "chromatogram") == {"indicator": "chromatogram", "value": 2,
-                                            "criterion": "score 3 mature, 1–2 intermediate, 0 immature",
-                                            "status": "intermediate"}
+    r = judge_maturity(
+        "tari_1999",
+        replace(MATURE, chromatogram_protocol="tari_agno3", chromatogram_score=2, chromatogram_edge="serrated"),
+    )
+    assert indicator(r, "chromatogram") == {
+        "indicator": "chromatogram",
+        "value": 2,
+        "criterion": "score 3 mature, 1–2 intermediate, 0 immature",
+        "status": "intermediate",
+    }
     assert r["verdict"] == "intermediate"
-    r = judge_maturity("tari_1999", replace(MATURE, chromatogram_protocol="livestock_naoh", chromatogram_score=0,
-                                            chromatogram_edge="smooth"))
+    r = judge_maturity(
+        "tari_1999",
+        replace(MATURE, chromatogram_protocol="livestock_naoh", chromatogram_score=0, chromatogram_edge="smooth"),
+    )
     assert indicator(r, "chromatogram")["status"] == "immature"
     assert indicator(r, "chromatogram")["value"] == "smooth"
     assert r["verdict"] == "immature"
 
 
 # --------------------------------------------------------------------------- shape and criteria
+
 
 def test_tari_result_shape():
     r = judge_maturity("tari_1999", MATURE)
@@ -87,18 +121,30 @@ def test_tari_result_shape():
     assert g["value"] == {"relative_germination_pct": 95.833, "relative_root_growth_pct": 91.313}
     assert g["criterion"] == "relative germination ≥ 90 % and relative root growth ≥ 90 %"
     assert indicator(r, "cn_ratio")["criterion"] == "C/N < 20"
-    assert statuses(r) == {"germination": "mature", "cn_ratio": "mature", "reducing_sugar": "missing",
-                           "chromatogram": "missing"}
-    assert r["verdict"] == "mature"      # optional indicators missing do not make it incomplete
+    assert statuses(r) == {
+        "germination": "mature",
+        "cn_ratio": "mature",
+        "reducing_sugar": "missing",
+        "chromatogram": "missing",
+    }
+    assert r["verdict"] == "mature"  # optional indicators missing do not make it incomplete
 
 
 def test_criteria_follow_policy():
-    policy = LabPolicy(relative_germination_mature_pct=85, root_growth_not_inhibited_pct=80, cn_mature_below=25,
-                       rs_tc_mature_below_pct=30)
+    policy = LabPolicy(
+        relative_germination_mature_pct=85,
+        root_growth_not_inhibited_pct=80,
+        cn_mature_below=25,
+        rs_tc_mature_below_pct=30,
+    )
     r = judge_maturity("tari_1999", replace(MATURE, cn_ratio=22.0, rs_tc_ratio_pct=32.0), policy)
     assert indicator(r, "germination")["criterion"] == "relative germination ≥ 85 % and relative root growth ≥ 80 %"
-    assert statuses(r) == {"germination": "mature", "cn_ratio": "mature", "reducing_sugar": "immature",
-                           "chromatogram": "missing"}
+    assert statuses(r) == {
+        "germination": "mature",
+        "cn_ratio": "mature",
+        "reducing_sugar": "immature",
+        "chromatogram": "missing",
+    }
     assert indicator(r, "reducing_sugar")["criterion"] == "RS/TC < 30 %"
 
 
@@ -111,10 +157,15 @@ def test_unknown_rule_set():
         judge_maturity_frame("astm", pd.DataFrame([asdict(MATURE)]))
 
 
-@pytest.mark.parametrize("field, value", [
-    ("chromatogram_protocol", "ink"), ("chromatogram_edge", "jagged"), ("chromatogram_score", 4),
-    ("chromatogram_score", 1.5),
-])
+@pytest.mark.parametrize(
+    "field, value",
+    [
+        ("chromatogram_protocol", "ink"),
+        ("chromatogram_edge", "jagged"),
+        ("chromatogram_score", 4),
+        ("chromatogram_score", 1.5),
+    ],
+)
 def test_bad_chromatogram_input(field, value):
     inp = replace(MATURE, **{field: value})
     with pytest.raises(InputError) as exc:
@@ -127,10 +178,19 @@ def test_bad_chromatogram_input(field, value):
 
 # --------------------------------------------------------------------------- boundaries
 
-@pytest.mark.parametrize("rg, rrg, status", [
-    (90.0, 90.0, "mature"), (89.999, 95.0, "immature"), (95.0, 89.999, "immature"), (100.0, 120.0, "mature"),
-    (None, 95.0, "missing"), (95.0, None, "missing"), (float("nan"), 95.0, "missing"),
-])
+
+@pytest.mark.parametrize(
+    "rg, rrg, status",
+    [
+        (90.0, 90.0, "mature"),
+        (89.999, 95.0, "immature"),
+        (95.0, 89.999, "immature"),
+        (100.0, 120.0, "mature"),
+        (None, 95.0, "missing"),
+        (95.0, None, "missing"),
+        (float("nan"), 95.0, "missing"),
+    ],
+)
 def test_germination_status(rg, rrg, status):
     r = judge_maturity("tari_1999", replace(MATURE, relative_germination_pct=rg, relative_root_growth_pct=rrg))
     assert indicator(r, "germination")["status"] == status
@@ -144,8 +204,7 @@ def test_germination_without_assay_validity_is_judged_on_values():
     assert r["verdict"] == "incomplete"
 
 
-@pytest.mark.parametrize("cn, status", [(19.999, "mature"), (20.0, "immature"), (35.0, "immature"),
-                                        (None, "missing")])
+@pytest.mark.parametrize("cn, status", [(19.999, "mature"), (20.0, "immature"), (35.0, "immature"), (None, "missing")])
 def test_cn_status(cn, status):
     assert indicator(judge_maturity("tari_1999", replace(MATURE, cn_ratio=cn)), "cn_ratio")["status"] == status
 
@@ -156,21 +215,38 @@ def test_reducing_sugar_status(rs, status):
     assert indicator(r, "reducing_sugar")["status"] == status
 
 
-@pytest.mark.parametrize("protocol, score, edge, status", [
-    ("tari_agno3", 3, None, "mature"), ("tari_agno3", 2, None, "intermediate"), ("tari_agno3", 1, None, "intermediate"),
-    ("tari_agno3", 0, "serrated", "immature"), ("tari_agno3", None, "serrated", "missing"),
-    (None, 3, None, "mature"),
-    ("livestock_naoh", 0, "serrated", "mature"), ("livestock_naoh", 3, "smooth", "immature"),
-    ("livestock_naoh", 1, None, "missing"),
-])
+@pytest.mark.parametrize(
+    "protocol, score, edge, status",
+    [
+        ("tari_agno3", 3, None, "mature"),
+        ("tari_agno3", 2, None, "intermediate"),
+        ("tari_agno3", 1, None, "intermediate"),
+        ("tari_agno3", 0, "serrated", "immature"),
+        ("tari_agno3", None, "serrated", "missing"),
+        (None, 3, None, "mature"),
+        ("livestock_naoh", 0, "serrated", "mature"),
+        ("livestock_naoh", 3, "smooth", "immature"),
+        ("livestock_naoh", 1, None, "missing"),
+    ],
+)
 def test_chromatogram_status(protocol, score, edge, status):
-    r = judge_maturity("tari_1999", replace(MATURE, chromatogram_protocol=protocol, chromatogram_score=score,
-                                            chromatogram_edge=edge))
+    r = judge_maturity(
+        "tari_1999", replace(MATURE, chromatogram_protocol=protocol, chromatogram_score=score, chromatogram_edge=edge)
+    )
     assert indicator(r, "chromatogram")["status"] == status
 
 
-@pytest.mark.parametrize("gi, status", [(80.0, "mature"), (79.999, "intermediate"), (50.0, "intermediate"),
-                                        (49.999, "immature"), (0.0, "immature"), (None, "missing")])
+@pytest.mark.parametrize(
+    "gi, status",
+    [
+        (80.0, "mature"),
+        (79.999, "intermediate"),
+        (50.0, "intermediate"),
+        (49.999, "immature"),
+        (0.0, "immature"),
+        (None, "missing"),
+    ],
+)
 def test_germination_index_status(gi, status):
     r = judge_maturity("zucconi_gi", replace(MATURE, germination_index_pct=gi))
     assert r["indicators"][0]["status"] == status
@@ -178,6 +254,7 @@ def test_germination_index_status(gi, status):
 
 
 # --------------------------------------------------------------------------- verdict precedence
+
 
 def test_precedence_incomplete_beats_immature():
     r = judge_maturity("tari_1999", replace(MATURE, cn_ratio=None, rs_tc_ratio_pct=50.0))
@@ -208,10 +285,15 @@ def test_optional_indicator_immature_counts():
 
 # --------------------------------------------------------------------------- bark compost
 
+
 def test_bark_compost_skips_cn():
     r = judge_maturity("tari_1999", replace(MATURE, cn_ratio=32.0, bark_compost=True))
-    assert indicator(r, "cn_ratio") == {"indicator": "cn_ratio", "value": 32.0,
-                                        "criterion": "not applied to bark compost", "status": "skipped"}
+    assert indicator(r, "cn_ratio") == {
+        "indicator": "cn_ratio",
+        "value": 32.0,
+        "criterion": "not applied to bark compost",
+        "status": "skipped",
+    }
     assert r["verdict"] == "mature"
 
 
@@ -227,6 +309,7 @@ def test_bark_compost_still_needs_germination():
 
 
 # --------------------------------------------------------------------------- frame vs scalar
+
 
 def test_frame_shape_and_missing_columns():
     df = pd.DataFrame({"cn_ratio": [15.0, 25.0]}, index=["S1", "S2"])
@@ -246,8 +329,9 @@ def _maybe(strategy):
 
 
 # values cluster around the thresholds so every branch is exercised
-pct_st = st.one_of(st.sampled_from([0.0, 49.999, 50.0, 79.999, 80.0, 89.999, 90.0, 100.0]),
-                   st.floats(0, 200, allow_nan=False))
+pct_st = st.one_of(
+    st.sampled_from([0.0, 49.999, 50.0, 79.999, 80.0, 89.999, 90.0, 100.0]), st.floats(0, 200, allow_nan=False)
+)
 input_st = st.builds(
     MaturityInput,
     relative_germination_pct=_maybe(pct_st),
@@ -263,7 +347,7 @@ input_st = st.builds(
 )
 
 
-SECTION5_RULE_SETS = ("tari_1999", "zucconi_gi")   # ccqc_2001 (§12) has its own tests in test_ccqc.py
+SECTION5_RULE_SETS = ("tari_1999", "zucconi_gi")  # ccqc_2001 (§12) has its own tests in test_ccqc.py
 
 
 @settings(max_examples=200)
@@ -293,19 +377,21 @@ def test_verdict_follows_precedence(inp, rule_set):
         assert r["verdict"] == "mature"
         assert set(by_key.values()) <= {"mature", "missing", "skipped"}
     assert ("skipped" in by_key.values()) == (rule_set == "tari_1999" and inp.bark_compost)
-    for i in r["indicators"]:       # JSON-friendly values: no NaN
+    for i in r["indicators"]:  # JSON-friendly values: no NaN
         values = i["value"].values() if isinstance(i["value"], dict) else [i["value"]]
         assert not any(isinstance(v, float) and math.isnan(v) for v in values)
 
 
 def test_frame_accepts_numpy_and_object_columns():
-    df = pd.DataFrame({
-        "relative_germination_pct": np.array([95.0, 95.0, 95.0]),
-        "relative_root_growth_pct": [95.0, 95.0, None],
-        "germination_valid": pd.Series([np.True_, None, np.False_], dtype=object),
-        "cn_ratio": [10.0, 10.0, 10.0],
-        "bark_compost": pd.Series([None, True, False], dtype=object),
-    })
+    df = pd.DataFrame(
+        {
+            "relative_germination_pct": np.array([95.0, 95.0, 95.0]),
+            "relative_root_growth_pct": [95.0, 95.0, None],
+            "germination_valid": pd.Series([np.True_, None, np.False_], dtype=object),
+            "cn_ratio": [10.0, 10.0, 10.0],
+            "bark_compost": pd.Series([None, True, False], dtype=object),
+        }
+    )
     out = judge_maturity_frame("tari_1999", df)
     assert list(out["germination"]) == ["mature", "mature", "invalid"]
     assert list(out["cn_ratio"]) == ["mature", "skipped", "mature"]

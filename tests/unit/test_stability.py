@@ -1,4 +1,5 @@
 """Stability assays (DOMAIN.md §12) in maturity.calculations: every formula, its edges and its errors."""
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -20,8 +21,15 @@ def value(outcome, key):
 
 def test_stability_methods_report_known_parameters():
     assert STABILITY_METHODS == ("co2_evolution", "solvita", "mineral_nitrogen", "dewar")
-    for key in ("co2_c_mg_per_g_om_day", "solvita_co2", "solvita_nh3", "nh4_n_mg_kg", "no3_n_mg_kg",
-                "nh4_no3_ratio", "dewar_rise_c"):
+    for key in (
+        "co2_c_mg_per_g_om_day",
+        "solvita_co2",
+        "solvita_nh3",
+        "nh4_n_mg_kg",
+        "no3_n_mg_kg",
+        "nh4_no3_ratio",
+        "dewar_rise_c",
+    ):
         assert key in PARAMETERS
     assert PARAMETERS["nh4_n_mg_kg"].basis == "dry" and PARAMETERS["nh4_n_mg_kg"].unit == "mg/kg"
     assert PARAMETERS["co2_c_mg_per_g_om_day"].basis == ""
@@ -29,13 +37,13 @@ def test_stability_methods_report_known_parameters():
 
 # --------------------------------------------------------------------------- co2_evolution
 
+
 def test_co2_evolution_formula():
     # 30 mg CO2-C from 10 g dry at 50 % OM (5 g OM) over 3 days -> 30 / 5 / 3 = 2
     out = compute("co2_evolution", {"co2_c_mg": 30, "dry_mass_g": 10, "organic_matter_pct": 50, "days": 3})
     assert value(out, "co2_c_mg_per_g_om_day") == pytest.approx(2.0)
     assert out.results["co2_c_mg_per_g_om_day"].unit == "mg/g OM/day"
-    assert out.details == {"organic_matter_g": pytest.approx(5.0), "co2_c_mg_per_g_om": pytest.approx(6.0),
-                           "days": 3.0}
+    assert out.details == {"organic_matter_g": pytest.approx(5.0), "co2_c_mg_per_g_om": pytest.approx(6.0), "days": 3.0}
     out = compute("co2_evolution", {"co2_c_mg": "12.6", "dry_mass_g": "7", "organic_matter_pct": "60", "days": "4"})
     assert value(out, "co2_c_mg_per_g_om_day") == pytest.approx(12.6 / (7 * 0.6) / 4)
 
@@ -53,15 +61,18 @@ def test_co2_evolution_edges():
     assert errors_of("co2_evolution", {**base, "dry_mass_g": 0}) == {"dry_mass_g": ["must be > 0"]}
     assert errors_of("co2_evolution", {**base, "organic_matter_pct": 0}) == {"organic_matter_pct": ["must be > 0"]}
     assert errors_of("co2_evolution", {**base, "organic_matter_pct": 100.1}) == {
-        "organic_matter_pct": ["must be ≤ 100"]}
+        "organic_matter_pct": ["must be ≤ 100"]
+    }
     assert errors_of("co2_evolution", {**base, "days": 0}) == {"days": ["must be > 0"]}
-    assert errors_of("co2_evolution", {}) == {k: ["is required"] for k in
-                                              ("co2_c_mg", "dry_mass_g", "organic_matter_pct", "days")}
+    assert errors_of("co2_evolution", {}) == {
+        k: ["is required"] for k in ("co2_c_mg", "dry_mass_g", "organic_matter_pct", "days")
+    }
     assert errors_of("co2_evolution", {**base, "hours": 3}) == {"hours": ["unknown field"]}
     assert errors_of("co2_evolution", {**base, "days": True})["days"] == ["must be a number, not a boolean"]
 
 
 # --------------------------------------------------------------------------- solvita
+
 
 def test_solvita_colour_numbers():
     out = compute("solvita", {"co2_colour": 6, "nh3_colour": "4"})
@@ -72,10 +83,17 @@ def test_solvita_colour_numbers():
     assert value(compute("solvita", {"co2_colour": 8}), "solvita_co2") == 8
 
 
-@pytest.mark.parametrize("field,bad,message", [
-    ("co2_colour", 0, "must be ≥ 1"), ("co2_colour", 9, "must be ≤ 8"), ("co2_colour", 6.5, "must be an integer"),
-    ("nh3_colour", 0, "must be ≥ 1"), ("nh3_colour", 6, "must be ≤ 5"), ("nh3_colour", 4.5, "must be an integer"),
-])
+@pytest.mark.parametrize(
+    "field,bad,message",
+    [
+        ("co2_colour", 0, "must be ≥ 1"),
+        ("co2_colour", 9, "must be ≤ 8"),
+        ("co2_colour", 6.5, "must be an integer"),
+        ("nh3_colour", 0, "must be ≥ 1"),
+        ("nh3_colour", 6, "must be ≤ 5"),
+        ("nh3_colour", 4.5, "must be an integer"),
+    ],
+)
 def test_solvita_ranges(field, bad, message):
     assert errors_of("solvita", {field: bad}) == {field: [message]}
 
@@ -86,6 +104,7 @@ def test_solvita_needs_one_colour():
 
 
 # --------------------------------------------------------------------------- mineral_nitrogen
+
 
 def test_mineral_nitrogen_ratio():
     out = compute("mineral_nitrogen", {"nh4_n_mg_kg": 150, "no3_n_mg_kg": 300})
@@ -103,11 +122,14 @@ def test_mineral_nitrogen_without_nitrate_has_no_ratio():
 
 def test_mineral_nitrogen_errors():
     assert errors_of("mineral_nitrogen", {"nh4_n_mg_kg": -1, "no3_n_mg_kg": -0.5}) == {
-        "nh4_n_mg_kg": ["must be ≥ 0"], "no3_n_mg_kg": ["must be ≥ 0"]}
+        "nh4_n_mg_kg": ["must be ≥ 0"],
+        "no3_n_mg_kg": ["must be ≥ 0"],
+    }
     assert errors_of("mineral_nitrogen", {"nh4_n_mg_kg": 1}) == {"no3_n_mg_kg": ["is required"]}
 
 
 # --------------------------------------------------------------------------- dewar
+
 
 def test_dewar_rise():
     out = compute("dewar", {"ambient_temperature_c": 20, "max_temperature_c": 35.5})
@@ -118,16 +140,29 @@ def test_dewar_rise():
 
 def test_dewar_errors():
     assert errors_of("dewar", {"ambient_temperature_c": 25, "max_temperature_c": 24.9}) == {
-        "max_temperature_c": ["must be ≥ ambient_temperature_c (25)"]}
+        "max_temperature_c": ["must be ≥ ambient_temperature_c (25)"]
+    }
     assert errors_of("dewar", {"ambient_temperature_c": -20.1, "max_temperature_c": 100.1}) == {
-        "ambient_temperature_c": ["must be ≥ -20"], "max_temperature_c": ["must be ≤ 100"]}
+        "ambient_temperature_c": ["must be ≥ -20"],
+        "max_temperature_c": ["must be ≤ 100"],
+    }
 
 
 # --------------------------------------------------------------------------- direct entry and import
 
+
 def test_direct_entry_of_stability_results():
-    out = compute("direct", {"values": {"solvita_co2": {"value": 7}, "nh4_n_mg_kg": {"value": 90},
-                                        "co2_c_mg_per_g_om_day": {"value": 3.1}, "dewar_rise_c": {"value": 12}}})
+    out = compute(
+        "direct",
+        {
+            "values": {
+                "solvita_co2": {"value": 7},
+                "nh4_n_mg_kg": {"value": 90},
+                "co2_c_mg_per_g_om_day": {"value": 3.1},
+                "dewar_rise_c": {"value": 12},
+            }
+        },
+    )
     assert value(out, "solvita_co2") == 7 and value(out, "nh4_n_mg_kg") == 90.0
     errors = errors_of("direct", {"values": {"solvita_co2": {"value": 9}, "solvita_nh3": {"value": 0}}})
     assert errors == {"values.solvita_co2.value": ["must be ≤ 8"], "values.solvita_nh3.value": ["must be ≥ 1"]}
@@ -135,6 +170,7 @@ def test_direct_entry_of_stability_results():
 
 def test_derive_gives_the_nh4_no3_ratio_from_current_results():
     from maturity.calculations import derive
+
     derived, flags = derive({"nh4_n_mg_kg": 120.0, "no3_n_mg_kg": 40.0})
     assert derived == {"nh4_no3_ratio": pytest.approx(3.0)} and flags == []
     assert "nh4_no3_ratio" not in derive({"nh4_n_mg_kg": 120.0, "no3_n_mg_kg": 0.0})[0]

@@ -1,4 +1,5 @@
 """Standards editions as data (maturity.standards_io), DOMAIN.md §6."""
+
 import datetime
 from collections import Counter
 from pathlib import Path
@@ -7,7 +8,13 @@ import pytest
 
 from maturity.errors import InputError
 from maturity.standards_io import (
-    COLUMNS, Declaration, Edition, Requirement, load_edition_file, map_condition, parse_requirements_csv,
+    COLUMNS,
+    Declaration,
+    Edition,
+    Requirement,
+    load_edition_file,
+    map_condition,
+    parse_requirements_csv,
 )
 
 STANDARDS = Path(__file__).resolve().parents[2] / "maturity" / "standards"
@@ -30,6 +37,7 @@ def errors_of(text):
 
 # --------------------------------------------------------------------------- the shipped edition
 
+
 def test_tw_1997_edition_loads():
     e = load_edition_file(STANDARDS / "tw-1997.yaml")
     assert isinstance(e, Edition)
@@ -41,12 +49,21 @@ def test_tw_1997_edition_loads():
     # every row of the requirements CSV (the brief's "39" undercounts the file: it has 41 rows)
     assert len(e.requirements) == 41
     assert Counter(r.category for r in e.requirements) == {
-        "general_compost": 8, "layer_manure_compost": 7, "misc_organic": 7, "refuse_compost": 12,
-        "bark_compost": 7}
+        "general_compost": 8,
+        "layer_manure_compost": 7,
+        "misc_organic": 7,
+        "refuse_compost": 12,
+        "bark_compost": 7,
+    }
     assert e.categories["general_compost"] == {"name_zh": "一般堆肥", "name_en": "General compost"}
     assert e.categories["misc_organic"]["name_zh"] == "雜項有機質肥料"
-    assert set(e.categories) == {"general_compost", "layer_manure_compost", "misc_organic", "refuse_compost",
-                                 "bark_compost"}
+    assert set(e.categories) == {
+        "general_compost",
+        "layer_manure_compost",
+        "misc_organic",
+        "refuse_compost",
+        "bark_compost",
+    }
     decl = Declaration("general_compost", "no_chemical_fertilizer", "未添加化學肥料", "No chemical fertilizer added")
     assert e.declarations_for("general_compost") == [decl]
     assert [d.key for d in e.declarations_for("layer_manure_compost")] == ["no_chemical_fertilizer"]
@@ -78,8 +95,14 @@ def test_shipped_copies_match_the_spec_data(name):
 
 
 def test_bare_csv_with_metadata_as_keywords():
-    e = load_edition_file(STANDARDS / "tw_1997_categories.csv", code="tw-1997-csv", title="T",
-                          issuing_body="B", in_force="1997-02-03", source="S")
+    e = load_edition_file(
+        STANDARDS / "tw_1997_categories.csv",
+        code="tw-1997-csv",
+        title="T",
+        issuing_body="B",
+        in_force="1997-02-03",
+        source="S",
+    )
     assert e.code == "tw-1997-csv" and e.in_force == datetime.date(1997, 2, 3)
     assert len(e.requirements) == 41 and e.declarations == []
     assert e.categories["bark_compost"]["name_zh"] == "樹皮堆肥"
@@ -98,10 +121,15 @@ def test_condition_mapping():
 
 # --------------------------------------------------------------------------- parser
 
+
 def test_parse_good_rows_and_same_source():
-    reqs = parse_requirements_csv(csv_text(
-        GOOD, "general_compost,一般堆肥,zn,max,0.08,%,dry,,same (0.08 %)",
-        "general_compost,一般堆肥,moisture_pct,max,35,%,as_received,not bagasse-based,same"))
+    reqs = parse_requirements_csv(
+        csv_text(
+            GOOD,
+            "general_compost,一般堆肥,zn,max,0.08,%,dry,,same (0.08 %)",
+            "general_compost,一般堆肥,moisture_pct,max,35,%,as_received,not bagasse-based,same",
+        )
+    )
     assert reqs[0] == Requirement("general_compost", "cu", "max", 100.0, "mg/kg", "dry", "", "", "handbook")
     assert reqs[1].source == "handbook (0.08 %)" and reqs[1].unit == "%"
     assert reqs[2].source == "handbook"
@@ -114,8 +142,9 @@ def test_bom_extra_columns_and_blank_lines_are_tolerated():
 
 
 def test_missing_column():
-    errors = errors_of("category,parameter,kind,limit,unit,basis,condition,source\n"
-                       "general_compost,cu,max,100,mg/kg,dry,,h\n")
+    errors = errors_of(
+        "category,parameter,kind,limit,unit,basis,condition,source\ngeneral_compost,cu,max,100,mg/kg,dry,,h\n"
+    )
     assert list(errors) == ["columns"] and "category_zh" in errors["columns"][0]
 
 
@@ -130,10 +159,13 @@ def test_duplicate_requirement():
     errors = errors_of(csv_text(GOOD, "general_compost,一般堆肥,cu,max,150,mg/kg,dry,,x"))
     assert list(errors) == ["row 3"] and "row 2" in errors["row 3"][0]
     # a different condition or kind is not a duplicate
-    ok = parse_requirements_csv(csv_text(
-        "general_compost,一般堆肥,moisture_pct,max,35,%,as_received,not bagasse-based,h",
-        "general_compost,一般堆肥,moisture_pct,max,40,%,as_received,bagasse-based (蔗渣),h",
-        "general_compost,一般堆肥,moisture_pct,min,10,%,as_received,,h"))
+    ok = parse_requirements_csv(
+        csv_text(
+            "general_compost,一般堆肥,moisture_pct,max,35,%,as_received,not bagasse-based,h",
+            "general_compost,一般堆肥,moisture_pct,max,40,%,as_received,bagasse-based (蔗渣),h",
+            "general_compost,一般堆肥,moisture_pct,min,10,%,as_received,,h",
+        )
+    )
     assert len(ok) == 3
 
 
@@ -166,16 +198,20 @@ def test_other_row_problems():
 
 
 def test_every_problem_is_reported_and_nothing_returned():
-    text = csv_text(GOOD, "general_compost,一般堆肥,zn,max,abc,mg/kg,dry,,same",
-                    "general_compost,一般堆肥,cu,max,100,mg/kg,dry,,same",
-                    "general_compost,一般堆肥,pb,between,1,mg/kg,dry,,same",
-                    "general_compost,一般堆肥,hg,max,1,mmol,dry,,same")
+    text = csv_text(
+        GOOD,
+        "general_compost,一般堆肥,zn,max,abc,mg/kg,dry,,same",
+        "general_compost,一般堆肥,cu,max,100,mg/kg,dry,,same",
+        "general_compost,一般堆肥,pb,between,1,mg/kg,dry,,same",
+        "general_compost,一般堆肥,hg,max,1,mmol,dry,,same",
+    )
     errors = errors_of(text)
     assert set(errors) == {"row 3.limit", "row 4", "row 5.kind", "row 6.unit"}
     assert errors["row 3.limit"] == ["'abc' is not a number"]
 
 
 # --------------------------------------------------------------------------- manifests
+
 
 def write_edition(tmp_path, manifest, rows=(GOOD,)):
     (tmp_path / "req.csv").write_text(csv_text(*rows), encoding="utf-8")
@@ -203,16 +239,19 @@ def test_manifest_loads(tmp_path):
     assert e.code == "test-1" and len(e.requirements) == 1 and len(e.declarations) == 1
 
 
-@pytest.mark.parametrize("change,key", [
-    (("code: test-1\n", ""), "code"),
-    (("code: test-1", "code: bad code!"), "code"),
-    (("2001-01-01", "01/01/2001"), "in_force"),
-    (("req.csv", "nope.csv"), "requirements_csv"),
-    (("general_compost: {name_zh", "other: {name_zh"), "categories"),
-    (("name_en: General compost}", "name_en: ''}"), "categories.general_compost.name_en"),
-    (("key: no_chemical_fertilizer", "key: organic_certified"), "declarations.general_compost.0.key"),
-    (("source: somewhere", "source: somewhere\ncolour: green"), "colour"),
-])
+@pytest.mark.parametrize(
+    "change,key",
+    [
+        (("code: test-1\n", ""), "code"),
+        (("code: test-1", "code: bad code!"), "code"),
+        (("2001-01-01", "01/01/2001"), "in_force"),
+        (("req.csv", "nope.csv"), "requirements_csv"),
+        (("general_compost: {name_zh", "other: {name_zh"), "categories"),
+        (("name_en: General compost}", "name_en: ''}"), "categories.general_compost.name_en"),
+        (("key: no_chemical_fertilizer", "key: organic_certified"), "declarations.general_compost.0.key"),
+        (("source: somewhere", "source: somewhere\ncolour: green"), "colour"),
+    ],
+)
 def test_manifest_problems(tmp_path, change, key):
     with pytest.raises(InputError) as e:
         load_edition_file(write_edition(tmp_path, MANIFEST.replace(*change)))
@@ -221,8 +260,9 @@ def test_manifest_problems(tmp_path, change, key):
 
 def test_manifest_reports_csv_problems_too(tmp_path):
     with pytest.raises(InputError) as e:
-        load_edition_file(write_edition(tmp_path, MANIFEST.replace("2001-01-01", "never"),
-                                        rows=(GOOD.replace(",100,", ",abc,"),)))
+        load_edition_file(
+            write_edition(tmp_path, MANIFEST.replace("2001-01-01", "never"), rows=(GOOD.replace(",100,", ",abc,"),))
+        )
     assert {"in_force", "row 2.limit"} <= set(e.value.errors)
 
 

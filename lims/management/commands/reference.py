@@ -9,8 +9,10 @@ DOCS = Path(settings.BASE_DIR) / "docs"
 
 
 class Command(BaseCommand):
-    help = ("Write docs/REFERENCE.md (transition actions, assay methods and raw fields with units, parameters, "
-            "import columns) and docs/import_template.csv from the code; --check only compares.")
+    help = (
+        "Write docs/REFERENCE.md (transition actions, assay methods and raw fields with units, parameters, "
+        "import columns) and docs/import_template.csv from the code; --check only compares."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--check", action="store_true", help="fail if the committed files differ from the code")

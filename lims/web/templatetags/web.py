@@ -1,4 +1,5 @@
 """Template helpers of the pages: labels of codes, badges, QR codes."""
+
 import io
 
 from django import template
@@ -44,9 +45,11 @@ def render_badge(code):
 
 @register.filter
 def assay_status_badge(code):
-    return format_html('<span class="badge {}">{}</span>', "verified" if code == "verified" else
-                       ("invalid" if code == "invalidated" else "in_testing"),
-                       labels.label(labels.ASSAY_STATUS, code))
+    return format_html(
+        '<span class="badge {}">{}</span>',
+        "verified" if code == "verified" else ("invalid" if code == "invalidated" else "in_testing"),
+        labels.label(labels.ASSAY_STATUS, code),
+    )
 
 
 @register.filter
@@ -103,11 +106,12 @@ def qr_svg(text, size="32mm"):
     """An inline SVG QR code (no file, no network)."""
     import qrcode
     import qrcode.image.svg
+
     img = qrcode.make(text, image_factory=qrcode.image.svg.SvgPathImage, box_size=10, border=2)
     buf = io.BytesIO()
     img.save(buf)
     svg = buf.getvalue().decode()
-    svg = svg[svg.index("<svg"):]
+    svg = svg[svg.index("<svg") :]
     svg = svg.replace("<svg ", f'<svg role="img" aria-label="QR {text}" style="width:{size};height:{size}" ', 1)
     return mark_safe(svg)
 
@@ -118,6 +122,7 @@ def source_label(source):
     import re
 
     from django.utils.translation import gettext as _
+
     m = re.fullmatch(r"import:(?P<name>.+) rows (?P<a>\d+)–(?P<b>\d+)", source or "")
     if not m:
         return source

@@ -1,4 +1,5 @@
 """Technician pages: work list, receipt, assay entry with live preview, bulk import."""
+
 from django.contrib import messages
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -34,13 +35,18 @@ def receive(request):
             form.add_error("code", _("No sample with the code %(code)s.") % {"code": code})
         else:
             try:
-                services.sample_transition(actor=request.user, sample=sample, action="receive",
-                                           condition=form.cleaned_data.get("condition", ""))
+                services.sample_transition(
+                    actor=request.user,
+                    sample=sample,
+                    action="receive",
+                    condition=form.cleaned_data.get("condition", ""),
+                )
             except (TransitionError, PermissionDeniedError) as e:
                 form.add_error("code", service_error_text(e))
             else:
-                messages.success(request, _("%(code)s received. Print its label and put it on the container.")
-                                 % {"code": code})
+                messages.success(
+                    request, _("%(code)s received. Print its label and put it on the container.") % {"code": code}
+                )
                 if request.POST.get("then") == "enter":  # label printed from the entry page: one page load less
                     return redirect("assay-entry", sample.pk, queries.next_method(sample) or assay_forms.METHODS[0])
                 return redirect("sample-label", sample.pk)
@@ -50,6 +56,7 @@ def receive(request):
 
 def _method_or_404(method):
     from django.http import Http404
+
     if method not in assay_forms.METHODS:
         raise Http404
     return method
@@ -58,13 +65,20 @@ def _method_or_404(method):
 def _entry_context(request, sample, method, values, errors, assay=None):
     model = assay_forms.form_model(method, values, labels.translate_errors(errors), current_policy())
     following = None if assay else queries.next_method(sample, after=method)
-    return {"sample": sample, "method": method, "method_label": labels.method_label(method), "form": model,
-            "assay": assay, "next_method": following,
-            "next_label": labels.method_label(following) if following else "",
-            "entered": queries.methods_entered(sample), "n_entered": sample.assays.filter(status="entered").count(),
-            "category": labels.category_name(sample.product.category),
-            "methods": [(m, labels.method_label(m)) for m in assay_forms.METHODS],
-            "figures": queries.sample_verdicts(sample)["rows"]}
+    return {
+        "sample": sample,
+        "method": method,
+        "method_label": labels.method_label(method),
+        "form": model,
+        "assay": assay,
+        "next_method": following,
+        "next_label": labels.method_label(following) if following else "",
+        "entered": queries.methods_entered(sample),
+        "n_entered": sample.assays.filter(status="entered").count(),
+        "category": labels.category_name(sample.product.category),
+        "methods": [(m, labels.method_label(m)) for m in assay_forms.METHODS],
+        "figures": queries.sample_verdicts(sample)["rows"],
+    }
 
 
 @access.role_required(*access.ENTRY)
@@ -81,18 +95,24 @@ def assay_entry(request, pk, method):
             errors = dict(extra)
         else:
             try:
-                assay = assay_services.assay_enter(actor=request.user, sample=sample, method=method, data=data,
-                                                   photo=photo)
+                assay = assay_services.assay_enter(
+                    actor=request.user, sample=sample, method=method, data=data, photo=photo
+                )
             except InputError as e:
                 errors = assay_forms.map_errors(e.errors, path_map)
             except (TransitionError, PermissionDeniedError) as e:
                 messages.error(request, service_error_text(e))
                 return redirect("sample-detail", sample.pk)
             else:
-                shown = ", ".join(f"{labels.param_name(k)} {labels.value_text(m['value'], m.get('unit', ''), m.get('qualifier', ''))}"
-                                  for k, m in assay.results.items())
-                messages.success(request, _("%(method)s saved: %(figures)s") % {
-                    "method": labels.method_label(method), "figures": shown or "—"})
+                shown = ", ".join(
+                    f"{labels.param_name(k)} {labels.value_text(m['value'], m.get('unit', ''), m.get('qualifier', ''))}"
+                    for k, m in assay.results.items()
+                )
+                messages.success(
+                    request,
+                    _("%(method)s saved: %(figures)s")
+                    % {"method": labels.method_label(method), "figures": shown or "—"},
+                )
                 then = request.POST.get("_then", "")
                 if then == "next":
                     following = queries.next_method(sample, after=method)
@@ -107,8 +127,12 @@ def assay_entry(request, pk, method):
                         messages.success(request, _("%(code)s submitted for verification.") % {"code": sample.code})
                 return redirect("sample-detail", sample.pk)
     elif sample.status not in queries.OPEN_FOR_ENTRY:
-        messages.warning(request, labels.translate_message(
-            f"Assays can be entered only while a sample is received or in testing; this one is '{sample.status}'."))
+        messages.warning(
+            request,
+            labels.translate_message(
+                f"Assays can be entered only while a sample is received or in testing; this one is '{sample.status}'."
+            ),
+        )
         return redirect("sample-detail", sample.pk)
     return render(request, "web/assay_entry.html", _entry_context(request, sample, method, values, errors))
 
@@ -127,8 +151,9 @@ def assay_correct(request, pk, assay_id):
             errors = dict(extra)
         else:
             try:
-                assay_services.assay_correct(actor=request.user, assay=assay, data=data,
-                                             reason=request.POST.get("reason", ""))
+                assay_services.assay_correct(
+                    actor=request.user, assay=assay, data=data, reason=request.POST.get("reason", "")
+                )
             except InputError as e:
                 errors = assay_forms.map_errors(e.errors, path_map)
             except (TransitionError, PermissionDeniedError) as e:
@@ -167,6 +192,7 @@ def assay_preview(request, pk):
 def _pending_path(user, sha):
     """A refused upload kept for its re-import confirmation (the file input cannot be refilled)."""
     from django.conf import settings
+
     return settings.MEDIA_ROOT / "import-pending" / f"{user.pk}-{sha}"
 
 
@@ -175,6 +201,7 @@ def results_import(request):
     import re
 
     from maturity.import_checks import content_sha256
+
     form = ImportForm(request.POST or None, request.FILES or None)
     report, created, duplicate, checked, error_count = None, None, None, None, 0
     upload = None
@@ -186,13 +213,17 @@ def results_import(request):
         form = ImportForm()
     elif request.method == "POST" and form.is_valid():
         f = form.cleaned_data["file"]
-        upload = {"name": f.name, "content": f}   # a file object: read in a streaming way
+        upload = {"name": f.name, "content": f}  # a file object: read in a streaming way
     if upload is not None:
         check_only = request.POST.get("check_only") == "on"
         try:
-            result = assay_services.results_import(actor=request.user, filename=upload["name"],
-                                                   content=upload["content"], check_only=check_only,
-                                                   reimport=bool(pending))
+            result = assay_services.results_import(
+                actor=request.user,
+                filename=upload["name"],
+                content=upload["content"],
+                check_only=check_only,
+                reimport=bool(pending),
+            )
         except ImportRejected as e:
             report = [{**err, "reason": labels.translate_message(err["reason"])} for err in e.report["errors"]]
             error_count = len(e.errors)
@@ -205,6 +236,7 @@ def results_import(request):
                 path.write_bytes(content)
             else:
                 import shutil
+
                 content.seek(0)
                 with path.open("wb") as out:
                     shutil.copyfileobj(content, out)
@@ -217,15 +249,29 @@ def results_import(request):
                 created = result.assays
                 if pending:
                     _pending_path(request.user, pending).unlink(missing_ok=True)
-                messages.success(request, _("Imported %(rows)s value(s) into %(n)s sample(s).") % {
-                    "rows": rows, "n": len(created)})
+                messages.success(
+                    request, _("Imported %(rows)s value(s) into %(n)s sample(s).") % {"rows": rows, "n": len(created)}
+                )
             else:
-                checked = {"rows": rows, "samples": [a.sample.code for a in result.assays],
-                           "duplicates": result.duplicates, "earlier": result.earlier}
-    return render(request, "web/import.html", {
-        "form": form, "report": report, "error_count": error_count,
-        "created": created[:100] if created else None, "duplicate": duplicate, "checked": checked,
-        "columns": IMPORT_COLUMNS})
+                checked = {
+                    "rows": rows,
+                    "samples": [a.sample.code for a in result.assays],
+                    "duplicates": result.duplicates,
+                    "earlier": result.earlier,
+                }
+    return render(
+        request,
+        "web/import.html",
+        {
+            "form": form,
+            "report": report,
+            "error_count": error_count,
+            "created": created[:100] if created else None,
+            "duplicate": duplicate,
+            "checked": checked,
+            "columns": IMPORT_COLUMNS,
+        },
+    )
 
 
 IMPORT_COLUMNS = ["sample_code", "parameter", "value", "unit", "basis", "qualifier", "uncertainty"]
@@ -235,16 +281,20 @@ IMPORT_COLUMNS = ["sample_code", "parameter", "value", "unit", "basis", "qualifi
 def import_template(request):
     """An empty import file with the right headers, as CSV or XLSX."""
     from django.http import HttpResponse
+
     if request.GET.get("format") == "xlsx":
         import io
 
         from openpyxl import Workbook
+
         wb = Workbook()
         wb.active.title = "results"
         wb.active.append(IMPORT_COLUMNS)
         buf = io.BytesIO()
         wb.save(buf)
-        response = HttpResponse(buf.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        response = HttpResponse(
+            buf.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
         response["Content-Disposition"] = 'attachment; filename="results-template.xlsx"'
         return response
     response = HttpResponse("\ufeff" + ",".join(IMPORT_COLUMNS) + "\r\n", content_type="text/csv; charset=utf-8")

@@ -1,5 +1,6 @@
 """Manufacturer portal: own products and samples, verdicts in plain words,
 documents, dossier requests, the pre-check, and registering and editing products."""
+
 import math
 import re
 
@@ -46,31 +47,50 @@ def product_detail(request, pk):
     form = DossierForm(request.POST or None, product=product) if can_request else None
     if request.method == "POST" and can_request and form.is_valid():
         try:
-            doc = cert_services.dossier_request(actor=request.user, product=product,
-                                                samples=list(form.cleaned_data["samples"]),
-                                                declared=form.declared())
+            doc = cert_services.dossier_request(
+                actor=request.user,
+                product=product,
+                samples=list(form.cleaned_data["samples"]),
+                declared=form.declared(),
+            )
         except (InputError, PermissionDeniedError, TransitionError) as e:
             form.add_error(None, service_error_text(e))
         else:
-            messages.success(request, _("Registration dossier %(number)s requested; a reviewer of the lab signs "
-                                        "it, then it can be downloaded.")
-                             % {"number": doc.number})
+            messages.success(
+                request,
+                _(
+                    "Registration dossier %(number)s requested; a reviewer of the lab signs "
+                    "it, then it can be downloaded."
+                )
+                % {"number": doc.number},
+            )
             return redirect("document-detail", doc.pk)
-    return render(request, "web/product_detail.html", {
-        "product": product, "samples": product.samples.order_by("-created_at"), "form": form,
-        "category": labels.category_name(product.category),
-        "materials": materials_text(product.raw_materials), "process": process_text(product.process),
-        "can_edit": request.user.role in access.PRODUCT_EDIT, "history": product_history(product),
-        "documents": documents_visible_to(request.user).filter(product=product)})
+    return render(
+        request,
+        "web/product_detail.html",
+        {
+            "product": product,
+            "samples": product.samples.order_by("-created_at"),
+            "form": form,
+            "category": labels.category_name(product.category),
+            "materials": materials_text(product.raw_materials),
+            "process": process_text(product.process),
+            "can_edit": request.user.role in access.PRODUCT_EDIT,
+            "history": product_history(product),
+            "documents": documents_visible_to(request.user).filter(product=product),
+        },
+    )
 
 
 # --------------------------------------------------------------------------- registering and editing products
 
+
 def materials_text(materials):
     """[{"name", "proportion_pct"}] -> 'cattle manure 70 %, rice husk 30 %'."""
     sep = labels.bilingual("、", ", ")
-    return sep.join(f"{m.get('name', '')} {plain_number(m.get('proportion_pct'))} %" for m in materials or []
-                    if isinstance(m, dict))
+    return sep.join(
+        f"{m.get('name', '')} {plain_number(m.get('proportion_pct'))} %" for m in materials or [] if isinstance(m, dict)
+    )
 
 
 def process_text(process):
@@ -79,7 +99,10 @@ def process_text(process):
     d, t, n = (process.get(k) for k in ("fermentation_days", "peak_temperature_c", "turnings"))
     if d is not None and t is not None and n is not None:
         return _("%(d)s days of fermentation, peak %(t)s °C, %(n)s turnings") % {
-            "d": plain_number(d), "t": plain_number(t), "n": plain_number(n)}
+            "d": plain_number(d),
+            "t": plain_number(t),
+            "n": plain_number(n),
+        }
     parts = []
     if d is not None:
         parts.append(_("%(d)s days of fermentation") % {"d": plain_number(d)})
@@ -92,9 +115,15 @@ def process_text(process):
 
 def product_history(product):
     """The product's audit entries, oldest first: who, when, why, and the changed fields in words."""
-    names = {"manufacturer_id": _("Manufacturer"), "raw_materials": _("Raw materials"), "process": _("Process"),
-             **{k: ProductForm.base_fields[k].label for k in ("name", "category", "bagasse_based",
-                                                              "chemical_fertilizer_added")}}
+    names = {
+        "manufacturer_id": _("Manufacturer"),
+        "raw_materials": _("Raw materials"),
+        "process": _("Process"),
+        **{
+            k: ProductForm.base_fields[k].label
+            for k in ("name", "category", "bagasse_based", "chemical_fertilizer_added")
+        },
+    }
     entries = list(history_of("product", product.pk))
     orgs = {}
     for e in entries:
@@ -124,13 +153,22 @@ def product_history(product):
         if e.action != "create":
             for field, pair in (e.changes or {}).items():
                 old, new = (list(pair) + [None, None])[:2] if isinstance(pair, (list, tuple)) else (None, pair)
-                changes.append({"field": str(names.get(field, field)), "old": shown(field, old),
-                                "new": shown(field, new)})
+                changes.append(
+                    {"field": str(names.get(field, field)), "old": shown(field, old), "new": shown(field, new)}
+                )
         title = {"create": _("Product registered"), "update": _("Product edited")}.get(
-            e.action, labels.label(labels.AUDIT_ACTIONS, e.action))
-        out.append({"at": e.at, "actor": e.actor.display_name if e.actor else "", "title": title,
-                    "kind": e.action, "reason": labels.translate_message(e.reason) if e.reason else "",
-                    "changes": changes})
+            e.action, labels.label(labels.AUDIT_ACTIONS, e.action)
+        )
+        out.append(
+            {
+                "at": e.at,
+                "actor": e.actor.display_name if e.actor else "",
+                "title": title,
+                "kind": e.action,
+                "reason": labels.translate_message(e.reason) if e.reason else "",
+                "changes": changes,
+            }
+        )
     return out
 
 
@@ -153,10 +191,14 @@ def _product_page(request, product):
         form = ProductForm(request.POST, user=request.user, product=product)
         rows = raw_material_rows(request.POST)
     else:
-        form = ProductForm(initial=ProductForm.initial_for(product) if editing else None,
-                           user=request.user, product=product)
-        rows = [{"name": str(m.get("name", "")), "proportion_pct": plain_number(m.get("proportion_pct"))}
-                for m in (product.raw_materials if editing else []) if isinstance(m, dict)]
+        form = ProductForm(
+            initial=ProductForm.initial_for(product) if editing else None, user=request.user, product=product
+        )
+        rows = [
+            {"name": str(m.get("name", "")), "proportion_pct": plain_number(m.get("proportion_pct"))}
+            for m in (product.raw_materials if editing else [])
+            if isinstance(m, dict)
+        ]
     row_errors, table_errors = {}, []
     if request.method == "POST" and form.is_valid():
         serializer = _validate(request, form, rows, product)
@@ -193,15 +235,26 @@ def _product_page(request, product):
     shown_rows.append({"index": len(rows), "name": "", "proportion_pct": "", "errors": {}})  # a spare row
     total = _total(rows)
     state = _total_state(total, bool(rows))
-    texts = {"ok": _("The proportions add up to 100 %."),  # {n}: filled in here and live by static/js/app.js
-             "short": _("%(n)s %% still to assign to reach 100 %%.") % {"n": "{n}"},
-             "over": _("%(n)s %% more than 100 %%.") % {"n": "{n}"}}
-    return render(request, "web/product_form.html", {
-        "form": form, "product": product, "rows": shown_rows, "table_errors": table_errors,
-        "not_saved": bool(form.errors or row_errors or table_errors),
-        "total": plain_number(round(total, 3)), "total_state": state, "total_texts": texts,
-        "total_text": texts[state].replace("{n}", plain_number(round(abs(100 - total), 3))) if state else "",
-    })
+    texts = {
+        "ok": _("The proportions add up to 100 %."),  # {n}: filled in here and live by static/js/app.js
+        "short": _("%(n)s %% still to assign to reach 100 %%.") % {"n": "{n}"},
+        "over": _("%(n)s %% more than 100 %%.") % {"n": "{n}"},
+    }
+    return render(
+        request,
+        "web/product_form.html",
+        {
+            "form": form,
+            "product": product,
+            "rows": shown_rows,
+            "table_errors": table_errors,
+            "not_saved": bool(form.errors or row_errors or table_errors),
+            "total": plain_number(round(total, 3)),
+            "total_state": state,
+            "total_texts": texts,
+            "total_text": texts[state].replace("{n}", plain_number(round(abs(100 - total), 3))) if state else "",
+        },
+    )
 
 
 def _validate(request, form, rows, product):
@@ -244,7 +297,8 @@ def _place_errors(form, errors):
                 row = re.match(r"(\d+): (.*)\Z", m, re.S)
                 if cell:
                     row_errors.setdefault(int(cell.group(1)), {}).setdefault(cell.group(2), []).append(
-                        tr(cell.group(3)))
+                        tr(cell.group(3))
+                    )
                 elif row:
                     row_errors.setdefault(int(row.group(1)), {}).setdefault("row", []).append(tr(row.group(2)))
                 else:
@@ -271,9 +325,11 @@ def precheck_judge(body):
 @access.role_required(*access.PORTAL, *access.REVIEW, *access.ENTRY, *access.REGULATOR)
 def precheck(request):
     from lims.models import LabSettings
+
     lab = LabSettings.current()
-    form = PrecheckForm(request.POST or None, initial={"standard": lab.default_standard,
-                                                       "decision_rule": lab.default_decision_rule})
+    form = PrecheckForm(
+        request.POST or None, initial={"standard": lab.default_standard, "decision_rule": lab.default_decision_rule}
+    )
     values, errors, result = {}, {}, None
     if request.method == "POST":
         values = request.POST.dict()
@@ -283,8 +339,10 @@ def precheck(request):
             if not data.get("values"):
                 errors["rows.0.parameter"] = [_("Enter at least one result.")]
             else:
-                body = {k: form.cleaned_data[k] for k in ("standard", "category", "decision_rule", "bagasse_based",
-                                                          "chemical_fertilizer_added")}
+                body = {
+                    k: form.cleaned_data[k]
+                    for k in ("standard", "category", "decision_rule", "bagasse_based", "chemical_fertilizer_added")
+                }
                 body["results"] = data["values"]
                 try:
                     result = explain.explain_compliance(precheck_judge(body))
@@ -296,6 +354,14 @@ def precheck(request):
                             form.add_error(key, [labels.translate_message(m) for m in mapped.pop(key)])
                     errors = mapped
     model = assay_forms.form_model("direct", values, labels.translate_errors(errors))
-    return render(request, "web/precheck.html", {"form": form, "rows": model["direct_rows"],
-                                                 "unit_options": model["unit_options"], "result": result,
-                                                 "other_errors": model["other_errors"]})
+    return render(
+        request,
+        "web/precheck.html",
+        {
+            "form": form,
+            "rows": model["direct_rows"],
+            "unit_options": model["unit_options"],
+            "result": result,
+            "other_errors": model["other_errors"],
+        },
+    )

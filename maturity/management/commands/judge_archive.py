@@ -8,8 +8,10 @@ from maturity.selectors import edition_or_error
 
 
 class Command(BaseCommand):
-    help = ("Re-judge every released sample under an edition and decision rule and store the judgements "
-            "(by default the lab's default edition, both rules). Sends the Celery job, or runs it here with --here.")
+    help = (
+        "Re-judge every released sample under an edition and decision rule and store the judgements "
+        "(by default the lab's default edition, both rules). Sends the Celery job, or runs it here with --here."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--standard", help="edition code (default: the lab's default edition)")

@@ -9,8 +9,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("path", nargs="?", help="edition manifest (.yaml) with its requirements CSV")
-        parser.add_argument("--replace", action="store_true",
-                            help="replace an edition of the same code that no judgement has used yet")
+        parser.add_argument(
+            "--replace", action="store_true", help="replace an edition of the same code that no judgement has used yet"
+        )
 
     def handle(self, path=None, replace=False, **options):
         try:
@@ -21,5 +22,7 @@ class Command(BaseCommand):
             obj, created = edition_load(path, replace=replace)
         except InputError as e:
             raise CommandError("Nothing loaded. " + "; ".join(f"{k}: {' '.join(v)}" for k, v in e.errors.items()))
-        self.stdout.write(f"Edition {obj.code} {'loaded' if created else 'already loaded (same file)'}: "
-                          f"{obj.requirements.count()} requirements, {obj.categories.count()} categories.")
+        self.stdout.write(
+            f"Edition {obj.code} {'loaded' if created else 'already loaded (same file)'}: "
+            f"{obj.requirements.count()} requirements, {obj.categories.count()} categories."
+        )
