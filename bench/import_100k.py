@@ -104,15 +104,21 @@ def main():
         import pstats
 
         prof = cProfile.Profile()
-        created = prof.runcall(results_import, actor=tech, filename="icp.csv", content=io.BytesIO(content))
+        created = prof.runcall(results_import, actor=tech, filename="icp.csv", content=io.BytesIO(content)).assays
         pstats.Stats(prof).sort_stats("cumtime").print_stats(25)
     else:
-        created = results_import(actor=tech, filename="icp.csv", content=io.BytesIO(content))
+        created = results_import(actor=tech, filename="icp.csv", content=io.BytesIO(content)).assays
     took, cpu = time.perf_counter() - t0, time.process_time() - c0
     rows = sum(len(a.data["values"]) for a in created)
     print(
         f"import: {rows} rows into {len(created)} samples in {took:.1f} s ({rows / took:,.0f} rows/s; "
         f"{cpu:.1f} s CPU in this process; load average {os.getloadavg()[0]:.1f})"
+    )
+    import resource
+
+    print(
+        "peak memory of this process (bench data included): "
+        f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB"
     )
 
 
