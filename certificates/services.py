@@ -142,6 +142,27 @@ def check_lab_settings():
         )
 
 
+def _freeze_issue_anyway(ctx, sample, issue_anyway_reason):
+    """Required results missing from a frozen certificate context: refused without a reason; with one, the
+    reason and what is missing go into the context (printed in the remarks). Returns the audit reason."""
+    missing = missing_required(ctx["compliance"]["checks"])
+    if not missing:
+        return ""
+    reason = (issue_anyway_reason or "").strip()
+    if not reason:
+        names = ", ".join(m["name_en"] for m in missing)
+        raise InputError(
+            {
+                "issue_anyway_reason": [
+                    f"Required results are missing for {sample.code}: {names}. Enter them, or give a reason "
+                    "to issue anyway (it is printed in the certificate's remarks)."
+                ]
+            }
+        )
+    ctx["issue_anyway"] = {"reason": reason, "missing": missing}
+    return f"issued with required results missing: {reason}"
+
+
 def _new_certificate(
     actor,
     sample,
@@ -181,19 +202,7 @@ def _new_certificate(
         previous=supersedes.context if supersedes else None,
     )
     ctx["verification_code"] = code
-    missing = missing_required(ctx["compliance"]["checks"])
-    if missing:
-        if not (issue_anyway_reason or "").strip():
-            names = ", ".join(m["name_en"] for m in missing)
-            raise InputError(
-                {
-                    "issue_anyway_reason": [
-                        f"Required results are missing for {sample.code}: {names}. Enter them, or give a reason "
-                        "to issue anyway (it is printed in the certificate's remarks)."
-                    ]
-                }
-            )
-        ctx["issue_anyway"] = {"reason": issue_anyway_reason.strip(), "missing": missing}
+    reason = _freeze_issue_anyway(ctx, sample, issue_anyway_reason)
     doc = Document.objects.create(
         kind=Document.KIND_CERTIFICATE,
         number=number,
@@ -208,7 +217,6 @@ def _new_certificate(
     )
     if sample.status == "verified":
         sample_transition(actor=actor, sample=sample, action="certify", reason=f"certificate {number} issued")
-    reason = f"issued with required results missing: {issue_anyway_reason.strip()}" if missing else ""
     audit.record(
         entity="certificate",
         obj=doc,
@@ -593,20 +601,9 @@ def _new_certificates(
     reasons = {}
     for s, ctx, code in zip(samples, contexts, codes):
         ctx["verification_code"] = code
-        missing = missing_required(ctx["compliance"]["checks"])
-        if missing:
-            if not (issue_anyway_reason or "").strip():
-                names = ", ".join(m["name_en"] for m in missing)
-                raise InputError(
-                    {
-                        "issue_anyway_reason": [
-                            f"Required results are missing for {s.code}: {names}. Enter them, or give a reason "
-                            "to issue anyway (it is printed in the certificate's remarks)."
-                        ]
-                    }
-                )
-            ctx["issue_anyway"] = {"reason": issue_anyway_reason.strip(), "missing": missing}
-            reasons[s.pk] = f"issued with required results missing: {issue_anyway_reason.strip()}"
+        reason = _freeze_issue_anyway(ctx, s, issue_anyway_reason)
+        if reason:
+            reasons[s.pk] = reason
     docs = bulk_insert(
         Document,
         [
