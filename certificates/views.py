@@ -102,7 +102,7 @@ class LookupForm(forms.Form):
     )
 
 
-def normalize_number(text):
+def normalise_number(text):
     """As printed or as typed: case and spaces do not matter ('cq-2026-000004 ' -> 'CQ-2026-000004')."""
     return re.sub(r"\s+", "", text or "").upper()
 
@@ -117,7 +117,7 @@ def verify_lookup(request):
     """/verify/: a form for the number (and the verification code) printed on the document."""
     form = LookupForm(request.GET or None)
     if form.is_valid():
-        number = normalize_number(form.cleaned_data["number"])
+        number = normalise_number(form.cleaned_data["number"])
         if number:
             return redirect(_verify_url(number, form.cleaned_data.get("code", "").strip()))
     return render(request, "certificates/verify_lookup.html", {"form": form})
@@ -125,7 +125,7 @@ def verify_lookup(request):
 
 @require_http_methods(["GET", "POST"])
 def verify(request, number):
-    canonical = normalize_number(number)
+    canonical = normalise_number(number)
     code = (request.POST.get("code") or request.GET.get("code") or "").strip()
     if canonical != number and request.method == "GET":
         return redirect(_verify_url(canonical, code))
