@@ -34,6 +34,27 @@ PARAMS = [
 ]
 
 
+def _backend_cpu_reader(connection):
+    """-> a function giving the CPU seconds the PostgreSQL backend of this connection has used so far
+    (read from /proc: the server must run on this machine), or None."""
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    path = f"/proc/{pid}/stat"
+    if not os.path.exists(path):
+        return None
+    tick = os.sysconf("SC_CLK_TCK")
+
+    def read():
+        with open(path) as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / tick
+
+    return read
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--samples", type=int, default=10_000)
@@ -98,18 +119,39 @@ def main():
         f"{Assay.objects.filter(sample__in=samples).count()} assays stored, in {time.perf_counter() - t0:.1f} s"
     )
 
+    backend = _backend_cpu_reader(connection)
+    if backend:  # each phase also notes the CPU the PostgreSQL backend spent (same machine only)
+        import maturity.assays as services
+
+        done = services._Phases.done
+
+        def done_with_backend(self, name, _done=done):
+            now = backend()
+            _done(self, name)
+            self.setdefault("_backend", {})
+            self["_backend"][name] = now - getattr(self, "_b0", backend_start)
+            self._b0 = now
+
+        services._Phases.done = done_with_backend
+        backend_start = backend()
     t0, c0 = time.perf_counter(), time.process_time()
     if os.environ.get("BENCH_PROFILE"):
         import cProfile
         import pstats
 
         prof = cProfile.Profile()
-        created = prof.runcall(results_import, actor=tech, filename="icp.csv", content=io.BytesIO(content)).assays
+        result = prof.runcall(results_import, actor=tech, filename="icp.csv", content=io.BytesIO(content))
         pstats.Stats(prof).sort_stats("cumtime").print_stats(25)
     else:
-        created = results_import(actor=tech, filename="icp.csv", content=io.BytesIO(content)).assays
+        result = results_import(actor=tech, filename="icp.csv", content=io.BytesIO(content))
     took, cpu = time.perf_counter() - t0, time.process_time() - c0
-    rows = sum(len(a.data["values"]) for a in created)
+    rows, created = result.rows, result.samples
+    db_cpu = result.phases.pop("_backend", {})
+    for phase, (wall, cpu_s) in result.phases.items():
+        db = f" {db_cpu[phase]:6.2f} s database CPU" if phase in db_cpu else ""
+        print(f"  {phase:<45} {wall:6.2f} s wall {cpu_s:6.2f} s CPU{db}")
+    rest = f" {backend() - backend_start - sum(db_cpu.values()):6.2f} s database CPU" if backend else ""
+    print(f"  {'commit and the rest':<45} {took - sum(w for w, _c in result.phases.values()):6.2f} s wall{rest}")
     print(
         f"import: {rows} rows into {len(created)} samples in {took:.1f} s ({rows / took:,.0f} rows/s; "
         f"{cpu:.1f} s CPU in this process; load average {os.getloadavg()[0]:.1f})"

@@ -5,6 +5,7 @@ force, checks that the sample's derived figures are computable (e.g. C/N
 needs total nitrogen > 0), and records an audit entry.
 """
 
+import time
 from dataclasses import dataclass, field
 
 from django.db import transaction
@@ -363,9 +364,12 @@ IMPORT_LIMITS = {"max_rows": 200_000, "max_uncompressed": 200_000_000}
 def _import_limits():
     from django.conf import settings
 
+    from .importing import CHUNK_ROWS
+
     return {
         "max_rows": getattr(settings, "LIMS_IMPORT_MAX_ROWS", IMPORT_LIMITS["max_rows"]),
         "max_uncompressed": getattr(settings, "LIMS_IMPORT_MAX_INFLATED_BYTES", IMPORT_LIMITS["max_uncompressed"]),
+        "chunk_rows": getattr(settings, "LIMS_IMPORT_CHUNK_ROWS", CHUNK_ROWS),
     }
 
 
@@ -382,10 +386,25 @@ def sample_retest(*, actor, sample, reason, assays=None, parameters=None):
 
 @dataclass
 class ImportResult:
-    assays: list  # the assays stored (or, checking only, as they would be stored)
+    assays: list  # the first ``show`` assays stored (or, checking only, as they would be stored)
     stored: bool
     duplicates: list = field(default_factory=list)  # rows repeating stored values (re-import / check only)
     earlier: object = None  # the ImportRun of the same content, if any
+    rows: int = 0  # values imported (or that would be)
+    samples: list = field(default_factory=list)  # codes of the samples, in the file's order
+    assay_ids: list = field(default_factory=list)  # every assay stored, in the same order
+    phases: dict = field(default_factory=dict)  # phase -> (wall s, CPU s of this process), for benchmarks
+
+
+class _Phases(dict):
+    def __init__(self):
+        super().__init__()
+        self._t = (time.perf_counter(), time.process_time())
+
+    def done(self, name):
+        t = (time.perf_counter(), time.process_time())
+        self[name] = (t[0] - self._t[0], t[1] - self._t[1])
+        self._t = t
 
 
 class ImportDuplicate(Exception):
@@ -397,155 +416,287 @@ class ImportDuplicate(Exception):
         self.duplicates = duplicates  # [{"row", "column", "reason", "assay"}]
 
 
+IMPORT_BATCH = 5_000  # samples looked up per query
+DERIVATION_KEYS = ("organic_carbon_pct", "total_nitrogen_pct", "total_carbon_pct")
+
+
+def _batches(items, size=IMPORT_BATCH):
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+def _import_samples(actor, codes):
+    """{code: (id, status, manufacturer id)} of the samples named in the file the actor sees, locked."""
+    from lims.selectors import samples_visible_to
+
+    found = {}
+    for part in _batches(codes):
+        visible = samples_visible_to(actor).filter(code__in=part)
+        for pk, code, status, maker in (
+            Sample.objects.select_for_update(of=("self",))
+            .filter(pk__in=visible.values("pk"))
+            .values_list("pk", "code", "status", "product__manufacturer_id")
+        ):
+            found[code] = (pk, status, maker)
+    return found
+
+
+def _samples_needing_derivation(staged, sample_ids):
+    """Sample indexes whose derived figures could fail with the imported results: C/N and RS/TC fail only on
+    an organic carbon, total nitrogen or total carbon of 0 (every imported or stored value is >= 0, and the
+    moisture conversion and the QC figure hooks never make one smaller), so only a sample with such a 0,
+    imported or among its stored assays, is checked in full (``sample_figures``, as single entry does)."""
+    need = staged.samples_with_zero(DERIVATION_KEYS)
+    index = {pk: k for k, pk in enumerate(sample_ids)}
+    for part in _batches(sample_ids):
+        for sample_id, results in (
+            Assay.objects.filter(sample_id__in=part).exclude(status="invalidated").values_list("sample_id", "results")
+        ):
+            if any(key in (results or {}) and (results[key].get("value") or 0) <= 0 for key in DERIVATION_KEYS):
+                need.add(index[sample_id])
+    return need
+
+
+def _check_derivation(staged, k, sample_id, assay, policy):
+    sample = Sample.objects.select_related("product__manufacturer").get(pk=sample_id)
+    existing = list(
+        Assay.objects.filter(sample_id=sample_id).exclude(status="invalidated").order_by("entered_at", "id")
+    )
+    try:  # e.g. the imported N makes C/N impossible
+        sample_figures(sample, assays=existing + [assay], policy=policy)
+    except InputError as e:
+        from .importing import ImportRejected
+
+        code, rows = sample.code, staged.sample_rows(k)
+        raise ImportRejected(
+            [{"row": int(rows.min()), "column": c, "reason": f"{code}: {' '.join(v)}"} for c, v in e.errors.items()]
+        )
+
+
 @transaction.atomic
-def results_import(*, actor, filename, content, check_only=False, reimport=False):
+def results_import(*, actor, filename, content, check_only=False, reimport=False, show=100):
     """Validate the whole file, then store one `direct` assay per sample, or nothing.
 
-    ``content``: the upload (a file object, read in a streaming way) or bytes. Written in bulk: the
-    samples are locked in one query, received samples start testing (transition and audit entry
-    each, as one by one), one assay and one audit entry naming every value per sample.
+    ``content``: the upload (a file object, read in a streaming way) or bytes. The file is read and
+    validated chunk by chunk, keeping compact columns of the good rows only (``importing.stage``); nothing
+    is written before the last row is validated. Written in bulk: the samples are locked in a few queries,
+    received samples start testing (a transition and an audit entry each, as one by one), one assay and one
+    audit entry naming every value per sample, streamed into the database (COPY on PostgreSQL).
 
     A file whose content was imported before, or whose rows repeat stored values, raises
     ImportDuplicate unless ``reimport`` confirms it. ``check_only`` runs every check and the
-    storing itself, then rolls it back. -> ImportResult."""
-    from lims.bulk import bulk_insert
+    storing itself, then rolls it back. -> ImportResult (with the first ``show`` assays)."""
+    from lims.bulk import insert_rows, reserve_ids
     from lims.models import AuditEntry, SampleTransition
-    from lims.selectors import samples_visible_to
     from lims.services import TRANSITION_EFFECTS, TRANSITION_GUARDS
 
     from .import_checks import content_sha256, duplicate_rows, earlier_import
-    from .importing import ImportRejected, parse_rows, read_table
+    from .importing import stage
     from .models import ImportRun
 
     if actor.role not in ENTRY_ROLES:
         raise PermissionDeniedError("Only technicians and lab admins import results.")
-    by_sample, errors = parse_rows(read_table(filename, content, **_import_limits()))
-    visible = samples_visible_to(actor).filter(code__in=list(by_sample))
-    samples = {
-        s.code: s
-        for s in Sample.objects.select_for_update(of=("self",))
-        .select_related("product__manufacturer")
-        .filter(pk__in=visible.values("pk"))
-    }
-    for code, slot in by_sample.items():
+    phases = _Phases()
+    staged = stage(filename, content, **_import_limits())
+    phases.done("read and validate")
+    codes = staged.sample_codes()
+    samples = _import_samples(actor, codes)
+    phases.done("lock samples")
+    errors = staged.errors
+    for k, code in enumerate(codes):
         sample = samples.get(code)
         if sample is None:
-            errors += [{"row": n, "column": "sample_code", "reason": f"no sample {code}"} for n in slot["rows"]]
-        elif sample.status not in OPEN_FOR_ENTRY:
-            errors += [
+            errors.extend(
+                {"row": int(n), "column": "sample_code", "reason": f"no sample {code}"} for n in staged.sample_rows(k)
+            )
+        elif sample[1] not in OPEN_FOR_ENTRY:
+            errors.extend(
                 {
-                    "row": n,
+                    "row": int(n),
                     "column": "sample_code",
-                    "reason": f"sample {code} is '{sample.status}'; results can be entered only while it is "
+                    "reason": f"sample {code} is '{sample[1]}'; results can be entered only while it is "
                     "received or in testing",
                 }
-                for n in slot["rows"]
-            ]
+                for n in staged.sample_rows(k)
+            )
     if errors:
-        raise ImportRejected(sorted(errors, key=lambda e: (e["row"] or 0, e["column"])))
+        raise errors.rejected()
+    sample_ids = [samples[code][0] for code in codes]
     sha = content_sha256(content)
-    earlier, duplicates = earlier_import(sha), duplicate_rows(by_sample, samples)
+    earlier, duplicates = earlier_import(sha), duplicate_rows(staged, sample_ids)
     if (earlier or duplicates) and not (reimport or check_only):
         raise ImportDuplicate(earlier, duplicates)
+    phases.done("double-import checks")
     sid = transaction.savepoint()  # check_only rolls back what it stored
     policy = current_policy()
-    existing = {}
-    for a in (
-        Assay.objects.filter(sample__in=[samples[c] for c in by_sample])
-        .exclude(status="invalidated")
-        .order_by("entered_at", "id")
-    ):
-        existing.setdefault(a.sample_id, []).append(a)
-    now = timezone.now()
-    created, start = [], []
-    for code, slot in by_sample.items():
-        sample = samples[code]
-        outcome = slot["outcome"]
+    policy_dict = policy_as_dict(policy)
+    for k in sorted(_samples_needing_derivation(staged, sample_ids)):
+        code, values, results, conversions, rows = staged.sample(k)
         assay = Assay(
-            sample=sample,
+            sample_id=sample_ids[k],
             method="direct",
-            data={"values": slot["values"]},
-            entered_by=actor,
-            source=f"import:{filename} rows {min(slot['rows'])}–{max(slot['rows'])}",
+            data={"values": values},
+            results=results,
+            flags=[],
+            details={"conversions": conversions},
+            valid=True,
+            policy=policy_dict,
         )
-        _store(assay, outcome, policy)
-        try:  # e.g. the imported N makes C/N impossible
-            sample_figures(sample, assays=existing.get(sample.pk, []) + [assay], policy=policy)
-        except InputError as e:
-            raise ImportRejected(
-                [
-                    {"row": min(slot["rows"]), "column": k, "reason": f"{code}: {' '.join(v)}"}
-                    for k, v in e.errors.items()
-                ]
-            )
-        created.append(assay)
-        if sample.status == "received":
-            start.append(sample)
+        _check_derivation(staged, k, sample_ids[k], assay, policy)
+    phases.done("derived-figure checks")
+    now = timezone.now()
+    start = [k for k, code in enumerate(codes) if samples[code][1] == "received"]
     if start and (TRANSITION_GUARDS.get("start_testing") or TRANSITION_EFFECTS.get("start_testing")):
-        for s in start:  # hooks registered on this transition: one by one, through the service
+        for k in start:  # hooks registered on this transition: one by one, through the service
+            s = Sample.objects.select_for_update().select_related("product__manufacturer").get(pk=sample_ids[k])
             sample_transition(actor=actor, sample=s, action="start_testing", reason="first assay entered (direct)")
     elif start:
-        Sample.objects.filter(pk__in=[s.pk for s in start]).update(status="in_testing", updated_at=now)
-        bulk_insert(
+        reason = "first assay entered (direct)"
+        for part in _batches(start):
+            Sample.objects.filter(pk__in=[sample_ids[k] for k in part]).update(status="in_testing", updated_at=now)
+        is_pg = transaction.get_connection().vendor == "postgresql"
+        insert_rows(
             SampleTransition,
-            [
-                SampleTransition(
-                    sample=s,
-                    action="start_testing",
-                    from_status="received",
-                    to_status="in_testing",
-                    actor=actor,
-                    reason="first assay entered (direct)",
-                )
-                for s in start
-            ],
+            ("sample_id", "action", "from_status", "to_status", "actor_id", "at", "reason"),
+            ((sample_ids[k], "start_testing", "received", "in_testing", actor.pk, now, reason) for k in start),
+            ids=reserve_ids(SampleTransition, len(start)) if is_pg else None,
         )
-        bulk_insert(
+        insert_rows(
             AuditEntry,
-            [
-                AuditEntry(
-                    entity="sample",
-                    entity_id=s.pk,
-                    entity_repr=str(s)[:200],
-                    action="transition:start_testing",
-                    actor=actor,
-                    changes={"status": ["received", "in_testing"]},
-                    reason="first assay entered (direct)",
-                    sample=s,
-                    manufacturer=s.product.manufacturer,
+            AUDIT_COLUMNS,
+            (
+                (
+                    "sample",
+                    sample_ids[k],
+                    codes[k][:200],
+                    "transition:start_testing",
+                    actor.pk,
+                    now,
+                    {"status": ["received", "in_testing"]},
+                    reason,
+                    sample_ids[k],
+                    samples[codes[k]][2],
                 )
-                for s in start
-            ],
+                for k in start
+            ),
+            ids=reserve_ids(AuditEntry, len(start)) if is_pg else None,
         )
-    for s in start:
-        s.status = "in_testing"
-    bulk_insert(Assay, created)
-    bulk_insert(
+    phases.done("start testing (status, transitions, audit)")
+    assay_ids = _insert_assays(actor, filename, staged, sample_ids, policy_dict, now)
+    phases.done("assays (COPY)")
+    insert_rows(
         AuditEntry,
-        [
-            AuditEntry(
-                entity="assay",
-                entity_id=a.pk,
-                entity_repr=str(a)[:200],
-                action="create",
-                actor=actor,
-                changes=audit.diff({}, _assay_snapshot(a)),
-                sample=a.sample,
-                manufacturer=a.sample.product.manufacturer,
-            )
-            for a in created
-        ],
+        AUDIT_COLUMNS,
+        _assay_audit_rows(actor, staged, sample_ids, samples, assay_ids, now),
+        ids=reserve_ids(AuditEntry, len(assay_ids)) if transaction.get_connection().vendor == "postgresql" else None,
     )
+    phases.done("assay audit entries (COPY)")
+    shown = list(
+        Assay.objects.filter(pk__in=assay_ids[:show])
+        .select_related("sample", "entered_by", "verified_by")
+        .order_by("id")
+    )
+    result = ImportResult(shown, not check_only, duplicates, earlier, staged.n_rows, codes, assay_ids, phases)
     if check_only:
         transaction.savepoint_rollback(sid)
-        return ImportResult(created, False, duplicates, earlier)
+        return result
     transaction.savepoint_commit(sid)
     ImportRun.objects.create(
         sha256=sha,
         filename=filename[:255],
         imported_by=actor,
         reimport=bool(earlier or duplicates),
-        rows=sum(len(a.data["values"]) for a in created),
-        assay_ids=[a.pk for a in created],
+        rows=staged.n_rows,
+        assay_ids=assay_ids,
     )
-    return ImportResult(created, True, duplicates, earlier)
+    phases.done("import record")
+    return result
+
+
+AUDIT_COLUMNS = (
+    "entity",
+    "entity_id",
+    "entity_repr",
+    "action",
+    "actor_id",
+    "at",
+    "changes",
+    "reason",
+    "sample_id",
+    "manufacturer_id",
+)
+
+
+def _import_assay_rows(actor, filename, staged, sample_ids, policy_json, now):
+    from lims.bulk import RawJSON
+
+    for k in range(len(staged)):
+        _code, data, results, details, first, last = staged.sample_json(k)
+        yield (
+            sample_ids[k],
+            "direct",
+            RawJSON(data),
+            RawJSON(results),
+            RawJSON("[]"),
+            RawJSON(details),
+            True,
+            policy_json,
+            "entered",
+            "",
+            actor.pk,
+            now,
+            f"import:{filename} rows {first}–{last}",
+        )
+
+
+def _insert_assays(actor, filename, staged, sample_ids, policy_dict, now):
+    import json
+
+    from lims.bulk import RawJSON, insert_rows, reserve_ids
+
+    pg = transaction.get_connection().vendor == "postgresql"
+    return insert_rows(
+        Assay,
+        (
+            "sample_id",
+            "method",
+            "data",
+            "results",
+            "flags",
+            "details",
+            "valid",
+            "policy",
+            "status",
+            "photo",
+            "entered_by_id",
+            "entered_at",
+            "source",
+        ),
+        _import_assay_rows(actor, filename, staged, sample_ids, RawJSON(json.dumps(policy_dict)), now),
+        ids=reserve_ids(Assay, len(staged)) if pg else None,
+    )
+
+
+def _assay_audit_rows(actor, staged, sample_ids, samples, assay_ids, now):
+    """One audit entry per assay stored, naming every value: ``audit.diff({}, _assay_snapshot(a))``,
+    written as JSON text."""
+    from lims.bulk import RawJSON
+
+    for k, pk in enumerate(assay_ids):
+        code, data, results, _details, _first, _last = staged.sample_json(k)
+        changes = (
+            f'{{"method": [null, "direct"], "data": [null, {data}], "results": [null, {results}], '
+            '"flags": [null, []], "valid": [null, true], "status": [null, "entered"]}'
+        )
+        yield (
+            "assay",
+            pk,
+            f"direct #{pk} on sample {sample_ids[k]}"[:200],
+            "create",
+            actor.pk,
+            now,
+            RawJSON(changes),
+            "",
+            sample_ids[k],
+            samples[code][2],
+        )

@@ -35,24 +35,27 @@ def _key(entry):
     return (value, entry.get("unit") or "", entry.get("basis") or "", entry.get("qualifier") or "")
 
 
-def duplicate_rows(by_sample, samples):
+def duplicate_rows(staged, sample_ids, batch=5_000):
     """Rows that repeat a value a current (not invalidated) assay of the sample already holds.
 
-    ``by_sample``: {code: {"values": {parameter: entry}, "rows": [row numbers in the same order]}};
-    ``samples``: {code: Sample}. -> [{"row", "column", "reason", "assay"}], in row order."""
-    ids = {s.pk: code for code, s in samples.items()}
-    stored = {}  # (code, parameter) -> {key: assay id}
-    for a in (
-        Assay.objects.filter(sample_id__in=list(ids), method="direct")
-        .exclude(status="invalidated")
-        .values("id", "sample_id", "data")
-    ):
-        for param, entry in ((a["data"] or {}).get("values") or {}).items():
-            stored.setdefault((ids[a["sample_id"]], param), {})[_key(entry)] = a["id"]
+    ``staged``: the validated file (``importing.Staged``: per sample, its values by parameter and row
+    numbers in the same order); ``sample_ids``: the id of each of its samples, in the same order.
+    -> [{"row", "column", "reason", "assay"}], in row order."""
+    index = {pk: k for k, pk in enumerate(sample_ids)}
+    stored = {}  # (sample index, parameter) -> {key: assay id}
+    for i in range(0, len(sample_ids), batch):
+        for a in (
+            Assay.objects.filter(sample_id__in=sample_ids[i : i + batch], method="direct")
+            .exclude(status="invalidated")
+            .values("id", "sample_id", "data")
+        ):
+            for param, entry in ((a["data"] or {}).get("values") or {}).items():
+                stored.setdefault((index[a["sample_id"]], param), {})[_key(entry)] = a["id"]
     out = []
-    for code, slot in by_sample.items():
-        for (param, entry), row in zip(slot["values"].items(), slot["rows"]):
-            assay_id = stored.get((code, param), {}).get(_key(entry))
+    for k in sorted({k for k, _param in stored}):
+        code, values, _results, _conversions, rows = staged.sample(k)
+        for (param, entry), row in zip(values.items(), rows):
+            assay_id = stored.get((k, param), {}).get(_key(entry))
             if assay_id is not None:
                 out.append(
                     {

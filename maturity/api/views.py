@@ -225,7 +225,9 @@ def results_import(request):
             return Response({name: ["must be true or false"]}, status=status.HTTP_400_BAD_REQUEST)
         flags[name] = raw in ("true", "1", "yes", "on")
     try:
-        result = assay_services.results_import(actor=request.user, filename=upload.name, content=upload, **flags)
+        result = assay_services.results_import(
+            actor=request.user, filename=upload.name, content=upload, show=IMPORT_ASSAYS_SHOWN, **flags
+        )
     except ImportRejected as e:
         return Response({"detail": "Nothing was imported.", **e.report}, status=status.HTTP_400_BAD_REQUEST)
     except assay_services.ImportDuplicate as e:
@@ -242,24 +244,23 @@ def results_import(request):
             {"detail": detail, "earlier_import": _earlier_payload(e.earlier), "duplicates": e.duplicates},
             status=status.HTTP_409_CONFLICT,
         )
-    created = result.assays
-    rows = sum(len(a.data["values"]) for a in created)
+    rows = result.rows
     if not result.stored:
         return Response(
             {
                 "check_only": True,
                 "imported_rows": 0,
                 "would_import_rows": rows,
-                "samples": [a.sample.code for a in created],
+                "samples": result.samples,
                 "duplicates": result.duplicates,
                 "earlier_import": _earlier_payload(result.earlier),
             }
         )
-    shown = created[:IMPORT_ASSAYS_SHOWN]
+    shown = result.assays[:IMPORT_ASSAYS_SHOWN]
     return Response(
         {
             "imported_rows": rows,
-            "samples": len(created),
+            "samples": len(result.samples),
             "assays_shown": len(shown),
             "reimport": bool(result.earlier or result.duplicates),
             "assays": AssaySerializer(shown, many=True, context={"request": request}).data,

@@ -226,7 +226,7 @@ def results_import(request):
             )
         except ImportRejected as e:
             report = [{**err, "reason": labels.translate_message(err["reason"])} for err in e.report["errors"]]
-            error_count = len(e.errors)
+            error_count = e.count
         except assay_services.ImportDuplicate as e:
             sha = content_sha256(upload["content"])
             path = _pending_path(request.user, sha)
@@ -244,18 +244,19 @@ def results_import(request):
         except PermissionDeniedError as e:
             messages.error(request, service_error_text(e))
         else:
-            rows = sum(len(a.data["values"]) for a in result.assays)
+            rows = result.rows
             if result.stored:
                 created = result.assays
                 if pending:
                     _pending_path(request.user, pending).unlink(missing_ok=True)
                 messages.success(
-                    request, _("Imported %(rows)s value(s) into %(n)s sample(s).") % {"rows": rows, "n": len(created)}
+                    request,
+                    _("Imported %(rows)s value(s) into %(n)s sample(s).") % {"rows": rows, "n": len(result.samples)},
                 )
             else:
                 checked = {
                     "rows": rows,
-                    "samples": [a.sample.code for a in result.assays],
+                    "samples": result.samples,
                     "duplicates": result.duplicates,
                     "earlier": result.earlier,
                 }
