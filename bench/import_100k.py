@@ -58,6 +58,14 @@ def _backend_cpu_reader(connection):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--samples", type=int, default=10_000)
+    ap.add_argument(
+        "--largest",
+        action="store_true",
+        help="also import the largest file the limits accept (LIMS_IMPORT_MAX_ROWS rows, padded to just under "
+        "LIMS_UPLOAD_MAX_MB) in a fresh process and print that process's peak memory",
+    )
+    ap.add_argument("--measure-file", help=argparse.SUPPRESS)  # the fresh process: import this file, print peak
+    ap.add_argument("--actor", help=argparse.SUPPRESS)
     args = ap.parse_args()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lims.settings")
     import datetime
@@ -65,6 +73,8 @@ def main():
     import django
 
     django.setup()
+    if args.measure_file:
+        return measure_file(args.measure_file, args.actor)
     from django.core.management import call_command
     from django.db import connection
 
@@ -161,6 +171,79 @@ def main():
     print(
         "peak memory of this process (bench data included): "
         f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB"
+    )
+    if args.largest:
+        largest(tech, product, run)
+
+
+def largest(tech, product, run):
+    """The largest file the limits accept: LIMS_IMPORT_MAX_ROWS rows (samples × 10 parameters), values padded
+    with trailing zeros to just under LIMS_UPLOAD_MAX_MB; imported by a fresh process (peak memory is the
+    import's, not this bench's)."""
+    import datetime
+    import subprocess
+    import tempfile
+
+    from django.conf import settings
+
+    from lims.models import Sample
+
+    max_rows, max_bytes = settings.LIMS_IMPORT_MAX_ROWS, settings.LIMS_UPLOAD_MAX_BYTES
+    n = max_rows // len(PARAMS)
+    samples = Sample.objects.bulk_create(
+        Sample(
+            code=f"{run}-L{i:06d}",
+            product=product,
+            lot_number=f"L{i}",
+            sampled_on=datetime.date(2026, 1, 1),
+            received_on=datetime.date(2026, 1, 3),
+            status="received",
+            created_by=tech,
+        )
+        for i in range(n)
+    )
+    rng = random.Random(5)
+    header = "sample_code,parameter,value,unit,basis,qualifier,uncertainty\n"
+    rows = [
+        (s.code, p, f"{rng.uniform(0.5, 30):.4f}", unit, basis, f"{rng.uniform(0, 0.5):.3f}")
+        for s in samples
+        for p, unit, basis in PARAMS
+    ]
+    plain = len(header) + sum(len(",".join(r)) + 2 for r in rows)
+    pad = max(0, (max_bytes - 1000 - plain) // len(rows))  # zeros after each value's last decimal
+    with tempfile.NamedTemporaryFile("w", suffix=".csv", delete=False) as f:
+        f.write(header)
+        for code, p, value, unit, basis, unc in rows:
+            f.write(f"{code},{p},{value}{'0' * pad},{unit},{basis},,{unc}\n")
+        path = f.name
+    del rows, samples
+    size = os.path.getsize(path)
+    print(f"largest accepted file: {max_rows} rows, {size / 1e6:.2f} MB (limit {max_bytes / 1e6:g} MB), {n} samples")
+    try:
+        subprocess.run(
+            [sys.executable, os.path.abspath(__file__), "--measure-file", path, "--actor", tech.username], check=True
+        )
+    finally:
+        os.unlink(path)
+
+
+def measure_file(path, actor):
+    import resource
+
+    from lims.models import User
+    from maturity.assays import results_import
+
+    tech = User.objects.get(username=actor)
+    base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    t0, c0 = time.perf_counter(), time.process_time()
+    with open(path, "rb") as f:  # as Django hands over an upload larger than 2.5 MB: a file on disk
+        result = results_import(actor=tech, filename="largest.csv", content=f)
+    took, cpu = time.perf_counter() - t0, time.process_time() - c0
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(
+        f"  imported {result.rows} rows into {len(result.samples)} samples in {took:.1f} s ({cpu:.1f} s CPU, "
+        f"load average {os.getloadavg()[0]:.1f}); peak memory of the importing process {peak:.0f} MB "
+        f"({base:.0f} MB before the import: Python, Django, pandas loaded)"
     )
 
 
