@@ -585,12 +585,12 @@ def results_import(*, actor, filename, content, check_only=False, reimport=False
         )
     phases.done("start testing (status, transitions, audit)")
     assay_ids = _insert_assays(actor, filename, staged, sample_ids, policy_dict, now_text)
-    phases.done("assays (COPY)")
+    phases.done("assays")
     if transaction.get_connection().vendor == "postgresql":
         _audit_assays_in_sql(assay_ids)
     else:
         insert_rows(AuditEntry, AUDIT_COLUMNS, _assay_audit_rows(actor, staged, sample_ids, samples, assay_ids, now))
-    phases.done("assay audit entries (COPY)")
+    phases.done("assay audit entries")
     shown = list(
         Assay.objects.filter(pk__in=assay_ids[:show])
         .select_related("sample", "entered_by", "verified_by")

@@ -56,7 +56,7 @@ class ImportRejected(Exception):
     @property
     def report(self):
         """The first MAX_REPORTED problems, and how many there are in all."""
-        shown = sorted(self.errors, key=_error_key)[:MAX_REPORTED]
+        shown = self.errors[:MAX_REPORTED]
         return {"errors": shown, "error_count": self.count, "errors_shown": len(shown)}
 
 
