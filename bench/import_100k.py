@@ -65,6 +65,9 @@ def main():
         "LIMS_UPLOAD_MAX_MB) in a fresh process and print that process's peak memory",
     )
     ap.add_argument("--only-largest", action="store_true", help="--largest without the 100 000-row runs")
+    ap.add_argument(
+        "--largest-parameters", type=int, default=10, help="parameters per sample in the largest file (1: most samples)"
+    )
     ap.add_argument("--measure-file", help=argparse.SUPPRESS)  # the fresh process: import this file, print peak
     ap.add_argument("--actor", help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -95,7 +98,7 @@ def main():
     )
     run = f"I{int(time.time()) % 100000:05d}"
     if args.only_largest:
-        return largest(tech, product, run)
+        return largest(tech, product, run, args.largest_parameters)
     t0 = time.perf_counter()
     samples = Sample.objects.bulk_create(
         Sample(
@@ -176,10 +179,10 @@ def main():
         f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB"
     )
     if args.largest:
-        largest(tech, product, run)
+        largest(tech, product, run, args.largest_parameters)
 
 
-def largest(tech, product, run):
+def largest(tech, product, run, per_sample=10):
     """The largest file the limits accept: LIMS_IMPORT_MAX_ROWS rows (samples × 10 parameters), values padded
     with trailing zeros to just under LIMS_UPLOAD_MAX_MB; imported by a fresh process (peak memory is the
     import's, not this bench's)."""
@@ -192,7 +195,8 @@ def largest(tech, product, run):
     from lims.models import Sample
 
     max_rows, max_bytes = settings.LIMS_IMPORT_MAX_ROWS, settings.LIMS_UPLOAD_MAX_BYTES
-    n = max_rows // len(PARAMS)
+    params = PARAMS[:per_sample]
+    n = max_rows // len(params)
     samples = Sample.objects.bulk_create(
         Sample(
             code=f"{run}-L{i:06d}",
@@ -210,7 +214,7 @@ def largest(tech, product, run):
     rows = [
         (s.code, p, f"{rng.uniform(0.5, 30):.4f}", unit, basis, f"{rng.uniform(0, 0.5):.3f}")
         for s in samples
-        for p, unit, basis in PARAMS
+        for p, unit, basis in params
     ]
     plain = len(header) + sum(len(",".join(r)) + 2 for r in rows)
     pad = max(0, (max_bytes - 1000 - plain) // len(rows))  # zeros after each value's last decimal

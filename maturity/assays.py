@@ -394,6 +394,7 @@ class ImportResult:
     samples: list = field(default_factory=list)  # codes of the samples, in the file's order
     assay_ids: list = field(default_factory=list)  # every assay stored, in the same order
     phases: dict = field(default_factory=dict)  # phase -> (wall s, CPU s of this process), for benchmarks
+    duplicate_count: int = 0  # rows repeating stored values, in all (``duplicates`` lists the first 200)
 
 
 class _Phases(dict):
@@ -410,10 +411,11 @@ class _Phases(dict):
 class ImportDuplicate(Exception):
     """The file (or some of its rows) was imported before: nothing stored unless a re-import is confirmed."""
 
-    def __init__(self, earlier, duplicates):
+    def __init__(self, earlier, duplicates, duplicate_count=None):
         super().__init__("already imported")
         self.earlier = earlier  # ImportRun of the same content, or None
-        self.duplicates = duplicates  # [{"row", "column", "reason", "assay"}]
+        self.duplicates = duplicates  # [{"row", "column", "reason", "assay"}]: the first 200
+        self.duplicate_count = len(duplicates) if duplicate_count is None else duplicate_count
 
 
 IMPORT_BATCH = 5_000  # samples looked up per query
@@ -523,9 +525,9 @@ def results_import(*, actor, filename, content, check_only=False, reimport=False
         raise errors.rejected()
     sample_ids = [samples[code][0] for code in codes]
     sha = content_sha256(content)
-    earlier, duplicates = earlier_import(sha), duplicate_rows(staged, sample_ids)
+    earlier, (duplicates, duplicate_count) = earlier_import(sha), duplicate_rows(staged, sample_ids)
     if (earlier or duplicates) and not (reimport or check_only):
-        raise ImportDuplicate(earlier, duplicates)
+        raise ImportDuplicate(earlier, duplicates, duplicate_count)
     phases.done("double-import checks")
     sid = transaction.savepoint()  # check_only rolls back what it stored
     policy = current_policy()
@@ -596,7 +598,9 @@ def results_import(*, actor, filename, content, check_only=False, reimport=False
         .select_related("sample", "entered_by", "verified_by")
         .order_by("id")
     )
-    result = ImportResult(shown, not check_only, duplicates, earlier, staged.n_rows, codes, assay_ids, phases)
+    result = ImportResult(
+        shown, not check_only, duplicates, earlier, staged.n_rows, codes, assay_ids, phases, duplicate_count
+    )
     if check_only:
         transaction.savepoint_rollback(sid)
         return result

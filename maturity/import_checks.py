@@ -40,7 +40,11 @@ def duplicate_rows(staged, sample_ids, batch=5_000):
 
     ``staged``: the validated file (``importing.Staged``: per sample, its values by parameter and row
     numbers in the same order); ``sample_ids``: the id of each of its samples, in the same order.
-    -> [{"row", "column", "reason", "assay"}], in row order."""
+    -> ([{"row", "column", "reason", "assay"}] the first ``importing.MAX_REPORTED`` in row order, how many in
+    all)."""
+    from . import importing
+
+    found = importing.ErrorReport(importing.MAX_REPORTED)
     index = {pk: k for k, pk in enumerate(sample_ids)}
     stored = {}  # (sample index, parameter) -> {key: assay id}
     for i in range(0, len(sample_ids), batch):
@@ -51,13 +55,12 @@ def duplicate_rows(staged, sample_ids, batch=5_000):
         ):
             for param, entry in ((a["data"] or {}).get("values") or {}).items():
                 stored.setdefault((index[a["sample_id"]], param), {})[_key(entry)] = a["id"]
-    out = []
     for k in sorted({k for k, _param in stored}):
         code, values, _results, _conversions, rows = staged.sample(k)
         for (param, entry), row in zip(values.items(), rows):
             assay_id = stored.get((k, param), {}).get(_key(entry))
             if assay_id is not None:
-                out.append(
+                found.add(
                     {
                         "row": row,
                         "column": "value",
@@ -65,4 +68,4 @@ def duplicate_rows(staged, sample_ids, batch=5_000):
                         "reason": f"{param} {entry.get('value')} for {code} is already stored (assay #{assay_id})",
                     }
                 )
-    return sorted(out, key=lambda e: e["row"])
+    return found.errors(), found.count

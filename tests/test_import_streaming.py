@@ -278,3 +278,23 @@ def test_array_checks_agree_with_direct_entry(rows):
             assert values == {param: entry}
             assert results == {k: m.as_dict() for k, m in outcome.results.items()}
             assert {"conversions": conversions} == outcome.details
+
+
+@pytest.mark.django_db
+def test_rows_repeating_stored_values_are_listed_up_to_the_cap_and_counted(
+    client_for, product_a, make_sample, tiny_chunks, monkeypatch
+):
+    import maturity.importing
+
+    monkeypatch.setattr(maturity.importing, "MAX_REPORTED", 2)
+    s1, s2 = make_sample(product_a, "received", "A"), make_sample(product_a, "received", "B")
+    body = HEADER + f"{s1.code},cu,60,,,,\n{s2.code},cu,61,,,,\n{s1.code},zn,5,,,,\n{s2.code},zn,6,,,,\n"
+    c = client_for("technician")
+    assert _post(c, body).status_code == 201
+    r = _post(c, body + f"{s1.code},pb,1,,,,\n")  # another file: four rows repeat stored values
+    assert r.status_code == 409
+    out = r.json()
+    assert out["duplicate_count"] == 4 and [d["row"] for d in out["duplicates"]] == [2, 3]
+    assert "4 row(s) repeat values already stored" in out["detail"]
+    r = _post(c, body + f"{s1.code},pb,1,,,,\n", check_only="true")
+    assert r.status_code == 200 and r.json()["duplicate_count"] == 4 and len(r.json()["duplicates"]) == 2

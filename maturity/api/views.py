@@ -238,10 +238,15 @@ def results_import(request):
                 f"{e.earlier.imported_at:%Y-%m-%d %H:%M} by {e.earlier.imported_by.username}. "
             )
         if e.duplicates:
-            detail += f"{len(e.duplicates)} row(s) repeat values already stored. "
+            detail += f"{e.duplicate_count} row(s) repeat values already stored. "
         detail += "Send reimport=true to store it again."
         return Response(
-            {"detail": detail, "earlier_import": _earlier_payload(e.earlier), "duplicates": e.duplicates},
+            {
+                "detail": detail,
+                "earlier_import": _earlier_payload(e.earlier),
+                "duplicates": e.duplicates,
+                "duplicate_count": e.duplicate_count,
+            },
             status=status.HTTP_409_CONFLICT,
         )
     rows = result.rows
@@ -253,6 +258,7 @@ def results_import(request):
                 "would_import_rows": rows,
                 "samples": result.samples,
                 "duplicates": result.duplicates,
+                "duplicate_count": result.duplicate_count,
                 "earlier_import": _earlier_payload(result.earlier),
             }
         )
