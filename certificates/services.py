@@ -15,7 +15,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from lims import audit
-from lims.lifecycle import TransitionError
+from lims.lifecycle import TransitionError, state_name
+from lims.messages import Message, gettext_noop, term
 from lims.models import LabSettings, Sample
 from lims.numbering import next_number
 from lims.roles import Role
@@ -123,9 +124,50 @@ def relay_outbox(stalled_after_seconds=None):
     return dispatch(ids)
 
 
+VALIDITY_NAMES = {
+    "valid": gettext_noop("Valid"),
+    "superseded": gettext_noop("Superseded"),
+    "revoked": gettext_noop("Revoked"),
+}
+RENDER_NAMES = {
+    "awaiting_signature": gettext_noop("Awaiting signature"),
+    "queued": gettext_noop("Queued"),
+    "rendering": gettext_noop("Rendering"),
+    "ready": gettext_noop("Ready"),
+    "failed": gettext_noop("Failed"),
+}
+
+
+def _validity(code):
+    return term(code, VALIDITY_NAMES)
+
+
+class _Joined:
+    def __init__(self, items, sep):
+        self.items, self.sep = items, sep
+
+    def __str__(self):
+        return self.sep.join(str(i) for i in self.items)
+
+
+class _ParameterNames:
+    """Names of parameters inside a message, in the language active when it is read."""
+
+    def __init__(self, missing):
+        self.missing = missing
+
+    def __str__(self):
+        from django.utils.translation import get_language
+
+        key = "name_zh" if (get_language() or "zh").lower().startswith("zh") else "name_en"
+        return ", ".join(m.get(key) or m["name_en"] for m in self.missing)
+
+
 def _check_issuer(actor):
     if actor.role not in ISSUERS:
-        raise PermissionDeniedError("Only reviewers issue, supersede and revoke certificates.")
+        raise PermissionDeniedError(
+            Message("issuer_only", gettext_noop("Only reviewers issue, supersede and revoke certificates."))
+        )
 
 
 def check_lab_settings():
@@ -135,7 +177,12 @@ def check_lab_settings():
         raise InputError(
             {
                 f"lab_settings.{f}": [
-                    "is required before a report is issued: the lab admin fills it in Lab settings (/admin/)."
+                    Message(
+                        "lab_setting_required",
+                        gettext_noop(
+                            "is required before a report is issued: the lab admin fills it in Lab settings (/admin/)."
+                        ),
+                    )
                 ]
                 for f in missing
             }
@@ -150,12 +197,14 @@ def _freeze_issue_anyway(ctx, sample, issue_anyway_reason):
         return ""
     reason = (issue_anyway_reason or "").strip()
     if not reason:
-        names = ", ".join(m["name_en"] for m in missing)
+        message = gettext_noop(
+            "Required results are missing for %(sample)s: %(names)s. Enter them, or give a reason to issue anyway "
+            "(it is printed in the certificate's remarks)."
+        )
         raise InputError(
             {
                 "issue_anyway_reason": [
-                    f"Required results are missing for {sample.code}: {names}. Enter them, or give a reason "
-                    "to issue anyway (it is printed in the certificate's remarks)."
+                    Message("required_results_missing", message, sample=sample.code, names=_ParameterNames(missing))
                 ]
             }
         )
@@ -179,9 +228,13 @@ def _new_certificate(
     """Freeze and store a certificate. A sample needs verified results ('verified'; 'certified' when a
     revoked certificate is re-issued). Required results that are missing need an explicit reason."""
     if not (sample.status == "verified" or (reissue and sample.status == "certified")):
-        raise TransitionError(f"Sample {sample.code} is '{sample.status}': a certificate needs verified results.")
+        message = gettext_noop("Sample %(sample)s is %(state)s: a certificate needs verified results.")
+        raise TransitionError(
+            Message("sample_not_verified", message, sample=sample.code, state=state_name(sample.status))
+        )
     if sample.assays.filter(status="entered").exists():
-        raise TransitionError(f"Sample {sample.code} has results that are not verified yet.")
+        message = gettext_noop("Sample %(sample)s has results that are not verified yet.")
+        raise TransitionError(Message("results_not_verified", message, sample=sample.code))
     check_lab_settings()
     year = timezone.localdate().year
     number = next_number("CQ", year)
@@ -232,7 +285,8 @@ def _new_certificate(
 
 def _check_not_in_open_batch(sample):
     if BatchItem.objects.filter(sample=sample, open=True).exists():
-        raise TransitionError(f"Sample {sample.code} is in a batch being issued; its certificate comes from there.")
+        message = gettext_noop("Sample %(sample)s is in a batch being issued; its certificate comes from there.")
+        raise TransitionError(Message("sample_in_open_batch", message, sample=sample.code))
 
 
 def _error_text(e):
@@ -253,9 +307,10 @@ def certificate_request(*, actor, sample, decision_rule=None, standard=None, iss
     sample = _lock_sample(sample)
     current = Document.objects.filter(sample=sample, kind=Document.KIND_CERTIFICATE, validity="valid").first()
     if current:
-        raise TransitionError(
-            f"Sample {sample.code} already has a valid certificate {current.number}; after a retest, supersede it."
+        message = gettext_noop(
+            "Sample %(sample)s already has a valid certificate %(number)s; after a retest, supersede it."
         )
+        raise TransitionError(Message("already_certified", message, sample=sample.code, number=current.number))
     _check_not_in_open_batch(sample)
     doc = _new_certificate(
         actor,
@@ -273,17 +328,21 @@ def certificate_request(*, actor, sample, decision_rule=None, standard=None, iss
 def certificate_supersede(*, actor, document, reason, issue_anyway_reason=""):
     _check_issuer(actor)
     if not (reason or "").strip():
-        raise InputError({"reason": ["A reason is required to supersede a certificate."]})
+        message = gettext_noop("A reason is required to supersede a certificate.")
+        raise InputError({"reason": [Message("reason_required", message)]})
     old = Document.objects.select_for_update().get(pk=document.pk)
     if old.kind != Document.KIND_CERTIFICATE or old.validity != "valid":
-        raise TransitionError(f"{old.number} is {old.validity}; only a valid certificate can be superseded.")
+        message = gettext_noop("%(number)s is %(validity)s; only a valid certificate can be superseded.")
+        raise TransitionError(
+            Message("certificate_not_valid", message, number=old.number, validity=_validity(old.validity))
+        )
     sample = _lock_sample(old.sample)
     if sample.status == "certified":
-        raise TransitionError(
-            f"{old.number} still states the sample's current verified results; nothing to "
-            f"supersede it with. To correct a result, send {sample.code} for retest first; "
-            "to withdraw the certificate, revoke it."
+        message = gettext_noop(
+            "%(number)s still states the sample's current verified results; nothing to supersede it with. To "
+            "correct a result, send %(sample)s for retest first; to withdraw the certificate, revoke it."
         )
+        raise TransitionError(Message("nothing_to_supersede", message, number=old.number, sample=sample.code))
     new = _new_certificate(
         actor,
         sample,
@@ -315,10 +374,13 @@ def certificate_supersede(*, actor, document, reason, issue_anyway_reason=""):
 def document_revoke(*, actor, document, reason):
     _check_issuer(actor)
     if not (reason or "").strip():
-        raise InputError({"reason": ["A reason is required to revoke."]})
+        raise InputError({"reason": [Message("reason_required", gettext_noop("A reason is required to revoke."))]})
     doc = Document.objects.select_for_update().get(pk=document.pk)
     if doc.validity != "valid":
-        raise TransitionError(f"{doc.number} is already {doc.validity}.")
+        message = gettext_noop("%(number)s is already %(validity)s.")
+        raise TransitionError(
+            Message("document_already_withdrawn", message, number=doc.number, validity=_validity(doc.validity))
+        )
     before = _snapshot(doc)
     doc.validity, doc.revoked_by, doc.revoked_at, doc.revocation_reason = "revoked", actor, timezone.now(), reason
     doc.save(update_fields=["validity", "revoked_by", "revoked_at", "revocation_reason"])
@@ -342,18 +404,26 @@ def certificate_reissue(*, actor, document, reason, issue_anyway_reason=""):
     The revoked certificate stays revoked (the verification page names its re-issue)."""
     _check_issuer(actor)
     if not (reason or "").strip():
-        raise InputError({"reason": ["A reason is required to re-issue a certificate."]})
+        message = gettext_noop("A reason is required to re-issue a certificate.")
+        raise InputError({"reason": [Message("reason_required", message)]})
     old = Document.objects.select_for_update().get(pk=document.pk)
     if old.kind != Document.KIND_CERTIFICATE or old.validity != "revoked":
+        message = gettext_noop(
+            "%(number)s is %(validity)s; only a revoked certificate is re-issued (a valid one is superseded)."
+        )
         raise TransitionError(
-            f"{old.number} is {old.validity}; only a revoked certificate is re-issued (a valid one is superseded)."
+            Message("certificate_not_revoked", message, number=old.number, validity=_validity(old.validity))
         )
     if Document.objects.filter(supersedes=old).exists():
-        raise TransitionError(f"{old.number} has already been replaced by {old.superseded_by.number}.")
+        message = gettext_noop("%(number)s has already been replaced by %(replacement)s.")
+        raise TransitionError(
+            Message("already_replaced", message, number=old.number, replacement=old.superseded_by.number)
+        )
     sample = _lock_sample(old.sample)
     current = Document.objects.filter(sample=sample, kind=Document.KIND_CERTIFICATE, validity="valid").first()
     if current:
-        raise TransitionError(f"Sample {sample.code} already has a valid certificate {current.number}.")
+        message = gettext_noop("Sample %(sample)s already has a valid certificate %(number)s.")
+        raise TransitionError(Message("already_certified", message, sample=sample.code, number=current.number))
     _check_not_in_open_batch(sample)
     new = _new_certificate(
         actor,
@@ -393,7 +463,8 @@ def certificates_batch_request(
     _check_issuer(actor)
     ids = [s.pk for s in samples]
     if len(set(ids)) != len(ids):
-        raise InputError({"samples": ["Each sample may be named once in a batch."]})
+        message = gettext_noop("Each sample may be named once in a batch.")
+        raise InputError({"samples": [Message("sample_repeated", message)]})
     if standard:
         edition_or_error(standard)
     # Lock in one order (by id), whatever order the request names them in: two overlapping batches [a, b] and
@@ -410,13 +481,14 @@ def certificates_batch_request(
     for pk in ids:
         s = by_pk[pk]
         if s.status != "verified":
-            errors[s.code] = [f"is '{s.status}'; a certificate needs verified results"]
+            message = gettext_noop("is %(state)s; a certificate needs verified results")
+            errors[s.code] = [Message("sample_not_verified", message, state=state_name(s.status))]
         elif pk in certified:
-            errors[s.code] = ["already has a valid certificate"]
+            errors[s.code] = [Message("already_certified", gettext_noop("already has a valid certificate"))]
         elif pk in reserved:
-            errors[s.code] = ["is already in a batch being issued"]
+            errors[s.code] = [Message("sample_in_open_batch", gettext_noop("is already in a batch being issued"))]
         elif pk in unverified:
-            errors[s.code] = ["has results that are not verified yet"]
+            errors[s.code] = [Message("results_not_verified", gettext_noop("has results that are not verified yet"))]
     if errors:
         raise InputError({f"samples.{k}": v for k, v in errors.items()})
     check_lab_settings()
@@ -425,21 +497,20 @@ def certificates_batch_request(
         # a reason covers whatever is missing)
         missing = {}
         for pk in ids:
-            names = [
-                m["name_en"]
-                for m in missing_required_results(by_pk[pk], standard=standard, decision_rule=decision_rule)
-            ]
+            names = missing_required_results(by_pk[pk], standard=standard, decision_rule=decision_rule)
             if names:
                 missing[by_pk[pk].code] = names
         if missing:
-            listed = "; ".join(f"{code}: {', '.join(names)}" for code, names in missing.items())
+            message = gettext_noop(
+                "Required results are missing for %(samples)s. Enter them, or give a reason to issue anyway (it is "
+                "printed in the certificates' remarks)."
+            )
+            listed = [
+                Message("sample_missing", gettext_noop("%(sample)s: %(names)s"), sample=code, names=_ParameterNames(m))
+                for code, m in missing.items()
+            ]
             raise InputError(
-                {
-                    "issue_anyway_reason": [
-                        f"Required results are missing for {listed}. Enter them, or give a reason to issue anyway "
-                        "(it is printed in the certificates' remarks)."
-                    ]
-                }
+                {"issue_anyway_reason": [Message("required_results_missing", message, samples=_Joined(listed, "; "))]}
             )
     batch = IssueBatch.objects.create(
         requested_by=actor,
@@ -696,17 +767,24 @@ def dossier_request(
     Refused (nothing stored) when a sample is not verified, a test report or the description is more
     than one year old at the application date (Art. 16) or the raw materials are not named (Art. 10)."""
     if actor.role not in DOSSIER_ROLES:
-        raise PermissionDeniedError("Manufacturers, reviewers and lab admins request registration dossiers.")
+        message = gettext_noop("Manufacturers, reviewers and lab admins request registration dossiers.")
+        raise PermissionDeniedError(Message("dossier_role", message))
     if actor.role == Role.MANUFACTURER and actor.manufacturer_id != product.manufacturer_id:
-        raise PermissionDeniedError("You may request dossiers only for your own products.")
+        message = gettext_noop("You may request dossiers only for your own products.")
+        raise PermissionDeniedError(Message("not_own_product", message))
     errors = {}
     if not samples:
-        errors["samples"] = ["At least one verified sample of the product is required."]
+        message = gettext_noop("At least one verified sample of the product is required.")
+        errors["samples"] = [Message("verified_sample_required", message)]
     for s in samples:
         if s.product_id != product.pk:
-            errors.setdefault("samples", []).append(f"{s.code} is not a sample of this product")
+            message = gettext_noop("%(sample)s is not a sample of this product")
+            errors.setdefault("samples", []).append(Message("not_sample_of_product", message, sample=s.code))
         elif s.status not in ("verified", "certified"):
-            errors.setdefault("samples", []).append(f"{s.code} is '{s.status}'; only verified samples can be used")
+            message = gettext_noop("%(sample)s is %(state)s; only verified samples can be used")
+            errors.setdefault("samples", []).append(
+                Message("sample_not_verified", message, sample=s.code, state=state_name(s.status))
+            )
     if errors:
         raise InputError(errors)
     application_date = application_date or timezone.localdate()
@@ -768,10 +846,14 @@ def dossier_request(
 def dossier_sign(*, actor, document):
     """A reviewer signs a requested dossier (name, title, signature, date); then it is rendered and issued."""
     if actor.role != Role.REVIEWER:
-        raise PermissionDeniedError("Only a reviewer of the lab signs a registration dossier.")
+        message = gettext_noop("Only a reviewer of the lab signs a registration dossier.")
+        raise PermissionDeniedError(Message("signer_only", message))
     doc = Document.objects.select_for_update().select_related("product__manufacturer").get(pk=document.pk)
     if doc.kind != Document.KIND_REGISTRATION or doc.status != "awaiting_signature":
-        raise TransitionError(f"{doc.number} is {doc.status}; only a dossier awaiting signature can be signed.")
+        message = gettext_noop("%(number)s is %(status)s; only a dossier awaiting signature can be signed.")
+        raise TransitionError(
+            Message("dossier_not_awaiting_signature", message, number=doc.number, status=term(doc.status, RENDER_NAMES))
+        )
     check_lab_settings()
     before = _snapshot(doc)
     now = timezone.now()

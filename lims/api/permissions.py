@@ -6,6 +6,7 @@ Each view declares which roles may read (``read_roles``) and which may write
 manufacturer's object is simply not found (404), and by the services.
 """
 
+from django.utils.translation import gettext_lazy
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
 from lims.roles import Role
@@ -14,7 +15,8 @@ ALL_ROLES = tuple(r.value for r in Role)
 
 
 class RolePermission(BasePermission):
-    message = "Your role does not allow this."
+    message = gettext_lazy("Your role does not allow this.")
+    code = "role_not_allowed"
 
     def has_permission(self, request, view):
         user = request.user
