@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from lims import audit
 from lims.lifecycle import TransitionError, state_name
-from lims.messages import Message, gettext_noop, term
+from lims.messages import Joined, Message, english, gettext_noop, term
 from lims.models import LabSettings, Sample
 from lims.numbering import next_number
 from lims.roles import Role
@@ -142,14 +142,6 @@ def _validity(code):
     return term(code, VALIDITY_NAMES)
 
 
-class _Joined:
-    def __init__(self, items, sep):
-        self.items, self.sep = items, sep
-
-    def __str__(self):
-        return self.sep.join(str(i) for i in self.items)
-
-
 class _ParameterNames:
     """Names of parameters inside a message, in the language active when it is read."""
 
@@ -264,7 +256,7 @@ def _new_certificate(
         product=sample.product,
         supersedes=supersedes,
         batch=batch,
-        context=ctx,
+        context=english(ctx),  # frozen as said: English reasons, as the PDF prints them
         issued_by=actor,
         verification_code=code,
     )
@@ -510,7 +502,7 @@ def certificates_batch_request(
                 for code, m in missing.items()
             ]
             raise InputError(
-                {"issue_anyway_reason": [Message("required_results_missing", message, samples=_Joined(listed, "; "))]}
+                {"issue_anyway_reason": [Message("required_results_missing", message, samples=Joined(listed, "; "))]}
             )
     batch = IssueBatch.objects.create(
         requested_by=actor,
@@ -685,7 +677,7 @@ def _new_certificates(
                 sample=s,
                 product=s.product,
                 batch=batch,
-                context=ctx,
+                context=english(ctx),
                 issued_by=actor,
                 verification_code=code,
             )
@@ -817,7 +809,7 @@ def dossier_request(
         number=number,
         product=product,
         declared=declared,
-        context=ctx,
+        context=english(ctx),  # frozen as said: English reasons, as the PDF prints them
         issued_by=actor,
         status="awaiting_signature",
         verification_code=code,

@@ -47,6 +47,8 @@ def set_translator(gettext, get_language=None):
 def _text(value, translate):
     if isinstance(value, Message):
         return value.render(translate)
+    if isinstance(value, Joined):
+        return value.sep.join(str(_text(i, translate)) for i in value.items)
     if isinstance(value, (list, tuple)):
         return ", ".join(_text(v, translate) for v in value)
     return value
@@ -119,6 +121,16 @@ class Message:
         return other + str(self)
 
 
+class Joined:
+    """Several messages as one param, joined by ``sep``, each read in the active language."""
+
+    def __init__(self, items, sep=", "):
+        self.items, self.sep = list(items), sep
+
+    def __str__(self):
+        return self.sep.join(str(i) for i in self.items)
+
+
 class FieldName(Message):
     """A field of the API inside a message: its own name (``wet_mass_g``) in English, where a reader of the API
     knows it, and its label (``gettext_noop("wet mass")``) in a language that translates the label."""
@@ -149,6 +161,20 @@ def field_name(code, table):
     """``code`` as a :class:`FieldName` when ``table`` has its label, else the code itself."""
     label = table.get(code)
     return FieldName(code, label) if label is not None else code
+
+
+def english(data):
+    """``data`` (dicts, lists, tuples) with every Message as its English text: for what is frozen and kept as it
+    was said (a certificate's content), not read again in a reader's language."""
+    if isinstance(data, Message):
+        return data.english()
+    if isinstance(data, Joined):
+        return data.sep.join(str(english(i)) for i in data.items)
+    if isinstance(data, dict):
+        return {k: english(v) for k, v in data.items()}
+    if isinstance(data, (list, tuple)):
+        return type(data)(english(v) for v in data)
+    return data
 
 
 def term(code, table):

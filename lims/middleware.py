@@ -6,6 +6,7 @@ this); no legitimate link or filter holds one."""
 import json
 
 from django.http import HttpResponse, HttpResponseBadRequest
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from lims.api.parsers import nul_message
@@ -27,7 +28,10 @@ class RejectNulMiddleware:
         if field is None:
             return self.get_response(request)
         if request.path.startswith("/api/"):
-            return HttpResponse(json.dumps({field: [nul_message()]}), status=400, content_type="application/json")
+            with translation.override(translation.get_language_from_request(request)):
+                message = nul_message()
+            body = {field: [message], "code": "nul_character", "detail": message, "codes": {field: ["nul_character"]}}
+            return HttpResponse(json.dumps(body), status=400, content_type="application/json")
         return HttpResponseBadRequest(
             _("Bad request: the address contains a NUL character."), content_type="text/plain; charset=utf-8"
         )

@@ -201,6 +201,10 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_SCHEMA_CLASS": "lims.api.schema.LimsAutoSchema",  # documents the error answers too
     "EXCEPTION_HANDLER": "lims.api.exceptions.exception_handler",
+    "DEFAULT_RENDERER_CLASSES": [
+        "lims.api.parsers.JSONRenderer",  # a Message in an answer reads in the request's language
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
     "DEFAULT_PARSER_CLASSES": [
         "lims.api.parsers.JSONParser",
         "rest_framework.parsers.FormParser",

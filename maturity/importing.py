@@ -16,6 +16,8 @@ import zipfile
 import numpy as np
 import pandas as pd
 
+from lims.messages import Message, gettext_noop
+
 from . import calculations as calc
 from .errors import InputError
 
@@ -45,7 +47,8 @@ def _file_error(reason):
 
 
 def _too_many_rows(max_rows):
-    return _file_error(f"the file has more than {max_rows} data rows; split it into smaller files")
+    message = gettext_noop("the file has more than %(rows)s data rows; split it into smaller files")
+    return _file_error(Message("too_many_rows", message, rows=max_rows))
 
 
 def _read_csv(fileobj, max_rows):
@@ -65,12 +68,13 @@ def check_xlsx_size(fileobj, max_uncompressed):
         with zipfile.ZipFile(fileobj) as z:
             total = sum(i.file_size for i in z.infolist())
     except zipfile.BadZipFile:
-        raise _file_error("cannot read the file: not an XLSX (zip) file")
+        raise _file_error(Message("unreadable_file", gettext_noop("cannot read the file: not an XLSX (zip) file")))
     finally:
         fileobj.seek(0)
     if total > max_uncompressed:
+        message = gettext_noop("the XLSX inflates to %(mb)s MB, more than the %(limit)s MB allowed")
         raise _file_error(
-            f"the XLSX inflates to {total // 1_000_000} MB, more than the {max_uncompressed // 1_000_000} MB allowed"
+            Message("file_too_large", message, mb=total // 1_000_000, limit=max_uncompressed // 1_000_000)
         )
 
 
@@ -109,20 +113,24 @@ def read_table(filename, fileobj, *, max_rows=200_000, max_uncompressed=200_000_
         elif name.endswith(".csv") or name.endswith(".txt"):
             df = _read_csv(fileobj, max_rows)
         else:
-            raise _file_error("use a .csv or .xlsx file")
+            raise _file_error(Message("file_type", gettext_noop("use a .csv or .xlsx file")))
     except ImportRejected:
         raise
     except Exception as e:  # unreadable file: say so, in one line
-        raise _file_error(f"cannot read the file: {e}")
+        raise _file_error(Message("unreadable_file", gettext_noop("cannot read the file: %(error)s"), error=str(e)))
     df.columns = [str(c).strip().lower() for c in df.columns]
     missing = [c for c in REQUIRED if c not in df.columns]
     unknown = [c for c in df.columns if c not in COLUMNS]
-    problems = [{"row": 1, "column": c, "reason": "required column is missing"} for c in missing]
-    problems += [{"row": 1, "column": c, "reason": f"unknown column; expected {', '.join(COLUMNS)}"} for c in unknown]
+    missing_column = Message("required_column", gettext_noop("required column is missing"))
+    unknown_column = Message(
+        "unknown_column", gettext_noop("unknown column; expected %(columns)s"), columns=tuple(COLUMNS)
+    )
+    problems = [{"row": 1, "column": c, "reason": missing_column} for c in missing]
+    problems += [{"row": 1, "column": c, "reason": unknown_column} for c in unknown]
     if problems:
         raise ImportRejected(problems)
     if df.empty:
-        raise _file_error("the file has no data rows")
+        raise _file_error(Message("no_data_rows", gettext_noop("the file has no data rows")))
     return df.fillna("")
 
 
@@ -162,13 +170,13 @@ def parse_rows(df):
         n = i + 2
         code, param, raw_value, qualifier = codes[i], params[i], raw_values[i], qualifiers[i]
         if not code:
-            errors.append({"row": n, "column": "sample_code", "reason": "is required"})
+            errors.append({"row": n, "column": "sample_code", "reason": calc.required()})
         if not param:
-            errors.append({"row": n, "column": "parameter", "reason": "is required"})
+            errors.append({"row": n, "column": "parameter", "reason": calc.required()})
         if raw_value.startswith("<"):
             raw_value, qualifier = raw_value[1:].strip(), qualifier or "<"
         if not raw_value:
-            errors.append({"row": n, "column": "value", "reason": "is required"})
+            errors.append({"row": n, "column": "value", "reason": calc.required()})
         if not (code and param and raw_value):
             continue
         if (code, param) in seen:
@@ -176,7 +184,13 @@ def parse_rows(df):
                 {
                     "row": n,
                     "column": "parameter",
-                    "reason": f"{param} for {code} already given on row {seen[(code, param)]}",
+                    "reason": Message(
+                        "repeated_row",
+                        gettext_noop("%(parameter)s for %(sample)s already given on row %(row)s"),
+                        parameter=calc.parameter(param),
+                        sample=code,
+                        row=seen[(code, param)],
+                    ),
                 }
             )
             continue

@@ -211,7 +211,9 @@ def test_batch_names_missing_results_at_the_request_and_the_worker_prints_the_re
     saved = LabSettings.objects.filter(pk=1).values("address", "telephone").get()
     LabSettings.objects.filter(pk=1).update(address="", telephone="")
     r = rev.post("/api/v1/certificates/batch/", {**body, "issue_anyway_reason": "metals only"}, format="json")
-    assert r.status_code == 400 and set(r.json()) == {"lab_settings.address", "lab_settings.telephone"}
+    assert r.status_code == 400
+    assert set(r.json()) == {"lab_settings.address", "lab_settings.telephone", "code", "detail", "codes"}
+    assert r.json()["codes"]["lab_settings.address"] == ["lab_setting_required"]
     assert not IssueBatch.objects.exists()
     LabSettings.objects.filter(pk=1).update(**saved)
     r = rev.post("/api/v1/certificates/batch/", {**body, "issue_anyway_reason": "metals only"}, format="json")

@@ -1,4 +1,4 @@
-"""Request parsers that refuse hostile JSON with a 400 naming the field and the rule.
+"""JSON in and out. Request parsers that refuse hostile JSON with a 400 naming the field and the rule.
 
 The JSON of a request body is checked once, where it is parsed: a document
 nested deeper than ``LIMS_MAX_JSON_DEPTH`` levels (Python's decoder would
@@ -7,8 +7,11 @@ PostgreSQL refuses to store, a DataError) never reach a serializer."""
 
 from django.conf import settings
 from django.utils.translation import gettext as _
-from rest_framework import parsers
+from rest_framework import parsers, renderers
 from rest_framework.exceptions import ParseError, ValidationError
+from rest_framework.utils import encoders
+
+from lims.messages import Message
 
 
 def nul_message():
@@ -55,3 +58,17 @@ class JSONParser(parsers.JSONParser):
 
 
 DEFAULT_PARSERS = [JSONParser, parsers.FormParser, parsers.MultiPartParser]
+
+
+class _Encoder(encoders.JSONEncoder):
+    def default(self, obj):
+        if isinstance(obj, Message):
+            return str(obj)  # in the request's language
+        return super().default(obj)
+
+
+class JSONRenderer(renderers.JSONRenderer):
+    """JSON out: a lims.messages.Message anywhere in an answer (a verdict's reason, an import row's problem)
+    reads as text in the request's language."""
+
+    encoder_class = _Encoder

@@ -5,6 +5,7 @@ from rest_framework import serializers
 
 from lims.dates import sample_date_errors
 from lims.lifecycle import ACTIONS
+from lims.messages import Joined, Message, gettext_noop
 from lims.models import AuditEntry, Manufacturer, Product, Sample, SampleTransition
 from maturity.selectors import category_keys, category_names
 
@@ -21,19 +22,28 @@ class ManufacturerSerializer(serializers.ModelSerializer):
         fields = ["id", "name", "registration_no", "address", "contact_email", "created_at"]
 
 
+def _listed(errors):
+    """{path: [messages]} -> ["path: message message", ...], each keeping the first message's code."""
+    return [
+        Message(v[0].code, gettext_noop("%(path)s: %(problems)s"), path=k, problems=Joined(v, " "))
+        for k, v in errors.items()
+    ]
+
+
 def _number(value, kind, path, errors, lo=None, hi=None):
     if (
         isinstance(value, bool)
         or not isinstance(value, (int, float))
         or (isinstance(value, float) and not math.isfinite(value))
     ):
-        errors.setdefault(path, []).append("must be a number")
+        errors.setdefault(path, []).append(Message("not_a_number", gettext_noop("must be a number")))
         return None
     if kind is int and (isinstance(value, float) and not value.is_integer()):
-        errors.setdefault(path, []).append("must be a whole number")
+        errors.setdefault(path, []).append(Message("not_integer", gettext_noop("must be a whole number")))
         return None
     if lo is not None and value < lo or hi is not None and value > hi:
-        errors.setdefault(path, []).append(f"must be between {lo} and {hi}")
+        message = gettext_noop("must be between %(low)s and %(high)s")
+        errors.setdefault(path, []).append(Message("out_of_range", message, low=lo, high=hi))
         return None
     return kind(value)
 
@@ -95,48 +105,54 @@ class ProductSerializer(serializers.ModelSerializer):
     def validate_category(self, value):
         keys = category_keys()
         if value not in keys:
+            message = gettext_noop("Unknown category '%(category)s'. Known categories: %(known)s.")
             raise serializers.ValidationError(
-                f"Unknown category '{value}'. Known categories: {', '.join(sorted(keys)) or 'none loaded'}."
+                Message("unknown_category", message, category=value, known=", ".join(sorted(keys)) or "–")
             )
         return value
 
     def validate_raw_materials(self, value):
         if not isinstance(value, list):
-            raise serializers.ValidationError('must be a list of {"name", "proportion_pct"}')
+            message = gettext_noop('must be a list of {"name", "proportion_pct"}')
+            raise serializers.ValidationError(Message("not_a_list", message))
         errors, total = {}, 0.0
         for i, item in enumerate(value):
             if not isinstance(item, dict):
-                errors.setdefault(f"{i}", []).append('must be an object {"name", "proportion_pct"}')
+                message = gettext_noop('must be an object {"name", "proportion_pct"}')
+                errors.setdefault(f"{i}", []).append(Message("not_an_object", message))
                 continue
             unknown = set(item) - {"name", "proportion_pct"}
             if unknown:
-                errors.setdefault(f"{i}", []).append(f"unknown keys: {', '.join(sorted(unknown))}")
+                message = gettext_noop("unknown keys: %(keys)s")
+                errors.setdefault(f"{i}", []).append(Message("unknown_field", message, keys=sorted(unknown)))
             if not isinstance(item.get("name"), str) or not item.get("name", "").strip():
-                errors.setdefault(f"{i}.name", []).append("is required")
+                errors.setdefault(f"{i}.name", []).append(Message("required", gettext_noop("is required")))
             p = _number(item.get("proportion_pct"), float, f"{i}.proportion_pct", errors, 0, 100)
             if p is not None:
                 if p <= 0:
-                    errors.setdefault(f"{i}.proportion_pct", []).append("must be greater than 0")
+                    message = gettext_noop("must be greater than %(limit)s")
+                    errors.setdefault(f"{i}.proportion_pct", []).append(Message("min_value", message, limit=0))
                 total += p
         if not errors and value and abs(total - 100.0) > 0.01:
-            errors.setdefault("proportion_pct", []).append(
-                f"proportions must add up to 100 % (they add up to {total:g} %)"
-            )
+            message = gettext_noop("proportions must add up to 100 %% (they add up to %(total)s %%)")
+            errors.setdefault("proportion_pct", []).append(Message("proportions_not_100", message, total=f"{total:g}"))
         if errors:
-            raise serializers.ValidationError([f"{k}: {' '.join(v)}" for k, v in errors.items()])
+            raise serializers.ValidationError(_listed(errors))
         return [{"name": i["name"].strip(), "proportion_pct": float(i["proportion_pct"])} for i in value]
 
     def validate_process(self, value):
         if not isinstance(value, dict):
-            raise serializers.ValidationError("must be an object with " + ", ".join(PROCESS_FIELDS))
+            message = gettext_noop("must be an object with %(fields)s")
+            raise serializers.ValidationError(Message("not_an_object", message, fields=tuple(PROCESS_FIELDS)))
         errors, clean = {}, {}
         for key in set(value) - set(PROCESS_FIELDS):
-            errors.setdefault(key, []).append(f"unknown key; allowed: {', '.join(PROCESS_FIELDS)}")
+            message = gettext_noop("unknown key; allowed: %(fields)s")
+            errors.setdefault(key, []).append(Message("unknown_field", message, fields=tuple(PROCESS_FIELDS)))
         for key, (kind, lo, hi) in PROCESS_FIELDS.items():
             if value.get(key) is not None:
                 clean[key] = _number(value[key], kind, key, errors, lo, hi)
         if errors:
-            raise serializers.ValidationError([f"{k}: {' '.join(v)}" for k, v in errors.items()])
+            raise serializers.ValidationError(_listed(errors))
         return clean
 
     def validate(self, attrs):
@@ -146,7 +162,8 @@ class ProductSerializer(serializers.ModelSerializer):
             manufacturer = user.manufacturer
             attrs["manufacturer"] = manufacturer
         if manufacturer is None:
-            raise serializers.ValidationError({"manufacturer": ["This field is required."]})
+            message = gettext_noop("This field is required.")
+            raise serializers.ValidationError({"manufacturer": [Message("required", message)]})
         name = attrs.get("name", getattr(self.instance, "name", None))
         clash = Product.objects.filter(manufacturer=manufacturer, name=name)
         if self.instance:
@@ -157,9 +174,16 @@ class ProductSerializer(serializers.ModelSerializer):
             raise serializers.ValidationError(
                 {
                     "name": [
-                        f"You already have a product named '{name}'."
+                        Message(
+                            "duplicate_name", gettext_noop("You already have a product named '%(name)s'."), name=name
+                        )
                         if mine
-                        else f"{manufacturer.name} already has a product named '{name}'."
+                        else Message(
+                            "duplicate_name",
+                            gettext_noop("%(manufacturer)s already has a product named '%(name)s'."),
+                            manufacturer=manufacturer.name,
+                            name=name,
+                        )
                     ]
                 }
             )
@@ -254,7 +278,8 @@ class TransitionRequestSerializer(serializers.Serializer):
 
     def validate(self, attrs):
         if attrs["action"] != "retest":
-            errors = {k: ["applies only to the action 'retest'"] for k in ("assays", "parameters") if attrs.get(k)}
+            message = gettext_noop("applies only to the action 'retest'")
+            errors = {k: [Message("retest_only", message)] for k in ("assays", "parameters") if attrs.get(k)}
             if errors:
                 raise serializers.ValidationError(errors)
         return attrs

@@ -53,7 +53,7 @@ def explain_check(check):
         elif status == "pass":
             out["text"] = _("Declared by the manufacturer: %(text)s.") % {"text": text}
         else:
-            out["text"] = labels.translate_message(check.get("reason", ""))
+            out["text"] = labels.text(check.get("reason", ""))
         return out
     limit, value, u, q = check.get("limit"), check.get("value"), check.get("uncertainty"), check.get("qualifier") or ""
     limit_s = f"{limit_text(limit)} {unit}".strip()  # as the regulation writes it
@@ -67,7 +67,7 @@ def explain_check(check):
         out["value_text"] = "—"
         out["text"] = _("%(name)s could not be judged: %(reason)s.") % {
             "name": name,
-            "reason": labels.translate_message(check.get("reason", "")),
+            "reason": labels.text(check.get("reason", "")),
         }
         return out
     shown = display(key, check.get("method") or "", value, u, q, unit)

@@ -57,7 +57,7 @@ class SampleCreateForm(forms.Form):
         data = super().clean()
         for field, msgs in sample_date_errors(data.get("sampled_on"), None, timezone.localdate()).items():
             for m in msgs:
-                self.add_error(field, labels.translate_message(m))
+                self.add_error(field, labels.text(m))
         return data
 
 

@@ -199,7 +199,7 @@ def sample_verdicts(sample, figures=None):
     try:
         out["compliance"] = explain.explain_compliance(msel.sample_compliance(sample, figures=figures))
     except InputError as e:
-        out["error"] = " ".join(labels.translate_message(m) for msgs in e.errors.values() for m in msgs)
+        out["error"] = " ".join(labels.text(m) for msgs in e.errors.values() for m in msgs)
     out["flags"] = [labels.label(labels.FLAGS, f) for f in figures.flags]
     return out
 

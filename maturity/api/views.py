@@ -1,9 +1,11 @@
 """Thin API views of the maturity app: assays, verdicts, compliance, import."""
 
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import api_view, parser_classes, permission_classes
+from rest_framework.exceptions import ErrorDetail, ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
@@ -217,29 +219,41 @@ def results_import(request):
 
     upload = request.FILES.get("file")
     if upload is None:
-        return Response({"file": ["No file was submitted."]}, status=status.HTTP_400_BAD_REQUEST)
+        raise ValidationError({"file": [ErrorDetail(gettext("No file was submitted."), code="required")]})
     flags = {}
     for name in ("check_only", "reimport"):
         raw = str(request.data.get(name, "false")).strip().lower()
         if raw not in ("true", "false", "1", "0", "yes", "no", "on", ""):
-            return Response({name: ["must be true or false"]}, status=status.HTTP_400_BAD_REQUEST)
+            raise ValidationError({name: [ErrorDetail(gettext("must be true or false"), code="not_a_boolean")]})
         flags[name] = raw in ("true", "1", "yes", "on")
     try:
         result = assay_services.results_import(actor=request.user, filename=upload.name, content=upload, **flags)
     except ImportRejected as e:
-        return Response({"detail": "Nothing was imported.", **e.report}, status=status.HTTP_400_BAD_REQUEST)
+        return Response(
+            {"code": "import_rejected", "detail": gettext("Nothing was imported."), **e.report},
+            status=status.HTTP_400_BAD_REQUEST,
+        )
     except assay_services.ImportDuplicate as e:
-        detail = "Nothing was imported: "
+        parts = [gettext("Nothing was imported:")]
         if e.earlier:
-            detail += (
-                f"the same file content was imported as '{e.earlier.filename}' on "
-                f"{e.earlier.imported_at:%Y-%m-%d %H:%M} by {e.earlier.imported_by.username}. "
+            parts.append(
+                gettext("the same file content was imported as '%(file)s' on %(when)s by %(user)s.")
+                % {
+                    "file": e.earlier.filename,
+                    "when": f"{e.earlier.imported_at:%Y-%m-%d %H:%M}",
+                    "user": e.earlier.imported_by.username,
+                }
             )
         if e.duplicates:
-            detail += f"{len(e.duplicates)} row(s) repeat values already stored. "
-        detail += "Send reimport=true to store it again."
+            parts.append(gettext("%(rows)s row(s) repeat values already stored.") % {"rows": len(e.duplicates)})
+        parts.append(gettext("Send reimport=true to store it again."))
         return Response(
-            {"detail": detail, "earlier_import": _earlier_payload(e.earlier), "duplicates": e.duplicates},
+            {
+                "code": "already_imported",
+                "detail": " ".join(parts),
+                "earlier_import": _earlier_payload(e.earlier),
+                "duplicates": e.duplicates,
+            },
             status=status.HTTP_409_CONFLICT,
         )
     created = result.assays

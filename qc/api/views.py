@@ -3,9 +3,11 @@ the registry, limits and templates, regulators read every QC record; manufacture
 
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action, api_view, permission_classes
+from rest_framework.exceptions import ErrorDetail, ValidationError
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
@@ -153,10 +155,8 @@ class WorksheetViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         found = {x.pk: x for x in lims_selectors.samples_visible_to(request.user).filter(pk__in=ids)}
         missing = [i for i in ids if i not in found]
         if missing:
-            return Response(
-                {"samples": [f"Unknown sample id(s): {', '.join(map(str, missing))}."]},
-                status=status.HTTP_400_BAD_REQUEST,
-            )
+            message = gettext("Unknown sample id(s): %(ids)s.") % {"ids": ", ".join(map(str, missing))}
+            raise ValidationError({"samples": [ErrorDetail(message, code="unknown_sample")]})
         ws = services.worksheet_create(
             actor=request.user,
             method=body.validated_data.get("method") or "",
@@ -202,13 +202,16 @@ class WorksheetViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
 
         upload = request.FILES.get("file")
         if upload is None:
-            return Response({"file": ["No file was submitted."]}, status=status.HTTP_400_BAD_REQUEST)
+            raise ValidationError({"file": [ErrorDetail(gettext("No file was submitted."), code="required")]})
         try:
             ws = services.worksheet_import(
                 actor=request.user, worksheet=self.get_object(), filename=upload.name, content=upload.read()
             )
         except ImportRejected as e:
-            return Response({"detail": "Nothing was imported.", "errors": e.errors}, status=status.HTTP_400_BAD_REQUEST)
+            return Response(
+                {"code": "import_rejected", "detail": gettext("Nothing was imported."), "errors": e.errors},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
         return self._detail(ws)
 
     @extend_schema(responses={(200, "application/pdf"): OpenApiResponse(description="the bench sheet")})

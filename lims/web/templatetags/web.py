@@ -97,8 +97,8 @@ def get(mapping, key):
 
 @register.filter
 def tr(message):
-    """A service message in the page's language."""
-    return labels.translate_message(message)
+    """A service message in the page's language (translated where it was made; read here)."""
+    return labels.text(message)
 
 
 @register.simple_tag

@@ -32,11 +32,11 @@ def service_error_text(exc):
         parts = []
         for key, msgs in exc.errors.items():
             prefix = key.split(".", 1)[1] + ": " if key.startswith("samples.") else ""
-            parts += [prefix + labels.translate_message(m) for m in msgs]
+            parts += [prefix + labels.text(m) for m in msgs]
         return " ".join(parts)
     if isinstance(exc, TransitionError):
-        return labels.translate_message(exc.message)
-    return labels.translate_message(str(exc))
+        return labels.text(exc.message)
+    return labels.text(str(exc))
 
 
 def back(request, default):
@@ -170,7 +170,7 @@ def sample_bulk(request):
         messages.error(
             request,
             _("Nothing was changed: %(problems)s")
-            % {"problems": " ".join(f"{code}: {labels.translate_message(m)}" for code, m in errors.items())},
+            % {"problems": " ".join(f"{code}: {labels.text(m)}" for code, m in errors.items())},
         )
     else:
         messages.success(
@@ -431,7 +431,7 @@ def timeline_entry(e, methods=None):
         "actor": e.actor.display_name if e.actor else "",
         "title": title,
         "kind": kind,
-        "reason": labels.translate_message(e.reason) if e.reason else "",
+        "reason": labels.text(e.reason) if e.reason else "",
         "changes": changes,
         "entity": e.entity,
         "methods": [labels.method_label(method)] if method else [],

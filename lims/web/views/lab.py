@@ -63,7 +63,7 @@ def _method_or_404(method):
 
 
 def _entry_context(request, sample, method, values, errors, assay=None):
-    model = assay_forms.form_model(method, values, labels.translate_errors(errors), current_policy())
+    model = assay_forms.form_model(method, values, labels.texts(errors), current_policy())
     following = None if assay else queries.next_method(sample, after=method)
     return {
         "sample": sample,
@@ -129,9 +129,8 @@ def assay_entry(request, pk, method):
     elif sample.status not in queries.OPEN_FOR_ENTRY:
         messages.warning(
             request,
-            labels.translate_message(
-                f"Assays can be entered only while a sample is received or in testing; this one is '{sample.status}'."
-            ),
+            _("Assays can be entered only while a sample is received or in testing; this one is %(state)s.")
+            % {"state": labels.status_label(sample.status)},
         )
         return redirect("sample-detail", sample.pk)
     return render(request, "web/assay_entry.html", _entry_context(request, sample, method, values, errors))
@@ -164,7 +163,7 @@ def assay_correct(request, pk, assay_id):
                 return redirect("sample-detail", sample.pk)
     ctx = _entry_context(request, sample, method, values, errors, assay=assay)
     ctx["reason"] = request.POST.get("reason", "")
-    ctx["reason_errors"] = labels.translate_errors(errors).get("reason", [])
+    ctx["reason_errors"] = labels.texts(errors).get("reason", [])
     return render(request, "web/assay_entry.html", ctx)
 
 
@@ -184,7 +183,7 @@ def assay_preview(request, pk):
     errors = assay_forms.map_errors(out["errors"], path_map)
     if not data and not path_map.get("__extra__"):
         errors = {}  # nothing typed yet: no errors to show
-    out["errors"] = labels.translate_errors(errors)
+    out["errors"] = labels.texts(errors)
     out["valid_label"] = "" if out["valid"] is not False else _("Invalid assay")
     return JsonResponse(out)
 
@@ -225,7 +224,7 @@ def results_import(request):
                 reimport=bool(pending),
             )
         except ImportRejected as e:
-            report = [{**err, "reason": labels.translate_message(err["reason"])} for err in e.report["errors"]]
+            report = [{**err, "reason": labels.text(err["reason"])} for err in e.report["errors"]]
             error_count = len(e.errors)
         except assay_services.ImportDuplicate as e:
             sha = content_sha256(upload["content"])

@@ -165,7 +165,7 @@ def product_history(product):
                 "actor": e.actor.display_name if e.actor else "",
                 "title": title,
                 "kind": e.action,
-                "reason": labels.translate_message(e.reason) if e.reason else "",
+                "reason": labels.text(e.reason) if e.reason else "",
                 "changes": changes,
             }
         )
@@ -288,7 +288,7 @@ def _place_errors(form, errors):
     'raw_materials' -> ['0.name: is required', 'proportion_pct: proportions must add up…'] onto the rows
     and the total, 'process' -> ['turnings: must be a whole number'] onto the process fields."""
     row_errors, table_errors = {}, []
-    tr = labels.translate_message
+    tr = str
     for field, msgs in errors.items():
         msgs = msgs if isinstance(msgs, (list, tuple)) else [msgs]
         if field == "raw_materials":
@@ -351,9 +351,9 @@ def precheck(request):
                     mapped = assay_forms.map_errors(paths, path_map)
                     for key in ("standard", "category", "decision_rule"):
                         if key in mapped:
-                            form.add_error(key, [labels.translate_message(m) for m in mapped.pop(key)])
+                            form.add_error(key, [labels.text(m) for m in mapped.pop(key)])
                     errors = mapped
-    model = assay_forms.form_model("direct", values, labels.translate_errors(errors))
+    model = assay_forms.form_model("direct", values, labels.texts(errors))
     return render(
         request,
         "web/precheck.html",

@@ -59,7 +59,7 @@ def dashboard(request):
         return render(
             request,
             "web/regulator.html",
-            {"error": " ".join(labels.translate_message(m) for v in e.errors.values() for m in v)},
+            {"error": " ".join(labels.text(m) for v in e.errors.values() for m in v)},
         )
     from maturity.selectors import category_names
 
