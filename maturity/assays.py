@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from lims import audit
 from lims.lifecycle import TransitionError, check_transition, state_name
-from lims.messages import Joined, Message, gettext_noop, term
+from lims.messages import Joined, Message, english, gettext_noop, term
 from lims.models import Sample
 from lims.roles import Role
 from lims.services import PermissionDeniedError, register_effect, register_guard, sample_transition
@@ -253,7 +253,7 @@ def sample_verify(*, actor, sample, reason="", override_reason=""):
         if found and actor.role == Role.REVIEWER:
             record = {
                 "codes": [i["code"] for i in found],
-                "issues": found,
+                "issues": english(found),  # stored as said
                 "reason": override_reason,
                 "by": actor.display_name,
                 "by_id": actor.pk,

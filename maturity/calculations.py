@@ -170,17 +170,23 @@ METHODS = (
 STABILITY_METHODS = ("co2_evolution", "solvita", "mineral_nitrogen", "dewar")  # §12
 
 FLAG_MESSAGES = {
-    "dichromate_reduced_over_limit": "More than the lab's limit of the dichromate added was reduced, so oxidation "
-    "may be incomplete: repeat with less sample.",
-    "organic_carbon_stands_in_for_total_carbon": "Total carbon was not measured, so organic carbon stands in for it "
-    "in the RS/TC ratio.",
-    "control_germination_below_validity": "Control germination is below the lab's validity limit, so the germination "
-    "assay is invalid.",
-    "control_germination_zero": "No control seed germinated, so relative germination and the germination index "
-    "are undefined.",
-    "control_root_length_zero": "Control root length is zero, so relative root growth and the germination index "
-    "are undefined.",
-    "no3_n_zero": "NO₃-N is zero, so the NH₄-N : NO₃-N ratio is undefined.",
+    "dichromate_reduced_over_limit": gettext_noop(
+        "More than the lab's limit of the dichromate added was reduced, so oxidation "
+        "may be incomplete: repeat with less sample."
+    ),
+    "organic_carbon_stands_in_for_total_carbon": gettext_noop(
+        "Total carbon was not measured, so organic carbon stands in for it in the RS/TC ratio."
+    ),
+    "control_germination_below_validity": gettext_noop(
+        "Control germination is below the lab's validity limit, so the germination assay is invalid."
+    ),
+    "control_germination_zero": gettext_noop(
+        "No control seed germinated, so relative germination and the germination index are undefined."
+    ),
+    "control_root_length_zero": gettext_noop(
+        "Control root length is zero, so relative root growth and the germination index are undefined."
+    ),
+    "no3_n_zero": gettext_noop("NO₃-N is zero, so the NH₄-N : NO₃-N ratio is undefined."),
 }
 
 GERMINATION_PROTOCOLS = ("tari_cabbage", "livestock_radish")
