@@ -44,7 +44,7 @@ def test_calculation_input_error_per_field(users, received):
     )
     assert status == 400
     assert en["dry_mass_g"] == ["must be ≤ wet_mass_g (10)"]  # the field's own name in English
-    assert zh["dry_mass_g"] == ["必須 ≤ 濕重（10）"]  # its label in Chinese
+    assert zh["dry_mass_g"] == ["必須 ≤ 濕重 (10)"]  # its label in Chinese
     assert zh["codes"] == en["codes"] == {"dry_mass_g": ["max_value"]}
     assert zh["code"] == en["code"] == "max_value"  # one message: its code and text are the body's
     assert zh["detail"] == zh["dry_mass_g"][0] and en["detail"] == en["dry_mass_g"][0]
