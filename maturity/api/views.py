@@ -309,8 +309,8 @@ def assess(request):
 class MarketFilterSerializer(serializers.Serializer):
     standard = serializers.CharField(required=False)
     decision_rule = serializers.ChoiceField(choices=["simple", "guarded"], required=False)
-    manufacturer = serializers.IntegerField(required=False)
-    product = serializers.IntegerField(required=False)
+    manufacturer = serializers.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
+    product = serializers.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
     category = serializers.CharField(required=False)
     verdict = serializers.ChoiceField(
         choices=["pass", "fail", "conditional", "incomplete", "not_judged"], required=False
