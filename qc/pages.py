@@ -9,10 +9,10 @@ from lims.lifecycle import TransitionError
 from lims.models import Sample
 from lims.roles import READ_ALL, Role
 from lims.services import PermissionDeniedError
-from lims.web.access import role_required
 from maturity import calculations as calc
 from maturity.errors import InputError
 from maturity.parameters import PARAMETERS
+from web.access import role_required
 
 from . import services
 from .chart_svg import control_chart_svg

@@ -79,7 +79,7 @@ def test_extraction_finds_the_marked_messages():
     {% translate %} of a template (so the test below cannot pass by extracting nothing)."""
     found = {msgid for msgid, _context in extracted()}
     assert "A reason is required for this action: %(action)s." in found  # lims/lifecycle.py, gettext_noop
-    assert "Germination test" in found  # lims/web/labels.py, gettext_lazy
+    assert "Germination test" in found  # web/labels.py, gettext_lazy
     assert "Log out" in found or "Log in" in found  # templates, {% translate %}
     assert len(found) > 500
 

@@ -11,8 +11,8 @@ from django.core.cache import cache
 from django.test import Client
 
 from lims import services
-from lims.demo_results import enter_example_results, verify_sample
 from maturity.models import Assay
+from web.demo_results import enter_example_results, verify_sample
 
 pytestmark = pytest.mark.django_db
 
@@ -625,11 +625,11 @@ def test_services_messages_read_in_chinese_on_the_pages():
     from django.utils import translation
 
     from lims.lifecycle import TransitionError, check_transition
-    from lims.web.labels import text
     from maturity import calculations as calc
     from maturity.compliance import Missing, to_basis
     from maturity.errors import InputError
     from maturity.measurements import Measurement
+    from web.labels import text
 
     made = []
     for action, state, role in (("verify", "in_testing", "reviewer"), ("retest", "verified", "reviewer")):

@@ -9,7 +9,7 @@ from django.http import HttpResponse, HttpResponseBadRequest
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from lims.api.parsers import nul_message
+from web.api.parsers import nul_message
 
 
 class RejectNulMiddleware:
