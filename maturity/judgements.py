@@ -28,7 +28,8 @@ from lims.services import register_effect, register_product_effect
 from .compliance import DECISION_RULES, NOT_APPLICABLE, judge_frame_checks
 from .errors import InputError
 from .frames import sample_meta
-from .models import Category, Judgement, JudgementCheck, JudgementRun, StandardEdition
+from .models import Category, Judgement, JudgementCheck, JudgementRun, MaturityJudgement, StandardEdition
+from .rules import RULE_SETS, judge_maturity
 from .services import edition_mark_used
 
 CHUNK = 10_000
@@ -66,7 +67,9 @@ def judged_pairs():
     if default is not None:
         pairs |= {(default, rule) for rule in DECISION_RULES}
     editions = {}
-    for edition_id, rule in JudgementRun.objects.values_list("edition_id", "decision_rule").distinct():
+    for edition_id, rule in (
+        JudgementRun.objects.filter(kind="compliance").values_list("edition_id", "decision_rule").distinct()
+    ):
         if edition_id not in editions:
             editions[edition_id] = StandardEdition.objects.get(pk=edition_id)
         pairs.add((editions[edition_id], rule))
@@ -263,6 +266,49 @@ def judge_samples(meta, edition, decision_rule, *, run=None, rules=None):
     return len(ids)
 
 
+# --- maturity verdicts ---------------------------------------------------------
+
+
+def judge_maturity_samples(sample_ids, *, run=None):
+    """Judge the released samples among ``sample_ids`` under every rule set (``rules.RULE_SETS``) with the
+    lab policy in force and store the verdicts, replacing what was stored for them. Each sample goes through
+    the same figures and engine as the pages (``selectors.sample_figures``, ``maturity_input``,
+    ``rules.judge_maturity``), its assays read for the whole chunk at once. A sample the engine refuses
+    (say, an unknown chromatogram protocol) gets no stored verdict: the pages compute it and show why.
+    -> number of verdicts written."""
+    from lims.bulk import bulk_insert
+
+    from .models import Assay
+    from .policy import current_policy
+    from .selectors import maturity_input, sample_figures
+
+    sample_ids = list(sample_ids)
+    if not sample_ids:
+        return 0
+    policy = current_policy()
+    samples = Sample.objects.filter(pk__in=sample_ids, status__in=RESULTS_RELEASED).select_related("product")
+    assays = {}
+    for a in Assay.objects.filter(sample_id__in=sample_ids).exclude(status="invalidated").order_by("entered_at", "id"):
+        assays.setdefault(a.sample_id, []).append(a)
+    cache, now, rows = {}, timezone.now(), []
+    for sample in samples:
+        figures = sample_figures(sample, assays=assays.get(sample.pk, []), policy=policy, cache=cache)
+        try:
+            inp = maturity_input(sample, figures)
+            results = [judge_maturity(rule_set, inp, policy) for rule_set in RULE_SETS]
+        except InputError:
+            continue
+        rows += [
+            MaturityJudgement(
+                sample_id=sample.pk, rule_set=r["rule_set"], verdict=r["verdict"], result=r, judged_at=now, run=run
+            )
+            for r in results
+        ]
+    MaturityJudgement.objects.filter(sample_id__in=sample_ids).delete()
+    bulk_insert(MaturityJudgement, rows)
+    return len(rows)
+
+
 def _released(queryset, limit=None):
     return sample_meta(queryset.filter(status__in=RESULTS_RELEASED), limit)
 
@@ -274,6 +320,7 @@ def sample_rejudge(sample):
         return
     for edition, rule in judged_pairs():
         judge_samples(meta, edition, rule)
+    judge_maturity_samples([sample.pk])
 
 
 def _on_verify(sample, actor, reason, **options):
@@ -284,6 +331,7 @@ def _on_retest(sample, actor, reason, **options):
     # all assays or only some (``assays``): the sample returns to testing either way, so it leaves the
     # market view until it is verified again, when its judgement is stored anew
     Judgement.objects.filter(sample=sample).delete()
+    MaturityJudgement.objects.filter(sample=sample).delete()
 
 
 def _on_product_change(product, changes):
@@ -293,10 +341,22 @@ def _on_product_change(product, changes):
     meta = _released(Sample.objects.filter(product=product))
     for edition, rule in judged_pairs():
         judge_samples(meta, edition, rule)
+    if "category" in fields:  # bark compost skips C/N
+        judge_maturity_samples([m["id"] for m in meta])
+
+
+def _policy_fields():
+    from .policy import _FROM_SETTINGS
+
+    return _FROM_SETTINGS
 
 
 def _remember_defaults(sender, instance, **kwargs):
-    old = LabSettings.objects.filter(pk=instance.pk).values("default_standard", "default_decision_rule").first()
+    old = (
+        LabSettings.objects.filter(pk=instance.pk)
+        .values("default_standard", "default_decision_rule", *_policy_fields())
+        .first()
+    )
     instance._old_defaults = old
 
 
@@ -309,6 +369,8 @@ def _defaults_changed(sender, instance, created, **kwargs):
         instance.default_decision_rule,
     ):
         transaction.on_commit(start_default_runs)
+    if any(old[k] != getattr(instance, k) for k in _policy_fields()):  # the maturity criteria may have moved
+        maturity_run_start(reason="lab policy figures changed")
 
 
 register_effect("verify", _on_verify)
@@ -358,6 +420,29 @@ def run_start(*, edition, decision_rule, actor=None, reason="", dispatch=True):
     return run
 
 
+@transaction.atomic
+def maturity_run_start(*, actor=None, reason="", dispatch=True):
+    """Start re-judging the maturity verdicts of every released sample under every rule set (after the
+    lab-policy figures changed, or a rule set was added), or take the maturity run already doing it."""
+    run = JudgementRun.objects.select_for_update().filter(kind="maturity", status__in=("queued", "running")).first()
+    if run is None:
+        total = Sample.objects.filter(status__in=RESULTS_RELEASED).count()
+        run = JudgementRun.objects.create(kind="maturity", total=total, requested_by=actor, reason=reason[:300])
+        audit.record(
+            entity="judgement_run",
+            obj=run,
+            action="create",
+            actor=actor,
+            reason=reason,
+            changes={"kind": [None, "maturity"], "rule_sets": [None, list(RULE_SETS)], "samples": [None, total]},
+        )
+    if dispatch:
+        from .tasks import rejudge_archive
+
+        transaction.on_commit(lambda: rejudge_archive.delay(run.pk), robust=True)  # broker down: logged
+    return run
+
+
 def _run_chunk(run_id, chunk):
     """Judge the next chunk of the run; -> False when nothing was left."""
     with transaction.atomic():
@@ -366,12 +451,20 @@ def _run_chunk(run_id, chunk):
             # so the commit need not wait for the disk
             with connection.cursor() as cursor:
                 cursor.execute("SET LOCAL synchronous_commit = off")
-        run = JudgementRun.objects.select_for_update().select_related("edition").get(pk=run_id)
+        run = JudgementRun.objects.select_for_update(of=("self",)).select_related("edition").get(pk=run_id)
         if run.status in ("done", "failed"):
             return False
         if run.status == "queued":
             run.status, run.started_at = "running", timezone.now()
-        samples = _released(Sample.objects.filter(pk__gt=run.last_sample_id).order_by("pk"), chunk)
+        if run.kind == "maturity":
+            samples = [
+                {"id": pk}
+                for pk in Sample.objects.filter(pk__gt=run.last_sample_id, status__in=RESULTS_RELEASED)
+                .order_by("pk")
+                .values_list("pk", flat=True)[:chunk]
+            ]
+        else:
+            samples = _released(Sample.objects.filter(pk__gt=run.last_sample_id).order_by("pk"), chunk)
         if not samples:
             run.status, run.finished_at, run.done = "done", timezone.now(), max(run.done, run.total)
             run.save()
@@ -383,7 +476,10 @@ def _run_chunk(run_id, chunk):
                 changes={"status": ["running", "done"], "judged": [None, run.done]},
             )
             return False
-        judge_samples(samples, run.edition, run.decision_rule, run=run, rules=_Rules(run.edition))
+        if run.kind == "maturity":
+            judge_maturity_samples([m["id"] for m in samples], run=run)
+        else:
+            judge_samples(samples, run.edition, run.decision_rule, run=run, rules=_Rules(run.edition))
         run.last_sample_id = samples[-1]["id"]
         run.done += len(samples)
         run.total = max(run.total, run.done)

@@ -31,6 +31,7 @@ ORDERINGS = {
     "verdict": ("verdict", "-sample_id"),
     "-verdict": ("-verdict", "-sample_id"),
 }
+DEFAULT_RULE_SET = "tari_1999"  # of the ``maturity`` filter, as the API's sample maturity
 DEFAULT_ORDERING = ("-sample_id",)  # newest sample first, as the sample list
 DECLARATION = "declaration"
 EXPORT_CHUNK = 2000
@@ -71,7 +72,9 @@ def judgements(user, edition, decision_rule, filters):
     """Stored judgements of the market view under ``edition`` and ``decision_rule``, filtered in SQL.
 
     ``filters``: manufacturer, product, category, verdict, failing (parameter key failing a limit),
-    has (parameter key with a value), received_after, received_before, ids, ordering."""
+    has (parameter key with a value), beyond (parameter key beyond a limit by plain comparison, narrowed by
+    beyond_kind and beyond_condition: the statistics' links), maturity (stored maturity verdict under
+    rule_set, default tari_1999), received_after, received_before, ids, ordering."""
     edition_mark_used(edition, "regulator's market view")
     qs = Judgement.objects.filter(edition=edition, decision_rule=decision_rule)
     if user.role == Role.MANUFACTURER:
@@ -99,6 +102,27 @@ def judgements(user, edition, decision_rule, filters):
                     _parameter_q(filters[key]), extra, edition=edition, decision_rule=decision_rule
                 ).values("judgement_id")
             )
+    if filters.get("beyond"):
+        key = filters["beyond"]
+        if key not in PARAMETERS and key not in DERIVED:
+            raise InputError({"beyond": [f"Unknown parameter '{key}'."]})
+        beyond = JudgementCheck.objects.filter(edition=edition, decision_rule=decision_rule, parameter=key, beyond=True)
+        if filters.get("category"):
+            beyond = beyond.filter(category=filters["category"])
+        if filters.get("beyond_kind"):
+            beyond = beyond.filter(kind=filters["beyond_kind"])
+        if filters.get("beyond_condition"):
+            beyond = beyond.filter(condition=filters["beyond_condition"])
+        qs = qs.filter(pk__in=beyond.values("judgement_id"))
+    if filters.get("maturity"):
+        from .models import MaturityJudgement
+
+        rule_set = filters.get("rule_set") or DEFAULT_RULE_SET
+        qs = qs.filter(
+            sample_id__in=MaturityJudgement.objects.filter(rule_set=rule_set, verdict=filters["maturity"]).values(
+                "sample_id"
+            )
+        )
     ordering = filters.get("ordering")
     if ordering and ordering not in ORDERINGS:
         raise InputError({"ordering": [f"Unknown ordering '{ordering}'; use one of {', '.join(ORDERINGS)}."]})
@@ -161,15 +185,27 @@ def _requirements_by_category(edition):
     return out
 
 
-SAMPLE_FILTERS = ("manufacturer", "product", "verdict", "failing", "has", "received_after", "received_before", "ids")
+SAMPLE_FILTERS = (
+    "manufacturer",
+    "product",
+    "verdict",
+    "failing",
+    "has",
+    "beyond",
+    "maturity",
+    "received_after",
+    "received_before",
+    "ids",
+)
 
 
 def statistics(qs, edition, decision_rule, filters, link):
     """Per category and parameter: count, mean, min, max (in the requirement's unit and basis, one
-    value per sample) and, per limit, the share of samples beyond it with the ids and a link.
+    value per sample) and, per limit, the number and share of samples beyond it with a link to the list
+    of exactly those samples (``beyond``, ``beyond_kind``, ``beyond_condition`` filters), never their ids.
 
     One SQL aggregate over the stored checks (which carry edition, rule and category, so the whole
-    archive needs no join) and one read of the ids beyond a limit; ``link(**filters)`` builds a URL."""
+    archive needs no join); ``link(**filters)`` builds a URL."""
     checks = JudgementCheck.objects.filter(edition=edition, decision_rule=decision_rule)
     if filters.get("category"):
         checks = checks.filter(category=filters["category"])
@@ -192,13 +228,6 @@ def statistics(qs, edition, decision_rule, filters, link):
         )
     ):
         per_limit[(r["category"], r["parameter"], r["kind"], r["condition"])] = r
-    beyond_ids = {}
-    for *key, sample_id in (
-        checks.filter(beyond=True)
-        .order_by("sample_id")
-        .values_list("category", "parameter", "kind", "condition", "sample_id")
-    ):
-        beyond_ids.setdefault(tuple(key), []).append(sample_id)
     present = sorted({category for category, *_rest in per_limit})  # every judged sample has checks
     by_category = _requirements_by_category(edition)
     out = []
@@ -223,7 +252,6 @@ def statistics(qs, edition, decision_rule, filters, link):
             }
             for r, lim in zip(rs, rows):
                 base, n = lim.get("samples", 0), lim.get("beyond_n", 0)
-                sample_ids = beyond_ids.get((category, parameter, r.kind, r.condition), [])
                 entry["limits"].append(
                     {
                         "kind": r.kind,
@@ -232,8 +260,11 @@ def statistics(qs, edition, decision_rule, filters, link):
                         "samples": base,
                         "beyond": n,
                         "share_pct": round(100.0 * n / base, 2) if base else None,
-                        "sample_ids": sample_ids,
-                        "samples_url": link(ids=",".join(map(str, sample_ids))) if n else None,
+                        "samples_url": link(
+                            category=category, beyond=parameter, beyond_kind=r.kind, beyond_condition=r.condition
+                        )
+                        if n
+                        else None,
                     }
                 )
             out.append(entry)

@@ -247,12 +247,20 @@ class ImportRun(models.Model):
 
 
 class JudgementRun(models.Model):
-    """A re-judgement of the archive (every released sample) under one edition and decision rule,
-    run by a Celery task in chunks; ``done`` of ``total`` is its progress."""
+    """A re-judgement of the archive (every released sample) under one edition and decision rule
+    (``kind`` compliance) or of its maturity verdicts under every rule set (``kind`` maturity), run by a
+    Celery task in chunks; ``done`` of ``total`` is its progress."""
 
     STATUS = [("queued", "queued"), ("running", "running"), ("done", "done"), ("failed", "failed")]
-    edition = models.ForeignKey(StandardEdition, on_delete=models.PROTECT, related_name="runs")
-    decision_rule = models.CharField(max_length=10)
+    edition = models.ForeignKey(StandardEdition, null=True, blank=True, on_delete=models.PROTECT, related_name="runs")
+    decision_rule = models.CharField(max_length=10, blank=True)
+    KINDS = [("compliance", "compliance"), ("maturity", "maturity")]
+    kind = models.CharField(
+        max_length=10,
+        choices=KINDS,
+        default="compliance",
+        help_text="compliance: under one edition and decision rule; maturity: every rule set (no edition).",
+    )
     status = models.CharField(max_length=10, choices=STATUS, default="queued", db_index=True)
     reason = models.CharField(max_length=300, blank=True)
     total = models.PositiveIntegerField(default=0)
@@ -354,6 +362,28 @@ class JudgementCheck(models.Model):
                 name="check_beyond",
             ),
         ]
+
+
+class MaturityJudgement(models.Model):
+    """The stored maturity verdict of one verified sample under one rule set (DOMAIN.md §5): what the pure
+    engine (``rules.judge_maturity``) says for the sample's current results under the lab policy in force.
+    Written when the results are verified, dropped on retest, rewritten on a category change (bark compost
+    skips C/N), on a change of the lab-policy figures and by a maturity archive run (a new rule set).
+    ``result`` is the engine's answer as shown on the pages (indicators, values, criteria); ``verdict``
+    is the column the market view filters and counts on."""
+
+    sample = models.ForeignKey("lims.Sample", on_delete=models.CASCADE, related_name="maturity_judgements")
+    rule_set = models.CharField(max_length=20)
+    verdict = models.CharField(max_length=20)
+    result = models.JSONField()
+    judged_at = models.DateTimeField()
+    run = models.ForeignKey(JudgementRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["sample", "rule_set"], name="one_maturity_judgement_per_sample_rule_set")
+        ]
+        indexes = [models.Index(fields=["rule_set", "verdict", "sample"], name="maturity_verdict")]
 
 
 def chromatogram_overlay_path(instance, filename):

@@ -18,6 +18,7 @@ from maturity import assays as assay_services
 from maturity import selectors
 from maturity.models import Assay
 from maturity.rules import RULE_SETS
+from maturity.rules import VERDICTS as MATURITY_VERDICTS
 
 from .serializers import AssayCorrectSerializer, AssayCreateSerializer, AssaySerializer
 
@@ -150,7 +151,7 @@ def sample_results(request, sample_id):
 def sample_maturity(request, sample_id):
     sample = _sample(request, sample_id, results=True)
     rule_set = request.query_params.get("rule_set", "tari_1999")
-    return Response(selectors.sample_maturity(sample, rule_set))
+    return Response(selectors.sample_maturity_verdict(sample, rule_set))
 
 
 @extend_schema(
@@ -317,6 +318,19 @@ class MarketFilterSerializer(serializers.Serializer):
     )
     failing = serializers.CharField(required=False, help_text="parameter key failing its limit, e.g. cu")
     has = serializers.CharField(required=False, help_text="only samples with a result for this parameter")
+    beyond = serializers.CharField(
+        required=False, help_text="parameter key beyond a limit (plain comparison), as the statistics count"
+    )
+    beyond_kind = serializers.CharField(required=False, max_length=20, help_text="with beyond: that kind of limit")
+    beyond_condition = serializers.CharField(
+        required=False, max_length=30, help_text="with beyond: the limit with that condition"
+    )
+    maturity = serializers.ChoiceField(
+        choices=list(MATURITY_VERDICTS), required=False, help_text="stored maturity verdict under rule_set"
+    )
+    rule_set = serializers.ChoiceField(
+        choices=list(RULE_SETS), required=False, help_text="rule set of the maturity filter; default tari_1999"
+    )
     received_after = serializers.DateField(required=False)
     received_before = serializers.DateField(required=False)
     ids = serializers.CharField(required=False, help_text="comma-separated sample ids")
@@ -341,6 +355,13 @@ class MarketFilterSerializer(serializers.Serializer):
 
     def validate_has(self, value):
         return self._parameter(value)
+
+    def validate_beyond(self, value):
+        from maturity.parameters import DERIVED, PARAMETERS
+
+        if value not in PARAMETERS and value not in DERIVED:
+            raise serializers.ValidationError(f"Unknown parameter '{value}'.")
+        return value
 
     def validate_ids(self, value):
         try:

@@ -83,6 +83,8 @@ def dashboard(request):
                 {
                     **{k: v for k, v in request.GET.items() if k in FILTER_KEYS and k not in ("failing", "category")},
                     **{k: v for k, v in kw.items() if k in ("category", "failing")},
+                    # a limit's link (beyond=parameter) opens the page's list of that parameter's failing samples
+                    **({"failing": kw["beyond"]} if kw.get("beyond") else {}),
                 }
             ),
         )
