@@ -12,11 +12,15 @@ Kept judged: the lab's default edition under both decision rules, and every edit
 archive run was started for.
 """
 
+import contextlib
 import io
+import time
+from collections import defaultdict
 
 import numpy as np
 import pandas as pd
 from django.db import connection, transaction
+from django.db.models import F
 from django.db.models.signals import post_save, pre_save
 from django.utils import timezone
 
@@ -28,11 +32,36 @@ from lims.services import register_effect, register_product_effect
 from .compliance import DECISION_RULES, NOT_APPLICABLE, judge_frame_checks
 from .errors import InputError
 from .frames import sample_meta
-from .models import Category, Judgement, JudgementCheck, JudgementRun, MaturityJudgement, StandardEdition
+from .models import (
+    Category,
+    Judgement,
+    JudgementCheck,
+    JudgementRun,
+    MarketStatistics,
+    MaturityJudgement,
+    StandardEdition,
+)
 from .rules import RULE_SETS, judge_maturity
 from .services import edition_mark_used
 
 CHUNK = 10_000
+# wall seconds per phase of judging, summed over the process (bench/market_100k.py prints them)
+PHASES = defaultdict(float)
+
+
+PHASES_CPU = defaultdict(float)  # CPU seconds of this process per phase
+
+
+@contextlib.contextmanager
+def _phase(name):
+    t, c = time.perf_counter(), time.process_time()
+    try:
+        yield
+    finally:
+        PHASES[name] += time.perf_counter() - t
+        PHASES_CPU[name] += time.process_time() - c
+
+
 NOT_JUDGED = "not_judged"  # the product's category is not in the edition
 JUDGED_PRODUCT_FACTS = ("category", "bagasse_based", "chemical_fertilizer_added", "manufacturer_id")
 _CHECK_COLUMNS = [
@@ -137,11 +166,12 @@ def _check_frame(judgement_ids, sample_ids, category, edition, decision_rule, ch
 
 def _copy(model, frame, columns, text_columns):
     """COPY ``frame`` into ``model``'s table (PostgreSQL); empty text stays '' (not NULL)."""
-    buf = io.StringIO()
-    frame[columns].to_csv(buf, index=False, header=False, na_rep="")
+    with _phase(f"{model.__name__} csv"):
+        buf = io.StringIO()
+        frame[columns].to_csv(buf, index=False, header=False, na_rep="")
     cols = ", ".join(f'"{c}"' for c in columns)
     texts = ", ".join(f'"{c}"' for c in text_columns)
-    with connection.cursor() as cursor:
+    with _phase(f"{model.__name__} COPY"), connection.cursor() as cursor:
         with cursor.connection.cursor().copy(
             f"COPY {model._meta.db_table} ({cols}) FROM STDIN WITH (FORMAT csv, FORCE_NOT_NULL ({texts}))"
         ) as copy:
@@ -214,26 +244,52 @@ def _write_judgements(frame):
     return np.array([o.pk for o in objs], dtype=np.int64)
 
 
-def judge_samples(meta, edition, decision_rule, *, run=None, rules=None):
+def _changed(**pair):
+    """Judgements of ``pair`` (edition, decision_rule; every pair when not given) were written or dropped:
+    the statistics kept for it are stale (``MarketStatistics``)."""
+    MarketStatistics.objects.filter(**pair).update(generation=F("generation") + 1)
+
+
+def _delete(edition, decision_rule, ids, span=None):
+    """Drop the pair's stored judgements of samples ``ids`` (with their checks). ``span`` (first, last):
+    the ids are every judged sample with first < id <= last (an archive run's chunk), deleted by range on
+    the list index in two statements instead of Django's collector reading every row first."""
+    if span is None:
+        Judgement.objects.filter(sample_id__in=ids, edition=edition, decision_rule=decision_rule).delete()
+        return
+    stored = Judgement.objects.filter(
+        edition=edition, decision_rule=decision_rule, sample_id__gt=span[0], sample_id__lte=span[1]
+    )
+    if not stored.exists():  # a new edition or rule: nothing stored yet
+        return
+    JudgementCheck.objects.filter(judgement_id__in=stored.values("pk")).delete()  # one DELETE (no relations)
+    stored._raw_delete(stored.db)  # one DELETE: their only dependents, the checks, are gone
+
+
+def judge_samples(meta, edition, decision_rule, *, run=None, rules=None, span=None):
     """Judge the samples described by ``meta`` (``frames.sample_meta`` dicts) under one edition and
-    rule and store the result, replacing what was stored for them. -> number of judgements written."""
+    rule and store the result, replacing what was stored for them. -> number of judgements written.
+    ``span``: see ``_delete``."""
     from .frames import sample_frame
 
     if not meta:
         return 0
     rules = rules or _Rules(edition)
-    frame = sample_frame(meta)
-    verdicts = pd.Series(NOT_JUDGED, index=frame.index, dtype=object)
-    detail = []  # (category, sample ids, checks) per category
-    for category, group in frame.groupby("category"):
-        reqs = rules(category)
-        if reqs is None:
-            continue
-        group_verdicts, checks = judge_frame_checks(reqs[0], reqs[1], group, decision_rule)
-        verdicts.loc[group.index] = group_verdicts
-        detail.append((category, group.index.to_numpy(), checks))
+    with _phase("read results"):
+        frame = sample_frame(meta)
+    with _phase("judge"):
+        verdicts = pd.Series(NOT_JUDGED, index=frame.index, dtype=object)
+        detail = []  # (category, sample ids, checks) per category
+        for category, group in frame.groupby("category"):
+            reqs = rules(category)
+            if reqs is None:
+                continue
+            group_verdicts, checks = judge_frame_checks(reqs[0], reqs[1], group, decision_rule)
+            verdicts.loc[group.index] = group_verdicts
+            detail.append((category, group.index.to_numpy(), checks))
     ids = frame["id"].tolist()
-    Judgement.objects.filter(sample_id__in=ids, edition=edition, decision_rule=decision_rule).delete()
+    with _phase("delete old"):
+        _delete(edition, decision_rule, ids, span)
     rows = pd.DataFrame(
         {
             "sample_id": frame["id"].to_numpy(),
@@ -248,20 +304,24 @@ def judge_samples(meta, edition, decision_rule, *, run=None, rules=None):
             "run_id": run.pk if run else None,
         }
     )
-    by_sample = dict(zip(ids, _write_judgements(rows)))
-    frames = [
-        _check_frame(
-            np.array([by_sample[i] for i in sample_ids], dtype=np.int64),
-            sample_ids,
-            category,
-            edition,
-            decision_rule,
-            checks,
-        )
-        for category, sample_ids, checks in detail
-    ]
-    if frames:
-        _write_checks(pd.concat(frames, ignore_index=True))
+    with _phase("write judgements"):
+        by_sample = dict(zip(ids, _write_judgements(rows)))
+    with _phase("check table"):
+        frames = [
+            _check_frame(
+                np.array([by_sample[i] for i in sample_ids], dtype=np.int64),
+                sample_ids,
+                category,
+                edition,
+                decision_rule,
+                checks,
+            )
+            for category, sample_ids, checks in detail
+        ]
+        frames = pd.concat(frames, ignore_index=True) if frames else None
+    if frames is not None:
+        _write_checks(frames)
+    _changed(edition=edition, decision_rule=decision_rule)
     edition_mark_used(edition, "stored judgement")
     return len(ids)
 
@@ -330,7 +390,8 @@ def _on_verify(sample, actor, reason, **options):
 def _on_retest(sample, actor, reason, **options):
     # all assays or only some (``assays``): the sample returns to testing either way, so it leaves the
     # market view until it is verified again, when its judgement is stored anew
-    Judgement.objects.filter(sample=sample).delete()
+    if Judgement.objects.filter(sample=sample).delete()[0]:
+        _changed()
     MaturityJudgement.objects.filter(sample=sample).delete()
 
 
@@ -445,6 +506,18 @@ def maturity_run_start(*, actor=None, reason="", dispatch=True):
 
 def _run_chunk(run_id, chunk):
     """Judge the next chunk of the run; -> False when nothing was left."""
+    try:
+        return _run_chunk_atomic(run_id, chunk)
+    finally:
+        PHASES["commit"] += time.perf_counter() - _committing[0] if _committing else 0.0
+        PHASES_CPU.setdefault("commit", 0.0)
+        _committing.clear()
+
+
+_committing = []  # when the chunk's work ended and its commit began (for PHASES)
+
+
+def _run_chunk_atomic(run_id, chunk):
     with transaction.atomic():
         if connection.vendor == "postgresql":
             # derived data written with its cursor in one transaction: a chunk lost in a crash is redone,
@@ -464,7 +537,8 @@ def _run_chunk(run_id, chunk):
                 .values_list("pk", flat=True)[:chunk]
             ]
         else:
-            samples = _released(Sample.objects.filter(pk__gt=run.last_sample_id).order_by("pk"), chunk)
+            with _phase("read samples"):
+                samples = _released(Sample.objects.filter(pk__gt=run.last_sample_id).order_by("pk"), chunk)
         if not samples:
             run.status, run.finished_at, run.done = "done", timezone.now(), max(run.done, run.total)
             run.save()
@@ -479,11 +553,13 @@ def _run_chunk(run_id, chunk):
         if run.kind == "maturity":
             judge_maturity_samples([m["id"] for m in samples], run=run)
         else:
-            judge_samples(samples, run.edition, run.decision_rule, run=run, rules=_Rules(run.edition))
+            span = (run.last_sample_id, samples[-1]["id"])  # every released sample in it is in ``samples``
+            judge_samples(samples, run.edition, run.decision_rule, run=run, rules=_Rules(run.edition), span=span)
         run.last_sample_id = samples[-1]["id"]
         run.done += len(samples)
         run.total = max(run.total, run.done)
         run.save()
+        _committing.append(time.perf_counter())
         return True
 
 

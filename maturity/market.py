@@ -26,8 +26,8 @@ VERDICTS = ("pass", "fail", "conditional", "incomplete", "not_judged")
 ORDERINGS = {
     "code": ("sample__code",),
     "-code": ("-sample__code",),
-    "received_on": ("sample__received_on", "sample_id"),
-    "-received_on": ("-sample__received_on", "-sample_id"),
+    "received_on": ("received_on", "sample_id"),
+    "-received_on": ("-received_on", "-sample_id"),
     "verdict": ("verdict", "-sample_id"),
     "-verdict": ("-verdict", "-sample_id"),
 }
@@ -88,9 +88,9 @@ def judgements(user, edition, decision_rule, filters):
         if filters.get(key):
             qs = qs.filter(**{field: filters[key]})
     if filters.get("received_after"):
-        qs = qs.filter(sample__received_on__gte=filters["received_after"])
+        qs = qs.filter(received_on__gte=filters["received_after"])  # the copy: frozen once received
     if filters.get("received_before"):
-        qs = qs.filter(sample__received_on__lte=filters["received_before"])
+        qs = qs.filter(received_on__lte=filters["received_before"])
     if filters.get("ids"):
         qs = qs.filter(sample_id__in=filters["ids"])
     for key, extra in (("failing", Q(status="fail")), ("has", Q(value__isnull=False))):
@@ -129,10 +129,78 @@ def judgements(user, edition, decision_rule, filters):
     return qs.order_by(*ORDERINGS.get(ordering, DEFAULT_ORDERING))
 
 
-def page_of(qs, paginator, request):
+COUNTED_FILTERS = ("category", "verdict")  # the kept counts answer these; others count in SQL
+
+
+def _kept_counts(edition, decision_rule):
+    """{(category, verdict): samples} of the pair, counted again only after its judgements changed."""
+    from .models import MarketStatistics
+
+    kept, _ = MarketStatistics.objects.get_or_create(edition=edition, decision_rule=decision_rule)
+    if kept.counts_generation != kept.generation:
+        kept.counts = [
+            list(r)
+            for r in Judgement.objects.filter(edition=edition, decision_rule=decision_rule)
+            .order_by()
+            .values_list("category", "verdict")
+            .annotate(n=Count("id"))
+        ]
+        MarketStatistics.objects.filter(pk=kept.pk).update(counts_generation=kept.generation, counts=kept.counts)
+    return {(c, v): n for c, v, n in kept.counts}
+
+
+def count_of(qs, user, edition, decision_rule, filters):
+    """The number of judgements ``judgements(user, edition, decision_rule, filters)`` selects, exact:
+    from the kept counts when only category and verdict filter it (a regulator's whole view or one verdict:
+    no count over 100 000 rows), from the failing checks' index when only a failing parameter (and a
+    category) does, else counted in SQL."""
+    ignored = ("ordering", "page", "page_size", "standard", "decision_rule", "format", "rule_set")
+    active = {k for k, v in filters.items() if v and k not in ignored}
+    if user.role == Role.MANUFACTURER:
+        return qs.count()
+    if active <= set(COUNTED_FILTERS):
+        counts = _kept_counts(edition, decision_rule)
+        return sum(
+            n
+            for (c, v), n in counts.items()
+            if filters.get("category") in (None, "", c) and filters.get("verdict") in (None, "", v)
+        )
+    if active <= {"failing", "category"} and filters["failing"] != DECLARATION:
+        checks = JudgementCheck.objects.filter(
+            edition=edition, decision_rule=decision_rule, parameter=filters["failing"], status="fail"
+        )
+        if filters.get("category"):
+            checks = checks.filter(category=filters["category"])
+        return checks.order_by().values("judgement_id").distinct().count()
+    return qs.count()
+
+
+class Counted:
+    """A queryset whose count is known (the paginator asks it for count() and slices it)."""
+
+    def __init__(self, qs, count):
+        self.qs, self.n = qs, count
+
+    def count(self):
+        return self.n
+
+    def __len__(self):
+        return self.n
+
+    def __getitem__(self, k):
+        return self.qs[k]
+
+    @property
+    def ordered(self):
+        return self.qs.ordered
+
+
+def page_of(qs, paginator, request, count=None):
     """One page of the judgements with what a row shows: the page's ids are picked on the judgement
-    table alone (its indexes), then only those rows are read with their joins."""
-    ids = paginator.paginate_queryset(qs.values_list("pk", flat=True), request)
+    table alone (its indexes), then only those rows are read with their joins. ``count``: the selection's
+    size when known (``count_of``)."""
+    ids = qs.values_list("pk", flat=True)
+    ids = paginator.paginate_queryset(ids if count is None else Counted(ids, count), request)
     rows = {j.pk: j for j in with_rows(Judgement.objects.filter(pk__in=list(ids)))}
     return [rows[i] for i in ids]
 
@@ -175,6 +243,15 @@ def verdict_counts(qs):
     return {v: counts.get(v, 0) for v in ("pass", "fail", "conditional", "incomplete")}
 
 
+def kept_verdict_counts(edition, decision_rule, category=None):
+    """{verdict: samples} of the whole view (or one category), not_judged included, from the kept counts."""
+    out = {}
+    for (c, v), n in _kept_counts(edition, decision_rule).items():
+        if category in (None, "", c):
+            out[v] = out.get(v, 0) + n
+    return out
+
+
 # --- statistics ---------------------------------------------------------------
 
 
@@ -199,22 +276,12 @@ SAMPLE_FILTERS = (
 )
 
 
-def statistics(qs, edition, decision_rule, filters, link):
-    """Per category and parameter: count, mean, min, max (in the requirement's unit and basis, one
-    value per sample) and, per limit, the number and share of samples beyond it with a link to the list
-    of exactly those samples (``beyond``, ``beyond_kind``, ``beyond_condition`` filters), never their ids.
-
-    One SQL aggregate over the stored checks (which carry edition, rule and category, so the whole
-    archive needs no join); ``link(**filters)`` builds a URL."""
-    checks = JudgementCheck.objects.filter(edition=edition, decision_rule=decision_rule)
-    if filters.get("category"):
-        checks = checks.filter(category=filters["category"])
-    if any(filters.get(k) for k in SAMPLE_FILTERS):
-        checks = checks.filter(judgement__in=qs.order_by().values("pk"))
+def _aggregates(checks):
+    """Per category, parameter and limit (kind, condition): checks with a value, beyond the limit, and of
+    the first check of its parameter per sample the count, below-detection count, sum, min and max."""
     valued = Q(value__isnull=False)
     first = Q(first=True) & valued
-    per_limit = {}
-    for r in (
+    return list(
         checks.order_by()
         .values("category", "parameter", "kind", "condition")
         .annotate(
@@ -226,8 +293,40 @@ def statistics(qs, edition, decision_rule, filters, link):
             low=Min("value", filter=first),
             high=Max("value", filter=first),
         )
-    ):
-        per_limit[(r["category"], r["parameter"], r["kind"], r["condition"])] = r
+    )
+
+
+def _kept_aggregates(edition, decision_rule, checks):
+    """The pair's aggregates over the whole view, computed again only after a judgement of the pair was
+    written or dropped (``MarketStatistics.generation``, counted up by ``maturity.judgements``)."""
+    from .models import MarketStatistics
+
+    kept, _ = MarketStatistics.objects.get_or_create(edition=edition, decision_rule=decision_rule)
+    if kept.computed_generation == kept.generation:
+        return kept.aggregates
+    rows = _aggregates(checks)  # read after the generation: a write in between makes it stale, never wrong
+    MarketStatistics.objects.filter(pk=kept.pk).update(computed_generation=kept.generation, aggregates=rows)
+    return rows
+
+
+def statistics(qs, edition, decision_rule, filters, link):
+    """Per category and parameter: count, mean, min, max (in the requirement's unit and basis, one
+    value per sample) and, per limit, the number and share of samples beyond it with a link to the list
+    of exactly those samples (``beyond``, ``beyond_kind``, ``beyond_condition`` filters), never their ids.
+
+    One SQL aggregate over the stored checks (which carry edition, rule and category, so the whole
+    archive needs no join), kept for the whole view until the pair's judgements change (a category filter
+    reads the kept one too); ``link(**filters)`` builds a URL."""
+    checks = JudgementCheck.objects.filter(edition=edition, decision_rule=decision_rule)
+    if any(filters.get(k) for k in SAMPLE_FILTERS):
+        if filters.get("category"):
+            checks = checks.filter(category=filters["category"])
+        aggregates = _aggregates(checks.filter(judgement__in=qs.order_by().values("pk")))
+    else:  # the whole view or one category: the pair's kept aggregates (category is one of their keys)
+        aggregates = _kept_aggregates(edition, decision_rule, checks)
+        if filters.get("category"):
+            aggregates = [r for r in aggregates if r["category"] == filters["category"]]
+    per_limit = {(r["category"], r["parameter"], r["kind"], r["condition"]): r for r in aggregates}
     present = sorted({category for category, *_rest in per_limit})  # every judged sample has checks
     by_category = _requirements_by_category(edition)
     out = []

@@ -293,8 +293,10 @@ class Judgement(models.Model):
     re-judgement; never edited by hand. Manufacturer, product and receipt date are copied here so
     the market view filters, sorts and counts on one table."""
 
-    sample = models.ForeignKey("lims.Sample", on_delete=models.CASCADE, related_name="judgements")
-    edition = models.ForeignKey(StandardEdition, on_delete=models.PROTECT, related_name="judgements")
+    # no single-column indexes: the unique constraint leads with sample, the list indexes with edition, and
+    # every index is written 100 000 times by an archive run
+    sample = models.ForeignKey("lims.Sample", on_delete=models.CASCADE, related_name="judgements", db_index=False)
+    edition = models.ForeignKey(StandardEdition, on_delete=models.PROTECT, related_name="judgements", db_index=False)
     decision_rule = models.CharField(max_length=10)
     category = models.CharField(max_length=50)
     manufacturer = models.ForeignKey(
@@ -304,7 +306,15 @@ class Judgement(models.Model):
     received_on = models.DateField(null=True, blank=True)
     verdict = models.CharField(max_length=20)
     judged_at = models.DateTimeField()
-    run = models.ForeignKey(JudgementRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    run = models.ForeignKey(
+        JudgementRun,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
 
     class Meta:
         constraints = [
@@ -312,11 +322,17 @@ class Judgement(models.Model):
                 fields=["sample", "edition", "decision_rule"], name="one_judgement_per_sample_edition_rule"
             )
         ]
+        # each list filter walks one of these backwards (newest sample first) and stops after a page; with
+        # receipt date included (PostgreSQL) a date filter and the counts are index-only
         indexes = [
-            models.Index(fields=["edition", "decision_rule", "sample"], name="judgement_list"),
+            models.Index(fields=["edition", "decision_rule", "sample"], name="judgement_list", include=["received_on"]),
             models.Index(fields=["edition", "decision_rule", "verdict", "sample"], name="judgement_verdict"),
             models.Index(fields=["edition", "decision_rule", "manufacturer", "sample"], name="judgement_maker"),
-            models.Index(fields=["edition", "decision_rule", "category", "sample"], name="judgement_category"),
+            models.Index(
+                fields=["edition", "decision_rule", "category", "sample"],
+                name="judgement_category",
+                include=["received_on"],
+            ),
         ]
 
 
@@ -327,7 +343,9 @@ class JudgementCheck(models.Model):
     ``first`` marks the first applicable check of its parameter in the judgement (one value per
     sample and parameter for counts and means)."""
 
-    judgement = models.ForeignKey(Judgement, on_delete=models.CASCADE, related_name="checks")
+    # no database constraint: rows are only written by maturity.judgements, with their judgement, in one
+    # transaction; the constraint's deferred check was a lookup per check row at each commit (840 000 per run)
+    judgement = models.ForeignKey(Judgement, on_delete=models.CASCADE, related_name="checks", db_constraint=False)
     # copied from the judgement, so statistics aggregate this table alone
     sample = models.ForeignKey(
         "lims.Sample", on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
@@ -354,13 +372,38 @@ class JudgementCheck(models.Model):
 
     class Meta:
         indexes = [
-            models.Index(fields=["parameter", "status", "judgement"], name="check_failing"),
+            models.Index(
+                fields=["edition", "decision_rule", "parameter", "judgement"],
+                condition=models.Q(status="fail"),
+                name="check_failing",
+            ),
             models.Index(fields=["edition", "decision_rule", "category", "parameter"], name="check_statistics"),
             models.Index(
                 fields=["edition", "decision_rule", "category", "parameter", "kind", "condition", "sample"],
                 condition=models.Q(beyond=True),
                 name="check_beyond",
             ),
+        ]
+
+
+class MarketStatistics(models.Model):
+    """The statistics' per-limit aggregates of one edition × decision rule over the whole market view (one
+    SQL aggregate over every stored check: about a second at 100 000 samples), kept until a judgement of that
+    pair is written or dropped: every such write adds one to ``generation``; the aggregates are reused while
+    ``computed_generation`` equals it. ``counts`` (samples per category and verdict) likewise give the list's
+    exact count without counting 100 000 rows per request."""
+
+    edition = models.ForeignKey(StandardEdition, on_delete=models.CASCADE, related_name="+")
+    decision_rule = models.CharField(max_length=10)
+    generation = models.BigIntegerField(default=0)
+    computed_generation = models.BigIntegerField(null=True)
+    aggregates = models.JSONField(default=list)
+    counts_generation = models.BigIntegerField(null=True)
+    counts = models.JSONField(default=list)  # [[category, verdict, samples], ...] at counts_generation
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["edition", "decision_rule"], name="one_market_statistics_per_pair")
         ]
 
 

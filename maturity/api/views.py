@@ -414,7 +414,7 @@ def market_samples(request):
 
     edition, rule, qs, q = _market(request)
     paginator = MarketPagination()
-    page = market.page_of(qs, paginator, request)
+    page = market.page_of(qs, paginator, request, count=market.count_of(qs, request.user, edition, rule, q))
     response = paginator.get_paginated_response([market.row(j) for j in page])
     response.data = {
         "standard": edition.code,

@@ -64,14 +64,21 @@ def dashboard(request):
     from maturity.selectors import category_names
 
     names = category_names()
-    page = Paginator(market.with_rows(selected), PAGE_SIZE).get_page(request.GET.get("page"))
+    selection = {**filters, "verdict": q.get("verdict") or None, "failing": q.get("failing") or None}
+    count = market.count_of(selected, request.user, edition, rule, selection)
+    page = Paginator(market.Counted(market.with_rows(selected), count), PAGE_SIZE).get_page(request.GET.get("page"))
     rows = []
     for j in page:
         r = market.row(j)
         failing = [explain.display_name(p) for p in r["failing"]]
         rows.append({**r, "category_label": labels.category_name(r["category"], names), "failing_labels": failing})
-    counts = market.verdict_counts(judged_all)
-    total = sum(counts.values()) + judged_all.filter(verdict="not_judged").count()
+    if set(filters) <= {"category"}:  # the whole view or one category: the kept counts, no count in SQL
+        every = market.kept_verdict_counts(edition, rule, filters.get("category"))
+        counts = {v: every.get(v, 0) for v in ("pass", "fail", "conditional", "incomplete")}
+        total = sum(every.values())
+    else:
+        counts = market.verdict_counts(judged_all)
+        total = sum(counts.values()) + judged_all.filter(verdict="not_judged").count()
     stats = (
         market.statistics(
             judged_all,
