@@ -197,3 +197,19 @@ def test_market_view_filters_by_stored_maturity_verdict(mature_archive, client_f
             assert {r["id"] for r in body["results"]} == expected, (rs, verdict)
     r = c.get("/api/v1/regulator/samples/?maturity=ripe")
     assert r.status_code == 400 and "maturity" in r.json()
+
+
+def test_regulator_page_filters_by_stored_maturity_verdict(mature_archive, web):
+    import re
+
+    verdict = (
+        MaturityJudgement.objects.filter(rule_set="tari_1999").values_list("verdict", flat=True).order_by("verdict")[0]
+    )
+    expected = set(
+        MaturityJudgement.objects.filter(rule_set="tari_1999", verdict=verdict).values_list("sample__code", flat=True)
+    )
+    page = web("regulator", "en").get("/regulator/", {"maturity": verdict}).content.decode()
+    assert set(re.findall(r'<tr data-code="([^"]+)"', page)) == expected
+    assert "Maturity (TARI 1999)" in page
+    every = web("regulator", "en").get("/regulator/").content.decode()
+    assert len(re.findall(r'<tr data-code="', every)) == 30

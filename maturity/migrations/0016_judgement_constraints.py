@@ -5,20 +5,32 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('maturity', '0015_market_statistics_counts'),
+        ("maturity", "0015_market_statistics_counts"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='judgement',
-            name='run',
-            field=models.ForeignKey(blank=True, db_constraint=False, db_index=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='maturity.judgementrun'),
+            model_name="judgement",
+            name="run",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                db_index=False,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="maturity.judgementrun",
+            ),
         ),
         migrations.AlterField(
-            model_name='judgementcheck',
-            name='judgement',
-            field=models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.CASCADE, related_name='checks', to='maturity.judgement'),
+            model_name="judgementcheck",
+            name="judgement",
+            field=models.ForeignKey(
+                db_constraint=False,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="checks",
+                to="maturity.judgement",
+            ),
         ),
     ]

@@ -20,6 +20,7 @@ FILTER_KEYS = (
     "category",
     "verdict",
     "failing",
+    "maturity",
     "received_after",
     "received_before",
     "standard",
@@ -46,7 +47,12 @@ def _judged(request):
         request.user,
         edition,
         rule,
-        {**filters, "verdict": q.get("verdict") or None, "failing": q.get("failing") or None},
+        {
+            **filters,
+            "verdict": q.get("verdict") or None,
+            "failing": q.get("failing") or None,
+            "maturity": q.get("maturity") or None,  # the stored TARI 1999 maturity verdict
+        },
     )
     return form, q, edition, rule, filters, judged_all, selected
 
@@ -64,7 +70,12 @@ def dashboard(request):
     from maturity.selectors import category_names
 
     names = category_names()
-    selection = {**filters, "verdict": q.get("verdict") or None, "failing": q.get("failing") or None}
+    selection = {
+        **filters,
+        "verdict": q.get("verdict") or None,
+        "failing": q.get("failing") or None,
+        "maturity": q.get("maturity") or None,
+    }
     count = market.count_of(selected, request.user, edition, rule, selection)
     page = Paginator(market.Counted(market.with_rows(selected), count), PAGE_SIZE).get_page(request.GET.get("page"))
     rows = []
