@@ -459,3 +459,30 @@ def test_judge_archive_command_runs_here(verified):
     call_command("judge_archive", "--here", "--decision-rule", "guarded", stdout=out)
     assert "tw-1997/guarded" in out.getvalue() and "done, 1 of 1" in out.getvalue()
     assert Judgement.objects.get(sample=verified).verdict == "fail"
+
+
+def test_kept_statistics_and_counts_follow_every_judgement_write(verified, users, client_for):
+    """The kept aggregates and counts (MarketStatistics) are reused only until a judgement of the pair is
+    written or dropped: a retest empties them, a verification fills them again."""
+    from maturity.models import MarketStatistics
+
+    c = client_for("regulator")
+
+    def cu_count():
+        body = c.get("/api/v1/regulator/statistics/").json()
+        return sum(s["count"] for s in body["statistics"] if s["parameter"] == "cu")
+
+    assert cu_count() == 1 and c.get("/api/v1/regulator/samples/").json()["count"] == 1
+    kept = MarketStatistics.objects.get(edition__code="tw-1997", decision_rule="simple")
+    assert kept.computed_generation == kept.generation == kept.counts_generation
+    services.sample_transition(actor=users["reviewer"], sample=verified, action="retest", reason="Cu re-digest")
+    assert cu_count() == 0 and c.get("/api/v1/regulator/samples/").json()["count"] == 0
+    assert c.get("/api/v1/regulator/samples/?verdict=fail").json()["count"] == 0
+    assay_enter(
+        actor=users["technician"],
+        sample=verified,
+        method="direct",
+        data={"values": {"cu": {"value": 150, "unit": "mg/kg", "basis": "dry"}}},
+    )
+    verify_sample(verified, users["technician"], users["reviewer"])
+    assert cu_count() == 1 and c.get("/api/v1/regulator/samples/?verdict=fail").json()["count"] == 1
