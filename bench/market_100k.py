@@ -242,6 +242,9 @@ def main():
     for name, role in (("bench-tech", "technician"), ("bench-rev", "reviewer"), ("bench-reg", "regulator")):
         User.objects.get_or_create(username=name, defaults={"role": role})
     seed(args.samples)
+    with connection.cursor() as c:  # what autovacuum does after a bulk load (here it may not have yet)
+        for table in ("lims_manufacturer", "lims_product", "lims_sample", "maturity_assay"):
+            c.execute(f"ANALYZE {table}")
 
     if not args.skip_rejudge or not StandardEdition.objects.filter(code="tw-bench").exists():
         edition = new_edition()

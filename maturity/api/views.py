@@ -458,7 +458,7 @@ def market_statistics(request):
             "standard_title": edition.title,
             "decision_rule": rule,
             "judgement": market.judgement_state(edition, rule),
-            "samples": qs.count(),
+            "samples": market.count_of(qs, request.user, edition, rule, q),
             "statistics": stats,
         }
     )
