@@ -10,7 +10,7 @@ import tempfile
 
 import numpy as np
 import pandas as pd
-from django.db.models import Count, F, FloatField, Max, Min, Prefetch, Q, Sum
+from django.db.models import Count, F, FloatField, Max, Min, Q, Sum
 from django.db.models.functions import Cast, Floor, Least
 
 from lims.roles import Role
@@ -202,24 +202,41 @@ def page_of(qs, paginator, request, count=None):
     ids = qs.values_list("pk", flat=True)
     ids = paginator.paginate_queryset(ids if count is None else Counted(ids, count), request)
     rows = {j.pk: j for j in with_rows(Judgement.objects.filter(pk__in=list(ids)))}
-    return [rows[i] for i in ids]
+    return with_checks([rows[i] for i in ids])
 
 
 def with_rows(qs):
-    """The queryset with what a table row shows: sample, product, manufacturer, check statuses."""
-    return qs.select_related("sample__product__manufacturer").prefetch_related(
-        Prefetch("checks", queryset=JudgementCheck.objects.only("judgement_id", "key", "status").order_by("id"))
-    )
+    """The queryset with what a table row shows but the checks: sample, product, manufacturer."""
+    return qs.select_related("sample__product__manufacturer")
+
+
+def with_checks(judgements):
+    """Attach each judgement's (key, status) pairs, read in one query as plain values (a page's few hundred
+    checks as model instances were most of a request's CPU). -> judgements."""
+    judgements = list(judgements)
+    statuses = {}
+    for judgement_id, key, status in (
+        JudgementCheck.objects.filter(judgement_id__in=[j.pk for j in judgements])
+        .order_by("id")
+        .values_list("judgement_id", "key", "status")
+    ):
+        statuses.setdefault(judgement_id, []).append((key, status))
+    for j in judgements:
+        j.check_statuses = statuses.get(j.pk, [])
+    return judgements
 
 
 def _failing(checks):
-    return sorted({c.key.split(":")[0] for c in checks if c.status == "fail"})
+    return sorted({key.split(":")[0] for key, status in checks if status == "fail"})
 
 
 def row(j):
-    """One table row (the API shape): sample facts, verdict, failing parameters and check statuses."""
+    """One table row (the API shape): sample facts, verdict, failing parameters and check statuses
+    (``with_checks`` first, or they are read here)."""
     s = j.sample
-    checks = list(j.checks.all())
+    checks = getattr(j, "check_statuses", None)
+    if checks is None:
+        checks = list(j.checks.order_by("id").values_list("key", "status"))
     return {
         "id": s.pk,
         "code": s.code,
@@ -234,7 +251,7 @@ def row(j):
         "received_on": s.received_on.isoformat() if s.received_on else None,
         "verdict": j.verdict,
         "failing": _failing(checks),
-        "checks": {c.key: c.status for c in checks},
+        "checks": dict(checks),
     }
 
 

@@ -79,7 +79,7 @@ def dashboard(request):
     count = market.count_of(selected, request.user, edition, rule, selection)
     page = Paginator(market.Counted(market.with_rows(selected), count), PAGE_SIZE).get_page(request.GET.get("page"))
     rows = []
-    for j in page:
+    for j in market.with_checks(page):
         r = market.row(j)
         failing = [explain.display_name(p) for p in r["failing"]]
         rows.append({**r, "category_label": labels.category_name(r["category"], names), "failing_labels": failing})
