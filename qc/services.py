@@ -581,7 +581,12 @@ def _qc_figures(figures):
     if not pairs:
         return
     methods = {m for m, _k in pairs}
-    limits = {(q.method, q.parameter): q for q in QcLimits.objects.filter(method__in=methods)}
+    cached = ("qc_limits", frozenset(methods))  # read once for many samples judged together
+    limits = figures.cache.get(cached)
+    if limits is None:
+        limits = figures.cache[cached] = {
+            (q.method, q.parameter): q for q in QcLimits.objects.filter(method__in=methods)
+        }
     for key, m in list(figures.measurements.items()):
         lim = limits.get((figures.sources[key].method, key))
         if lim is None or m.qualifier:

@@ -159,6 +159,17 @@ class RegulatorFilterForm(forms.Form):
         ],
     )
     failing = forms.ChoiceField(label=_("Failing parameter"), required=False)
+    maturity = forms.ChoiceField(
+        label=_("Maturity (TARI 1999)"),
+        required=False,
+        choices=[
+            ("", _("All")),
+            ("mature", _("Mature")),
+            ("intermediate", _("Intermediate")),
+            ("immature", _("Immature")),
+            ("incomplete", _("Incomplete")),
+        ],
+    )
     received_after = forms.DateField(label=_("Received from"), required=False, widget=DateInput)
     received_before = forms.DateField(label=_("Received until"), required=False, widget=DateInput)
     standard = forms.ChoiceField(label=_("Standard edition"), required=False)

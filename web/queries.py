@@ -191,10 +191,10 @@ def sample_verdicts(sample, figures=None):
         "error": None,
     }
     out["maturity"] = explain.explain_maturity(
-        msel.sample_maturity(sample, "tari_1999", figures=figures, policy=policy), policy
+        msel.sample_maturity_verdict(sample, "tari_1999", figures=figures, policy=policy), policy
     )
     out["gi"] = explain.explain_maturity(
-        msel.sample_maturity(sample, "zucconi_gi", figures=figures, policy=policy), policy
+        msel.sample_maturity_verdict(sample, "zucconi_gi", figures=figures, policy=policy), policy
     )
     try:
         out["compliance"] = explain.explain_compliance(msel.sample_compliance(sample, figures=figures))

@@ -17,6 +17,7 @@ from maturity import assays as assay_services
 from maturity import selectors
 from maturity.models import Assay
 from maturity.rules import RULE_SETS
+from maturity.rules import VERDICTS as MATURITY_VERDICTS
 from web.api.parsers import DEFAULT_PARSERS
 from web.api.permissions import ALL_ROLES, roles
 from web.api.serializers import SampleDetailSerializer
@@ -152,7 +153,7 @@ def sample_results(request, sample_id):
 def sample_maturity(request, sample_id):
     sample = _sample(request, sample_id, results=True)
     rule_set = request.query_params.get("rule_set", "tari_1999")
-    return Response(selectors.sample_maturity(sample, rule_set))
+    return Response(selectors.sample_maturity_verdict(sample, rule_set))
 
 
 @extend_schema(
@@ -331,6 +332,19 @@ class MarketFilterSerializer(serializers.Serializer):
     )
     failing = serializers.CharField(required=False, help_text="parameter key failing its limit, e.g. cu")
     has = serializers.CharField(required=False, help_text="only samples with a result for this parameter")
+    beyond = serializers.CharField(
+        required=False, help_text="parameter key beyond a limit (plain comparison), as the statistics count"
+    )
+    beyond_kind = serializers.CharField(required=False, max_length=20, help_text="with beyond: that kind of limit")
+    beyond_condition = serializers.CharField(
+        required=False, max_length=30, help_text="with beyond: the limit with that condition"
+    )
+    maturity = serializers.ChoiceField(
+        choices=list(MATURITY_VERDICTS), required=False, help_text="stored maturity verdict under rule_set"
+    )
+    rule_set = serializers.ChoiceField(
+        choices=list(RULE_SETS), required=False, help_text="rule set of the maturity filter; default tari_1999"
+    )
     received_after = serializers.DateField(required=False)
     received_before = serializers.DateField(required=False)
     ids = serializers.CharField(required=False, help_text="comma-separated sample ids")
@@ -355,6 +369,13 @@ class MarketFilterSerializer(serializers.Serializer):
 
     def validate_has(self, value):
         return self._parameter(value)
+
+    def validate_beyond(self, value):
+        from maturity.parameters import DERIVED, PARAMETERS
+
+        if value not in PARAMETERS and value not in DERIVED:
+            raise serializers.ValidationError(f"Unknown parameter '{value}'.")
+        return value
 
     def validate_ids(self, value):
         try:
@@ -407,7 +428,7 @@ def market_samples(request):
 
     edition, rule, qs, q = _market(request)
     paginator = MarketPagination()
-    page = market.page_of(qs, paginator, request)
+    page = market.page_of(qs, paginator, request, count=market.count_of(qs, request.user, edition, rule, q))
     response = paginator.get_paginated_response([market.row(j) for j in page])
     response.data = {
         "standard": edition.code,
@@ -451,7 +472,7 @@ def market_statistics(request):
             "standard_title": edition.title,
             "decision_rule": rule,
             "judgement": market.judgement_state(edition, rule),
-            "samples": qs.count(),
+            "samples": market.count_of(qs, request.user, edition, rule, q),
             "statistics": stats,
         }
     )

@@ -20,6 +20,7 @@ FILTER_KEYS = (
     "category",
     "verdict",
     "failing",
+    "maturity",
     "received_after",
     "received_before",
     "standard",
@@ -46,7 +47,12 @@ def _judged(request):
         request.user,
         edition,
         rule,
-        {**filters, "verdict": q.get("verdict") or None, "failing": q.get("failing") or None},
+        {
+            **filters,
+            "verdict": q.get("verdict") or None,
+            "failing": q.get("failing") or None,
+            "maturity": q.get("maturity") or None,  # the stored TARI 1999 maturity verdict
+        },
     )
     return form, q, edition, rule, filters, judged_all, selected
 
@@ -64,14 +70,26 @@ def dashboard(request):
     from maturity.selectors import category_names
 
     names = category_names()
-    page = Paginator(market.with_rows(selected), PAGE_SIZE).get_page(request.GET.get("page"))
+    selection = {
+        **filters,
+        "verdict": q.get("verdict") or None,
+        "failing": q.get("failing") or None,
+        "maturity": q.get("maturity") or None,
+    }
+    count = market.count_of(selected, request.user, edition, rule, selection)
+    page = Paginator(market.Counted(market.with_rows(selected), count), PAGE_SIZE).get_page(request.GET.get("page"))
     rows = []
-    for j in page:
+    for j in market.with_checks(page):
         r = market.row(j)
         failing = [explain.display_name(p) for p in r["failing"]]
         rows.append({**r, "category_label": labels.category_name(r["category"], names), "failing_labels": failing})
-    counts = market.verdict_counts(judged_all)
-    total = sum(counts.values()) + judged_all.filter(verdict="not_judged").count()
+    if set(filters) <= {"category"}:  # the whole view or one category: the kept counts, no count in SQL
+        every = market.kept_verdict_counts(edition, rule, filters.get("category"))
+        counts = {v: every.get(v, 0) for v in ("pass", "fail", "conditional", "incomplete")}
+        total = sum(every.values())
+    else:
+        counts = market.verdict_counts(judged_all)
+        total = sum(counts.values()) + judged_all.filter(verdict="not_judged").count()
     stats = (
         market.statistics(
             judged_all,
@@ -83,6 +101,8 @@ def dashboard(request):
                 {
                     **{k: v for k, v in request.GET.items() if k in FILTER_KEYS and k not in ("failing", "category")},
                     **{k: v for k, v in kw.items() if k in ("category", "failing")},
+                    # a limit's link (beyond=parameter) opens the page's list of that parameter's failing samples
+                    **({"failing": kw["beyond"]} if kw.get("beyond") else {}),
                 }
             ),
         )
