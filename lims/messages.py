@@ -187,3 +187,31 @@ def code_of(message, default="invalid"):
     """The code of a message (a :class:`Message`, a DRF ErrorDetail, a Django ValidationError...)."""
     code = getattr(message, "code", None)
     return code if isinstance(code, str) and code else default
+
+
+_STORED = "$message"
+
+
+def storable(data):
+    """``data`` (dicts, lists, tuples) made JSON-able with every Message kept as a message (its code, English
+    template and params), for what is stored and read again in each reader's language (:func:`restored`)."""
+    if isinstance(data, Message):
+        return {_STORED: data.as_dict()}
+    if isinstance(data, Joined):
+        return data.sep.join(str(english(i)) for i in data.items)
+    if isinstance(data, dict):
+        return {k: storable(v) for k, v in data.items()}
+    if isinstance(data, (list, tuple)):
+        return [storable(v) for v in data]
+    return data
+
+
+def restored(data):
+    """What :func:`storable` stored, with its messages back as Message."""
+    if isinstance(data, dict):
+        if set(data) == {_STORED}:
+            return Message.from_dict(data[_STORED])
+        return {k: restored(v) for k, v in data.items()}
+    if isinstance(data, list):
+        return [restored(v) for v in data]
+    return data

@@ -27,6 +27,7 @@ from django.utils import timezone
 
 from lims import audit
 from lims.lifecycle import RESULTS_RELEASED
+from lims.messages import storable
 from lims.models import LabSettings, Sample
 from lims.services import register_effect, register_product_effect
 
@@ -361,7 +362,12 @@ def judge_maturity_samples(sample_ids, *, run=None):
             continue
         rows += [
             MaturityJudgement(
-                sample_id=sample.pk, rule_set=r["rule_set"], verdict=r["verdict"], result=r, judged_at=now, run=run
+                sample_id=sample.pk,
+                rule_set=r["rule_set"],
+                verdict=r["verdict"],
+                result=storable(r),
+                judged_at=now,
+                run=run,
             )
             for r in results
         ]
@@ -497,8 +503,6 @@ def maturity_run_start(*, actor=None, reason="", dispatch=True):
             changes={"kind": [None, "maturity"], "rule_sets": [None, list(RULE_SETS)], "samples": [None, total]},
         )
     if dispatch:
-        from .tasks import rejudge_archive
-
         transaction.on_commit(lambda: rejudge_archive.delay(run.pk), robust=True)  # broker down: logged
     return run
 

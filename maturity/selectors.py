@@ -8,6 +8,8 @@ results, never stored as free-standing numbers.
 
 from dataclasses import dataclass, field
 
+from lims.messages import restored
+
 from . import calculations as calc
 from .compliance import ProductFacts, judge
 from .errors import InputError
@@ -162,7 +164,7 @@ def sample_maturity_verdict(sample, rule_set="tari_1999", figures=None, policy=N
             .first()
         )
         if stored is not None:
-            return stored
+            return restored(stored)
     return sample_maturity(sample, rule_set, figures, policy)
 
 
