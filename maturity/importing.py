@@ -96,8 +96,9 @@ def _read_xlsx(fileobj, max_rows, max_uncompressed):
     return pd.DataFrame(data, columns=[("" if h is None else str(h)) for h in header], dtype=str)
 
 
-def read_table(filename, fileobj, *, max_rows=200_000, max_uncompressed=200_000_000):
-    """The upload as a table of strings. ``fileobj``: a binary file object (or bytes)."""
+def read_table(filename, fileobj, *, max_rows=200_000, max_uncompressed=200_000_000, columns=None, required=None):
+    """The upload as a table of strings. ``fileobj``: a binary file object (or bytes). ``columns`` and
+    ``required``: the accepted and the required column names (default: the long format, COLUMNS)."""
     import io
 
     if isinstance(fileobj, (bytes, bytearray)):
@@ -115,10 +116,11 @@ def read_table(filename, fileobj, *, max_rows=200_000, max_uncompressed=200_000_
     except Exception as e:  # unreadable file: say so, in one line
         raise _file_error(f"cannot read the file: {e}")
     df.columns = [str(c).strip().lower() for c in df.columns]
-    missing = [c for c in REQUIRED if c not in df.columns]
-    unknown = [c for c in df.columns if c not in COLUMNS]
+    columns = COLUMNS if columns is None else list(columns)
+    missing = [c for c in (REQUIRED if required is None else required) if c not in df.columns]
+    unknown = [c for c in df.columns if c not in columns]
     problems = [{"row": 1, "column": c, "reason": "required column is missing"} for c in missing]
-    problems += [{"row": 1, "column": c, "reason": f"unknown column; expected {', '.join(COLUMNS)}"} for c in unknown]
+    problems += [{"row": 1, "column": c, "reason": f"unknown column; expected {', '.join(columns)}"} for c in unknown]
     if problems:
         raise ImportRejected(problems)
     if df.empty:
