@@ -316,3 +316,28 @@ def test_kjeldahl_instrument_file_missing_position_and_given_twice(client_for, t
     assert r.status_code == 200, r.content
     pos = {p["number"]: p for p in r.json()["positions"]}
     assert pos[1]["results"][TN] == pytest.approx(2.017008)
+
+
+# --------------------------------------------------------------------------- the page
+
+
+def test_grid_page_lays_out_the_methods_raw_fields_and_shows_entered_data_again(web, client_for, three):
+    tech = client_for("technician")
+    ws = make_ws(tech, "germination", three[:1], duplicate=False)
+    page = web("technician").get(f"/qc/worksheets/{ws['id']}/").content.decode()
+    assert page.count('class="param"') == 10 and "培養皿 3" in page and "蒸餾水對照" in page
+    assert 'data-path="control.2.mean_root_length_mm"' in page and 'data-path="sample.0.sown"' in page
+    assert 'list="choices-0"' in page and '<option value="tari_cabbage">' in page
+    entries = {
+        "1": {"sample": dishes((25, 20, 30.0))},
+        "2": {"protocol": "livestock_radish", "control": dishes((50, 45, 30.0))},
+    }
+    assert tech.post(f"/api/v1/worksheets/{ws['id']}/enter/", {"entries": entries}, format="json").status_code == 200
+    page = web("technician", lang="en").get(f"/qc/worksheets/{ws['id']}/").content.decode()
+    assert 'data-path="control.0.germinated" aria-label="2 dish1.germinated" value="45"' in page
+    assert 'data-readonly="1"' in page and "control_germination: pass" in page
+    assert "relative_germination_pct = 88.89" in page  # (20/25) / (45/50)
+
+    ws = make_ws(tech, "organic_carbon_wet_oxidation", three[1:2], duplicate=False)
+    page = web("technician", lang="en").get(f"/qc/worksheets/{ws['id']}/").content.decode()
+    assert "reagent blank" in page and "Sample mass (g)" in page and 'data-parameter="correction_factor"' in page
