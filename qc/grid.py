@@ -153,8 +153,8 @@ def cells_to_data(method: str, position_kind: str, cells: dict) -> dict | None:
         if col is None:
             out.setdefault("__unknown__", []).append(key)
             continue
-        if col.kind == "direct":
-            _set(out, col.path(position_kind), parse_direct(text))
+        if col.kind == "direct":  # a parameter key is one path segment, whatever it holds
+            out.setdefault("values", {})[key] = parse_direct(text)
         elif col.kind == "bool":
             low = text.lower()
             _set(out, col.path(position_kind), {"true": True, "false": False}.get(low, text))

@@ -260,18 +260,21 @@ GRID_ERROR_MESSAGES = {
 }
 
 
+def _unknown_cells(ws, data):
+    """Errors of the cells a position gave that are no column of the method (``qc.grid.cells_to_data``)."""
+    unknown = data.get("__unknown__") if isinstance(data, dict) else None
+    return {
+        key: [_("'%(column)s' is not a raw field of the method '%(method)s'.") % {"column": key, "method": ws.method}]
+        for key in unknown or ()
+    }
+
+
 def _compute_position(ws, pos, data):
     """(results {parameter: value}, errors {field: [..]}) of one position's raw data."""
     if data is None:
         return {}, {"data": [_("Enter this position's results.")]}
-    unknown = data.get("__unknown__") if isinstance(data, dict) else None
-    if unknown:
-        return {}, {
-            key: [
-                _("'%(column)s' is not a raw field of the method '%(method)s'.") % {"column": key, "method": ws.method}
-            ]
-            for key in unknown
-        }
+    if _unknown_cells(ws, data):
+        return {}, _unknown_cells(ws, data)
     try:
         if pos.kind == "sample":
             outcome, _policy = assay_preview(pos.sample, ws.method, data)
@@ -288,6 +291,8 @@ def _check_blank(ws, data):
     role = grid.blank_role(ws.method)
     if data is None:
         return {"data": [_("Enter this position's results.")]}, {}
+    if _unknown_cells(ws, data):
+        return _unknown_cells(ws, data), {}
     if role == "reagent_blank":
         codes = grid.reagent_blank_errors(data)
         return {k: [GRID_ERROR_MESSAGES[c] for c in v] for k, v in codes.items()}, {}

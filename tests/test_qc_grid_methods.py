@@ -341,3 +341,18 @@ def test_grid_page_lays_out_the_methods_raw_fields_and_shows_entered_data_again(
     ws = make_ws(tech, "organic_carbon_wet_oxidation", three[1:2], duplicate=False)
     page = web("technician", lang="en").get(f"/qc/worksheets/{ws['id']}/").content.decode()
     assert "reagent blank" in page and "Sample mass (g)" in page and 'data-parameter="correction_factor"' in page
+
+
+def test_odd_cells_are_field_errors_not_crashes(client_for, three):
+    tech = client_for("technician")
+    ws = make_ws(tech, "germination", three[:1], duplicate=False)
+    url = f"/api/v1/worksheets/{ws['id']}/preview/"
+    body = tech.post(
+        url, {"entries": {"1": {"cells": {"dish9.sown": "1"}}, "2": {"cells": {"x.0": "1"}}}}, format="json"
+    ).json()
+    assert list(body["1"]["errors"]) == ["dish9.sown"] and list(body["2"]["errors"]) == ["x.0"]
+    ws = make_ws(tech, "direct", three[1:2], blank=False, duplicate=False)
+    body = tech.post(
+        f"/api/v1/worksheets/{ws['id']}/preview/", {"entries": {"1": {"cells": {"a.0": "1", TN: [1]}}}}, format="json"
+    ).json()
+    assert "values.a.0" in body["1"]["errors"] and "values.total_nitrogen_pct.value" in body["1"]["errors"]
