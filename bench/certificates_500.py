@@ -68,11 +68,11 @@ def main():
     from certificates.rendering import render_certificate
     from certificates.services import certificates_batch_request
     from lims import services
-    from lims.demo import load_demo
-    from lims.demo_results import EXAMPLE_ASSAYS, verify_sample
     from lims.models import Product, User
     from maturity.assays import assay_enter
     from maturity.services import load_bundled_standards
+    from web.demo import load_demo
+    from web.demo_results import EXAMPLE_ASSAYS, verify_sample
 
     load_bundled_standards()
     load_demo("bench-password-1")

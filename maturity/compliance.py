@@ -66,7 +66,7 @@ import pandas as pd
 from .errors import InputError
 from .measurements import BASES, QUALIFIERS, Measurement
 from .parameters import DERIVED, PARAMETERS
-from .standards_io import Declaration, Requirement
+from .requirements import Declaration, Requirement
 
 DECISION_RULES = ("simple", "guarded")
 STATUSES = ("pass", "fail", "conditional", "missing")

@@ -16,6 +16,7 @@ import io
 
 import numpy as np
 import pandas as pd
+from celery import shared_task
 from django.db import connection, transaction
 from django.db.models.signals import post_save, pre_save
 from django.utils import timezone
@@ -352,8 +353,6 @@ def run_start(*, edition, decision_rule, actor=None, reason="", dispatch=True):
             changes={"edition": [None, edition.code], "decision_rule": [None, decision_rule], "samples": [None, total]},
         )
     if dispatch:  # also again for a run already there (its message may have been lost): chunks lock the run
-        from .tasks import rejudge_archive
-
         transaction.on_commit(lambda: rejudge_archive.delay(run.pk), robust=True)  # broker down: logged
     return run
 
@@ -402,6 +401,15 @@ def run_execute(run_id, chunk=CHUNK):
         )
         raise
     return JudgementRun.objects.get(pk=run_id)
+
+
+# Declared here, beside the run it works through, so that run_start can send it without importing
+# maturity.tasks (which imports this module: no circle); maturity.tasks names it for Celery's discovery.
+@shared_task(name="maturity.rejudge_archive", acks_late=True, reject_on_worker_lost=True)
+def rejudge_archive(run_id):
+    """Re-judge the archive for one JudgementRun, chunk by chunk (resumes after a lost worker)."""
+    run = run_execute(run_id)
+    return {"run": run.pk, "status": run.status, "done": run.done, "total": run.total}
 
 
 def start_default_runs(actor=None):

@@ -10,11 +10,11 @@ from lims.lifecycle import TransitionError
 from lims.models import Sample
 from lims.roles import READ_ALL, Role
 from lims.services import PermissionDeniedError
-from lims.web import assay_forms
-from lims.web.access import role_required
 from maturity import calculations as calc
 from maturity.errors import InputError
 from maturity.parameters import PARAMETERS
+from web import assay_forms
+from web.access import role_required
 
 from . import grid, services
 from .chart_svg import control_chart_svg
@@ -108,7 +108,7 @@ def worksheet_detail(request, pk):
 
 
 def _column_labels(method):
-    """{raw field: (label, unit)} of a method's entry form (lims.web.assay_forms knows them)."""
+    """{raw field: (label, unit)} of a method's entry form (web.assay_forms knows them)."""
     out = {f.name: (f.label, f.unit) for f in assay_forms.method_fields(method)}
     out.update(
         {

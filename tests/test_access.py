@@ -56,7 +56,7 @@ def test_client_ip_reads_the_setting(rf):
 
 @pytest.mark.django_db
 def test_token_throttle_is_not_reset_by_changing_x_forwarded_for(users, monkeypatch):
-    from lims.api.views import LoginThrottle
+    from web.api.views import LoginThrottle
 
     monkeypatch.setattr(LoginThrottle, "THROTTLE_RATES", {"login": "3/min"})
     c = APIClient()

@@ -11,10 +11,10 @@ import pandas as pd
 import pytest
 
 from lims import services
-from lims.demo_results import verify_sample
 from maturity.assays import assay_enter, sample_verify
 from maturity.compliance import ProductFacts, beyond, judge, judge_frame_checks, margin
 from maturity.models import Judgement, JudgementCheck, JudgementRun, StandardEdition
+from web.demo_results import verify_sample
 
 pytestmark = pytest.mark.django_db
 
@@ -401,7 +401,7 @@ def test_regulator_page_with_an_empty_selection(verified, web):
 
 
 def test_regulator_page_pages_through_the_table(archive, web):
-    from lims.web.views import regulator
+    from web.views import regulator
 
     page = web("regulator", "en").get("/regulator/").content.decode()
     assert "Page 1 of" not in page  # 40 rows fit on one page

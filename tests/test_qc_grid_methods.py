@@ -37,8 +37,8 @@ def make_ws(client, method, samples, blank=True, duplicate=True):
 
 
 def test_every_method_has_grid_columns_named_as_its_raw_fields():
-    from lims.web import assay_forms
     from maturity import calculations as calc
+    from web import assay_forms
 
     for method in calc.METHODS:
         assert grid.supported(method)

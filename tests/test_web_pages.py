@@ -11,8 +11,8 @@ from django.core.cache import cache
 from django.test import Client
 
 from lims import services
-from lims.demo_results import enter_example_results, verify_sample
 from maturity.models import Assay
+from web.demo_results import enter_example_results, verify_sample
 
 pytestmark = pytest.mark.django_db
 
@@ -622,7 +622,7 @@ def test_chinese_pages_show_no_english_interface_strings(web, product_a, make_sa
 def test_message_translation_covers_the_services_messages():
     from django.utils import translation
 
-    from lims.web.labels import translate_message
+    from web.labels import translate_message
 
     samples = [
         "Cannot 'verify' a sample that is 'in_testing'; 'verify' applies to: to_be_verified.",

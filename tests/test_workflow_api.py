@@ -6,8 +6,8 @@ import io
 
 import pytest
 
-from lims.demo_results import enter_example_results, verify_sample
 from maturity.assays import assay_enter
+from web.demo_results import enter_example_results, verify_sample
 
 # transaction=True: render tasks are sent on commit, as in production (they run inline here)
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -149,7 +149,7 @@ def test_reissue_after_revocation_without_retest(client, client_for, verified):
 @pytest.fixture
 def verified_incomplete(product_a, make_sample, users):
     """A verified sample without P₂O₅, K₂O and moisture (required for general compost)."""
-    from lims.demo_results import EXAMPLE_ASSAYS
+    from web.demo_results import EXAMPLE_ASSAYS
 
     s = make_sample(product_a, "received", "LOT-W3")
     for method, data in EXAMPLE_ASSAYS:

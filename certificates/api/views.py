@@ -7,8 +7,8 @@ from rest_framework.response import Response
 
 from certificates import selectors, services
 from certificates.models import Document
-from lims.api.permissions import ALL_ROLES, RolePermission
 from lims.roles import Role
+from web.api.permissions import ALL_ROLES, RolePermission
 
 from .serializers import (
     BatchRequestSerializer,

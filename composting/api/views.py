@@ -11,9 +11,9 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from lims import selectors as lims_selectors
-from lims.api.permissions import ALL_ROLES, RolePermission, roles
-from lims.api.views import HistoryMixin, ScopedQuerysetMixin
 from lims.roles import READ_ALL, Role
+from web.api.permissions import ALL_ROLES, RolePermission, roles
+from web.api.views import HistoryMixin, ScopedQuerysetMixin
 
 from .. import forecast, logger, messages, mix, selectors, services
 from ..models import Batch, Material

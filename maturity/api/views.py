@@ -9,15 +9,15 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
 from lims import selectors as lims_selectors
-from lims.api.parsers import DEFAULT_PARSERS
-from lims.api.permissions import ALL_ROLES, roles
-from lims.api.serializers import SampleDetailSerializer
 from lims.lifecycle import RESULTS_RELEASED, TransitionError
 from lims.roles import Role
 from maturity import assays as assay_services
 from maturity import selectors
 from maturity.models import Assay
 from maturity.rules import RULE_SETS
+from web.api.parsers import DEFAULT_PARSERS
+from web.api.permissions import ALL_ROLES, roles
+from web.api.serializers import SampleDetailSerializer
 
 from .serializers import AssayCorrectSerializer, AssayCreateSerializer, AssaySerializer
 
@@ -309,8 +309,8 @@ def assess(request):
 class MarketFilterSerializer(serializers.Serializer):
     standard = serializers.CharField(required=False)
     decision_rule = serializers.ChoiceField(choices=["simple", "guarded"], required=False)
-    manufacturer = serializers.IntegerField(required=False)
-    product = serializers.IntegerField(required=False)
+    manufacturer = serializers.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
+    product = serializers.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
     category = serializers.CharField(required=False)
     verdict = serializers.ChoiceField(
         choices=["pass", "fail", "conditional", "incomplete", "not_judged"], required=False

@@ -11,11 +11,11 @@ from rest_framework.response import Response
 
 from lims import audit
 from lims import selectors as lims_selectors
-from lims.api.permissions import RolePermission, roles
 from lims.roles import READ_ALL, Role
 from qc import selectors, services
 from qc.chart_svg import control_chart_svg
 from qc.models import ControlChart, QcLimits, ReferenceMaterial, Worksheet, WorksheetTemplate
+from web.api.permissions import RolePermission, roles
 
 from . import serializers as s
 

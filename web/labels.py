@@ -472,7 +472,7 @@ _msg(
     r"Unknown category '(?P<c>.+)' in (?P<e>\S+)\. Known: (?P<k>.+)\.",
     gettext_lazy("The category %(c)s is not in the standard %(e)s."),
 )
-# products (lims.api.serializers.ProductSerializer, also on the product page)
+# products (web.api.serializers.ProductSerializer, also on the product page)
 _msg(r"must be between (?P<lo>\S+) and (?P<hi>\S+)", gettext_lazy("must be between %(lo)s and %(hi)s"))
 _msg(r"must be greater than (?P<n>\S+)", gettext_lazy("must be greater than %(n)s"))
 _msg(r"must be a whole number", gettext_lazy("must be a whole number"))

@@ -8,7 +8,7 @@ import json
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.utils.translation import gettext as _
 
-from lims.api.parsers import nul_message
+from web.api.parsers import nul_message
 
 
 class RejectNulMiddleware:

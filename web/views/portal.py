@@ -12,13 +12,13 @@ from django.utils.translation import gettext as _
 from certificates import services as cert_services
 from certificates.selectors import documents_visible_to
 from lims import services
-from lims.api.serializers import ProductSerializer
 from lims.lifecycle import TransitionError
 from lims.models import Manufacturer
 from lims.selectors import history_of, products_visible_to
 from lims.services import PermissionDeniedError, ReasonRequiredError
 from maturity import selectors as msel
 from maturity.errors import InputError
+from web.api.serializers import ProductSerializer
 
 from .. import access, assay_forms, explain, labels, queries
 from ..forms import DossierForm, PrecheckForm, ProductForm, plain_number, raw_material_rows

@@ -7,9 +7,9 @@ import secrets
 from django.db import transaction
 from django.utils import timezone
 
-from . import services
-from .models import Manufacturer, User
-from .roles import Role
+from lims import services
+from lims.models import Manufacturer, User
+from lims.roles import Role
 
 DEMO_USERS = [
     ("labadmin", Role.LAB_ADMIN, "Lab", "Admin 實驗室管理員"),
@@ -98,7 +98,7 @@ def _demo_lab_identity(users):
     """Lab settings a report needs (only fields still empty are filled) and the demo reviewer's signatory data."""
     from django.core.files.base import ContentFile
 
-    from .models import LabSettings
+    from lims.models import LabSettings
 
     lab = LabSettings.current()
     changed = [f for f, v in DEMO_LAB.items() if not getattr(lab, f)]

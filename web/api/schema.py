@@ -1,4 +1,4 @@
-"""OpenAPI schema: every operation documents the error answers the API gives (lims.api.exceptions).
+"""OpenAPI schema: every operation documents the error answers the API gives (web.api.exceptions).
 
 400 per-field messages ({"field": ["message"]}) or {"detail": ...}; 401 without
 credentials; 403 wrong role; 404 unknown or another manufacturer's record; 405

@@ -3,7 +3,7 @@ generated from the code's own registries so it cannot drift from them:
 
 - transition actions: ``lims.lifecycle.TRANSITIONS``;
 - assay methods and their raw fields with units: ``maturity.calculations.METHODS``
-  with the entry forms of ``lims.web.assay_forms`` (the same fields and units
+  with the entry forms of ``web.assay_forms`` (the same fields and units
   the technician's form shows) and ``calculations.OBSERVATIONS``;
 - parameters and accepted units: ``maturity.parameters.PARAMETERS`` and
   ``assay_forms.direct_units``;
@@ -52,8 +52,8 @@ def transitions_section():
 
 
 def _field_rows(method):
-    from lims.web import assay_forms
     from maturity import calculations as calc
+    from web import assay_forms
 
     rows = []
     if method == "observation":
@@ -132,8 +132,8 @@ def methods_section():
 
 
 def parameters_section():
-    from lims.web import assay_forms
     from maturity.parameters import DERIVED, PARAMETERS
+    from web import assay_forms
 
     rows = [
         (

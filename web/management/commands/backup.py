@@ -3,7 +3,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from lims.backup import BackupError, backup
+from web.backup import BackupError, backup
 
 
 class Command(BaseCommand):

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from lims.backup import BackupError, restore
+from web.backup import BackupError, restore
 
 
 class Command(BaseCommand):

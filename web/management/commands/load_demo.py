@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 
-from lims.demo import DEMO_USERS, load_demo
 from maturity.services import load_bundled_standards
+from web.demo import DEMO_USERS, load_demo
 
 
 class Command(BaseCommand):

@@ -3,7 +3,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from lims.reference import import_template, reference_markdown
+from web.reference import import_template, reference_markdown
 
 DOCS = Path(settings.BASE_DIR) / "docs"
 

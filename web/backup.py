@@ -1,6 +1,6 @@
 """Back up and restore the database and the media folder together.
 
-``manage.py backup`` writes one folder (see :mod:`lims.backup_manifest`):
+``manage.py backup`` writes one folder (see :mod:`web.backup_manifest`):
 PostgreSQL through ``pg_dump`` (custom format), SQLite through its online
 backup API (a consistent copy while the app runs), then the media folder,
 then the manifest of checksums. The database is copied first: a certificate
