@@ -100,8 +100,9 @@ def _read_xlsx(fileobj, max_rows, max_uncompressed):
     return pd.DataFrame(data, columns=[("" if h is None else str(h)) for h in header], dtype=str)
 
 
-def read_table(filename, fileobj, *, max_rows=200_000, max_uncompressed=200_000_000):
-    """The upload as a table of strings. ``fileobj``: a binary file object (or bytes)."""
+def read_table(filename, fileobj, *, max_rows=200_000, max_uncompressed=200_000_000, columns=None, required=None):
+    """The upload as a table of strings. ``fileobj``: a binary file object (or bytes). ``columns`` and
+    ``required``: the accepted and the required column names (default: the long format, COLUMNS)."""
     import io
 
     if isinstance(fileobj, (bytes, bytearray)):
@@ -119,11 +120,12 @@ def read_table(filename, fileobj, *, max_rows=200_000, max_uncompressed=200_000_
     except Exception as e:  # unreadable file: say so, in one line
         raise _file_error(Message("unreadable_file", gettext_noop("cannot read the file: %(error)s"), error=str(e)))
     df.columns = [str(c).strip().lower() for c in df.columns]
-    missing = [c for c in REQUIRED if c not in df.columns]
-    unknown = [c for c in df.columns if c not in COLUMNS]
+    columns = COLUMNS if columns is None else list(columns)
+    missing = [c for c in (REQUIRED if required is None else required) if c not in df.columns]
+    unknown = [c for c in df.columns if c not in columns]
     missing_column = Message("required_column", gettext_noop("required column is missing"))
     unknown_column = Message(
-        "unknown_column", gettext_noop("unknown column; expected %(columns)s"), columns=tuple(COLUMNS)
+        "unknown_column", gettext_noop("unknown column; expected %(columns)s"), columns=tuple(columns)
     )
     problems = [{"row": 1, "column": c, "reason": missing_column} for c in missing]
     problems += [{"row": 1, "column": c, "reason": unknown_column} for c in unknown]

@@ -4,7 +4,7 @@ the registry, limits and templates, regulators read every QC record; manufacture
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action, api_view, permission_classes
 from rest_framework.exceptions import ErrorDetail, ValidationError
@@ -124,6 +124,65 @@ class ControlChartViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
         return Response(s.ControlChartSerializer(chart).data)
 
 
+ENTRY_EXAMPLES = [
+    OpenApiExample(
+        "germination: 2 samples + water control (blank) + duplicate of position 1",
+        value={
+            "entries": {
+                "1": {"sample": [{"sown": 25, "germinated": 23, "mean_root_length_mm": 31.5}] * 3},
+                "2": {"sample": [{"sown": 25, "germinated": 21, "mean_root_length_mm": 27.0}] * 3},
+                "3": {
+                    "protocol": "tari_cabbage",
+                    "control": [{"sown": 25, "germinated": 24, "mean_root_length_mm": 33.0}] * 3,
+                },
+                "4": {"sample": [{"sown": 25, "germinated": 22, "mean_root_length_mm": 30.5}] * 3},
+            }
+        },
+        request_only=True,
+    ),
+    OpenApiExample(
+        "organic_carbon_wet_oxidation: a 0.250 g sample, the reagent blank at position 2",
+        value={
+            "entries": {
+                "1": {"sample_mass_g": 0.25, "ferrous_normality": 0.5, "titrant_ml": 18.4},
+                "2": {"titrant_ml": 39.6},
+            }
+        },
+        request_only=True,
+    ),
+    OpenApiExample(
+        "total_nitrogen_kjeldahl, each position with its own blank volume",
+        value={
+            "entries": {
+                "1": {"sample_mass_g": 0.5, "acid_normality": 0.1, "titrant_ml": 7.35, "blank_ml": 0.15},
+                "2": {"sample_mass_g": 0.5, "acid_normality": 0.1, "titrant_ml": 0.16, "blank_ml": 0.15},
+            }
+        },
+        request_only=True,
+    ),
+    OpenApiExample(
+        "direct: analyser values",
+        value={
+            "entries": {
+                "1": {"values": {"total_nitrogen_pct": {"value": 1.5, "unit": "%", "basis": "dry"}}},
+                "2": {"values": {"total_nitrogen_pct": {"value": 0.02, "qualifier": "<"}}},
+            }
+        },
+        request_only=True,
+    ),
+    OpenApiExample(
+        "the grid's cells (any method): column -> text",
+        value={
+            "entries": {
+                "1": {"cells": {"dish1.sown": "25", "dish1.germinated": "23", "dish1.mean_root_length_mm": "31.5"}},
+                "2": {"cells": {"protocol": "tari_cabbage", "dish1.sown": "25", "dish1.germinated": "24"}},
+            }
+        },
+        request_only=True,
+    ),
+]
+
+
 class WorksheetViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Worksheets: create (samples + QC items, or a template), preview and enter the whole grid at once,
     submit (blocked by a control-chart reject), release (reviewer, reason required)."""
@@ -168,8 +227,13 @@ class WorksheetViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
 
     @extend_schema(
         request=s.EntriesSerializer,
+        examples=ENTRY_EXAMPLES,
         responses={
-            200: OpenApiResponse(description="{position: {kind, results, errors, judgements}}; nothing is saved")
+            200: OpenApiResponse(
+                description="{position: {kind, results, errors, judgements, from_blank}}; nothing is saved. "
+                "errors are keyed by raw-data path (e.g. sample.0.germinated, titrant_ml); from_blank names the "
+                "fields a position took from the worksheet's blank"
+            )
         },
     )
     @action(detail=True, methods=["post"])
@@ -178,7 +242,16 @@ class WorksheetViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         body.is_valid(raise_exception=True)
         return Response(services.worksheet_evaluate(self.get_object(), body.validated_data["entries"]))
 
-    @extend_schema(request=s.EntriesSerializer, responses=s.WorksheetDetailSerializer)
+    @extend_schema(
+        request=s.EntriesSerializer,
+        examples=ENTRY_EXAMPLES,
+        responses={
+            200: s.WorksheetDetailSerializer,
+            400: OpenApiResponse(
+                description="nothing saved: {positions.<number>.<raw-data path>: [messages]} for every problem"
+            ),
+        },
+    )
     @action(detail=True, methods=["post"])
     def enter(self, request, pk=None):
         body = s.EntriesSerializer(data=request.data)
@@ -196,8 +269,12 @@ class WorksheetViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     )
     @action(detail=True, methods=["post"], url_path="import", parser_classes=[MultiPartParser, FormParser])
     def import_file(self, request, pk=None):
-        """An instrument file (CSV/XLSX, columns of /imports/) whose sample_code names each position by its
-        bench-sheet label (sample code, or WS-<id>-<position> for QC items): all positions or nothing."""
+        """An instrument file (CSV/XLSX) whose sample_code names each position by its bench-sheet label
+        (sample code, or WS-<id>-<position> for QC items): all positions or nothing. Method direct: the
+        columns of /imports/ (one row per value). Every other method: one row per position, the other
+        columns named as the method's raw fields (the grid's columns, e.g. sample_mass_g, titrant_ml;
+        germination protocol, dish1.sown … dish3.mean_root_length_mm). 400: {detail, errors: [{row,
+        column, reason}]}."""
         from maturity.importing import ImportRejected
 
         upload = request.FILES.get("file")
