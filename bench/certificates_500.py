@@ -64,8 +64,8 @@ def main():
     from django.db import connection
 
     call_command("migrate", verbosity=0)
+    from certificates.certificate_pdf import render_certificate
     from certificates.models import Document
-    from certificates.rendering import render_certificate
     from certificates.services import certificates_batch_request
     from lims import services
     from lims.demo import load_demo

@@ -21,6 +21,9 @@ from django.core.files.base import ContentFile
 from django.db import OperationalError, connection, transaction
 from django.utils import timezone
 
+from .certificate_pdf import render_certificate
+from .dossier_pdf import render_dossier
+from .fonts import register_fonts
 from .models import Document
 
 log = logging.getLogger(__name__)
@@ -38,14 +41,10 @@ class TransientRenderError(Exception):
 @worker_process_init.connect
 def _load_fonts(**kwargs):
     """Each worker process reads the fonts when it starts, not inside its first render."""
-    from .fonts import register_fonts
-
     register_fonts()
 
 
 def _render_bytes(doc):
-    from .rendering import render_certificate, render_dossier
-
     delay = float(os.environ.get("LIMS_TEST_RENDER_DELAY", "0") or 0)  # lets a test kill a worker mid-render
     if delay:
         time.sleep(delay)
