@@ -21,6 +21,7 @@ from django.core.files.base import ContentFile
 from django.db import OperationalError, connection, transaction
 from django.utils import timezone
 
+from . import services
 from .certificate_pdf import render_certificate
 from .dossier_pdf import render_dossier
 from .fonts import register_fonts
@@ -128,15 +129,11 @@ def render_document(self, document_id):
 
 @shared_task(name="certificates.relay_outbox")
 def relay_outbox():
-    from .services import relay_outbox as relay
-
-    return len(relay())
+    return len(services.relay_outbox())
 
 
 @shared_task(name="certificates.issue_batch", acks_late=True, reject_on_worker_lost=True)
 def issue_batch(batch_id):
     """Issue the certificates of a batch request (numbers, frozen content), then send their renders."""
-    from .services import batch_issue
-
-    batch = batch_issue(batch_id)
+    batch = services.batch_issue(batch_id)
     return batch.status if batch else "gone"
