@@ -202,8 +202,12 @@ def _cjk_ok(font: str, ch: str) -> bool:
 
 
 def segments(text: str, bold: bool = False, markup: bool = True) -> list[tuple[str, str, str]]:
-    """Split ``text`` into (font, text, kind) runs; kind is '' or 'sub'/'sup'."""
-    cjk = cjk_font()
+    """Split ``text`` into (font, text, kind) runs; kind is '' or 'sub'/'sup'. (Do not change the list.)"""
+    return _segments_in(text, bold, markup, cjk_font())
+
+
+@functools.lru_cache(maxsize=8192)  # labels and values repeat on every document
+def _segments_in(text: str, bold: bool, markup: bool, cjk: str) -> list[tuple[str, str, str]]:
     latin = LATIN_BOLD if bold else LATIN_FONT
     out: list[list] = []
 
@@ -237,8 +241,13 @@ def segments(text: str, bold: bool = False, markup: bool = True) -> list[tuple[s
 def tx(text, bold: bool = False) -> str:
     """Paragraph markup for plain ``text`` with per-run fonts (escaped)."""
     text = show(text) if not isinstance(text, str) else text
+    return _markup_in(text, bold, cjk_font())
+
+
+@functools.lru_cache(maxsize=8192)
+def _markup_in(text: str, bold: bool, cjk: str) -> str:
     parts = []
-    for font, s, kind in segments(text, bold=bold, markup=True):
+    for font, s, kind in _segments_in(text, bold, True, cjk):
         s = escape(s).replace("\n", "<br/>")
         if kind:
             s = f"<{kind}>{s}</{kind}>"
@@ -319,27 +328,54 @@ ST = {
 
 
 class _Paragraph(Paragraph):
-    """A Paragraph that breaks its lines once per width.
+    """A Paragraph that breaks its lines once per markup, style and width, on every document.
 
-    Tables wrap every cell two or three times (column widths, row heights,
-    drawing); the result only depends on the available width. (``split``
-    deletes ``blPara`` when the paragraph moves on whole: then wrap again.)
+    Tables wrap every cell two or three times (column widths, row heights, drawing), and the same labels
+    come back on every certificate; the lines only depend on the markup, the style and the available width.
+    Drawing only reads them. A split builds new paragraphs from the lines and this paragraph's own
+    fragments, so a paragraph holding shared lines breaks its own before it splits, and lines about to
+    be split are no longer shared. (``split`` also deletes ``blPara`` when the paragraph moves on whole:
+    then wrap again.)
     """
 
     _wrapped_at = None
+    _key = None  # (markup, style) when made by P
+    _shared = False  # self.blPara is the one in _BROKEN
 
     def wrap(self, availWidth, availHeight):
         if self._wrapped_at == availWidth and "blPara" in self.__dict__:
             return self.width, self.height
+        key = self._key and (*self._key, availWidth)
+        hit = _BROKEN.get(key) if key else None
+        if hit is not None:
+            self.blPara, self.height = hit
+            self.width = availWidth
+            self._wrapped_at, self._shared = availWidth, True
+            return self.width, self.height
         size = super().wrap(availWidth, availHeight)
-        self._wrapped_at = availWidth
+        self._wrapped_at, self._shared = availWidth, key is not None
+        if key is not None:
+            if len(_BROKEN) >= _BROKEN_MAX:
+                _BROKEN.clear()
+            _BROKEN[key] = (self.blPara, self.height)
         return size
+
+    def split(self, availWidth, availHeight):
+        if self._shared:
+            key = (*self._key, self._wrapped_at)
+            if _BROKEN.get(key, (None,))[0] is self.blPara:
+                del _BROKEN[key]  # its lines are about to be taken apart
+            del self.blPara
+            self._wrapped_at = None
+            self._shared = False
+            self._key = None  # wrapped again from its own fragments, not shared
+        return super().split(availWidth, availHeight)
 
 
 _PARSED: dict = {}  # (markup, style) -> parsed fragments; labels repeat on every document
-
-
 _PARSED_MAX = 20000
+_BROKEN: dict = {}  # (markup, style, width) -> (lines, height)
+_BROKEN_MAX = 20000
 
 
 def P(markup: str, style: str = "cell") -> Paragraph:
@@ -352,10 +388,12 @@ def P(markup: str, style: str = "cell") -> Paragraph:
         if len(_PARSED) >= _PARSED_MAX:
             _PARSED.clear()
         _PARSED[key] = para.frags
-        return para
-    # reportlab parses the markup with an HTML parser on every Paragraph; reuse
-    # the fragments (copied: line breaking annotates them) of an identical one
-    return _Paragraph(markup, ST[style], frags=[f.clone() for f in frags])
+    else:
+        # reportlab parses the markup with an HTML parser on every Paragraph; reuse
+        # the fragments (copied: line breaking annotates them) of an identical one
+        para = _Paragraph(markup, ST[style], frags=[f.clone() for f in frags])
+    para._key = key
+    return para
 
 
 class TitleBlock(Flowable):
