@@ -26,7 +26,7 @@ from . import registration
 from .context import certificate_context, dossier_context, lab_block, signatory_block
 from .models import BatchItem, Document, IssueBatch, new_verification_code
 from .outbox import dispatch, dispatch_batches
-from .selectors import missing_required, missing_required_results
+from .selectors import missing_required, missing_required_results_of
 
 log = logging.getLogger(__name__)
 ISSUERS = (Role.REVIEWER,)
@@ -363,7 +363,8 @@ def certificates_batch_request(
         edition_or_error(standard)
     # Lock in one order (by id), whatever order the request names them in: two overlapping batches [a, b] and
     # [b, a] then queue for the same first row instead of each holding one and waiting for the other (deadlock).
-    by_pk = {s.pk: s for s in Sample.objects.select_for_update(of=("self",)).filter(pk__in=ids).order_by("pk")}
+    locked = Sample.objects.select_for_update(of=("self",)).select_related("product")
+    by_pk = {s.pk: s for s in locked.filter(pk__in=ids).order_by("pk")}
     certified = set(
         Document.objects.filter(sample_id__in=ids, kind=Document.KIND_CERTIFICATE, validity="valid").values_list(
             "sample_id", flat=True
@@ -389,11 +390,11 @@ def certificates_batch_request(
         # refused here, naming them, rather than skipped later by the worker (checked only without a reason:
         # a reason covers whatever is missing)
         missing = {}
+        lacking = missing_required_results_of(
+            [by_pk[pk] for pk in ids], standard=standard, decision_rule=decision_rule
+        )  # reads shared by the samples
         for pk in ids:
-            names = [
-                m["name_en"]
-                for m in missing_required_results(by_pk[pk], standard=standard, decision_rule=decision_rule)
-            ]
+            names = [m["name_en"] for m in lacking[pk]]
             if names:
                 missing[by_pk[pk].code] = names
         if missing:
@@ -484,7 +485,7 @@ def _batch_issue(batch_id):
     docs = [item.document.pk for item in ready if item.document is not None]
     for item in items:
         item.open = False
-        item.save(update_fields=["open", "document", "error"])
+    BatchItem.objects.bulk_update(items, ["open", "document", "error"])
     batch.status, batch.issued_at = "issued", timezone.now()
     batch.save(update_fields=["status", "issued_at"])
     _dispatch_after_commit(docs)

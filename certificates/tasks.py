@@ -113,7 +113,7 @@ def render_document(self, document_id):
         raise
     digest = hashlib.sha256(pdf).hexdigest()
     with transaction.atomic():
-        doc = Document.objects.select_for_update().get(pk=document_id)
+        doc = Document.objects.select_for_update().defer("context").get(pk=document_id)  # rendered: not read again
         if doc.status == "ready":
             return "done"
         name = f"{doc.number}.pdf"
