@@ -26,7 +26,8 @@ from maturity.errors import InputError
 from . import registration
 from .context import certificate_context, dossier_context, lab_block, signatory_block
 from .models import BatchItem, Document, IssueBatch, new_verification_code
-from .selectors import missing_required, missing_required_results
+from .outbox import dispatch, dispatch_batches
+from .selectors import missing_required, missing_required_results_of
 
 log = logging.getLogger(__name__)
 ISSUERS = (Role.REVIEWER,)
@@ -49,44 +50,8 @@ def _snapshot(doc):
 
 
 def _dispatch_after_commit(doc_ids):
+    """Send the render tasks once the transaction commits (a rolled-back request sends nothing)."""
     transaction.on_commit(lambda: dispatch(doc_ids))
-
-
-def _publisher(app):
-    """A broker connection that fails fast: one attempt, a short connect timeout (LIMS_BROKER_PUBLISH_TIMEOUT).
-
-    Celery's pooled connection retries for several seconds per message; a
-    request must not wait for a broker that is down (the outbox keeps the
-    work, the relay sends it later)."""
-    timeout = settings.LIMS_BROKER_PUBLISH_TIMEOUT
-    return app.connection_for_write(
-        connect_timeout=timeout,
-        transport_options={"max_retries": 0, "socket_connect_timeout": timeout, "socket_timeout": timeout},
-    )
-
-
-def dispatch(doc_ids):
-    """Send render tasks; a broker failure leaves them (and the rest) in the outbox for the relay.
-
-    One connection for all of them and no retry, so a request answers at once
-    when the broker is down (a batch of 100 does not wait 100 times)."""
-    from .tasks import render_document
-
-    doc_ids = list(doc_ids)
-    if not doc_ids:
-        return []
-    app, sent = render_document.app, []
-    try:
-        with _publisher(app) as conn:
-            producer = app.amqp.Producer(conn)
-            for doc_id in doc_ids:
-                render_document.apply_async(args=[doc_id], retry=False, producer=producer)
-                sent.append(doc_id)
-    except Exception as e:  # broker unreachable: these stay in the outbox
-        log.warning("broker unavailable, %d document(s) kept in the outbox: %s", len(doc_ids) - len(sent), e)
-    if sent:
-        Document.objects.filter(pk__in=sent, dispatched_at__isnull=True).update(dispatched_at=timezone.now())
-    return sent
 
 
 def relay_outbox(stalled_after_seconds=None):
@@ -461,7 +426,8 @@ def certificates_batch_request(
         edition_or_error(standard)
     # Lock in one order (by id), whatever order the request names them in: two overlapping batches [a, b] and
     # [b, a] then queue for the same first row instead of each holding one and waiting for the other (deadlock).
-    by_pk = {s.pk: s for s in Sample.objects.select_for_update(of=("self",)).filter(pk__in=ids).order_by("pk")}
+    locked = Sample.objects.select_for_update(of=("self",)).select_related("product")
+    by_pk = {s.pk: s for s in locked.filter(pk__in=ids).order_by("pk")}
     certified = set(
         Document.objects.filter(sample_id__in=ids, kind=Document.KIND_CERTIFICATE, validity="valid").values_list(
             "sample_id", flat=True
@@ -488,8 +454,11 @@ def certificates_batch_request(
         # refused here, naming them, rather than skipped later by the worker (checked only without a reason:
         # a reason covers whatever is missing)
         missing = {}
+        lacking = missing_required_results_of(
+            [by_pk[pk] for pk in ids], standard=standard, decision_rule=decision_rule
+        )  # reads shared by the samples
         for pk in ids:
-            names = missing_required_results(by_pk[pk], standard=standard, decision_rule=decision_rule)
+            names = lacking[pk]
             if names:
                 missing[by_pk[pk].code] = names
         if missing:
@@ -582,32 +551,11 @@ def _batch_issue(batch_id):
     docs = [item.document.pk for item in ready if item.document is not None]
     for item in items:
         item.open = False
-        item.save(update_fields=["open", "document", "error"])
+    BatchItem.objects.bulk_update(items, ["open", "document", "error"])
     batch.status, batch.issued_at = "issued", timezone.now()
     batch.save(update_fields=["status", "issued_at"])
     _dispatch_after_commit(docs)
     return batch
-
-
-def dispatch_batches(batch_ids):
-    """Send issue tasks for batches; with the broker down they stay in the outbox for the relay."""
-    from .tasks import issue_batch
-
-    batch_ids, sent = list(batch_ids), []
-    if not batch_ids:
-        return []
-    app = issue_batch.app
-    try:
-        with _publisher(app) as conn:
-            producer = app.amqp.Producer(conn)
-            for batch_id in batch_ids:
-                issue_batch.apply_async(args=[batch_id], retry=False, producer=producer)
-                sent.append(batch_id)
-    except Exception as e:  # broker unreachable: these stay in the outbox
-        log.warning("broker unavailable, %d batch(es) kept in the outbox: %s", len(batch_ids) - len(sent), e)
-    if sent:
-        IssueBatch.objects.filter(pk__in=sent, dispatched_at__isnull=True).update(dispatched_at=timezone.now())
-    return sent
 
 
 def _report_date(sample):

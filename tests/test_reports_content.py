@@ -236,7 +236,7 @@ def test_lab_admin_uploads_a_reviewers_signature_in_admin(web, users):
 def test_table_rows_are_not_orphaned():
     from reportlab.platypus import Paragraph
 
-    from certificates.rendering import ST, data_table
+    from certificates.layout import ST, data_table
 
     rows = [[Paragraph(f"row {i}", ST["cell"]), Paragraph("x", ST["cell"])] for i in range(8)]
     t = data_table(["a", "b"], rows, [40, 40])

@@ -225,6 +225,18 @@ def test_batch_names_missing_results_at_the_request_and_the_worker_prints_the_re
     assert "issue_anyway" not in docs[verified.pk].context  # complete: nothing to excuse
 
 
+def test_missing_results_of_a_batch_are_those_each_sample_check_finds(verified, verified_incomplete):
+    """The batch request reads what the samples share once; it finds what each sample's own check finds."""
+    from certificates.selectors import missing_required_results, missing_required_results_of
+
+    samples = [verified, verified_incomplete]
+    for rule in (None, "guarded"):
+        bulk = missing_required_results_of(samples, decision_rule=rule)
+        assert bulk == {s.pk: missing_required_results(s, decision_rule=rule) for s in samples}
+    assert bulk[verified.pk] == []
+    assert {m["parameter"] for m in bulk[verified_incomplete.pk]} >= {"p2o5_pct", "k2o_pct", "moisture_pct"}
+
+
 def test_complete_sample_needs_no_reason(client_for, verified):
     r = client_for("reviewer").post("/api/v1/certificates/", {"sample": verified.pk}, format="json")
     assert r.status_code == 202
