@@ -225,9 +225,9 @@ def test_lp_by_cost_two_materials_is_the_closed_form_and_costs_the_wet_tonnes():
 
 
 def test_lp_cost_is_per_wet_tonne():
-    # both C/N 30: a is cheaper per wet tonne but dearer per dry kg (100 per wet tonne of 20 % dry matter is
-    # 500 per dry tonne, against 400): the cheaper mix is all b, costing 100 dry kg × 0.4 = 40
-    a = mix.Material("wet", 30, 1, 80, cost_per_tonne=100)
+    # both C/N 30: a is cheaper per wet tonne but dearer per dry kg (81 per wet tonne of 20 % dry matter is
+    # 405 per dry tonne, against 400): the cheaper mix is all b, costing 100 dry kg × 0.4 = 40
+    a = mix.Material("wet", 30, 1, 80, cost_per_tonne=81)
     b = mix.Material("dry", 30, 1, 0, cost_per_tonne=400)
     r = mix.linear_programme([a, b], 30, 65)
     assert r["materials"][0]["dry_kg"] == pytest.approx(0, abs=1e-6)
@@ -321,3 +321,40 @@ def test_lp_equals_closed_form_on_the_library(a, b, cn, moisture):
         assert y["wet_kg"] == pytest.approx(x["wet_kg"], rel=1e-6, abs=1e-6)
     assert lp["water_balance_kg"] == pytest.approx(closed["water_balance_kg"], rel=1e-6, abs=1e-6)
     assert lp["cn"] == pytest.approx(cn, rel=1e-6)
+
+
+def test_design_passes_the_dry_total_to_either_path():
+    r = mix.design([CHICKEN, STRAW], 30, 65, dry_total=200)
+    assert r["method"] == "closed_form"
+    assert sum(m["dry_kg"] for m in r["materials"]) == pytest.approx(200, rel=REL)
+    pricey = mix.Material("straw", 53, 0.7, 14, cost_per_tonne=2000)
+    r = mix.design([mix.Material("chicken", 34, 4.2, 56, cost_per_tonne=500), pricey], 30, 65, dry_total=200)
+    assert r["method"] == "linear_programme"
+    assert r["materials"][0]["dry_kg"] == pytest.approx(2 * 3200 / 124, rel=1e-7)
+    assert r["target_cn"] == 30 and r["target_moisture_pct"] == 65
+
+
+def test_lp_reports_its_targets():
+    r = mix.linear_programme([CHICKEN, STRAW, LIBRARY[6]], 28, 60)
+    assert r["target_cn"] == 28 and r["target_moisture_pct"] == 60 and r["cn"] == pytest.approx(28, rel=1e-7)
+
+
+def test_bounds_adding_up_to_100_within_rounding_are_a_mix():
+    """Shares that add up to 100 % but for a rounding error (1e-10 %) are not refused as infeasible bounds."""
+    over, under = 100 + 1e-10, 100 - 1e-10
+    a = mix.Material("a", 20, 2, 50, min_share_pct=over - 50, max_share_pct=100)
+    b = mix.Material("b", 50, 1, 50, min_share_pct=50, max_share_pct=100)
+    r = mix.linear_programme([a, b], 70 / 3, 60)
+    assert [m["dry_kg"] for m in r["materials"]] == [pytest.approx(50), pytest.approx(50)]
+    a = mix.Material("a", 20, 2, 50, max_share_pct=under - 50)
+    b = mix.Material("b", 50, 1, 50, max_share_pct=50)
+    r = mix.linear_programme([a, b], 70 / 3, 60)
+    assert [m["dry_kg"] for m in r["materials"]] == [pytest.approx(50), pytest.approx(50)]
+
+
+def test_outside_range_reports_the_target():
+    for bad in (5, 80.5):
+        with pytest.raises(mix.MixError) as e:
+            mix.two_materials(CHICKEN, STRAW, bad)
+        assert e.value.params["target"] == f"{bad:g}"
+        assert str(e.value) == e.value.template % e.value.params
