@@ -224,3 +224,15 @@ def test_frame_equals_scalar_on_the_limits(rows, invalid):
         assert got["verdict"] == want["verdict"]
         assert {i["indicator"]: i["status"] for i in want["indicators"]} == {k: got[k] for k in ccqc.INDICATORS}
         assert g == (want["groups"]["A"], want["groups"]["B"])
+
+
+def test_frame_groups_keep_the_index_and_invalid_masks_may_be_object_columns():
+    df = pd.DataFrame(
+        {"cn_ratio": [20.0, 20.0], "co2_c_mg_per_g_om_day": [1.0, 3.0], "relative_germination_pct": [95.0, 85.0]},
+        index=["s1", "s2"],
+    )
+    out = ccqc.judge_ccqc_frame(df, {"relative_germination_pct": pd.Series([True, False], dtype=object)})
+    assert out["group_A"].tolist() == ["very_mature", "mature"]
+    assert out["group_B"].tolist() == [None, "mature"]
+    assert out["germination"].tolist() == ["invalid", "mature"]
+    assert out["verdict"].tolist() == ["incomplete", "mature"]

@@ -320,3 +320,19 @@ def test_errors_carry_code_field_and_the_figures_of_their_message():
     with pytest.raises(fc.ForecastError) as e:
         fc.forecast(**ok_args(start={}))
     assert str(e.value) == e.value.template % e.value.params and "Cu" in str(e.value)
+
+
+def test_every_error_code_has_its_translated_template():
+    """The pages and the API show ``composting.messages.TEMPLATES[code] % params``, not this module's English
+    template: every code the module raises must have one, taking the params the module gives."""
+    import re
+    from pathlib import Path
+
+    from composting import messages
+
+    codes = set(re.findall(r'"(forecast_[a-z_]+)"', Path(fc.__file__).read_text(encoding="utf-8")))
+    assert codes == {"forecast_out_of_range", "forecast_start_missing"} and codes <= set(messages.TEMPLATES)
+    for kw in ({"rate_t_ha": -1}, {"start": {}}):
+        with pytest.raises(fc.ForecastError) as e:
+            fc.forecast(**ok_args(**kw))
+        assert str(messages.TEMPLATES[e.value.code] % e.value.params)

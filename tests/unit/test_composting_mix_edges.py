@@ -358,3 +358,24 @@ def test_outside_range_reports_the_target():
             mix.two_materials(CHICKEN, STRAW, bad)
         assert e.value.params["target"] == f"{bad:g}"
         assert str(e.value) == e.value.template % e.value.params
+
+
+def test_every_error_code_has_its_translated_template():
+    """The pages and the API show ``composting.messages.TEMPLATES[code] % params``, not this module's English
+    template: every code the module raises must have one, taking the params the module gives."""
+    import re
+    from pathlib import Path
+
+    from composting import messages
+
+    source = Path(mix.__file__).read_text(encoding="utf-8")
+    codes = set(re.findall(r'MixError\(\s*[^,]+,\s*"(mix_[a-z_]+)"', source))
+    assert len(codes) == 11 and codes <= set(messages.TEMPLATES)
+    for make in (
+        lambda: mix.two_materials(CHICKEN, STRAW, 5),
+        lambda: mix.linear_programme([CHICKEN, STRAW, LIBRARY[4]], 100),
+        lambda: mix.check_material(mat(carbon_pct=-1), 0),
+    ):
+        with pytest.raises(mix.MixError) as e:
+            make()
+        assert str(messages.TEMPLATES[e.value.code] % e.value.params)

@@ -397,3 +397,14 @@ def test_duplicate_judgement_agrees_with_its_rpd_on_the_limits(a, b, limit):
     j = qs.judge_duplicate(a, b, limit)
     assert (j.status == "pass") == (qs.rpd(a, b) <= limit)
     assert qs.rpd(a, b) == qs.rpd(b, a)
+
+
+def test_every_error_code_has_its_translated_message():
+    """What a person reads comes from the code (qc.services.QC_ERROR_MESSAGES), not from QcError's English text."""
+    import re
+    from pathlib import Path
+
+    from qc.services import QC_ERROR_MESSAGES
+
+    codes = set(re.findall(r'QcError\(\s*"([a-z_]+)"', Path(qs.__file__).read_text(encoding="utf-8")))
+    assert len(codes) == 8 and codes <= set(QC_ERROR_MESSAGES)
