@@ -227,7 +227,7 @@ def test_preview_puts_errors_on_their_fields_in_the_page_language(web, product_a
     out = web("technician").post(f"/samples/{s.pk}/assays/preview/", body).json()
     assert out["results"] == []
     assert out["errors"]["sample.1.germinated"] == ["必須 ≤ 播種數 (25)"]
-    assert "必須為數字" in out["errors"]["control.0.sown"]
+    assert out["errors"]["control.0.sown"] == ["必須為數字（收到 'x'）"]
     out = web("technician", "en").post(f"/samples/{s.pk}/assays/preview/", body).json()
     assert out["errors"]["sample.1.germinated"] == ["must be ≤ sown (25)"]
 
