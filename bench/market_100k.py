@@ -144,6 +144,21 @@ def new_edition():
     return new
 
 
+def backend_cpu():
+    """CPU seconds used so far by this connection's PostgreSQL backend (same machine: /proc), or None."""
+    from django.db import connection
+
+    with connection.cursor() as c:
+        c.execute("SELECT pg_backend_pid()")
+        pid = c.fetchone()[0]
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except OSError:
+        return None
+
+
 def timed(client, url, repeat):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -169,11 +184,44 @@ def timed(client, url, repeat):
     )
 
 
+def explain(client, url, out):
+    """EXPLAIN (ANALYZE, BUFFERS) of every SELECT the request makes, written to ``out``; -> the slowest
+    query's execution ms and the rows its plan read (sum of 'actual rows' × loops over its nodes)."""
+    import re
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        client.get(url)
+    worst = (0.0, 0, "")
+    out.write(f"\n=== {url}\n")
+    for q in ctx.captured_queries:
+        sql = q["sql"]
+        if not sql.lstrip().upper().startswith("SELECT"):
+            continue
+        with connection.cursor() as c:
+            c.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql)
+            plan = [r[0] for r in c.fetchall()]
+        ms = float(re.search(r"Execution Time: ([0-9.]+)", plan[-1]).group(1))
+        rows = sum(
+            int(m.group(1)) * int(m.group(2))
+            for m in re.finditer(r"actual time=\S+ rows=(\d+) loops=(\d+)", "\n".join(plan))
+        )
+        out.write(f"-- {ms:.1f} ms, {rows} rows read\n{sql[:600]}\n" + "\n".join(plan) + "\n")
+        if ms > worst[0]:
+            worst = (ms, rows, plan[0][:90])
+    return worst
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--samples", type=int, default=100_000)
     ap.add_argument("--repeat", type=int, default=20)
     ap.add_argument("--skip-rejudge", action="store_true", help="keep the stored judgements of a previous run")
+    ap.add_argument("--maturity", action="store_true", help="also time a maturity archive run (every rule set)")
+    ap.add_argument("--only", help="time only the requests whose URL contains this text")
+    ap.add_argument("--explain", help="write EXPLAIN ANALYZE of every query of every request to this file")
     args = ap.parse_args()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lims.settings")
     import django
@@ -194,22 +242,44 @@ def main():
     for name, role in (("bench-tech", "technician"), ("bench-rev", "reviewer"), ("bench-reg", "regulator")):
         User.objects.get_or_create(username=name, defaults={"role": role})
     seed(args.samples)
+    with connection.cursor() as c:  # what autovacuum does after a bulk load (here it may not have yet)
+        for table in ("lims_manufacturer", "lims_product", "lims_sample", "maturity_assay"):
+            c.execute(f"ANALYZE {table}")
 
     if not args.skip_rejudge or not StandardEdition.objects.filter(code="tw-bench").exists():
         edition = new_edition()
         run = judgements.run_start(edition=edition, decision_rule="simple", dispatch=False, reason="bench")
-        t0, c0 = time.perf_counter(), time.process_time()
+        t0, c0, pg0 = time.perf_counter(), time.process_time(), backend_cpu()
         run = judgements.run_execute(run.pk)
-        took, cpu = time.perf_counter() - t0, time.process_time() - c0
-        checks = JudgementCheck.objects.filter(judgement__run=run).count()
+        took, cpu, pg1 = time.perf_counter() - t0, time.process_time() - c0, backend_cpu()
+        checks = JudgementCheck.objects.filter(edition=edition, decision_rule="simple").count()
         print(
             f"re-judge: {run.done} samples, {checks} checks under {edition.code}/simple in {took:.1f} s "
-            f"({run.done / took:,.0f} samples/s; {cpu:.1f} s CPU in this process; load average "
-            f"{os.getloadavg()[0]:.1f})"
+            f"({run.done / took:,.0f} samples/s; {cpu:.1f} s CPU in this process"
+            + (f", {pg1 - pg0:.1f} s CPU in its PostgreSQL backend" if pg0 is not None and pg1 is not None else "")
+            + f"; load average {os.getloadavg()[0]:.1f})"
+        )
+        print(
+            "  per phase, wall s / CPU s of this process: "
+            + ", ".join(f"{k} {v:.1f}/{judgements.PHASES_CPU[k]:.1f}" for k, v in judgements.PHASES.items())
         )
         with connection.cursor() as c:  # what autovacuum does soon after a bulk write
             c.execute("VACUUM ANALYZE maturity_judgement")
             c.execute("VACUUM ANALYZE maturity_judgementcheck")
+    if args.maturity:
+        from maturity.models import MaturityJudgement
+
+        MaturityJudgement.objects.all().delete()
+        run = judgements.maturity_run_start(dispatch=False, reason="bench")
+        t0, c0 = time.perf_counter(), time.process_time()
+        run = judgements.run_execute(run.pk)
+        took, cpu = time.perf_counter() - t0, time.process_time() - c0
+        print(
+            f"maturity: {run.done} samples × 3 rule sets in {took:.1f} s ({cpu:.1f} s CPU; load average "
+            f"{os.getloadavg()[0]:.1f})"
+        )
+        with connection.cursor() as c:
+            c.execute("VACUUM ANALYZE maturity_maturityjudgement")
     verdicts = dict(
         Judgement.objects.filter(edition__code="tw-bench", decision_rule="simple")
         .values_list("verdict")
@@ -234,7 +304,15 @@ def main():
         "/api/v1/regulator/statistics/",
         "/api/v1/samples/",
         "/api/v1/samples/?page=500",
+        "/api/v1/regulator/samples/?maturity=mature&rule_set=tari_1999",
     ]:
+        if args.only and args.only not in url:
+            continue
+        if args.explain:
+            with open(args.explain, "a") as out:
+                ms, rows, top = explain(client, url, out)
+            print(f"{url:58} slowest query {ms:7.1f} ms, {rows:8d} rows read: {top}")
+            continue
         p50, p95, cpu, q, size = timed(client, url, args.repeat)
         print(f"{url:58} {p50:8.1f} {p95:8.1f} {cpu:7.1f} {q:8d} {size:9d}")
 

@@ -7,7 +7,8 @@ class CertificatesConfig(AppConfig):
     verbose_name = "Certificates and registration dossiers"
 
     def ready(self):
-        from . import services  # noqa: F401  registers the lifecycle effects
+        # the Celery tasks (services send them by name) and, through the services, the lifecycle effects
+        from . import tasks  # noqa: F401
         from .fonts import FontError, check_configured_fonts
 
         # A LIMS_CJK_FONT that cannot print the certificates stops the web app

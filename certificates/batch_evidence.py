@@ -14,6 +14,8 @@ from reportlab.lib import colors
 from reportlab.lib.units import mm
 from reportlab.platypus import KeepTogether, Spacer
 
+from .layout import FRAME_W, P, bi, data_table, heading, tx
+
 STATUS_TEXT = {
     "met": ("達成", "met"),
     "not_shown": ("未證明", "not shown"),
@@ -122,12 +124,10 @@ def _chart(block, width, height=42 * mm) -> Drawing | None:
 
 def flowables(ctx: dict) -> list:
     """The evidence section(s); nothing when no documented sample names a batch."""
-    from .rendering import FRAME_W, P, _heading, bi, data_table, tx
-
     blocks = ctx.get("batch_evidence") or []
     story: list = []
     for block in blocks:
-        story += _heading("B", "堆肥批次證據", f"Composting batch evidence: {block['batch']}", 70)
+        story += heading("B", "堆肥批次證據", f"Composting batch evidence: {block['batch']}", 70)
         story.append(
             P(
                 tx(

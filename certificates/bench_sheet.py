@@ -1,18 +1,18 @@
 """The bench sheet of a worksheet (issue 11): positions, sample codes with Code 128 barcodes, blank cells
 for the results. Renders from a plain dict (no database), like the certificates.
 
-Fonts as in the certificates (certificates.fonts): the bundled CJK face for the bilingual labels, the bundled
-Latin face for codes and numbers, both embedded; the canvas starts in the Latin face, not reportlab's
-Helvetica (never embedded), and is invariant (same bytes for the same worksheet)."""
+Drawn with the layout toolkit of the certificates (certificates.layout): the bundled CJK face for the bilingual
+labels, the bundled Latin face for codes and numbers, both embedded, on its invariant canvas (starts in the
+Latin face, not reportlab's Helvetica; same bytes for the same worksheet on any machine)."""
 
 import io
 
 from reportlab.graphics.barcode import code128
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
-from reportlab.pdfgen import canvas
 
-from .fonts import LATIN_FONT, register_fonts
+from .fonts import LATIN_FONT
+from .layout import InvariantCanvas, cjk_font
 
 KIND_NAMES = {
     "sample": ("樣品", "sample"),
@@ -27,10 +27,10 @@ RESULT_COLUMNS = (("結果 1", "Result 1"), ("結果 2", "Result 2"), ("備註",
 
 def render_bench_sheet(ctx: dict) -> bytes:
     """``ctx``: title, method, created_by, created_at, positions [{number, kind, label, detail}]."""
-    font = register_fonts()
+    font = cjk_font()
     buf = io.BytesIO()
     width, height = landscape(A4)
-    c = canvas.Canvas(buf, pagesize=(width, height), invariant=1, initialFontName=LATIN_FONT)
+    c = InvariantCanvas(buf, pagesize=(width, height))
     c.setTitle(ctx.get("title", "Bench sheet"))
     cols = [15 * mm, 28 * mm, 75 * mm, 50 * mm] + [37 * mm] * len(RESULT_COLUMNS)
     left = 12 * mm

@@ -14,6 +14,7 @@ import base64
 
 from django.utils import timezone
 
+from composting.models import BatchSample
 from lims.models import LabSettings
 from maturity import selectors
 from maturity.calculations import FLAG_MESSAGES
@@ -23,6 +24,7 @@ from maturity.models import StandardEdition
 from maturity.parameters import DERIVED, METALS, PARAMETERS
 from maturity.plausibility import NOTE_FLAGS
 from maturity.reporting import limit_text, precision_for, report, rule_for
+from qc.models import WorksheetPosition
 from qc.selectors import sample_qc_passed
 
 from . import batch_evidence
@@ -272,16 +274,16 @@ def _maturity_block(m, rules=None):
     }
 
 
-def _category_names(key):
-    return selectors.category_names().get(key, (key, key))
+def _category_names(key, names=None):
+    return (selectors.category_names() if names is None else names).get(key, (key, key))
 
 
-def _compliance_block(c, rules=None):
+def _compliance_block(c, rules=None, names=None):
     """Checks of measured values (figures by the reporting rule, limits as written) and, apart,
     the customer's declarations with their effect on the verdict."""
     rules = selectors.method_references() if rules is None else rules
     checks, declarations = [], []
-    cat_zh, cat_en = _category_names(c["category"])
+    cat_zh, cat_en = _category_names(c["category"], names)
     for ch in c["checks"]:
         if ch.get("kind") == "declaration":
             effect_zh = effect_en = ""
@@ -487,6 +489,9 @@ def certificate_contexts(samples, *, numbers, standard, decision_rule, urls, iss
         .order_by("entered_at", "id")
     ):
         assays.setdefault(a.sample_id, []).append(a)
+    ids = [s.pk for s in samples]
+    on_worksheet = set(WorksheetPosition.objects.filter(sample__in=ids).values_list("sample_id", flat=True))
+    in_batch = set(BatchSample.objects.filter(sample__in=ids).values_list("sample_id", flat=True))
     out = []
     for sample, number, url in zip(samples, numbers, urls):
         own = assays.get(sample.pk, [])
@@ -511,6 +516,8 @@ def certificate_contexts(samples, *, numbers, standard, decision_rule, urls, iss
                 assays=own,
                 rules=method_rules,
                 issuer=issuer,
+                on_worksheet=sample.pk in on_worksheet,
+                in_batch=sample.pk in in_batch,
             )
         )
     return out  # compliance_of marked the edition used
@@ -533,7 +540,11 @@ def _certificate(
     issuer=None,
     amendment_reason="",
     previous=None,
+    on_worksheet=True,
+    in_batch=True,
 ):
+    """``on_worksheet`` / ``in_batch``: False when a read for many samples found the sample on no QC worksheet /
+    in no composting batch (then it has no QC record and no batch evidence, and is not read again)."""
     verified_at = max((a.verified_at for a in assays if a.verified_at), default=None)
     results = result_rows(figures, rules)
     moisture = figures.measurements.get("moisture_pct")
@@ -571,15 +582,15 @@ def _certificate(
         "results": results,
         "conditions": _conditions(assays, rules),
         "maturity": _maturity_block(maturity, rules),
-        "compliance": _compliance_block(compliance, rules),
+        "compliance": _compliance_block(compliance, rules, names),
         "deviations": deviations,
         "remarks": remarks,
-        "qc_passed": sample_qc_passed(sample),
+        "qc_passed": sample_qc_passed(sample) if on_worksheet else None,
         "entered_by": _people(assays, "entered_by"),
         "verified_by": _people(assays, "verified_by"),
         "verified_at": timezone.localtime(verified_at).strftime("%Y-%m-%d %H:%M") if verified_at else "",
         "signatory": signatory_block(issuer, timezone.now()) if issuer else None,
-        "batch_evidence": batch_evidence.context([sample]),
+        "batch_evidence": batch_evidence.context([sample]) if in_batch else [],
     }
 
 

@@ -6,6 +6,8 @@ then) and the findings printed in the dossier.
 
 import datetime
 
+from lims.messages import Message, gettext_noop
+
 # Art. 15: what the fertilizer description (肥料說明書) holds.
 DESCRIPTION_FIELDS = [
     ("brand", "廠牌", "Brand"),
@@ -29,18 +31,31 @@ WASTE_DOCUMENTS = [
     ("crop_toxicity_report", "作物毒害試驗報告", "Crop-toxicity test report"),
     ("waste_list", "廢棄物名稱及來源清單", "List of the wastes, their names and sources"),
 ]
+# their names inside a message
+WASTE_DOCUMENT_NAMES = {
+    "reuse_permit": gettext_noop("Waste-reuse permit"),
+    "composition_report": gettext_noop("Waste composition report (eight metals)"),
+    "harmful_component_report": gettext_noop("Harmful-component test report"),
+    "crop_toxicity_report": gettext_noop("Crop-toxicity test report"),
+    "waste_list": gettext_noop("List of the wastes, their names and sources"),
+}
 EIGHT_METALS = ("as", "cd", "cr", "cu", "hg", "ni", "pb", "zn")
 MAX_AGE_DAYS = 365  # Art. 16: at most one year old when the application is filed
 
 
 def _age_error(label, issued: datetime.date, application: datetime.date):
+    """``label``: a Message naming the document."""
     if issued > application:
-        return f"{label} is dated {issued}, after the application date {application}"
-    if (application - issued).days > MAX_AGE_DAYS:
-        return (
-            f"{label} of {issued} is more than one year old at the application date {application} "
-            f"(Art. 16: at most one year)"
+        message = gettext_noop("%(document)s is dated %(issued)s, after the application date %(application)s")
+        return Message(
+            "dated_after_application", message, document=label, issued=str(issued), application=str(application)
         )
+    if (application - issued).days > MAX_AGE_DAYS:
+        message = gettext_noop(
+            "%(document)s of %(issued)s is more than one year old at the application date %(application)s "
+            "(Art. 16: at most one year)"
+        )
+        return Message("older_than_a_year", message, document=label, issued=str(issued), application=str(application))
     return None
 
 
@@ -61,14 +76,14 @@ def check(
     category applied for (mg/kg, dry); ``waste_documents``: key -> {"reference", "date", "metals"?}."""
     errors, findings = {}, {"application_date": application_date.isoformat()}
     for code, issued in reports:
-        msg = _age_error(f"the test report of {code}", issued, application_date)
+        label = Message("test_report", gettext_noop("the test report of %(sample)s"), sample=code)
+        msg = _age_error(label, issued, application_date)
         if msg:
             errors.setdefault("samples", []).append(msg)
     names = [m.get("name", "").strip() for m in raw_materials or []]
     if not names or not all(names):
-        errors.setdefault("product", []).append(
-            "raw materials must be named (Art. 10): register them on the product first"
-        )
+        message = gettext_noop("raw materials must be named (Art. 10): register them on the product first")
+        errors.setdefault("product", []).append(Message("raw_materials_unnamed", message))
     desc_rows = []
     for key, zh, en in DESCRIPTION_FIELDS:
         value = (description or {}).get(key, "")
@@ -79,7 +94,8 @@ def check(
         desc_rows.append({"key": key, "name_zh": zh, "name_en": en, "value": str(value or "").strip()})
     issued_on = (description or {}).get("issued_on")
     if issued_on:
-        msg = _age_error("the fertilizer description", issued_on, application_date)
+        label = Message("description", gettext_noop("the fertilizer description"))
+        msg = _age_error(label, issued_on, application_date)
         if msg:
             errors.setdefault("description.issued_on", []).append(msg)
     findings["description"] = {
@@ -103,15 +119,18 @@ def check(
                 "metals": [],
             }
             if date:
-                msg = _age_error(en, date, application_date)
+                msg = _age_error(Message(key, WASTE_DOCUMENT_NAMES[key]), date, application_date)
                 if msg:
                     errors.setdefault(f"waste_documents.{key}.date", []).append(msg)
             if key == "composition_report" and date:
                 metals = d.get("metals") or {}
                 absent = [m for m in EIGHT_METALS if m not in metals]
                 if absent:
+                    message = gettext_noop(
+                        "total As, Cd, Cr, Cu, Hg, Ni, Pb and Zn are required (Art. 5); missing: %(metals)s"
+                    )
                     errors.setdefault("waste_documents.composition_report.metals", []).append(
-                        "total As, Cd, Cr, Cu, Hg, Ni, Pb and Zn are required (Art. 5); missing: " + ", ".join(absent)
+                        Message("metals_required", message, metals=absent)
                     )
                 for m in EIGHT_METALS:
                     if m not in metals:

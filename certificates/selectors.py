@@ -62,3 +62,40 @@ def missing_required_results(sample, standard=None, decision_rule=None):
         zh, en = _names(c["parameter"]) if c.get("kind") != "declaration" else ("", c["parameter"])
         checks.append({**c, "name_zh": zh, "name_en": en})
     return missing_required(checks)
+
+
+def missing_required_results_of(samples, standard=None, decision_rule=None):
+    """``missing_required_results`` for many samples (a batch request): {sample pk: [missing]}, with the reads
+    shared as when their certificates are frozen (``context.certificate_contexts``): the lab's defaults, the
+    policy, the edition and its requirements per category once, the samples' assays in one query."""
+    from certificates.context import _names
+    from lims.models import LabSettings
+    from maturity import selectors
+    from maturity.models import Assay
+    from maturity.policy import current_policy
+
+    lab = LabSettings.current()
+    standard = standard or lab.default_standard
+    decision_rule = decision_rule or lab.default_decision_rule
+    if decision_rule not in ("simple", "guarded") or not samples:  # the judgement's own error (InputError)
+        return {s.pk: missing_required_results(s, standard=standard, decision_rule=decision_rule) for s in samples}
+    edition, policy = selectors.edition_or_error(standard), current_policy()
+    assays, rules, out = {}, {}, {}
+    for a in (
+        Assay.objects.filter(sample__in=[s.pk for s in samples])
+        .exclude(status="invalidated")
+        .select_related("entered_by", "verified_by")
+        .order_by("entered_at", "id")
+    ):
+        assays.setdefault(a.sample_id, []).append(a)
+    for sample in samples:
+        figures = selectors.sample_figures(sample, assays=assays.get(sample.pk, []), policy=policy)
+        category = sample.product.category
+        if category not in rules:
+            rules[category] = selectors.edition_rules(edition, category)
+        checks = []
+        for c in selectors.compliance_of(sample, edition, category, rules[category], decision_rule, figures)["checks"]:
+            zh, en = _names(c["parameter"]) if c.get("kind") != "declaration" else ("", c["parameter"])
+            checks.append({**c, "name_zh": zh, "name_en": en})
+        out[sample.pk] = missing_required(checks)
+    return out

@@ -15,7 +15,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from lims import audit
-from lims.lifecycle import TransitionError
+from lims.lifecycle import TransitionError, state_name
+from lims.messages import Joined, Message, english, gettext_noop, term
 from lims.models import LabSettings, Sample
 from lims.numbering import next_number
 from lims.roles import Role
@@ -25,7 +26,8 @@ from maturity.errors import InputError
 from . import registration
 from .context import certificate_context, dossier_context, lab_block, signatory_block
 from .models import BatchItem, Document, IssueBatch, new_verification_code
-from .selectors import missing_required, missing_required_results
+from .outbox import dispatch, dispatch_batches
+from .selectors import missing_required, missing_required_results_of
 
 log = logging.getLogger(__name__)
 ISSUERS = (Role.REVIEWER,)
@@ -48,44 +50,8 @@ def _snapshot(doc):
 
 
 def _dispatch_after_commit(doc_ids):
+    """Send the render tasks once the transaction commits (a rolled-back request sends nothing)."""
     transaction.on_commit(lambda: dispatch(doc_ids))
-
-
-def _publisher(app):
-    """A broker connection that fails fast: one attempt, a short connect timeout (LIMS_BROKER_PUBLISH_TIMEOUT).
-
-    Celery's pooled connection retries for several seconds per message; a
-    request must not wait for a broker that is down (the outbox keeps the
-    work, the relay sends it later)."""
-    timeout = settings.LIMS_BROKER_PUBLISH_TIMEOUT
-    return app.connection_for_write(
-        connect_timeout=timeout,
-        transport_options={"max_retries": 0, "socket_connect_timeout": timeout, "socket_timeout": timeout},
-    )
-
-
-def dispatch(doc_ids):
-    """Send render tasks; a broker failure leaves them (and the rest) in the outbox for the relay.
-
-    One connection for all of them and no retry, so a request answers at once
-    when the broker is down (a batch of 100 does not wait 100 times)."""
-    from .tasks import render_document
-
-    doc_ids = list(doc_ids)
-    if not doc_ids:
-        return []
-    app, sent = render_document.app, []
-    try:
-        with _publisher(app) as conn:
-            producer = app.amqp.Producer(conn)
-            for doc_id in doc_ids:
-                render_document.apply_async(args=[doc_id], retry=False, producer=producer)
-                sent.append(doc_id)
-    except Exception as e:  # broker unreachable: these stay in the outbox
-        log.warning("broker unavailable, %d document(s) kept in the outbox: %s", len(doc_ids) - len(sent), e)
-    if sent:
-        Document.objects.filter(pk__in=sent, dispatched_at__isnull=True).update(dispatched_at=timezone.now())
-    return sent
 
 
 def relay_outbox(stalled_after_seconds=None):
@@ -123,9 +89,42 @@ def relay_outbox(stalled_after_seconds=None):
     return dispatch(ids)
 
 
+VALIDITY_NAMES = {
+    "valid": gettext_noop("Valid"),
+    "superseded": gettext_noop("Superseded"),
+    "revoked": gettext_noop("Revoked"),
+}
+RENDER_NAMES = {
+    "awaiting_signature": gettext_noop("Awaiting signature"),
+    "queued": gettext_noop("Queued"),
+    "rendering": gettext_noop("Rendering"),
+    "ready": gettext_noop("Ready"),
+    "failed": gettext_noop("Failed"),
+}
+
+
+def _validity(code):
+    return term(code, VALIDITY_NAMES)
+
+
+class _ParameterNames:
+    """Names of parameters inside a message, in the language active when it is read."""
+
+    def __init__(self, missing):
+        self.missing = missing
+
+    def __str__(self):
+        from django.utils.translation import get_language
+
+        key = "name_zh" if (get_language() or "zh").lower().startswith("zh") else "name_en"
+        return ", ".join(m.get(key) or m["name_en"] for m in self.missing)
+
+
 def _check_issuer(actor):
     if actor.role not in ISSUERS:
-        raise PermissionDeniedError("Only reviewers issue, supersede and revoke certificates.")
+        raise PermissionDeniedError(
+            Message("issuer_only", gettext_noop("Only reviewers issue, supersede and revoke certificates."))
+        )
 
 
 def check_lab_settings():
@@ -135,7 +134,12 @@ def check_lab_settings():
         raise InputError(
             {
                 f"lab_settings.{f}": [
-                    "is required before a report is issued: the lab admin fills it in Lab settings (/admin/)."
+                    Message(
+                        "lab_setting_required",
+                        gettext_noop(
+                            "is required before a report is issued: the lab admin fills it in Lab settings (/admin/)."
+                        ),
+                    )
                 ]
                 for f in missing
             }
@@ -150,12 +154,14 @@ def _freeze_issue_anyway(ctx, sample, issue_anyway_reason):
         return ""
     reason = (issue_anyway_reason or "").strip()
     if not reason:
-        names = ", ".join(m["name_en"] for m in missing)
+        message = gettext_noop(
+            "Required results are missing for %(sample)s: %(names)s. Enter them, or give a reason to issue anyway "
+            "(it is printed in the certificate's remarks)."
+        )
         raise InputError(
             {
                 "issue_anyway_reason": [
-                    f"Required results are missing for {sample.code}: {names}. Enter them, or give a reason "
-                    "to issue anyway (it is printed in the certificate's remarks)."
+                    Message("required_results_missing", message, sample=sample.code, names=_ParameterNames(missing))
                 ]
             }
         )
@@ -179,9 +185,13 @@ def _new_certificate(
     """Freeze and store a certificate. A sample needs verified results ('verified'; 'certified' when a
     revoked certificate is re-issued). Required results that are missing need an explicit reason."""
     if not (sample.status == "verified" or (reissue and sample.status == "certified")):
-        raise TransitionError(f"Sample {sample.code} is '{sample.status}': a certificate needs verified results.")
+        message = gettext_noop("Sample %(sample)s is %(state)s: a certificate needs verified results.")
+        raise TransitionError(
+            Message("sample_not_verified", message, sample=sample.code, state=state_name(sample.status))
+        )
     if sample.assays.filter(status="entered").exists():
-        raise TransitionError(f"Sample {sample.code} has results that are not verified yet.")
+        message = gettext_noop("Sample %(sample)s has results that are not verified yet.")
+        raise TransitionError(Message("results_not_verified", message, sample=sample.code))
     check_lab_settings()
     year = timezone.localdate().year
     number = next_number("CQ", year)
@@ -211,7 +221,7 @@ def _new_certificate(
         product=sample.product,
         supersedes=supersedes,
         batch=batch,
-        context=ctx,
+        context=english(ctx),  # frozen as said: English reasons, as the PDF prints them
         issued_by=actor,
         verification_code=code,
     )
@@ -232,7 +242,8 @@ def _new_certificate(
 
 def _check_not_in_open_batch(sample):
     if BatchItem.objects.filter(sample=sample, open=True).exists():
-        raise TransitionError(f"Sample {sample.code} is in a batch being issued; its certificate comes from there.")
+        message = gettext_noop("Sample %(sample)s is in a batch being issued; its certificate comes from there.")
+        raise TransitionError(Message("sample_in_open_batch", message, sample=sample.code))
 
 
 def _error_text(e):
@@ -253,9 +264,10 @@ def certificate_request(*, actor, sample, decision_rule=None, standard=None, iss
     sample = _lock_sample(sample)
     current = Document.objects.filter(sample=sample, kind=Document.KIND_CERTIFICATE, validity="valid").first()
     if current:
-        raise TransitionError(
-            f"Sample {sample.code} already has a valid certificate {current.number}; after a retest, supersede it."
+        message = gettext_noop(
+            "Sample %(sample)s already has a valid certificate %(number)s; after a retest, supersede it."
         )
+        raise TransitionError(Message("already_certified", message, sample=sample.code, number=current.number))
     _check_not_in_open_batch(sample)
     doc = _new_certificate(
         actor,
@@ -273,17 +285,21 @@ def certificate_request(*, actor, sample, decision_rule=None, standard=None, iss
 def certificate_supersede(*, actor, document, reason, issue_anyway_reason=""):
     _check_issuer(actor)
     if not (reason or "").strip():
-        raise InputError({"reason": ["A reason is required to supersede a certificate."]})
+        message = gettext_noop("A reason is required to supersede a certificate.")
+        raise InputError({"reason": [Message("reason_required", message)]})
     old = Document.objects.select_for_update().get(pk=document.pk)
     if old.kind != Document.KIND_CERTIFICATE or old.validity != "valid":
-        raise TransitionError(f"{old.number} is {old.validity}; only a valid certificate can be superseded.")
+        message = gettext_noop("%(number)s is %(validity)s; only a valid certificate can be superseded.")
+        raise TransitionError(
+            Message("certificate_not_valid", message, number=old.number, validity=_validity(old.validity))
+        )
     sample = _lock_sample(old.sample)
     if sample.status == "certified":
-        raise TransitionError(
-            f"{old.number} still states the sample's current verified results; nothing to "
-            f"supersede it with. To correct a result, send {sample.code} for retest first; "
-            "to withdraw the certificate, revoke it."
+        message = gettext_noop(
+            "%(number)s still states the sample's current verified results; nothing to supersede it with. To "
+            "correct a result, send %(sample)s for retest first; to withdraw the certificate, revoke it."
         )
+        raise TransitionError(Message("nothing_to_supersede", message, number=old.number, sample=sample.code))
     new = _new_certificate(
         actor,
         sample,
@@ -315,10 +331,13 @@ def certificate_supersede(*, actor, document, reason, issue_anyway_reason=""):
 def document_revoke(*, actor, document, reason):
     _check_issuer(actor)
     if not (reason or "").strip():
-        raise InputError({"reason": ["A reason is required to revoke."]})
+        raise InputError({"reason": [Message("reason_required", gettext_noop("A reason is required to revoke."))]})
     doc = Document.objects.select_for_update().get(pk=document.pk)
     if doc.validity != "valid":
-        raise TransitionError(f"{doc.number} is already {doc.validity}.")
+        message = gettext_noop("%(number)s is already %(validity)s.")
+        raise TransitionError(
+            Message("document_already_withdrawn", message, number=doc.number, validity=_validity(doc.validity))
+        )
     before = _snapshot(doc)
     doc.validity, doc.revoked_by, doc.revoked_at, doc.revocation_reason = "revoked", actor, timezone.now(), reason
     doc.save(update_fields=["validity", "revoked_by", "revoked_at", "revocation_reason"])
@@ -342,18 +361,26 @@ def certificate_reissue(*, actor, document, reason, issue_anyway_reason=""):
     The revoked certificate stays revoked (the verification page names its re-issue)."""
     _check_issuer(actor)
     if not (reason or "").strip():
-        raise InputError({"reason": ["A reason is required to re-issue a certificate."]})
+        message = gettext_noop("A reason is required to re-issue a certificate.")
+        raise InputError({"reason": [Message("reason_required", message)]})
     old = Document.objects.select_for_update().get(pk=document.pk)
     if old.kind != Document.KIND_CERTIFICATE or old.validity != "revoked":
+        message = gettext_noop(
+            "%(number)s is %(validity)s; only a revoked certificate is re-issued (a valid one is superseded)."
+        )
         raise TransitionError(
-            f"{old.number} is {old.validity}; only a revoked certificate is re-issued (a valid one is superseded)."
+            Message("certificate_not_revoked", message, number=old.number, validity=_validity(old.validity))
         )
     if Document.objects.filter(supersedes=old).exists():
-        raise TransitionError(f"{old.number} has already been replaced by {old.superseded_by.number}.")
+        message = gettext_noop("%(number)s has already been replaced by %(replacement)s.")
+        raise TransitionError(
+            Message("already_replaced", message, number=old.number, replacement=old.superseded_by.number)
+        )
     sample = _lock_sample(old.sample)
     current = Document.objects.filter(sample=sample, kind=Document.KIND_CERTIFICATE, validity="valid").first()
     if current:
-        raise TransitionError(f"Sample {sample.code} already has a valid certificate {current.number}.")
+        message = gettext_noop("Sample %(sample)s already has a valid certificate %(number)s.")
+        raise TransitionError(Message("already_certified", message, sample=sample.code, number=current.number))
     _check_not_in_open_batch(sample)
     new = _new_certificate(
         actor,
@@ -393,12 +420,14 @@ def certificates_batch_request(
     _check_issuer(actor)
     ids = [s.pk for s in samples]
     if len(set(ids)) != len(ids):
-        raise InputError({"samples": ["Each sample may be named once in a batch."]})
+        message = gettext_noop("Each sample may be named once in a batch.")
+        raise InputError({"samples": [Message("sample_repeated", message)]})
     if standard:
         edition_or_error(standard)
     # Lock in one order (by id), whatever order the request names them in: two overlapping batches [a, b] and
     # [b, a] then queue for the same first row instead of each holding one and waiting for the other (deadlock).
-    by_pk = {s.pk: s for s in Sample.objects.select_for_update(of=("self",)).filter(pk__in=ids).order_by("pk")}
+    locked = Sample.objects.select_for_update(of=("self",)).select_related("product")
+    by_pk = {s.pk: s for s in locked.filter(pk__in=ids).order_by("pk")}
     certified = set(
         Document.objects.filter(sample_id__in=ids, kind=Document.KIND_CERTIFICATE, validity="valid").values_list(
             "sample_id", flat=True
@@ -410,13 +439,14 @@ def certificates_batch_request(
     for pk in ids:
         s = by_pk[pk]
         if s.status != "verified":
-            errors[s.code] = [f"is '{s.status}'; a certificate needs verified results"]
+            message = gettext_noop("is %(state)s; a certificate needs verified results")
+            errors[s.code] = [Message("sample_not_verified", message, state=state_name(s.status))]
         elif pk in certified:
-            errors[s.code] = ["already has a valid certificate"]
+            errors[s.code] = [Message("already_certified", gettext_noop("already has a valid certificate"))]
         elif pk in reserved:
-            errors[s.code] = ["is already in a batch being issued"]
+            errors[s.code] = [Message("sample_in_open_batch", gettext_noop("is already in a batch being issued"))]
         elif pk in unverified:
-            errors[s.code] = ["has results that are not verified yet"]
+            errors[s.code] = [Message("results_not_verified", gettext_noop("has results that are not verified yet"))]
     if errors:
         raise InputError({f"samples.{k}": v for k, v in errors.items()})
     check_lab_settings()
@@ -424,22 +454,24 @@ def certificates_batch_request(
         # refused here, naming them, rather than skipped later by the worker (checked only without a reason:
         # a reason covers whatever is missing)
         missing = {}
+        lacking = missing_required_results_of(
+            [by_pk[pk] for pk in ids], standard=standard, decision_rule=decision_rule
+        )  # reads shared by the samples
         for pk in ids:
-            names = [
-                m["name_en"]
-                for m in missing_required_results(by_pk[pk], standard=standard, decision_rule=decision_rule)
-            ]
+            names = lacking[pk]
             if names:
                 missing[by_pk[pk].code] = names
         if missing:
-            listed = "; ".join(f"{code}: {', '.join(names)}" for code, names in missing.items())
+            message = gettext_noop(
+                "Required results are missing for %(samples)s. Enter them, or give a reason to issue anyway (it is "
+                "printed in the certificates' remarks)."
+            )
+            listed = [
+                Message("sample_missing", gettext_noop("%(sample)s: %(names)s"), sample=code, names=_ParameterNames(m))
+                for code, m in missing.items()
+            ]
             raise InputError(
-                {
-                    "issue_anyway_reason": [
-                        f"Required results are missing for {listed}. Enter them, or give a reason to issue anyway "
-                        "(it is printed in the certificates' remarks)."
-                    ]
-                }
+                {"issue_anyway_reason": [Message("required_results_missing", message, samples=Joined(listed, "; "))]}
             )
     batch = IssueBatch.objects.create(
         requested_by=actor,
@@ -519,32 +551,11 @@ def _batch_issue(batch_id):
     docs = [item.document.pk for item in ready if item.document is not None]
     for item in items:
         item.open = False
-        item.save(update_fields=["open", "document", "error"])
+    BatchItem.objects.bulk_update(items, ["open", "document", "error"])
     batch.status, batch.issued_at = "issued", timezone.now()
     batch.save(update_fields=["status", "issued_at"])
     _dispatch_after_commit(docs)
     return batch
-
-
-def dispatch_batches(batch_ids):
-    """Send issue tasks for batches; with the broker down they stay in the outbox for the relay."""
-    from .tasks import issue_batch
-
-    batch_ids, sent = list(batch_ids), []
-    if not batch_ids:
-        return []
-    app = issue_batch.app
-    try:
-        with _publisher(app) as conn:
-            producer = app.amqp.Producer(conn)
-            for batch_id in batch_ids:
-                issue_batch.apply_async(args=[batch_id], retry=False, producer=producer)
-                sent.append(batch_id)
-    except Exception as e:  # broker unreachable: these stay in the outbox
-        log.warning("broker unavailable, %d batch(es) kept in the outbox: %s", len(batch_ids) - len(sent), e)
-    if sent:
-        IssueBatch.objects.filter(pk__in=sent, dispatched_at__isnull=True).update(dispatched_at=timezone.now())
-    return sent
 
 
 def _report_date(sample):
@@ -614,7 +625,7 @@ def _new_certificates(
                 sample=s,
                 product=s.product,
                 batch=batch,
-                context=ctx,
+                context=english(ctx),
                 issued_by=actor,
                 verification_code=code,
             )
@@ -696,17 +707,24 @@ def dossier_request(
     Refused (nothing stored) when a sample is not verified, a test report or the description is more
     than one year old at the application date (Art. 16) or the raw materials are not named (Art. 10)."""
     if actor.role not in DOSSIER_ROLES:
-        raise PermissionDeniedError("Manufacturers, reviewers and lab admins request registration dossiers.")
+        message = gettext_noop("Manufacturers, reviewers and lab admins request registration dossiers.")
+        raise PermissionDeniedError(Message("dossier_role", message))
     if actor.role == Role.MANUFACTURER and actor.manufacturer_id != product.manufacturer_id:
-        raise PermissionDeniedError("You may request dossiers only for your own products.")
+        message = gettext_noop("You may request dossiers only for your own products.")
+        raise PermissionDeniedError(Message("not_own_product", message))
     errors = {}
     if not samples:
-        errors["samples"] = ["At least one verified sample of the product is required."]
+        message = gettext_noop("At least one verified sample of the product is required.")
+        errors["samples"] = [Message("verified_sample_required", message)]
     for s in samples:
         if s.product_id != product.pk:
-            errors.setdefault("samples", []).append(f"{s.code} is not a sample of this product")
+            message = gettext_noop("%(sample)s is not a sample of this product")
+            errors.setdefault("samples", []).append(Message("not_sample_of_product", message, sample=s.code))
         elif s.status not in ("verified", "certified"):
-            errors.setdefault("samples", []).append(f"{s.code} is '{s.status}'; only verified samples can be used")
+            message = gettext_noop("%(sample)s is %(state)s; only verified samples can be used")
+            errors.setdefault("samples", []).append(
+                Message("sample_not_verified", message, sample=s.code, state=state_name(s.status))
+            )
     if errors:
         raise InputError(errors)
     application_date = application_date or timezone.localdate()
@@ -739,7 +757,7 @@ def dossier_request(
         number=number,
         product=product,
         declared=declared,
-        context=ctx,
+        context=english(ctx),  # frozen as said: English reasons, as the PDF prints them
         issued_by=actor,
         status="awaiting_signature",
         verification_code=code,
@@ -768,10 +786,14 @@ def dossier_request(
 def dossier_sign(*, actor, document):
     """A reviewer signs a requested dossier (name, title, signature, date); then it is rendered and issued."""
     if actor.role != Role.REVIEWER:
-        raise PermissionDeniedError("Only a reviewer of the lab signs a registration dossier.")
+        message = gettext_noop("Only a reviewer of the lab signs a registration dossier.")
+        raise PermissionDeniedError(Message("signer_only", message))
     doc = Document.objects.select_for_update().select_related("product__manufacturer").get(pk=document.pk)
     if doc.kind != Document.KIND_REGISTRATION or doc.status != "awaiting_signature":
-        raise TransitionError(f"{doc.number} is {doc.status}; only a dossier awaiting signature can be signed.")
+        message = gettext_noop("%(number)s is %(status)s; only a dossier awaiting signature can be signed.")
+        raise TransitionError(
+            Message("dossier_not_awaiting_signature", message, number=doc.number, status=term(doc.status, RENDER_NAMES))
+        )
     check_lab_settings()
     before = _snapshot(doc)
     now = timezone.now()

@@ -21,6 +21,10 @@ from django.core.files.base import ContentFile
 from django.db import OperationalError, connection, transaction
 from django.utils import timezone
 
+from . import services
+from .certificate_pdf import render_certificate
+from .dossier_pdf import render_dossier
+from .fonts import register_fonts
 from .models import Document
 
 log = logging.getLogger(__name__)
@@ -38,14 +42,10 @@ class TransientRenderError(Exception):
 @worker_process_init.connect
 def _load_fonts(**kwargs):
     """Each worker process reads the fonts when it starts, not inside its first render."""
-    from .fonts import register_fonts
-
     register_fonts()
 
 
 def _render_bytes(doc):
-    from .rendering import render_certificate, render_dossier
-
     delay = float(os.environ.get("LIMS_TEST_RENDER_DELAY", "0") or 0)  # lets a test kill a worker mid-render
     if delay:
         time.sleep(delay)
@@ -113,7 +113,7 @@ def render_document(self, document_id):
         raise
     digest = hashlib.sha256(pdf).hexdigest()
     with transaction.atomic():
-        doc = Document.objects.select_for_update().get(pk=document_id)
+        doc = Document.objects.select_for_update().defer("context").get(pk=document_id)  # rendered: not read again
         if doc.status == "ready":
             return "done"
         name = f"{doc.number}.pdf"
@@ -129,15 +129,11 @@ def render_document(self, document_id):
 
 @shared_task(name="certificates.relay_outbox")
 def relay_outbox():
-    from .services import relay_outbox as relay
-
-    return len(relay())
+    return len(services.relay_outbox())
 
 
 @shared_task(name="certificates.issue_batch", acks_late=True, reject_on_worker_lost=True)
 def issue_batch(batch_id):
     """Issue the certificates of a batch request (numbers, frozen content), then send their renders."""
-    from .services import batch_issue
-
-    batch = batch_issue(batch_id)
+    batch = services.batch_issue(batch_id)
     return batch.status if batch else "gone"

@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from lims import audit
+from lims.messages import Message, gettext_noop
 from lims.roles import Role
 from lims.services import PermissionDeniedError
 
@@ -17,7 +18,8 @@ BATCH_FIELDS = ("manufacturer_id", "name", "method", "started_on", "ended_on", "
 
 def _require_owner(user, manufacturer_id):
     if user.role == Role.MANUFACTURER and user.manufacturer_id != manufacturer_id:
-        raise PermissionDeniedError("Manufacturer users may act only for their own organisation.")
+        message = gettext_noop("Manufacturer users may act only for their own organisation.")
+        raise PermissionDeniedError(Message("not_own_organisation", message))
 
 
 def _record(batch, action, actor, changes, reason=""):

@@ -99,7 +99,7 @@ class SampleAdmin(admin.ModelAdmin):
 
 def _action_label(action):
     """'transition:receive' -> 'Receive' (in the admin's language), 'update' -> 'corrected'."""
-    from lims.web import labels
+    from web import labels
 
     if action.startswith("transition:"):
         return labels.label(labels.ACTIONS, action.split(":", 1)[1])
@@ -127,7 +127,7 @@ class EntityFilter(CodeFilter):
 
     @staticmethod
     def word(code):
-        from lims.web import labels
+        from web import labels
 
         return labels.label(labels.AUDIT_ENTITIES, code)
 
@@ -140,7 +140,7 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("record type"), ordering="entity")
     def entity_label(self, obj):
-        from lims.web import labels
+        from web import labels
 
         return labels.label(labels.AUDIT_ENTITIES, obj.entity)
 

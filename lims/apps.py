@@ -6,6 +6,12 @@ class LimsConfig(AppConfig):
     verbose_name = "LIMS"
 
     def ready(self):
+        from django.utils.translation import get_language, gettext
+
+        from . import messages
+
+        messages.set_translator(gettext, get_language)  # a Message reads in the active language from now on
+
         from . import (
             audit,
             checks,  # noqa: F401  registers the deployment checks

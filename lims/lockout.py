@@ -11,12 +11,17 @@ import math
 
 from axes.backends import AxesStandaloneBackend
 from django.conf import settings
+from django.contrib.auth.forms import AuthenticationForm
 from django.db import transaction
 from django.http import JsonResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import audit
+
+# The login page's form, shown again with the lock message. The pages app registers its own (WebConfig.ready):
+# the core does not import the pages.
+LOGIN_FORM = AuthenticationForm
 
 
 class LockoutBackend(AxesStandaloneBackend):
@@ -177,9 +182,7 @@ def lockout_response(request, original_response=None, credentials=None):
     else:
         from django.template.response import TemplateResponse
 
-        from .web.forms import LoginForm
-
-        form = LoginForm(request, initial={"username": username})
+        form = LOGIN_FORM(request, initial={"username": username})
         response = TemplateResponse(
             request, "registration/login.html", {"form": form, "lock_message": message, "next": ""}, status=429
         )

@@ -9,7 +9,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from . import audit
-from .lifecycle import RESULTS_RELEASED, TransitionError, check_transition
+from .lifecycle import RESULTS_RELEASED, TransitionError, check_transition, state_name
+from .messages import Message, gettext_noop
 from .models import Product, Sample, SampleTransition
 from .numbering import next_number
 from .roles import Role
@@ -32,16 +33,26 @@ RECEIPT_FIELDS = ("product", "lot_number", "sampled_on", "received_on")
 
 
 class PermissionDeniedError(Exception):
-    pass
+    """The actor may not do this (API: 403 {"code", "detail"}); ``message`` is a lims.messages.Message."""
+
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
 
 
 class ReasonRequiredError(Exception):
     """A change that needs a reason got none (API: 400 {"reason": [message]})."""
 
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
+
 
 def _require_owner(user, manufacturer_id):
     if user.role == Role.MANUFACTURER and user.manufacturer_id != manufacturer_id:
-        raise PermissionDeniedError("Manufacturer users may act only for their own organisation.")
+        raise PermissionDeniedError(
+            Message("not_own_organisation", gettext_noop("Manufacturer users may act only for their own organisation."))
+        )
 
 
 def _apply_update(obj, audited_fields, fields, *, entity, actor, reason, **where):
@@ -89,17 +100,18 @@ def product_update(*, actor, product, reason="", **fields):
     if judged:
         codes = ", ".join(s.code for s in judged)
         if actor.role != Role.LAB_ADMIN:
-            raise TransitionError(
-                f"{', '.join(changed)} cannot change: sample(s) {codes} of this product have verified results "
-                "judged with the current values. Register a new product for the new composition, or ask the "
-                "lab to correct the record.",
-                error_code="judgement_inputs_frozen",
+            message = gettext_noop(
+                "%(fields)s cannot change: sample(s) %(samples)s of this product have verified results judged with "
+                "the current values. Register a new product for the new composition, or ask the lab to correct "
+                "the record."
             )
+            raise TransitionError(Message("judgement_inputs_frozen", message, fields=changed, samples=codes))
         if not (reason or "").strip():
-            raise ReasonRequiredError(
-                f"A reason is required to correct {', '.join(changed)}: sample(s) {codes} have verified results "
-                "and return to verification."
+            message = gettext_noop(
+                "A reason is required to correct %(fields)s: sample(s) %(samples)s have verified results and "
+                "return to verification."
             )
+            raise ReasonRequiredError(Message("reason_required", message, fields=changed, samples=codes))
     changes = _apply_update(
         product, PRODUCT_FIELDS, fields, entity="product", actor=actor, reason=reason, manufacturer=product.manufacturer
     )
@@ -143,16 +155,18 @@ def sample_update(*, actor, sample, reason="", **fields):
     sample = Sample.objects.select_for_update().select_related("product").get(pk=sample.pk)
     _require_owner(actor, sample.product.manufacturer_id)
     if sample.status not in ("registered", "received"):
-        raise TransitionError(f"A sample that is '{sample.status}' can no longer be edited; its data are under test.")
+        message = gettext_noop("A sample that is %(state)s can no longer be edited; its data are under test.")
+        raise TransitionError(Message("sample_not_editable", message, state=state_name(sample.status)))
     changed = [f for f in RECEIPT_FIELDS if f in fields and fields[f] != getattr(sample, f)]
     if changed and sample.status != "registered":
         if actor.role == Role.MANUFACTURER:
-            raise TransitionError(
-                f"{', '.join(changed)} of sample {sample.code} cannot change after receipt; ask the lab to correct it.",
-                error_code="receipt_facts_frozen",
+            message = gettext_noop(
+                "%(fields)s of sample %(sample)s cannot change after receipt; ask the lab to correct it."
             )
+            raise TransitionError(Message("receipt_facts_frozen", message, fields=changed, sample=sample.code))
         if not (reason or "").strip():
-            raise ReasonRequiredError(f"A reason is required to change {', '.join(changed)} of a received sample.")
+            message = gettext_noop("A reason is required to change %(fields)s of a received sample.")
+            raise ReasonRequiredError(Message("reason_required", message, fields=changed))
     _apply_update(
         sample,
         SAMPLE_FIELDS,

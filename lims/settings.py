@@ -60,12 +60,13 @@ INSTALLED_APPS = [
     "certificates",
     "qc",
     "composting",
+    "web",  # the shell on top: pages, API, root URLs (README "Layout")
 ]
 
 MIDDLEWARE = [
     "lims.uploads.UploadLimitMiddleware",  # 413 before any body is read
     "django.middleware.security.SecurityMiddleware",
-    "lims.middleware.RejectNulMiddleware",  # hostile input: NUL in path or query string -> 400
+    "web.middleware.RejectNulMiddleware",  # hostile input: NUL in path or query string -> 400
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -78,7 +79,7 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",  # a locked-out login answers 429 (lims.lockout.lockout_response)
 ]
 
-ROOT_URLCONF = "lims.urls"
+ROOT_URLCONF = "web.root_urls"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
@@ -91,7 +92,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
-            "libraries": {"web": "lims.web.templatetags.web"},
+            "libraries": {"web": "web.templatetags.web"},
         },
     },
 ]
@@ -184,7 +185,7 @@ LIMS_UPLOAD_MAX_BYTES = int(float(os.environ.get("LIMS_UPLOAD_MAX_MB", "20")) * 
 LIMS_IMPORT_MAX_ROWS = int(os.environ.get("LIMS_IMPORT_MAX_ROWS", "200000"))
 LIMS_IMPORT_MAX_INFLATED_BYTES = int(float(os.environ.get("LIMS_IMPORT_MAX_INFLATED_MB", "200")) * 1_000_000)
 LIMS_PHOTO_MAX_BYTES = int(float(os.environ.get("LIMS_PHOTO_MAX_MB", "10")) * 1_000_000)
-# Hostile input: JSON bodies nested deeper than this are refused with a 400 (lims.api.parsers).
+# Hostile input: JSON bodies nested deeper than this are refused with a 400 (web.api.parsers).
 LIMS_MAX_JSON_DEPTH = int(os.environ.get("LIMS_MAX_JSON_DEPTH", "32"))
 
 REST_FRAMEWORK = {
@@ -199,10 +200,14 @@ REST_FRAMEWORK = {
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_SCHEMA_CLASS": "lims.api.schema.LimsAutoSchema",  # documents the error answers too
-    "EXCEPTION_HANDLER": "lims.api.exceptions.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "web.api.schema.LimsAutoSchema",  # documents the error answers too
+    "EXCEPTION_HANDLER": "web.api.exceptions.exception_handler",
+    "DEFAULT_RENDERER_CLASSES": [
+        "web.api.parsers.JSONRenderer",  # a Message in an answer reads in the request's language
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
     "DEFAULT_PARSER_CLASSES": [
-        "lims.api.parsers.JSONParser",
+        "web.api.parsers.JSONParser",
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],

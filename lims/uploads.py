@@ -3,6 +3,8 @@ Content-Length, before anything reads it (imports, chromatogram photos, the PDF 
 
 from django.conf import settings
 from django.http import HttpResponse, JsonResponse
+from django.utils import translation
+from django.utils.translation import gettext_noop
 
 
 class UploadLimitMiddleware:
@@ -17,10 +19,14 @@ class UploadLimitMiddleware:
             length = 0
         if length > limit:
             mb = limit / 1_000_000
-            en = f"The upload is larger than the limit of {mb:g} MB."
+            message = gettext_noop("The upload is larger than the limit of %(mb)s MB.")
             if request.path.startswith("/api/"):
-                return JsonResponse({"detail": en, "code": "upload_too_large", "limit_bytes": limit}, status=413)
-            zh = f"上傳的檔案超過 {mb:g} MB 的上限。"
+                with translation.override(translation.get_language_from_request(request)):
+                    detail = translation.gettext(message) % {"mb": f"{mb:g}"}
+                return JsonResponse({"detail": detail, "code": "upload_too_large", "limit_bytes": limit}, status=413)
+            en = message % {"mb": f"{mb:g}"}
+            with translation.override("zh-hant"):
+                zh = translation.gettext(message) % {"mb": f"{mb:g}"}
             return HttpResponse(
                 f"<!doctype html><title>413</title><h1>413</h1><p>{zh}</p><p>{en}</p>",
                 status=413,

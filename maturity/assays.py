@@ -12,7 +12,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from lims import audit
-from lims.lifecycle import TransitionError, check_transition
+from lims.lifecycle import TransitionError, check_transition, state_name
+from lims.messages import Joined, Message, english, gettext_noop, term
 from lims.models import Sample
 from lims.roles import Role
 from lims.services import PermissionDeniedError, register_effect, register_guard, sample_transition
@@ -39,13 +40,26 @@ def _assay_snapshot(assay):
     }
 
 
+ASSAY_STATUS_NAMES = {
+    "entered": gettext_noop("Entered"),
+    "verified": gettext_noop("Verified"),
+    "invalidated": gettext_noop("Invalidated"),
+}
+
+
+def _assay_status(code):
+    return term(code, ASSAY_STATUS_NAMES)
+
+
 def _check_entry(actor, sample):
     if actor.role not in ENTRY_ROLES:
-        raise PermissionDeniedError("Only technicians and lab admins enter assay data.")
+        message = gettext_noop("Only technicians and lab admins enter assay data.")
+        raise PermissionDeniedError(Message("entry_role", message))
     if sample.status not in OPEN_FOR_ENTRY:
-        raise TransitionError(
-            f"Assays can be entered only while a sample is received or in testing; this one is '{sample.status}'."
+        message = gettext_noop(
+            "Assays can be entered only while a sample is received or in testing; this one is %(state)s."
         )
+        raise TransitionError(Message("sample_not_open_for_entry", message, state=state_name(sample.status)))
 
 
 def _compute(method, data, sample, exclude=None):
@@ -87,24 +101,31 @@ def _check_photo(photo):
 
     limit = settings.LIMS_PHOTO_MAX_BYTES
     if photo.size > limit:
-        raise InputError({"photo": [f"The photo is larger than the limit of {limit / 1_000_000:g} MB."]})
+        message = gettext_noop("The photo is larger than the limit of %(mb)s MB.")
+        raise InputError({"photo": [Message("photo_too_large", message, mb=f"{limit / 1_000_000:g}")]})
     try:
         photo.seek(0)
         with Image.open(photo) as im:
             fmt, pixels = im.format, im.width * im.height
             im.verify()
     except Exception:
-        raise InputError({"photo": ["The file is not a readable image; upload a JPEG, PNG or WebP photo."]})
+        message = gettext_noop("The file is not a readable image; upload a JPEG, PNG or WebP photo.")
+        raise InputError({"photo": [Message("photo_unreadable", message)]})
     finally:
         photo.seek(0)
     if fmt not in PHOTO_FORMATS:
-        raise InputError({"photo": [f"Images of type {fmt} are not accepted; upload a JPEG, PNG or WebP photo."]})
+        message = gettext_noop("Images of type %(format)s are not accepted; upload a JPEG, PNG or WebP photo.")
+        raise InputError({"photo": [Message("photo_type", message, format=fmt)]})
     if pixels > PHOTO_MAX_PIXELS:
         raise InputError(
             {
                 "photo": [
-                    f"The photo has {pixels // 1_000_000} megapixels; at most "
-                    f"{PHOTO_MAX_PIXELS // 1_000_000} are accepted."
+                    Message(
+                        "photo_too_many_pixels",
+                        gettext_noop("The photo has %(megapixels)s megapixels; at most %(limit)s are accepted."),
+                        megapixels=pixels // 1_000_000,
+                        limit=PHOTO_MAX_PIXELS // 1_000_000,
+                    )
                 ]
             }
         )
@@ -115,7 +136,8 @@ def assay_enter(*, actor, sample, method, data, photo=None, source=""):
     sample = Sample.objects.select_for_update().select_related("product__manufacturer").get(pk=sample.pk)
     _check_entry(actor, sample)
     if photo is not None and method != "chromatogram":
-        raise InputError({"photo": ["A photo can be attached only to a chromatogram assay."]})
+        message = gettext_noop("A photo can be attached only to a chromatogram assay.")
+        raise InputError({"photo": [Message("photo_not_chromatogram", message)]})
     if photo is not None:
         _check_photo(photo)
     if sample.status == "received":
@@ -148,11 +170,13 @@ def assay_correct(*, actor, assay, data, reason):
     sample = assay.sample
     _check_entry(actor, sample)
     if assay.status != "entered":
-        raise TransitionError(
-            f"This assay is {assay.status}: its raw data and results are read-only. Ask a reviewer for a retest."
+        message = gettext_noop(
+            "This assay is %(status)s: its raw data and results are read-only. Ask a reviewer for a retest."
         )
+        raise TransitionError(Message("assay_read_only", message, status=_assay_status(assay.status)))
     if not (reason or "").strip():
-        raise InputError({"reason": ["A reason is required to correct raw data."]})
+        message = gettext_noop("A reason is required to correct raw data.")
+        raise InputError({"reason": [Message("reason_required", message)]})
     before = _assay_snapshot(assay)
     outcome, policy = _compute(assay.method, data, sample, exclude=assay)
     assay.data = data
@@ -177,17 +201,18 @@ def assay_correct(*, actor, assay, data, reason):
 
 def _submit_needs_assays(sample, actor):
     if not sample.assays.filter(status="entered").exists():
-        raise TransitionError("Nothing to submit: enter at least one assay first.")
+        message = gettext_noop("Nothing to submit: enter at least one assay first.")
+        raise TransitionError(Message("nothing_to_submit", message))
 
 
 def _verify_by_second_person(sample, actor):
     pending = sample.assays.filter(status="entered")
     if not pending.exists():
-        raise TransitionError("No entered results are waiting for verification.")
+        message = gettext_noop("No entered results are waiting for verification.")
+        raise TransitionError(Message("nothing_to_verify", message))
     if pending.filter(entered_by=actor).exists():
-        raise TransitionError(
-            "You entered results of this sample; another reviewer must verify them.", code="forbidden"
-        )
+        message = gettext_noop("You entered results of this sample; another reviewer must verify them.")
+        raise TransitionError(Message("second_person_required", message), code="forbidden")
 
 
 def sample_issues(sample, assays=None):
@@ -208,12 +233,13 @@ def _plausible_or_overridden(sample, actor):
     assays = list(current_assays(sample))
     left = plausibility.uncovered(sample_issues(sample, assays), _overridden_codes(assays))
     if left:
+        message = gettext_noop(
+            "These results cannot be verified as they are: %(issues)s. Repeat the assay, or verify with an "
+            "override: give override_reason."
+        )
+        issues = Joined([i["message"] for i in left], "; ")
         raise TransitionError(
-            "These results cannot be verified as they are: "
-            + "; ".join(i["message"] for i in left)
-            + ". Repeat the assay, or verify with an override: give override_reason.",
-            code="invalid",
-            field="override_reason",
+            Message("override_required", message, issues=issues), code="invalid", field="override_reason"
         )
 
 
@@ -228,7 +254,7 @@ def sample_verify(*, actor, sample, reason="", override_reason=""):
         if found and actor.role == Role.REVIEWER:
             record = {
                 "codes": [i["code"] for i in found],
-                "issues": found,
+                "issues": english(found),  # stored as said
                 "reason": override_reason,
                 "by": actor.display_name,
                 "by_id": actor.pk,
@@ -332,9 +358,13 @@ def retest_selection(sample, assays=None, parameters=None):
     for pk in assays or []:
         a = current.get(pk)
         if a is None:
-            errors.setdefault("assays", []).append(f"#{pk} is not a current assay of {sample.code}")
+            message = gettext_noop("#%(assay)s is not a current assay of %(sample)s")
+            errors.setdefault("assays", []).append(Message("not_current_assay", message, assay=pk, sample=sample.code))
         elif a.status != "verified":
-            errors.setdefault("assays", []).append(f"#{pk} is {a.status}; only verified assays are retested")
+            message = gettext_noop("#%(assay)s is %(status)s; only verified assays are retested")
+            errors.setdefault("assays", []).append(
+                Message("assay_not_verified", message, assay=pk, status=_assay_status(a.status))
+            )
         elif pk not in chosen:
             chosen.append(pk)
     if parameters:
@@ -342,15 +372,30 @@ def retest_selection(sample, assays=None, parameters=None):
         for key in parameters:
             source = figures.sources.get(key)
             if key not in PARAMETERS and key not in DERIVED:
-                errors.setdefault("parameters", []).append(f"unknown parameter '{key}'")
+                message = gettext_noop("unknown parameter %(parameter)s")
+                errors.setdefault("parameters", []).append(Message("unknown_parameter", message, parameter=repr(key)))
             elif key in figures.derived or key in DERIVED:
+                message = gettext_noop(
+                    "%(parameter)s is derived from other results; retest the assays it is computed from"
+                )
                 errors.setdefault("parameters", []).append(
-                    f"{key} is derived from other results; retest the assays it is computed from"
+                    Message("derived_parameter", message, parameter=calc.parameter(key))
                 )
             elif source is None:
-                errors.setdefault("parameters", []).append(f"{sample.code} has no current result for {key}")
+                message = gettext_noop("%(sample)s has no current result for %(parameter)s")
+                errors.setdefault("parameters", []).append(
+                    Message("no_current_result", message, sample=sample.code, parameter=calc.parameter(key))
+                )
             elif source.status != "verified":
-                errors.setdefault("parameters", []).append(f"{key} comes from an assay that is {source.status}")
+                message = gettext_noop("%(parameter)s comes from an assay that is %(status)s")
+                errors.setdefault("parameters", []).append(
+                    Message(
+                        "assay_not_verified",
+                        message,
+                        parameter=calc.parameter(key),
+                        status=_assay_status(source.status),
+                    )
+                )
             elif source.pk not in chosen:
                 chosen.append(source.pk)
     if errors:
@@ -471,7 +516,16 @@ def _check_derivation(staged, k, sample_id, assay, policy):
 
         code, rows = sample.code, staged.sample_rows(k)
         raise ImportRejected(
-            [{"row": int(rows.min()), "column": c, "reason": f"{code}: {' '.join(v)}"} for c, v in e.errors.items()]
+            [
+                {
+                    "row": int(rows.min()),
+                    "column": c,
+                    "reason": Message(
+                        "sample_problem", gettext_noop("%(sample)s: %(problem)s"), sample=code, problem=Joined(v, " ")
+                    ),
+                }
+                for c, v in e.errors.items()
+            ]
         )
 
 
@@ -497,7 +551,8 @@ def results_import(*, actor, filename, content, check_only=False, reimport=False
     from .models import ImportRun
 
     if actor.role not in ENTRY_ROLES:
-        raise PermissionDeniedError("Only technicians and lab admins import results.")
+        message = gettext_noop("Only technicians and lab admins import results.")
+        raise PermissionDeniedError(Message("import_role", message))
     phases = _Phases()
     staged = stage(filename, content, **_import_limits())
     phases.done("read and validate")
@@ -508,16 +563,22 @@ def results_import(*, actor, filename, content, check_only=False, reimport=False
     for k, code in enumerate(codes):
         sample = samples.get(code)
         if sample is None:
-            errors.extend(
-                {"row": int(n), "column": "sample_code", "reason": f"no sample {code}"} for n in staged.sample_rows(k)
-            )
+            reason = Message("unknown_sample", gettext_noop("no sample %(sample)s"), sample=code)
+            errors.extend({"row": int(n), "column": "sample_code", "reason": reason} for n in staged.sample_rows(k))
         elif sample[1] not in OPEN_FOR_ENTRY:
             errors.extend(
                 {
                     "row": int(n),
                     "column": "sample_code",
-                    "reason": f"sample {code} is '{sample[1]}'; results can be entered only while it is "
-                    "received or in testing",
+                    "reason": Message(
+                        "sample_not_open_for_entry",
+                        gettext_noop(
+                            "sample %(sample)s is %(state)s; results can be entered only while it is received or in "
+                            "testing"
+                        ),
+                        sample=code,
+                        state=state_name(sample[1]),
+                    ),
                 }
                 for n in staged.sample_rows(k)
             )

@@ -105,9 +105,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from numbers import Real
 
+from lims.messages import Message, Named, field_name, gettext_noop
+
 from .errors import ErrorCollector, InputError
 from .measurements import Measurement
-from .parameters import METALS, PARAMETERS, UNITS_PER_PCT
+from .parameters import DERIVED, METALS, PARAMETERS, UNITS_PER_PCT
 
 __all__ = [
     "LabPolicy",
@@ -168,17 +170,23 @@ METHODS = (
 STABILITY_METHODS = ("co2_evolution", "solvita", "mineral_nitrogen", "dewar")  # §12
 
 FLAG_MESSAGES = {
-    "dichromate_reduced_over_limit": "More than the lab's limit of the dichromate added was reduced, so oxidation "
-    "may be incomplete: repeat with less sample.",
-    "organic_carbon_stands_in_for_total_carbon": "Total carbon was not measured, so organic carbon stands in for it "
-    "in the RS/TC ratio.",
-    "control_germination_below_validity": "Control germination is below the lab's validity limit, so the germination "
-    "assay is invalid.",
-    "control_germination_zero": "No control seed germinated, so relative germination and the germination index "
-    "are undefined.",
-    "control_root_length_zero": "Control root length is zero, so relative root growth and the germination index "
-    "are undefined.",
-    "no3_n_zero": "NO₃-N is zero, so the NH₄-N : NO₃-N ratio is undefined.",
+    "dichromate_reduced_over_limit": gettext_noop(
+        "More than the lab's limit of the dichromate added was reduced, so oxidation "
+        "may be incomplete: repeat with less sample."
+    ),
+    "organic_carbon_stands_in_for_total_carbon": gettext_noop(
+        "Total carbon was not measured, so organic carbon stands in for it in the RS/TC ratio."
+    ),
+    "control_germination_below_validity": gettext_noop(
+        "Control germination is below the lab's validity limit, so the germination assay is invalid."
+    ),
+    "control_germination_zero": gettext_noop(
+        "No control seed germinated, so relative germination and the germination index are undefined."
+    ),
+    "control_root_length_zero": gettext_noop(
+        "Control root length is zero, so relative root growth and the germination index are undefined."
+    ),
+    "no3_n_zero": gettext_noop("NO₃-N is zero, so the NH₄-N : NO₃-N ratio is undefined."),
 }
 
 GERMINATION_PROTOCOLS = ("tari_cabbage", "livestock_radish")
@@ -195,6 +203,48 @@ N_ATOMIC_MASS = 14.007  # §4.3
 
 
 # --------------------------------------------------------------------------- helpers
+
+
+# Raw-data fields named inside messages: their labels (msgids shared with the pages).
+FIELD_NAMES = {
+    "wet_mass_g": gettext_noop("wet mass"),
+    "dry_mass_g": gettext_noop("dry mass"),
+    "sample_mass_g": gettext_noop("sample mass"),
+    "ferrous_normality": gettext_noop("FeSO₄ normality"),
+    "titrant_ml": gettext_noop("titrant volume"),
+    "blank_ml": gettext_noop("blank volume"),
+    "dichromate_normality": gettext_noop("K₂Cr₂O₇ normality"),
+    "dichromate_ml": gettext_noop("K₂Cr₂O₇ volume"),
+    "correction_factor": gettext_noop("correction factor f"),
+    "acid_normality": gettext_noop("acid normality"),
+    "organic_carbon_pct": gettext_noop("organic carbon"),
+    "total_carbon_pct": gettext_noop("total carbon"),
+    "reducing_sugar_pct": gettext_noop("reducing sugar"),
+    "sown": gettext_noop("sown"),
+    "germinated": gettext_noop("germinated"),
+    "mean_root_length_mm": gettext_noop("mean root length"),
+    "protocol": gettext_noop("protocol"),
+    "center": gettext_noop("Centre"),
+    "middle_band": gettext_noop("Middle band"),
+    "edge": gettext_noop("Edge"),
+    "ambient_temperature_c": gettext_noop("ambient temperature"),
+}
+REQUIRED = gettext_noop("is required")
+
+
+def field(name):
+    """A raw-data field inside a message: its API name in English, its label in Chinese."""
+    return field_name(name, FIELD_NAMES)
+
+
+def parameter(key):
+    """A parameter inside a message: its code in English, its Chinese name in Chinese."""
+    p = PARAMETERS.get(key) or DERIVED.get(key)
+    return Named(key, p.name_zh) if p is not None else key
+
+
+def required():
+    return Message("required", REQUIRED)
 
 
 def _fmt(x) -> str:
@@ -220,6 +270,15 @@ def _measurement(
     )
 
 
+def _above_field(name, limit):
+    """'must be ≤ wet_mass_g (10)': a value above another field's."""
+    return Message("max_value", gettext_noop("must be ≤ %(field)s (%(limit)s)"), field=field(name), limit=limit)
+
+
+def _below_field(name, limit):
+    return Message("min_value", gettext_noop("must be ≥ %(field)s (%(limit)s)"), field=field(name), limit=limit)
+
+
 class _Reader:
     """Reads typed fields from a dict, recording problems in an ErrorCollector."""
 
@@ -234,7 +293,7 @@ class _Reader:
     def reject_unknown(self, allowed) -> None:
         for key in self.data:
             if key not in allowed and key != "note":
-                self.errors.add(self.path(str(key)), "unknown field")
+                self.errors.add(self.path(str(key)), Message("unknown_field", gettext_noop("unknown field")))
 
     def number(self, name, *, required=True, default=None, gt=None, ge=None, le=None, integer=False):
         """A finite number (int, float, Decimal or numeric string), or None on error/absence."""
@@ -242,66 +301,75 @@ class _Reader:
         raw = self.data.get(name)
         if raw is None or (isinstance(raw, str) and not raw.strip()):
             if required:
-                self.errors.add(path, "is required")
+                self.errors.add(path, Message("required", REQUIRED))
             return default
         value = _to_number(raw)
-        if isinstance(value, str):  # an error message
+        if isinstance(value, Message):  # an error message
             self.errors.add(path, value)
             return None
         if integer and not value.is_integer():
-            self.errors.add(path, "must be an integer")
+            self.errors.add(path, Message("not_integer", gettext_noop("must be an integer")))
             return None
         ok = True
         if gt is not None and not value > gt:
-            self.errors.add(path, f"must be > {_fmt(gt)}")
+            self.errors.add(path, Message("min_value", gettext_noop("must be > %(limit)s"), limit=_fmt(gt)))
             ok = False
         if ge is not None and not value >= ge:
-            self.errors.add(path, f"must be ≥ {_fmt(ge)}")
+            self.errors.add(path, Message("min_value", gettext_noop("must be ≥ %(limit)s"), limit=_fmt(ge)))
             ok = False
         if le is not None and not value <= le:
-            self.errors.add(path, f"must be ≤ {_fmt(le)}")
+            self.errors.add(path, Message("max_value", gettext_noop("must be ≤ %(limit)s"), limit=_fmt(le)))
             ok = False
         if not ok:
             return None
         return int(value) if integer else value
 
     def choice(self, name, choices, *, required=True, what="code"):
+        """``what``: 'code' ("unknown code 'x'"), 'field' ("unknown protocol 'x'"), 'field code' ("unknown edge
+        code 'x'")."""
         path = self.path(name)
         raw = self.data.get(name)
         if raw is None or raw == "":
             if required:
-                self.errors.add(path, "is required")
+                self.errors.add(path, Message("required", REQUIRED))
             return None
         if not isinstance(raw, str) or raw not in choices:
-            self.errors.add(path, f"unknown {what} {raw!r}; expected one of {', '.join(choices)}")
+            if what == "field":
+                message = gettext_noop("unknown %(field)s %(value)s; expected one of %(choices)s")
+            elif what == "field code":
+                message = gettext_noop("unknown %(field)s code %(value)s; expected one of %(choices)s")
+            else:
+                message = gettext_noop("unknown code %(value)s; expected one of %(choices)s")
+            params = {"field": field(name)} if what != "code" else {}
+            self.errors.add(path, Message("invalid_choice", message, value=repr(raw), choices=tuple(choices), **params))
             return None
         return raw
 
 
 def _to_number(raw):
-    """Float value of ``raw``, or an error message (str) when it is not a finite number."""
+    """Float value of ``raw``, or an error :class:`Message` when it is not a finite number."""
     if isinstance(raw, bool):
-        return "must be a number, not a boolean"
+        return Message("not_a_number", gettext_noop("must be a number, not a boolean"))
     if isinstance(raw, str):
         try:
             value = float(raw.strip())
         except ValueError:
-            return f"must be a number (got {raw!r})"
+            return Message("not_a_number", gettext_noop("must be a number (got %(value)s)"), value=repr(raw))
     elif isinstance(raw, (Real, Decimal)):
         try:
             value = float(raw)
         except (OverflowError, ValueError):
-            return "must be a finite number"
+            return Message("not_finite", gettext_noop("must be a finite number"))
     else:
-        return f"must be a number (got {type(raw).__name__})"
+        return Message("not_a_number", gettext_noop("must be a number (got %(value)s)"), value=type(raw).__name__)
     if not math.isfinite(value):
-        return "must be a finite number"
+        return Message("not_finite", gettext_noop("must be a finite number"))
     return value
 
 
 def _require_mapping(data, errors: ErrorCollector, path: str) -> bool:
     if not isinstance(data, dict):
-        errors.add(path, "must be an object")
+        errors.add(path, Message("not_an_object", gettext_noop("must be an object")))
         return False
     return True
 
@@ -311,9 +379,9 @@ def _required_object(data, key, shape, empty_message, errors: ErrorCollector) ->
     _Reader(data, errors).reject_unknown({key})
     value = data.get(key)
     if value is None:
-        errors.add(key, "is required")
+        errors.add(key, Message("required", REQUIRED))
     elif not isinstance(value, dict):
-        errors.add(key, f"must be an object of {shape}")
+        errors.add(key, Message("not_an_object", gettext_noop("must be an object of %(shape)s"), shape=shape))
     elif not value:
         errors.add(key, empty_message)
     errors.raise_if_any()
@@ -330,7 +398,7 @@ def _moisture(data, policy, context, errors) -> AssayOutcome:
     wet = r.number("wet_mass_g", gt=0)
     dry = r.number("dry_mass_g", gt=0)
     if wet is not None and dry is not None and dry > wet:
-        errors.add("dry_mass_g", f"must be ≤ wet_mass_g ({_fmt(wet)})")
+        errors.add("dry_mass_g", _above_field("wet_mass_g", _fmt(wet)))
     errors.raise_if_any()
     moisture = (wet - dry) / wet * 100.0
     return AssayOutcome(
@@ -364,12 +432,17 @@ def _organic_carbon_wet_oxidation(data, policy, context, errors) -> AssayOutcome
     blank_given = data.get("blank_ml") not in (None, "")
 
     if v_blank is not None and v_sample is not None and not v_blank > v_sample:
-        errors.add("blank_ml", f"blank volume below sample volume: must be > titrant_ml ({_fmt(v_sample)})")
-    if not blank_given and None not in (n_fe, v_sample, n_cr, v_cr) and not n_cr * v_cr - n_fe * v_sample > 0:
+        message = gettext_noop("blank volume below sample volume: must be > %(field)s (%(limit)s)")
         errors.add(
-            "titrant_ml",
-            f"no dichromate reduced: ferrous_normality × titrant_ml ({_fmt(n_fe * v_sample)} meq) "
-            f"must be < dichromate added ({_fmt(n_cr * v_cr)} meq)",
+            "blank_ml", Message("blank_not_above_titrant", message, field=field("titrant_ml"), limit=_fmt(v_sample))
+        )
+    if not blank_given and None not in (n_fe, v_sample, n_cr, v_cr) and not n_cr * v_cr - n_fe * v_sample > 0:
+        message = gettext_noop(
+            "no dichromate reduced: ferrous_normality × titrant_ml (%(used)s meq) must be < dichromate added "
+            "(%(added)s meq)"
+        )
+        errors.add(
+            "titrant_ml", Message("no_dichromate_reduced", message, used=_fmt(n_fe * v_sample), added=_fmt(n_cr * v_cr))
         )
     errors.raise_if_any()
 
@@ -382,11 +455,11 @@ def _organic_carbon_wet_oxidation(data, policy, context, errors) -> AssayOutcome
     reduced_pct = meq / added * 100.0
     oc = meq * C_MG_PER_MEQ * f / (mass * 10.0)
     if oc > 100:
-        errors.add(
-            "titrant_ml",
-            f"gives organic carbon {oc:.4g} % (meq reduced × 3 × f / (sample_mass_g × 10)): "
-            "a content cannot exceed 100 %; check sample_mass_g, titrant_ml and blank_ml",
+        message = gettext_noop(
+            "gives organic carbon %(value)s %% (meq reduced × 3 × f / (sample_mass_g × 10)): a content cannot exceed "
+            "100 %%; check sample_mass_g, titrant_ml and blank_ml"
         )
+        errors.add("titrant_ml", Message("content_over_100", message, value=f"{oc:.4g}"))
         errors.raise_if_any()
     flags = []
     if reduced_pct > policy.dichromate_reduced_flag_pct:
@@ -416,7 +489,7 @@ def _organic_carbon_combustion(data, policy, context, errors) -> AssayOutcome:
     oc = r.number("organic_carbon_pct", ge=0, le=100)
     tc = r.number("total_carbon_pct", required=False, ge=0, le=100)
     if oc is not None and tc is not None and tc < oc:
-        errors.add("total_carbon_pct", f"must be ≥ organic_carbon_pct ({_fmt(oc)})")
+        errors.add("total_carbon_pct", _below_field("organic_carbon_pct", _fmt(oc)))
     errors.raise_if_any()
     results = {
         "organic_carbon_pct": _measurement("organic_carbon_pct", oc),
@@ -436,15 +509,16 @@ def _total_nitrogen_kjeldahl(data, policy, context, errors) -> AssayOutcome:
     v_sample = r.number("titrant_ml", ge=0)
     v_blank = r.number("blank_ml", ge=0)
     if v_sample is not None and v_blank is not None and not v_sample > v_blank:
-        errors.add("titrant_ml", f"must be > blank_ml ({_fmt(v_blank)})")
+        message = gettext_noop("must be > %(field)s (%(limit)s)")
+        errors.add("titrant_ml", Message("min_value", message, field=field("blank_ml"), limit=_fmt(v_blank)))
     errors.raise_if_any()
     tn = (v_sample - v_blank) * n_acid * N_ATOMIC_MASS / (mass * 1000.0) * 100.0
     if tn > 100:
-        errors.add(
-            "titrant_ml",
-            f"gives total nitrogen {tn:.4g} % ((titrant − blank) × N × 14.007 / mass): "
-            "a content cannot exceed 100 %; check sample_mass_g, titrant_ml and blank_ml",
+        message = gettext_noop(
+            "gives total nitrogen %(value)s %% ((titrant − blank) × N × 14.007 / mass): a content cannot exceed "
+            "100 %%; check sample_mass_g, titrant_ml and blank_ml"
         )
+        errors.add("titrant_ml", Message("content_over_100", message, value=f"{tn:.4g}"))
         errors.raise_if_any()
     return AssayOutcome(
         results={"total_nitrogen_pct": _measurement("total_nitrogen_pct", tn)},
@@ -457,13 +531,13 @@ def _read_dishes(data, name, errors):
     """A group of germination dishes: list of (sown, germinated, mean_root_length_mm)."""
     raw = data.get(name)
     if raw is None:
-        errors.add(name, "is required")
+        errors.add(name, required())
         return None
     if not isinstance(raw, (list, tuple)):
-        errors.add(name, "must be a list of dishes")
+        errors.add(name, Message("not_a_list", gettext_noop("must be a list of dishes")))
         return None
     if not raw:
-        errors.add(name, "at least one dish is required")
+        errors.add(name, Message("required", gettext_noop("at least one dish is required")))
         return None
     dishes, ok = [], True
     for i, dish in enumerate(raw):
@@ -477,7 +551,7 @@ def _read_dishes(data, name, errors):
         germinated = r.number("germinated", integer=True, ge=0)
         length = r.number("mean_root_length_mm", ge=0)
         if sown is not None and germinated is not None and germinated > sown:
-            errors.add(f"{prefix}.germinated", f"must be ≤ sown ({sown})")
+            errors.add(f"{prefix}.germinated", _above_field("sown", sown))
             ok = False
         if None in (sown, germinated, length):
             ok = False
@@ -499,7 +573,7 @@ def _germination(data, policy, context, errors) -> AssayOutcome:
     """§4.5 germination test: relative germination, relative root growth, GI."""
     r = _Reader(data, errors)
     r.reject_unknown({"protocol", "control", "sample"})
-    protocol = r.choice("protocol", GERMINATION_PROTOCOLS, what="protocol")
+    protocol = r.choice("protocol", GERMINATION_PROTOCOLS, what="field")
     control = _read_dishes(data, "control", errors)
     sample = _read_dishes(data, "sample", errors)
     errors.raise_if_any()
@@ -580,7 +654,7 @@ def _context_value(context, key):
     if value is None:
         return None
     value = _to_number(value)
-    if isinstance(value, str):
+    if isinstance(value, Message):
         return None
     return value
 
@@ -594,10 +668,14 @@ def _carbon_from_context(context, errors):
         value = _context_value(context, key)
         if value is not None:
             if value <= 0:
-                errors.add("total_carbon_pct", f"the sample's {key} result ({_fmt(value)}) must be > 0")
+                message = gettext_noop("the sample's %(parameter)s result (%(value)s) must be > 0")
+                errors.add(
+                    "total_carbon_pct", Message("min_value", message, parameter=parameter(key), value=_fmt(value))
+                )
                 return None, None
             return value, source
-    errors.add("total_carbon_pct", "required: the sample has no total or organic carbon result")
+    message = gettext_noop("required: the sample has no total or organic carbon result")
+    errors.add("total_carbon_pct", Message("carbon_result_required", message))
     return None, None
 
 
@@ -605,11 +683,11 @@ def _chromatogram(data, policy, context, errors) -> AssayOutcome:
     """§4.7 filter-paper chromatogram: score = zones showing the mature feature."""
     r = _Reader(data, errors)
     r.reject_unknown({"protocol", *CHROMATOGRAM_ZONES})
-    protocol = r.choice("protocol", CHROMATOGRAM_PROTOCOLS, what="protocol")
+    protocol = r.choice("protocol", CHROMATOGRAM_PROTOCOLS, what="field")
     zones = {}
     for zone, codes in CHROMATOGRAM_ZONES.items():
         required = protocol == "tari_agno3" or zone == "edge"
-        code = r.choice(zone, codes, required=required, what=f"{zone} code")
+        code = r.choice(zone, codes, required=required, what="field code")
         if code is not None:
             zones[zone] = code
     errors.raise_if_any()
@@ -669,8 +747,8 @@ def _solvita(data, policy, context, errors) -> AssayOutcome:
     co2 = r.number("co2_colour", required=False, ge=SOLVITA_CO2_RANGE[0], le=SOLVITA_CO2_RANGE[1], integer=True)
     nh3 = r.number("nh3_colour", required=False, ge=SOLVITA_NH3_RANGE[0], le=SOLVITA_NH3_RANGE[1], integer=True)
     if not given:
-        errors.add("co2_colour", "is required")
-        errors.add("nh3_colour", "is required")
+        errors.add("co2_colour", required())
+        errors.add("nh3_colour", required())
     errors.raise_if_any()
     results = {}
     if co2 is not None:
@@ -703,7 +781,7 @@ def _dewar(data, policy, context, errors) -> AssayOutcome:
     ambient = r.number("ambient_temperature_c", ge=-20, le=100)
     peak = r.number("max_temperature_c", ge=-20, le=100)
     if ambient is not None and peak is not None and peak < ambient:
-        errors.add("max_temperature_c", f"must be ≥ ambient_temperature_c ({_fmt(ambient)})")
+        errors.add("max_temperature_c", _below_field("ambient_temperature_c", _fmt(ambient)))
     errors.raise_if_any()
     return AssayOutcome(
         results={"dewar_rise_c": _measurement("dewar_rise_c", peak - ambient)},
@@ -731,18 +809,27 @@ def _accepted_units(key: str) -> dict[str, float]:
 
 def _direct(data, policy, context, errors) -> AssayOutcome:
     """Values entered as reported (analyser, external lab), converted to canonical units."""
-    values = _required_object(data, "values", "parameter -> value", "at least one value is required", errors)
+    values = _required_object(
+        data,
+        "values",
+        "parameter -> value",
+        Message("required", gettext_noop("at least one value is required")),
+        errors,
+    )
 
     results, conversions = {}, {}
     for key, entry in values.items():
         path = f"values.{key}"
         if key not in PARAMETERS:
-            errors.add(path, f"unknown parameter {key!r}")
+            errors.add(
+                path, Message("unknown_parameter", gettext_noop("unknown parameter %(parameter)s"), parameter=repr(key))
+            )
             continue
         if isinstance(entry, dict):
             m = _direct_value(key, entry, path, errors)
         else:
-            errors.add(path, "must be an object with value, unit, basis, qualifier, uncertainty")
+            message = gettext_noop("must be an object with value, unit, basis, qualifier, uncertainty")
+            errors.add(path, Message("not_an_object", message))
             m = None
         if m is not None:
             results[key], factor, unit = m
@@ -763,7 +850,11 @@ def _direct_value(key, entry, path, errors):
     unit = "" if unit is None else unit
     if unit not in units:
         shown = ", ".join(repr(u) for u in units)
-        errors.add(r.path("unit"), f"unit {unit!r} not accepted for {key}; expected {shown}")
+        message = gettext_noop("unit %(unit)s not accepted for %(parameter)s; expected %(expected)s")
+        errors.add(
+            r.path("unit"),
+            Message("unit_not_accepted", message, unit=repr(unit), parameter=parameter(key), expected=shown),
+        )
     factor = units.get(unit, 1.0)
 
     is_content = p.basis in ("dry", "as_received")
@@ -777,13 +868,17 @@ def _direct_value(key, entry, path, errors):
     if basis is None or basis == "":  # not given: the parameter's default basis
         basis = bases[0]
     if basis not in bases:
+        message = gettext_noop("basis %(basis)s not accepted for %(parameter)s; expected %(expected)s")
+        shown = " or ".join(repr(b) for b in bases)
         errors.add(
-            r.path("basis"), f"basis {basis!r} not accepted for {key}; expected " + " or ".join(repr(b) for b in bases)
+            r.path("basis"),
+            Message("basis_not_accepted", message, basis=repr(basis), parameter=parameter(key), expected=shown),
         )
 
     qualifier = entry.get("qualifier") or ""
     if qualifier not in ("", "<"):
-        errors.add(r.path("qualifier"), f"qualifier {qualifier!r} not accepted; expected '' or '<'")
+        message = gettext_noop("qualifier %(qualifier)s not accepted; expected '' or '<'")
+        errors.add(r.path("qualifier"), Message("qualifier_not_accepted", message, qualifier=repr(qualifier)))
 
     if key == "ph":
         value = r.number("value", ge=0, le=14)
@@ -891,7 +986,13 @@ COMPREHENSIVE_ITEMS = (
 
 def _observation(data, policy, context, errors) -> AssayOutcome:
     """§4.8 qualitative maturity observations, each passed or failed on its criterion."""
-    obs = _required_object(data, "observations", "observation -> value", "at least one observation is required", errors)
+    obs = _required_object(
+        data,
+        "observations",
+        "observation -> value",
+        Message("required", gettext_noop("at least one observation is required")),
+        errors,
+    )
 
     reader = _Reader(obs, errors, prefix="observations.")
     out, results = {}, {}
@@ -899,7 +1000,8 @@ def _observation(data, policy, context, errors) -> AssayOutcome:
         spec = OBSERVATIONS.get(key)
         path = reader.path(str(key))
         if spec is None:
-            errors.add(path, f"unknown observation; expected one of {', '.join(OBSERVATIONS)}")
+            message = gettext_noop("unknown observation; expected one of %(choices)s")
+            errors.add(path, Message("unknown_observation", message, choices=tuple(OBSERVATIONS)))
             continue
         if raw is None:
             continue
@@ -913,12 +1015,12 @@ def _observation(data, policy, context, errors) -> AssayOutcome:
                 passed = value < spec.below if spec.below is not None else value >= spec.at_least
         elif spec.kind == "bool":
             if not isinstance(raw, bool):
-                errors.add(path, "must be true or false")
+                errors.add(path, Message("not_a_boolean", gettext_noop("must be true or false")))
                 continue
             value, passed = raw, raw in spec.passing
         else:  # text
             if not isinstance(raw, str):
-                errors.add(path, "must be text")
+                errors.add(path, Message("not_text", gettext_noop("must be text")))
                 continue
             value, passed = raw, None
         if value is None:
@@ -977,7 +1079,8 @@ def compute(
     """
     handler = _HANDLERS.get(method) if isinstance(method, str) else None
     if handler is None:
-        raise InputError({"method": [f"unknown method {method!r}; expected one of {', '.join(METHODS)}"]})
+        message = gettext_noop("unknown method %(method)s; expected one of %(choices)s")
+        raise InputError({"method": [Message("unknown_method", message, method=repr(method), choices=tuple(METHODS))]})
     errors = ErrorCollector()
     if not _require_mapping(data, errors, "non_field_errors"):
         errors.raise_if_any()
@@ -1012,7 +1115,7 @@ def derive(
     derived, flags = {}, []
     if oc is not None and tn is not None:
         if tn <= 0:
-            errors.add("total_nitrogen_pct", "must be > 0 to compute C/N")
+            errors.add("total_nitrogen_pct", Message("not_positive", gettext_noop("must be > 0 to compute C/N")))
         else:
             derived["cn_ratio"] = oc / tn
     if oc is not None and not measured_om:
@@ -1020,12 +1123,13 @@ def derive(
     if rs is not None:
         if tc is not None:
             if tc <= 0:
-                errors.add("total_carbon_pct", "must be > 0 to compute RS/TC")
+                errors.add("total_carbon_pct", Message("not_positive", gettext_noop("must be > 0 to compute RS/TC")))
             else:
                 derived["rs_tc_ratio_pct"] = rs / tc * 100.0
         elif oc is not None:
             if oc <= 0:
-                errors.add("organic_carbon_pct", "must be > 0 to stand in for total carbon in RS/TC")
+                message = gettext_noop("must be > 0 to stand in for total carbon in RS/TC")
+                errors.add("organic_carbon_pct", Message("not_positive", message))
             else:
                 derived["rs_tc_ratio_pct"] = rs / oc * 100.0
                 flags.append("organic_carbon_stands_in_for_total_carbon")

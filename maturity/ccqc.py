@@ -19,6 +19,8 @@ import math
 import operator
 from dataclasses import dataclass
 
+from lims.messages import Message, gettext_noop
+
 CLASSES = ("very_mature", "mature", "immature")  # best first
 _RANK = {c: i for i, c in enumerate(CLASSES)}  # higher = more conservative
 VERDICTS = ("very_mature", "mature", "immature", "incomplete")
@@ -61,9 +63,14 @@ class CcqcTest:
             return "mature", self.mature
         return "immature", None
 
-    def criterion(self) -> str:
+    def criterion(self) -> Message:
         unit = f" {self.unit}" if self.unit else ""
-        return f"very mature {self.very_mature.text()}{unit}, mature {self.mature.text()}{unit}, else immature"
+        return Message(
+            self.indicator,
+            gettext_noop("very mature %(very_mature)s, mature %(mature)s, else immature"),
+            very_mature=self.very_mature.text() + unit,
+            mature=self.mature.text() + unit,
+        )
 
 
 @dataclass(frozen=True)
@@ -150,7 +157,9 @@ def judge_ccqc(values: dict, invalid: frozenset | set = frozenset(), rules: Ccqc
             "group": "gate",
             "parameter": "cn_ratio",
             "value": cn,
-            "criterion": f"C/N {rules.cn_gate.text()}, else immature",
+            "criterion": Message(
+                "cn_ratio", gettext_noop("C/N %(threshold)s, else immature"), threshold=rules.cn_gate.text()
+            ),
             "status": cn_status,
             "threshold": cn_threshold,
         }

@@ -6,12 +6,13 @@ Atomic, audited (entity ``chromatogram_reading``); a picture that is not a chrom
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
 from lims import audit
 from lims.lifecycle import TransitionError
+from lims.messages import Message, gettext_noop
 from lims.models import Sample
 
+from . import calculations as calc
 from . import chromatogram_image as image
 from .assays import _check_entry, assay_enter
 from .calculations import CHROMATOGRAM_PROTOCOLS, CHROMATOGRAM_ZONES
@@ -20,11 +21,11 @@ from .models import ChromatogramReading
 
 MAX_PHOTO_BYTES = 20 * 1024 * 1024
 MAX_PHOTO_PIXELS = 40_000_000  # a 40-megapixel photo is plenty; larger ones are refused before decoding
-NOT_FOUND = _("Could not find a chromatogram in this picture: %(reason)s")
+NOT_FOUND = gettext_noop("Could not find a chromatogram in this picture: %(reason)s (%(detail)s)")
 NOT_FOUND_REASONS = {
-    "no_paper": _("no round filter paper."),
-    "no_pattern": _("the paper shows no radial pattern of zones."),
-    "unreadable_image": _("the file is not an image that can be read."),
+    "no_paper": gettext_noop("no round filter paper."),
+    "no_pattern": gettext_noop("the paper shows no radial pattern of zones."),
+    "unreadable_image": gettext_noop("the file is not an image that can be read."),
 }
 
 
@@ -50,7 +51,14 @@ def _check_pixels(content):
     except (UnidentifiedImageError, OSError, ValueError):
         return  # not an image Pillow knows: the analysis says so
     if width * height > MAX_PHOTO_PIXELS:
-        raise InputError({"photo": [f"must be at most {MAX_PHOTO_PIXELS:,} pixels (this one: {width} × {height})"]})
+        message = gettext_noop("must be at most %(limit)s pixels (this one: %(width)s × %(height)s)")
+        raise InputError(
+            {
+                "photo": [
+                    Message("photo_too_many_pixels", message, limit=f"{MAX_PHOTO_PIXELS:,}", width=width, height=height)
+                ]
+            }
+        )
 
 
 @transaction.atomic
@@ -59,21 +67,37 @@ def chromatogram_read(*, actor, sample, photo, protocol="tari_agno3"):
     sample = Sample.objects.select_for_update().select_related("product__manufacturer").get(pk=sample.pk)
     _check_entry(actor, sample)
     if protocol not in CHROMATOGRAM_PROTOCOLS:
-        expected = ", ".join(CHROMATOGRAM_PROTOCOLS)
-        raise InputError({"protocol": [f"unknown protocol {protocol!r}; expected one of {expected}"]})
+        message = gettext_noop("unknown %(field)s %(value)s; expected one of %(choices)s")
+        raise InputError(
+            {
+                "protocol": [
+                    Message(
+                        "invalid_choice",
+                        message,
+                        field=calc.field("protocol"),
+                        value=repr(protocol),
+                        choices=tuple(CHROMATOGRAM_PROTOCOLS),
+                    )
+                ]
+            }
+        )
     if photo is None:
-        raise InputError({"photo": ["is required"]})
+        raise InputError({"photo": [calc.required()]})
     if hasattr(photo, "seek"):
         photo.seek(0)
     content = photo.read(MAX_PHOTO_BYTES + 1)
     if len(content) > MAX_PHOTO_BYTES:
-        raise InputError({"photo": [f"must be at most {MAX_PHOTO_BYTES // (1024 * 1024)} MB"]})
+        message = gettext_noop("must be at most %(mb)s MB")
+        raise InputError({"photo": [Message("photo_too_large", message, mb=MAX_PHOTO_BYTES // (1024 * 1024))]})
     _check_pixels(content)
     try:
         reading = image.analyse(content)
     except image.ChromatogramNotFound as e:
-        reason = NOT_FOUND_REASONS.get(e.code, e.detail)
-        raise InputError({"photo": [str(NOT_FOUND % {"reason": reason}) + f" ({e.detail})"]}) from e
+        template = NOT_FOUND_REASONS.get(e.code)
+        reason = Message(e.code, template) if template else e.detail
+        raise InputError(
+            {"photo": [Message("chromatogram_not_found", NOT_FOUND, reason=reason, detail=e.detail)]}
+        ) from e
     proposal = reading.as_dict()
     if protocol == "livestock_naoh":  # judged on the edge only (§4.7)
         proposal["zones"] = {"edge": proposal["zones"]["edge"]}
@@ -105,11 +129,20 @@ def chromatogram_decide(*, actor, reading, zones, reason=""):
         .get(pk=reading.pk)
     )
     if reading.decision != "proposed":
-        raise TransitionError(f"This reading was already {reading.decision}; enter a new photo to read again.")
+        message = gettext_noop("This reading was already %(decision)s; enter a new photo to read again.")
+        raise TransitionError(Message("reading_decided", message, decision=reading.decision))
     proposed = reading.proposal["zones"]
     zones = {z: zones.get(z) or proposed.get(z) for z in CHROMATOGRAM_ZONES if z in proposed}
     bad = {
-        z: [f"unknown {z} code {code!r}; expected one of {', '.join(CHROMATOGRAM_ZONES[z])}"]
+        z: [
+            Message(
+                "invalid_choice",
+                gettext_noop("unknown %(field)s code %(value)s; expected one of %(choices)s"),
+                field=calc.field(z),
+                value=repr(code),
+                choices=tuple(CHROMATOGRAM_ZONES[z]),
+            )
+        ]
         for z, code in zones.items()
         if code not in CHROMATOGRAM_ZONES[z]
     }
@@ -117,7 +150,8 @@ def chromatogram_decide(*, actor, reading, zones, reason=""):
         raise InputError(bad)
     corrected = [z for z in zones if zones[z] != proposed[z]]
     if corrected and not (reason or "").strip():
-        raise InputError({"reason": [str(_("A reason is required to correct the proposed reading."))]})
+        message = gettext_noop("A reason is required to correct the proposed reading.")
+        raise InputError({"reason": [Message("reason_required", message)]})
     before = _snapshot(reading)
     assay = assay_enter(
         actor=actor,

@@ -63,10 +63,12 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from lims.messages import Message, Named, gettext_noop
+
 from .errors import InputError
 from .measurements import BASES, QUALIFIERS, Measurement
 from .parameters import DERIVED, PARAMETERS
-from .standards_io import Declaration, Requirement
+from .requirements import Declaration, Requirement
 
 DECISION_RULES = ("simple", "guarded")
 STATUSES = ("pass", "fail", "conditional", "missing")
@@ -160,21 +162,29 @@ def _moisture(measurements) -> tuple[float | None, str]:
     """Moisture in % as received, usable for basis conversion, or (None, why not)."""
     m = measurements.get("moisture_pct")
     if m is None or _nan(m.value):
-        return None, "no moisture result"
+        return None, NO_MOISTURE
     if (m.basis or "as_received") != "as_received":
-        return None, "the moisture result is not on the as-received basis"
+        return None, Message("moisture_basis", gettext_noop("the moisture result is not on the as-received basis"))
     try:
         v = convert_unit(m.value, m.unit or "%", "%")
     except InputError:
-        return None, f"the moisture unit '{m.unit}' is not a mass fraction"
+        message = gettext_noop("the moisture unit '%(unit)s' is not a mass fraction")
+        return None, Message("moisture_unit", message, unit=m.unit)
     if m.qualifier == "<":
-        return None, f"the moisture result is below detection (<{_num(v)} %)"
+        message = gettext_noop("the moisture result is below detection (%(value)s)")
+        return None, Message("moisture_below_detection", message, value=f"<{_num(v)} %")
     if not 0 <= v < 100:
-        return None, f"the moisture result {_num(v)} % is outside 0 ≤ moisture < 100"
+        message = gettext_noop("the moisture result %(value)s %% is outside 0 ≤ moisture < 100")
+        return None, Message("moisture_out_of_range", message, value=_num(v))
     return v, ""
 
 
-_BASIS_NAMES = {"dry": "the dry basis", "as_received": "the as-received basis"}
+def _named(key):
+    p = PARAMETERS.get(key) or DERIVED.get(key)
+    return Named(key, p.name_zh) if p is not None else key
+
+
+NO_MOISTURE = Message("no_moisture", gettext_noop("no moisture result"))
 
 
 def to_basis(m: Measurement, target_basis, moisture_pct, parameter=None):
@@ -183,7 +193,7 @@ def to_basis(m: Measurement, target_basis, moisture_pct, parameter=None):
 
     dry = as-received / (1 − moisture/100); as-received = dry × (1 − moisture/100);
     U scaled the same. ``moisture_pct`` is None when there is no usable moisture."""
-    return _to_basis(m, target_basis, moisture_pct, "no moisture result", parameter)
+    return _to_basis(m, target_basis, moisture_pct, NO_MOISTURE, parameter)
 
 
 def _to_basis(m, target_basis, moisture_pct, why_no_moisture, parameter):
@@ -192,13 +202,18 @@ def _to_basis(m, target_basis, moisture_pct, why_no_moisture, parameter):
     u = None if _nan(m.uncertainty) else m.uncertainty
     if parameter == "moisture_pct":
         if target_basis == "as_received" and source != "as_received":
-            raise Missing("moisture is judged on the as-received basis only")
+            raise Missing(
+                Message("moisture_as_received_only", gettext_noop("moisture is judged on the as-received basis only"))
+            )
         return m.value, u
     if (p is not None and p.basis == "") or not source or not target_basis or source == target_basis:
         return m.value, u
     if moisture_pct is None:
-        what = "as-received" if source == "as_received" else "dry"
-        raise Missing(f"{what} value cannot be put on {_BASIS_NAMES[target_basis]}: {why_no_moisture}")
+        if source == "as_received":
+            message = gettext_noop("as-received value cannot be put on the dry basis: %(why)s")
+        else:
+            message = gettext_noop("dry value cannot be put on the as-received basis: %(why)s")
+        raise Missing(Message("basis_not_convertible", message, why=why_no_moisture))
     d = 1 - moisture_pct / 100
     if target_basis == "dry":
         return m.value / d, (None if u is None else u / d)
@@ -215,7 +230,10 @@ def _prepare(measurements, moisture, parameter, unit, basis):
             try:
                 parts.append(_prepare(measurements, moisture, key, unit, basis))
             except Missing as e:
-                raise Missing(f"N + P₂O₅ + K₂O: {key}: {e.reason}")
+                message = gettext_noop("N + P₂O₅ + K₂O: %(parameter)s: %(why)s")
+                raise Missing(
+                    Message(getattr(e.reason, "code", "missing"), message, parameter=_named(key), why=e.reason)
+                )
         (vn, un, qn), (vp, up, qp), (vk, uk, qk) = parts
         value = vn + vp + vk
         qualifier = "<" if "<" in (qn, qp, qk) else ""
@@ -224,12 +242,13 @@ def _prepare(measurements, moisture, parameter, unit, basis):
     p = _info(parameter)
     m = measurements.get(parameter)
     if m is None or _nan(m.value):
-        raise Missing("no result")
+        raise Missing(Message("no_result", gettext_noop("no result")))
     _check_measurement(parameter, m)
     try:
         f = unit_factor(m.unit or p.unit, unit)
     except InputError:
-        raise Missing(f"the unit '{m.unit}' cannot be converted to '{unit}'")
+        message = gettext_noop("the unit '%(unit)s' cannot be converted to '%(target)s'")
+        raise Missing(Message("unit_not_convertible", message, unit=m.unit, target=unit))
     value = m.value * f
     u = None if _nan(m.uncertainty) else m.uncertainty * f
     converted = Measurement(value=value, unit=unit, basis=m.basis or p.basis, qualifier=m.qualifier, uncertainty=u)
@@ -361,7 +380,8 @@ def _declaration_check(d: Declaration, product: ProductFacts) -> dict:
                 f"declaration '{d.text_en}'",
             }
         return {**base, "status": "pass", "reason": f"declared: {d.text_en}"}
-    return {**base, "status": "missing", "reason": f"no product fact to check the declaration '{d.key}' against"}
+    message = gettext_noop("no product fact to check the declaration '%(declaration)s' against")
+    return {**base, "status": "missing", "reason": Message("no_product_fact", message, declaration=d.key)}
 
 
 def verdict(statuses) -> str:

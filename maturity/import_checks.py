@@ -6,6 +6,9 @@ value, unit, basis and qualifier). Called by the import service before it stores
 
 import hashlib
 
+from lims.messages import Message, gettext_noop
+
+from . import calculations as calc
 from .models import Assay, ImportRun
 
 
@@ -65,7 +68,14 @@ def duplicate_rows(staged, sample_ids, batch=5_000):
                         "row": row,
                         "column": "value",
                         "assay": assay_id,
-                        "reason": f"{param} {entry.get('value')} for {code} is already stored (assay #{assay_id})",
+                        "reason": Message(
+                            "already_stored",
+                            gettext_noop("%(parameter)s %(value)s for %(sample)s is already stored (assay #%(assay)s)"),
+                            parameter=calc.parameter(param),
+                            value=entry.get("value"),
+                            sample=code,
+                            assay=assay_id,
+                        ),
                     }
                 )
     return found.errors(), found.count

@@ -29,6 +29,8 @@ import zipfile
 import numpy as np
 import pandas as pd
 
+from lims.messages import Message, gettext_noop
+
 from . import calculations as calc
 from .errors import InputError
 from .parameters import METALS, PARAMETERS
@@ -113,7 +115,8 @@ def _file_error(reason):
 
 
 def _too_many_rows(max_rows):
-    return _file_error(f"the file has more than {max_rows} data rows; split it into smaller files")
+    message = gettext_noop("the file has more than %(rows)s data rows; split it into smaller files")
+    return _file_error(Message("too_many_rows", message, rows=max_rows))
 
 
 # --------------------------------------------------------------------------- reading, chunk by chunk
@@ -130,12 +133,13 @@ def check_xlsx_size(fileobj, max_uncompressed):
         with zipfile.ZipFile(fileobj) as z:
             total = sum(i.file_size for i in z.infolist())
     except zipfile.BadZipFile:
-        raise _file_error("cannot read the file: not an XLSX (zip) file")
+        raise _file_error(Message("unreadable_file", gettext_noop("cannot read the file: not an XLSX (zip) file")))
     finally:
         fileobj.seek(0)
     if total > max_uncompressed:
+        message = gettext_noop("the XLSX inflates to %(mb)s MB, more than the %(limit)s MB allowed")
         raise _file_error(
-            f"the XLSX inflates to {total // 1_000_000} MB, more than the {max_uncompressed // 1_000_000} MB allowed"
+            Message("file_too_large", message, mb=total // 1_000_000, limit=max_uncompressed // 1_000_000)
         )
 
 
@@ -170,21 +174,36 @@ def _chunks(filename, fileobj, chunk_rows, max_uncompressed):
         return _xlsx_chunks(fileobj, chunk_rows, max_uncompressed)
     if name.endswith(".csv") or name.endswith(".txt"):
         return _csv_chunks(fileobj, chunk_rows)
-    raise _file_error("use a .csv or .xlsx file")
+    raise _file_error(Message("file_type", gettext_noop("use a .csv or .xlsx file")))
 
 
-def _header_problems(columns):
-    missing = [c for c in REQUIRED if c not in columns]
-    unknown = [c for c in columns if c not in COLUMNS]
-    problems = [{"row": 1, "column": c, "reason": "required column is missing"} for c in missing]
-    problems += [{"row": 1, "column": c, "reason": f"unknown column; expected {', '.join(COLUMNS)}"} for c in unknown]
+def _header_problems(present, columns=None, required=None):
+    columns = COLUMNS if columns is None else list(columns)
+    missing = [c for c in (REQUIRED if required is None else required) if c not in present]
+    unknown = [c for c in present if c not in columns]
+    missing_column = Message("required_column", gettext_noop("required column is missing"))
+    unknown_column = Message(
+        "unknown_column", gettext_noop("unknown column; expected %(columns)s"), columns=tuple(columns)
+    )
+    problems = [{"row": 1, "column": c, "reason": missing_column} for c in missing]
+    problems += [{"row": 1, "column": c, "reason": unknown_column} for c in unknown]
     return problems
 
 
-def read_chunks(filename, fileobj, *, max_rows=200_000, max_uncompressed=200_000_000, chunk_rows=CHUNK_ROWS):
+def read_chunks(
+    filename,
+    fileobj,
+    *,
+    max_rows=200_000,
+    max_uncompressed=200_000_000,
+    chunk_rows=CHUNK_ROWS,
+    columns=None,
+    required=None,
+):
     """The upload as tables of strings of at most ``chunk_rows`` rows each, columns named in lower case, with
-    the row number of the first row of each. ``fileobj``: a binary file object (or bytes). The limits and
-    the header are checked as the chunks come; a file that cannot be read raises ImportRejected when it
+    the row number of the first row of each. ``fileobj``: a binary file object (or bytes). ``columns`` and
+    ``required``: the accepted and the required column names (default: the long format, COLUMNS). The limits
+    and the header are checked as the chunks come; a file that cannot be read raises ImportRejected when it
     turns out so (a caller storing anything does so only after the last chunk)."""
     if isinstance(fileobj, (bytes, bytearray)):
         fileobj = io.BytesIO(fileobj)
@@ -196,10 +215,10 @@ def read_chunks(filename, fileobj, *, max_rows=200_000, max_uncompressed=200_000
                 raise _too_many_rows(max_rows)
             if problems is None:
                 chunk.columns = [str(c).strip().lower() for c in chunk.columns]
-                problems = _header_problems(list(chunk.columns))
-                columns = list(chunk.columns)
+                problems = _header_problems(list(chunk.columns), columns, required)
+                present = list(chunk.columns)
             else:
-                chunk.columns = columns
+                chunk.columns = present
             if problems or not len(chunk):
                 continue  # a bad header: count the rows (the row limit says more), validate nothing
             yield n - len(chunk) + 2, chunk.fillna("")
@@ -207,19 +226,28 @@ def read_chunks(filename, fileobj, *, max_rows=200_000, max_uncompressed=200_000
     except ImportRejected:
         raise
     except Exception as e:  # unreadable file: say so, in one line
-        raise _file_error(f"cannot read the file: {e}")
+        raise _file_error(Message("unreadable_file", gettext_noop("cannot read the file: %(error)s"), error=str(e)))
     if problems is None:
-        problems = _header_problems([])
+        problems = _header_problems([], columns, required)
     if problems:
         raise ImportRejected(problems)
     if first:
-        raise _file_error("the file has no data rows")
+        raise _file_error(Message("no_data_rows", gettext_noop("the file has no data rows")))
 
 
-def read_table(filename, fileobj, *, max_rows=200_000, max_uncompressed=200_000_000):
-    """The whole upload as one table of strings (small files: worksheet imports)."""
+def read_table(filename, fileobj, *, max_rows=200_000, max_uncompressed=200_000_000, columns=None, required=None):
+    """The whole upload as one table of strings (small files: worksheet imports). ``columns`` and ``required``:
+    the accepted and the required column names (default: the long format, COLUMNS)."""
     parts = [
-        chunk for _first, chunk in read_chunks(filename, fileobj, max_rows=max_rows, max_uncompressed=max_uncompressed)
+        chunk
+        for _first, chunk in read_chunks(
+            filename,
+            fileobj,
+            max_rows=max_rows,
+            max_uncompressed=max_uncompressed,
+            columns=columns,
+            required=required,
+        )
     ]
     return pd.concat(parts, ignore_index=True).fillna("")
 
@@ -360,7 +388,7 @@ class Staged:
         has_code, has_param, has_value = code != "", param != "", value != ""
         for present, column in ((has_code, "sample_code"), (has_param, "parameter"), (has_value, "value")):
             for n in rownum[~present]:
-                self.errors.add({"row": int(n), "column": column, "reason": "is required"})
+                self.errors.add({"row": int(n), "column": column, "reason": calc.required()})
         complete = np.flatnonzero(has_code & has_param & has_value)
         if not len(complete):
             return
@@ -376,7 +404,13 @@ class Staged:
                 {
                     "row": int(rownum[complete[i]]),
                     "column": "parameter",
-                    "reason": f"{p} for {c} already given on row {first_rows[i]}",
+                    "reason": Message(
+                        "repeated_row",
+                        gettext_noop("%(parameter)s for %(sample)s already given on row %(row)s"),
+                        parameter=calc.parameter(p),
+                        sample=c,
+                        row=int(first_rows[i]),
+                    ),
                 }
             )
         keep = complete[~dup]

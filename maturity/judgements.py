@@ -12,26 +12,58 @@ Kept judged: the lab's default edition under both decision rules, and every edit
 archive run was started for.
 """
 
+import contextlib
 import io
+import time
+from collections import defaultdict
 
 import numpy as np
 import pandas as pd
+from celery import shared_task
 from django.db import connection, transaction
+from django.db.models import F
 from django.db.models.signals import post_save, pre_save
 from django.utils import timezone
 
 from lims import audit
 from lims.lifecycle import RESULTS_RELEASED
+from lims.messages import storable
 from lims.models import LabSettings, Sample
 from lims.services import register_effect, register_product_effect
 
 from .compliance import DECISION_RULES, NOT_APPLICABLE, judge_frame_checks
 from .errors import InputError
 from .frames import sample_meta
-from .models import Category, Judgement, JudgementCheck, JudgementRun, StandardEdition
+from .models import (
+    Category,
+    Judgement,
+    JudgementCheck,
+    JudgementRun,
+    MarketStatistics,
+    MaturityJudgement,
+    StandardEdition,
+)
+from .rules import RULE_SETS, judge_maturity
 from .services import edition_mark_used
 
 CHUNK = 10_000
+# wall seconds per phase of judging, summed over the process (bench/market_100k.py prints them)
+PHASES = defaultdict(float)
+
+
+PHASES_CPU = defaultdict(float)  # CPU seconds of this process per phase
+
+
+@contextlib.contextmanager
+def _phase(name):
+    t, c = time.perf_counter(), time.process_time()
+    try:
+        yield
+    finally:
+        PHASES[name] += time.perf_counter() - t
+        PHASES_CPU[name] += time.process_time() - c
+
+
 NOT_JUDGED = "not_judged"  # the product's category is not in the edition
 JUDGED_PRODUCT_FACTS = ("category", "bagasse_based", "chemical_fertilizer_added", "manufacturer_id")
 _CHECK_COLUMNS = [
@@ -66,7 +98,9 @@ def judged_pairs():
     if default is not None:
         pairs |= {(default, rule) for rule in DECISION_RULES}
     editions = {}
-    for edition_id, rule in JudgementRun.objects.values_list("edition_id", "decision_rule").distinct():
+    for edition_id, rule in (
+        JudgementRun.objects.filter(kind="compliance").values_list("edition_id", "decision_rule").distinct()
+    ):
         if edition_id not in editions:
             editions[edition_id] = StandardEdition.objects.get(pk=edition_id)
         pairs.add((editions[edition_id], rule))
@@ -134,11 +168,12 @@ def _check_frame(judgement_ids, sample_ids, category, edition, decision_rule, ch
 
 def _copy(model, frame, columns, text_columns):
     """COPY ``frame`` into ``model``'s table (PostgreSQL); empty text stays '' (not NULL)."""
-    buf = io.StringIO()
-    frame[columns].to_csv(buf, index=False, header=False, na_rep="")
+    with _phase(f"{model.__name__} csv"):
+        buf = io.StringIO()
+        frame[columns].to_csv(buf, index=False, header=False, na_rep="")
     cols = ", ".join(f'"{c}"' for c in columns)
     texts = ", ".join(f'"{c}"' for c in text_columns)
-    with connection.cursor() as cursor:
+    with _phase(f"{model.__name__} COPY"), connection.cursor() as cursor:
         with cursor.connection.cursor().copy(
             f"COPY {model._meta.db_table} ({cols}) FROM STDIN WITH (FORMAT csv, FORCE_NOT_NULL ({texts}))"
         ) as copy:
@@ -211,26 +246,52 @@ def _write_judgements(frame):
     return np.array([o.pk for o in objs], dtype=np.int64)
 
 
-def judge_samples(meta, edition, decision_rule, *, run=None, rules=None):
+def _changed(**pair):
+    """Judgements of ``pair`` (edition, decision_rule; every pair when not given) were written or dropped:
+    the statistics kept for it are stale (``MarketStatistics``)."""
+    MarketStatistics.objects.filter(**pair).update(generation=F("generation") + 1)
+
+
+def _delete(edition, decision_rule, ids, span=None):
+    """Drop the pair's stored judgements of samples ``ids`` (with their checks). ``span`` (first, last):
+    the ids are every judged sample with first < id <= last (an archive run's chunk), deleted by range on
+    the list index in two statements instead of Django's collector reading every row first."""
+    if span is None:
+        Judgement.objects.filter(sample_id__in=ids, edition=edition, decision_rule=decision_rule).delete()
+        return
+    stored = Judgement.objects.filter(
+        edition=edition, decision_rule=decision_rule, sample_id__gt=span[0], sample_id__lte=span[1]
+    )
+    if not stored.exists():  # a new edition or rule: nothing stored yet
+        return
+    JudgementCheck.objects.filter(judgement_id__in=stored.values("pk")).delete()  # one DELETE (no relations)
+    stored._raw_delete(stored.db)  # one DELETE: their only dependents, the checks, are gone
+
+
+def judge_samples(meta, edition, decision_rule, *, run=None, rules=None, span=None):
     """Judge the samples described by ``meta`` (``frames.sample_meta`` dicts) under one edition and
-    rule and store the result, replacing what was stored for them. -> number of judgements written."""
+    rule and store the result, replacing what was stored for them. -> number of judgements written.
+    ``span``: see ``_delete``."""
     from .frames import sample_frame
 
     if not meta:
         return 0
     rules = rules or _Rules(edition)
-    frame = sample_frame(meta)
-    verdicts = pd.Series(NOT_JUDGED, index=frame.index, dtype=object)
-    detail = []  # (category, sample ids, checks) per category
-    for category, group in frame.groupby("category"):
-        reqs = rules(category)
-        if reqs is None:
-            continue
-        group_verdicts, checks = judge_frame_checks(reqs[0], reqs[1], group, decision_rule)
-        verdicts.loc[group.index] = group_verdicts
-        detail.append((category, group.index.to_numpy(), checks))
+    with _phase("read results"):
+        frame = sample_frame(meta)
+    with _phase("judge"):
+        verdicts = pd.Series(NOT_JUDGED, index=frame.index, dtype=object)
+        detail = []  # (category, sample ids, checks) per category
+        for category, group in frame.groupby("category"):
+            reqs = rules(category)
+            if reqs is None:
+                continue
+            group_verdicts, checks = judge_frame_checks(reqs[0], reqs[1], group, decision_rule)
+            verdicts.loc[group.index] = group_verdicts
+            detail.append((category, group.index.to_numpy(), checks))
     ids = frame["id"].tolist()
-    Judgement.objects.filter(sample_id__in=ids, edition=edition, decision_rule=decision_rule).delete()
+    with _phase("delete old"):
+        _delete(edition, decision_rule, ids, span)
     rows = pd.DataFrame(
         {
             "sample_id": frame["id"].to_numpy(),
@@ -245,22 +306,74 @@ def judge_samples(meta, edition, decision_rule, *, run=None, rules=None):
             "run_id": run.pk if run else None,
         }
     )
-    by_sample = dict(zip(ids, _write_judgements(rows)))
-    frames = [
-        _check_frame(
-            np.array([by_sample[i] for i in sample_ids], dtype=np.int64),
-            sample_ids,
-            category,
-            edition,
-            decision_rule,
-            checks,
-        )
-        for category, sample_ids, checks in detail
-    ]
-    if frames:
-        _write_checks(pd.concat(frames, ignore_index=True))
+    with _phase("write judgements"):
+        by_sample = dict(zip(ids, _write_judgements(rows)))
+    with _phase("check table"):
+        frames = [
+            _check_frame(
+                np.array([by_sample[i] for i in sample_ids], dtype=np.int64),
+                sample_ids,
+                category,
+                edition,
+                decision_rule,
+                checks,
+            )
+            for category, sample_ids, checks in detail
+        ]
+        frames = pd.concat(frames, ignore_index=True) if frames else None
+    if frames is not None:
+        _write_checks(frames)
+    _changed(edition=edition, decision_rule=decision_rule)
     edition_mark_used(edition, "stored judgement")
     return len(ids)
+
+
+# --- maturity verdicts ---------------------------------------------------------
+
+
+def judge_maturity_samples(sample_ids, *, run=None):
+    """Judge the released samples among ``sample_ids`` under every rule set (``rules.RULE_SETS``) with the
+    lab policy in force and store the verdicts, replacing what was stored for them. Each sample goes through
+    the same figures and engine as the pages (``selectors.sample_figures``, ``maturity_input``,
+    ``rules.judge_maturity``), its assays read for the whole chunk at once. A sample the engine refuses
+    (say, an unknown chromatogram protocol) gets no stored verdict: the pages compute it and show why.
+    -> number of verdicts written."""
+    from lims.bulk import bulk_insert
+
+    from .models import Assay
+    from .policy import current_policy
+    from .selectors import maturity_input, sample_figures
+
+    sample_ids = list(sample_ids)
+    if not sample_ids:
+        return 0
+    policy = current_policy()
+    samples = Sample.objects.filter(pk__in=sample_ids, status__in=RESULTS_RELEASED).select_related("product")
+    assays = {}
+    for a in Assay.objects.filter(sample_id__in=sample_ids).exclude(status="invalidated").order_by("entered_at", "id"):
+        assays.setdefault(a.sample_id, []).append(a)
+    cache, now, rows = {}, timezone.now(), []
+    for sample in samples:
+        figures = sample_figures(sample, assays=assays.get(sample.pk, []), policy=policy, cache=cache)
+        try:
+            inp = maturity_input(sample, figures)
+            results = [judge_maturity(rule_set, inp, policy) for rule_set in RULE_SETS]
+        except InputError:
+            continue
+        rows += [
+            MaturityJudgement(
+                sample_id=sample.pk,
+                rule_set=r["rule_set"],
+                verdict=r["verdict"],
+                result=storable(r),
+                judged_at=now,
+                run=run,
+            )
+            for r in results
+        ]
+    MaturityJudgement.objects.filter(sample_id__in=sample_ids).delete()
+    bulk_insert(MaturityJudgement, rows)
+    return len(rows)
 
 
 def _released(queryset, limit=None):
@@ -274,6 +387,7 @@ def sample_rejudge(sample):
         return
     for edition, rule in judged_pairs():
         judge_samples(meta, edition, rule)
+    judge_maturity_samples([sample.pk])
 
 
 def _on_verify(sample, actor, reason, **options):
@@ -283,7 +397,9 @@ def _on_verify(sample, actor, reason, **options):
 def _on_retest(sample, actor, reason, **options):
     # all assays or only some (``assays``): the sample returns to testing either way, so it leaves the
     # market view until it is verified again, when its judgement is stored anew
-    Judgement.objects.filter(sample=sample).delete()
+    if Judgement.objects.filter(sample=sample).delete()[0]:
+        _changed()
+    MaturityJudgement.objects.filter(sample=sample).delete()
 
 
 def _on_product_change(product, changes):
@@ -293,10 +409,22 @@ def _on_product_change(product, changes):
     meta = _released(Sample.objects.filter(product=product))
     for edition, rule in judged_pairs():
         judge_samples(meta, edition, rule)
+    if "category" in fields:  # bark compost skips C/N
+        judge_maturity_samples([m["id"] for m in meta])
+
+
+def _policy_fields():
+    from .policy import _FROM_SETTINGS
+
+    return _FROM_SETTINGS
 
 
 def _remember_defaults(sender, instance, **kwargs):
-    old = LabSettings.objects.filter(pk=instance.pk).values("default_standard", "default_decision_rule").first()
+    old = (
+        LabSettings.objects.filter(pk=instance.pk)
+        .values("default_standard", "default_decision_rule", *_policy_fields())
+        .first()
+    )
     instance._old_defaults = old
 
 
@@ -309,6 +437,8 @@ def _defaults_changed(sender, instance, created, **kwargs):
         instance.default_decision_rule,
     ):
         transaction.on_commit(start_default_runs)
+    if any(old[k] != getattr(instance, k) for k in _policy_fields()):  # the maturity criteria may have moved
+        maturity_run_start(reason="lab policy figures changed")
 
 
 register_effect("verify", _on_verify)
@@ -352,26 +482,66 @@ def run_start(*, edition, decision_rule, actor=None, reason="", dispatch=True):
             changes={"edition": [None, edition.code], "decision_rule": [None, decision_rule], "samples": [None, total]},
         )
     if dispatch:  # also again for a run already there (its message may have been lost): chunks lock the run
-        from .tasks import rejudge_archive
+        transaction.on_commit(lambda: rejudge_archive.delay(run.pk), robust=True)  # broker down: logged
+    return run
 
+
+@transaction.atomic
+def maturity_run_start(*, actor=None, reason="", dispatch=True):
+    """Start re-judging the maturity verdicts of every released sample under every rule set (after the
+    lab-policy figures changed, or a rule set was added), or take the maturity run already doing it."""
+    run = JudgementRun.objects.select_for_update().filter(kind="maturity", status__in=("queued", "running")).first()
+    if run is None:
+        total = Sample.objects.filter(status__in=RESULTS_RELEASED).count()
+        run = JudgementRun.objects.create(kind="maturity", total=total, requested_by=actor, reason=reason[:300])
+        audit.record(
+            entity="judgement_run",
+            obj=run,
+            action="create",
+            actor=actor,
+            reason=reason,
+            changes={"kind": [None, "maturity"], "rule_sets": [None, list(RULE_SETS)], "samples": [None, total]},
+        )
+    if dispatch:
         transaction.on_commit(lambda: rejudge_archive.delay(run.pk), robust=True)  # broker down: logged
     return run
 
 
 def _run_chunk(run_id, chunk):
     """Judge the next chunk of the run; -> False when nothing was left."""
+    try:
+        return _run_chunk_atomic(run_id, chunk)
+    finally:
+        PHASES["commit"] += time.perf_counter() - _committing[0] if _committing else 0.0
+        PHASES_CPU.setdefault("commit", 0.0)
+        _committing.clear()
+
+
+_committing = []  # when the chunk's work ended and its commit began (for PHASES)
+
+
+def _run_chunk_atomic(run_id, chunk):
     with transaction.atomic():
         if connection.vendor == "postgresql":
             # derived data written with its cursor in one transaction: a chunk lost in a crash is redone,
             # so the commit need not wait for the disk
             with connection.cursor() as cursor:
                 cursor.execute("SET LOCAL synchronous_commit = off")
-        run = JudgementRun.objects.select_for_update().select_related("edition").get(pk=run_id)
+        run = JudgementRun.objects.select_for_update(of=("self",)).select_related("edition").get(pk=run_id)
         if run.status in ("done", "failed"):
             return False
         if run.status == "queued":
             run.status, run.started_at = "running", timezone.now()
-        samples = _released(Sample.objects.filter(pk__gt=run.last_sample_id).order_by("pk"), chunk)
+        if run.kind == "maturity":
+            samples = [
+                {"id": pk}
+                for pk in Sample.objects.filter(pk__gt=run.last_sample_id, status__in=RESULTS_RELEASED)
+                .order_by("pk")
+                .values_list("pk", flat=True)[:chunk]
+            ]
+        else:
+            with _phase("read samples"):
+                samples = _released(Sample.objects.filter(pk__gt=run.last_sample_id).order_by("pk"), chunk)
         if not samples:
             run.status, run.finished_at, run.done = "done", timezone.now(), max(run.done, run.total)
             run.save()
@@ -383,11 +553,16 @@ def _run_chunk(run_id, chunk):
                 changes={"status": ["running", "done"], "judged": [None, run.done]},
             )
             return False
-        judge_samples(samples, run.edition, run.decision_rule, run=run, rules=_Rules(run.edition))
+        if run.kind == "maturity":
+            judge_maturity_samples([m["id"] for m in samples], run=run)
+        else:
+            span = (run.last_sample_id, samples[-1]["id"])  # every released sample in it is in ``samples``
+            judge_samples(samples, run.edition, run.decision_rule, run=run, rules=_Rules(run.edition), span=span)
         run.last_sample_id = samples[-1]["id"]
         run.done += len(samples)
         run.total = max(run.total, run.done)
         run.save()
+        _committing.append(time.perf_counter())
         return True
 
 
@@ -402,6 +577,15 @@ def run_execute(run_id, chunk=CHUNK):
         )
         raise
     return JudgementRun.objects.get(pk=run_id)
+
+
+# Declared here, beside the run it works through, so that run_start can send it without importing
+# maturity.tasks (which imports this module: no circle); maturity.tasks names it for Celery's discovery.
+@shared_task(name="maturity.rejudge_archive", acks_late=True, reject_on_worker_lost=True)
+def rejudge_archive(run_id):
+    """Re-judge the archive for one JudgementRun, chunk by chunk (resumes after a lost worker)."""
+    run = run_execute(run_id)
+    return {"run": run.pk, "status": run.status, "done": run.done, "total": run.total}
 
 
 def start_default_runs(actor=None):

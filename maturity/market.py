@@ -10,7 +10,7 @@ import tempfile
 
 import numpy as np
 import pandas as pd
-from django.db.models import Count, F, FloatField, Max, Min, Prefetch, Q, Sum
+from django.db.models import Count, F, FloatField, Max, Min, Q, Sum
 from django.db.models.functions import Cast, Floor, Least
 
 from lims.roles import Role
@@ -26,11 +26,12 @@ VERDICTS = ("pass", "fail", "conditional", "incomplete", "not_judged")
 ORDERINGS = {
     "code": ("sample__code",),
     "-code": ("-sample__code",),
-    "received_on": ("sample__received_on", "sample_id"),
-    "-received_on": ("-sample__received_on", "-sample_id"),
+    "received_on": ("received_on", "sample_id"),
+    "-received_on": ("-received_on", "-sample_id"),
     "verdict": ("verdict", "-sample_id"),
     "-verdict": ("-verdict", "-sample_id"),
 }
+DEFAULT_RULE_SET = "tari_1999"  # of the ``maturity`` filter, as the API's sample maturity
 DEFAULT_ORDERING = ("-sample_id",)  # newest sample first, as the sample list
 DECLARATION = "declaration"
 EXPORT_CHUNK = 2000
@@ -71,7 +72,9 @@ def judgements(user, edition, decision_rule, filters):
     """Stored judgements of the market view under ``edition`` and ``decision_rule``, filtered in SQL.
 
     ``filters``: manufacturer, product, category, verdict, failing (parameter key failing a limit),
-    has (parameter key with a value), received_after, received_before, ids, ordering."""
+    has (parameter key with a value), beyond (parameter key beyond a limit by plain comparison, narrowed by
+    beyond_kind and beyond_condition: the statistics' links), maturity (stored maturity verdict under
+    rule_set, default tari_1999), received_after, received_before, ids, ordering."""
     edition_mark_used(edition, "regulator's market view")
     qs = Judgement.objects.filter(edition=edition, decision_rule=decision_rule)
     if user.role == Role.MANUFACTURER:
@@ -85,9 +88,9 @@ def judgements(user, edition, decision_rule, filters):
         if filters.get(key):
             qs = qs.filter(**{field: filters[key]})
     if filters.get("received_after"):
-        qs = qs.filter(sample__received_on__gte=filters["received_after"])
+        qs = qs.filter(received_on__gte=filters["received_after"])  # the copy: frozen once received
     if filters.get("received_before"):
-        qs = qs.filter(sample__received_on__lte=filters["received_before"])
+        qs = qs.filter(received_on__lte=filters["received_before"])
     if filters.get("ids"):
         qs = qs.filter(sample_id__in=filters["ids"])
     for key, extra in (("failing", Q(status="fail")), ("has", Q(value__isnull=False))):
@@ -99,35 +102,141 @@ def judgements(user, edition, decision_rule, filters):
                     _parameter_q(filters[key]), extra, edition=edition, decision_rule=decision_rule
                 ).values("judgement_id")
             )
+    if filters.get("beyond"):
+        key = filters["beyond"]
+        if key not in PARAMETERS and key not in DERIVED:
+            raise InputError({"beyond": [f"Unknown parameter '{key}'."]})
+        beyond = JudgementCheck.objects.filter(edition=edition, decision_rule=decision_rule, parameter=key, beyond=True)
+        if filters.get("category"):
+            beyond = beyond.filter(category=filters["category"])
+        if filters.get("beyond_kind"):
+            beyond = beyond.filter(kind=filters["beyond_kind"])
+        if filters.get("beyond_condition"):
+            beyond = beyond.filter(condition=filters["beyond_condition"])
+        qs = qs.filter(pk__in=beyond.values("judgement_id"))
+    if filters.get("maturity"):
+        from .models import MaturityJudgement
+
+        rule_set = filters.get("rule_set") or DEFAULT_RULE_SET
+        qs = qs.filter(
+            sample_id__in=MaturityJudgement.objects.filter(rule_set=rule_set, verdict=filters["maturity"]).values(
+                "sample_id"
+            )
+        )
     ordering = filters.get("ordering")
     if ordering and ordering not in ORDERINGS:
         raise InputError({"ordering": [f"Unknown ordering '{ordering}'; use one of {', '.join(ORDERINGS)}."]})
     return qs.order_by(*ORDERINGS.get(ordering, DEFAULT_ORDERING))
 
 
-def page_of(qs, paginator, request):
+COUNTED_FILTERS = ("category", "verdict")  # the kept counts answer these; others count in SQL
+
+
+def _kept_counts(edition, decision_rule):
+    """{(category, verdict): samples} of the pair, counted again only after its judgements changed."""
+    from .models import MarketStatistics
+
+    kept, _ = MarketStatistics.objects.get_or_create(edition=edition, decision_rule=decision_rule)
+    if kept.counts_generation != kept.generation:
+        kept.counts = [
+            list(r)
+            for r in Judgement.objects.filter(edition=edition, decision_rule=decision_rule)
+            .order_by()
+            .values_list("category", "verdict")
+            .annotate(n=Count("id"))
+        ]
+        MarketStatistics.objects.filter(pk=kept.pk).update(counts_generation=kept.generation, counts=kept.counts)
+    return {(c, v): n for c, v, n in kept.counts}
+
+
+def count_of(qs, user, edition, decision_rule, filters):
+    """The number of judgements ``judgements(user, edition, decision_rule, filters)`` selects, exact:
+    from the kept counts when only category and verdict filter it (a regulator's whole view or one verdict:
+    no count over 100 000 rows), from the failing checks' index when only a failing parameter (and a
+    category) does, else counted in SQL."""
+    ignored = ("ordering", "page", "page_size", "standard", "decision_rule", "format", "rule_set")
+    active = {k for k, v in filters.items() if v and k not in ignored}
+    if user.role == Role.MANUFACTURER:
+        return qs.count()
+    if active <= set(COUNTED_FILTERS):
+        counts = _kept_counts(edition, decision_rule)
+        return sum(
+            n
+            for (c, v), n in counts.items()
+            if filters.get("category") in (None, "", c) and filters.get("verdict") in (None, "", v)
+        )
+    if active <= {"failing", "category"} and filters["failing"] != DECLARATION:
+        checks = JudgementCheck.objects.filter(
+            edition=edition, decision_rule=decision_rule, parameter=filters["failing"], status="fail"
+        )
+        if filters.get("category"):
+            checks = checks.filter(category=filters["category"])
+        return checks.order_by().values("judgement_id").distinct().count()
+    return qs.count()
+
+
+class Counted:
+    """A queryset whose count is known (the paginator asks it for count() and slices it)."""
+
+    def __init__(self, qs, count):
+        self.qs, self.n = qs, count
+
+    def count(self):
+        return self.n
+
+    def __len__(self):
+        return self.n
+
+    def __getitem__(self, k):
+        return self.qs[k]
+
+    @property
+    def ordered(self):
+        return self.qs.ordered
+
+
+def page_of(qs, paginator, request, count=None):
     """One page of the judgements with what a row shows: the page's ids are picked on the judgement
-    table alone (its indexes), then only those rows are read with their joins."""
-    ids = paginator.paginate_queryset(qs.values_list("pk", flat=True), request)
+    table alone (its indexes), then only those rows are read with their joins. ``count``: the selection's
+    size when known (``count_of``)."""
+    ids = qs.values_list("pk", flat=True)
+    ids = paginator.paginate_queryset(ids if count is None else Counted(ids, count), request)
     rows = {j.pk: j for j in with_rows(Judgement.objects.filter(pk__in=list(ids)))}
-    return [rows[i] for i in ids]
+    return with_checks([rows[i] for i in ids])
 
 
 def with_rows(qs):
-    """The queryset with what a table row shows: sample, product, manufacturer, check statuses."""
-    return qs.select_related("sample__product__manufacturer").prefetch_related(
-        Prefetch("checks", queryset=JudgementCheck.objects.only("judgement_id", "key", "status").order_by("id"))
-    )
+    """The queryset with what a table row shows but the checks: sample, product, manufacturer."""
+    return qs.select_related("sample__product__manufacturer")
+
+
+def with_checks(judgements):
+    """Attach each judgement's (key, status) pairs, read in one query as plain values (a page's few hundred
+    checks as model instances were most of a request's CPU). -> judgements."""
+    judgements = list(judgements)
+    statuses = {}
+    for judgement_id, key, status in (
+        JudgementCheck.objects.filter(judgement_id__in=[j.pk for j in judgements])
+        .order_by("id")
+        .values_list("judgement_id", "key", "status")
+    ):
+        statuses.setdefault(judgement_id, []).append((key, status))
+    for j in judgements:
+        j.check_statuses = statuses.get(j.pk, [])
+    return judgements
 
 
 def _failing(checks):
-    return sorted({c.key.split(":")[0] for c in checks if c.status == "fail"})
+    return sorted({key.split(":")[0] for key, status in checks if status == "fail"})
 
 
 def row(j):
-    """One table row (the API shape): sample facts, verdict, failing parameters and check statuses."""
+    """One table row (the API shape): sample facts, verdict, failing parameters and check statuses
+    (``with_checks`` first, or they are read here)."""
     s = j.sample
-    checks = list(j.checks.all())
+    checks = getattr(j, "check_statuses", None)
+    if checks is None:
+        checks = list(j.checks.order_by("id").values_list("key", "status"))
     return {
         "id": s.pk,
         "code": s.code,
@@ -142,13 +251,22 @@ def row(j):
         "received_on": s.received_on.isoformat() if s.received_on else None,
         "verdict": j.verdict,
         "failing": _failing(checks),
-        "checks": {c.key: c.status for c in checks},
+        "checks": dict(checks),
     }
 
 
 def verdict_counts(qs):
     counts = dict(qs.order_by().values_list("verdict").annotate(n=Count("id")))
     return {v: counts.get(v, 0) for v in ("pass", "fail", "conditional", "incomplete")}
+
+
+def kept_verdict_counts(edition, decision_rule, category=None):
+    """{verdict: samples} of the whole view (or one category), not_judged included, from the kept counts."""
+    out = {}
+    for (c, v), n in _kept_counts(edition, decision_rule).items():
+        if category in (None, "", c):
+            out[v] = out.get(v, 0) + n
+    return out
 
 
 # --- statistics ---------------------------------------------------------------
@@ -161,24 +279,26 @@ def _requirements_by_category(edition):
     return out
 
 
-SAMPLE_FILTERS = ("manufacturer", "product", "verdict", "failing", "has", "received_after", "received_before", "ids")
+SAMPLE_FILTERS = (
+    "manufacturer",
+    "product",
+    "verdict",
+    "failing",
+    "has",
+    "beyond",
+    "maturity",
+    "received_after",
+    "received_before",
+    "ids",
+)
 
 
-def statistics(qs, edition, decision_rule, filters, link):
-    """Per category and parameter: count, mean, min, max (in the requirement's unit and basis, one
-    value per sample) and, per limit, the share of samples beyond it with the ids and a link.
-
-    One SQL aggregate over the stored checks (which carry edition, rule and category, so the whole
-    archive needs no join) and one read of the ids beyond a limit; ``link(**filters)`` builds a URL."""
-    checks = JudgementCheck.objects.filter(edition=edition, decision_rule=decision_rule)
-    if filters.get("category"):
-        checks = checks.filter(category=filters["category"])
-    if any(filters.get(k) for k in SAMPLE_FILTERS):
-        checks = checks.filter(judgement__in=qs.order_by().values("pk"))
+def _aggregates(checks):
+    """Per category, parameter and limit (kind, condition): checks with a value, beyond the limit, and of
+    the first check of its parameter per sample the count, below-detection count, sum, min and max."""
     valued = Q(value__isnull=False)
     first = Q(first=True) & valued
-    per_limit = {}
-    for r in (
+    return list(
         checks.order_by()
         .values("category", "parameter", "kind", "condition")
         .annotate(
@@ -190,15 +310,40 @@ def statistics(qs, edition, decision_rule, filters, link):
             low=Min("value", filter=first),
             high=Max("value", filter=first),
         )
-    ):
-        per_limit[(r["category"], r["parameter"], r["kind"], r["condition"])] = r
-    beyond_ids = {}
-    for *key, sample_id in (
-        checks.filter(beyond=True)
-        .order_by("sample_id")
-        .values_list("category", "parameter", "kind", "condition", "sample_id")
-    ):
-        beyond_ids.setdefault(tuple(key), []).append(sample_id)
+    )
+
+
+def _kept_aggregates(edition, decision_rule, checks):
+    """The pair's aggregates over the whole view, computed again only after a judgement of the pair was
+    written or dropped (``MarketStatistics.generation``, counted up by ``maturity.judgements``)."""
+    from .models import MarketStatistics
+
+    kept, _ = MarketStatistics.objects.get_or_create(edition=edition, decision_rule=decision_rule)
+    if kept.computed_generation == kept.generation:
+        return kept.aggregates
+    rows = _aggregates(checks)  # read after the generation: a write in between makes it stale, never wrong
+    MarketStatistics.objects.filter(pk=kept.pk).update(computed_generation=kept.generation, aggregates=rows)
+    return rows
+
+
+def statistics(qs, edition, decision_rule, filters, link):
+    """Per category and parameter: count, mean, min, max (in the requirement's unit and basis, one
+    value per sample) and, per limit, the number and share of samples beyond it with a link to the list
+    of exactly those samples (``beyond``, ``beyond_kind``, ``beyond_condition`` filters), never their ids.
+
+    One SQL aggregate over the stored checks (which carry edition, rule and category, so the whole
+    archive needs no join), kept for the whole view until the pair's judgements change (a category filter
+    reads the kept one too); ``link(**filters)`` builds a URL."""
+    checks = JudgementCheck.objects.filter(edition=edition, decision_rule=decision_rule)
+    if any(filters.get(k) for k in SAMPLE_FILTERS):
+        if filters.get("category"):
+            checks = checks.filter(category=filters["category"])
+        aggregates = _aggregates(checks.filter(judgement__in=qs.order_by().values("pk")))
+    else:  # the whole view or one category: the pair's kept aggregates (category is one of their keys)
+        aggregates = _kept_aggregates(edition, decision_rule, checks)
+        if filters.get("category"):
+            aggregates = [r for r in aggregates if r["category"] == filters["category"]]
+    per_limit = {(r["category"], r["parameter"], r["kind"], r["condition"]): r for r in aggregates}
     present = sorted({category for category, *_rest in per_limit})  # every judged sample has checks
     by_category = _requirements_by_category(edition)
     out = []
@@ -223,7 +368,6 @@ def statistics(qs, edition, decision_rule, filters, link):
             }
             for r, lim in zip(rs, rows):
                 base, n = lim.get("samples", 0), lim.get("beyond_n", 0)
-                sample_ids = beyond_ids.get((category, parameter, r.kind, r.condition), [])
                 entry["limits"].append(
                     {
                         "kind": r.kind,
@@ -232,8 +376,11 @@ def statistics(qs, edition, decision_rule, filters, link):
                         "samples": base,
                         "beyond": n,
                         "share_pct": round(100.0 * n / base, 2) if base else None,
-                        "sample_ids": sample_ids,
-                        "samples_url": link(ids=",".join(map(str, sample_ids))) if n else None,
+                        "samples_url": link(
+                            category=category, beyond=parameter, beyond_kind=r.kind, beyond_condition=r.condition
+                        )
+                        if n
+                        else None,
                     }
                 )
             out.append(entry)

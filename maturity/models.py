@@ -247,12 +247,20 @@ class ImportRun(models.Model):
 
 
 class JudgementRun(models.Model):
-    """A re-judgement of the archive (every released sample) under one edition and decision rule,
-    run by a Celery task in chunks; ``done`` of ``total`` is its progress."""
+    """A re-judgement of the archive (every released sample) under one edition and decision rule
+    (``kind`` compliance) or of its maturity verdicts under every rule set (``kind`` maturity), run by a
+    Celery task in chunks; ``done`` of ``total`` is its progress."""
 
     STATUS = [("queued", "queued"), ("running", "running"), ("done", "done"), ("failed", "failed")]
-    edition = models.ForeignKey(StandardEdition, on_delete=models.PROTECT, related_name="runs")
-    decision_rule = models.CharField(max_length=10)
+    edition = models.ForeignKey(StandardEdition, null=True, blank=True, on_delete=models.PROTECT, related_name="runs")
+    decision_rule = models.CharField(max_length=10, blank=True)
+    KINDS = [("compliance", "compliance"), ("maturity", "maturity")]
+    kind = models.CharField(
+        max_length=10,
+        choices=KINDS,
+        default="compliance",
+        help_text="compliance: under one edition and decision rule; maturity: every rule set (no edition).",
+    )
     status = models.CharField(max_length=10, choices=STATUS, default="queued", db_index=True)
     reason = models.CharField(max_length=300, blank=True)
     total = models.PositiveIntegerField(default=0)
@@ -285,8 +293,10 @@ class Judgement(models.Model):
     re-judgement; never edited by hand. Manufacturer, product and receipt date are copied here so
     the market view filters, sorts and counts on one table."""
 
-    sample = models.ForeignKey("lims.Sample", on_delete=models.CASCADE, related_name="judgements")
-    edition = models.ForeignKey(StandardEdition, on_delete=models.PROTECT, related_name="judgements")
+    # no single-column indexes: the unique constraint leads with sample, the list indexes with edition, and
+    # every index is written 100 000 times by an archive run
+    sample = models.ForeignKey("lims.Sample", on_delete=models.CASCADE, related_name="judgements", db_index=False)
+    edition = models.ForeignKey(StandardEdition, on_delete=models.PROTECT, related_name="judgements", db_index=False)
     decision_rule = models.CharField(max_length=10)
     category = models.CharField(max_length=50)
     manufacturer = models.ForeignKey(
@@ -296,7 +306,15 @@ class Judgement(models.Model):
     received_on = models.DateField(null=True, blank=True)
     verdict = models.CharField(max_length=20)
     judged_at = models.DateTimeField()
-    run = models.ForeignKey(JudgementRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    run = models.ForeignKey(
+        JudgementRun,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
 
     class Meta:
         constraints = [
@@ -304,11 +322,17 @@ class Judgement(models.Model):
                 fields=["sample", "edition", "decision_rule"], name="one_judgement_per_sample_edition_rule"
             )
         ]
+        # each list filter walks one of these backwards (newest sample first) and stops after a page; with
+        # receipt date included (PostgreSQL) a date filter and the counts are index-only
         indexes = [
-            models.Index(fields=["edition", "decision_rule", "sample"], name="judgement_list"),
+            models.Index(fields=["edition", "decision_rule", "sample"], name="judgement_list", include=["received_on"]),
             models.Index(fields=["edition", "decision_rule", "verdict", "sample"], name="judgement_verdict"),
             models.Index(fields=["edition", "decision_rule", "manufacturer", "sample"], name="judgement_maker"),
-            models.Index(fields=["edition", "decision_rule", "category", "sample"], name="judgement_category"),
+            models.Index(
+                fields=["edition", "decision_rule", "category", "sample"],
+                name="judgement_category",
+                include=["received_on"],
+            ),
         ]
 
 
@@ -319,7 +343,9 @@ class JudgementCheck(models.Model):
     ``first`` marks the first applicable check of its parameter in the judgement (one value per
     sample and parameter for counts and means)."""
 
-    judgement = models.ForeignKey(Judgement, on_delete=models.CASCADE, related_name="checks")
+    # no database constraint: rows are only written by maturity.judgements, with their judgement, in one
+    # transaction; the constraint's deferred check was a lookup per check row at each commit (840 000 per run)
+    judgement = models.ForeignKey(Judgement, on_delete=models.CASCADE, related_name="checks", db_constraint=False)
     # copied from the judgement, so statistics aggregate this table alone
     sample = models.ForeignKey(
         "lims.Sample", on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
@@ -346,7 +372,11 @@ class JudgementCheck(models.Model):
 
     class Meta:
         indexes = [
-            models.Index(fields=["parameter", "status", "judgement"], name="check_failing"),
+            models.Index(
+                fields=["edition", "decision_rule", "parameter", "judgement"],
+                condition=models.Q(status="fail"),
+                name="check_failing",
+            ),
             models.Index(fields=["edition", "decision_rule", "category", "parameter"], name="check_statistics"),
             models.Index(
                 fields=["edition", "decision_rule", "category", "parameter", "kind", "condition", "sample"],
@@ -354,6 +384,49 @@ class JudgementCheck(models.Model):
                 name="check_beyond",
             ),
         ]
+
+
+class MarketStatistics(models.Model):
+    """The statistics' per-limit aggregates of one edition × decision rule over the whole market view (one
+    SQL aggregate over every stored check: about a second at 100 000 samples), kept until a judgement of that
+    pair is written or dropped: every such write adds one to ``generation``; the aggregates are reused while
+    ``computed_generation`` equals it. ``counts`` (samples per category and verdict) likewise give the list's
+    exact count without counting 100 000 rows per request."""
+
+    edition = models.ForeignKey(StandardEdition, on_delete=models.CASCADE, related_name="+")
+    decision_rule = models.CharField(max_length=10)
+    generation = models.BigIntegerField(default=0)
+    computed_generation = models.BigIntegerField(null=True)
+    aggregates = models.JSONField(default=list)
+    counts_generation = models.BigIntegerField(null=True)
+    counts = models.JSONField(default=list)  # [[category, verdict, samples], ...] at counts_generation
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["edition", "decision_rule"], name="one_market_statistics_per_pair")
+        ]
+
+
+class MaturityJudgement(models.Model):
+    """The stored maturity verdict of one verified sample under one rule set (DOMAIN.md §5): what the pure
+    engine (``rules.judge_maturity``) says for the sample's current results under the lab policy in force.
+    Written when the results are verified, dropped on retest, rewritten on a category change (bark compost
+    skips C/N), on a change of the lab-policy figures and by a maturity archive run (a new rule set).
+    ``result`` is the engine's answer as shown on the pages (indicators, values, criteria); ``verdict``
+    is the column the market view filters and counts on."""
+
+    sample = models.ForeignKey("lims.Sample", on_delete=models.CASCADE, related_name="maturity_judgements")
+    rule_set = models.CharField(max_length=20)
+    verdict = models.CharField(max_length=20)
+    result = models.JSONField()
+    judged_at = models.DateTimeField()
+    run = models.ForeignKey(JudgementRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["sample", "rule_set"], name="one_maturity_judgement_per_sample_rule_set")
+        ]
+        indexes = [models.Index(fields=["rule_set", "verdict", "sample"], name="maturity_verdict")]
 
 
 def chromatogram_overlay_path(instance, filename):

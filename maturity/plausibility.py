@@ -7,6 +7,8 @@ dry-matter fractions that add up to more than the whole. Each issue has a stable
 ``code`` (what an override covers), the ``parameter`` and a ``message`` naming the rule.
 """
 
+from lims.messages import Joined, Message, Named, gettext_noop
+
 from .parameters import PARAMETERS
 
 # Flags that are remarks about how a figure was obtained, not doubts about it (printed, not gating).
@@ -14,6 +16,10 @@ NOTE_FLAGS = frozenset({"organic_carbon_stands_in_for_total_carbon"})
 
 # Disjoint fractions of the dry matter: their sum cannot exceed 100 %.
 DRY_FRACTIONS = ("organic_matter_pct", "p2o5_pct", "k2o_pct", "cao_pct", "mgo_pct", "impurities_pct")
+
+
+def _named(key):
+    return Named(key, PARAMETERS[key].name_zh)
 
 
 def _n(x):
@@ -30,7 +36,12 @@ def issues(dry_values: dict, flags: list[tuple[str, str]] = (), flag_messages: d
                 "code": f"flag:{flag}",
                 "parameter": "",
                 "kind": "flag",
-                "message": f"{label}: {(flag_messages or {}).get(flag, flag)}",
+                "message": Message(
+                    "flag",
+                    gettext_noop("%(assay)s: %(flag)s"),
+                    assay=label,
+                    flag=Message(flag, (flag_messages or {})[flag]) if flag in (flag_messages or {}) else flag,
+                ),
             }
         )
     for key, value in dry_values.items():
@@ -43,7 +54,13 @@ def issues(dry_values: dict, flags: list[tuple[str, str]] = (), flag_messages: d
                     "code": f"negative:{key}",
                     "parameter": key,
                     "kind": "range",
-                    "message": f"{key} = {_n(value)} {p.unit}: a content cannot be below zero",
+                    "message": Message(
+                        "negative_content",
+                        gettext_noop("%(parameter)s = %(value)s %(unit)s: a content cannot be below zero"),
+                        parameter=_named(key),
+                        value=_n(value),
+                        unit=p.unit,
+                    ),
                 }
             )
         if p.unit == "%" and p.basis == "dry" and value > 100:
@@ -52,7 +69,12 @@ def issues(dry_values: dict, flags: list[tuple[str, str]] = (), flag_messages: d
                     "code": f"over_100:{key}",
                     "parameter": key,
                     "kind": "range",
-                    "message": f"{key} = {_n(value)} % of the dry matter: a content cannot exceed 100 %",
+                    "message": Message(
+                        "content_over_100",
+                        gettext_noop("%(parameter)s = %(value)s %% of the dry matter: a content cannot exceed 100 %%"),
+                        parameter=_named(key),
+                        value=_n(value),
+                    ),
                 }
             )
     oc, tc = dry_values.get("organic_carbon_pct"), dry_values.get("total_carbon_pct")
@@ -62,8 +84,15 @@ def issues(dry_values: dict, flags: list[tuple[str, str]] = (), flag_messages: d
                 "code": "oc_over_tc",
                 "parameter": "organic_carbon_pct",
                 "kind": "range",
-                "message": f"organic carbon {_n(oc)} % exceeds total carbon {_n(tc)} %: "
-                "organic carbon is part of total carbon",
+                "message": Message(
+                    "oc_over_tc",
+                    gettext_noop(
+                        "organic carbon %(oc)s %% exceeds total carbon %(tc)s %%: "
+                        "organic carbon is part of total carbon"
+                    ),
+                    oc=_n(oc),
+                    tc=_n(tc),
+                ),
             }
         )
     parts = {k: dry_values[k] for k in DRY_FRACTIONS if dry_values.get(k) is not None}
@@ -73,8 +102,14 @@ def issues(dry_values: dict, flags: list[tuple[str, str]] = (), flag_messages: d
                 "code": "fractions_over_100",
                 "parameter": "",
                 "kind": "range",
-                "message": " + ".join(parts) + f" = {_n(sum(parts.values()))} % of the dry matter: "
-                "the fractions cannot add up to more than 100 %",
+                "message": Message(
+                    "fractions_over_100",
+                    gettext_noop(
+                        "%(parts)s = %(total)s %% of the dry matter: the fractions cannot add up to more than 100 %%"
+                    ),
+                    parts=Joined([_named(k) for k in parts], " + "),
+                    total=_n(sum(parts.values())),
+                ),
             }
         )
     return out

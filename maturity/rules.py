@@ -35,6 +35,8 @@ from dataclasses import dataclass, fields
 import numpy as np
 import pandas as pd
 
+from lims.messages import Message, gettext_noop
+
 from . import ccqc
 from .calculations import CHROMATOGRAM_PROTOCOLS, LabPolicy
 from .errors import InputError
@@ -82,22 +84,33 @@ INPUT_FIELDS = tuple(f.name for f in fields(MaturityInput))  # frame column name
 # --------------------------------------------------------------------------- criteria
 
 
-def _criteria(policy: LabPolicy) -> dict[str, str]:
+def _criteria(policy: LabPolicy) -> dict[str, Message]:
     f = _num
     return {
-        "germination": (
-            f"relative germination ≥ {f(policy.relative_germination_mature_pct)} % and "
-            f"relative root growth ≥ {f(policy.root_growth_not_inhibited_pct)} %"
+        "germination": Message(
+            "germination",
+            gettext_noop("relative germination ≥ %(germination)s %% and relative root growth ≥ %(root)s %%"),
+            germination=f(policy.relative_germination_mature_pct),
+            root=f(policy.root_growth_not_inhibited_pct),
         ),
-        "cn_ratio": f"C/N < {f(policy.cn_mature_below)}",
-        "cn_ratio_bark": "not applied to bark compost",
-        "reducing_sugar": f"RS/TC < {f(policy.rs_tc_mature_below_pct)} %",
-        "chromatogram_tari_agno3": "score 3 mature, 1–2 intermediate, 0 immature",
-        "chromatogram_livestock_naoh": "serrated edge mature, smooth edge immature",
-        "germination_index": (
-            f"GI ≥ {f(policy.gi_mature_pct)} % mature, "
-            f"{f(policy.gi_intermediate_pct)}–{f(policy.gi_mature_pct)} % intermediate, "
-            f"< {f(policy.gi_intermediate_pct)} % immature"
+        "cn_ratio": Message("cn_ratio", gettext_noop("C/N < %(limit)s"), limit=f(policy.cn_mature_below)),
+        "cn_ratio_bark": Message("cn_ratio_bark", gettext_noop("not applied to bark compost")),
+        "reducing_sugar": Message(
+            "reducing_sugar", gettext_noop("RS/TC < %(limit)s %%"), limit=f(policy.rs_tc_mature_below_pct)
+        ),
+        "chromatogram_tari_agno3": Message(
+            "chromatogram_tari_agno3", gettext_noop("score 3 mature, 1–2 intermediate, 0 immature")
+        ),
+        "chromatogram_livestock_naoh": Message(
+            "chromatogram_livestock_naoh", gettext_noop("serrated edge mature, smooth edge immature")
+        ),
+        "germination_index": Message(
+            "germination_index",
+            gettext_noop(
+                "GI ≥ %(mature)s %% mature, %(intermediate)s–%(mature)s %% intermediate, < %(intermediate)s %% immature"
+            ),
+            mature=f(policy.gi_mature_pct),
+            intermediate=f(policy.gi_intermediate_pct),
         ),
     }
 
@@ -121,7 +134,10 @@ def _value(x):
 
 def _check_rule_set(rule_set):
     if rule_set not in RULE_SETS:
-        raise InputError({"rule_set": [f"unknown rule set {rule_set!r}; expected one of {', '.join(RULE_SETS)}"]})
+        message = gettext_noop("unknown rule set %(value)s; expected one of %(choices)s")
+        raise InputError(
+            {"rule_set": [Message("invalid_choice", message, value=repr(rule_set), choices=tuple(RULE_SETS))]}
+        )
 
 
 def _validate_input(inp: MaturityInput) -> None:

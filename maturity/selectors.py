@@ -8,6 +8,8 @@ results, never stored as free-standing numbers.
 
 from dataclasses import dataclass, field
 
+from lims.messages import restored
+
 from . import calculations as calc
 from .compliance import ProductFacts, judge
 from .errors import InputError
@@ -57,6 +59,7 @@ class SampleFigures:
     chromatogram: Assay = None
     observation: Assay = None
     qc_estimated: set = field(default_factory=set)  # parameters whose U was estimated from QC (qc app)
+    cache: dict = field(default_factory=dict, repr=False, compare=False)  # shared by hooks over many samples
 
     def value(self, key):
         if key in self.derived:
@@ -88,8 +91,10 @@ def _dry_floats(measurements):
 FIGURE_HOOKS = []  # callables(figures) run before the derived figures are computed
 
 
-def sample_figures(sample, assays=None, policy=None):
-    figures = SampleFigures()
+def sample_figures(sample, assays=None, policy=None, cache=None):
+    """The sample's current figures. ``cache``: a dict shared over many samples judged together, where the
+    hooks keep what they read once (the QC limits)."""
+    figures = SampleFigures(cache={} if cache is None else cache)
     for assay in assays if assays is not None else current_assays(sample):
         for key, m in assay.results.items():
             figures.measurements[key] = Measurement.from_dict(m)
@@ -142,6 +147,25 @@ def sample_maturity(sample, rule_set="tari_1999", figures=None, policy=None):
     policy = policy or current_policy()
     figures = figures or sample_figures(sample, policy=policy)
     return judge_maturity(rule_set, maturity_input(sample, figures), policy)
+
+
+def sample_maturity_verdict(sample, rule_set="tari_1999", figures=None, policy=None):
+    """What the pages and the API show: a verified sample's stored maturity verdict under ``rule_set``
+    (``maturity.judgements``, the engine's answer stored at verification); computed as
+    :func:`sample_maturity` for a sample whose results are not verified (or not judged yet)."""
+    from lims.lifecycle import RESULTS_RELEASED
+
+    from .models import MaturityJudgement
+
+    if sample.status in RESULTS_RELEASED:
+        stored = (
+            MaturityJudgement.objects.filter(sample_id=sample.pk, rule_set=rule_set)
+            .values_list("result", flat=True)
+            .first()
+        )
+        if stored is not None:
+            return restored(stored)
+    return sample_maturity(sample, rule_set, figures, policy)
 
 
 def edition_or_error(code):

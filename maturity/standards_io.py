@@ -37,9 +37,11 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .compliance import normalise_unit, unit_factor
 from .errors import ErrorCollector, InputError
 from .measurements import BASES
 from .parameters import DERIVED, PARAMETERS
+from .requirements import Declaration, Requirement
 
 KINDS = ("min", "max", "max_exclusive")
 CONDITIONS = ("", "bagasse", "not_bagasse")
@@ -48,27 +50,6 @@ COLUMNS = ("category", "category_zh", "parameter", "kind", "limit", "unit", "bas
 DECLARATION_KEYS = ("no_chemical_fertilizer",)
 _CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 _KEY_RE = re.compile(r"^[a-z][a-z0-9_]*$")
-
-
-@dataclass(frozen=True)
-class Requirement:
-    category: str
-    parameter: str
-    kind: str  # "min" | "max" | "max_exclusive"
-    limit: float
-    unit: str
-    basis: str  # "dry" | "as_received" | ""
-    condition: str = ""  # "" | "bagasse" | "not_bagasse"
-    condition_text: str = ""
-    source: str = ""
-
-
-@dataclass(frozen=True)
-class Declaration:
-    category: str
-    key: str  # e.g. "no_chemical_fertilizer"
-    text_zh: str
-    text_en: str
 
 
 @dataclass
@@ -112,8 +93,6 @@ def unit_allowed(parameter: str, unit: str) -> bool:
 
     A ``%`` that is not a mass fraction (ratios and indices such as relative
     germination, whose canonical basis is ``""``) only accepts ``%``."""
-    from .compliance import unit_factor  # local import: compliance imports this module
-
     p = parameter_info(parameter)
     if p is None:
         return False
@@ -127,8 +106,6 @@ def unit_allowed(parameter: str, unit: str) -> bool:
 
 
 def _norm_unit(unit) -> str:
-    from .compliance import normalise_unit
-
     return normalise_unit(unit)
 
 
@@ -271,8 +248,6 @@ def _parse_csv(text: str, errors: ErrorCollector):
         requirements.append(req)
 
     # a minimum at or above a maximum of the same parameter can never be met
-    from .compliance import unit_factor  # local import: compliance imports this module
-
     for kinds in limits.values():
         if "min" not in kinds:
             continue

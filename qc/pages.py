@@ -4,17 +4,19 @@ from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from lims.lifecycle import TransitionError
 from lims.models import Sample
 from lims.roles import READ_ALL, Role
 from lims.services import PermissionDeniedError
-from lims.web.access import role_required
 from maturity import calculations as calc
 from maturity.errors import InputError
 from maturity.parameters import PARAMETERS
+from web import assay_forms
+from web.access import role_required
 
-from . import services
+from . import grid, services
 from .chart_svg import control_chart_svg
 from .models import ControlChart, QcLimits, ReferenceMaterial, Worksheet, WorksheetTemplate
 
@@ -79,11 +81,14 @@ def worksheet_detail(request, pk):
             messages.error(request, " ".join(str(m) for msgs in exc.errors.values() for m in msgs))
         return redirect("qc-worksheet", ws.pk)
     positions = list(ws.positions.select_related("sample", "of_position", "reference_material").order_by("number"))
-    parameters = sorted(
-        {p.reference_material.parameter for p in positions if p.reference_material}
-        | {p.spike_parameter for p in positions if p.spike_parameter}
-        | {k for p in positions for k in p.results}
-    ) or ["total_nitrogen_pct"]
+    parameters = []
+    if ws.method == "direct":
+        parameters = sorted(
+            {p.reference_material.parameter for p in positions if p.reference_material}
+            | {p.spike_parameter for p in positions if p.spike_parameter}
+            | {k for p in positions for k in p.results}
+            | set(grid.direct_parameters(p.data for p in positions))
+        ) or ["total_nitrogen_pct"]
     rejects = services.worksheet_rejects(ws)
     return render(
         request,
@@ -91,7 +96,7 @@ def worksheet_detail(request, pk):
         {
             "ws": ws,
             "positions": positions,
-            "parameters": parameters,
+            "grid": _grid_model(ws, positions, parameters),
             "all_parameters": list(PARAMETERS),
             "labels": {p.number: services.position_label(ws, p) for p in positions},
             "rejects": rejects,
@@ -100,6 +105,76 @@ def worksheet_detail(request, pk):
             "charts": ControlChart.objects.filter(points__worksheet=ws).distinct(),
         },
     )
+
+
+def _column_labels(method):
+    """{raw field: (label, unit)} of a method's entry form (web.assay_forms knows them)."""
+    out = {f.name: (f.label, f.unit) for f in assay_forms.method_fields(method)}
+    out.update(
+        {
+            "sown": (_("Seeds sown"), ""),
+            "germinated": (_("Germinated"), ""),
+            "mean_root_length_mm": (_("Mean root length"), "mm"),
+        }
+    )
+    for key, label in assay_forms.OBS_LABELS.items():
+        out.setdefault(f"observations.{key}", (label, assay_forms.OBS_UNITS.get(key, "")))
+    return out
+
+
+BLANK_ROLES = {
+    "control": _lazy("distilled-water control"),
+    "reagent_blank": _lazy("reagent blank"),
+    "measured": _lazy("blank"),
+}
+
+
+def _grid_model(ws, positions, parameters):
+    """The grid: one row per position, the method's raw fields as columns (qc.grid)."""
+    cols = grid.columns(ws.method, parameters)
+    labels = _column_labels(ws.method)
+    columns = []
+    for c in cols:
+        label, unit = labels.get(c.field) or labels.get(f"observations.{c.field}") or (c.field, "")
+        if c.kind == "direct":
+            label, unit = c.key, ""
+        columns.append(
+            {
+                "key": c.key,
+                "label": label,
+                "unit": unit,
+                "dish": c.dish,
+                "kind": c.kind,
+                "choices": [str(x) for x in c.choices] + (["true", "false"] if c.kind == "bool" else []),
+            }
+        )
+    rows = []
+    for p in positions:
+        values = grid.data_to_cells(ws.method, p.kind, p.data, cols)
+        kind_label = BLANK_ROLES[grid.blank_role(ws.method)] if p.kind == "blank" else p.get_kind_display()
+        rows.append(
+            {
+                "pos": p,
+                "kind_label": kind_label,
+                "label": services.position_label(ws, p),
+                "cells": [
+                    {
+                        "key": c.key,
+                        "path": c.path(p.kind),
+                        "value": values[c.key],
+                        "kind": c.kind,
+                        "list": f"choices-{i}" if columns[i]["choices"] else "",
+                    }
+                    for i, c in enumerate(cols)
+                ],
+            }
+        )
+    return {
+        "columns": columns,
+        "rows": rows,
+        "direct": ws.method == "direct",
+        "blank_role": grid.blank_role(ws.method),
+    }
 
 
 @role_required(*READ_ALL)

@@ -20,6 +20,7 @@ from maturity.parameters import PARAMETERS
 from maturity.policy import current_policy
 from maturity.selectors import FIGURE_HOOKS
 
+from . import grid
 from . import statistics as qs
 from .models import ChartPoint, ControlChart, QcLimits, ReferenceMaterial, Worksheet, WorksheetPosition
 
@@ -252,10 +253,28 @@ def _positions(ws):
     )
 
 
+GRID_ERROR_MESSAGES = {
+    "required": _("is required"),
+    "not_a_number": QC_ERROR_MESSAGES["not_a_number"],
+    "negative": QC_ERROR_MESSAGES["negative"],
+}
+
+
+def _unknown_cells(ws, data):
+    """Errors of the cells a position gave that are no column of the method (``qc.grid.cells_to_data``)."""
+    unknown = data.get("__unknown__") if isinstance(data, dict) else None
+    return {
+        key: [_("'%(column)s' is not a raw field of the method '%(method)s'.") % {"column": key, "method": ws.method}]
+        for key in unknown or ()
+    }
+
+
 def _compute_position(ws, pos, data):
     """(results {parameter: value}, errors {field: [..]}) of one position's raw data."""
     if data is None:
         return {}, {"data": [_("Enter this position's results.")]}
+    if _unknown_cells(ws, data):
+        return {}, _unknown_cells(ws, data)
     try:
         if pos.kind == "sample":
             outcome, _policy = assay_preview(pos.sample, ws.method, data)
@@ -264,6 +283,40 @@ def _compute_position(ws, pos, data):
     except InputError as exc:
         return {}, exc.errors
     return {k: m.value for k, m in outcome.results.items()}, {}
+
+
+def _check_blank(ws, data):
+    """(errors, judgements) of a blank that is not measured like a sample (``qc.grid.blank_role``): the
+    water control of a germination run (judged on its validity, §4.5) or a reagent blank titration."""
+    role = grid.blank_role(ws.method)
+    if data is None:
+        return {"data": [_("Enter this position's results.")]}, {}
+    if _unknown_cells(ws, data):
+        return _unknown_cells(ws, data), {}
+    if role == "reagent_blank":
+        codes = grid.reagent_blank_errors(data)
+        return {k: [GRID_ERROR_MESSAGES[c] for c in v] for k, v in codes.items()}, {}
+    policy = current_policy()
+    try:
+        outcome = calc.compute(ws.method, grid.blank_as_assay(ws.method, data), policy, {})
+    except InputError as exc:  # the same dishes are read as control and as sample: report them once
+        return {k: v for k, v in exc.errors.items() if not k.startswith("sample")}, {}
+    g_pct = outcome.details["g_control"] * 100.0
+    ok = g_pct >= policy.control_validity_pct
+    judgement = qs.Judgement(
+        qs.PASS if ok else qs.FAIL,
+        "control_germination_valid" if ok else "control_germination_below_validity",
+        {"g_control": g_pct, "limit": policy.control_validity_pct},
+    )
+    return {}, {"control_germination": judgement.as_dict()}
+
+
+def _entry_data(ws, pos, entry):
+    """A position's raw data: given as the method's raw data, or as ``{"cells": {column: text}}`` (the
+    grid's and an instrument file's columns, ``qc.grid.columns``)."""
+    if isinstance(entry, dict) and set(entry) == {"cells"} and isinstance(entry["cells"], dict):
+        return grid.cells_to_data(ws.method, pos.kind, entry["cells"])
+    return entry
 
 
 def _chart_for(method, parameter, rm):
@@ -313,21 +366,48 @@ def _judge(ws, pos, results, by_number, chart_s=None):
     return {k: j.as_dict() for k, j in out.items()}
 
 
-def worksheet_evaluate(ws, entries):
-    """Compute every position from ``entries`` ({position number: raw data}) as saving would, storing
-    nothing: {number: {"results", "errors", "judgements"}} (the grid's live preview)."""
+def _evaluate(ws, entries):
     positions = _positions(ws)
-    computed = {}
+    entered = {}
     for pos in positions:
-        data = entries.get(pos.number, entries.get(str(pos.number)))
-        computed[pos.number] = _compute_position(ws, pos, data)
+        entered[pos.number] = _entry_data(ws, pos, entries.get(pos.number, entries.get(str(pos.number))))
+    supplies = grid.blank_role(ws.method) != "measured"
+    blank_pos = next((p for p in positions if p.kind == "blank"), None) if supplies else None
+    blank = entered[blank_pos.number] if blank_pos else None
+    computed, full, taken, blank_checks = {}, {}, {}, {}
+    for pos in positions:
+        if supplies and pos.kind == "blank":
+            blank_checks[pos.number] = _check_blank(ws, entered[pos.number])
+            computed[pos.number] = ({}, blank_checks[pos.number][0])
+            full[pos.number], taken[pos.number] = entered[pos.number], []
+            continue
+        full[pos.number], taken[pos.number] = grid.complete(ws.method, pos.kind, entered[pos.number], blank)
+        computed[pos.number] = _compute_position(ws, pos, full[pos.number])
     by_number = {n: r for n, (r, _e) in computed.items()}
     out = {}
     for pos in positions:
         results, errors = computed[pos.number]
-        judgements = _judge(ws, pos, results, by_number) if pos.kind != "sample" and not errors else {}
-        out[pos.number] = {"kind": pos.kind, "results": results, "errors": errors, "judgements": judgements}
-    return out
+        if pos.number in blank_checks:
+            judgements = blank_checks[pos.number][1]
+        else:
+            judgements = _judge(ws, pos, results, by_number) if pos.kind != "sample" and not errors else {}
+        out[pos.number] = {
+            "kind": pos.kind,
+            "results": results,
+            "errors": errors,
+            "judgements": judgements,
+            "from_blank": {"position": blank_pos.number, "fields": taken[pos.number]} if taken[pos.number] else None,
+        }
+    return out, entered, full
+
+
+def worksheet_evaluate(ws, entries):
+    """Compute every position from ``entries`` ({position number: raw data, or {"cells": {column:
+    text}}}) as saving would, storing nothing: {number: {"kind", "results", "errors", "judgements",
+    "from_blank"}} (the grid's live preview). ``from_blank`` names the fields a position took from the
+    worksheet's blank (germination: the water control's dishes and protocol; titrations: the reagent
+    blank's volume as ``blank_ml``)."""
+    return _evaluate(ws, entries)[0]
 
 
 def _check_open(actor, ws):
@@ -344,7 +424,7 @@ def worksheet_enter(*, actor, worksheet, entries, source=""):
     """Save the whole grid at once, or nothing: every position must compute without an error."""
     ws = Worksheet.objects.select_for_update().get(pk=worksheet.pk)
     _check_open(actor, ws)
-    evaluated = worksheet_evaluate(ws, entries)
+    evaluated, entered, full = _evaluate(ws, entries)
     errors = {f"positions.{n}.{field}": msgs for n, e in evaluated.items() for field, msgs in e["errors"].items()}
     if errors:
         raise InputError(errors)
@@ -352,7 +432,7 @@ def worksheet_enter(*, actor, worksheet, entries, source=""):
     touched = set()
     for pos in _positions(ws):
         e = evaluated[pos.number]
-        pos.data = entries.get(pos.number, entries.get(str(pos.number)))
+        pos.data = entered[pos.number]
         pos.results = e["results"]
         pos.judgements = e["judgements"]
         if pos.kind == "sample":
@@ -360,7 +440,7 @@ def worksheet_enter(*, actor, worksheet, entries, source=""):
                 actor=actor,
                 sample=pos.sample,
                 method=ws.method,
-                data=pos.data,
+                data=full[pos.number],
                 source=source or f"worksheet WS-{ws.pk} position {pos.number}",
             )
         elif pos.kind == "reference":
@@ -581,7 +661,12 @@ def _qc_figures(figures):
     if not pairs:
         return
     methods = {m for m, _k in pairs}
-    limits = {(q.method, q.parameter): q for q in QcLimits.objects.filter(method__in=methods)}
+    cached = ("qc_limits", frozenset(methods))  # read once for many samples judged together
+    limits = figures.cache.get(cached)
+    if limits is None:
+        limits = figures.cache[cached] = {
+            (q.method, q.parameter): q for q in QcLimits.objects.filter(method__in=methods)
+        }
     for key, m in list(figures.measurements.items()):
         lim = limits.get((figures.sources[key].method, key))
         if lim is None or m.qualifier:
@@ -603,31 +688,88 @@ def position_label(ws, pos):
     return pos.sample.code if pos.kind == "sample" else f"WS-{ws.pk}-{pos.number}"
 
 
+def _path_to_column(cols, kind, path):
+    """The grid / file column of a raw-data error path (the longest column path it falls under)."""
+    best = None
+    for col in cols:
+        p = col.path(kind)
+        if (path == p or path.startswith(p + ".")) and (best is None or len(p) > len(best[1])):
+            best = (col.key, p)
+    return best[0] if best else None
+
+
 def worksheet_import(*, actor, worksheet, filename, content):
-    """Instrument import targeting a worksheet (method ``direct``): the file's ``sample_code`` column names
-    each position by its label on the bench sheet; the whole grid is entered at once, or nothing."""
+    """Instrument import targeting a worksheet: the file's ``sample_code`` column names each position by its
+    label on the bench sheet; the whole grid is entered at once, or nothing.
+
+    Method ``direct``: the long format of ``/imports/`` (sample_code, parameter, value, unit, …; several
+    rows per position). Every other method: one row per position, the other columns named as the grid's
+    (the method's raw fields, ``qc.grid.columns``; germination ``dish1.sown`` … ``dish3.mean_root_length_mm``).
+    Problems come back per row and column (``ImportRejected``)."""
     from maturity.importing import ImportRejected, parse_rows, read_table
 
     _check_open(actor, worksheet)
-    if worksheet.method != "direct":
-        raise InputError({"file": [_("Instrument files fill worksheets of the method 'direct' only.")]})
-    by_label, errors = parse_rows(read_table(filename, content))
-    labels = {position_label(worksheet, p): p.number for p in _positions(worksheet)}
-    entries = {}
-    for label, slot in by_label.items():
-        if label not in labels:
-            errors += [
+    positions = _positions(worksheet)
+    labels = {position_label(worksheet, p): p for p in positions}
+
+    def not_a_position(label, n):
+        return {
+            "row": n,
+            "column": "sample_code",
+            "reason": str(
+                _("%(label)s is not a position of worksheet WS-%(ws)s") % {"label": label, "ws": worksheet.pk}
+            ),
+        }
+
+    if worksheet.method == "direct":
+        by_label, errors = parse_rows(read_table(filename, content))
+        entries = {}
+        for label, slot in by_label.items():
+            if label not in labels:
+                errors += [not_a_position(label, n) for n in slot["rows"]]
+            else:
+                entries[labels[label].number] = {"values": slot["values"]}
+        if errors:
+            raise ImportRejected(sorted(errors, key=lambda e: (e["row"] or 0, e["column"])))
+        return worksheet_enter(actor=actor, worksheet=worksheet, entries=entries, source=f"import:{filename}")
+
+    cols = grid.columns(worksheet.method)
+    df = read_table(filename, content, columns=["sample_code"] + [c.key for c in cols], required=["sample_code"])
+    errors, entries, rows = [], {}, {}
+    for i, record in enumerate(df.to_dict("records")):
+        n = i + 2  # the header is row 1
+        label = str(record.pop("sample_code", "")).strip()
+        pos = labels.get(label)
+        if pos is None:
+            errors.append(not_a_position(label, n))
+        elif pos.number in entries:
+            errors.append(
                 {
                     "row": n,
                     "column": "sample_code",
                     "reason": str(
-                        _("%(label)s is not a position of worksheet WS-%(ws)s") % {"label": label, "ws": worksheet.pk}
+                        _("%(label)s is given twice (row %(row)s)") % {"label": label, "row": rows[pos.number]}
                     ),
                 }
-                for n in slot["rows"]
-            ]
+            )
         else:
-            entries[labels[label]] = {"values": slot["values"]}
+            entries[pos.number] = {"cells": {k: str(v) for k, v in record.items()}}
+            rows[pos.number] = n
+    if not errors:
+        for number, e in worksheet_evaluate(worksheet, entries).items():
+            pos = next(p for p in positions if p.number == number)
+            for path, msgs in e["errors"].items():
+                column = "sample_code" if number not in rows else _path_to_column(cols, pos.kind, path) or path
+                errors += [
+                    {
+                        "row": rows.get(number),
+                        "column": column,
+                        "reason": str(
+                            _("%(label)s: %(message)s") % {"label": position_label(worksheet, pos), "message": m}
+                        ),
+                    }
+                    for m in msgs
+                ]
     if errors:
         raise ImportRejected(sorted(errors, key=lambda e: (e["row"] or 0, e["column"])))
     return worksheet_enter(actor=actor, worksheet=worksheet, entries=entries, source=f"import:{filename}")

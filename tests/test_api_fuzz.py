@@ -11,7 +11,7 @@ import hypothesis
 import pytest
 from hypothesis import HealthCheck, Phase
 
-from lims.demo_results import enter_example_results, verify_sample
+from web.demo_results import enter_example_results, verify_sample
 
 EXAMPLES = int(os.environ.get("LIMS_FUZZ_EXAMPLES", "5"))
 ROLES = ["technician", "reviewer", "manufacturer", "regulator", "lab_admin"]

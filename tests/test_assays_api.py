@@ -249,7 +249,7 @@ def test_manufacturer_reads_own_results_once_verified_never_others(client_for, s
         r = m.get(f"/api/v1/samples/{sample.pk}/{suffix}")
         assert r.status_code == 409 and "verified" in r.json()["detail"], suffix
         assert m.get(f"/api/v1/samples/{other.pk}/{suffix}").status_code == 404, suffix
-    from lims.demo_results import verify_sample
+    from web.demo_results import verify_sample
 
     verify_sample(sample, users["technician"], users["reviewer"])
     for suffix in suffixes:

@@ -16,9 +16,9 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from lims.backup import BackupError, restore
-from lims.demo_results import enter_example_results, verify_sample
 from tests.conftest import is_postgres, require_service
+from web.backup import BackupError, restore
+from web.demo_results import enter_example_results, verify_sample
 
 pytestmark = pytest.mark.django_db(transaction=True)
 ROOT = Path(__file__).resolve().parent.parent

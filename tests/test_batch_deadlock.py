@@ -5,9 +5,9 @@ import threading
 import pytest
 from django.db import connection
 
-from lims.demo_results import enter_example_results, verify_sample
 from maturity.errors import InputError
 from tests.conftest import require_postgres
+from web.demo_results import enter_example_results, verify_sample
 
 PAIRS = 25
 

@@ -6,7 +6,7 @@ import time
 import pytest
 
 from lims import celery_app
-from lims.demo_results import enter_example_results, verify_sample
+from web.demo_results import enter_example_results, verify_sample
 
 UNREACHABLE = "redis://127.0.0.1:1/0"  # nothing listens on port 1: the broker is "stopped"
 

@@ -7,8 +7,8 @@ import pytest
 from django.db import transaction
 
 from lims import celery_app
-from lims.demo_results import enter_example_results, verify_sample
 from tests.workers import celery_worker, kill_hard, wait_for, worker_log
+from web.demo_results import enter_example_results, verify_sample
 
 
 @pytest.fixture

@@ -9,8 +9,8 @@ import subprocess
 import pytest
 from pypdf import PdfReader
 
-from lims.demo_results import enter_example_results, verify_sample
 from tests.conftest import require_service
+from web.demo_results import enter_example_results, verify_sample
 
 # transaction=True: render tasks are sent on commit, as in production (they run inline here)
 pytestmark = pytest.mark.django_db(transaction=True)

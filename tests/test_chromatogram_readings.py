@@ -66,7 +66,8 @@ def test_correction_is_kept_counted_and_needs_a_reason(client_for, sample):
     d = Drawing(center="white_to_pink", middle_band="ring", edge="smooth")
     rid = read(c, sample, draw(d)).json()["id"]
     r = c.post(base(sample, rid) + "decision/", {"edge": "serrated"}, format="json")
-    assert r.status_code == 400 and r.json() == {"reason": ["A reason is required to correct the proposed reading."]}
+    assert r.status_code == 400 and r.json()["reason"] == ["A reason is required to correct the proposed reading."]
+    assert r.json()["codes"] == {"reason": ["reason_required"]}
     assert not Assay.objects.filter(sample=sample).exists()
     r = c.post(
         base(sample, rid) + "decision/", {"edge": "serrated", "reason": "teeth visible under the loupe"}, format="json"
@@ -128,5 +129,6 @@ def test_oversized_photo_is_refused_before_decoding(client_for, sample, monkeypa
 
     monkeypatch.setattr(chromatogram_services, "MAX_PHOTO_PIXELS", 100_000)
     r = read(client_for("technician"), sample, draw(Drawing()))  # 480 × 384 = 184 320 px
-    assert r.status_code == 400 and r.json() == {"photo": ["must be at most 100,000 pixels (this one: 480 × 384)"]}
+    assert r.status_code == 400 and r.json()["photo"] == ["must be at most 100,000 pixels (this one: 480 × 384)"]
+    assert r.json()["code"] == "photo_too_many_pixels"
     assert not ChromatogramReading.objects.exists()

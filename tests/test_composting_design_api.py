@@ -5,8 +5,8 @@ import datetime as dt
 import pytest
 
 from composting.models import Batch, Material
-from lims.demo_results import enter_example_results, verify_sample
 from lims.models import AuditEntry
+from web.demo_results import enter_example_results, verify_sample
 
 MIX, FORECAST = "/api/v1/composting/mix/", "/api/v1/composting/forecast/"
 

@@ -6,7 +6,7 @@ import io
 import pytest
 from pypdf import PdfReader
 
-from lims.demo_results import enter_example_results, verify_sample
+from web.demo_results import enter_example_results, verify_sample
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -6,7 +6,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from composting.models import Batch, Material
-from lims.demo_results import enter_example_results, verify_sample
+from web.demo_results import enter_example_results, verify_sample
 
 
 def logger_csv(n=80, temp=62):

@@ -116,7 +116,7 @@ def test_unhandled_error_off_loopback_shows_the_plain_page(settings, monkeypatch
     from django.test import Client
 
     settings.DEBUG = False
-    monkeypatch.setattr("lims.web.views.common.LoginView.get", lambda self, request, *a, **kw: 1 / 0)
+    monkeypatch.setattr("web.views.common.LoginView.get", lambda self, request, *a, **kw: 1 / 0)
     response = Client(raise_request_exception=False).get("/accounts/login/")
     body = response.content.decode()
     assert response.status_code == 500

@@ -117,8 +117,8 @@ def test_an_unknown_category_does_not_freeze_an_edition(edition, client_for, mak
 def test_an_issued_certificate_freezes_its_edition(standards, client_for, product_a, make_sample, users, tmp_path):
     import shutil
 
-    from lims.demo_results import enter_example_results, verify_sample
     from maturity.services import STANDARDS_DIR
+    from web.demo_results import enter_example_results, verify_sample
 
     s = make_sample(product_a, "received", "LOT-E1")
     enter_example_results(s, users["technician"])

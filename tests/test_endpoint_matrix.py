@@ -7,7 +7,7 @@ C = conflict by state (409). The objects belong to manufacturer A (the
 
 import pytest
 
-from lims.demo_results import enter_example_results, verify_sample
+from web.demo_results import enter_example_results, verify_sample
 
 ROLES = ["technician", "reviewer", "manufacturer", "manufacturer_b", "regulator", "lab_admin"]
 pytestmark = pytest.mark.django_db

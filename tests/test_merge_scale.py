@@ -4,7 +4,7 @@
 import pytest
 
 from lims import services
-from lims.demo_results import enter_example_results, verify_sample
+from web.demo_results import enter_example_results, verify_sample
 
 pytestmark = pytest.mark.django_db
 
@@ -45,8 +45,8 @@ def test_retest_of_one_assay_drops_the_stored_judgement(product_a, make_sample, 
     assert not Judgement.objects.filter(sample=s).exists()
     s.refresh_from_db()
     assert s.assays.filter(status="verified").exists()  # the other assays stay verified
-    from lims.demo_results import EXAMPLE_ASSAYS
     from maturity.assays import assay_enter
+    from web.demo_results import EXAMPLE_ASSAYS
 
     assay_enter(actor=users["technician"], sample=s, method=one.method, data=dict(EXAMPLE_ASSAYS)[one.method])
     services.sample_transition(actor=users["technician"], sample=s, action="submit")

@@ -9,7 +9,7 @@ import pytest
 from django.core.management import call_command
 
 ROOT = Path(__file__).resolve().parent.parent
-SCANNED = ["lims", "maturity", "certificates", "tests", "gunicorn.conf.py", "manage.py"]
+SCANNED = ["lims", "web", "maturity", "certificates", "qc", "composting", "tests", "gunicorn.conf.py", "manage.py"]
 
 
 def env_reads(source: str) -> set[str]:

@@ -7,8 +7,8 @@
 
 import pytest
 
-from lims.demo_results import enter_example_results, verify_sample
 from lims.models import AuditEntry, LabSettings, Sample
+from web.demo_results import enter_example_results, verify_sample
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

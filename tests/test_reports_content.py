@@ -9,9 +9,9 @@ from pypdf import PdfReader
 
 from certificates.models import Document
 from lims import services
-from lims.demo_results import enter_example_results, verify_sample
 from lims.models import AuditEntry, LabSettings
 from maturity.assays import assay_enter
+from web.demo_results import enter_example_results, verify_sample
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -205,7 +205,7 @@ def test_amendment_prints_its_reason_and_marks_changed_results(client_for, verif
 def test_signatory_name_title_and_signature_image(client_for, verified, users):
     from django.core.files.base import ContentFile
 
-    from lims.demo import _signature_png
+    from web.demo import _signature_png
 
     rev = users["reviewer"]
     rev.title = "Technical manager 技術主管"
@@ -236,7 +236,7 @@ def test_lab_admin_uploads_a_reviewers_signature_in_admin(web, users):
 def test_table_rows_are_not_orphaned():
     from reportlab.platypus import Paragraph
 
-    from certificates.rendering import ST, data_table
+    from certificates.layout import ST, data_table
 
     rows = [[Paragraph(f"row {i}", ST["cell"]), Paragraph("x", ST["cell"])] for i in range(8)]
     t = data_table(["a", "b"], rows, [40, 40])

@@ -8,8 +8,8 @@ import subprocess
 import pytest
 from pypdf import PdfReader
 
-from lims.demo import load_demo
 from lims.models import LabSettings, Sample, User
+from web.demo import load_demo
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

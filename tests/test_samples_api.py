@@ -160,7 +160,8 @@ def test_lifecycle_with_reasons_history_and_conflicts(client_for, product_a, mak
     r = tech.post(url, {"action": "reject", "reason": "bag torn, sample wet"}, format="json")
     assert r.status_code == 200 and r.json()["status"] == "rejected"
     r = tech.post(url, {"action": "receive"}, format="json")
-    assert r.status_code == 409 and "rejected" in r.json()["detail"]
+    assert r.status_code == 409 and "Rejected" in r.json()["detail"]
+    assert r.json()["code"] == "transition_not_allowed"
     r = tech.post(url, {"action": "fly"}, format="json")
     assert r.status_code == 400 and "action" in r.json()
     detail = tech.get(f"/api/v1/samples/{s.pk}/").json()

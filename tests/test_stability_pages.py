@@ -187,7 +187,7 @@ def test_chromatogram_pages_roles(web, received):
 def test_reviewer_issues_a_certificate_under_ccqc_2001(
     web, product_a, make_sample, users, django_capture_on_commit_callbacks
 ):
-    from lims.demo_results import enter_example_results, verify_sample
+    from web.demo_results import enter_example_results, verify_sample
 
     s = make_sample(product_a, "received", "LOT-RS")
     enter_example_results(s, users["technician"])

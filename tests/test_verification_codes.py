@@ -13,7 +13,7 @@ from django.test import Client
 from pypdf import PdfReader
 
 from certificates.models import Document
-from lims.demo_results import enter_example_results, verify_sample
+from web.demo_results import enter_example_results, verify_sample
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -6,8 +6,8 @@ import io
 
 import pytest
 
-from lims.demo_results import enter_example_results, verify_sample
 from maturity.assays import assay_enter
+from web.demo_results import enter_example_results, verify_sample
 
 # transaction=True: render tasks are sent on commit, as in production (they run inline here)
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -149,7 +149,7 @@ def test_reissue_after_revocation_without_retest(client, client_for, verified):
 @pytest.fixture
 def verified_incomplete(product_a, make_sample, users):
     """A verified sample without P₂O₅, K₂O and moisture (required for general compost)."""
-    from lims.demo_results import EXAMPLE_ASSAYS
+    from web.demo_results import EXAMPLE_ASSAYS
 
     s = make_sample(product_a, "received", "LOT-W3")
     for method, data in EXAMPLE_ASSAYS:
@@ -211,7 +211,9 @@ def test_batch_names_missing_results_at_the_request_and_the_worker_prints_the_re
     saved = LabSettings.objects.filter(pk=1).values("address", "telephone").get()
     LabSettings.objects.filter(pk=1).update(address="", telephone="")
     r = rev.post("/api/v1/certificates/batch/", {**body, "issue_anyway_reason": "metals only"}, format="json")
-    assert r.status_code == 400 and set(r.json()) == {"lab_settings.address", "lab_settings.telephone"}
+    assert r.status_code == 400
+    assert set(r.json()) == {"lab_settings.address", "lab_settings.telephone", "code", "detail", "codes"}
+    assert r.json()["codes"]["lab_settings.address"] == ["lab_setting_required"]
     assert not IssueBatch.objects.exists()
     LabSettings.objects.filter(pk=1).update(**saved)
     r = rev.post("/api/v1/certificates/batch/", {**body, "issue_anyway_reason": "metals only"}, format="json")
@@ -221,6 +223,18 @@ def test_batch_names_missing_results_at_the_request_and_the_worker_prints_the_re
     docs = {d.sample_id: d for d in Document.objects.filter(batch=batch)}
     assert docs[verified_incomplete.pk].context["issue_anyway"]["reason"] == "metals only"
     assert "issue_anyway" not in docs[verified.pk].context  # complete: nothing to excuse
+
+
+def test_missing_results_of_a_batch_are_those_each_sample_check_finds(verified, verified_incomplete):
+    """The batch request reads what the samples share once; it finds what each sample's own check finds."""
+    from certificates.selectors import missing_required_results, missing_required_results_of
+
+    samples = [verified, verified_incomplete]
+    for rule in (None, "guarded"):
+        bulk = missing_required_results_of(samples, decision_rule=rule)
+        assert bulk == {s.pk: missing_required_results(s, decision_rule=rule) for s in samples}
+    assert bulk[verified.pk] == []
+    assert {m["parameter"] for m in bulk[verified_incomplete.pk]} >= {"p2o5_pct", "k2o_pct", "moisture_pct"}
 
 
 def test_complete_sample_needs_no_reason(client_for, verified):

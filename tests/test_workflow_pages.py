@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from lims.demo_results import enter_example_results, verify_sample
+from web.demo_results import enter_example_results, verify_sample
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -293,7 +293,7 @@ def test_sample_list_sorts_by_its_headers(web, product_a, make_sample):
 
 
 def test_bulk_receive_is_all_or_nothing_and_bulk_verify(web, product_a, make_sample, users):
-    from lims.demo_results import enter_example_results
+    from web.demo_results import enter_example_results
 
     r1, r2 = make_sample(product_a, "registered", "BR-1"), make_sample(product_a, "registered", "BR-2")
     done = make_sample(product_a, "received", "BR-3")
@@ -329,7 +329,7 @@ def test_batch_pdfs_as_one_zip(web, product_a, make_sample, users, django_captur
     samples = []
     for lot in ("Z-1", "Z-2"):
         s = make_sample(product_a, "received", lot)
-        from lims.demo_results import enter_example_results
+        from web.demo_results import enter_example_results
 
         enter_example_results(s, users["technician"])
         samples.append(verify_sample(s, users["technician"], users["reviewer"]))

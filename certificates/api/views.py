@@ -1,5 +1,6 @@
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -7,8 +8,9 @@ from rest_framework.response import Response
 
 from certificates import selectors, services
 from certificates.models import Document
-from lims.api.permissions import ALL_ROLES, RolePermission
+from certificates.services import RENDER_NAMES
 from lims.roles import Role
+from web.api.permissions import ALL_ROLES, RolePermission
 
 from .serializers import (
     BatchRequestSerializer,
@@ -43,7 +45,11 @@ class DocumentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         doc = self.get_object()
         if doc.status != "ready":
             return Response(
-                {"detail": f"{doc.number} is {doc.status}; try again when it is ready."},
+                {
+                    "code": "document_not_ready",
+                    "detail": gettext("%(number)s is %(status)s; try again when it is ready.")
+                    % {"number": doc.number, "status": gettext(RENDER_NAMES.get(doc.status, doc.status))},
+                },
                 status=status.HTTP_409_CONFLICT,
             )
         return FileResponse(

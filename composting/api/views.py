@@ -1,6 +1,7 @@
 """Thin API views for composting batches (DOMAIN.md §9): validate, call a service or selector, answer."""
 
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import mixins, status, viewsets
@@ -11,9 +12,9 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from lims import selectors as lims_selectors
-from lims.api.permissions import ALL_ROLES, RolePermission, roles
-from lims.api.views import HistoryMixin, ScopedQuerysetMixin
 from lims.roles import READ_ALL, Role
+from web.api.permissions import ALL_ROLES, RolePermission, roles
+from web.api.views import HistoryMixin, ScopedQuerysetMixin
 
 from .. import forecast, logger, messages, mix, selectors, services
 from ..models import Batch, Material
@@ -33,7 +34,12 @@ WRITERS = (Role.MANUFACTURER, Role.TECHNICIAN, Role.LAB_ADMIN)
 
 def _rejected(e):
     return Response(
-        {"code": "logger_file_rejected", "detail": "Nothing was stored.", "problems": e.total, "errors": e.errors},
+        {
+            "code": "logger_file_rejected",
+            "detail": gettext("Nothing was stored."),
+            "problems": e.total,
+            "errors": e.errors,
+        },
         status=status.HTTP_400_BAD_REQUEST,
     )
 
@@ -106,7 +112,7 @@ class BatchViewSet(
         batch = self.get_object()
         upload = request.FILES.get("file")
         if upload is None:
-            return Response({"file": ["No file was submitted."]}, status=status.HTTP_400_BAD_REQUEST)
+            raise ValidationError({"file": [ErrorDetail(gettext("No file was submitted."), code="required")]})
         if upload.size > logger.MAX_BYTES:
             return _rejected(
                 logger.LoggerFileRejected(

@@ -8,12 +8,12 @@ from rest_framework.decorators import api_view, parser_classes, permission_class
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
-from lims.api.permissions import roles
 from lims.roles import Role
 from maturity import chromatogram_services as services
 from maturity import selectors
 from maturity.calculations import CHROMATOGRAM_PROTOCOLS, CHROMATOGRAM_ZONES
 from maturity.models import ChromatogramReading
+from web.api.permissions import roles
 
 from .views import ENTRY, _sample
 

@@ -1,8 +1,8 @@
 from rest_framework import serializers
 
-from lims.api.fields import CheckedJSONField
 from maturity.calculations import FLAG_MESSAGES, METHODS
 from maturity.models import Assay
+from web.api.fields import CheckedJSONField
 
 
 class AssaySerializer(serializers.ModelSerializer):

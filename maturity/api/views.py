@@ -1,23 +1,26 @@
 """Thin API views of the maturity app: assays, verdicts, compliance, import."""
 
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import api_view, parser_classes, permission_classes
+from rest_framework.exceptions import ErrorDetail, ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
 from lims import selectors as lims_selectors
-from lims.api.parsers import DEFAULT_PARSERS
-from lims.api.permissions import ALL_ROLES, roles
-from lims.api.serializers import SampleDetailSerializer
 from lims.lifecycle import RESULTS_RELEASED, TransitionError
 from lims.roles import Role
 from maturity import assays as assay_services
 from maturity import selectors
 from maturity.models import Assay
 from maturity.rules import RULE_SETS
+from maturity.rules import VERDICTS as MATURITY_VERDICTS
+from web.api.parsers import DEFAULT_PARSERS
+from web.api.permissions import ALL_ROLES, roles
+from web.api.serializers import SampleDetailSerializer
 
 from .serializers import AssayCorrectSerializer, AssayCreateSerializer, AssaySerializer
 
@@ -150,7 +153,7 @@ def sample_results(request, sample_id):
 def sample_maturity(request, sample_id):
     sample = _sample(request, sample_id, results=True)
     rule_set = request.query_params.get("rule_set", "tari_1999")
-    return Response(selectors.sample_maturity(sample, rule_set))
+    return Response(selectors.sample_maturity_verdict(sample, rule_set))
 
 
 @extend_schema(
@@ -217,32 +220,40 @@ def results_import(request):
 
     upload = request.FILES.get("file")
     if upload is None:
-        return Response({"file": ["No file was submitted."]}, status=status.HTTP_400_BAD_REQUEST)
+        raise ValidationError({"file": [ErrorDetail(gettext("No file was submitted."), code="required")]})
     flags = {}
     for name in ("check_only", "reimport"):
         raw = str(request.data.get(name, "false")).strip().lower()
         if raw not in ("true", "false", "1", "0", "yes", "no", "on", ""):
-            return Response({name: ["must be true or false"]}, status=status.HTTP_400_BAD_REQUEST)
+            raise ValidationError({name: [ErrorDetail(gettext("must be true or false"), code="not_a_boolean")]})
         flags[name] = raw in ("true", "1", "yes", "on")
     try:
         result = assay_services.results_import(
             actor=request.user, filename=upload.name, content=upload, show=IMPORT_ASSAYS_SHOWN, **flags
         )
     except ImportRejected as e:
-        return Response({"detail": "Nothing was imported.", **e.report}, status=status.HTTP_400_BAD_REQUEST)
+        return Response(
+            {"code": "import_rejected", "detail": gettext("Nothing was imported."), **e.report},
+            status=status.HTTP_400_BAD_REQUEST,
+        )
     except assay_services.ImportDuplicate as e:
-        detail = "Nothing was imported: "
+        parts = [gettext("Nothing was imported:")]
         if e.earlier:
-            detail += (
-                f"the same file content was imported as '{e.earlier.filename}' on "
-                f"{e.earlier.imported_at:%Y-%m-%d %H:%M} by {e.earlier.imported_by.username}. "
+            parts.append(
+                gettext("the same file content was imported as '%(file)s' on %(when)s by %(user)s.")
+                % {
+                    "file": e.earlier.filename,
+                    "when": f"{e.earlier.imported_at:%Y-%m-%d %H:%M}",
+                    "user": e.earlier.imported_by.username,
+                }
             )
         if e.duplicates:
-            detail += f"{e.duplicate_count} row(s) repeat values already stored. "
-        detail += "Send reimport=true to store it again."
+            parts.append(gettext("%(rows)s row(s) repeat values already stored.") % {"rows": e.duplicate_count})
+        parts.append(gettext("Send reimport=true to store it again."))
         return Response(
             {
-                "detail": detail,
+                "code": "already_imported",
+                "detail": " ".join(parts),
                 "earlier_import": _earlier_payload(e.earlier),
                 "duplicates": e.duplicates,
                 "duplicate_count": e.duplicate_count,
@@ -316,14 +327,27 @@ def assess(request):
 class MarketFilterSerializer(serializers.Serializer):
     standard = serializers.CharField(required=False)
     decision_rule = serializers.ChoiceField(choices=["simple", "guarded"], required=False)
-    manufacturer = serializers.IntegerField(required=False)
-    product = serializers.IntegerField(required=False)
+    manufacturer = serializers.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
+    product = serializers.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
     category = serializers.CharField(required=False)
     verdict = serializers.ChoiceField(
         choices=["pass", "fail", "conditional", "incomplete", "not_judged"], required=False
     )
     failing = serializers.CharField(required=False, help_text="parameter key failing its limit, e.g. cu")
     has = serializers.CharField(required=False, help_text="only samples with a result for this parameter")
+    beyond = serializers.CharField(
+        required=False, help_text="parameter key beyond a limit (plain comparison), as the statistics count"
+    )
+    beyond_kind = serializers.CharField(required=False, max_length=20, help_text="with beyond: that kind of limit")
+    beyond_condition = serializers.CharField(
+        required=False, max_length=30, help_text="with beyond: the limit with that condition"
+    )
+    maturity = serializers.ChoiceField(
+        choices=list(MATURITY_VERDICTS), required=False, help_text="stored maturity verdict under rule_set"
+    )
+    rule_set = serializers.ChoiceField(
+        choices=list(RULE_SETS), required=False, help_text="rule set of the maturity filter; default tari_1999"
+    )
     received_after = serializers.DateField(required=False)
     received_before = serializers.DateField(required=False)
     ids = serializers.CharField(required=False, help_text="comma-separated sample ids")
@@ -348,6 +372,13 @@ class MarketFilterSerializer(serializers.Serializer):
 
     def validate_has(self, value):
         return self._parameter(value)
+
+    def validate_beyond(self, value):
+        from maturity.parameters import DERIVED, PARAMETERS
+
+        if value not in PARAMETERS and value not in DERIVED:
+            raise serializers.ValidationError(f"Unknown parameter '{value}'.")
+        return value
 
     def validate_ids(self, value):
         try:
@@ -400,7 +431,7 @@ def market_samples(request):
 
     edition, rule, qs, q = _market(request)
     paginator = MarketPagination()
-    page = market.page_of(qs, paginator, request)
+    page = market.page_of(qs, paginator, request, count=market.count_of(qs, request.user, edition, rule, q))
     response = paginator.get_paginated_response([market.row(j) for j in page])
     response.data = {
         "standard": edition.code,
@@ -444,7 +475,7 @@ def market_statistics(request):
             "standard_title": edition.title,
             "decision_rule": rule,
             "judgement": market.judgement_state(edition, rule),
-            "samples": qs.count(),
+            "samples": market.count_of(qs, request.user, edition, rule, q),
             "statistics": stats,
         }
     )

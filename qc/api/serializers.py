@@ -132,7 +132,21 @@ class WorksheetCreateSerializer(serializers.Serializer):
 
 
 class EntriesSerializer(serializers.Serializer):
-    entries = serializers.DictField(child=serializers.JSONField(), help_text="{position number: raw data}")
+    entries = serializers.DictField(
+        child=serializers.JSONField(),
+        help_text=(
+            "{position number: raw data}. Each position's raw data is the worksheet method's, as for one assay "
+            "(POST /api/v1/samples/{id}/assays/): e.g. total_nitrogen_kjeldahl {sample_mass_g, acid_normality, "
+            "titrant_ml, blank_ml}; direct {values: {parameter: {value, unit, basis, qualifier, uncertainty}}}. "
+            "What the worksheet's blank supplies may be left out: germination positions give only their "
+            "'sample' dishes (the blank is the distilled-water control: its 'control' dishes and 'protocol' "
+            "are theirs); organic_carbon_wet_oxidation and total_nitrogen_kjeldahl positions may leave "
+            "'blank_ml' out (the blank is the reagent blank: its 'titrant_ml' is their blank_ml). Instead of "
+            "raw data a position may give {cells: {column: text}}, the grid's columns (the method's raw "
+            "fields; germination protocol, dish1.sown … dish3.mean_root_length_mm; direct one column per "
+            "parameter, '<0.02' for below detection)."
+        ),
+    )
 
 
 class WorksheetReleaseSerializer(serializers.Serializer):

@@ -3,19 +3,21 @@ the registry, limits and templates, regulators read every QC record; manufacture
 
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from django.utils.translation import gettext
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action, api_view, permission_classes
+from rest_framework.exceptions import ErrorDetail, ValidationError
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from lims import audit
 from lims import selectors as lims_selectors
-from lims.api.permissions import RolePermission, roles
 from lims.roles import READ_ALL, Role
 from qc import selectors, services
 from qc.chart_svg import control_chart_svg
 from qc.models import ControlChart, QcLimits, ReferenceMaterial, Worksheet, WorksheetTemplate
+from web.api.permissions import RolePermission, roles
 
 from . import serializers as s
 
@@ -122,6 +124,65 @@ class ControlChartViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
         return Response(s.ControlChartSerializer(chart).data)
 
 
+ENTRY_EXAMPLES = [
+    OpenApiExample(
+        "germination: 2 samples + water control (blank) + duplicate of position 1",
+        value={
+            "entries": {
+                "1": {"sample": [{"sown": 25, "germinated": 23, "mean_root_length_mm": 31.5}] * 3},
+                "2": {"sample": [{"sown": 25, "germinated": 21, "mean_root_length_mm": 27.0}] * 3},
+                "3": {
+                    "protocol": "tari_cabbage",
+                    "control": [{"sown": 25, "germinated": 24, "mean_root_length_mm": 33.0}] * 3,
+                },
+                "4": {"sample": [{"sown": 25, "germinated": 22, "mean_root_length_mm": 30.5}] * 3},
+            }
+        },
+        request_only=True,
+    ),
+    OpenApiExample(
+        "organic_carbon_wet_oxidation: a 0.250 g sample, the reagent blank at position 2",
+        value={
+            "entries": {
+                "1": {"sample_mass_g": 0.25, "ferrous_normality": 0.5, "titrant_ml": 18.4},
+                "2": {"titrant_ml": 39.6},
+            }
+        },
+        request_only=True,
+    ),
+    OpenApiExample(
+        "total_nitrogen_kjeldahl, each position with its own blank volume",
+        value={
+            "entries": {
+                "1": {"sample_mass_g": 0.5, "acid_normality": 0.1, "titrant_ml": 7.35, "blank_ml": 0.15},
+                "2": {"sample_mass_g": 0.5, "acid_normality": 0.1, "titrant_ml": 0.16, "blank_ml": 0.15},
+            }
+        },
+        request_only=True,
+    ),
+    OpenApiExample(
+        "direct: analyser values",
+        value={
+            "entries": {
+                "1": {"values": {"total_nitrogen_pct": {"value": 1.5, "unit": "%", "basis": "dry"}}},
+                "2": {"values": {"total_nitrogen_pct": {"value": 0.02, "qualifier": "<"}}},
+            }
+        },
+        request_only=True,
+    ),
+    OpenApiExample(
+        "the grid's cells (any method): column -> text",
+        value={
+            "entries": {
+                "1": {"cells": {"dish1.sown": "25", "dish1.germinated": "23", "dish1.mean_root_length_mm": "31.5"}},
+                "2": {"cells": {"protocol": "tari_cabbage", "dish1.sown": "25", "dish1.germinated": "24"}},
+            }
+        },
+        request_only=True,
+    ),
+]
+
+
 class WorksheetViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Worksheets: create (samples + QC items, or a template), preview and enter the whole grid at once,
     submit (blocked by a control-chart reject), release (reviewer, reason required)."""
@@ -153,10 +214,8 @@ class WorksheetViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         found = {x.pk: x for x in lims_selectors.samples_visible_to(request.user).filter(pk__in=ids)}
         missing = [i for i in ids if i not in found]
         if missing:
-            return Response(
-                {"samples": [f"Unknown sample id(s): {', '.join(map(str, missing))}."]},
-                status=status.HTTP_400_BAD_REQUEST,
-            )
+            message = gettext("Unknown sample id(s): %(ids)s.") % {"ids": ", ".join(map(str, missing))}
+            raise ValidationError({"samples": [ErrorDetail(message, code="unknown_sample")]})
         ws = services.worksheet_create(
             actor=request.user,
             method=body.validated_data.get("method") or "",
@@ -168,8 +227,13 @@ class WorksheetViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
 
     @extend_schema(
         request=s.EntriesSerializer,
+        examples=ENTRY_EXAMPLES,
         responses={
-            200: OpenApiResponse(description="{position: {kind, results, errors, judgements}}; nothing is saved")
+            200: OpenApiResponse(
+                description="{position: {kind, results, errors, judgements, from_blank}}; nothing is saved. "
+                "errors are keyed by raw-data path (e.g. sample.0.germinated, titrant_ml); from_blank names the "
+                "fields a position took from the worksheet's blank"
+            )
         },
     )
     @action(detail=True, methods=["post"])
@@ -178,7 +242,16 @@ class WorksheetViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         body.is_valid(raise_exception=True)
         return Response(services.worksheet_evaluate(self.get_object(), body.validated_data["entries"]))
 
-    @extend_schema(request=s.EntriesSerializer, responses=s.WorksheetDetailSerializer)
+    @extend_schema(
+        request=s.EntriesSerializer,
+        examples=ENTRY_EXAMPLES,
+        responses={
+            200: s.WorksheetDetailSerializer,
+            400: OpenApiResponse(
+                description="nothing saved: {positions.<number>.<raw-data path>: [messages]} for every problem"
+            ),
+        },
+    )
     @action(detail=True, methods=["post"])
     def enter(self, request, pk=None):
         body = s.EntriesSerializer(data=request.data)
@@ -196,19 +269,26 @@ class WorksheetViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     )
     @action(detail=True, methods=["post"], url_path="import", parser_classes=[MultiPartParser, FormParser])
     def import_file(self, request, pk=None):
-        """An instrument file (CSV/XLSX, columns of /imports/) whose sample_code names each position by its
-        bench-sheet label (sample code, or WS-<id>-<position> for QC items): all positions or nothing."""
+        """An instrument file (CSV/XLSX) whose sample_code names each position by its bench-sheet label
+        (sample code, or WS-<id>-<position> for QC items): all positions or nothing. Method direct: the
+        columns of /imports/ (one row per value). Every other method: one row per position, the other
+        columns named as the method's raw fields (the grid's columns, e.g. sample_mass_g, titrant_ml;
+        germination protocol, dish1.sown … dish3.mean_root_length_mm). 400: {detail, errors: [{row,
+        column, reason}]}."""
         from maturity.importing import ImportRejected
 
         upload = request.FILES.get("file")
         if upload is None:
-            return Response({"file": ["No file was submitted."]}, status=status.HTTP_400_BAD_REQUEST)
+            raise ValidationError({"file": [ErrorDetail(gettext("No file was submitted."), code="required")]})
         try:
             ws = services.worksheet_import(
                 actor=request.user, worksheet=self.get_object(), filename=upload.name, content=upload.read()
             )
         except ImportRejected as e:
-            return Response({"detail": "Nothing was imported.", "errors": e.errors}, status=status.HTTP_400_BAD_REQUEST)
+            return Response(
+                {"code": "import_rejected", "detail": gettext("Nothing was imported."), "errors": e.errors},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
         return self._detail(ws)
 
     @extend_schema(responses={(200, "application/pdf"): OpenApiResponse(description="the bench sheet")})

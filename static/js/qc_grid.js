@@ -5,6 +5,7 @@
   if (!form) return;
   var table = document.getElementById("grid");
   var readonly = form.dataset.readonly === "1";
+  var direct = form.dataset.method === "direct";
   var csrf = form.querySelector("[name=csrfmiddlewaretoken]").value;
   var timer = null;
 
@@ -13,48 +14,71 @@
   function rows() { return Array.prototype.slice.call(table.querySelectorAll("tbody tr")); }
   if (readonly) { cells().forEach(function (c) { c.readOnly = true; }); return; }
 
+  // every position's cells, {column: text}: the server turns them into the method's raw data (qc.grid)
   function entries() {
     var out = {};
     rows().forEach(function (tr) {
-      var values = {};
+      var cellsOf = {}, any = false;
       tr.querySelectorAll("input.cell").forEach(function (c) {
         var v = c.value.trim();
-        if (v === "") return;
-        var entry = {};
-        if (v.charAt(0) === "<") { entry.qualifier = "<"; v = v.slice(1).trim(); }
-        var n = Number(v.replace(",", "."));
-        entry.value = (v !== "" && !isNaN(n)) ? n : v;
-        values[c.dataset.parameter] = entry;
+        if (v !== "") { cellsOf[c.dataset.parameter] = v; any = true; }
       });
-      if (Object.keys(values).length) out[tr.dataset.position] = {values: values};
+      if (any) out[tr.dataset.position] = {cells: cellsOf};
     });
     return out;
+  }
+
+  function under(path, prefix) { return path === prefix || path.indexOf(prefix + ".") === 0; }
+
+  function figure(p) {
+    if (p.rpd !== undefined && p.rpd !== null) return "RPD " + p.rpd.toFixed(1) + " %";
+    if (p.g_control !== undefined) return "G " + p.g_control.toFixed(1) + " % / " + p.limit + " %";
+    if (p.recovery !== undefined && p.recovery !== null) return p.recovery.toFixed(1) + " %";
+    if (p.z !== undefined && p.z !== null) return "z " + p.z.toFixed(2);
+    return "";
   }
 
   function show(report) {
     rows().forEach(function (tr) {
       var r = report[tr.dataset.position] || {};
-      var errors = r.errors || {};
+      var errors = r.errors || {}, placed = {};
+      var taken = r.from_blank ? r.from_blank.fields : [];
       tr.querySelectorAll("input.cell").forEach(function (c) {
         var msg = c.parentNode.querySelector(".cell-msg");
-        var key = c.dataset.parameter, texts = [];
-        Object.keys(errors).forEach(function (path) {
-          if (path === "data" || path.indexOf("values." + key) === 0) texts = texts.concat(errors[path]);
+        var path = c.dataset.path, texts = [];
+        Object.keys(errors).forEach(function (e) {
+          if (under(e, path) || (direct && under(e, "values." + c.dataset.parameter))) {
+            texts = texts.concat(errors[e]); placed[e] = true;
+          }
         });
         c.classList.toggle("invalid", texts.length > 0);
         c.setAttribute("aria-invalid", texts.length ? "true" : "false");
-        var computed = (r.results || {})[key];
-        msg.textContent = texts.length ? texts.join(" ") : (computed !== undefined ? "= " + computed : "");
+        var computed = direct ? (r.results || {})[c.dataset.parameter] : undefined;
+        var inherited = !c.value.trim() && taken.some(function (f) { return under(path, f); });
+        msg.textContent = texts.length ? texts.join(" ") :
+          (computed !== undefined ? "= " + computed : (inherited ? "← #" + r.from_blank.position : ""));
         msg.className = "cell-msg small" + (texts.length ? " fail" : " muted");
       });
+      var rest = [];  // errors of no cell (a missing dish group, the whole row, the blank's control)
+      Object.keys(errors).forEach(function (e) {
+        if (!placed[e]) rest.push((e === "data" || e === "non_field_errors" ? "" : e + ": ") + errors[e].join(" "));
+      });
+      tr.querySelector(".row-msg").textContent = rest.join(" · ");
+      var out = tr.querySelector("td.computed");
+      if (out) {
+        out.textContent = "";
+        Object.keys(r.results || {}).forEach(function (key) {
+          var line = document.createElement("div");
+          line.textContent = key + " = " + Number(r.results[key].toPrecision(4));
+          out.appendChild(line);
+        });
+      }
       var qc = tr.querySelector("td.qc");
       qc.innerHTML = "";
       Object.keys(r.judgements || {}).forEach(function (key) {
-        var j = r.judgements[key], span = document.createElement("span");
-        var p = j.params || {}, figure = p.rpd !== undefined ? "RPD " + p.rpd.toFixed(1) + " %" :
-          (p.recovery !== undefined && p.recovery !== null ? p.recovery.toFixed(1) + " %" : (p.z !== undefined ? "z " + p.z.toFixed(2) : ""));
+        var j = r.judgements[key], span = document.createElement("span"), f = figure(j.params || {});
         span.className = "qc-judgement " + j.status;
-        span.textContent = key + ": " + j.status + " (" + j.code + (figure ? ", " + figure : "") + ")";
+        span.textContent = key + ": " + j.status + " (" + j.code + (f ? ", " + f : "") + ")";
         qc.appendChild(span);
       });
     });
@@ -111,6 +135,7 @@
       var td = document.createElement("td");
       td.innerHTML = '<input class="cell" inputmode="decimal" autocomplete="off"><div class="cell-msg small"></div>';
       td.firstChild.dataset.parameter = key;
+      td.firstChild.dataset.path = "values." + key;
       td.firstChild.setAttribute("aria-label", tr.dataset.position + " " + key);
       tr.insertBefore(td, tr.lastElementChild);
     });

@@ -20,7 +20,7 @@ def composting_data(db):
 
 @pytest.fixture
 def verified(product_a, make_sample, users):
-    from lims.demo_results import enter_example_results, verify_sample
+    from web.demo_results import enter_example_results, verify_sample
 
     s = make_sample(product_a, "received")
     enter_example_results(s, users["technician"])

@@ -1,7 +1,8 @@
 """Issue 11 "done when", in Chromium on a tablet-sized viewport: a technician builds a worksheet of 10
 samples + blank + duplicate + reference, enters every result from the keyboard (and a pasted block), sees
 the duplicate fail its RPD and a 2_2s on the chart, cannot submit; a reviewer releases it with a reason;
-the technician submits and the samples' results carry the QC-derived U."""
+the technician submits, the samples' results carry the QC-derived U, and the certificate a reviewer issues
+for one of them states it."""
 
 import pytest
 
@@ -71,3 +72,32 @@ def test_technician_grid_to_release_on_a_tablet(open_page, samples, rm, chart): 
         s.refresh_from_db()
         assert s.status == "to_be_verified"
     assert TN in sample_figures(samples[0]).qc_estimated
+
+    # the reviewer verifies a sample of the run and issues its certificate: it carries the QC-derived U
+    sample = samples[0]
+    reviewer.goto(reviewer.base + "/review/")
+    reviewer.click(f"#to-verify tr[data-code='{sample.code}'] a.button")
+    reviewer.click("#verify")
+    reviewer.click("#confirm-ok")
+    reviewer.wait_for_selector(".messages .success")
+    if reviewer.locator("#issue-anyway-reason").count():  # only nitrogen was measured on this run
+        reviewer.fill("#issue-anyway-reason", "Nitrogen only was requested")
+    reviewer.click("#issue")
+    reviewer.click("#confirm-ok")
+    reviewer.wait_for_selector("#doc-number")
+    for _ in range(20):  # the PDF is rendered after the request commits
+        if reviewer.locator("#download").count():
+            break
+        reviewer.wait_for_timeout(500)
+        reviewer.reload()
+    import io
+
+    from pypdf import PdfReader
+
+    from certificates.models import Document
+
+    doc = Document.objects.get(number=reviewer.locator("#doc-number").inner_text())
+    with doc.pdf.open("rb") as f:
+        text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(f.read())).pages).replace("\n", " ")
+    assert "U estimated from the laboratory's quality-control data (Nordtest TR 537)" in text
+    assert " *" in text  # the result's U is marked as estimated from QC

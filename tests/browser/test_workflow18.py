@@ -39,7 +39,7 @@ def open_page(browser, live_server):  # noqa: F811
 
 @pytest.fixture
 def verified(product_a, make_sample, users):
-    from lims.demo_results import enter_example_results, verify_sample
+    from web.demo_results import enter_example_results, verify_sample
 
     s = make_sample(product_a, "in_testing", lot="V18")
     enter_example_results(s, users["technician"])
@@ -92,8 +92,8 @@ def test_reviewer_retests_one_assay_after_confirming(open_page, verified, lang, 
 def test_issue_with_missing_results_needs_issue_anyway_with_a_reason(
     open_page, product_a, make_sample, users, lang, width
 ):
-    from lims.demo_results import verify_sample
     from maturity.assays import assay_enter
+    from web.demo_results import verify_sample
 
     s = make_sample(product_a, "received", lot="IA-1")
     assay_enter(
@@ -313,9 +313,9 @@ def test_direct_entry_shows_names_not_keys_and_has_room_for_ten_metals(open_page
 @pytest.mark.parametrize("lang,width", LANGS)
 def test_receive_label_six_assays_and_submit_in_few_clicks(open_page, product_a, make_sample, lang, width):
     """The routine task: receive + label + six assays + submit: at most 15 clicks and 8 page loads."""
-    from lims.demo_results import EXAMPLE_ASSAYS
-    from lims.web.assay_forms import flatten
     from maturity.models import Assay
+    from web.assay_forms import flatten
+    from web.demo_results import EXAMPLE_ASSAYS
 
     sample = make_sample(product_a, "registered", lot="CL-1")
     page = open_page(lang, width)

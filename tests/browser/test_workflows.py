@@ -100,7 +100,7 @@ def path_of(page):
 @pytest.fixture
 def to_verify(product_a, make_sample, users):
     from lims import services
-    from lims.demo_results import enter_example_results
+    from web.demo_results import enter_example_results
 
     s = make_sample(product_a, "in_testing", lot="TV-1")
     enter_example_results(s, users["technician"])
@@ -108,8 +108,8 @@ def to_verify(product_a, make_sample, users):
 
 
 def verified_sample(product, make_sample, users, lot, cu=None):
-    from lims.demo_results import enter_example_results, verify_sample
     from maturity.assays import assay_enter
+    from web.demo_results import enter_example_results, verify_sample
 
     s = make_sample(product, "in_testing", lot=lot)
     enter_example_results(s, users["technician"])

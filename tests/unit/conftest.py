@@ -4,6 +4,7 @@ every run. Tests that fix their own ``max_examples`` keep it."""
 
 import os
 
+import pytest
 from hypothesis import HealthCheck, settings
 
 settings.register_profile(
@@ -11,3 +12,12 @@ settings.register_profile(
 )
 if os.environ.get("LIMS_MUTATION") == "1":
     settings.load_profile("mutation")
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """The pure modules' messages read in English here, as without Django (the pages and the API test Chinese)."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield

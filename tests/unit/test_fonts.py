@@ -18,8 +18,9 @@ import pytest
 from pypdf import PdfReader
 
 import certificates.fonts as fonts
-import certificates.rendering as rendering
-from certificates.rendering import render_certificate, render_dossier
+from certificates import batch_evidence, certificate_pdf, dossier_pdf, layout, sections
+from certificates.certificate_pdf import render_certificate
+from certificates.dossier_pdf import render_dossier
 
 from .test_rendering import make_certificate_ctx, make_dossier_ctx
 
@@ -75,13 +76,13 @@ def fresh_registration(monkeypatch):
         {k: v for k, v in pdfmetrics._dynFaceNames.items() if not v.fontName.startswith(ours)},
     )
     monkeypatch.setattr(fonts, "_registered", {})
-    monkeypatch.setattr(rendering._Fonts, "cjk", "")
-    rendering._cjk_ok.cache_clear()
-    rendering._latin_ok.cache_clear()
+    monkeypatch.setattr(layout._Fonts, "cjk", "")
+    layout._cjk_ok.cache_clear()
+    layout._latin_ok.cache_clear()
     yield
-    rendering._cjk_ok.cache_clear()
-    rendering._latin_ok.cache_clear()
-    rendering._Fonts.cjk = ""
+    layout._cjk_ok.cache_clear()
+    layout._latin_ok.cache_clear()
+    layout._Fonts.cjk = ""
 
 
 @pytest.fixture
@@ -164,7 +165,7 @@ def test_conversion_runs_once_and_lands_whole(monkeypatch, tmp_path):
 
 def test_ge_and_le_are_set_in_the_latin_face():
     fonts.register_fonts()
-    segments = rendering._segments("≥ 60 % ≤ 100 mg/kg ± 2.1 µ °C", markup=False)
+    segments = layout.segments("≥ 60 % ≤ 100 mg/kg ± 2.1 µ °C", markup=False)
     assert {font for font, _, _ in segments} == {fonts.LATIN_FONT}, segments
     assert "≥" in segments[0][1]  # the glyph itself, not the full-width CJK ≧
 
@@ -189,7 +190,7 @@ def test_cjk_font_override(monkeypatch, fresh_registration):
     bundled = fonts.register_fonts()
     override = str(fonts.bundled_cjk_ttf())
     monkeypatch.setenv("LIMS_CJK_FONT", override)
-    rendering._Fonts.cjk = ""
+    layout._Fonts.cjk = ""
     name = fonts.register_fonts()
     assert name != bundled and fonts.font_file(name) == override
     fonts.check_configured_fonts()
@@ -202,7 +203,7 @@ def test_same_bytes_in_another_process_with_another_environment(tmp_path):
     here = hashlib.sha256(render_certificate(ctx)).hexdigest()
     script = (
         "import hashlib, sys; sys.path.insert(0, sys.argv[1]); "
-        "from certificates.rendering import render_certificate; "
+        "from certificates.certificate_pdf import render_certificate; "
         "from tests.unit.test_rendering import make_certificate_ctx; "
         "print(hashlib.sha256(render_certificate(make_certificate_ctx())).hexdigest())"
     )
@@ -229,17 +230,22 @@ def test_paragraph_caches_change_no_byte(monkeypatch):
     ctxs = list(_variants())
     cached = [render_certificate(ctx) for ctx in ctxs]
     assert render_certificate(ctxs[0]) == cached[0]
-    monkeypatch.setattr(rendering, "P", lambda markup, style="cell": rendering.Paragraph(markup, rendering.ST[style]))
+
+    def plain(markup, style="cell"):
+        return layout.Paragraph(markup, layout.ST[style])
+
+    for module in (layout, sections, certificate_pdf, dossier_pdf, batch_evidence):  # every module that makes them
+        monkeypatch.setattr(module, "P", plain)
     for ctx, pdf in zip(ctxs, cached):
         assert pdf == render_certificate(ctx), len(ctx["results"])
 
 
 def test_no_table_row_alone_on_either_side_of_a_page_break():
     fonts.register_fonts()
-    rows = [[rendering.P(f"row {i}"), rendering.P("檢驗 value")] for i in range(8)]
+    rows = [[layout.P(f"row {i}"), layout.P("檢驗 value")] for i in range(8)]
     seen = set()
     for tenths in range(0, 2000, 7):
-        table = rendering.data_table([rendering.tx("項目 Item"), rendering.tx("結果 Result")], rows, [60, 40])
+        table = layout.data_table([layout.tx("項目 Item"), layout.tx("結果 Result")], rows, [60, 40])
         parts = table.split(400, tenths / 10)
         if len(parts) == 2:
             first, second = (len(p._cellvalues) - 1 for p in parts)  # body rows; the header repeats

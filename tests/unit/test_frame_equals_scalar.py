@@ -423,3 +423,133 @@ def test_reason_when_only_the_17th_digit_differs():
     req = [Requirement("c", "cu", "max", 100.1, "mg/kg", "dry")]
     c = judge(req, [], {"cu": M(math.nextafter(100.1, math.inf), "mg/kg", "dry")})["checks"][0]
     assert (c["status"], c["reason"]) == ("fail", "100.10000000000001 > 100.1")
+
+
+# --------------------------------------------------------------------------- judge_frame_checks, margin, beyond
+
+
+@pytest.mark.parametrize(
+    "kind,value,limit,margin",
+    [
+        ("min", 5.0, 3.0, 2.0),
+        ("min", 2.5, 3.0, -0.5),
+        ("max", 5.0, 3.0, -2.0),
+        ("max", 2.0, 3.0, 1.0),
+        ("max_exclusive", 3.0, 3.0, 0.0),
+        ("max_exclusive", 1.0, 3.0, 2.0),
+        ("max", None, 3.0, None),
+    ],
+)
+def test_margin_is_the_distance_on_the_passing_side(kind, value, limit, margin):
+    from maturity.compliance import margin as margin_of
+
+    assert margin_of(kind, value, limit) == margin
+
+
+@pytest.mark.parametrize(
+    "kind,qualifier,beyond_below,beyond_at,beyond_above",
+    [
+        ("min", "", True, False, False),
+        ("min", "<", True, False, False),  # "<X" under a minimum: X itself is compared
+        ("max", "", False, False, True),
+        ("max", "<", False, False, False),  # below detection never exceeds a maximum
+        ("max_exclusive", "", False, True, True),
+        ("max_exclusive", "<", False, False, False),
+    ],
+)
+def test_beyond_at_below_above_the_limit(kind, qualifier, beyond_below, beyond_at, beyond_above):
+    from maturity.compliance import beyond
+
+    limit = 100.0
+    got = [beyond(kind, v, qualifier, limit) for v in (math.nextafter(limit, 0), limit, math.nextafter(limit, 200))]
+    assert got == [beyond_below, beyond_at, beyond_above]
+    assert beyond(kind, None, qualifier, limit) is False
+
+
+def _checks_agree(samples, reqs, decls, rule):
+    from maturity.compliance import beyond, judge_frame_checks, margin
+
+    verdicts, checks = judge_frame_checks(reqs, decls, _frame(samples), rule)
+    assert verdicts.tolist() == judge_frame(reqs, decls, _frame(samples), rule)["verdict"].tolist()
+    assert [c["key"] for c in checks] == [c for c in judge_frame(reqs, decls, _frame(samples), rule).columns][:-1]
+    for i, (meas, product) in enumerate(samples):
+        scalar = judge(reqs, decls, meas, product, rule)
+        assert verdicts.iloc[i] == scalar["verdict"]
+        seen = {c["key"]: c for c in scalar["checks"]}
+        for c in checks:
+            s = seen.get(c["key"])
+            assert c["status"][i] == (s["status"] if s else NOT_APPLICABLE)
+            if c["kind"] == "declaration":
+                assert (c["limit"], c["unit"], c["basis"], c["condition"]) == (None, "", "", "")
+                assert c["parameter"] == c["key"]
+                assert math.isnan(c["value"][i]) and math.isnan(c["uncertainty"][i]) and math.isnan(c["margin"][i])
+                assert not c["below"][i] and not c["beyond"][i]
+                continue
+            r = next(
+                r
+                for r in reqs
+                if r.parameter == c["parameter"] and r.kind == c["kind"] and r.condition == c["condition"]
+            )
+            assert (c["limit"], c["unit"], c["basis"]) == (r.limit, r.unit, r.basis)
+            if s is None or s["status"] == NOT_APPLICABLE or s["value"] is None:
+                continue
+            assert c["value"][i] == pytest.approx(s["value"], rel=1e-12, abs=1e-300)
+            if s["uncertainty"] is None:
+                assert math.isnan(c["uncertainty"][i]) or c["uncertainty"][i] == 0
+            else:
+                assert c["uncertainty"][i] == pytest.approx(s["uncertainty"], rel=1e-12, abs=1e-300)
+            assert bool(c["below"][i]) == (s["qualifier"] == "<")
+            assert c["margin"][i] == pytest.approx(margin(c["kind"], s["value"], c["limit"]), rel=1e-12, abs=1e-9)
+            assert bool(c["beyond"][i]) == beyond(c["kind"], s["value"], s["qualifier"], c["limit"])
+
+
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow], max_examples=30)
+@given(
+    samples=st.lists(compliance_sample(), min_size=1, max_size=4),
+    category=st.sampled_from(CATEGORIES),
+    rule=st.sampled_from(DECISION_RULES),
+)
+def test_frame_checks_equal_scalar_checks_on_the_limits(samples, category, rule):
+    _checks_agree(samples, EDITION.requirements_for(category), EDITION.declarations_for(category), rule)
+
+
+def test_frame_checks_missing_values_and_declarations():
+    from maturity.compliance import judge_frame_checks
+
+    reqs = [
+        Requirement("c", "cu", "max", 100, "mg/kg", "dry"),
+        Requirement("c", "organic_matter_pct", "min", 60, "%", "dry"),
+        Requirement("c", "cd", "max_exclusive", 5, "mg/kg", "dry"),
+    ]
+    frame = pd.DataFrame(
+        {
+            "moisture_pct": [20.0, 20.0, np.nan],
+            "cu": [80.0, 4.0, 50.0],
+            "cu__qualifier": ["", "<", ""],
+            "cu__u": [8.0, np.nan, 1.0],
+            "cu__basis": ["as_received", "dry", "as_received"],
+            "organic_matter_pct": [48.0, np.nan, 70.0],
+            "organic_matter_pct__basis": ["as_received", "", "dry"],
+            "cd": [4.0, 6.25, 5.0],
+            "cd__basis": ["as_received", "dry", "dry"],
+            "chemical_fertilizer_added": [False, True, False],
+        }
+    )
+    verdicts, checks = judge_frame_checks(reqs, [DECL], frame)
+    cu, om, cd, decl = checks
+    assert cu["key"] == "cu:max" and om["key"] == "organic_matter_pct:min" and cd["key"] == "cd:max_exclusive"
+    assert cu["value"][:2].tolist() == [pytest.approx(100.0), 4.0]  # 80 as received / 0.8 dry
+    assert math.isnan(cu["value"][2])  # as received without moisture: missing
+    assert cu["uncertainty"][0] == pytest.approx(10.0)
+    assert cu["below"].tolist() == [False, True, False]
+    assert cu["margin"][0] == pytest.approx(0.0) and cu["margin"][1] == pytest.approx(96.0)
+    assert cu["beyond"].tolist() == [False, False, False]
+    assert om["value"][0] == pytest.approx(60.0) and math.isnan(om["value"][1]) and om["value"][2] == 70.0
+    assert om["margin"][0] == pytest.approx(0.0) and om["margin"][2] == pytest.approx(10.0)
+    assert om["beyond"].tolist() == [False, False, False]
+    assert cd["value"][0] == pytest.approx(5.0) and cd["beyond"].tolist() == [True, True, True]
+    assert cd["status"].tolist() == ["fail", "fail", "fail"]
+    assert cd["margin"][1] == pytest.approx(-1.25)
+    assert decl["status"].tolist() == ["pass", "fail", "pass"] and decl["kind"] == "declaration"
+    assert verdicts.tolist() == ["fail", "fail", "fail"]
+    assert verdicts.index.tolist() == [0, 1, 2]

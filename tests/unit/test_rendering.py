@@ -16,7 +16,8 @@ import tempfile
 import pytest
 from pypdf import PdfReader
 
-from certificates.rendering import render_certificate, render_dossier
+from certificates.certificate_pdf import render_certificate
+from certificates.dossier_pdf import render_dossier
 
 LAB = {
     "name_zh": "臺灣堆肥品質檢驗實驗室",

@@ -10,16 +10,28 @@ from maturity.selectors import edition_or_error
 class Command(BaseCommand):
     help = (
         "Re-judge every released sample under an edition and decision rule and store the judgements "
-        "(by default the lab's default edition, both rules). Sends the Celery job, or runs it here with --here."
+        "(by default the lab's default edition, both rules), or with --maturity the maturity verdicts under "
+        "every rule set. Sends the Celery job, or runs it here with --here."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("--standard", help="edition code (default: the lab's default edition)")
         parser.add_argument("--decision-rule", choices=DECISION_RULES, help="default: both")
         parser.add_argument("--here", action="store_true", help="run in this process instead of a worker")
+        parser.add_argument(
+            "--maturity",
+            action="store_true",
+            help="instead: the maturity verdicts of every released sample under every rule set",
+        )
         parser.add_argument("--reason", default="manage.py judge_archive")
 
-    def handle(self, standard=None, decision_rule=None, here=False, reason="", **options):
+    def handle(self, standard=None, decision_rule=None, here=False, reason="", maturity=False, **options):
+        if maturity:
+            run = judgements.maturity_run_start(reason=reason, dispatch=not here)
+            if here:
+                run = judgements.run_execute(run.pk)
+            self.stdout.write(f"maturity: run {run.pk} {run.status}, {run.done} of {run.total} samples.")
+            return
         try:
             edition = edition_or_error(standard or LabSettings.current().default_standard)
         except InputError as e:

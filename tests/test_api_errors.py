@@ -1,0 +1,136 @@
+"""The API's one error shape: every error body has "code" and "detail", in the request's language
+(Accept-Language; Traditional Chinese by default, English when asked), with the same code in both;
+400s keep their per-field message lists and add per-field "codes"."""
+
+import re
+
+import pytest
+from rest_framework.test import APIClient
+
+pytestmark = pytest.mark.django_db
+
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def client(user, lang):
+    c = APIClient()
+    if lang:
+        c.credentials(HTTP_ACCEPT_LANGUAGE=lang)
+    if user is not None:
+        c.force_authenticate(user)
+    return c
+
+
+def both(user, call):
+    """(Chinese body, English body, status) of the same request; the Chinese one without Accept-Language."""
+    zh, en = call(client(user, None)), call(client(user, "en"))
+    assert zh.status_code == en.status_code
+    return zh.json(), en.json(), zh.status_code
+
+
+def chinese(text):
+    return bool(CJK.search(text))
+
+
+@pytest.fixture
+def received(product_a, make_sample):
+    return make_sample(product_a, "received")
+
+
+def test_calculation_input_error_per_field(users, received):
+    data = {"method": "moisture", "data": {"wet_mass_g": 10, "dry_mass_g": 12}}
+    zh, en, status = both(
+        users["technician"], lambda c: c.post(f"/api/v1/samples/{received.pk}/assays/", data, format="json")
+    )
+    assert status == 400
+    assert en["dry_mass_g"] == ["must be ≤ wet_mass_g (10)"]  # the field's own name in English
+    assert zh["dry_mass_g"] == ["必須 ≤ 濕重 (10)"]  # its label in Chinese
+    assert zh["codes"] == en["codes"] == {"dry_mass_g": ["max_value"]}
+    assert zh["code"] == en["code"] == "max_value"  # one message: its code and text are the body's
+    assert zh["detail"] == zh["dry_mass_g"][0] and en["detail"] == en["dry_mass_g"][0]
+
+
+def test_several_field_errors_have_a_general_detail(users, received):
+    data = {"method": "moisture", "data": {"wet_mass_g": 0, "dry_mass_g": "abc"}}
+    zh, en, status = both(
+        users["technician"], lambda c: c.post(f"/api/v1/samples/{received.pk}/assays/", data, format="json")
+    )
+    assert status == 400
+    assert zh["code"] == en["code"] == "invalid"
+    assert chinese(zh["detail"]) and not chinese(en["detail"])
+    assert en["codes"] == {"wet_mass_g": ["min_value"], "dry_mass_g": ["not_a_number"]}
+    assert en["wet_mass_g"] == ["must be > 0"] and zh["wet_mass_g"] == ["必須 > 0"]
+
+
+def test_lifecycle_conflict(users, received):
+    body = {"action": "verify"}
+    zh, en, status = both(
+        users["reviewer"], lambda c: c.post(f"/api/v1/samples/{received.pk}/transitions/", body, format="json")
+    )
+    assert status == 409
+    assert zh["code"] == en["code"] == "transition_not_allowed"
+    assert en["detail"] == (
+        "A sample that is Received cannot be given this action: Verify (it applies to: To be verified)."
+    )
+    assert zh["detail"] == "狀態為「已收樣」的樣品不可執行：確認（此操作適用於：待確認）。"
+
+
+def test_reason_required_is_a_field_error(users, product_a, make_sample):
+    sample = make_sample(product_a, "registered")
+    zh, en, status = both(
+        users["technician"],
+        lambda c: c.post(f"/api/v1/samples/{sample.pk}/transitions/", {"action": "reject"}, format="json"),
+    )
+    assert status == 400
+    assert en["codes"] == {"reason": ["reason_required"]} and en["code"] == "reason_required"
+    assert chinese(zh["reason"][0]) and not chinese(en["reason"][0])
+
+
+def test_permission_error(users, received):
+    zh, en, status = both(
+        users["technician"],
+        lambda c: c.post(f"/api/v1/samples/{received.pk}/transitions/", {"action": "verify"}, format="json"),
+    )
+    assert status == 403
+    assert zh["code"] == en["code"] == "role_not_allowed"
+    assert en["detail"] == "Your role (Technician) may not do this: Verify. Allowed roles: Reviewer."
+    assert zh["detail"] == "您的角色（檢驗員）不可執行：確認。可執行的角色：報告簽署人。"
+
+
+def test_service_permission_error(users, product_b):
+    """PermissionDeniedError of a service (a manufacturer acting for another organisation)."""
+    body = {"product": product_b.pk, "lot_number": "L-9", "sampled_on": "2026-11-01"}
+    zh, en, status = both(users["manufacturer"], lambda c: c.post("/api/v1/samples/", body, format="json"))
+    assert status in (400, 403, 404)
+    assert zh["code"] == en["code"]
+    assert chinese(zh["detail"]) and not chinese(en["detail"])
+
+
+def test_drf_permission_error(users, received):
+    zh, en, status = both(users["regulator"], lambda c: c.post(f"/api/v1/samples/{received.pk}/transitions/", {}))
+    assert status == 403
+    assert zh["code"] == en["code"] == "role_not_allowed"
+    assert chinese(zh["detail"]) and not chinese(en["detail"])
+
+
+def test_drf_validation_error(users):
+    zh, en, status = both(users["manufacturer"], lambda c: c.post("/api/v1/products/", {}, format="json"))
+    assert status == 400
+    assert en["name"] == ["This field is required."]
+    assert chinese(zh["name"][0])
+    assert zh["codes"]["name"] == en["codes"]["name"] == ["required"]
+    assert zh["code"] == en["code"] == "invalid"
+
+
+def test_drf_not_authenticated_and_not_found(users):
+    zh, en, status = both(None, lambda c: c.get("/api/v1/samples/"))
+    assert status in (401, 403)
+    assert zh["code"] == en["code"] == "not_authenticated"
+    assert chinese(zh["detail"]) and not chinese(en["detail"])
+    zh, en, status = both(users["technician"], lambda c: c.get("/api/v1/samples/999999/"))
+    assert status == 404
+    assert zh["code"] == en["code"] == "not_found"
+    assert chinese(zh["detail"]) and not chinese(en["detail"])
+    zh, en, status = both(users["technician"], lambda c: c.get("/api/v1/no-such-address/"))
+    assert status == 404 and zh["code"] == en["code"] == "not_found"
+    assert chinese(zh["detail"]) and not chinese(en["detail"])
