@@ -2,6 +2,7 @@
 materials, templates, control charts and the QC-derived figures (U, LOD/LOQ). Every write is atomic
 and audited; lab-policy limits come from ``QcLimits``."""
 
+import math
 from dataclasses import replace
 
 from django.db import transaction
@@ -62,6 +63,13 @@ def reference_material_save(*, actor, instance=None, reason="", **fields):
     _need_role(actor, (Role.LAB_ADMIN,), _("Only lab admins keep the reference materials."))
     if fields.get("assigned_value") == 0:
         raise InputError({"assigned_value": [_("The assigned value must not be zero (recovery divides by it).")]})
+    value = fields.get("assigned_value", instance.assigned_value if instance else None)
+    u = fields.get("expanded_uncertainty", instance.expanded_uncertainty if instance else None)
+    if u is not None and u < 0:
+        raise InputError({"expanded_uncertainty": [_("The expanded uncertainty must be 0 or more.")]})
+    if value and u is not None and not math.isfinite(u / 2 / abs(value) * 100):
+        message = _("The expanded uncertainty is too large for the assigned value (its relative size overflows).")
+        raise InputError({"expanded_uncertainty": [message]})
     if instance is not None and not (reason or "").strip():
         raise InputError({"reason": [_("A reason is required to change a reference material.")]})
     before = audit.snapshot(instance, RM_FIELDS) if instance else {}

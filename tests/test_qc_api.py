@@ -439,3 +439,30 @@ def test_a_1_2s_warning_does_not_block_and_qc_passes(client_for, samples, rm, us
     assert tech.post(f"/api/v1/worksheets/{ws['id']}/submit/", format="json").status_code == 200
     assert sample_qc_passed(samples[0]) is True
     assert sample_qc_passed(samples[5]) is None  # never on a worksheet
+
+
+@pytest.mark.parametrize(
+    "assigned, expanded", [(1e-300, 1e300), (-5e-324, 1.0), (2.0, -0.1)], ids=["overflow", "subnormal", "negative"]
+)
+def test_reference_material_uncertainty_that_cannot_be_stated_is_400_naming_the_field(client_for, assigned, expanded):
+    # found by the schema fuzzer: u_cref_pct overflowed to inf and the answer could not be written (a 500)
+    r = client_for("lab_admin").post(
+        "/api/v1/qc/reference-materials/",
+        {
+            "code": "CRM-X",
+            "name": "x",
+            "kind": "certified",
+            "parameter": TN,
+            "assigned_value": assigned,
+            "expanded_uncertainty": expanded,
+            "unit": "%",
+            "lot": "L",
+            "expires_on": "2030-01-01",
+        },
+        format="json",
+    )
+    assert r.status_code == 400, r.content
+    assert list(r.json()["codes"]) == ["expanded_uncertainty"]
+    from qc.models import ReferenceMaterial
+
+    assert not ReferenceMaterial.objects.filter(code="CRM-X").exists()
