@@ -200,7 +200,9 @@ def test_row_limit_is_counted_across_chunks():
     body = (HEADER + "".join(f"S-1,cu,{i},,,,\n" for i in range(11))).encode()
     with pytest.raises(ImportRejected) as e:
         stage("a.csv", body, max_rows=10, chunk_rows=3)
-    assert "more than 10 data rows" in e.value.errors[0]["reason"]
+    reason = e.value.errors[0]["reason"]  # a Message: its code and params, whatever language is active
+    assert (reason.code, reason.params) == ("too_many_rows", {"rows": 10})
+    assert "more than 10 data rows" in reason.english()
 
 
 # --------------------------------------------------------------------------- the array checks = direct entry
