@@ -54,7 +54,12 @@ class ReferenceMaterial(models.Model):
     @property
     def u_cref_pct(self):
         """Relative standard uncertainty of the assigned value, %."""
-        return self.expanded_uncertainty / 2 / abs(self.assigned_value) * 100 if self.assigned_value else 0.0
+        return u_cref_pct(self.expanded_uncertainty, self.assigned_value)
+
+
+def u_cref_pct(expanded_uncertainty, assigned_value):
+    """Relative standard uncertainty (k = 2 halved) of an assigned value, %; 0 for a value of 0."""
+    return expanded_uncertainty / 2 / abs(assigned_value) * 100 if assigned_value else 0.0
 
 
 class ControlChart(models.Model):

@@ -23,7 +23,7 @@ from maturity.selectors import FIGURE_HOOKS
 
 from . import grid
 from . import statistics as qs
-from .models import ChartPoint, ControlChart, QcLimits, ReferenceMaterial, Worksheet, WorksheetPosition
+from .models import ChartPoint, ControlChart, QcLimits, ReferenceMaterial, Worksheet, WorksheetPosition, u_cref_pct
 
 RUN_ROLES = (Role.TECHNICIAN, Role.LAB_ADMIN)
 RELEASE_ROLES = (Role.REVIEWER, Role.LAB_ADMIN)
@@ -67,7 +67,7 @@ def reference_material_save(*, actor, instance=None, reason="", **fields):
     u = fields.get("expanded_uncertainty", instance.expanded_uncertainty if instance else None)
     if u is not None and u < 0:
         raise InputError({"expanded_uncertainty": [_("The expanded uncertainty must be 0 or more.")]})
-    if value and u is not None and not math.isfinite(u / 2 / abs(value) * 100):
+    if value and u is not None and not math.isfinite(u_cref_pct(u, value)):
         message = _("The expanded uncertainty is too large for the assigned value (its relative size overflows).")
         raise InputError({"expanded_uncertainty": [message]})
     if instance is not None and not (reason or "").strip():
