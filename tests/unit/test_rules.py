@@ -400,3 +400,135 @@ def test_frame_accepts_numpy_and_object_columns():
 
 def test_input_fields_match_frame_columns():
     assert INPUT_FIELDS == tuple(asdict(MaturityInput()))
+
+
+# --------------------------------------------------------------------------- codes a program reads
+# (the API returns the error code and the choices; a stored verdict keeps each criterion's code)
+
+
+@pytest.mark.parametrize(
+    "judge, data", [(judge_maturity, MATURE), (judge_maturity_frame, pd.DataFrame([asdict(MATURE)]))]
+)
+def test_unknown_rule_set_is_an_invalid_choice_with_its_choices(judge, data):
+    with pytest.raises(InputError) as exc:
+        judge("astm", data)
+    (message,) = exc.value.errors["rule_set"]
+    assert message.code == "invalid_choice"
+    assert message.params["value"] == "'astm'"
+    assert tuple(message.params["choices"]) == ("tari_1999", "zucconi_gi", "ccqc_2001")
+
+
+def test_criteria_carry_their_codes():
+    r = judge_maturity("tari_1999", replace(MATURE, rs_tc_ratio_pct=20.0, chromatogram_score=3))
+    assert {i["indicator"]: i["criterion"].code for i in r["indicators"]} == {
+        "germination": "germination",
+        "cn_ratio": "cn_ratio",
+        "reducing_sugar": "reducing_sugar",
+        "chromatogram": "chromatogram_tari_agno3",
+    }
+    bark = judge_maturity(
+        "tari_1999",
+        replace(MATURE, bark_compost=True, chromatogram_protocol="livestock_naoh", chromatogram_edge="serrated"),
+    )
+    assert indicator(bark, "cn_ratio")["criterion"].code == "cn_ratio_bark"
+    assert indicator(bark, "chromatogram")["criterion"].code == "chromatogram_livestock_naoh"
+    (gi,) = judge_maturity("zucconi_gi", MATURE)["indicators"]
+    assert gi["criterion"].code == "germination_index"
+
+
+# --------------------------------------------------------------------------- ccqc_2001 through this module
+# (DOMAIN §12; the CCQC table itself is tested in test_ccqc.py: here, that judge_maturity and
+# judge_maturity_frame hand it the sample's stability inputs and an invalid germination assay)
+
+CCQC_SAMPLE = MaturityInput(
+    cn_ratio=18.0,  # gate C/N ≤ 25 met
+    co2_c_mg_per_g_om_day=1.5,  # A: < 2 very mature
+    solvita_co2=7,  # A: 7–8 very mature
+    dewar_rise_c=12.0,  # A: 10–20 mature
+    nh4_n_mg_kg=60.0,  # B: < 75 very mature
+    nh4_no3_ratio=0.3,  # B: < 0.5 very mature
+    solvita_nh3=5,  # B: 5 very mature
+    relative_germination_pct=95.0,  # B: > 90 very mature
+    germination_valid=True,
+    # §5 inputs that CCQC does not read
+    relative_root_growth_pct=10.0,
+    germination_index_pct=10.0,
+    rs_tc_ratio_pct=90.0,
+    chromatogram_score=0,
+)
+
+
+def test_ccqc_2001_reads_the_stability_inputs():
+    r = judge_maturity("ccqc_2001", CCQC_SAMPLE)
+    assert r["rule_set"] == "ccqc_2001"
+    assert {i["indicator"]: (i["value"], i["status"]) for i in r["indicators"]} == {
+        "cn_ratio": (18.0, "mature"),
+        "co2_evolution": (1.5, "very_mature"),
+        "solvita_co2": (7, "very_mature"),
+        "dewar_rise": (12.0, "mature"),
+        "nh4_n": (60.0, "very_mature"),
+        "nh4_no3_ratio": (0.3, "very_mature"),
+        "solvita_nh3": (5, "very_mature"),
+        "germination": (95.0, "very_mature"),
+    }
+    assert [i["indicator"] for i in r["indicators"]] == list(INDICATORS["ccqc_2001"])
+    assert r["groups"] == {"A": "mature", "B": "very_mature"}  # the most conservative of each group
+    assert r["verdict"] == "mature"
+
+
+@pytest.mark.parametrize(
+    "valid, germination, group_b, verdict",
+    [
+        (True, "very_mature", "very_mature", "very_mature"),
+        (None, "very_mature", "very_mature", "very_mature"),  # no assay validity: judged on the value
+        (False, "invalid", None, "incomplete"),  # the only group B result is invalid: no B result
+    ],
+)
+def test_ccqc_2001_invalid_germination_assay(valid, germination, group_b, verdict):
+    inp = MaturityInput(
+        cn_ratio=18.0, co2_c_mg_per_g_om_day=1.5, relative_germination_pct=95.0, germination_valid=valid
+    )
+    r = judge_maturity("ccqc_2001", inp)
+    assert indicator(r, "germination")["status"] == germination
+    assert r["groups"] == {"A": "very_mature", "B": group_b}
+    assert r["verdict"] == verdict
+
+
+def test_ccqc_2001_frame_agrees_with_scalar():
+    rows = [
+        CCQC_SAMPLE,
+        replace(CCQC_SAMPLE, germination_valid=None),
+        replace(CCQC_SAMPLE, germination_valid=False),
+        MaturityInput(cn_ratio=18.0, co2_c_mg_per_g_om_day=1.5, relative_germination_pct=95.0, germination_valid=False),
+        MaturityInput(cn_ratio=18.0, co2_c_mg_per_g_om_day=1.5, relative_germination_pct=95.0),
+        MaturityInput(cn_ratio=30.0, co2_c_mg_per_g_om_day=1.5, nh4_n_mg_kg=60.0),
+        MaturityInput(),
+    ]
+    df = pd.DataFrame([asdict(r) for r in rows], index=[f"S{i}" for i in range(len(rows))])
+    frame = judge_maturity_frame("ccqc_2001", df)
+    assert list(frame.columns) == [*INDICATORS["ccqc_2001"], "group_A", "group_B", "verdict"]
+    assert list(frame.index) == list(df.index)
+    for label, inp in zip(df.index, rows):
+        want = judge_maturity("ccqc_2001", inp)
+        got = {k: frame.at[label, k] for k in frame.columns}  # .at keeps a group without result None
+        assert {k: got[k] for k in INDICATORS["ccqc_2001"]} == statuses(want), label
+        assert (got["group_A"], got["group_B"]) == (want["groups"]["A"], want["groups"]["B"]), label
+        assert got["verdict"] == want["verdict"], label
+    assert list(frame["germination"]) == [
+        "very_mature",
+        "very_mature",
+        "invalid",
+        "invalid",
+        "very_mature",
+        "missing",
+        "missing",
+    ]
+    assert list(frame["verdict"]) == [
+        "mature",
+        "mature",
+        "mature",
+        "incomplete",
+        "very_mature",
+        "immature",
+        "incomplete",
+    ]
