@@ -21,7 +21,9 @@ class Command(BaseCommand):
                 return
             obj, created = edition_load(path, replace=replace)
         except InputError as e:
-            raise CommandError("Nothing loaded. " + "; ".join(f"{k}: {' '.join(v)}" for k, v in e.errors.items()))
+            raise CommandError(
+                "Nothing loaded. " + "; ".join(f"{k}: {' '.join(map(str, v))}" for k, v in e.errors.items())
+            )
         self.stdout.write(
             f"Edition {obj.code} {'loaded' if created else 'already loaded (same file)'}: "
             f"{obj.requirements.count()} requirements, {obj.categories.count()} categories."
