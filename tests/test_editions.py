@@ -165,3 +165,12 @@ def test_refusals_carry_codes_and_read_in_the_readers_language(edition):
     with pytest.raises(InputError) as e:
         edition_load(write_edition(edition, 96), replace=True)
     assert e.value.errors["code"][0].english().startswith("Edition 'tw-2040' is in use and can never be replaced")
+
+
+def test_the_command_reports_in_english_whatever_language_is_active(edition):
+    from django.utils import translation
+
+    StandardEdition.objects.filter(code="tw-2040").update(used_in_judgement=True, first_use="pre-check")
+    with translation.override("zh-hant"), pytest.raises(CommandError) as e:
+        call_command("load_standard", write_edition(edition, 90), "--replace")
+    assert str(e.value).startswith("Nothing loaded. code: Edition 'tw-2040' is in use (first: pre-check) and can")
