@@ -78,12 +78,17 @@ class Message:
         return self.render(_identity)
 
     def as_dict(self):
-        """JSON-able form (code, English template, params) to store and :meth:`from_dict` later."""
-        return {
+        """JSON-able form (code, English template, params) to store and :meth:`from_dict` later; a
+        :class:`Named` or :class:`FieldName` also keeps its ``kind``, so it reads again as it did."""
+        data = {
             "code": self.code,
             "template": self.template,
             "params": {k: v.as_dict() if isinstance(v, Message) else v for k, v in self.params.items()},
         }
+        kind = _KIND_OF.get(type(self))
+        if kind:
+            data["kind"] = kind
+        return data
 
     @classmethod
     def from_dict(cls, data):
@@ -91,7 +96,9 @@ class Message:
             k: cls.from_dict(v) if isinstance(v, dict) and "template" in v else v
             for k, v in (data.get("params") or {}).items()
         }
-        return cls(data["code"], data["template"], **params)
+        made = object.__new__(_KINDS.get(data.get("kind"), Message))
+        made.code, made.template, made.params = data["code"], data["template"], params
+        return made
 
     def __repr__(self):
         return f"Message({self.code!r}, {self.english()!r})"
@@ -155,6 +162,10 @@ class Named(Message):
     def render(self, translate):
         chinese = translate is not _identity and (_language() or "en").lower().startswith("zh")
         return self.params["name"] if chinese else self.code
+
+
+_KINDS = {"named": Named, "field_name": FieldName}
+_KIND_OF = {v: k for k, v in _KINDS.items()}
 
 
 def field_name(code, table):

@@ -85,13 +85,13 @@ class StandardEditionAdmin(admin.ModelAdmin):
                     obj, created = edition_load(manifest, actor=request.user, replace=form.cleaned_data["replace"])
                 except InputError as e:
                     for field, msgs in e.errors.items():
-                        form.add_error(None, f"{field}: {' '.join(msgs)}")
+                        form.add_error(None, f"{field}: {' '.join(map(str, msgs))}")
                 else:
-                    messages.success(
-                        request,
-                        f"Edition {obj.code} {'loaded' if created else 'was already loaded'}: "
-                        f"{obj.requirements.count()} requirements.",
-                    )
+                    if created:
+                        text = _("Edition %(code)s loaded: %(n)s requirements.")
+                    else:
+                        text = _("Edition %(code)s was already loaded: %(n)s requirements.")
+                    messages.success(request, text % {"code": obj.code, "n": obj.requirements.count()})
                     return redirect("admin:maturity_standardedition_changelist")
         return render(
             request,

@@ -114,7 +114,8 @@ def unit_factor(from_unit, to_unit) -> float:
         return 1.0
     fa, fb = _UNITS.get(a), _UNITS.get(b)
     if fa is None or fb is None or fa[0] != fb[0]:
-        raise InputError({"unit": [f"cannot convert '{from_unit}' to '{to_unit}'"]})
+        message = gettext_noop("cannot convert '%(unit)s' to '%(target)s'")
+        raise InputError({"unit": [Message("unit_not_convertible", message, unit=from_unit, target=to_unit)]})
     return fb[1] / fa[1]
 
 
@@ -138,7 +139,8 @@ class Missing(Exception):
 def _info(parameter):
     p = PARAMETERS.get(parameter) or DERIVED.get(parameter)
     if p is None:
-        raise InputError({"parameter": [f"unknown parameter '{parameter}'"]})
+        message = gettext_noop("unknown parameter %(parameter)s")
+        raise InputError({"parameter": [Message("unknown_parameter", message, parameter=repr(parameter))]})
     return p
 
 
@@ -149,13 +151,27 @@ def _nan(x) -> bool:
 def _check_measurement(key, m: Measurement):
     problems = {}
     if m.qualifier not in QUALIFIERS:
-        problems[f"measurements.{key}.qualifier"] = [f"unknown qualifier '{m.qualifier}'; use '' or '<'"]
+        problems[f"measurements.{key}.qualifier"] = [_unknown_qualifier([m.qualifier])]
     if m.basis not in BASES:
-        problems[f"measurements.{key}.basis"] = [f"unknown basis '{m.basis}'"]
+        problems[f"measurements.{key}.basis"] = [_unknown_basis([m.basis])]
     if not _nan(m.uncertainty) and m.uncertainty < 0:
-        problems[f"measurements.{key}.uncertainty"] = ["must not be negative"]
+        problems[f"measurements.{key}.uncertainty"] = [Message("negative", gettext_noop("must not be negative"))]
     if problems:
         raise InputError(problems)
+
+
+def _quoted(values):
+    """'a', 'b' (each value as the user wrote it, in quotes) for a message."""
+    return ", ".join(f"'{v}'" for v in values)
+
+
+def _unknown_qualifier(values):
+    message = gettext_noop("unknown qualifier %(qualifier)s; use '' or '<'")
+    return Message("unknown_qualifier", message, qualifier=_quoted(values))
+
+
+def _unknown_basis(values):
+    return Message("unknown_basis", gettext_noop("unknown basis %(basis)s"), basis=_quoted(values))
 
 
 def _moisture(measurements) -> tuple[float | None, str]:
@@ -283,46 +299,92 @@ _SIMPLE = {  # kind -> (passes(v, L), pass sign, fail sign)
 }
 
 
-def _status(kind, rule, v, u, qualifier, L) -> tuple[str, str]:
-    """(status, reason) of one value against one limit. Must match ``_status_vec``."""
+_BELOW_DETECTION = {  # (kind is min, v ≤ L) -> (status, code, English template)
+    (True, True): (
+        "fail",
+        "below_detection_under_minimum",
+        gettext_noop("<%(value)s, and %(value)s ≤ %(limit)s: below the minimum"),
+    ),
+    (False, True): ("pass", "below_detection_within_limit", gettext_noop("<%(value)s, and %(value)s ≤ %(limit)s")),
+    (True, False): (
+        "conditional",
+        "below_detection_may_be_under_minimum",
+        gettext_noop("<%(value)s, but %(value)s > %(limit)s: below detection, may be under the minimum"),
+    ),
+    (False, False): (
+        "conditional",
+        "below_detection_may_exceed",
+        gettext_noop("<%(value)s, but %(value)s > %(limit)s: below detection, may exceed the limit"),
+    ),
+}
+_SIMPLE_REASON = gettext_noop("%(value)s %(sign)s %(limit)s")
+_SIMPLE_NO_U_REASON = gettext_noop("%(value)s %(sign)s %(limit)s (no uncertainty: simple comparison)")
+# guarded, value with U: the bound compared (v − U or v + U), per kind of limit
+_GUARDED_MIN = {
+    "pass": ("guarded_pass_minimum", gettext_noop("%(value)s − %(u)s = %(lower)s ≥ %(limit)s")),
+    "fail": ("guarded_fail_minimum", gettext_noop("%(value)s + %(u)s = %(upper)s < %(limit)s")),
+    "conditional": (
+        "guarded_conditional_minimum",
+        gettext_noop("%(value)s − %(u)s = %(lower)s < %(limit)s, but %(value)s + %(u)s = %(upper)s ≥ %(limit)s"),
+    ),
+}
+_GUARDED_MAX = {
+    "pass": ("guarded_pass_maximum", gettext_noop("%(value)s + %(u)s = %(upper)s %(sign)s %(limit)s")),
+    "fail": ("guarded_fail_maximum", gettext_noop("%(value)s − %(u)s = %(lower)s %(sign)s %(limit)s")),
+    "conditional": (
+        "guarded_conditional_maximum",
+        gettext_noop(
+            "%(value)s + %(u)s = %(upper)s %(sign)s %(limit)s, but %(value)s − %(u)s = %(lower)s %(sign_lower)s "
+            "%(limit)s"
+        ),
+    ),
+}
+
+
+def _status(kind, rule, v, u, qualifier, L) -> tuple[str, Message]:
+    """(status, reason) of one value against one limit. Must match ``_status_vec``.
+
+    The reason is a Message (code per case, the compared numbers as params, formatted by ``_nums``)."""
     if qualifier == "<":
         x, lim = _nums((v, L))
-        if v <= L:
-            if kind == "min":
-                return "fail", f"<{x}, and {x} ≤ {lim}: below the minimum"
-            return "pass", f"<{x}, and {x} ≤ {lim}"
-        if kind == "min":
-            return "conditional", f"<{x}, but {x} > {lim}: below detection, may be under the minimum"
-        return "conditional", f"<{x}, but {x} > {lim}: below detection, may exceed the limit"
+        status, code, template = _BELOW_DETECTION[kind == "min", v <= L]
+        return status, Message(code, template, value=x, limit=lim)
     ok, yes, no = _SIMPLE[kind]
     if rule == "simple" or u is None:
         a, lim = _nums((v, L))
-        status, reason = ("pass", f"{a} {yes} {lim}") if ok(v, L) else ("fail", f"{a} {no} {lim}")
+        status, sign = ("pass", yes) if ok(v, L) else ("fail", no)
         if rule == "guarded":
-            reason += " (no uncertainty: simple comparison)"
-        return status, reason
+            return status, Message(
+                f"simple_{status}_no_uncertainty", _SIMPLE_NO_U_REASON, value=a, sign=sign, limit=lim
+            )
+        return status, Message(f"simple_{status}", _SIMPLE_REASON, value=a, sign=sign, limit=lim)
     hi, lo = v + u, v - u
     vs, us = _num(v), _num(u)
     if kind == "min":
         if lo >= L:
             s, lim = _nums((lo, L))
-            return "pass", f"{vs} − {us} = {s} ≥ {lim}"
-        if hi < L:
+            status, params = "pass", {"lower": s}
+        elif hi < L:
             s, lim = _nums((hi, L))
-            return "fail", f"{vs} + {us} = {s} < {lim}"
-        s1, lim, s2 = _nums((lo, L), hi)
-        return "conditional", f"{vs} − {us} = {s1} < {lim}, but {vs} + {us} = {s2} ≥ {lim}"
+            status, params = "fail", {"upper": s}
+        else:
+            s1, lim, s2 = _nums((lo, L), hi)
+            status, params = "conditional", {"lower": s1, "upper": s2}
+        code, template = _GUARDED_MIN[status]
+        return status, Message(code, template, value=vs, u=us, limit=lim, **params)
     strict = kind == "max_exclusive"
     if (hi < L) if strict else (hi <= L):
         s, lim = _nums((hi, L))
-        return "pass", f"{vs} + {us} = {s} {'<' if strict else '≤'} {lim}"
-    if (lo >= L) if strict else (lo > L):
+        status, params = "pass", {"upper": s, "sign": "<" if strict else "≤"}
+    elif (lo >= L) if strict else (lo > L):
         s, lim = _nums((lo, L))
-        return "fail", f"{vs} − {us} = {s} {'≥' if strict else '>'} {lim}"
-    s1, lim, s2 = _nums((hi, L), lo)
-    return "conditional", (
-        f"{vs} + {us} = {s1} {'≥' if strict else '>'} {lim}, but {vs} − {us} = {s2} {'<' if strict else '≤'} {lim}"
-    )
+        status, params = "fail", {"lower": s, "sign": "≥" if strict else ">"}
+    else:
+        s1, lim, s2 = _nums((hi, L), lo)
+        status = "conditional"
+        params = {"upper": s1, "sign": "≥" if strict else ">", "lower": s2, "sign_lower": "<" if strict else "≤"}
+    code, template = _GUARDED_MAX[status]
+    return status, Message(code, template, value=vs, u=us, limit=lim, **params)
 
 
 def applies(condition: str, bagasse_based: bool) -> bool:
@@ -332,7 +394,11 @@ def applies(condition: str, bagasse_based: bool) -> bool:
         return bool(bagasse_based)
     if condition == "not_bagasse":
         return not bagasse_based
-    raise InputError({"condition": [f"unknown condition '{condition}'"]})
+    raise InputError({"condition": [_unknown_condition(condition)]})
+
+
+def _unknown_condition(condition):
+    return Message("unknown_condition", gettext_noop("unknown condition '%(condition)s'"), condition=condition)
 
 
 def check_key(parameter, kind, condition="") -> str:
@@ -344,14 +410,15 @@ def check_key(parameter, kind, condition="") -> str:
 
 def _check_rule(decision_rule):
     if decision_rule not in DECISION_RULES:
+        message = gettext_noop("unknown decision rule '%(value)s'; use one of %(choices)s")
         raise InputError(
-            {"decision_rule": [f"unknown decision rule '{decision_rule}'; use one of {', '.join(DECISION_RULES)}"]}
+            {"decision_rule": [Message("unknown_decision_rule", message, value=decision_rule, choices=DECISION_RULES)]}
         )
 
 
 def _check_kind(r: Requirement):
     if r.kind not in _SIMPLE:
-        raise InputError({"kind": [f"unknown kind '{r.kind}'"]})
+        raise InputError({"kind": [Message("unknown_kind", gettext_noop("unknown kind '%(kind)s'"), kind=r.kind)]})
 
 
 def _declaration_check(d: Declaration, product: ProductFacts) -> dict:
@@ -372,14 +439,14 @@ def _declaration_check(d: Declaration, product: ProductFacts) -> dict:
         "key": f"declaration:{d.key}",
     }
     if d.key == "no_chemical_fertilizer":
+        text = Named(d.text_en, d.text_zh) if d.text_zh else d.text_en  # the declaration as the edition words it
         if product.chemical_fertilizer_added:
-            return {
-                **base,
-                "status": "fail",
-                "reason": f"chemical fertilizer added to the product, contradicting the required "
-                f"declaration '{d.text_en}'",
-            }
-        return {**base, "status": "pass", "reason": f"declared: {d.text_en}"}
+            message = gettext_noop(
+                "chemical fertilizer added to the product, contradicting the required declaration '%(declaration)s'"
+            )
+            return {**base, "status": "fail", "reason": Message("declaration_contradicted", message, declaration=text)}
+        message = gettext_noop("declared: %(declaration)s")
+        return {**base, "status": "pass", "reason": Message("declared", message, declaration=text)}
     message = gettext_noop("no product fact to check the declaration '%(declaration)s' against")
     return {**base, "status": "missing", "reason": Message("no_product_fact", message, declaration=d.key)}
 
@@ -500,7 +567,7 @@ class _FrameInput:
         else:
             bad = sorted(set(pd.unique(basis)) - set(BASES))
             if bad:
-                raise InputError({f"{p}__basis": [f"unknown basis {', '.join(map(repr, bad))}"]})
+                raise InputError({f"{p}__basis": [_unknown_basis(bad)]})
             basis = np.where(basis == "", info.basis, basis)
         qual = self._text(f"{p}__qualifier", "")
         if qual is None:
@@ -508,12 +575,12 @@ class _FrameInput:
         else:
             bad = sorted(set(pd.unique(qual)) - set(QUALIFIERS))
             if bad:
-                raise InputError({f"{p}__qualifier": [f"unknown qualifier {', '.join(map(repr, bad))}; use '' or '<'"]})
+                raise InputError({f"{p}__qualifier": [_unknown_qualifier(bad)]})
             lt = qual == "<"
         col = f"{p}__u"
         u = pd.to_numeric(f[col], errors="coerce").to_numpy(float) if col in f else np.full(n, np.nan)
         if np.any(u < 0):
-            raise InputError({col: ["uncertainty must not be negative"]})
+            raise InputError({col: [Message("negative", gettext_noop("uncertainty must not be negative"))]})
         self._raw[p] = value, units, basis, lt, u
         return self._raw[p]
 
@@ -614,13 +681,14 @@ def _judge_frame(requirements, declarations, frame, decision_rule):
         _check_kind(r)
         key = check_key(r.parameter, r.kind, r.condition)
         if key in columns:
-            raise InputError({"requirements": [f"two requirements share the check '{key}'"]})
+            message = gettext_noop("two requirements share the check '%(check)s'")
+            raise InputError({"requirements": [Message("duplicate_check", message, check=key)]})
         v, u, lt, missing = data.prepared(r.parameter, r.unit, r.basis)
         status = _status_vec(r.kind, decision_rule, v, u, lt, r.limit, missing)
         if r.condition:
             applicable = {"bagasse": bagasse, "not_bagasse": ~bagasse}.get(r.condition)
             if applicable is None:
-                raise InputError({"condition": [f"unknown condition '{r.condition}'"]})
+                raise InputError({"condition": [_unknown_condition(r.condition)]})
             status[~applicable] = NA
         columns[key] = status
     for d in declarations:

@@ -28,6 +28,8 @@ import csv
 import io
 import re
 
+from lims.messages import Message, gettext_noop
+
 from .compliance import Missing, _moisture, _num, _prepare
 from .errors import ErrorCollector, InputError
 from .measurements import Measurement
@@ -54,9 +56,8 @@ def load_limits_csv(text: str) -> list[dict]:
     header = [h.strip() for h in (reader.fieldnames or [])]
     missing = [c for c in COLUMNS if c not in header]
     if missing:
-        raise InputError(
-            {"columns": [f"required column(s) missing: {', '.join(missing)}; expected {', '.join(COLUMNS)}"]}
-        )
+        message = gettext_noop("required column(s) missing: %(missing)s; expected %(columns)s")
+        raise InputError({"columns": [Message("required_column", message, missing=tuple(missing), columns=COLUMNS)]})
     reader.fieldnames = header
     rows, seen = [], {}
     for i, raw in enumerate(reader):
@@ -68,33 +69,40 @@ def load_limits_csv(text: str) -> list[dict]:
         bad = False
         for col in ("jurisdiction", "jurisdiction_zh"):
             if not row[col]:
-                errors.add(f"{here}.{col}", "is required")
+                errors.add(f"{here}.{col}", Message("required", gettext_noop("is required")))
                 bad = True
         metal = row["metal"].lower()
         if metal not in METALS:
-            errors.add(f"{here}.metal", f"unknown metal '{row['metal']}'; expected one of {', '.join(METALS)}")
+            message = gettext_noop("unknown metal '%(metal)s'; expected one of %(choices)s")
+            errors.add(f"{here}.metal", Message("unknown_metal", message, metal=row["metal"], choices=tuple(METALS)))
             bad = True
         limits = {}
         for col in ("limit_low", "limit_high"):
             x = _number(row[col])
             if x is None:
-                errors.add(f"{here}.{col}", f"'{row[col]}' is not a number")
+                errors.add(
+                    f"{here}.{col}",
+                    Message("not_a_number", gettext_noop("'%(value)s' is not a number"), value=row[col]),
+                )
                 bad = True
             elif x < 0:
-                errors.add(f"{here}.{col}", f"{row[col]} is negative")
+                errors.add(f"{here}.{col}", Message("negative", gettext_noop("%(value)s is negative"), value=row[col]))
                 bad = True
             limits[col] = x
         if not bad and limits["limit_low"] > limits["limit_high"]:
-            errors.add(
-                f"{here}.limit_low", f"{_fmt(limits['limit_low'])} is above limit_high {_fmt(limits['limit_high'])}"
-            )
+            message = gettext_noop("%(low)s is above limit_high %(high)s")
+            low, high = _fmt(limits["limit_low"]), _fmt(limits["limit_high"])
+            errors.add(f"{here}.limit_low", Message("low_above_high", message, low=low, high=high))
             bad = True
         if row["basis"] not in LIMIT_BASES:
-            errors.add(f"{here}.basis", f"unknown basis '{row['basis']}'; expected {' or '.join(LIMIT_BASES)}")
+            message = gettext_noop("unknown basis '%(basis)s'; expected total or water_extract")
+            errors.add(f"{here}.basis", Message("unknown_basis", message, basis=row["basis"]))
             bad = True
         key = (row["jurisdiction"], metal, row["note"])
         if not bad and key in seen:
-            errors.add(here, f"duplicate of row {seen[key]} ({row['jurisdiction']} {metal})")
+            message = gettext_noop("duplicate of row %(row)s (%(jurisdiction)s %(metal)s)")
+            params = {"row": seen[key], "jurisdiction": row["jurisdiction"], "metal": metal}
+            errors.add(here, Message("duplicate_limit", message, **params))
             bad = True
         if bad:
             continue
@@ -111,7 +119,7 @@ def load_limits_csv(text: str) -> list[dict]:
             }
         )
     if not rows and not errors:
-        errors.add("rows", "the file has no limits")
+        errors.add("rows", Message("no_limits", gettext_noop("the file has no limits")))
     errors.raise_if_any()
     return rows
 
@@ -126,28 +134,42 @@ def limit_display(limit: dict) -> str:
 def _status(limit, value, qualifier):
     lo, hi = float(limit["limit_low"]), float(limit["limit_high"])
     if limit["basis"] == "water_extract":
-        return "not_comparable", "water-extract limit: not comparable with a total content"
+        message = gettext_noop("water-extract limit: not comparable with a total content")
+        return "not_comparable", Message("water_extract_not_comparable", message)
     if value is None:
         return "missing", None
     v, shown = value, _fmt(value)
     species = _SPECIES.match(limit.get("note") or "")
     if qualifier == "<":
         if v <= lo:
-            return "meets", f"<{shown}, and {shown} ≤ {_fmt(lo)}"
+            message = gettext_noop("<%(value)s, and %(value)s ≤ %(limit)s")
+            return "meets", Message("below_detection_within_limit", message, value=shown, limit=_fmt(lo))
         if v <= hi:
-            return "within_range", (
-                f"<{shown}: {shown} ≤ {_fmt(hi)} meets the lenient end; the strict end {_fmt(lo)} cannot be told"
+            message = gettext_noop(
+                "<%(value)s: %(value)s ≤ %(high)s meets the lenient end; the strict end %(low)s cannot be told"
             )
-        return "uncertain", f"<{shown}, but {shown} > {_fmt(hi)}: below detection, may exceed the limit"
+            return "within_range", Message(
+                "below_detection_lenient_end", message, value=shown, high=_fmt(hi), low=_fmt(lo)
+            )
+        message = gettext_noop("<%(value)s, but %(value)s > %(limit)s: below detection, may exceed the limit")
+        return "uncertain", Message("below_detection_may_exceed", message, value=shown, limit=_fmt(hi))
     if v <= lo:
-        return "meets", f"{shown} ≤ {_fmt(lo)}"
+        return "meets", Message(
+            "meets", gettext_noop("%(value)s %(sign)s %(limit)s"), value=shown, sign="≤", limit=_fmt(lo)
+        )
     if species:
-        return "uncertain", (
-            f"total {shown} > {_fmt(lo)}, but the limit is for {species.group(0)} only, which was not measured"
+        message = gettext_noop(
+            "total %(value)s > %(limit)s, but the limit is for %(species)s only, which was not measured"
+        )
+        return "uncertain", Message(
+            "species_not_measured", message, value=shown, limit=_fmt(lo), species=species.group(0)
         )
     if v <= hi:
-        return "within_range", f"{_fmt(lo)} < {shown} ≤ {_fmt(hi)}: meets the lenient end of the range only"
-    return "exceeds", f"{shown} > {_fmt(hi)}"
+        message = gettext_noop("%(low)s < %(value)s ≤ %(high)s: meets the lenient end of the range only")
+        return "within_range", Message("lenient_end_only", message, low=_fmt(lo), value=shown, high=_fmt(hi))
+    return "exceeds", Message(
+        "exceeds", gettext_noop("%(value)s %(sign)s %(limit)s"), value=shown, sign=">", limit=_fmt(hi)
+    )
 
 
 def compare(limits, measurements: dict[str, Measurement], moisture_pct: float | None = None) -> list[dict]:

@@ -131,7 +131,7 @@ def sample_maturity(request, pk):
         try:
             ctx["result"] = explain(selectors.sample_maturity_verdict(sample, rule_set, policy=current_policy()))
         except InputError as e:
-            ctx["error"] = " ".join(m for msgs in e.errors.values() for m in msgs)
+            ctx["error"] = " ".join(str(m) for msgs in e.errors.values() for m in msgs)
     return render(request, "maturity/sample_maturity.html", ctx, status=status)
 
 

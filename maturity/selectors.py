@@ -8,7 +8,7 @@ results, never stored as free-standing numbers.
 
 from dataclasses import dataclass, field
 
-from lims.messages import restored
+from lims.messages import Message, gettext_noop, restored
 
 from . import calculations as calc
 from .compliance import ProductFacts, judge
@@ -171,15 +171,19 @@ def sample_maturity_verdict(sample, rule_set="tari_1999", figures=None, policy=N
 def edition_or_error(code):
     edition = StandardEdition.objects.filter(code=code).first()
     if edition is None:
-        known = ", ".join(StandardEdition.objects.values_list("code", flat=True)) or "none loaded"
-        raise InputError({"standard": [f"Unknown standard edition '{code}'. Known: {known}."]})
+        known = tuple(StandardEdition.objects.values_list("code", flat=True))
+        message = gettext_noop("Unknown standard edition '%(code)s'. Known: %(known)s.")
+        known = known or Message("none_loaded", gettext_noop("none loaded"))
+        raise InputError({"standard": [Message("unknown_standard", message, code=code, known=known)]})
     return edition
 
 
 def edition_rules(edition, category):
     if not edition.categories.filter(key=category).exists():
-        known = ", ".join(edition.categories.values_list("key", flat=True))
-        raise InputError({"category": [f"Unknown category '{category}' in {edition.code}. Known: {known}."]})
+        known = tuple(edition.categories.values_list("key", flat=True))
+        message = gettext_noop("Unknown category '%(category)s' in %(edition)s. Known: %(known)s.")
+        error = Message("unknown_category", message, category=category, edition=edition.code, known=known)
+        raise InputError({"category": [error]})
     reqs = [
         RequirementDC(
             category=r.category,
@@ -217,7 +221,8 @@ def sample_compliance(sample, standard=None, category=None, decision_rule=None, 
     standard = standard or lab.default_standard
     decision_rule = decision_rule or lab.default_decision_rule
     if decision_rule not in ("simple", "guarded"):
-        raise InputError({"decision_rule": [f"Unknown decision rule '{decision_rule}'; use simple or guarded."]})
+        message = gettext_noop("Unknown decision rule '%(value)s'; use simple or guarded.")
+        raise InputError({"decision_rule": [Message("unknown_decision_rule", message, value=decision_rule)]})
     edition = edition_or_error(standard)
     category = category or sample.product.category
     return compliance_of(

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from lims import audit
+from lims.messages import Message, gettext_noop
 
 from .errors import InputError
 from .models import Category, Declaration, JurisdictionLimit, MethodReference, Requirement, StandardEdition
@@ -44,14 +45,11 @@ def edition_load(path, *, actor=None, replace=False):
         if existing.used_in_judgement:
             raise InputError({"code": [edition_used_message(existing)]})
         if not replace:
-            raise InputError(
-                {
-                    "code": [
-                        f"Edition '{edition.code}' already exists: load the change as a new edition with its own code "
-                        "(or give --replace while no judgement has used it)."
-                    ]
-                }
+            message = gettext_noop(
+                "Edition '%(code)s' already exists: load the change as a new edition with its own code "
+                "(or give --replace while no judgement has used it)."
             )
+            raise InputError({"code": [Message("edition_exists", message, code=edition.code)]})
         audit.record(
             entity="standard_edition",
             obj=existing,
@@ -98,14 +96,36 @@ def edition_load(path, *, actor=None, replace=False):
     return obj, True
 
 
-def edition_used_message(edition):
-    since = timezone.localtime(edition.used_since).strftime("%Y-%m-%d %H:%M") if edition.used_since else "before"
-    first = f" (first: {edition.first_use})" if edition.first_use else ""
-    return (
-        f"Edition '{edition.code}' is in use since {since}{first} and can never be replaced: compliance "
+_EDITION_USED = {  # (since known, first use known) -> English template
+    (True, True): gettext_noop(
+        "Edition '%(code)s' is in use since %(since)s (first: %(first)s) and can never be replaced: compliance "
         "answers, regulator views and documents cite it. Load the correction as a new edition with its own "
-        f"code (e.g. '{edition.code}-r1')."
-    )
+        "code (e.g. '%(code)s-r1')."
+    ),
+    (True, False): gettext_noop(
+        "Edition '%(code)s' is in use since %(since)s and can never be replaced: compliance "
+        "answers, regulator views and documents cite it. Load the correction as a new edition with its own "
+        "code (e.g. '%(code)s-r1')."
+    ),
+    (False, True): gettext_noop(
+        "Edition '%(code)s' is in use (first: %(first)s) and can never be replaced: compliance "
+        "answers, regulator views and documents cite it. Load the correction as a new edition with its own "
+        "code (e.g. '%(code)s-r1')."
+    ),
+    (False, False): gettext_noop(
+        "Edition '%(code)s' is in use and can never be replaced: compliance "
+        "answers, regulator views and documents cite it. Load the correction as a new edition with its own "
+        "code (e.g. '%(code)s-r1')."
+    ),
+}
+
+
+def edition_used_message(edition):
+    """Why ``edition`` cannot be replaced (a Message, code ``edition_in_use``). The first use is recorded as
+    the system wrote it (``compliance of sample S-1``)."""
+    since = timezone.localtime(edition.used_since).strftime("%Y-%m-%d %H:%M") if edition.used_since else ""
+    template = _EDITION_USED[bool(since), bool(edition.first_use)]
+    return Message("edition_in_use", template, code=edition.code, since=since, first=edition.first_use or "")
 
 
 def edition_mark_used(edition, use):

@@ -37,6 +37,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from lims.messages import Message, gettext_noop
+
 from .compliance import normalise_unit, unit_factor
 from .errors import ErrorCollector, InputError
 from .measurements import BASES
@@ -50,6 +52,22 @@ COLUMNS = ("category", "category_zh", "parameter", "kind", "limit", "unit", "bas
 DECLARATION_KEYS = ("no_chemical_fertilizer",)
 _CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 _KEY_RE = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+# --------------------------------------------------------------------------- messages (what a lab admin reads)
+
+
+def _required():
+    return Message("required", gettext_noop("is required"))
+
+
+def _not_a_key(value):
+    message = gettext_noop("'%(value)s' is not a key (lower case letters, digits, _)")
+    return Message("not_a_key", message, value=value)
+
+
+def _unreadable(name, error):
+    return Message("unreadable_file", gettext_noop("cannot read %(file)s: %(error)s"), file=name, error=str(error))
 
 
 @dataclass
@@ -141,7 +159,8 @@ def _parse_csv(text: str, errors: ErrorCollector):
     header = [h.strip() for h in (reader.fieldnames or [])]
     missing = [c for c in COLUMNS if c not in header]
     if missing:
-        errors.add("columns", f"required column(s) missing: {', '.join(missing)}; expected {', '.join(COLUMNS)}")
+        message = gettext_noop("required column(s) missing: %(missing)s; expected %(columns)s")
+        errors.add("columns", Message("required_column", message, missing=tuple(missing), columns=COLUMNS))
         return [], {}
     reader.fieldnames = header
 
@@ -159,48 +178,55 @@ def _parse_csv(text: str, errors: ErrorCollector):
 
         category = row["category"]
         if not category:
-            errors.add(f"{here}.category", "is required")
+            errors.add(f"{here}.category", _required())
             bad = True
         elif not _KEY_RE.match(category):
-            errors.add(f"{here}.category", f"'{category}' is not a key (lower case letters, digits, _)")
+            errors.add(f"{here}.category", _not_a_key(category))
             bad = True
         elif row["category_zh"]:
             zh = names_zh.setdefault(category, row["category_zh"])
             if zh != row["category_zh"]:
-                errors.add(
-                    f"{here}.category_zh", f"'{row['category_zh']}' differs from '{zh}' given earlier for {category}"
-                )
+                message = gettext_noop("'%(value)s' differs from '%(earlier)s' given earlier for %(category)s")
+                error = Message("name_differs", message, value=row["category_zh"], earlier=zh, category=category)
+                errors.add(f"{here}.category_zh", error)
 
         parameter = row["parameter"]
         p = parameter_info(parameter)
         if p is None:
-            errors.add(f"{here}.parameter", f"unknown parameter '{parameter}'")
+            message = gettext_noop("unknown parameter %(parameter)s")
+            errors.add(f"{here}.parameter", Message("unknown_parameter", message, parameter=repr(parameter)))
             bad = True
 
         kind = row["kind"]
         if kind not in KINDS:
-            errors.add(f"{here}.kind", f"unknown kind '{kind}'; expected one of {', '.join(KINDS)}")
+            message = gettext_noop("unknown kind '%(kind)s'; expected one of %(choices)s")
+            errors.add(f"{here}.kind", Message("unknown_kind", message, kind=kind, choices=KINDS))
             bad = True
 
         limit = _number(row["limit"])
         if limit is None:
-            errors.add(f"{here}.limit", f"'{row['limit']}' is not a number")
+            message = gettext_noop("'%(value)s' is not a number")
+            errors.add(f"{here}.limit", Message("not_a_number", message, value=row["limit"]))
             bad = True
         elif limit < 0:
-            errors.add(f"{here}.limit", f"{row['limit']} is negative")
+            errors.add(f"{here}.limit", Message("negative", gettext_noop("%(value)s is negative"), value=row["limit"]))
             bad = True
 
         unit = row["unit"]
         if p is not None and not unit_allowed(parameter, unit):
-            errors.add(f"{here}.unit", f"unit '{unit}' cannot be converted to '{p.unit}', the unit of {parameter}")
+            message = gettext_noop("unit '%(unit)s' cannot be converted to '%(target)s', the unit of %(parameter)s")
+            error = Message("unit_not_convertible", message, unit=unit, target=p.unit, parameter=parameter)
+            errors.add(f"{here}.unit", error)
             bad = True
 
         basis = row["basis"]
         if basis not in BASES:
-            errors.add(f"{here}.basis", f"unknown basis '{basis}'; expected dry, as_received or empty")
+            message = gettext_noop("unknown basis '%(basis)s'; expected dry, as_received or empty")
+            errors.add(f"{here}.basis", Message("unknown_basis", message, basis=basis))
             bad = True
         elif parameter == "moisture_pct" and basis not in ("as_received", ""):
-            errors.add(f"{here}.basis", "moisture is judged as received only")
+            message = gettext_noop("moisture is judged as received only")
+            errors.add(f"{here}.basis", Message("moisture_as_received_only", message))
             bad = True
 
         condition_text = row["condition"]
@@ -209,7 +235,8 @@ def _parse_csv(text: str, errors: ErrorCollector):
         source = row["source"]
         if source.lower().startswith("same"):
             if previous_source is None:
-                errors.add(f"{here}.source", "'same' on the first row: there is no previous source")
+                message = gettext_noop("'same' on the first row: there is no previous source")
+                errors.add(f"{here}.source", Message("no_previous_source", message))
                 source = ""
                 bad = True
             else:
@@ -217,7 +244,7 @@ def _parse_csv(text: str, errors: ErrorCollector):
                 source = f"{previous_source} {rest}" if rest else previous_source
                 # a chain of "same" refers to the base source, not to the appended remark
         elif not source:
-            errors.add(f"{here}.source", "is required")
+            errors.add(f"{here}.source", _required())
             bad = True
         else:
             previous_source = source
@@ -226,11 +253,17 @@ def _parse_csv(text: str, errors: ErrorCollector):
             continue
         key = (category, parameter, kind, condition)
         if key in seen:
-            errors.add(
-                here,
-                f"duplicate requirement: {category} {parameter} {kind}"
-                f"{' (' + condition + ')' if condition else ''} already given in row {seen[key]}",
-            )
+            if condition:
+                message = gettext_noop(
+                    "duplicate requirement: %(category)s %(parameter)s %(kind)s (%(condition)s) already given in row "
+                    "%(row)s"
+                )
+            else:
+                message = gettext_noop(
+                    "duplicate requirement: %(category)s %(parameter)s %(kind)s already given in row %(row)s"
+                )
+            params = {"category": category, "parameter": parameter, "kind": kind, "row": seen[key]}
+            errors.add(here, Message("duplicate_requirement", message, condition=condition, **params))
             continue
         seen[key] = n
         req = Requirement(
@@ -258,13 +291,13 @@ def _parse_csv(text: str, errors: ErrorCollector):
             hi, hi_row = kinds[hi_kind]
             lo_v = lo.limit * unit_factor(lo.unit, hi.unit)
             if lo_v > hi.limit or (hi_kind == "max_exclusive" and lo_v >= hi.limit):
-                errors.add(
-                    f"row {lo_row}.limit",
-                    f"the minimum {_fmt(lo.limit)} can never be met with the "
-                    f"{hi_kind} {_fmt(hi.limit)} of row {hi_row}",
+                message = gettext_noop(
+                    "the minimum %(minimum)s can never be met with the %(kind)s %(limit)s of row %(row)s"
                 )
+                params = {"minimum": _fmt(lo.limit), "kind": hi_kind, "limit": _fmt(hi.limit), "row": hi_row}
+                errors.add(f"row {lo_row}.limit", Message("limits_contradict", message, **params))
     if not requirements and not errors:
-        errors.add("rows", "the file has no requirements")
+        errors.add("rows", Message("no_requirements", gettext_noop("the file has no requirements")))
     return requirements, names_zh
 
 
@@ -275,10 +308,10 @@ def _text(errors, data, name, path=None):
     path = path or name
     v = data.get(name)
     if v is None or (isinstance(v, str) and not v.strip()):
-        errors.add(path, "is required")
+        errors.add(path, _required())
         return ""
     if not isinstance(v, (str, int, float)):
-        errors.add(path, "must be text")
+        errors.add(path, Message("not_text", gettext_noop("must be text")))
         return ""
     return str(v).strip()
 
@@ -289,12 +322,14 @@ def _date(errors, value, path="in_force"):
     if isinstance(value, datetime.date):
         return value
     if value in (None, ""):
-        errors.add(path, "is required")
+        errors.add(path, _required())
         return None
     try:
         return datetime.date.fromisoformat(str(value).strip())
     except ValueError:
-        errors.add(path, f"'{value}' is not a date (YYYY-MM-DD)")
+        errors.add(
+            path, Message("not_a_date", gettext_noop("'%(value)s' is not a date (YYYY-MM-DD)"), value=str(value))
+        )
         return None
 
 
@@ -304,21 +339,23 @@ def _categories(errors, data, names_zh):
         # bare CSV: names from the CSV (English name falls back to the key)
         return {k: {"name_zh": zh, "name_en": k.replace("_", " ")} for k, zh in names_zh.items()}
     if not isinstance(data, dict) or not data:
-        errors.add("categories", "must map category keys to {name_zh, name_en}")
+        message = gettext_noop("must map category keys to {name_zh, name_en}")
+        errors.add("categories", Message("not_an_object", message))
         return out
     for key, names in data.items():
         key = str(key)
         path = f"categories.{key}"
         if not _KEY_RE.match(key):
-            errors.add(path, f"'{key}' is not a key (lower case letters, digits, _)")
+            errors.add(path, _not_a_key(key))
             continue
         if not isinstance(names, dict):
-            errors.add(path, "must have name_zh and name_en")
+            errors.add(path, Message("not_an_object", gettext_noop("must have name_zh and name_en")))
             continue
         zh = _text(errors, names, "name_zh", f"{path}.name_zh")
         en = _text(errors, names, "name_en", f"{path}.name_en")
         if zh and key in names_zh and names_zh[key] != zh:
-            errors.add(f"{path}.name_zh", f"'{zh}' differs from the CSV's '{names_zh[key]}'")
+            message = gettext_noop("'%(value)s' differs from the CSV's '%(csv)s'")
+            errors.add(f"{path}.name_zh", Message("name_differs", message, value=zh, csv=names_zh[key]))
         out[key] = {"name_zh": zh, "name_en": en}
     return out
 
@@ -328,31 +365,35 @@ def _declarations(errors, data, categories):
     if data in (None, {}):
         return out
     if not isinstance(data, dict):
-        errors.add("declarations", "must map category keys to lists of {key, text_zh, text_en}")
+        message = gettext_noop("must map category keys to lists of {key, text_zh, text_en}")
+        errors.add("declarations", Message("not_an_object", message))
         return out
     for category, items in data.items():
         category = str(category)
         path = f"declarations.{category}"
         if category not in categories:
-            errors.add(path, f"unknown category '{category}'")
+            message = gettext_noop("unknown category '%(category)s'")
+            errors.add(path, Message("unknown_category", message, category=category))
             continue
         if not isinstance(items, list):
-            errors.add(path, "must be a list of {key, text_zh, text_en}")
+            errors.add(path, Message("not_a_list", gettext_noop("must be a list of {key, text_zh, text_en}")))
             continue
         keys = set()
         for j, item in enumerate(items):
             ipath = f"{path}.{j}"
             if not isinstance(item, dict):
-                errors.add(ipath, "must have key, text_zh and text_en")
+                errors.add(ipath, Message("not_an_object", gettext_noop("must have key, text_zh and text_en")))
                 continue
             key = _text(errors, item, "key", f"{ipath}.key")
             zh = _text(errors, item, "text_zh", f"{ipath}.text_zh")
             en = _text(errors, item, "text_en", f"{ipath}.text_en")
             if key and key not in DECLARATION_KEYS:
-                errors.add(f"{ipath}.key", f"unknown declaration '{key}'; known: {', '.join(DECLARATION_KEYS)}")
+                message = gettext_noop("unknown declaration '%(key)s'; known: %(known)s")
+                errors.add(f"{ipath}.key", Message("unknown_declaration", message, key=key, known=DECLARATION_KEYS))
                 continue
             if key in keys:
-                errors.add(f"{ipath}.key", f"duplicate declaration '{key}' for {category}")
+                message = gettext_noop("duplicate declaration '%(key)s' for %(category)s")
+                errors.add(f"{ipath}.key", Message("duplicate_declaration", message, key=key, category=category))
                 continue
             keys.add(key)
             if key and zh and en:
@@ -364,7 +405,8 @@ def _edition(errors, meta, csv_text, categories_data, declarations_data):
     requirements, names_zh = _parse_csv(csv_text, errors) if csv_text is not None else ([], {})
     code = _text(errors, meta, "code")
     if code and not _CODE_RE.match(code):
-        errors.add("code", f"'{code}' is not a code (letters, digits, '.', '_', '-')")
+        message = gettext_noop("'%(code)s' is not a code (letters, digits, '.', '_', '-')")
+        errors.add("code", Message("not_a_code", message, code=code))
     title = _text(errors, meta, "title")
     issuing_body = _text(errors, meta, "issuing_body")
     source = _text(errors, meta, "source")
@@ -372,7 +414,8 @@ def _edition(errors, meta, csv_text, categories_data, declarations_data):
     categories = _categories(errors, categories_data, names_zh)
     if categories:
         for cat in sorted({r.category for r in requirements} - set(categories)):
-            errors.add("categories", f"category '{cat}' of the requirements CSV is not listed")
+            message = gettext_noop("category '%(category)s' of the requirements CSV is not listed")
+            errors.add("categories", Message("category_not_listed", message, category=cat))
     declarations = _declarations(errors, declarations_data, categories)
     errors.raise_if_any()
     return Edition(
@@ -397,7 +440,7 @@ def load_edition_file(path, **meta) -> Edition:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as e:
-        raise InputError({"file": [f"cannot read {path.name}: {e}"]})
+        raise InputError({"file": [_unreadable(path.name, e)]})
 
     if path.suffix.lower() == ".csv":
         return _edition(errors, meta, text, meta.get("categories"), meta.get("declarations"))
@@ -407,9 +450,11 @@ def load_edition_file(path, **meta) -> Edition:
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as e:
-        raise InputError({"file": [f"{path.name} is not valid YAML: {e}"]})
+        message = gettext_noop("%(file)s is not valid YAML: %(error)s")
+        raise InputError({"file": [Message("invalid_yaml", message, file=path.name, error=str(e))]})
     if not isinstance(data, dict):
-        raise InputError({"file": [f"{path.name} must be a mapping of edition fields"]})
+        message = gettext_noop("%(file)s must be a mapping of edition fields")
+        raise InputError({"file": [Message("not_an_object", message, file=path.name)]})
     known = {
         "code",
         "title",
@@ -423,15 +468,15 @@ def load_edition_file(path, **meta) -> Edition:
     }
     for k in data:
         if k not in known:
-            errors.add(str(k), "unknown field")
+            errors.add(str(k), Message("unknown_field", gettext_noop("unknown field")))
     csv_text = None
     csv_name = data.get("requirements_csv")
     if not csv_name:
-        errors.add("requirements_csv", "is required")
+        errors.add("requirements_csv", _required())
     else:
         csv_path = path.parent / str(csv_name)
         try:
             csv_text = csv_path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as e:
-            errors.add("requirements_csv", f"cannot read {csv_name}: {e}")
+            errors.add("requirements_csv", _unreadable(str(csv_name), e))
     return _edition(errors, data, csv_text, data.get("categories") or {}, data.get("declarations"))

@@ -307,15 +307,35 @@ def test_admin_loads_edition_from_uploaded_files(client, users, standards):
     assert r.status_code == 302, r.content.decode()[:2000]
     assert StandardEdition.objects.get(code="tw-2031").requirements.count() == 1
     bad = csv.replace(b",80,", b",eighty,")
-    r = client.post(
-        "/admin/maturity/standardedition/load/",
-        {
-            "manifest": SimpleUploadedFile("e.yaml", yaml_text.replace("2031", "2032").encode()),
-            "requirements": SimpleUploadedFile("r.csv", bad),
-        },
-    )
-    assert r.status_code == 200 and "not a number" in r.content.decode()
+    for lang, problem in (
+        ("zh-hant", "row 2.limit: 「eighty」不是數值"),
+        ("en", "row 2.limit: &#x27;eighty&#x27; is not a number"),
+    ):
+        r = client.post(
+            "/admin/maturity/standardedition/load/",
+            {
+                "manifest": SimpleUploadedFile("e.yaml", yaml_text.replace("2031", "2032").encode()),
+                "requirements": SimpleUploadedFile("r.csv", bad),
+            },
+            HTTP_ACCEPT_LANGUAGE=lang,
+        )
+        assert r.status_code == 200 and problem in r.content.decode(), lang
     assert not StandardEdition.objects.filter(code="tw-2032").exists()
+    # a file loaded again: the lab admin is told so, in the reader's language
+    for lang, told in (
+        ("zh-hant", "版本 tw-2031 先前已載入：共 1 項規格要求。"),
+        ("en", "Edition tw-2031 was already loaded"),
+    ):
+        r = client.post(
+            "/admin/maturity/standardedition/load/",
+            {
+                "manifest": SimpleUploadedFile("e.yaml", yaml_text.encode()),
+                "requirements": SimpleUploadedFile("r.csv", csv),
+            },
+            HTTP_ACCEPT_LANGUAGE=lang,
+            follow=True,
+        )
+        assert told in r.content.decode(), lang
 
 
 def test_admin_pages_for_lab_admin(client, users, standards):
@@ -330,3 +350,77 @@ def test_admin_pages_for_lab_admin(client, users, standards):
     ]:
         assert client.get(url).status_code == 200, url
     assert "Load an edition from a file" in client.get("/admin/maturity/standardedition/").content.decode()
+
+
+# ------------------------------------------------------------------ messages with codes, in the reader's language
+
+
+def test_compliance_errors_carry_codes_in_both_languages(client_for, make_sample, product_a, users):
+    from rest_framework.test import APIClient
+
+    s = make_sample(product_a, "received")
+    zh = APIClient()
+    zh.credentials(HTTP_ACCEPT_LANGUAGE="zh-hant")
+    zh.force_authenticate(users["reviewer"])
+    en = client_for("reviewer")
+    url = f"/api/v1/samples/{s.pk}/compliance/"
+    cases = [
+        (
+            "?decision_rule=lenient",
+            "decision_rule",
+            "unknown_decision_rule",
+            "Unknown decision rule 'lenient'; use simple or guarded.",
+            "不明的判定規則「lenient」；請使用 simple（簡單判定）或 guarded（保護帶判定）。",
+        ),
+        (
+            "?standard=tw-2099",
+            "standard",
+            "unknown_standard",
+            "Unknown standard edition 'tw-2099'. Known: tw-1997.",
+            "不明的標準版本「tw-2099」。已知版本：tw-1997。",
+        ),
+        (
+            "?category=fish_meal",
+            "category",
+            "unknown_category",
+            "Unknown category 'fish_meal' in tw-1997. Known: ",
+            "tw-1997 中沒有肥料類別「fish_meal」。已知類別：",
+        ),
+    ]
+    for query, field, code, english, chinese in cases:
+        r, c = en.get(url + query), zh.get(url + query)
+        assert r.status_code == c.status_code == 400, r.content
+        assert r.json()["code"] == c.json()["code"] == code
+        assert r.json()["codes"] == c.json()["codes"] == {field: [code]}
+        assert r.json()["detail"].startswith(english) and r.json()[field][0].startswith(english)
+        assert c.json()["detail"].startswith(chinese) and c.json()[field][0].startswith(chinese)
+
+
+def test_no_edition_loaded_reads_none_loaded(client_for, make_sample, product_a):
+    from maturity.models import StandardEdition
+
+    s = make_sample(product_a, "received")
+    StandardEdition.objects.all().delete()
+    r = client_for("reviewer").get(f"/api/v1/samples/{s.pk}/compliance/?standard=tw-1997")
+    assert r.status_code == 400 and r.json()["code"] == "unknown_standard"
+    assert r.json()["detail"] == "Unknown standard edition 'tw-1997'. Known: none loaded."
+
+
+def test_compliance_reasons_read_in_the_readers_language(client_for, make_sample, product_a, users):
+    from rest_framework.test import APIClient
+
+    s = sample_with(client_for, make_sample, product_a, EXAMPLE)
+    zh = APIClient()
+    zh.credentials(HTTP_ACCEPT_LANGUAGE="zh-hant")
+    zh.force_authenticate(users["reviewer"])
+    url = f"/api/v1/samples/{s.pk}/compliance/?standard=tw-1997&decision_rule=guarded"
+    en_checks = checks_by_param(client_for("reviewer").get(url).json())
+    zh_checks = checks_by_param(zh.get(url).json())
+    assert en_checks[("cu", "")]["reason"] == "88.235 + 14.706 = 102.94 > 100, but 88.235 − 14.706 = 73.529 ≤ 100"
+    assert zh_checks[("cu", "")]["reason"] == (
+        "88.235 + 14.706 = 102.94 > 100，但 88.235 − 14.706 = 73.529 ≤ 100（落在不確定度範圍內）"
+    )
+    zn_en, zn_zh = en_checks[("zn", "")]["reason"], zh_checks[("zn", "")]["reason"]
+    assert zn_en.startswith("<5, and 5 ≤ ") and zn_zh.startswith("<5，且 5 ≤ ")
+    declared = [c for c in zh.get(url).json()["checks"] if c["kind"] == "declaration"]
+    assert declared and all(c["reason"].startswith("已聲明：") for c in declared)

@@ -134,3 +134,43 @@ def test_an_issued_certificate_freezes_its_edition(standards, client_for, produc
     assert csv != (tmp_path / "tw_1997_categories.csv").read_text(encoding="utf-8")
     with pytest.raises(CommandError, match="can never be replaced"):
         call_command("load_standard", str(tmp_path / "tw-1997.yaml"), "--replace")
+
+
+def test_refusals_carry_codes_and_read_in_the_readers_language(edition):
+    """What a lab admin reads when a load is refused: a message with a code, in English or Chinese."""
+    from django.utils import translation
+
+    from maturity.errors import InputError
+    from maturity.services import edition_load, edition_mark_used
+
+    with pytest.raises(InputError) as e:
+        edition_load(write_edition(edition, 90))
+    (exists,) = e.value.errors["code"]
+    assert exists.code == "edition_exists" and exists.params == {"code": "tw-2040"}
+    assert exists.english().startswith("Edition 'tw-2040' already exists: load the change as a new edition")
+    edition_mark_used(StandardEdition.objects.get(code="tw-2040"), "compliance of sample S-1")
+    with pytest.raises(InputError) as e:
+        edition_load(write_edition(edition, 95), replace=True)
+    (in_use,) = e.value.errors["code"]
+    assert in_use.code == "edition_in_use" and in_use.params["first"] == "compliance of sample S-1"
+    assert in_use.english().startswith(f"Edition 'tw-2040' is in use since {in_use.params['since']} (first: compliance")
+    assert in_use.english().endswith("(e.g. 'tw-2040-r1').")
+    with translation.override("zh-hant"):
+        assert str(exists).startswith("版本「tw-2040」已存在")
+        assert str(in_use).startswith(
+            f"版本「tw-2040」自 {in_use.params['since']} 起已被使用（首次：compliance of sample S-1）"
+        )
+    # an edition marked used before the time of first use was kept: no "since"
+    StandardEdition.objects.filter(code="tw-2040").update(used_since=None, first_use="")
+    with pytest.raises(InputError) as e:
+        edition_load(write_edition(edition, 96), replace=True)
+    assert e.value.errors["code"][0].english().startswith("Edition 'tw-2040' is in use and can never be replaced")
+
+
+def test_the_command_reports_in_english_whatever_language_is_active(edition):
+    from django.utils import translation
+
+    StandardEdition.objects.filter(code="tw-2040").update(used_in_judgement=True, first_use="pre-check")
+    with translation.override("zh-hant"), pytest.raises(CommandError) as e:
+        call_command("load_standard", write_edition(edition, 90), "--replace")
+    assert str(e.value).startswith("Nothing loaded. code: Edition 'tw-2040' is in use (first: pre-check) and can")

@@ -486,3 +486,13 @@ def test_kept_statistics_and_counts_follow_every_judgement_write(verified, users
     )
     verify_sample(verified, users["technician"], users["reviewer"])
     assert cu_count() == 1 and c.get("/api/v1/regulator/samples/?verdict=fail").json()["count"] == 1
+
+
+def test_judge_archive_command_names_an_unknown_edition(standards):
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+    from django.utils import translation
+
+    with translation.override("zh-hant"), pytest.raises(CommandError) as e:
+        call_command("judge_archive", "--standard", "tw-2099", "--here")
+    assert str(e.value) == "Unknown standard edition 'tw-2099'. Known: tw-1997."

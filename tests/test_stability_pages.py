@@ -199,3 +199,16 @@ def test_reviewer_issues_a_certificate_under_ccqc_2001(
         r = c.post(f"/review/samples/{s.pk}/certificate/", {"decision_rule": "simple", "rule_set": "ccqc_2001"})
     assert r.status_code == 302
     assert s.certificates.get().context["maturity"]["rule_set"] == "ccqc_2001"
+
+
+def test_maturity_page_shows_an_input_error_in_the_readers_language(web, received, monkeypatch):
+    """An InputError of the engine (its messages are lims.messages.Message) is shown as text, not a server error."""
+    from lims.messages import Message, gettext_noop
+    from maturity.errors import InputError
+
+    def refuse(*args, **kwargs):
+        raise InputError({"standard": [Message("x", gettext_noop("must not be negative"))]})
+
+    monkeypatch.setattr("maturity.selectors.sample_maturity_verdict", refuse)
+    r = web("technician").get(f"/maturity/samples/{received.pk}/?rule_set=ccqc_2001")
+    assert r.status_code == 200 and "不得為負值" in text(r)

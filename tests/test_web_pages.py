@@ -666,3 +666,14 @@ def test_sample_pages_are_usable_for_every_role(web, verified):
     assert web("technician").get(f"/samples/{verified.pk}/assays/new/nonsense/").status_code == 404
     sampled = datetime.date(2026, 11, 1)
     assert verified.sampled_on == sampled
+
+
+def test_regulator_export_with_an_unknown_default_edition_says_so(web, standards):
+    """The lab's default edition gone: the export answers 400 naming it, in the reader's language (not a 500)."""
+    from lims.models import LabSettings
+
+    LabSettings.objects.filter(pk=LabSettings.current().pk).update(default_standard="tw-2099")
+    r = web("regulator").get("/regulator/export/", {"format": "csv"})
+    assert r.status_code == 400 and r.content.decode() == "不明的標準版本「tw-2099」。已知版本：tw-1997。"
+    r = web("regulator", "en").get("/regulator/export/", {"format": "csv"})
+    assert r.status_code == 400 and r.content.decode() == "Unknown standard edition 'tw-2099'. Known: tw-1997."

@@ -5,10 +5,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from maturity.compliance import Missing, ProductFacts, applies, judge, judge_frame, to_basis, verdict
+from lims.messages import Message, code_of
+from maturity.compliance import Missing, ProductFacts, applies, judge, judge_frame, to_basis, unit_factor, verdict
 from maturity.errors import InputError
 from maturity.measurements import Measurement as M
-from maturity.standards_io import Requirement
+from maturity.standards_io import Declaration, Requirement
 
 
 def one(kind="max", limit=100.0, parameter="cu", unit="mg/kg", basis="dry", condition=""):
@@ -287,3 +288,170 @@ def test_frame_lists_every_unknown_qualifier_and_reads_unreadable_u_as_none():
     }
     frame = pd.DataFrame({"cu": [95.0, 95.0], "cu__u": ["n/a", 10.0]})
     assert judge_frame(one(), [], frame, "guarded")["cu:max"].tolist() == ["pass", "conditional"]
+
+
+# --------------------------------------------------------------------------- the reasons as messages (issue #14)
+
+
+@pytest.mark.parametrize(
+    "kind, rule, v, u, q, code, params",
+    [
+        ("min", "simple", 100, None, "<", "below_detection_under_minimum", {"value": "100", "limit": "100"}),
+        ("max", "simple", 100, None, "<", "below_detection_within_limit", {"value": "100", "limit": "100"}),
+        ("min", "guarded", 120, 5, "<", "below_detection_may_be_under_minimum", {"value": "120", "limit": "100"}),
+        ("max_exclusive", "simple", 120, None, "<", "below_detection_may_exceed", {"value": "120", "limit": "100"}),
+        ("max", "simple", 100, 5, "", "simple_pass", {"value": "100", "sign": "≤", "limit": "100"}),
+        ("max_exclusive", "simple", 100, None, "", "simple_fail", {"value": "100", "sign": "≥", "limit": "100"}),
+        ("min", "guarded", 99, None, "", "simple_fail_no_uncertainty", {"value": "99", "sign": "<", "limit": "100"}),
+        ("min", "guarded", 101, None, "", "simple_pass_no_uncertainty", {"value": "101", "sign": "≥", "limit": "100"}),
+        ("min", "guarded", 110, 10, "", "guarded_pass_minimum", {"value": "110", "u": "10", "lower": "100"}),
+        ("min", "guarded", 80, 10, "", "guarded_fail_minimum", {"value": "80", "u": "10", "upper": "90"}),
+        (
+            "min",
+            "guarded",
+            95,
+            10,
+            "",
+            "guarded_conditional_minimum",
+            {"value": "95", "u": "10", "lower": "85", "upper": "105"},
+        ),
+        ("max", "guarded", 90, 10, "", "guarded_pass_maximum", {"upper": "100", "sign": "≤"}),
+        ("max_exclusive", "guarded", 89.5, 10, "", "guarded_pass_maximum", {"upper": "99.5", "sign": "<"}),
+        ("max", "guarded", 110.5, 10, "", "guarded_fail_maximum", {"lower": "100.5", "sign": ">"}),
+        ("max_exclusive", "guarded", 110, 10, "", "guarded_fail_maximum", {"lower": "100", "sign": "≥"}),
+        (
+            "max",
+            "guarded",
+            95,
+            10,
+            "",
+            "guarded_conditional_maximum",
+            {"upper": "105", "sign": ">", "lower": "85", "sign_lower": "≤"},
+        ),
+        (
+            "max_exclusive",
+            "guarded",
+            90,
+            10,
+            "",
+            "guarded_conditional_maximum",
+            {"upper": "100", "sign": "≥", "lower": "80", "sign_lower": "<"},
+        ),
+    ],
+)
+def test_reason_is_a_message_with_a_code_per_case(kind, rule, v, u, q, code, params):
+    r = reason(kind, rule, v, u, q)["reason"]
+    assert isinstance(r, Message) and r.code == code
+    assert {k: r.params[k] for k in params} == params
+    assert r.params["limit"] == "100"
+
+
+def test_declaration_reasons_are_messages_in_the_readers_language():
+    from django.utils import translation
+
+    d = Declaration("c", "no_chemical_fertilizer", "不得添加化學肥料", "No chemical fertilizer added")
+    fail = judge([], [d], {}, ProductFacts(chemical_fertilizer_added=True))["checks"][0]["reason"]
+    ok = judge([], [d], {}, ProductFacts())["checks"][0]["reason"]
+    assert (fail.code, ok.code) == ("declaration_contradicted", "declared")
+    assert fail.english() == (
+        "chemical fertilizer added to the product, contradicting the required declaration "
+        "'No chemical fertilizer added'"
+    )
+    assert ok.english() == "declared: No chemical fertilizer added"
+    with translation.override("zh-hant"):
+        assert str(ok) == "已聲明：不得添加化學肥料"
+        assert str(fail) == "產品添加化學肥料，與規定的標示要求「不得添加化學肥料」不符"
+
+
+def test_reasons_read_in_chinese_and_survive_storing():
+    """A zh-Hant reader reads the comparison in Chinese; stored (storable -> JSON -> restored) it reads the same in
+    both languages, the declaration's own Chinese text included."""
+    import json
+
+    from django.utils import translation
+
+    from lims.messages import restored, storable
+
+    d = Declaration("c", "no_chemical_fertilizer", "不得添加化學肥料", "No chemical fertilizer added")
+    checks = [
+        reason("max", "guarded", 120, 5, "<"),
+        reason("min", "guarded", 95, 10),
+        reason("max_exclusive", "guarded", 100),
+        judge([], [d], {}, ProductFacts())["checks"][0],
+    ]
+    reasons = [c["reason"] for c in checks]
+    again = restored(json.loads(json.dumps(storable(reasons))))
+    assert again == reasons
+    with translation.override("zh-hant"):
+        zh = [str(r) for r in reasons]
+        assert [str(r) for r in again] == zh
+    assert zh[0] == "<120，但 120 > 100：低於偵測極限，可能超過上限"
+    assert zh[1].startswith("95 − 10 = 85 < 100，但 95 + 10 = 105 ≥ 100")
+    assert zh[2] == "100 ≥ 100（無不確定度：以簡單比較判定）"
+    assert zh[3] == "已聲明：不得添加化學肥料"
+    with translation.override("en"):
+        assert [str(r) for r in again] == [r.english() for r in reasons]
+        assert str(again[3]) == "declared: No chemical fertilizer added"
+
+
+def codes(call):
+    with pytest.raises(InputError) as e:
+        call()
+    return {k: [(code_of(m), dict(getattr(m, "params", {}))) for m in v] for k, v in e.value.errors.items()}
+
+
+def test_engine_errors_carry_codes_and_params():
+    assert codes(lambda: judge(one(), [], {"cu": M(5, "mg/kg", "dry", ">")})) == {
+        "measurements.cu.qualifier": [("unknown_qualifier", {"qualifier": "'>'"})]
+    }
+    assert codes(lambda: judge(one(), [], {"cu": M(5, "mg/kg", "wet")})) == {
+        "measurements.cu.basis": [("unknown_basis", {"basis": "'wet'"})]
+    }
+    assert codes(lambda: judge(one(), [], {"cu": M(5, "mg/kg", "dry", "", -1)})) == {
+        "measurements.cu.uncertainty": [("negative", {})]
+    }
+    frame = pd.DataFrame({"cu": [5.0, 6.0], "cu__basis": ["wet", "damp"], "cu__qualifier": ["", ""]})
+    assert codes(lambda: judge_frame(one(), [], frame)) == {
+        "cu__basis": [("unknown_basis", {"basis": "'damp', 'wet'"})]
+    }
+    frame = pd.DataFrame({"cu": [5.0], "cu__qualifier": [">"]})
+    assert codes(lambda: judge_frame(one(), [], frame)) == {
+        "cu__qualifier": [("unknown_qualifier", {"qualifier": "'>'"})]
+    }
+    assert codes(lambda: judge_frame(one(), [], pd.DataFrame({"cu": [5.0], "cu__u": [-1.0]}))) == {
+        "cu__u": [("negative", {})]
+    }
+    bad_kind = [Requirement("c", "cu", "between", 1, "mg/kg", "dry")]
+    assert codes(lambda: judge(bad_kind, [], {})) == {"kind": [("unknown_kind", {"kind": "between"})]}
+    assert codes(lambda: judge(one(condition="organic"), [], {})) == {
+        "condition": [("unknown_condition", {"condition": "organic"})]
+    }
+    assert codes(lambda: judge_frame(one(condition="organic"), [], pd.DataFrame({"cu": [1.0]}))) == {
+        "condition": [("unknown_condition", {"condition": "organic"})]
+    }
+    assert codes(lambda: judge_frame(one() + one(limit=5), [], pd.DataFrame({"cu": [1.0]}))) == {
+        "requirements": [("duplicate_check", {"check": "cu:max"})]
+    }
+    assert codes(lambda: judge(one(parameter="xx"), [], {"xx": M(1)})) == {
+        "parameter": [("unknown_parameter", {"parameter": "'xx'"})]
+    }
+    assert codes(lambda: judge(one(), [], {}, ProductFacts(), "lenient")) == {
+        "decision_rule": [("unknown_decision_rule", {"value": "lenient", "choices": ("simple", "guarded")})]
+    }
+    assert codes(lambda: unit_factor("dS/m", "mg/kg")) == {
+        "unit": [("unit_not_convertible", {"unit": "dS/m", "target": "mg/kg"})]
+    }
+
+
+def test_engine_errors_read_in_chinese():
+    from django.utils import translation
+
+    with pytest.raises(InputError) as e:
+        judge(one(), [], {"cu": M(5, "mg/kg", "dry", ">", -1)}, ProductFacts(), "guarded")
+    with translation.override("zh-hant"):
+        assert str(e.value.errors["measurements.cu.qualifier"][0]) == "不明的限定符號 '>'；請留空（''）或使用「<」"
+        assert str(e.value.errors["measurements.cu.uncertainty"][0]) == "不得為負值"
+    with pytest.raises(InputError) as e:
+        judge(one(), [], {}, ProductFacts(), "lenient")
+    with translation.override("zh-hant"):
+        assert str(e.value.errors["decision_rule"][0]) == "不明的判定規則「lenient」；請使用：simple, guarded"

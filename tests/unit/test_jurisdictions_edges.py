@@ -239,3 +239,60 @@ def test_every_duplicate_names_the_first_row():
         "row 3": ["duplicate of row 2 (US cu)"],
         "row 4": ["duplicate of row 2 (US cu)"],
     }
+
+
+# --------------------------------------------------------------------------- messages with codes (issue #14)
+
+
+@pytest.mark.parametrize(
+    "row, field, code, english",
+    [
+        (",美國,cu,1,2,total,", "row 2.jurisdiction", "required", "is required"),
+        ("US,美國,zz,1,2,total,", "row 2.metal", "unknown_metal", "unknown metal 'zz'; expected one of "),
+        ("US,美國,cu,abc,2,total,", "row 2.limit_low", "not_a_number", "'abc' is not a number"),
+        ("US,美國,cu,1,-2,total,", "row 2.limit_high", "negative", "-2 is negative"),
+        ("US,美國,cu,30,20,total,", "row 2.limit_low", "low_above_high", "30 is above limit_high 20"),
+        (
+            "US,美國,cu,1,2,leachate,",
+            "row 2.basis",
+            "unknown_basis",
+            "unknown basis 'leachate'; expected total or water_extract",
+        ),
+    ],
+)
+def test_loader_problems_carry_codes(row, field, code, english):
+    (message,) = errors(row)[field]
+    assert message.code == code and message.english().startswith(english)
+
+
+def test_loader_duplicate_and_empty_codes():
+    (dup,) = errors("US,美國,cu,1,2,total,", "US,美國,cu,1,2,total,")["row 3"]
+    assert dup.code == "duplicate_limit" and dup.english() == "duplicate of row 2 (US cu)"
+    assert [m.code for m in errors()["rows"]] == ["no_limits"]
+    assert [m.code for m in errors(header="jurisdiction,metal,limit_low\n")["columns"]] == ["required_column"]
+
+
+def test_comparison_reasons_carry_codes_and_read_in_chinese():
+    from django.utils import translation
+
+    cases = {
+        ("R", 100, ""): ("meets", "100 ≤ 100"),
+        ("R", 100.5, ""): ("lenient_end_only", "100 < 100.5 ≤ 500：僅符合限值範圍較寬的一端"),
+        ("S", 100.5, ""): ("exceeds", "100.5 > 100"),
+        ("W", 50, ""): ("water_extract_not_comparable", "水萃取限值：無法與全量含量比較"),
+        ("R", 100, "<"): ("below_detection_within_limit", "<100，且 100 ≤ 100"),
+        ("R", 500, "<"): (
+            "below_detection_lenient_end",
+            "<500：500 ≤ 500，符合較寬的一端；無法判斷是否符合較嚴的一端 100",
+        ),
+        ("R", 500.5, "<"): ("below_detection_may_exceed", "<500.5，但 500.5 > 500：低於偵測極限，可能超過上限"),
+    }
+    for (jurisdiction, value, qualifier), (code, chinese) in cases.items():
+        reason = statuses(value, qualifier)[jurisdiction][1]
+        assert reason.code == code, (jurisdiction, value, qualifier)
+        with translation.override("zh-hant"):
+            assert str(reason) == chinese
+    species = statuses(9, metal="cr")["V"][1]
+    assert species.code == "species_not_measured"
+    with translation.override("zh-hant"):
+        assert str(species) == "總量 9 > 8，但此限值僅針對 Cr(VI)，而 Cr(VI) 未測定"

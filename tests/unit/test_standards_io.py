@@ -275,3 +275,238 @@ def test_unreadable_or_invalid_yaml(tmp_path):
     with pytest.raises(InputError) as e:
         load_edition_file(bad)
     assert "file" in e.value.errors
+
+
+# --------------------------------------------------------------------------- what a lab admin reads (issue #14)
+
+
+def only(errors, key):
+    (message,) = errors[key]
+    return message.code, message.english()
+
+
+@pytest.mark.parametrize(
+    "rows, key, code, english",
+    [
+        (
+            (GOOD.replace(",max,", ",maximum,"),),
+            "row 2.kind",
+            "unknown_kind",
+            "unknown kind 'maximum'; expected one of min, max, max_exclusive",
+        ),
+        ((GOOD.replace(",cu,", ",copper,"),), "row 2.parameter", "unknown_parameter", "unknown parameter 'copper'"),
+        (
+            (GOOD.replace(",dry,", ",wet,"),),
+            "row 2.basis",
+            "unknown_basis",
+            "unknown basis 'wet'; expected dry, as_received or empty",
+        ),
+        (
+            ("x,x,moisture_pct,max,35,%,dry,,h",),
+            "row 2.basis",
+            "moisture_as_received_only",
+            "moisture is judged as received only",
+        ),
+        (
+            (GOOD.replace(",handbook", ",same"),),
+            "row 2.source",
+            "no_previous_source",
+            "'same' on the first row: there is no previous source",
+        ),
+        ((GOOD.replace(",handbook", ","),), "row 2.source", "required", "is required"),
+        ((GOOD.replace("general_compost,", ",", 1),), "row 2.category", "required", "is required"),
+        (
+            (GOOD.replace("general_compost,", "General,", 1),),
+            "row 2.category",
+            "not_a_key",
+            "'General' is not a key (lower case letters, digits, _)",
+        ),
+        (
+            (GOOD, GOOD.replace("一般堆肥", "堆肥").replace(",cu,", ",zn,")),
+            "row 3.category_zh",
+            "name_differs",
+            "'堆肥' differs from '一般堆肥' given earlier for general_compost",
+        ),
+        ((GOOD.replace(",100,", ",abc,"),), "row 2.limit", "not_a_number", "'abc' is not a number"),
+        ((GOOD.replace(",100,", ",-1,"),), "row 2.limit", "negative", "-1 is negative"),
+        (
+            (GOOD.replace("mg/kg", "mmol"),),
+            "row 2.unit",
+            "unit_not_convertible",
+            "unit 'mmol' cannot be converted to 'mg/kg', the unit of cu",
+        ),
+        (
+            (GOOD, GOOD),
+            "row 3",
+            "duplicate_requirement",
+            "duplicate requirement: general_compost cu max already given in row 2",
+        ),
+        (
+            ("x,x,cu,max,1,mg/kg,dry,bagasse based,h", "x,x,cu,max,2,mg/kg,dry,bagasse,h"),
+            "row 3",
+            "duplicate_requirement",
+            "duplicate requirement: x cu max (bagasse) already given in row 2",
+        ),
+        (
+            ("x,x,total_carbon_pct,min,50,%,dry,,h", "x,x,total_carbon_pct,max_exclusive,50,%,dry,,same"),
+            "row 2.limit",
+            "limits_contradict",
+            "the minimum 50 can never be met with the max_exclusive 50 of row 3",
+        ),
+        ((), "rows", "no_requirements", "the file has no requirements"),
+    ],
+)
+def test_csv_problems_carry_codes_and_read_as_before(rows, key, code, english):
+    assert only(errors_of(csv_text(*rows)), key) == (code, english)
+
+
+def test_missing_columns_message():
+    message = errors_of("category,parameter\nx,cu\n")["columns"][0]
+    assert message.code == "required_column" and message.params["missing"] == (
+        "category_zh",
+        "kind",
+        "limit",
+        "unit",
+        "basis",
+        "condition",
+        "source",
+    )
+    assert message.english() == (
+        "required column(s) missing: category_zh, kind, limit, unit, basis, condition, source; "
+        "expected category, category_zh, parameter, kind, limit, unit, basis, condition, source"
+    )
+
+
+@pytest.mark.parametrize(
+    "change, key, code, english",
+    [
+        (("code: test-1\n", ""), "code", "required", "is required"),
+        (
+            ("code: test-1", "code: bad code!"),
+            "code",
+            "not_a_code",
+            "'bad code!' is not a code (letters, digits, '.', '_', '-')",
+        ),
+        (("2001-01-01", "01/01/2001"), "in_force", "not_a_date", "'01/01/2001' is not a date (YYYY-MM-DD)"),
+        (("title: Test edition", "title: [a, b]"), "title", "not_text", "must be text"),
+        (
+            ("general_compost: {name_zh", "other: {name_zh"),
+            "categories",
+            "category_not_listed",
+            "category 'general_compost' of the requirements CSV is not listed",
+        ),
+        (
+            ("general_compost: {name_zh", "Other: {name_zh"),
+            "categories.Other",
+            "not_a_key",
+            "'Other' is not a key (lower case letters, digits, _)",
+        ),
+        (
+            ("categories:\n  general_compost: {name_zh: 一般堆肥, name_en: General compost}", "categories: [1]"),
+            "categories",
+            "not_an_object",
+            "must map category keys to {name_zh, name_en}",
+        ),
+        (
+            ("general_compost: {name_zh: 一般堆肥, name_en: General compost}", "general_compost: 1"),
+            "categories.general_compost",
+            "not_an_object",
+            "must have name_zh and name_en",
+        ),
+        (
+            ("name_zh: 一般堆肥, name_en", "name_zh: 堆肥, name_en"),
+            "categories.general_compost.name_zh",
+            "name_differs",
+            "'堆肥' differs from the CSV's '一般堆肥'",
+        ),
+        (
+            ("declarations:\n  general_compost:", "declarations: [1]\nx:"),
+            "declarations",
+            "not_an_object",
+            "must map category keys to lists of {key, text_zh, text_en}",
+        ),
+        (
+            ("declarations:\n  general_compost:", "declarations:\n  other:"),
+            "declarations.other",
+            "unknown_category",
+            "unknown category 'other'",
+        ),
+        (
+            (
+                "    - {key: no_chemical_fertilizer, text_zh: 未添加化學肥料, text_en: No chemical fertilizer added}",
+                "    x",
+            ),
+            "declarations.general_compost",
+            "not_a_list",
+            "must be a list of {key, text_zh, text_en}",
+        ),
+        (
+            (
+                "    - {key: no_chemical_fertilizer, text_zh: 未添加化學肥料, text_en: No chemical fertilizer added}",
+                "    - 1",
+            ),
+            "declarations.general_compost.0",
+            "not_an_object",
+            "must have key, text_zh and text_en",
+        ),
+        (
+            ("key: no_chemical_fertilizer", "key: organic_certified"),
+            "declarations.general_compost.0.key",
+            "unknown_declaration",
+            "unknown declaration 'organic_certified'; known: no_chemical_fertilizer",
+        ),
+        (
+            (
+                "No chemical fertilizer added}",
+                "No chemical fertilizer added}\n    - {key: no_chemical_fertilizer, text_zh: a, text_en: b}",
+            ),
+            "declarations.general_compost.1.key",
+            "duplicate_declaration",
+            "duplicate declaration 'no_chemical_fertilizer' for general_compost",
+        ),
+        (("source: somewhere", "source: somewhere\ncolour: green"), "colour", "unknown_field", "unknown field"),
+        (("requirements_csv: req.csv\n", ""), "requirements_csv", "required", "is required"),
+    ],
+)
+def test_manifest_problems_carry_codes_and_read_as_before(tmp_path, change, key, code, english):
+    assert change[0] in MANIFEST
+    with pytest.raises(InputError) as e:
+        load_edition_file(write_edition(tmp_path, MANIFEST.replace(*change)))
+    assert only(e.value.errors, key) == (code, english)
+
+
+def test_file_problems_carry_codes(tmp_path):
+    with pytest.raises(InputError) as e:
+        load_edition_file(tmp_path / "absent.yaml")
+    (message,) = e.value.errors["file"]
+    assert message.code == "unreadable_file" and message.params["file"] == "absent.yaml"
+    assert message.english().startswith("cannot read absent.yaml: ")
+    bad = tmp_path / "bad.yaml"
+    for text, code, english in (
+        ("code: [unclosed\n", "invalid_yaml", "bad.yaml is not valid YAML: "),
+        ("- a list\n", "not_an_object", "bad.yaml must be a mapping of edition fields"),
+    ):
+        bad.write_text(text, encoding="utf-8")
+        with pytest.raises(InputError) as e:
+            load_edition_file(bad)
+        (message,) = e.value.errors["file"]
+        assert message.code == code and message.english().startswith(english)
+    with pytest.raises(InputError) as e:
+        load_edition_file(write_edition(tmp_path, MANIFEST.replace("req.csv", "nope.csv")))
+    (message,) = e.value.errors["requirements_csv"]
+    assert message.code == "unreadable_file" and message.english().startswith("cannot read nope.csv: ")
+
+
+def test_a_lab_admin_reading_chinese_reads_the_problems_in_chinese():
+    from django.utils import translation
+
+    errors = errors_of(
+        csv_text(
+            GOOD.replace(",dry,", ",wet,").replace(",100,", ",abc,"),
+            GOOD.replace(",cu,", ",zn,").replace(",handbook", ","),
+        )
+    )
+    with translation.override("zh-hant"):
+        assert str(errors["row 2.basis"][0]) == "不明的基準「wet」；應為 dry（乾基）、as_received（濕基）或留空"
+        assert str(errors["row 2.limit"][0]) == "「abc」不是數值"
+        assert str(errors["row 3.source"][0]) == "必填"

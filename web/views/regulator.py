@@ -140,7 +140,7 @@ def export(request):
     try:
         form, q, edition, rule, filters, judged_all, selected = _judged(request)
     except InputError as e:
-        return HttpResponseBadRequest(" ".join(m for v in e.errors.values() for m in v))
+        return HttpResponseBadRequest(" ".join(str(m) for v in e.errors.values() for m in v))
     from django.utils.translation import get_language
 
     from .. import exports

@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from lims.messages import english
 from lims.models import LabSettings
 from maturity import judgements
 from maturity.compliance import DECISION_RULES
@@ -35,7 +36,7 @@ class Command(BaseCommand):
         try:
             edition = edition_or_error(standard or LabSettings.current().default_standard)
         except InputError as e:
-            raise CommandError("; ".join(" ".join(v) for v in e.errors.values()))
+            raise CommandError("; ".join(" ".join(map(str, english(v))) for v in e.errors.values()))
         for rule in [decision_rule] if decision_rule else DECISION_RULES:
             run = judgements.run_start(edition=edition, decision_rule=rule, reason=reason, dispatch=not here)
             if here:

@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from lims.messages import english
 from maturity.errors import InputError
 from maturity.services import edition_load, load_bundled_standards
 
@@ -21,7 +22,9 @@ class Command(BaseCommand):
                 return
             obj, created = edition_load(path, replace=replace)
         except InputError as e:
-            raise CommandError("Nothing loaded. " + "; ".join(f"{k}: {' '.join(v)}" for k, v in e.errors.items()))
+            # the command speaks English (its other lines are English), whatever language a caller left active
+            problems = "; ".join(f"{k}: {' '.join(map(str, english(v)))}" for k, v in e.errors.items())
+            raise CommandError("Nothing loaded. " + problems)
         self.stdout.write(
             f"Edition {obj.code} {'loaded' if created else 'already loaded (same file)'}: "
             f"{obj.requirements.count()} requirements, {obj.categories.count()} categories."
