@@ -131,12 +131,12 @@ def _check_photo(photo):
         )
 
 
-@transaction.atomic
 def first_assay(method):
     """The reason the system gives a sample's start of testing."""
     return Message("reason_first_assay", gettext_noop("first assay entered (%(method)s)"), method=method)
 
 
+@transaction.atomic
 def assay_enter(*, actor, sample, method, data, photo=None, source=""):
     sample = Sample.objects.select_for_update().select_related("product__manufacturer").get(pk=sample.pk)
     _check_entry(actor, sample)

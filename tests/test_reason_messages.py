@@ -37,9 +37,9 @@ def test_system_reason_is_stored_with_its_code_and_english_text(verified):
 def test_timeline_shows_a_system_reason_in_the_page_language(web, verified):
     url = f"/samples/{verified.pk}/history/"
     chinese = text(web("regulator").get(url))
-    assert "已輸入第一筆檢驗結果（" in chinese and "first assay entered" not in chinese
+    assert "輸入第一項檢驗（" in chinese and "first assay entered" not in chinese
     english = text(web("regulator", lang="en").get(url))
-    assert "first assay entered (" in english and "已輸入第一筆檢驗結果" not in english
+    assert "first assay entered (" in english and "輸入第一項檢驗" not in english
 
 
 def test_a_persons_reason_is_shown_as_typed_and_a_composed_one_keeps_it_untranslated(web, verified, users):
@@ -76,10 +76,10 @@ def test_history_api_answers_in_the_request_language_with_the_code(users, verifi
     assert row["reason"].startswith("first assay entered (") and row["reason_code"] == "reason_first_assay"
     c = api(users, "regulator", "zh-hant")  # the API's default language
     chinese = c.get("/api/v1/audit/", {"sample": verified.pk, "action": "transition:start_testing"}).json()
-    assert chinese["results"][0]["reason"].startswith("已輸入第一筆檢驗結果（")
+    assert chinese["results"][0]["reason"].startswith("輸入第一項檢驗（")
     steps = c.get(f"/api/v1/samples/{verified.pk}/").json()["transitions"]
     start = next(s for s in steps if s["action"] == "start_testing")
-    assert start["reason"].startswith("已輸入第一筆檢驗結果（") and start["reason_code"] == "reason_first_assay"
+    assert start["reason"].startswith("輸入第一項檢驗（") and start["reason_code"] == "reason_first_assay"
     receive = next(s for s in steps if s["action"] == "receive")
     assert receive["reason_code"] is None
 
