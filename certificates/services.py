@@ -166,7 +166,16 @@ def _freeze_issue_anyway(ctx, sample, issue_anyway_reason):
             }
         )
     ctx["issue_anyway"] = {"reason": reason, "missing": missing}
-    return f"issued with required results missing: {reason}"
+    return Message(
+        "reason_issued_with_results_missing",
+        gettext_noop("issued with required results missing: %(reason)s"),
+        reason=reason,
+    )
+
+
+def _issued(number):
+    """The reason of a sample's certification."""
+    return Message("reason_certificate_issued", gettext_noop("certificate %(number)s issued"), number=number)
 
 
 def _new_certificate(
@@ -226,7 +235,7 @@ def _new_certificate(
         verification_code=code,
     )
     if sample.status == "verified":
-        sample_transition(actor=actor, sample=sample, action="certify", reason=f"certificate {number} issued")
+        sample_transition(actor=actor, sample=sample, action="certify", reason=_issued(number))
     audit.record(
         entity="certificate",
         obj=doc,
@@ -634,7 +643,7 @@ def _new_certificates(
     )
     if TRANSITION_GUARDS.get("certify") or TRANSITION_EFFECTS.get("certify"):
         for s, d in zip(samples, docs):  # hooks on this transition: one by one, through the service
-            sample_transition(actor=actor, sample=s, action="certify", reason=f"certificate {d.number} issued")
+            sample_transition(actor=actor, sample=s, action="certify", reason=_issued(d.number))
     else:
         Sample.objects.filter(pk__in=[s.pk for s in samples]).update(status="certified", updated_at=timezone.now())
         bulk_insert(
@@ -646,7 +655,7 @@ def _new_certificates(
                     from_status="verified",
                     to_status="certified",
                     actor=actor,
-                    reason=f"certificate {d.number} issued",
+                    **audit.reason_fields(_issued(d.number)),
                 )
                 for s, d in zip(samples, docs)
             ],
@@ -661,7 +670,7 @@ def _new_certificates(
                     action="transition:certify",
                     actor=actor,
                     changes={"status": ["verified", "certified"]},
-                    reason=f"certificate {d.number} issued",
+                    **audit.reason_fields(_issued(d.number)),
                     sample=s,
                     manufacturer=s.product.manufacturer,
                 )
@@ -680,7 +689,7 @@ def _new_certificates(
                 action="create",
                 actor=actor,
                 changes=audit.diff({}, _snapshot(d)),
-                reason=reasons.get(s.pk, ""),
+                **audit.reason_fields(reasons.get(s.pk, "")),
                 sample=s,
                 manufacturer=s.product.manufacturer,
             )

@@ -8,6 +8,8 @@ import csv
 import datetime
 import io
 
+from lims.messages import Message, gettext_noop
+
 MAX_BYTES = 20 * 1024 * 1024  # the same ceiling as every upload (DATA_UPLOAD_MAX_MEMORY_SIZE)
 MAX_ROWS = 100_000  # one probe every minute for 69 days
 MAX_REPORTED = 200  # problems listed; the count says how many there were
@@ -19,6 +21,9 @@ COLUMNS = {
 }
 
 
+NOT_CSV = gettext_noop("not a readable CSV file: %(error)s")
+
+
 class LoggerFileRejected(Exception):
     def __init__(self, errors, total=None):
         self.errors = errors[:MAX_REPORTED]
@@ -26,8 +31,9 @@ class LoggerFileRejected(Exception):
         super().__init__(f"{self.total} problem(s); nothing stored")
 
 
-def _problem(row, column, code, reason):
-    return {"row": row, "column": column, "code": code, "reason": reason}
+def _problem(row, column, code, template, /, **params):
+    """A problem of the file; its ``reason`` is a :class:`~lims.messages.Message` of ``code``."""
+    return {"row": row, "column": column, "code": code, "reason": Message(code, template, **params)}
 
 
 def parse_time(text, tz):
@@ -39,26 +45,34 @@ def parse_time(text, tz):
 def parse(filename, content, tz):
     """-> [(aware datetime, probe, °C)] or raise :class:`LoggerFileRejected`."""
     if not (filename or "").lower().endswith((".csv", ".txt")):
-        raise LoggerFileRejected([_problem(None, "file", "logger_file_type", "use a .csv file")])
+        raise LoggerFileRejected([_problem(None, "file", "logger_file_type", gettext_noop("use a .csv file"))])
     if len(content) > MAX_BYTES:
         raise LoggerFileRejected(
             [
                 _problem(
-                    None, "file", "logger_file_too_large", f"the file is larger than {MAX_BYTES // (1024 * 1024)} MB"
+                    None,
+                    "file",
+                    "logger_file_too_large",
+                    gettext_noop("the file is larger than %(mb)s MB"),
+                    mb=MAX_BYTES // (1024 * 1024),
                 )
             ]
         )
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise LoggerFileRejected([_problem(None, "file", "logger_file_encoding", "the file is not UTF-8 text")])
+        raise LoggerFileRejected(
+            [_problem(None, "file", "logger_file_encoding", gettext_noop("the file is not UTF-8 text"))]
+        )
     if "\x00" in text:
-        raise LoggerFileRejected([_problem(None, "file", "logger_file_binary", "the file contains NUL bytes")])
+        raise LoggerFileRejected(
+            [_problem(None, "file", "logger_file_binary", gettext_noop("the file contains NUL bytes"))]
+        )
     reader = csv.reader(io.StringIO(text))
     try:
         header = [h.strip().lower() for h in next(reader, [])]
     except csv.Error as e:
-        raise LoggerFileRejected([_problem(1, "file", "logger_csv_invalid", f"not a readable CSV file: {e}")])
+        raise LoggerFileRejected([_problem(1, "file", "logger_csv_invalid", NOT_CSV, error=str(e))])
     where = {}
     for key, names in COLUMNS.items():
         found = [i for i, h in enumerate(header) if h in names]
@@ -68,16 +82,20 @@ def parse(filename, content, tz):
     if missing:
         raise LoggerFileRejected(
             [
-                _problem(1, k, "logger_column_missing", f"required column is missing (header: {', '.join(COLUMNS)})")
+                _problem(
+                    1,
+                    k,
+                    "logger_column_missing",
+                    gettext_noop("required column is missing (header: %(header)s)"),
+                    header=list(COLUMNS),
+                )
                 for k in missing
             ]
         )
     try:
         return _rows(reader, where, tz)
     except csv.Error as e:
-        raise LoggerFileRejected(
-            [_problem(reader.line_num, "file", "logger_csv_invalid", f"not a readable CSV file: {e}")]
-        )
+        raise LoggerFileRejected([_problem(reader.line_num, "file", "logger_csv_invalid", NOT_CSV, error=str(e))])
 
 
 def _rows(reader, where, tz):
@@ -87,7 +105,15 @@ def _rows(reader, where, tz):
             continue
         if len(rows) + len(errors) >= MAX_ROWS:
             raise LoggerFileRejected(
-                [_problem(n, "file", "logger_too_many_rows", f"more than {MAX_ROWS} rows; split the file")]
+                [
+                    _problem(
+                        n,
+                        "file",
+                        "logger_too_many_rows",
+                        gettext_noop("more than %(n)s rows; split the file"),
+                        n=MAX_ROWS,
+                    )
+                ]
             )
         cell = {k: (cells[i].strip() if i < len(cells) else "") for k, i in where.items()}
         bad = False
@@ -96,13 +122,17 @@ def _rows(reader, where, tz):
         except ValueError:
             errors.append(
                 _problem(
-                    n, "time", "logger_time_invalid", f"'{cell['time']}' is not a date and time (YYYY-MM-DD HH:MM)"
+                    n,
+                    "time",
+                    "logger_time_invalid",
+                    gettext_noop("'%(value)s' is not a date and time (YYYY-MM-DD HH:MM)"),
+                    value=cell["time"],
                 )
             )
             bad = True
         probe = cell["probe"]
         if not probe:
-            errors.append(_problem(n, "probe", "logger_probe_missing", "the probe is empty"))
+            errors.append(_problem(n, "probe", "logger_probe_missing", gettext_noop("the probe is empty")))
             bad = True
         try:
             temp = float(cell["temperature_c"].replace(",", "."))
@@ -112,13 +142,22 @@ def _rows(reader, where, tz):
                         n,
                         "temperature_c",
                         "logger_temperature_range",
-                        f"{cell['temperature_c']} °C is outside {LOW_C:g}–{HIGH_C:g} °C",
+                        gettext_noop("%(value)s °C is outside %(low)s–%(high)s °C"),
+                        value=cell["temperature_c"],
+                        low=f"{LOW_C:g}",
+                        high=f"{HIGH_C:g}",
                     )
                 )
                 bad = True
         except ValueError:
             errors.append(
-                _problem(n, "temperature_c", "logger_temperature_invalid", f"'{cell['temperature_c']}' is not a number")
+                _problem(
+                    n,
+                    "temperature_c",
+                    "logger_temperature_invalid",
+                    gettext_noop("'%(value)s' is not a number"),
+                    value=cell["temperature_c"],
+                )
             )
             bad = True
         if bad:
@@ -129,7 +168,10 @@ def _rows(reader, where, tz):
                     n,
                     "time",
                     "logger_duplicate",
-                    f"probe {probe} at {t.isoformat()} is already on row {seen[(t, probe)]}",
+                    gettext_noop("probe %(probe)s at %(time)s is already on row %(row)s"),
+                    probe=probe,
+                    time=t.isoformat(),
+                    row=seen[(t, probe)],
                 )
             )
             continue
@@ -138,5 +180,7 @@ def _rows(reader, where, tz):
     if errors:
         raise LoggerFileRejected(errors)
     if not rows:
-        raise LoggerFileRejected([_problem(None, "file", "logger_file_empty", "the file has no data rows")])
+        raise LoggerFileRejected(
+            [_problem(None, "file", "logger_file_empty", gettext_noop("the file has no data rows"))]
+        )
     return rows

@@ -8,6 +8,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from lims import selectors as lims_selectors
+from lims.messages import Message, gettext_noop
 from lims.roles import Role
 
 from . import charts, logger, selectors, services
@@ -97,7 +98,7 @@ def batch_detail(request, pk):
                                     "row": None,
                                     "column": "file",
                                     "code": "logger_file_too_large",
-                                    "reason": _("the file is too large"),
+                                    "reason": Message("logger_file_too_large", gettext_noop("the file is too large")),
                                 }
                             ]
                         )
@@ -170,7 +171,7 @@ def mix_designer(request):
 
     from . import mix
     from .forms import MixMaterialForm, MixTargetForm
-    from .messages import text
+    from .messages import error_message
     from .models import Material
 
     materials = Material.objects.all()
@@ -241,7 +242,7 @@ def mix_designer(request):
                     target.cleaned_data["dry_total_kg"],
                 )
             except mix.MixError as e:
-                problem = text(e)
+                problem = str(error_message(e))
             if result is not None and target.cleaned_data.get("batch"):
                 batch = target.cleaned_data["batch"]
                 services.recipe_save(actor=request.user, batch=batch, design=result)
@@ -256,7 +257,7 @@ def soil_forecast(request):
     """The §11 forecast for a verified sample the user may see."""
     from . import forecast
     from .forms import ForecastForm
-    from .messages import text
+    from .messages import error_message
 
     groups = list(selectors.soil_groups().values())
     samples = selectors.verified_samples_visible_to(request.user).order_by("-id")
@@ -275,7 +276,7 @@ def soil_forecast(request):
                 bulk_density=d["bulk_density"],
             )
         except forecast.ForecastError as e:
-            problems = {e.field: (e.code, text(e))}
+            problems = {e.field: error_message(e)}
         if result:
             first = result["first_level"]
             rows = [
@@ -292,5 +293,5 @@ def soil_forecast(request):
     return render(
         request,
         "composting/forecast.html",
-        {"form": form, "result": result, "chart": chart, "problems": [str(m) for _c, m in problems.values()]},
+        {"form": form, "result": result, "chart": chart, "problems": [str(m) for m in problems.values()]},
     )

@@ -4,9 +4,9 @@ sees only its own organisation's batches, by list, by id and by any filter."""
 from dataclasses import replace
 
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
 from lims import selectors as lims_selectors
+from lims.messages import Message, gettext_noop
 from lims.roles import Role
 from maturity import compliance
 from maturity.parameters import PARAMETERS
@@ -151,7 +151,7 @@ def soil_forecast(
     moisture_pct=None,
 ):
     """The §11 forecast for a verified sample; ``start`` (measured {metal: mg/kg}) wins over ``soil_group``.
-    Returns (result, problems) where problems maps a field to a (code, message) pair."""
+    Returns (result, problems) where problems maps a field to a Message (its code for programs)."""
     from . import forecast
 
     metals, moisture = sample_metals(sample)
@@ -159,14 +159,16 @@ def soil_forecast(
         moisture_pct = moisture
     problems = {}
     if not metals:
-        problems["sample"] = ("forecast_no_metals", _("the sample has no heavy-metal results"))
+        problems["sample"] = Message("forecast_no_metals", gettext_noop("the sample has no heavy-metal results"))
     if moisture_pct is None:
-        problems["moisture_pct"] = ("forecast_no_moisture", _("the sample has no moisture result; enter one"))
+        message = gettext_noop("the sample has no moisture result; enter one")
+        problems["moisture_pct"] = Message("forecast_no_moisture", message)
     background = {}
     if start is None:
         groups = soil_groups()
         if soil_group not in groups:
-            problems["soil_group"] = ("forecast_soil_group_unknown", _("choose one of the soil groups"))
+            message = gettext_noop("choose one of the soil groups")
+            problems["soil_group"] = Message("forecast_soil_group_unknown", message)
         else:
             background = groups[soil_group]["metals"]
     if problems:
@@ -174,12 +176,8 @@ def soil_forecast(
     s0 = {m: (start or background).get(m) for m in metals}
     missing = [m for m, v in s0.items() if v is None]
     if missing:
-        return None, {
-            "start": (
-                "forecast_start_missing",
-                _("no starting soil concentration for %(metal)s") % {"metal": ", ".join(missing)},
-            )
-        }
+        message = gettext_noop("no starting soil concentration for %(metal)s")
+        return None, {"start": Message("forecast_start_missing", message, metal=missing)}
     result = forecast.forecast(
         metals, moisture_pct, rate_t_ha, s0, soil_thresholds(land_use), horizon_years, depth_cm, bulk_density
     )

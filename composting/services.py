@@ -87,9 +87,11 @@ def readings_add(*, actor, batch, rows, source=""):
                     "row": row,
                     "column": "time",
                     "code": "logger_reading_exists",
-                    "reason": str(
-                        _("probe %(probe)s at %(time)s is already recorded for this batch")
-                        % {"probe": p, "time": t.isoformat()}
+                    "reason": Message(
+                        "logger_reading_exists",
+                        gettext_noop("probe %(probe)s at %(time)s is already recorded for this batch"),
+                        probe=p,
+                        time=t.isoformat(),
                     ),
                 }
             )
@@ -99,8 +101,11 @@ def readings_add(*, actor, batch, rows, source=""):
                     "row": row,
                     "column": "time",
                     "code": "logger_duplicate",
-                    "reason": str(
-                        _("probe %(probe)s at %(time)s is given twice") % {"probe": p, "time": t.isoformat()}
+                    "reason": Message(
+                        "logger_duplicate",
+                        gettext_noop("probe %(probe)s at %(time)s is given twice"),
+                        probe=p,
+                        time=t.isoformat(),
                     ),
                 }
             )

@@ -77,10 +77,14 @@ class TransitionInline(admin.TabularInline):
     model = SampleTransition
     extra = 0
     can_delete = False
-    readonly_fields = ("action", "from_status", "to_status", "actor", "at", "reason")
+    readonly_fields = ("action", "from_status", "to_status", "actor", "at", "reason_label")
 
     def has_add_permission(self, request, obj=None):
         return False
+
+    @admin.display(description=_("reason"))
+    def reason_label(self, obj):
+        return obj.reason_shown
 
 
 @admin.register(Sample)
@@ -134,9 +138,13 @@ class EntityFilter(CodeFilter):
 
 @admin.register(AuditEntry)
 class AuditEntryAdmin(admin.ModelAdmin):
-    list_display = ("at", "entity_label", "entity_repr", "action_label", "actor", "reason")
+    list_display = ("at", "entity_label", "entity_repr", "action_label", "actor", "reason_label")
     list_filter = (EntityFilter, ActionFilter)
     search_fields = ("entity_repr", "reason")
+
+    @admin.display(description=_("reason"), ordering="reason")
+    def reason_label(self, obj):
+        return obj.reason_shown
 
     @admin.display(description=_("record type"), ordering="entity")
     def entity_label(self, obj):

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from django.db.models.fields.files import FieldFile
 
+from .messages import Message, storable
 from .models import AuditEntry
 
 
@@ -32,6 +33,22 @@ def diff(before, after):
     return {k: [before.get(k), after.get(k)] for k in keys if before.get(k) != after.get(k)}
 
 
+def reason_columns(reason):
+    """A reason as its two columns: (``reason``: English text, ``reason_message``: the stored message or None).
+
+    The system composes its reasons as a :class:`~lims.messages.Message` (read later in each reader's language);
+    a reason a person typed is plain text, kept as typed and never translated."""
+    if isinstance(reason, Message):
+        return reason.english(), storable(reason)
+    return str(reason or ""), None
+
+
+def reason_fields(reason):
+    """:func:`reason_columns` as keyword arguments of a model with both columns."""
+    text, message = reason_columns(reason)
+    return {"reason": text, "reason_message": message}
+
+
 def record(*, entity, obj, action, actor, changes, reason="", sample=None, manufacturer=None, manufacturer_id=None):
     return AuditEntry.objects.create(
         entity=entity,
@@ -40,7 +57,7 @@ def record(*, entity, obj, action, actor, changes, reason="", sample=None, manuf
         action=action,
         actor=actor,
         changes=changes,
-        reason=reason or "",
+        **reason_fields(reason),
         sample=sample,
         manufacturer=manufacturer,
         manufacturer_id=manufacturer.pk if manufacturer is not None else manufacturer_id,
@@ -56,7 +73,7 @@ def record_bulk(*, entity, label, action, actor, changes, reason=""):
         action=action,
         actor=actor,
         changes=changes,
-        reason=reason or "",
+        **reason_fields(reason),
     )
 
 
@@ -91,7 +108,8 @@ class AuditContextMiddleware:
 
 @contextlib.contextmanager
 def acting(actor=None, reason=""):
-    """Tracked changes inside this block are recorded with this actor (if given) and reason."""
+    """Tracked changes inside this block are recorded with this actor (if given) and reason (text a person
+    typed, or a Message the system composed)."""
     tokens = [(_reason, _reason.set(reason or ""))]
     if actor is not None:
         tokens.append((_actor, _actor.set(actor)))

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import audit
+from .messages import Message, gettext_noop
 
 # The login page's form, shown again with the lock message. The pages app registers its own (WebConfig.ready):
 # the core does not import the pages.
@@ -114,7 +115,7 @@ def _record(username, action, actor, changes, reason=""):
         action=action,
         actor=actor,
         changes=changes,
-        reason=reason or "",
+        **audit.reason_fields(reason),
         manufacturer_id=user.manufacturer_id if user else None,
     )
 
@@ -137,7 +138,7 @@ def on_locked_out(sender, request=None, username=None, ip_address=None, **kwargs
             "address": [None, ip_address],
             "locked_until": [None, until.isoformat()],
         },
-        reason=f"{failure_limit()} failed log-ins",
+        reason=Message("reason_failed_logins", gettext_noop("%(n)s failed log-ins"), n=failure_limit()),
     )
 
 

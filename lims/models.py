@@ -5,7 +5,25 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from .lifecycle import STATES
+from .messages import Message, restored
 from .roles import Role
+
+
+class ReasonShown:
+    """``reason`` is the English text (exports, older readers); ``reason_message`` the message the system wrote it
+    from (code and params, :func:`lims.messages.storable`), absent for a reason a person typed."""
+
+    @property
+    def reason_shown(self):
+        """The reason in the active language: the system's message translated, a person's text as typed."""
+        message = restored(self.reason_message) if self.reason_message else None
+        return str(message) if isinstance(message, Message) else self.reason
+
+    @property
+    def reason_code(self):
+        """The stable code of a reason the system wrote, else None."""
+        message = restored(self.reason_message) if self.reason_message else None
+        return message.code if isinstance(message, Message) else None
 
 
 class Manufacturer(models.Model):
@@ -158,7 +176,7 @@ class Sample(models.Model):
         return self.product.manufacturer_id
 
 
-class SampleTransition(models.Model):
+class SampleTransition(ReasonShown, models.Model):
     """One lifecycle step: who moved the sample from which state to which, when and why."""
 
     sample = models.ForeignKey(Sample, on_delete=models.CASCADE, related_name="transitions", verbose_name=_("sample"))
@@ -170,6 +188,7 @@ class SampleTransition(models.Model):
     )
     at = models.DateTimeField(_("at"), auto_now_add=True)
     reason = models.TextField(_("reason"), blank=True)
+    reason_message = models.JSONField(_("reason as a message"), null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["at", "id"]
@@ -177,7 +196,7 @@ class SampleTransition(models.Model):
         verbose_name_plural = _("lifecycle steps")
 
 
-class AuditEntry(models.Model):
+class AuditEntry(ReasonShown, models.Model):
     """Append-only history: who changed what, when, old and new values, why."""
 
     entity = models.CharField(_("record type"), max_length=50, db_index=True)  # 'product', 'sample', 'assay', ...
@@ -198,6 +217,7 @@ class AuditEntry(models.Model):
     )
     at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
     reason = models.TextField(_("reason"), blank=True)
+    reason_message = models.JSONField(_("reason as a message"), null=True, blank=True, editable=False)
     changes = models.JSONField(_("changes"), default=dict)  # {field: [old, new]}
 
     class Meta:

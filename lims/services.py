@@ -118,9 +118,13 @@ def product_update(*, actor, product, reason="", **fields):
     for effect in PRODUCT_EFFECTS:  # e.g. stored judgements rewritten with the corrected facts
         effect(product, changes)
     for sample in judged:
-        sample_transition(
-            actor=actor, sample=sample, action="reopen", reason=f"product corrected ({', '.join(changed)}): {reason}"
+        corrected = Message(
+            "reason_product_corrected",
+            gettext_noop("product corrected (%(fields)s): %(reason)s"),
+            fields=changed,
+            reason=reason,
         )
+        sample_transition(actor=actor, sample=sample, action="reopen", reason=corrected)
     return product
 
 
@@ -202,7 +206,8 @@ def register_product_effect(fn):
 @transaction.atomic
 def sample_transition(*, actor, sample, action, reason="", condition="", assays=None):
     """Move a sample through its lifecycle (DOMAIN.md §2), recording who, when, why; ``receive``
-    records the sample's condition on receipt.
+    records the sample's condition on receipt. ``reason``: the text a person typed, or the Message the system
+    composed (stored with its code, read in each reader's language).
 
     ``assays`` (retest only): the ids of the assays to retest; None retests all of them."""
     sample = Sample.objects.select_for_update().select_related("product__manufacturer").get(pk=sample.pk)
@@ -218,7 +223,7 @@ def sample_transition(*, actor, sample, action, reason="", condition="", assays=
         sample.condition_on_receipt = condition.strip()[:300]
     sample.save()
     SampleTransition.objects.create(
-        sample=sample, action=action, from_status=source, to_status=target, actor=actor, reason=reason or ""
+        sample=sample, action=action, from_status=source, to_status=target, actor=actor, **audit.reason_fields(reason)
     )
     audit.record(
         entity="sample",

@@ -131,6 +131,11 @@ def _check_photo(photo):
         )
 
 
+def first_assay(method):
+    """The reason the system gives a sample's start of testing."""
+    return Message("reason_first_assay", gettext_noop("first assay entered (%(method)s)"), method=method)
+
+
 @transaction.atomic
 def assay_enter(*, actor, sample, method, data, photo=None, source=""):
     sample = Sample.objects.select_for_update().select_related("product__manufacturer").get(pk=sample.pk)
@@ -141,9 +146,7 @@ def assay_enter(*, actor, sample, method, data, photo=None, source=""):
     if photo is not None:
         _check_photo(photo)
     if sample.status == "received":
-        sample = sample_transition(
-            actor=actor, sample=sample, action="start_testing", reason=f"first assay entered ({method})"
-        )
+        sample = sample_transition(actor=actor, sample=sample, action="start_testing", reason=first_assay(method))
     outcome, policy = _compute(method, data, sample)
     assay = Assay(sample=sample, method=method, data=data, entered_by=actor, source=source)
     _store(assay, outcome, policy)
@@ -613,22 +616,25 @@ def results_import(*, actor, filename, content, check_only=False, reimport=False
     if start and (TRANSITION_GUARDS.get("start_testing") or TRANSITION_EFFECTS.get("start_testing")):
         for k in start:  # hooks registered on this transition: one by one, through the service
             s = Sample.objects.select_for_update().select_related("product__manufacturer").get(pk=sample_ids[k])
-            sample_transition(actor=actor, sample=s, action="start_testing", reason="first assay entered (direct)")
+            sample_transition(actor=actor, sample=s, action="start_testing", reason=first_assay("direct"))
     elif start:
-        reason = "first assay entered (direct)"
+        reason, reason_message = audit.reason_columns(first_assay("direct"))
         status_change = RawJSON('{"status": ["received", "in_testing"]}')
         for part in _batches(start):
             Sample.objects.filter(pk__in=[sample_ids[k] for k in part]).update(status="in_testing", updated_at=now)
         is_pg = transaction.get_connection().vendor == "postgresql"
         insert_rows(
             SampleTransition,
-            ("sample_id", "action", "from_status", "to_status", "actor_id", "at", "reason"),
-            ((sample_ids[k], "start_testing", "received", "in_testing", actor.pk, now_text, reason) for k in start),
+            ("sample_id", "action", "from_status", "to_status", "actor_id", "at", "reason", "reason_message"),
+            (
+                (sample_ids[k], "start_testing", "received", "in_testing", actor.pk, now_text, reason, reason_message)
+                for k in start
+            ),
             ids=reserve_ids(SampleTransition, len(start)) if is_pg else None,
         )
         insert_rows(
             AuditEntry,
-            AUDIT_COLUMNS,
+            (*AUDIT_COLUMNS, "reason_message"),
             (
                 (
                     "sample",
@@ -641,6 +647,7 @@ def results_import(*, actor, filename, content, check_only=False, reimport=False
                     reason,
                     sample_ids[k],
                     samples[codes[k]][2],
+                    reason_message,
                 )
                 for k in start
             ),

@@ -27,7 +27,7 @@ from django.utils import timezone
 
 from lims import audit
 from lims.lifecycle import RESULTS_RELEASED
-from lims.messages import storable
+from lims.messages import Message, gettext_noop, storable
 from lims.models import LabSettings, Sample
 from lims.services import register_effect, register_product_effect
 
@@ -438,7 +438,7 @@ def _defaults_changed(sender, instance, created, **kwargs):
     ):
         transaction.on_commit(start_default_runs)
     if any(old[k] != getattr(instance, k) for k in _policy_fields()):  # the maturity criteria may have moved
-        maturity_run_start(reason="lab policy figures changed")
+        maturity_run_start(reason=Message("reason_policy_changed", gettext_noop("lab policy figures changed")))
 
 
 register_effect("verify", _on_verify)
@@ -471,7 +471,11 @@ def run_start(*, edition, decision_rule, actor=None, reason="", dispatch=True):
     if run is None:
         total = Sample.objects.filter(status__in=RESULTS_RELEASED).count()
         run = JudgementRun.objects.create(
-            edition=edition, decision_rule=decision_rule, total=total, requested_by=actor, reason=reason[:300]
+            edition=edition,
+            decision_rule=decision_rule,
+            total=total,
+            requested_by=actor,
+            reason=audit.reason_columns(reason)[0][:300],
         )
         audit.record(
             entity="judgement_run",
@@ -493,7 +497,9 @@ def maturity_run_start(*, actor=None, reason="", dispatch=True):
     run = JudgementRun.objects.select_for_update().filter(kind="maturity", status__in=("queued", "running")).first()
     if run is None:
         total = Sample.objects.filter(status__in=RESULTS_RELEASED).count()
-        run = JudgementRun.objects.create(kind="maturity", total=total, requested_by=actor, reason=reason[:300])
+        run = JudgementRun.objects.create(
+            kind="maturity", total=total, requested_by=actor, reason=audit.reason_columns(reason)[0][:300]
+        )
         audit.record(
             entity="judgement_run",
             obj=run,
@@ -607,7 +613,12 @@ def start_default_runs(actor=None):
                 edition=edition,
                 decision_rule=rule,
                 actor=actor,
-                reason=f"default edition {edition.code} / rule {lab.default_decision_rule}",
+                reason=Message(
+                    "reason_default_edition",
+                    gettext_noop("default edition %(edition)s / rule %(rule)s"),
+                    edition=edition.code,
+                    rule=lab.default_decision_rule,
+                ),
             )
         )
     return started

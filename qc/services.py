@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from lims import audit
 from lims.lifecycle import TransitionError
+from lims.messages import Message, gettext_noop
 from lims.models import Sample
 from lims.roles import Role
 from lims.services import PermissionDeniedError, register_guard, sample_transition
@@ -30,16 +31,28 @@ RELEASE_ROLES = (Role.REVIEWER, Role.LAB_ADMIN)
 QC_KINDS = ("blank", "duplicate", "reference", "spike")
 OPEN_SAMPLE_STATES = ("received", "in_testing")
 
+# What a person reads of qc.statistics' errors: a Message by the error's code (QcError's English text is not shown)
 QC_ERROR_MESSAGES = {
-    "not_a_number": _("must be a finite number"),
-    "zero_mean": _("RPD is undefined: the mean of the duplicates is zero"),
-    "zero_assigned_value": _("recovery needs a non-zero assigned value"),
-    "s_not_positive": _("s must be greater than 0"),
-    "added_not_positive": _("the amount added must be greater than 0"),
-    "too_few_results": _("the uncertainty needs at least two reference results"),
-    "too_few_blanks": _("LOD and LOQ need at least 7 blank replicates"),
-    "negative": _("must not be negative"),
+    code: Message(code, template)
+    for code, template in {
+        "not_a_number": gettext_noop("must be a finite number"),
+        "zero_mean": gettext_noop("RPD is undefined: the mean of the duplicates is zero"),
+        "zero_assigned_value": gettext_noop("recovery needs a non-zero assigned value"),
+        "s_not_positive": gettext_noop("s must be greater than 0"),
+        "added_not_positive": gettext_noop("the amount added must be greater than 0"),
+        "too_few_results": gettext_noop("the uncertainty needs at least two reference results"),
+        "too_few_blanks": gettext_noop("LOD and LOQ need at least 7 blank replicates"),
+        "negative": gettext_noop("must not be negative"),
+    }.items()
 }
+
+
+def _reason_required(template):
+    return {"reason": [Message("reason_required", template)]}
+
+
+def _unknown_method(method):
+    return Message("unknown_method", gettext_noop("Unknown method '%(method)s'."), method=method)
 
 
 def _need_role(actor, allowed, message):
@@ -62,16 +75,20 @@ RM_FIELDS = ["code", "name", "kind", "parameter", "assigned_value", "expanded_un
 def reference_material_save(*, actor, instance=None, reason="", **fields):
     _need_role(actor, (Role.LAB_ADMIN,), _("Only lab admins keep the reference materials."))
     if fields.get("assigned_value") == 0:
-        raise InputError({"assigned_value": [_("The assigned value must not be zero (recovery divides by it).")]})
+        message = gettext_noop("The assigned value must not be zero (recovery divides by it).")
+        raise InputError({"assigned_value": [Message("assigned_value_zero", message)]})
     value = fields.get("assigned_value", instance.assigned_value if instance else None)
     u = fields.get("expanded_uncertainty", instance.expanded_uncertainty if instance else None)
     if u is not None and u < 0:
-        raise InputError({"expanded_uncertainty": [_("The expanded uncertainty must be 0 or more.")]})
+        message = gettext_noop("The expanded uncertainty must be 0 or more.")
+        raise InputError({"expanded_uncertainty": [Message("uncertainty_negative", message)]})
     if value and u is not None and not math.isfinite(u_cref_pct(u, value)):
-        message = _("The expanded uncertainty is too large for the assigned value (its relative size overflows).")
-        raise InputError({"expanded_uncertainty": [message]})
+        message = gettext_noop(
+            "The expanded uncertainty is too large for the assigned value (its relative size overflows)."
+        )
+        raise InputError({"expanded_uncertainty": [Message("uncertainty_overflow", message)]})
     if instance is not None and not (reason or "").strip():
-        raise InputError({"reason": [_("A reason is required to change a reference material.")]})
+        raise InputError(_reason_required(gettext_noop("A reason is required to change a reference material.")))
     before = audit.snapshot(instance, RM_FIELDS) if instance else {}
     obj = instance or ReferenceMaterial()
     for k, v in fields.items():
@@ -93,11 +110,12 @@ def limits_set(*, actor, method, parameter, reason, **fields):
     """The lab sets its QC policy of a method × parameter (RPD limit, spike range, LOD/LOQ)."""
     _need_role(actor, (Role.LAB_ADMIN,), _("Only lab admins set QC limits."))
     if not (reason or "").strip():
-        raise InputError({"reason": [_("A reason is required to change QC limits.")]})
+        raise InputError(_reason_required(gettext_noop("A reason is required to change QC limits.")))
     if method not in calc.METHODS:
-        raise InputError({"method": [_("Unknown method '%(method)s'.") % {"method": method}]})
+        raise InputError({"method": [_unknown_method(method)]})
     if parameter not in PARAMETERS:
-        raise InputError({"parameter": [_("Unknown parameter '%(parameter)s'.") % {"parameter": parameter}]})
+        message = gettext_noop("Unknown parameter '%(parameter)s'.")
+        raise InputError({"parameter": [Message("unknown_parameter", message, parameter=parameter)]})
     obj = limits_for(method, parameter)
     keys = ["rpd_limit_pct", "spike_low_pct", "spike_high_pct", "lod", "loq", "detection_source"]
     before = audit.snapshot(obj, keys) if obj.pk else {}
@@ -106,9 +124,10 @@ def limits_set(*, actor, method, parameter, reason, **fields):
     if "lod" in fields or "loq" in fields:
         obj.detection_source = "lab"
     if obj.lod is not None and obj.loq is not None and obj.loq < obj.lod:
-        raise InputError({"loq": [_("LOQ must not be below LOD.")]})
+        raise InputError({"loq": [Message("loq_below_lod", gettext_noop("LOQ must not be below LOD."))]})
     if obj.spike_low_pct >= obj.spike_high_pct:
-        raise InputError({"spike_high_pct": [_("The upper spike limit must be above the lower one.")]})
+        message = gettext_noop("The upper spike limit must be above the lower one.")
+        raise InputError({"spike_high_pct": [Message("spike_limits_order", message)]})
     obj.save()
     audit.record(
         entity="qc_limits",
@@ -126,7 +145,7 @@ def chart_set(*, actor, chart, centre, s, reason):
     """The lab sets a chart's centre and s itself (instead of the first 20 accepted results)."""
     _need_role(actor, (Role.LAB_ADMIN,), _("Only lab admins set control-chart limits."))
     if not (reason or "").strip():
-        raise InputError({"reason": [_("A reason is required to set a chart's centre and s.")]})
+        raise InputError(_reason_required(gettext_noop("A reason is required to set a chart's centre and s.")))
     if s is None or s <= 0:
         raise InputError({"s": [QC_ERROR_MESSAGES["s_not_positive"]]})
     chart = ControlChart.objects.select_for_update().get(pk=chart.pk)
@@ -163,53 +182,68 @@ def worksheet_create(*, actor, method, samples, qc_items=(), template=None):
             raise InputError(
                 {
                     "samples": [
-                        _("The template '%(name)s' holds at most %(n)s samples.")
-                        % {"name": template.name, "n": template.sample_count}
+                        Message(
+                            "template_too_many_samples",
+                            gettext_noop("The template '%(name)s' holds at most %(n)s samples."),
+                            name=template.name,
+                            n=template.sample_count,
+                        )
                     ]
                 }
             )
     errors = {}
     if method not in calc.METHODS:
-        errors["method"] = [_("Unknown method '%(method)s'.") % {"method": method}]
+        errors["method"] = [_unknown_method(method)]
     if not samples:
-        errors["samples"] = [_("Choose at least one sample.")]
+        errors["samples"] = [Message("samples_required", gettext_noop("Choose at least one sample."))]
     ids = [s.pk for s in samples]
     if len(set(ids)) != len(ids):
-        errors["samples"] = [_("A sample may be in a worksheet only once.")]
+        errors["samples"] = [Message("sample_repeated", gettext_noop("A sample may be in a worksheet only once."))]
     for s in samples:
         if s.status not in OPEN_SAMPLE_STATES:
+            message = gettext_noop(
+                "%(code)s is '%(status)s': only received samples or samples in testing wait for a method."
+            )
             errors.setdefault("samples", []).append(
-                _("%(code)s is '%(status)s': only received samples or samples in testing wait for a method.")
-                % {"code": s.code, "status": s.status}
+                Message("sample_not_waiting", message, code=s.code, status=s.status)
             )
     busy = WorksheetPosition.objects.filter(
         sample__in=ids, worksheet__status__in=("open", "entered"), worksheet__method=method
     ).values_list("sample__code", flat=True)
     for code in busy:
-        errors.setdefault("samples", []).append(
-            _("%(code)s is already on an open worksheet for this method.") % {"code": code}
-        )
+        message = gettext_noop("%(code)s is already on an open worksheet for this method.")
+        errors.setdefault("samples", []).append(Message("sample_on_open_worksheet", message, code=code))
     plan = []
     for i, item in enumerate(qc_items):
         path = f"qc_items.{i}"
         kind = (item or {}).get("kind")
         if kind not in QC_KINDS:
-            errors[f"{path}.kind"] = [_("Use one of: %(kinds)s.") % {"kinds": ", ".join(QC_KINDS)}]
+            errors[f"{path}.kind"] = [
+                Message("qc_kind_unknown", gettext_noop("Use one of: %(kinds)s."), kinds=QC_KINDS)
+            ]
             continue
         entry = {"kind": kind}
         if kind in ("duplicate", "spike"):
             of = item.get("of", ids[0] if ids else None)
             if of not in ids:
-                errors[f"{path}.of"] = [_("Name a sample of this worksheet.")]
+                errors[f"{path}.of"] = [
+                    Message("qc_of_not_in_worksheet", gettext_noop("Name a sample of this worksheet."))
+                ]
             entry["of"] = of
         if kind == "reference":
             rm_id = item.get("reference_material")
             rm = ReferenceMaterial.objects.filter(pk=rm_id).first() if isinstance(rm_id, int) else None
             if rm is None:
-                errors[f"{path}.reference_material"] = [_("Unknown reference material.")]
+                message = gettext_noop("Unknown reference material.")
+                errors[f"{path}.reference_material"] = [Message("reference_material_unknown", message)]
             elif rm.expires_on < timezone.localdate():
                 errors[f"{path}.reference_material"] = [
-                    _("%(code)s expired on %(date)s.") % {"code": rm.code, "date": rm.expires_on.isoformat()}
+                    Message(
+                        "reference_material_expired",
+                        gettext_noop("%(code)s expired on %(date)s."),
+                        code=rm.code,
+                        date=rm.expires_on.isoformat(),
+                    )
                 ]
             entry["reference_material"] = rm
         if kind == "spike":
@@ -217,7 +251,8 @@ def worksheet_create(*, actor, method, samples, qc_items=(), template=None):
             if not isinstance(added, (int, float)) or isinstance(added, bool) or added <= 0:
                 errors[f"{path}.added"] = [QC_ERROR_MESSAGES["added_not_positive"]]
             if not item.get("parameter"):
-                errors[f"{path}.parameter"] = [_("Name the parameter spiked.")]
+                message = gettext_noop("Name the parameter spiked.")
+                errors[f"{path}.parameter"] = [Message("spike_parameter_required", message)]
             entry.update(parameter=item.get("parameter") or "", added=added)
         plan.append(entry)
     if errors:
@@ -262,17 +297,27 @@ def _positions(ws):
 
 
 GRID_ERROR_MESSAGES = {
-    "required": _("is required"),
+    "required": Message("required", gettext_noop("is required")),
     "not_a_number": QC_ERROR_MESSAGES["not_a_number"],
     "negative": QC_ERROR_MESSAGES["negative"],
 }
+
+
+POSITION_RESULTS_REQUIRED = Message("position_results_required", gettext_noop("Enter this position's results."))
 
 
 def _unknown_cells(ws, data):
     """Errors of the cells a position gave that are no column of the method (``qc.grid.cells_to_data``)."""
     unknown = data.get("__unknown__") if isinstance(data, dict) else None
     return {
-        key: [_("'%(column)s' is not a raw field of the method '%(method)s'.") % {"column": key, "method": ws.method}]
+        key: [
+            Message(
+                "unknown_column",
+                gettext_noop("'%(column)s' is not a raw field of the method '%(method)s'."),
+                column=key,
+                method=ws.method,
+            )
+        ]
         for key in unknown or ()
     }
 
@@ -280,7 +325,7 @@ def _unknown_cells(ws, data):
 def _compute_position(ws, pos, data):
     """(results {parameter: value}, errors {field: [..]}) of one position's raw data."""
     if data is None:
-        return {}, {"data": [_("Enter this position's results.")]}
+        return {}, {"data": [POSITION_RESULTS_REQUIRED]}
     if _unknown_cells(ws, data):
         return {}, _unknown_cells(ws, data)
     try:
@@ -298,7 +343,7 @@ def _check_blank(ws, data):
     water control of a germination run (judged on its validity, §4.5) or a reagent blank titration."""
     role = grid.blank_role(ws.method)
     if data is None:
-        return {"data": [_("Enter this position's results.")]}, {}
+        return {"data": [POSITION_RESULTS_REQUIRED]}, {}
     if _unknown_cells(ws, data):
         return _unknown_cells(ws, data), {}
     if role == "reagent_blank":
@@ -550,10 +595,13 @@ def worksheet_submit(*, actor, worksheet):
             % {"rules": ", ".join(rules)},
             error_code="worksheet_qc_reject",
         )
+    submitted = Message(
+        "reason_worksheet_submitted", gettext_noop("worksheet WS-%(worksheet)s submitted"), worksheet=ws.pk
+    )
     for pos in ws.positions.filter(kind="sample").select_related("sample"):
         sample = Sample.objects.get(pk=pos.sample_id)
         if sample.status == "in_testing":
-            sample_transition(actor=actor, sample=sample, action="submit", reason=f"worksheet WS-{ws.pk} submitted")
+            sample_transition(actor=actor, sample=sample, action="submit", reason=submitted)
     ws.status, ws.submitted_at = "submitted", timezone.now()
     ws.save(update_fields=["status", "submitted_at"])
     audit.record(entity="worksheet", obj=ws, action="submit", actor=actor, changes={"status": ["entered", "submitted"]})
@@ -566,7 +614,7 @@ def worksheet_release(*, actor, worksheet, reason):
     _need_role(actor, RELEASE_ROLES, _("Only reviewers release a rejected worksheet."))
     ws = Worksheet.objects.select_for_update().get(pk=worksheet.pk)
     if not (reason or "").strip():
-        raise InputError({"reason": [_("A reason is required to release a rejected worksheet.")]})
+        raise InputError(_reason_required(gettext_noop("A reason is required to release a rejected worksheet.")))
     if not worksheet_rejects(ws):
         raise TransitionError(
             _("Nothing to release: no control-chart reject on this worksheet."), error_code="worksheet_no_reject"
@@ -657,7 +705,7 @@ def qc_figures_update(method, parameter, actor=None):
             action="recompute",
             actor=actor,
             changes=audit.diff(before, audit.snapshot(lim, keys)),
-            reason="recomputed from QC data",
+            reason=Message("reason_qc_limits_recomputed", gettext_noop("recomputed from QC data")),
         )
     return lim
 

@@ -282,3 +282,24 @@ def test_unreadable_csv_and_out_of_range_ids_are_400(client_for, batch):
     r = c.post("/api/v1/composting/mix/", {"materials": [{"material": 10**30}, {"material": 1}]}, format="json")
     assert r.status_code == 400
     assert TemperatureReading.objects.count() == 0
+
+
+def test_upload_row_report_reads_in_the_request_language(users, batch):
+    """Issue 14: a logger file's problems are messages: their code, and their reason in the request's language."""
+    from rest_framework.test import APIClient
+
+    rows = hourly(2) + [("yesterday", "core", 50), ("2026-01-02 02:00", "a", 250)]
+    answers = {}
+    for lang in ("en", "zh-hant"):
+        c = APIClient(HTTP_ACCEPT_LANGUAGE=lang)
+        c.force_authenticate(users["manufacturer"])
+        body = c.post(f"{URL}{batch.pk}/upload/", {"file": csv_file(rows)}, format="multipart").json()
+        answers[lang] = {e["code"]: e["reason"] for e in body["errors"]}
+    assert answers["en"] == {
+        "logger_time_invalid": "'yesterday' is not a date and time (YYYY-MM-DD HH:MM)",
+        "logger_temperature_range": "250 °C is outside -30–100 °C",
+    }
+    assert answers["zh-hant"] == {
+        "logger_time_invalid": "「yesterday」不是日期時間（YYYY-MM-DD HH:MM）",
+        "logger_temperature_range": "250 °C 超出 -30–100 °C",
+    }

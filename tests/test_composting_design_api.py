@@ -191,3 +191,38 @@ def test_forecast_bad_input(client_for, verified, make_sample, product_a):
     soil = c.get("/api/v1/composting/soil/").json()
     assert len(soil["soil_groups"]) == 6 and soil["thresholds"]["farmland"]["monitoring"]["Cu"] == 120
     assert soil["thresholds"]["general"]["monitoring"]["Cu"] == 220
+
+
+def test_mix_and_forecast_errors_are_messages_in_the_request_language(users, verified):
+    """Issue 14: the designer's and the forecast's errors carry their code and read in the request's language."""
+    from rest_framework.test import APIClient
+
+    def client(lang):
+        c = APIClient(HTTP_ACCEPT_LANGUAGE=lang)
+        c.force_authenticate(users["manufacturer"])
+        return c
+
+    body = {"materials": [{"material": lib("Chicken")}, {"material": lib("Rice straw")}], "target_cn": 80}
+    en, zh = (client(lang).post(MIX, body, format="json").json() for lang in ("en", "zh-hant"))
+    assert en["codes"] == zh["codes"] == {"target_cn": ["mix_cn_outside_range"]}
+    assert en["target_cn"] == ["C/N 80 is outside the materials' range 8.095–75.71"]
+    assert zh["target_cn"][0] != en["target_cn"][0] and "8.095" in zh["target_cn"][0]
+    body = {"materials": [{"material": 999999}, {"material": lib("Rice straw")}], "batch": 999999}
+    assert client("en").post(MIX, body, format="json").json()["codes"] == {
+        "materials.0.material": ["no_such_material"],
+        "batch": ["no_such_batch"],
+    }
+    from django.utils import translation
+
+    from composting import forecast, messages
+
+    with pytest.raises(forecast.ForecastError) as e:  # the API's serializer refuses it first; the pages use this
+        forecast.check_inputs(-1, 50, 10, 20, 1.2)
+    message = messages.error_message(e.value)
+    assert message.code == "forecast_out_of_range" and message.english() == "rate_t_ha must be 0 or more"
+    with translation.override("zh-hant"):
+        assert str(message) == "rate_t_ha 必須為 0 或以上"
+    r = client("zh-hant").post(FORECAST, {"sample": verified.pk, "rate_t_ha": 10, "soil_group": "moon"}, format="json")
+    assert r.json()["codes"] == {"soil_group": ["forecast_soil_group_unknown"]} and r.json()["soil_group"] == [
+        "請選擇一種土類"
+    ]

@@ -466,3 +466,44 @@ def test_reference_material_uncertainty_that_cannot_be_stated_is_400_naming_the_
     from qc.models import ReferenceMaterial
 
     assert not ReferenceMaterial.objects.filter(code="CRM-X").exists()
+
+
+def test_qc_input_errors_carry_their_specific_codes(client_for, samples, rm, chart, product_a, make_sample, users):
+    """Issue 14: each QC error names its rule in "codes" (not the default "invalid")."""
+    tech = client_for("technician")
+    registered = make_sample(product_a, "registered", lot="R-codes")
+    r = tech.post(
+        "/api/v1/worksheets/",
+        {
+            "method": "direct",
+            "samples": [registered.pk],
+            "qc_items": [{"kind": "bogus"}, {"kind": "duplicate", "of": samples[0].pk}, {"kind": "spike", "added": 0}],
+        },
+        format="json",
+    )
+    assert r.status_code == 400
+    assert r.json()["codes"] == {
+        "samples": ["sample_not_waiting"],
+        "qc_items.0.kind": ["qc_kind_unknown"],
+        "qc_items.1.of": ["qc_of_not_in_worksheet"],
+        "qc_items.2.added": ["added_not_positive"],
+        "qc_items.2.parameter": ["spike_parameter_required"],
+    }
+    admin = client_for("lab_admin")
+    r = admin.post(f"/api/v1/qc/charts/{chart.pk}/set/", {"centre": 2.0, "s": 0, "reason": "x"}, format="json")
+    assert (r.status_code, r.json()["code"], r.json()["codes"]) == (400, "s_not_positive", {"s": ["s_not_positive"]})
+    from lims.messages import code_of
+    from maturity.errors import InputError
+    from qc import services
+
+    with pytest.raises(InputError) as e:  # the API's serializer answers a blank reason itself ("blank")
+        services.chart_set(actor=users["lab_admin"], chart=chart, centre=2.0, s=0.1, reason=" ")
+    assert code_of(e.value.errors["reason"][0]) == "reason_required"
+    body = {"method": "direct", "parameter": TN, "lod": 0.5, "loq": 0.1, "reason": "validation"}
+    assert admin.post("/api/v1/qc/limits/", body, format="json").json()["code"] == "loq_below_lod"
+    body = {"method": "direct", "parameter": "nope", "reason": "x"}
+    assert admin.post("/api/v1/qc/limits/", body, format="json").json()["code"] == "unknown_parameter"
+    r = create_worksheet(tech, samples[:1], type("RM", (), {"pk": 999})())
+    assert r.json()["codes"]["qc_items.2.reference_material"] == ["reference_material_unknown"]
+    r = tech.post("/api/v1/worksheets/", {"method": "direct", "samples": []}, format="json")
+    assert r.status_code == 400 and "samples" in r.json()["codes"]

@@ -26,6 +26,8 @@ KEYWORDS = {
     "gettext": None,
     "gettext_lazy": None,
     "gettext_noop": None,
+    "_l": None,  # gettext_lazy's other short names in the sources (web/views/common.py, qc/pages.py)
+    "_lazy": None,
     "ngettext": (1, 2),
     "ngettext_lazy": (1, 2),
     "pgettext": ((1, "c"), 2),

@@ -677,3 +677,20 @@ def test_regulator_export_with_an_unknown_default_edition_says_so(web, standards
     assert r.status_code == 400 and r.content.decode() == "不明的標準版本「tw-2099」。已知版本：tw-1997。"
     r = web("regulator", "en").get("/regulator/export/", {"format": "csv"})
     assert r.status_code == 400 and r.content.decode() == "Unknown standard edition 'tw-2099'. Known: tw-1997."
+
+
+def test_direct_entry_row_errors_are_messages_in_the_page_language():
+    """Issue 14: the direct-entry grid's own row errors are marked for translation, with a code."""
+    from django.utils import translation
+
+    from web import assay_forms
+
+    post = {"rows.0.parameter": "cu", "rows.0.value": "1", "rows.1.parameter": "cu", "rows.1.value": "2"}
+    post |= {"rows.2.value": "3"}
+    _data, path_map = assay_forms.nest("direct", post)
+    extra = path_map["__extra__"]
+    assert [m.code for m in extra["rows.1.parameter"]] == ["parameter_repeated"]
+    assert [m.code for m in extra["rows.2.parameter"]] == ["required"]
+    with translation.override("zh-hant"):
+        assert str(extra["rows.1.parameter"][0]) != "already given in another row"
+        assert str(extra["rows.2.parameter"][0]) != "is required"

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext_lazy as _
 
+from lims.messages import Message, gettext_noop
 from maturity import calculations as calc
 from maturity.parameters import METALS, PARAMETERS
 from maturity.stability_forms import stability_fields
@@ -238,10 +239,11 @@ def nest(method, post):
             if not row["parameter"] and not row["value"]:
                 continue
             if not row["parameter"]:
-                extra_errors[f"rows.{idx}.parameter"] = ["is required"]
+                extra_errors[f"rows.{idx}.parameter"] = [Message("required", gettext_noop("is required"))]
                 continue
             if row["parameter"] in values:
-                extra_errors[f"rows.{idx}.parameter"] = ["already given in another row"]
+                message = gettext_noop("already given in another row")
+                extra_errors[f"rows.{idx}.parameter"] = [Message("parameter_repeated", message)]
                 continue
             param = row.pop("parameter")
             values[param] = {k: v for k, v in row.items() if v != ""}

@@ -2,7 +2,6 @@
 
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext
-from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import mixins, status, viewsets
 from rest_framework import serializers as drf_serializers
@@ -12,7 +11,9 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from lims import selectors as lims_selectors
+from lims.messages import Message, gettext_noop
 from lims.roles import READ_ALL, Role
+from maturity.errors import InputError
 from web.api.permissions import ALL_ROLES, RolePermission, roles
 from web.api.views import HistoryMixin, ScopedQuerysetMixin
 
@@ -38,7 +39,7 @@ def _rejected(e):
             "code": "logger_file_rejected",
             "detail": gettext("Nothing was stored."),
             "problems": e.total,
-            "errors": e.errors,
+            "errors": e.errors,  # each reason a Message, read in the request's language by the renderer
         },
         status=status.HTTP_400_BAD_REQUEST,
     )
@@ -121,7 +122,7 @@ class BatchViewSet(
                             "row": None,
                             "column": "file",
                             "code": "logger_file_too_large",
-                            "reason": "the file is too large",
+                            "reason": Message("logger_file_too_large", gettext_noop("the file is too large")),
                         }
                     ]
                 )
@@ -187,6 +188,9 @@ def sample_batch(request):
     return Response({"sample": sample.pk, "batch": batch.pk if batch else None})
 
 
+NO_VERIFIED_SAMPLE = Message("no_verified_sample", gettext_noop("No verified sample with this id."))
+
+
 def resolve_materials(user, rows):
     """Library, sample or entered materials -> dicts for the pure designer; problems by field."""
     out, errors = [], {}
@@ -197,7 +201,7 @@ def resolve_materials(user, rows):
         if "material" in row:
             m = Material.objects.filter(pk=row["material"]).first()
             if m is None:
-                errors[f"materials.{i}.material"] = [_("No such material.")]
+                errors[f"materials.{i}.material"] = [Message("no_such_material", gettext_noop("No such material."))]
                 continue
             out.append(
                 {
@@ -211,13 +215,12 @@ def resolve_materials(user, rows):
         elif "sample" in row:
             s = selectors.verified_samples_visible_to(user).filter(pk=row["sample"]).first()
             if s is None:
-                errors[f"materials.{i}.sample"] = [_("No verified sample with this id.")]
+                errors[f"materials.{i}.sample"] = [NO_VERIFIED_SAMPLE]
                 continue
             values, missing = selectors.material_from_sample(s)
             if missing:
-                errors[f"materials.{i}.sample"] = [
-                    _("The sample has no result for %(names)s.") % {"names": ", ".join(missing)}
-                ]
+                message = gettext_noop("The sample has no result for %(names)s.")
+                errors[f"materials.{i}.sample"] = [Message("sample_results_missing", message, names=missing)]
                 continue
             out.append({**values, **extra})
         else:
@@ -250,13 +253,13 @@ def mix_design(request):
             raise PermissionDenied("Your role may not change batches.")
         batch = selectors.batches_visible_to(request.user).filter(pk=data["batch"]).first()
         if batch is None:
-            errors["batch"] = [_("No such batch.")]
+            errors["batch"] = [Message("no_such_batch", gettext_noop("No such batch."))]
     if errors:
         raise ValidationError(errors)
     try:
         result = selectors.design_mix(materials, data["target_cn"], data["target_moisture_pct"], data["dry_total_kg"])
     except mix.MixError as e:
-        raise ValidationError(messages.field_errors(e))
+        raise InputError(messages.field_errors(e))
     if batch is not None:
         services.recipe_save(actor=request.user, batch=batch, design=result)
         result["saved_to_batch"] = batch.pk
@@ -325,11 +328,11 @@ def soil_forecast(request):
     data = dict(body.validated_data)
     sample = selectors.verified_samples_visible_to(request.user).filter(pk=data.pop("sample")).first()
     if sample is None:
-        raise ValidationError({"sample": [_("No verified sample with this id.")]})
+        raise ValidationError({"sample": [NO_VERIFIED_SAMPLE]})
     try:
         result, problems = selectors.soil_forecast(sample, **data)
     except forecast.ForecastError as e:
-        raise ValidationError(messages.field_errors(e))
+        raise InputError(messages.field_errors(e))
     if problems:
-        raise ValidationError({f: [ErrorDetail(str(msg), code=code)] for f, (code, msg) in problems.items()})
+        raise InputError({f: [message] for f, message in problems.items()})
     return Response(result)

@@ -323,8 +323,9 @@ def test_errors_carry_code_field_and_the_figures_of_their_message():
 
 
 def test_every_error_code_has_its_translated_template():
-    """The pages and the API show ``composting.messages.TEMPLATES[code] % params``, not this module's English
-    template: every code the module raises must have one, taking the params the module gives."""
+    """The pages and the API show ``composting.messages.error_message(error)``: a Message of the code's translatable
+    template (``TEMPLATES[code]``), not this module's English text: every code the module raises must have one,
+    taking the params the module gives."""
     import re
     from pathlib import Path
 
@@ -335,4 +336,5 @@ def test_every_error_code_has_its_translated_template():
     for kw in ({"rate_t_ha": -1}, {"start": {}}):
         with pytest.raises(fc.ForecastError) as e:
             fc.forecast(**ok_args(**kw))
-        assert str(messages.TEMPLATES[e.value.code] % e.value.params)
+        message = messages.error_message(e.value)  # the Message the pages and the API show
+        assert message.code == e.value.code and message.english() == e.value.template % e.value.params

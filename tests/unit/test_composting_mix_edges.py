@@ -361,8 +361,9 @@ def test_outside_range_reports_the_target():
 
 
 def test_every_error_code_has_its_translated_template():
-    """The pages and the API show ``composting.messages.TEMPLATES[code] % params``, not this module's English
-    template: every code the module raises must have one, taking the params the module gives."""
+    """The pages and the API show ``composting.messages.error_message(error)``: a Message of the code's translatable
+    template (``TEMPLATES[code]``), not this module's English text: every code the module raises must have one,
+    taking the params the module gives."""
     import re
     from pathlib import Path
 
@@ -378,4 +379,5 @@ def test_every_error_code_has_its_translated_template():
     ):
         with pytest.raises(mix.MixError) as e:
             make()
-        assert str(messages.TEMPLATES[e.value.code] % e.value.params)
+        message = messages.error_message(e.value)  # the Message the pages and the API show
+        assert message.code == e.value.code and message.english() == e.value.template % e.value.params

@@ -190,12 +190,23 @@ class ProductSerializer(serializers.ModelSerializer):
         return attrs
 
 
+REASON_HELP = (
+    "Why: a reason the system wrote, in the request's language (its code in `reason_code`); a reason a person "
+    "typed, as typed."
+)
+REASON_CODE_HELP = (
+    "The stable code of a reason the system wrote (e.g. `reason_certificate_issued`); null for a person's."
+)
+
+
 class SampleTransitionSerializer(serializers.ModelSerializer):
     actor = serializers.CharField(source="actor.username")
+    reason = serializers.CharField(source="reason_shown", read_only=True, help_text=REASON_HELP)
+    reason_code = serializers.CharField(read_only=True, allow_null=True, help_text=REASON_CODE_HELP)
 
     class Meta:
         model = SampleTransition
-        fields = ["action", "from_status", "to_status", "actor", "at", "reason"]
+        fields = ["action", "from_status", "to_status", "actor", "at", "reason", "reason_code"]
 
 
 class SampleSerializer(serializers.ModelSerializer):
@@ -288,6 +299,8 @@ class TransitionRequestSerializer(serializers.Serializer):
 class AuditEntrySerializer(serializers.ModelSerializer):
     actor = serializers.CharField(source="actor.username", default=None, allow_null=True)
     actor_role = serializers.CharField(source="actor.role", default=None, allow_null=True)
+    reason = serializers.CharField(source="reason_shown", read_only=True, help_text=REASON_HELP)
+    reason_code = serializers.CharField(read_only=True, allow_null=True, help_text=REASON_CODE_HELP)
 
     class Meta:
         model = AuditEntry
@@ -301,6 +314,7 @@ class AuditEntrySerializer(serializers.ModelSerializer):
             "actor_role",
             "at",
             "reason",
+            "reason_code",
             "changes",
             "sample",
         ]

@@ -431,7 +431,7 @@ def timeline_entry(e, methods=None):
         "actor": e.actor.display_name if e.actor else "",
         "title": title,
         "kind": kind,
-        "reason": labels.text(e.reason) if e.reason else "",
+        "reason": e.reason_shown,  # the system's reason in the page's language; a person's as typed
         "changes": changes,
         "entity": e.entity,
         "methods": [labels.method_label(method)] if method else [],

@@ -165,7 +165,7 @@ def product_history(product):
                 "actor": e.actor.display_name if e.actor else "",
                 "title": title,
                 "kind": e.action,
-                "reason": labels.text(e.reason) if e.reason else "",
+                "reason": e.reason_shown,  # the system's reason in the page's language; a person's as typed
                 "changes": changes,
             }
         )
