@@ -474,12 +474,6 @@ def _batch_size():
     return max(1, int(getattr(settings, "LIMS_IMPORT_BATCH_SAMPLES", IMPORT_BATCH)))
 
 
-def _batches(items, size=None):
-    size = size or _batch_size()
-    for i in range(0, len(items), size):
-        yield items[i : i + size]
-
-
 def _ints(ids):
     """Python ints of a slice of ids (a numpy array or a list): what the database drivers take."""
     return ids.tolist() if isinstance(ids, np.ndarray) else list(ids)
