@@ -137,3 +137,29 @@ def test_several_batches_store_what_one_batch_stores(users, product_a, make_samp
     assert [s[0] for s in several] == ["in_testing"] * 7
     assert [[t[0] for t in s[10]] for s in several] == [["receive", "start_testing"]] * 7
     assert [len(s[11]) for s in several] == [2] * 7  # its audit entry, and the assay's
+
+
+@pytest.mark.django_db
+def test_the_report_on_samples_does_not_depend_on_the_batch(users, product_a, make_sample, settings):
+    from maturity.importing import ImportRejected
+
+    open_, closed, other = (make_sample(product_a, st, f"LOT-{st}") for st in ("received", "registered", "in_testing"))
+    body = HEADER + (
+        f"{open_.code},cu,1,,,,\nS-1999-000001,cu,1,,,,\n{closed.code},cu,1,,,,\n{other.code},cu,1,,,,\n"
+        f"{closed.code},zn,2,,,,\nS-1999-000002,zn,1,,,,\n"
+    )
+    reports = []
+    for batch in (1, 2, 10_000):
+        settings.LIMS_IMPORT_BATCH_SAMPLES = batch
+        with pytest.raises(ImportRejected) as e:
+            _import(users["technician"], body)
+        reports.append(
+            [(x["row"], x["column"], x["reason"].code, x["reason"].params) for x in e.value.report["errors"]]
+        )
+    assert reports[0] == reports[1] == reports[2]
+    assert [(row, code) for row, _column, code, _params in reports[0]] == [
+        (3, "unknown_sample"),
+        (4, "sample_not_open_for_entry"),
+        (6, "sample_not_open_for_entry"),
+        (7, "unknown_sample"),
+    ]
