@@ -68,6 +68,7 @@ def main():
     ap.add_argument(
         "--largest-parameters", type=int, default=10, help="parameters per sample in the largest file (1: most samples)"
     )
+    ap.add_argument("--xlsx", action="store_true", help="the largest file as an XLSX (with --largest)")
     ap.add_argument("--measure-file", help=argparse.SUPPRESS)  # the fresh process: import this file, print peak
     ap.add_argument("--actor", help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -98,7 +99,7 @@ def main():
     )
     run = f"I{int(time.time()) % 100000:05d}"
     if args.only_largest:
-        return largest(tech, product, run, args.largest_parameters)
+        return largest(tech, product, run, args.largest_parameters, args.xlsx)
     t0 = time.perf_counter()
     samples = Sample.objects.bulk_create(
         Sample(
@@ -179,13 +180,48 @@ def main():
         f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB"
     )
     if args.largest:
-        largest(tech, product, run, args.largest_parameters)
+        largest(tech, product, run, args.largest_parameters, args.xlsx)
 
 
-def largest(tech, product, run, per_sample=10):
+def _xlsx_file(rows, digits, pad, path):
+    """Write ``rows`` as an XLSX worksheet (openpyxl write-only, every cell text), each value followed by
+    ``pad`` digits of ``digits`` (random: they do not compress), to ``path``."""
+    from openpyxl import Workbook
+
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("results")
+    ws.append(["sample_code", "parameter", "value", "unit", "basis", "qualifier", "uncertainty"])
+    for i, (code, p, value, unit, basis, unc) in enumerate(rows):
+        ws.append([code, p, value + digits[i * pad : (i + 1) * pad], unit, basis, None, unc])
+    wb.save(path)
+    return os.path.getsize(path)
+
+
+def _largest_xlsx(rows, max_bytes):
+    """The rows as an XLSX just under ``max_bytes``: the values padded with random digits (an XLSX is a zip:
+    padding that compresses would leave it small), the padding sized from a sample of the rows. -> path."""
+    import tempfile
+
+    import numpy as np
+
+    sample = rows[:4000]
+    digits = (np.random.default_rng(7).integers(0, 10, 4000 * 400, dtype=np.uint8) + 48).tobytes().decode()
+    with tempfile.TemporaryDirectory() as d:
+        bare = _xlsx_file(sample, "", 0, os.path.join(d, "a.xlsx"))
+        padded = _xlsx_file(sample, digits, 400, os.path.join(d, "b.xlsx"))
+    per_row, per_digit = bare / len(sample), (padded - bare) / (len(sample) * 400)
+    pad = int((0.995 * max_bytes - per_row * len(rows)) / (per_digit * len(rows)))
+    digits = (np.random.default_rng(7).integers(0, 10, len(rows) * pad, dtype=np.uint8) + 48).tobytes().decode()
+    path = tempfile.NamedTemporaryFile(suffix=".xlsx", delete=False).name
+    while _xlsx_file(rows, digits, pad, path) > max_bytes - 1000:
+        pad = int(pad * 0.98)
+    return path
+
+
+def largest(tech, product, run, per_sample=10, xlsx=False):
     """The largest file the limits accept: LIMS_IMPORT_MAX_ROWS rows (samples × 10 parameters), values padded
-    with trailing zeros to just under LIMS_UPLOAD_MAX_MB; imported by a fresh process (peak memory is the
-    import's, not this bench's)."""
+    with trailing zeros (an XLSX: random digits) to just under LIMS_UPLOAD_MAX_MB; imported by a fresh
+    process (peak memory is the import's, not this bench's)."""
     import datetime
     import subprocess
     import tempfile
@@ -216,16 +252,26 @@ def largest(tech, product, run, per_sample=10):
         for s in samples
         for p, unit, basis in params
     ]
-    plain = len(header) + sum(len(",".join(r)) + 2 for r in rows)
-    pad = max(0, (max_bytes - 1000 - plain) // len(rows))  # zeros after each value's last decimal
-    with tempfile.NamedTemporaryFile("w", suffix=".csv", delete=False) as f:
-        f.write(header)
-        for code, p, value, unit, basis, unc in rows:
-            f.write(f"{code},{p},{value}{'0' * pad},{unit},{basis},,{unc}\n")
-        path = f.name
-    del rows, samples
+    del samples
+    if xlsx:
+        t0 = time.perf_counter()
+        path = _largest_xlsx(rows, max_bytes)
+        took = f" (written in {time.perf_counter() - t0:.0f} s)"
+    else:
+        plain = len(header) + sum(len(",".join(r)) + 2 for r in rows)
+        pad = max(0, (max_bytes - 1000 - plain) // len(rows))  # zeros after each value's last decimal
+        with tempfile.NamedTemporaryFile("w", suffix=".csv", delete=False) as f:
+            f.write(header)
+            for code, p, value, unit, basis, unc in rows:
+                f.write(f"{code},{p},{value}{'0' * pad},{unit},{basis},,{unc}\n")
+            path = f.name
+        took = ""
+    del rows
     size = os.path.getsize(path)
-    print(f"largest accepted file: {max_rows} rows, {size / 1e6:.2f} MB (limit {max_bytes / 1e6:g} MB), {n} samples")
+    print(
+        f"largest accepted {'XLSX' if xlsx else 'CSV'} file: {max_rows} rows, {size / 1e6:.2f} MB "
+        f"(limit {max_bytes / 1e6:g} MB), {n} samples{took}"
+    )
     try:
         subprocess.run(
             [sys.executable, os.path.abspath(__file__), "--measure-file", path, "--actor", tech.username], check=True
@@ -246,17 +292,41 @@ def _peak_rss_mb():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def _reset_peak():
+    """Start VmHWM again from the current resident size (Linux: clear_refs 5); False where it cannot."""
+    try:
+        with open("/proc/self/clear_refs", "w") as f:
+            f.write("5")
+        return True
+    except OSError:
+        return False
+
+
 def measure_file(path, actor):
+    import maturity.assays as services
     from lims.models import User
     from maturity.assays import results_import
 
     tech = User.objects.get(username=actor)
     base = _peak_rss_mb()
+    phase_peaks, overall = {}, [base]
+    if os.environ.get("BENCH_PHASE_PEAKS") and _reset_peak():  # the peak of each phase (resets VmHWM)
+        done = services._Phases.done
+
+        def done_with_peak(self, name, _done=done):
+            _done(self, name)
+            phase_peaks[name] = _peak_rss_mb()
+            overall[0] = max(overall[0], phase_peaks[name])
+            _reset_peak()
+
+        services._Phases.done = done_with_peak
     t0, c0 = time.perf_counter(), time.process_time()
     with open(path, "rb") as f:  # as Django hands over an upload larger than 2.5 MB: a file on disk
-        result = results_import(actor=tech, filename="largest.csv", content=f)
+        result = results_import(actor=tech, filename=os.path.basename(path), content=f)
     took, cpu = time.perf_counter() - t0, time.process_time() - c0
-    peak = _peak_rss_mb()
+    peak = max(_peak_rss_mb(), overall[0])
+    for name, mb in phase_peaks.items():
+        print(f"  peak during {name:<45} {mb:5.0f} MB")
     print(
         f"  imported {result.rows} rows into {len(result.samples)} samples in {took:.1f} s ({cpu:.1f} s CPU, "
         f"load average {os.getloadavg()[0]:.1f}); peak memory of the importing process {peak:.0f} MB "

@@ -8,6 +8,7 @@ needs total nitrogen > 0), and records an audit entry.
 import time
 from dataclasses import dataclass, field
 
+import numpy as np
 from django.db import transaction
 from django.utils import timezone
 
@@ -466,28 +467,66 @@ class ImportDuplicate(Exception):
         self.duplicate_count = len(duplicates) if duplicate_count is None else duplicate_count
 
 
-IMPORT_BATCH = 5_000  # samples looked up per query
+IMPORT_BATCH = 5_000  # samples looked up, and written, per query (setting LIMS_IMPORT_BATCH_SAMPLES)
 DERIVATION_KEYS = ("organic_carbon_pct", "total_nitrogen_pct", "total_carbon_pct")
 
 
-def _batches(items, size=IMPORT_BATCH):
-    for i in range(0, len(items), size):
-        yield items[i : i + size]
+def _batch_size():
+    from django.conf import settings
+
+    return max(1, int(getattr(settings, "LIMS_IMPORT_BATCH_SAMPLES", IMPORT_BATCH)))
+
+
+def _ints(ids):
+    """Python ints of a slice of ids (a numpy array or a list): what the database drivers take."""
+    return ids.tolist() if isinstance(ids, np.ndarray) else list(ids)
+
+
+class _ImportSamples:
+    """The samples named in the file, by the file's sample index k, as compact columns (no object per
+    sample): ``ids`` (0: not found or not visible), ``status`` (index into ``states``; -1: not found) and
+    ``makers`` (the manufacturer's id)."""
+
+    def __init__(self, n):
+        self.states = []
+        self.ids = np.zeros(n, dtype=np.int64)
+        self.status = np.full(n, -1, dtype=np.int8)
+        self.makers = np.zeros(n, dtype=np.int64)
+
+    def state(self, k):
+        """The status of the k-th sample, or None if it was not found."""
+        i = self.status[k]
+        return None if i < 0 else self.states[i]
+
+    def with_state(self, name):
+        """Indexes of the samples in state ``name`` (file order)."""
+        if name not in self.states:
+            return np.empty(0, dtype=np.int64)
+        return np.flatnonzero(self.status == self.states.index(name))
+
+    def _set(self, k, pk, status, maker):
+        if status not in self.states:
+            self.states.append(status)
+        self.ids[k], self.status[k], self.makers[k] = pk, self.states.index(status), maker
 
 
 def _import_samples(actor, codes):
-    """{code: (id, status, manufacturer id)} of the samples named in the file the actor sees, locked."""
+    """The samples named in the file (``codes``, in the file's order) that the actor sees, locked, as
+    :class:`_ImportSamples` (looked up a batch of codes at a time: no dictionary of every sample)."""
     from lims.selectors import samples_visible_to
 
-    found = {}
-    for part in _batches(codes):
+    found = _ImportSamples(len(codes))
+    size = _batch_size()
+    for start in range(0, len(codes), size):
+        part = codes[start : start + size]
+        position = {code: start + j for j, code in enumerate(part)}
         visible = samples_visible_to(actor).filter(code__in=part)
         for pk, code, status, maker in (
             Sample.objects.select_for_update(of=("self",))
             .filter(pk__in=visible.values("pk"))
             .values_list("pk", "code", "status", "product__manufacturer_id")
         ):
-            found[code] = (pk, status, maker)
+            found._set(position[code], pk, status, maker)
     return found
 
 
@@ -497,8 +536,10 @@ def _samples_needing_derivation(staged, sample_ids):
     moisture conversion and the QC figure hooks never make one smaller), so only a sample with such a 0,
     imported or among its stored assays, is checked in full (``sample_figures``, as single entry does)."""
     need = staged.samples_with_zero(DERIVATION_KEYS)
-    index = {pk: k for k, pk in enumerate(sample_ids)}
-    for part in _batches(sample_ids):
+    size = _batch_size()
+    for start in range(0, len(sample_ids), size):
+        part = _ints(sample_ids[start : start + size])
+        index = {pk: start + j for j, pk in enumerate(part)}
         for sample_id, results in (
             Assay.objects.filter(sample_id__in=part).exclude(status="invalidated").values_list("sample_id", "results")
         ):
@@ -545,8 +586,8 @@ def results_import(*, actor, filename, content, check_only=False, reimport=False
     A file whose content was imported before, or whose rows repeat stored values, raises
     ImportDuplicate unless ``reimport`` confirms it. ``check_only`` runs every check and the
     storing itself, then rolls it back. -> ImportResult (with the first ``show`` assays)."""
-    from lims.bulk import RawJSON, insert_rows, reserve_ids
-    from lims.models import AuditEntry, SampleTransition
+    from lims.bulk import insert_rows
+    from lims.models import AuditEntry
     from lims.services import TRANSITION_EFFECTS, TRANSITION_GUARDS
 
     from .import_checks import content_sha256, duplicate_rows, earlier_import
@@ -564,11 +605,11 @@ def results_import(*, actor, filename, content, check_only=False, reimport=False
     phases.done("lock samples")
     errors = staged.errors
     for k, code in enumerate(codes):
-        sample = samples.get(code)
-        if sample is None:
+        state = samples.state(k)
+        if state is None:
             reason = Message("unknown_sample", gettext_noop("no sample %(sample)s"), sample=code)
             errors.extend({"row": int(n), "column": "sample_code", "reason": reason} for n in staged.sample_rows(k))
-        elif sample[1] not in OPEN_FOR_ENTRY:
+        elif state not in OPEN_FOR_ENTRY:
             errors.extend(
                 {
                     "row": int(n),
@@ -580,16 +621,16 @@ def results_import(*, actor, filename, content, check_only=False, reimport=False
                             "testing"
                         ),
                         sample=code,
-                        state=state_name(sample[1]),
+                        state=state_name(state),
                     ),
                 }
                 for n in staged.sample_rows(k)
             )
     if errors:
         raise errors.rejected()
-    sample_ids = [samples[code][0] for code in codes]
+    sample_ids = samples.ids  # by sample index, as the file orders them
     sha = content_sha256(content)
-    earlier, (duplicates, duplicate_count) = earlier_import(sha), duplicate_rows(staged, sample_ids)
+    earlier, (duplicates, duplicate_count) = earlier_import(sha), duplicate_rows(staged, sample_ids, _batch_size())
     if (earlier or duplicates) and not (reimport or check_only):
         raise ImportDuplicate(earlier, duplicates, duplicate_count)
     phases.done("double-import checks")
@@ -599,7 +640,7 @@ def results_import(*, actor, filename, content, check_only=False, reimport=False
     for k in sorted(_samples_needing_derivation(staged, sample_ids)):
         code, values, results, conversions, rows = staged.sample(k)
         assay = Assay(
-            sample_id=sample_ids[k],
+            sample_id=int(sample_ids[k]),
             method="direct",
             data={"values": values},
             results=results,
@@ -608,58 +649,27 @@ def results_import(*, actor, filename, content, check_only=False, reimport=False
             valid=True,
             policy=policy_dict,
         )
-        _check_derivation(staged, k, sample_ids[k], assay, policy)
+        _check_derivation(staged, k, int(sample_ids[k]), assay, policy)
     phases.done("derived-figure checks")
     now = timezone.now()
     now_text = now.isoformat()
-    start = [k for k, code in enumerate(codes) if samples[code][1] == "received"]
-    if start and (TRANSITION_GUARDS.get("start_testing") or TRANSITION_EFFECTS.get("start_testing")):
-        for k in start:  # hooks registered on this transition: one by one, through the service
-            s = Sample.objects.select_for_update().select_related("product__manufacturer").get(pk=sample_ids[k])
+    start = samples.with_state("received")
+    if len(start) and (TRANSITION_GUARDS.get("start_testing") or TRANSITION_EFFECTS.get("start_testing")):
+        for k in start.tolist():  # hooks registered on this transition: one by one, through the service
+            s = Sample.objects.select_for_update().select_related("product__manufacturer").get(pk=int(sample_ids[k]))
             sample_transition(actor=actor, sample=s, action="start_testing", reason=first_assay("direct"))
-    elif start:
-        reason, reason_message = audit.reason_columns(first_assay("direct"))
-        status_change = RawJSON('{"status": ["received", "in_testing"]}')
-        for part in _batches(start):
-            Sample.objects.filter(pk__in=[sample_ids[k] for k in part]).update(status="in_testing", updated_at=now)
-        is_pg = transaction.get_connection().vendor == "postgresql"
-        insert_rows(
-            SampleTransition,
-            ("sample_id", "action", "from_status", "to_status", "actor_id", "at", "reason", "reason_message"),
-            (
-                (sample_ids[k], "start_testing", "received", "in_testing", actor.pk, now_text, reason, reason_message)
-                for k in start
-            ),
-            ids=reserve_ids(SampleTransition, len(start)) if is_pg else None,
-        )
-        insert_rows(
-            AuditEntry,
-            (*AUDIT_COLUMNS, "reason_message"),
-            (
-                (
-                    "sample",
-                    sample_ids[k],
-                    codes[k][:200],
-                    "transition:start_testing",
-                    actor.pk,
-                    now_text,
-                    status_change,
-                    reason,
-                    sample_ids[k],
-                    samples[codes[k]][2],
-                    reason_message,
-                )
-                for k in start
-            ),
-            ids=reserve_ids(AuditEntry, len(start)) if is_pg else None,
-        )
+    elif len(start):
+        _start_testing(actor, codes, samples, start, now, now_text)
     phases.done("start testing (status, transitions, audit)")
     assay_ids = _insert_assays(actor, filename, staged, sample_ids, policy_dict, now_text)
     phases.done("assays")
-    if transaction.get_connection().vendor == "postgresql":
-        _audit_assays_in_sql(assay_ids)
-    else:
-        insert_rows(AuditEntry, AUDIT_COLUMNS, _assay_audit_rows(actor, staged, sample_ids, samples, assay_ids, now))
+    pg = transaction.get_connection().vendor == "postgresql"
+    for begin in range(0, len(assay_ids), _batch_size()):
+        part = assay_ids[begin : begin + _batch_size()]
+        if pg:
+            _audit_assays_in_sql(part)
+        else:
+            insert_rows(AuditEntry, AUDIT_COLUMNS, _assay_audit_rows(actor, staged, samples, begin, part, now))
     phases.done("assay audit entries")
     shown = list(
         Assay.objects.filter(pk__in=assay_ids[:show])
@@ -685,6 +695,39 @@ def results_import(*, actor, filename, content, check_only=False, reimport=False
     return result
 
 
+def _start_testing(actor, codes, samples, start, now, now_text):
+    """The received samples ``start`` (indexes) start testing, as ``sample_transition`` would do it (no hooks
+    registered): their status, one transition and one audit entry each, written a batch of samples at a time
+    (the ids of each batch reserved with it on PostgreSQL), in the caller's transaction."""
+    from lims.bulk import RawJSON, insert_rows, reserve_ids
+    from lims.models import AuditEntry, SampleTransition
+
+    reason, reason_message = audit.reason_columns(first_assay("direct"))
+    status_change = RawJSON('{"status": ["received", "in_testing"]}')
+    is_pg = transaction.get_connection().vendor == "postgresql"
+    size = _batch_size()
+    for begin in range(0, len(start), size):
+        part = start[begin : begin + size]
+        ids, makers = _ints(samples.ids[part]), _ints(samples.makers[part])
+        Sample.objects.filter(pk__in=ids).update(status="in_testing", updated_at=now)
+        insert_rows(
+            SampleTransition,
+            ("sample_id", "action", "from_status", "to_status", "actor_id", "at", "reason", "reason_message"),
+            ((pk, "start_testing", "received", "in_testing", actor.pk, now_text, reason, reason_message) for pk in ids),
+            ids=reserve_ids(SampleTransition, len(ids)) if is_pg else None,
+        )
+        insert_rows(
+            AuditEntry,
+            (*AUDIT_COLUMNS, "reason_message"),
+            (
+                ("sample", pk, codes[k][:200], "transition:start_testing", actor.pk, now_text, status_change, reason)
+                + (pk, maker, reason_message)
+                for k, pk, maker in zip(part.tolist(), ids, makers)
+            ),
+            ids=reserve_ids(AuditEntry, len(ids)) if is_pg else None,
+        )
+
+
 AUDIT_COLUMNS = (
     "entity",
     "entity_id",
@@ -699,13 +742,13 @@ AUDIT_COLUMNS = (
 )
 
 
-def _import_assay_rows(actor, filename, staged, sample_ids, policy_json, now):
+def _import_assay_rows(actor, filename, staged, sample_ids, begin, end, policy_json, now):
     from lims.bulk import RawJSON
 
-    for k in range(len(staged)):
+    for k, sample_id in zip(range(begin, end), _ints(sample_ids[begin:end])):
         _code, data, results, details, first, last = staged.sample_json(k)
         yield (
-            sample_ids[k],
+            sample_id,
             "direct",
             RawJSON(data),
             RawJSON(results),
@@ -721,32 +764,37 @@ def _import_assay_rows(actor, filename, staged, sample_ids, policy_json, now):
         )
 
 
+ASSAY_COLUMNS = (
+    "sample_id",
+    "method",
+    "data",
+    "results",
+    "flags",
+    "details",
+    "valid",
+    "policy",
+    "status",
+    "photo",
+    "entered_by_id",
+    "entered_at",
+    "source",
+)
+
+
 def _insert_assays(actor, filename, staged, sample_ids, policy_dict, now):
+    """One assay per staged sample, written a batch of samples at a time. -> their ids, in sample order."""
     import json
 
     from lims.bulk import RawJSON, insert_rows, reserve_ids
 
     pg = transaction.get_connection().vendor == "postgresql"
-    return insert_rows(
-        Assay,
-        (
-            "sample_id",
-            "method",
-            "data",
-            "results",
-            "flags",
-            "details",
-            "valid",
-            "policy",
-            "status",
-            "photo",
-            "entered_by_id",
-            "entered_at",
-            "source",
-        ),
-        _import_assay_rows(actor, filename, staged, sample_ids, RawJSON(json.dumps(policy_dict)), now),
-        ids=reserve_ids(Assay, len(staged)) if pg else None,
-    )
+    policy_json = RawJSON(json.dumps(policy_dict))
+    assay_ids, size = [], _batch_size()
+    for begin in range(0, len(staged), size):
+        end = min(begin + size, len(staged))
+        rows = _import_assay_rows(actor, filename, staged, sample_ids, begin, end, policy_json, now)
+        assay_ids += insert_rows(Assay, ASSAY_COLUMNS, rows, ids=reserve_ids(Assay, end - begin) if pg else None)
+    return assay_ids
 
 
 def _audit_assays_in_sql(assay_ids):
@@ -777,13 +825,16 @@ def _audit_assays_in_sql(assay_ids):
         )
 
 
-def _assay_audit_rows(actor, staged, sample_ids, samples, assay_ids, now):
-    """One audit entry per assay stored, naming every value: ``audit.diff({}, _assay_snapshot(a))``,
-    written as JSON text."""
+def _assay_audit_rows(actor, staged, samples, begin, assay_ids, now):
+    """One audit entry per assay stored (``assay_ids``: those of the samples from index ``begin`` on),
+    naming every value: ``audit.diff({}, _assay_snapshot(a))``, written as JSON text."""
     from lims.bulk import RawJSON
 
-    for k, pk in enumerate(assay_ids):
-        code, data, results, _details, _first, _last = staged.sample_json(k)
+    end = begin + len(assay_ids)
+    for k, pk, sample_id, maker in zip(
+        range(begin, end), assay_ids, _ints(samples.ids[begin:end]), _ints(samples.makers[begin:end])
+    ):
+        _code, data, results, _details, _first, _last = staged.sample_json(k)
         changes = (
             f'{{"method": [null, "direct"], "data": [null, {data}], "results": [null, {results}], '
             '"flags": [null, []], "valid": [null, true], "status": [null, "entered"]}'
@@ -791,12 +842,12 @@ def _assay_audit_rows(actor, staged, sample_ids, samples, assay_ids, now):
         yield (
             "assay",
             pk,
-            f"direct #{pk} on sample {sample_ids[k]}"[:200],
+            f"direct #{pk} on sample {sample_id}"[:200],
             "create",
             actor.pk,
             now,
             RawJSON(changes),
             "",
-            sample_ids[k],
-            samples[code][2],
+            sample_id,
+            maker,
         )

@@ -42,17 +42,20 @@ def duplicate_rows(staged, sample_ids, batch=5_000):
     """Rows that repeat a value a current (not invalidated) assay of the sample already holds.
 
     ``staged``: the validated file (``importing.Staged``: per sample, its values by parameter and row
-    numbers in the same order); ``sample_ids``: the id of each of its samples, in the same order.
+    numbers in the same order); ``sample_ids``: the id of each of its samples, in the same order (a list or
+    a numpy array), looked up ``batch`` samples at a time.
     -> ([{"row", "column", "reason", "assay"}] the first ``importing.MAX_REPORTED`` in row order, how many in
     all)."""
     from . import importing
 
     found = importing.ErrorReport(importing.MAX_REPORTED)
-    index = {pk: k for k, pk in enumerate(sample_ids)}
     stored = {}  # (sample index, parameter) -> {key: assay id}
     for i in range(0, len(sample_ids), batch):
+        part = sample_ids[i : i + batch]
+        part = part.tolist() if hasattr(part, "tolist") else list(part)  # a numpy array, or a list
+        index = {pk: i + j for j, pk in enumerate(part)}  # this batch's only: no dictionary of every sample
         for a in (
-            Assay.objects.filter(sample_id__in=sample_ids[i : i + batch], method="direct")
+            Assay.objects.filter(sample_id__in=part, method="direct")
             .exclude(status="invalidated")
             .values("id", "sample_id", "data")
         ):

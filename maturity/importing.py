@@ -345,11 +345,46 @@ class _Vocab(dict):
         return out
 
 
+class _TextColumn:
+    """Strings of the good rows as given, compact: each chunk's strings as one UTF-8 buffer, and per row its
+    chunk, offset and length (no Python object per row; a file of 200 000 values keeps a few buffers)."""
+
+    def __init__(self):
+        self._bufs, self._chunk, self._offset, self._length = [], [], [], []
+
+    def append(self, strings):
+        encoded = [s.encode("utf-8", "surrogatepass") for s in strings]
+        lengths = np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded))
+        self._chunk.append(np.full(len(encoded), len(self._bufs), dtype=np.int32))
+        self._offset.append(np.cumsum(lengths) - lengths)
+        self._length.append(lengths.astype(np.int32))
+        self._bufs.append(b"".join(encoded))
+
+    def finish(self, order):
+        """Join the chunks' rows, then put them in ``order``."""
+        for name, dtype in (("_chunk", np.int32), ("_offset", np.int64), ("_length", np.int32)):
+            parts = getattr(self, name)
+            joined = np.concatenate(parts).astype(dtype, copy=False) if parts else np.empty(0, dtype=dtype)
+            setattr(self, name, joined[order])
+        return self
+
+    def __len__(self):
+        return len(self._length)
+
+    def slice(self, a, b):
+        """The strings of rows a to b (exclusive), as a list."""
+        bufs = self._bufs
+        return [
+            bufs[c][o : o + n].decode("utf-8", "surrogatepass")
+            for c, o, n in zip(self._chunk[a:b].tolist(), self._offset[a:b].tolist(), self._length[a:b].tolist())
+        ]
+
+
 class Staged:
     """The good rows of a file in compact typed columns (row order), and the problems found.
 
     Per row: its number, sample (index into ``codes``), parameter (index into ``params``), the value and
-    uncertainty as given (strings, for the stored raw data) and as results (canonical unit, floats; NaN =
+    uncertainty as given (for the stored raw data: :class:`_TextColumn`) and as results (canonical unit, floats; NaN =
     no uncertainty), the unit, basis and qualifier as given (indexes into ``texts``), the result's basis and
     whether it was converted (factor or unit other than the canonical one)."""
 
@@ -361,7 +396,8 @@ class Staged:
         self.codes, self.params, self.texts = _Vocab(), _Vocab(), _Vocab()
         self.texts.setdefault("", 0)
         self.errors = ErrorReport(keep_errors)
-        self._parts = {k: [] for k in self._INT + self._FLOAT + self._OBJ}
+        self._parts = {k: [] for k in self._INT + self._FLOAT}
+        self._texts = {k: _TextColumn() for k in self._OBJ}
         self._seen_keys = np.empty(0, dtype=np.int64)  # (sample, parameter) of every complete row, sorted
         self._seen_rows = np.empty(0, dtype=np.int32)
         self.rows = 0
@@ -516,7 +552,10 @@ class Staged:
 
     def _keep(self, mask, **columns):
         for k, v in columns.items():
-            self._parts[k].append(v[mask])
+            if k in self._texts:
+                self._texts[k].append(v[mask].tolist())
+            else:
+                self._parts[k].append(v[mask])
 
     def finish(self):
         """Join the chunks' columns; order them by sample (first row of each sample first), then row."""
@@ -526,8 +565,11 @@ class Staged:
         self._parts = None
         self._seen_keys = self._seen_rows = None
         order = np.argsort(self.code, kind="stable")  # rows of a sample together, in row order
-        for k in self._INT + self._FLOAT + self._OBJ:
+        for k in self._INT + self._FLOAT:
             setattr(self, k, getattr(self, k)[order])
+        for k, texts in self._texts.items():
+            setattr(self, k, texts.finish(order))
+        self._texts = None
         starts = np.flatnonzero(np.r_[True, self.code[1:] != self.code[:-1]]) if len(self.code) else np.empty(0, int)
         ends = np.r_[starts[1:], len(self.code)]
         first = self.row[starts]
@@ -566,8 +608,8 @@ class Staged:
             t[self.basis[a:b]].tolist(),
             t[self.qualifier[a:b]].tolist(),
             t[self.result_basis[a:b]].tolist(),
-            self.value_text[a:b].tolist(),
-            self.uncertainty_text[a:b].tolist(),
+            self.value_text.slice(a, b),
+            self.uncertainty_text.slice(a, b),
             self.value[a:b].tolist(),
             self.uncertainty[a:b].tolist(),
             self.factor[a:b].tolist(),
@@ -607,8 +649,8 @@ class Staged:
             self.basis[a:b].tolist(),
             self.qualifier[a:b].tolist(),
             self.result_basis[a:b].tolist(),
-            self.value_text[a:b].tolist(),
-            self.uncertainty_text[a:b].tolist(),
+            self.value_text.slice(a, b),
+            self.uncertainty_text.slice(a, b),
             self.value[a:b].tolist(),
             self.uncertainty[a:b].tolist(),
             self.factor[a:b].tolist(),
