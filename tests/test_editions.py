@@ -174,3 +174,24 @@ def test_the_command_reports_in_english_whatever_language_is_active(edition):
     with translation.override("zh-hant"), pytest.raises(CommandError) as e:
         call_command("load_standard", write_edition(edition, 90), "--replace")
     assert str(e.value).startswith("Nothing loaded. code: Edition 'tw-2040' is in use (first: pre-check) and can")
+
+
+def test_load_and_replace_reasons_are_messages_with_codes(edition):
+    """The audit history says in the reader's language why the system wrote an edition or a table."""
+    from django.utils import translation
+
+    from lims.models import AuditEntry
+
+    call_command("load_standard", write_edition(edition, 90), "--replace")
+    entries = AuditEntry.objects.filter(entity="standard_edition").order_by("id")
+    replaced = entries.get(action="delete")
+    assert replaced.reason_code == "reason_edition_replaced"
+    assert replaced.reason == "replaced by a new file of the same code, not yet used in a judgement"
+    loaded = entries.filter(action="create").last()
+    assert (loaded.reason_code, loaded.reason) == ("reason_loaded_from", "loaded from e.yaml")
+    table = AuditEntry.objects.get(entity="jurisdiction_limit", action="replace")
+    assert (table.reason_code, table.reason) == ("reason_loaded_from", "loaded from heavy_metal_limits_1999.csv")
+    with translation.override("zh-hant"):
+        assert replaced.reason_shown == "已由同代碼的新檔案取代（尚未用於判定）"
+        assert loaded.reason_shown == "由 e.yaml 載入"
+        assert table.reason_shown == "由 heavy_metal_limits_1999.csv 載入"
