@@ -97,13 +97,19 @@ def test_admin_load_page_says_which_editions_are_in_use_before_the_upload(
     edition, client_for, make_sample, product_a, client, users
 ):
     client.force_login(users["lab_admin"])
-    page = client.get("/admin/maturity/standardedition/load/").content.decode()
+    url = "/admin/maturity/standardedition/load/"
+    page = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "immutable once used" in page and "No edition is in use yet" in page
+    page = client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hant").content.decode()  # the page reads in the admin's language
+    assert "版本一經使用即不可更動" in page and "尚無使用中的版本" in page and "immutable once used" not in page
     s = sample_with(client_for, make_sample, product_a, EXAMPLE)
     client_for("regulator").get(f"/api/v1/samples/{s.pk}/compliance/?standard=tw-2040")
-    page = client.get("/admin/maturity/standardedition/load/").content.decode()
+    page = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Editions in use (cannot be replaced)" in page and "<strong>tw-2040</strong>" in page
-    assert f"compliance of sample {s.code}" in page
+    assert f"compliance of sample {s.code}" in page and "in use since " in page
+    page = client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hant").content.decode()
+    assert "使用中的版本（不可取代）" in page and f"（首次：compliance of sample {s.code}）" in page
+    assert "起使用中" in page and 'value="載入"' in page
 
 
 def test_an_unknown_category_does_not_freeze_an_edition(edition, client_for, make_sample, product_a):
