@@ -1,10 +1,13 @@
-"""The messages of the pure modules' errors (``mix.MixError``, ``forecast.ForecastError``), by their code.
+"""The messages of the pure modules' errors (``mix.MixError``, ``forecast.ForecastError``,
+``thermal.CriterionError``), by their code.
 
 The pure modules keep an English text of their own (their exception's ``str``); what a person reads is the
 :class:`lims.messages.Message` made here from the error's code and params: its template, marked for translation,
 takes the same named placeholders as the pure module's English text."""
 
 from lims.messages import Message, gettext_noop, term
+
+from . import thermal
 
 TEMPLATES = {
     "mix_percent_range": gettext_noop("%(name)s must be between 0 and 100"),
@@ -22,6 +25,14 @@ TEMPLATES = {
     ),
     "forecast_out_of_range": gettext_noop("%(name)s must be %(rule)s"),
     "forecast_start_missing": gettext_noop("no starting soil concentration for %(metal)s"),
+    # thermal.validate's checks of a criterion's parameters: ``key`` the parameter, ``kinds`` the criterion kinds
+    "criterion_number_required": gettext_noop("%(key)s must be a number"),
+    "criterion_positive_required": gettext_noop("%(key)s must be above 0"),
+    "criterion_kind_unknown": gettext_noop("kind must be one of %(kinds)s"),
+    "criterion_params_object": gettext_noop("params must be an object"),
+    "criterion_organisms_list": gettext_noop("organisms must be a non-empty list"),
+    "criterion_organism_name": gettext_noop("every organism needs a name"),
+    "criterion_band_order": gettext_noop("high_c must be above low_c"),
 }
 
 # forecast.check_inputs' rules (the ``rule`` param of forecast_out_of_range), read in the message's language
@@ -45,3 +56,18 @@ def error_message(error):
 def field_errors(error):
     """{field: [Message]} of a MixError or ForecastError, for an InputError / the API's 400."""
     return {error.field: [error_message(error)]}
+
+
+def criterion_message(error):
+    """The Message of a ``thermal.CriterionError``, from its code; the error keeps only its field and an English
+    text, so the params come from the field (``key``: its last part) and the criterion kinds. A code without a
+    template here reads as the error's English text."""
+    params = {"field": error.field, "key": error.field.rsplit(".", 1)[-1], "kinds": list(thermal.KINDS)}
+    return Message(error.code, TEMPLATES.get(error.code, error.message), **params)
+
+
+def criterion_field_message(error):
+    """``field: message``, as the criterion form shows it beside its parameters."""
+    return Message(
+        "criterion_invalid", gettext_noop("%(field)s: %(error)s"), field=error.field, error=criterion_message(error)
+    )

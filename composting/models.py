@@ -92,12 +92,13 @@ class Criterion(models.Model):
     def clean(self):
         from django.core.exceptions import ValidationError
 
+        from .messages import criterion_field_message
+
         try:
             thermal.validate(self.kind, self.params)
-        except thermal.CriterionError as e:
-            raise ValidationError(
-                {"params" if e.field.startswith("params") else e.field: f"{e.field}: {e.message}"}, code=e.code
-            )
+        except thermal.CriterionError as e:  # read in the admin's language, from the error's code
+            field = "params" if e.field.startswith("params") else e.field
+            raise ValidationError({field: ValidationError(criterion_field_message(e), code=e.code)})
 
 
 class Material(models.Model):

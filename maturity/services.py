@@ -27,6 +27,11 @@ def _edition_digest(path):
     return h.hexdigest()
 
 
+def loaded_from(path):
+    """The audit reason of a reference file loaded by the system (code ``reason_loaded_from``)."""
+    return Message("reason_loaded_from", gettext_noop("loaded from %(file)s"), file=Path(path).name)
+
+
 @transaction.atomic
 def edition_load(path, *, actor=None, replace=False):
     """Load an edition from its YAML manifest (with its requirements CSV).
@@ -56,11 +61,14 @@ def edition_load(path, *, actor=None, replace=False):
             action="delete",
             actor=actor,
             changes={"file_sha256": [existing.file_sha256, digest]},
-            reason="replaced by a new file of the same code, not yet used in a judgement",
+            reason=Message(
+                "reason_edition_replaced",
+                gettext_noop("replaced by a new file of the same code, not yet used in a judgement"),
+            ),
         )
         with audit.suppressed():  # its categories and declarations go with it
             existing.delete()
-    with audit.acting(actor, reason=f"loaded from {path.name}"):
+    with audit.acting(actor, reason=loaded_from(path)):
         obj = StandardEdition.objects.create(
             code=edition.code,
             title=edition.title,
@@ -159,7 +167,7 @@ def jurisdiction_limits_load(path, table="1999"):
         label=f"table {table}",
         action="replace",
         actor=audit.current_actor(),
-        reason=f"loaded from {Path(path).name}",
+        reason=loaded_from(path),
         changes={"rows": [len(current), len(rows)]},
     )
     return len(rows)

@@ -761,7 +761,7 @@ def worksheet_import(*, actor, worksheet, filename, content):
     Method ``direct``: the long format of ``/imports/`` (sample_code, parameter, value, unit, …; several
     rows per position). Every other method: one row per position, the other columns named as the grid's
     (the method's raw fields, ``qc.grid.columns``; germination ``dish1.sown`` … ``dish3.mean_root_length_mm``).
-    Problems come back per row and column (``ImportRejected``)."""
+    Problems come back per row and column (``ImportRejected``), each reason a Message with its code."""
     from maturity.importing import ImportRejected, parse_rows, read_table
 
     _check_open(actor, worksheet)
@@ -772,8 +772,11 @@ def worksheet_import(*, actor, worksheet, filename, content):
         return {
             "row": n,
             "column": "sample_code",
-            "reason": str(
-                _("%(label)s is not a position of worksheet WS-%(ws)s") % {"label": label, "ws": worksheet.pk}
+            "reason": Message(
+                "not_a_position",
+                gettext_noop("%(label)s is not a position of worksheet WS-%(ws)s"),
+                label=label,
+                ws=worksheet.pk,
             ),
         }
 
@@ -803,8 +806,11 @@ def worksheet_import(*, actor, worksheet, filename, content):
                 {
                     "row": n,
                     "column": "sample_code",
-                    "reason": str(
-                        _("%(label)s is given twice (row %(row)s)") % {"label": label, "row": rows[pos.number]}
+                    "reason": Message(
+                        "position_given_twice",
+                        gettext_noop("%(label)s is given twice (row %(row)s)"),
+                        label=label,
+                        row=rows[pos.number],
                     ),
                 }
             )
@@ -820,8 +826,11 @@ def worksheet_import(*, actor, worksheet, filename, content):
                     {
                         "row": rows.get(number),
                         "column": column,
-                        "reason": str(
-                            _("%(label)s: %(message)s") % {"label": position_label(worksheet, pos), "message": m}
+                        "reason": Message(  # the rule's own code, the position named in front
+                            getattr(m, "code", "invalid"),
+                            gettext_noop("%(label)s: %(message)s"),
+                            label=position_label(worksheet, pos),
+                            message=m,
                         ),
                     }
                     for m in msgs

@@ -349,7 +349,9 @@ def test_admin_pages_for_lab_admin(client, users, standards):
         "/admin/maturity/standardedition/load/",
     ]:
         assert client.get(url).status_code == 200, url
-    assert "Load an edition from a file" in client.get("/admin/maturity/standardedition/").content.decode()
+    changelist = "/admin/maturity/standardedition/"
+    assert "Load an edition from a file" in client.get(changelist, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "從檔案載入版本" in client.get(changelist, HTTP_ACCEPT_LANGUAGE="zh-hant").content.decode()
 
 
 # ------------------------------------------------------------------ messages with codes, in the reader's language

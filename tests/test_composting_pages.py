@@ -154,6 +154,9 @@ def test_batch_page_names_a_sample_and_admin_edit_is_audited(web, users, org_a, 
         },
     )
     assert r.status_code == 200 and "rise_c" in r.content.decode()
+    # the form error is read from its code, in the admin's language (issue 14)
+    assert "params.rise_c：rise_c 必須大於 0" in r.content.decode()
+    assert "must be above 0" not in r.content.decode()
     assert Criterion.objects.get(pk=crit.pk).params["rise_c"] == 4
 
 

@@ -97,13 +97,19 @@ def test_admin_load_page_says_which_editions_are_in_use_before_the_upload(
     edition, client_for, make_sample, product_a, client, users
 ):
     client.force_login(users["lab_admin"])
-    page = client.get("/admin/maturity/standardedition/load/").content.decode()
+    url = "/admin/maturity/standardedition/load/"
+    page = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "immutable once used" in page and "No edition is in use yet" in page
+    page = client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hant").content.decode()  # the page reads in the admin's language
+    assert "版本一經使用即不可更動" in page and "尚無使用中的版本" in page and "immutable once used" not in page
     s = sample_with(client_for, make_sample, product_a, EXAMPLE)
     client_for("regulator").get(f"/api/v1/samples/{s.pk}/compliance/?standard=tw-2040")
-    page = client.get("/admin/maturity/standardedition/load/").content.decode()
+    page = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Editions in use (cannot be replaced)" in page and "<strong>tw-2040</strong>" in page
-    assert f"compliance of sample {s.code}" in page
+    assert f"compliance of sample {s.code}" in page and "in use since " in page
+    page = client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hant").content.decode()
+    assert "使用中的版本（不可取代）" in page and f"（首次：compliance of sample {s.code}）" in page
+    assert "起使用中" in page and 'value="載入"' in page
 
 
 def test_an_unknown_category_does_not_freeze_an_edition(edition, client_for, make_sample, product_a):
@@ -174,3 +180,24 @@ def test_the_command_reports_in_english_whatever_language_is_active(edition):
     with translation.override("zh-hant"), pytest.raises(CommandError) as e:
         call_command("load_standard", write_edition(edition, 90), "--replace")
     assert str(e.value).startswith("Nothing loaded. code: Edition 'tw-2040' is in use (first: pre-check) and can")
+
+
+def test_load_and_replace_reasons_are_messages_with_codes(edition):
+    """The audit history says in the reader's language why the system wrote an edition or a table."""
+    from django.utils import translation
+
+    from lims.models import AuditEntry
+
+    call_command("load_standard", write_edition(edition, 90), "--replace")
+    entries = AuditEntry.objects.filter(entity="standard_edition").order_by("id")
+    replaced = entries.get(action="delete")
+    assert replaced.reason_code == "reason_edition_replaced"
+    assert replaced.reason == "replaced by a new file of the same code, not yet used in a judgement"
+    loaded = entries.filter(action="create").last()
+    assert (loaded.reason_code, loaded.reason) == ("reason_loaded_from", "loaded from e.yaml")
+    table = AuditEntry.objects.get(entity="jurisdiction_limit", action="replace")
+    assert (table.reason_code, table.reason) == ("reason_loaded_from", "loaded from heavy_metal_limits_1999.csv")
+    with translation.override("zh-hant"):
+        assert replaced.reason_shown == "已由同代碼的新檔案取代（尚未用於判定）"
+        assert loaded.reason_shown == "由 e.yaml 載入"
+        assert table.reason_shown == "由 heavy_metal_limits_1999.csv 載入"

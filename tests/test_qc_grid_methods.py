@@ -356,3 +356,44 @@ def test_odd_cells_are_field_errors_not_crashes(client_for, three):
         f"/api/v1/worksheets/{ws['id']}/preview/", {"entries": {"1": {"cells": {"a.0": "1", TN: [1]}}}}, format="json"
     ).json()
     assert "values.a.0" in body["1"]["errors"] and "values.total_nitrogen_pct.value" in body["1"]["errors"]
+
+
+def test_instrument_file_row_reasons_are_messages_with_codes(client_for, users, three):
+    """Issue 14: each row's reason carries a stable code (the rule's own for a position's result) and reads in the
+    reader's language."""
+    from django.utils import translation
+
+    from maturity.importing import ImportRejected
+    from qc import services
+    from qc.models import Worksheet
+
+    ws = make_ws(client_for("technician"), "total_nitrogen_kjeldahl", three[:1])
+    worksheet = Worksheet.objects.get(pk=ws["id"])
+    header = "sample_code,sample_mass_g,acid_normality,titrant_ml,blank_ml"
+    lines = [header, f"{three[0].code},0.5,0.1,7.35,", f"WS-{ws['id']}-2,,,0.15,"]
+
+    def reasons(text):
+        with pytest.raises(ImportRejected) as e:
+            services.worksheet_import(
+                actor=users["technician"], worksheet=worksheet, filename="run.csv", content=text.encode()
+            )
+        return [(err["row"], err["column"], err["reason"]) for err in e.value.errors]
+
+    bad = lines + [f"{three[0].code},0.5,0.1,7.4,", f"WS-{ws['id']}-9,0.5,0.1,7.4,"]
+    (twice_row, twice_col, twice), (nine_row, _col, nine) = reasons("\n".join(bad))
+    assert (twice_row, twice_col, twice.code, twice.params["row"]) == (4, "sample_code", "position_given_twice", 2)
+    assert (nine_row, nine.code, nine.params["label"]) == (5, "not_a_position", f"WS-{ws['id']}-9")
+    assert nine.english() == f"WS-{ws['id']}-9 is not a position of worksheet WS-{ws['id']}"
+    (missing,) = reasons("\n".join(lines))
+    assert (
+        missing[2].code == "position_results_required"
+        and missing[2].english() == f"WS-{ws['id']}-3: Enter this position's results."
+    )
+    wrong = reasons(
+        "\n".join(lines[:1] + [f"{three[0].code},0,0.1,7.35,"] + lines[2:] + [f"WS-{ws['id']}-3,0.5,0.1,7.45,"])
+    )
+    assert [(row, column, reason.code) for row, column, reason in wrong] == [(2, "sample_mass_g", "min_value")]
+    with translation.override("zh-hant"):
+        assert str(nine) == f"WS-{ws['id']}-9 不是工作單 WS-{ws['id']} 的位置"
+        assert str(twice) == f"{three[0].code} 重複出現（第 2 列）"
+        assert str(missing[2]).startswith(f"WS-{ws['id']}-3：") and "Enter" not in str(missing[2])

@@ -137,3 +137,81 @@ def test_every_message_template_is_marked_for_extraction():
             ):
                 bare.append(f"{path.relative_to(ROOT)}:{node.lineno}")
     assert not bare, "Message templates not wrapped in gettext_noop: " + ", ".join(bare)
+
+
+# --------------------------------------------------------------------------- templates: no English left unmarked
+
+# Technical tokens a page shows as they are in every language (units, symbols, abbreviations of the methods)
+TECHNICAL_WORDS = {"SHA", "kg", "ha", "yr", "mm", "Rw", "Cref", "WS", "LOD", "LOQ"}
+# The plain error pages are bilingual by design: no template language, so they render when anything else is broken
+BILINGUAL_PAGES = {"templates/400.html", "templates/500.html"}
+VISIBLE_ATTRIBUTES = {"title", "placeholder", "alt", "aria-label"}
+WORD = re.compile(r"[A-Za-z]{2,}")
+
+
+def unmarked_texts(source):
+    """The text a reader sees (text between tags, visible attributes, a button's value) outside {% translate %} /
+    {% blocktranslate %}, {% comment %}, variables, <script> and <style>, that has an English word in it."""
+    from html.parser import HTMLParser
+
+    from django.template.base import Lexer, TokenType
+
+    chunks, inside = [], 0
+    for token in Lexer(source).tokenize():
+        name = token.contents.split()[0] if token.token_type == TokenType.BLOCK and token.contents else ""
+        if name in ("blocktranslate", "blocktrans", "comment"):
+            inside += 1
+        elif name in ("endblocktranslate", "endblocktrans", "endcomment"):
+            inside -= 1
+        chunks.append(token.contents if token.token_type == TokenType.TEXT and not inside else "\0")
+
+    class Visible(HTMLParser):
+        def __init__(self):
+            super().__init__(convert_charrefs=True)
+            self.texts, self.hidden = [], 0
+
+        def handle_starttag(self, tag, attrs):
+            self.hidden += tag in ("script", "style")
+            button = tag == "input" and dict(attrs).get("type") in ("submit", "button", "reset")  # shows its value
+            for key, value in attrs:
+                if value and (key in VISIBLE_ATTRIBUTES or (key == "value" and button)):
+                    self.texts.append(value)
+
+        def handle_endtag(self, tag):
+            self.hidden -= tag in ("script", "style") and self.hidden > 0
+
+        def handle_data(self, data):
+            if not self.hidden:
+                self.texts.append(data)
+
+    parser = Visible()
+    parser.feed("".join(chunks))
+    parser.close()
+    found = []
+    for text in parser.texts:
+        for piece in text.split("\0"):
+            piece = " ".join(piece.split())
+            if set(WORD.findall(piece)) - TECHNICAL_WORDS:
+                found.append(piece)
+    return found
+
+
+def test_the_template_check_finds_unmarked_english():
+    """The check below works: it reports text, a title and a button left in English, and nothing marked."""
+    source = (
+        '{% load i18n %}<p>{% translate "Saved" %} {{ n }} kg</p><p title="Open it">Load the file</p>'
+        "{% blocktranslate %}Hello {{ name }}{% endblocktranslate %}{% comment %}a note{% endcomment %}"
+        '<script>let x = "code";</script><input type="submit" value="Send"><input type="text" value="keep">'
+        '<button type="submit" name="then" value="next">{% translate "Save" %}</button>'
+    )
+    assert unmarked_texts(source) == ["Open it", "Load the file", "Send"]
+
+
+def test_every_english_text_in_the_templates_is_marked_for_translation():
+    problems = []
+    for path in _files(".html"):
+        where = str(path.relative_to(ROOT))
+        if where in BILINGUAL_PAGES:
+            continue
+        problems += [f"{where}: {text!r}" for text in unmarked_texts(path.read_text(encoding="utf-8"))]
+    assert not problems, "English not marked for translation:\n" + "\n".join(problems)
