@@ -3,11 +3,14 @@
 import json
 import math
 from fractions import Fraction
+from pathlib import Path
 
 import pytest
+from babel.messages.pofile import read_po
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
+from lims.messages import Message, Named
 from maturity.calculations import (
     FLAG_MESSAGES,
     METHODS,
@@ -16,10 +19,11 @@ from maturity.calculations import (
     LabPolicy,
     compute,
     derive,
+    parameter,
 )
 from maturity.errors import InputError
 from maturity.measurements import Measurement
-from maturity.parameters import METALS, PARAMETERS
+from maturity.parameters import DERIVED, METALS, PARAMETERS
 
 REL = 1e-6
 
@@ -866,3 +870,112 @@ def test_results_are_measurements():
     )
     assert isinstance(out.results["total_nitrogen_pct"], Measurement)
     assert math.isfinite(out.results["total_nitrogen_pct"].value)
+
+
+# --------------------------------------------------------------------------- codes, params and catalogue (issue #20)
+
+ZH_PO = Path(__file__).resolve().parents[2] / "locale" / "zh_Hant" / "LC_MESSAGES" / "django.po"
+
+
+def codes(errors):
+    """field path -> the codes of its messages (what the API's "code" carries)."""
+    return {path: [m.code for m in messages] for path, messages in errors.items()}
+
+
+def translated(message):
+    """The message's template is a msgid of the zh-Hant catalogue with a translation: a reader sees it in Chinese."""
+    with ZH_PO.open("rb") as f:
+        catalogue = read_po(f)
+    entry = catalogue.get(message.template)
+    return entry is not None and bool(entry.string)
+
+
+def test_kjeldahl_total_nitrogen_of_exactly_100_pct_is_accepted():
+    # §4.3: (10 − 0) mL × 1 N × 14.007 / (0.14007 g × 1000) × 100 = 100 %, the largest possible content
+    out = compute(
+        "total_nitrogen_kjeldahl", {"sample_mass_g": 0.14007, "acid_normality": 1, "titrant_ml": 10, "blank_ml": 0}
+    )
+    assert out.results["total_nitrogen_pct"].value == pytest.approx(100.0, rel=1e-12)
+    assert out.flags == []
+
+
+def test_kjeldahl_total_nitrogen_above_100_pct_is_refused_on_the_titrant():
+    data = {"sample_mass_g": 0.14007, "acid_normality": 1, "titrant_ml": 10.05, "blank_ml": 0}  # 100.5 %
+    errors = errors_of("total_nitrogen_kjeldahl", data)
+    assert codes(errors) == {"titrant_ml": ["content_over_100"]}
+    (message,) = errors["titrant_ml"]
+    assert message.params == {"value": "100.5"}
+    assert translated(message)
+    assert "100.5" in message.english()
+
+
+def test_kjeldahl_titrant_not_above_blank_is_a_min_value_against_the_blank():
+    errors = errors_of(
+        "total_nitrogen_kjeldahl", {"sample_mass_g": 1, "acid_normality": 0.1, "titrant_ml": 0.5, "blank_ml": 0.5}
+    )
+    assert codes(errors) == {"titrant_ml": ["min_value"]}
+    (message,) = errors["titrant_ml"]
+    assert message.params["limit"] == "0.5" and message.params["field"].code == "blank_ml"
+
+
+def test_a_mass_above_another_is_a_max_value_naming_that_field():
+    errors = errors_of("moisture", {"wet_mass_g": 10, "dry_mass_g": 10.5})
+    assert codes(errors) == {"dry_mass_g": ["max_value"]}
+    (message,) = errors["dry_mass_g"]
+    assert message.params["limit"] == "10" and message.params["field"].code == "wet_mass_g"
+    assert translated(message)
+
+
+def test_a_total_carbon_below_the_organic_carbon_is_a_min_value_naming_it():
+    errors = errors_of("organic_carbon_combustion", {"organic_carbon_pct": 30, "total_carbon_pct": 29})
+    assert codes(errors) == {"total_carbon_pct": ["min_value"]}
+    (message,) = errors["total_carbon_pct"]
+    assert message.params["limit"] == "30" and message.params["field"].code == "organic_carbon_pct"
+    assert translated(message)
+
+
+def test_reducing_sugar_carbon_from_the_sample_codes():
+    errors = errors_of("reducing_sugar", {"reducing_sugar_pct": 6.3}, context={})
+    assert codes(errors) == {"total_carbon_pct": ["carbon_result_required"]}
+    errors = errors_of("reducing_sugar", {"reducing_sugar_pct": 6.3}, context={"total_carbon_pct": -1.0})
+    assert codes(errors) == {"total_carbon_pct": ["min_value"]}
+    (message,) = errors["total_carbon_pct"]
+    assert message.params["value"] == "-1" and message.params["parameter"].code == "total_carbon_pct"
+    errors = errors_of("reducing_sugar", {"reducing_sugar_pct": 6.3}, context={"organic_carbon_pct": 0.0})
+    assert errors["total_carbon_pct"][0].params["parameter"].code == "organic_carbon_pct"
+
+
+def test_parameter_names_a_parameter_in_chinese_and_by_its_code():
+    for key, table in (("total_carbon_pct", PARAMETERS), ("organic_carbon_pct", PARAMETERS), ("npk_sum_pct", DERIVED)):
+        named = parameter(key)
+        assert isinstance(named, Named)
+        assert named.code == key and named.params == {"name": table[key].name_zh}
+    assert parameter("no_such_parameter") == "no_such_parameter"
+    assert not isinstance(parameter("no_such_parameter"), Message)
+
+
+def test_observation_error_codes():
+    assert codes(errors_of("observation", {"observations": {}})) == {"observations": ["required"]}
+    errors = errors_of("observation", {"observations": {"smell": "earthy"}})
+    assert codes(errors) == {"observations.smell": ["unknown_observation"]}
+    assert errors["observations.smell"][0].params["choices"] == tuple(OBSERVATIONS)
+    errors = errors_of("observation", {"observations": {"manure_odour": "no", "note": 5, "colour": "black_brown"}})
+    assert codes(errors) == {"observations.manure_odour": ["not_a_boolean"], "observations.note": ["not_text"]}
+
+
+def test_derive_error_codes():
+    with pytest.raises(InputError) as exc:
+        derive({"organic_carbon_pct": 30.0, "total_nitrogen_pct": 0.0})
+    assert codes(exc.value.errors) == {"total_nitrogen_pct": ["not_positive"]}
+    with pytest.raises(InputError) as exc:
+        derive({"reducing_sugar_pct": 6.3, "total_carbon_pct": 0.0})
+    assert codes(exc.value.errors) == {"total_carbon_pct": ["not_positive"]}
+    with pytest.raises(InputError) as exc:
+        derive({"reducing_sugar_pct": 6.3, "organic_carbon_pct": 0.0}, measured_om=True)
+    assert codes(exc.value.errors) == {"organic_carbon_pct": ["not_positive"]}
+
+
+def test_derive_nh4_no3_ratio_below_one_mg_per_kg_of_nitrate():
+    # §12: the ratio is defined for any NO₃-N > 0, including a fraction of a mg/kg
+    derived, flags = derive({"nh4_n_mg_kg": 0.2, "no3_n_mg_kg": 0.5})
+    assert derived == {"nh4_no3_ratio": pytest.approx(0.4)} and flags == []
