@@ -979,3 +979,34 @@ def test_derive_nh4_no3_ratio_below_one_mg_per_kg_of_nitrate():
     # §12: the ratio is defined for any NO₃-N > 0, including a fraction of a mg/kg
     derived, flags = derive({"nh4_n_mg_kg": 0.2, "no3_n_mg_kg": 0.5})
     assert derived == {"nh4_no3_ratio": pytest.approx(0.4)} and flags == []
+
+
+def test_direct_refusals_carry_their_codes():
+    errs = errors_of(
+        "direct",
+        {
+            "values": {
+                "pb": {"value": 1, "unit": "ppb"},
+                "ph": {"value": 7, "basis": "dry"},
+                "cd": {"value": 1, "qualifier": ">"},
+            }
+        },
+    )
+    assert codes(errs) == {
+        "values.pb.unit": ["unit_not_accepted"],
+        "values.ph.basis": ["basis_not_accepted"],
+        "values.cd.qualifier": ["qualifier_not_accepted"],
+    }
+    assert errs["values.pb.unit"][0].params["parameter"].code == "pb"
+    assert errs["values.ph.basis"][0].params["parameter"].code == "ph"
+
+
+def test_direct_solvita_colour_numbers_are_whole_numbers_in_their_ranges():
+    # §12: Solvita CO₂ colour 1–8, NH₃ colour 1–5, whole numbers, entered directly as in the assay
+    out = compute("direct", {"values": {"solvita_co2": {"value": 1}, "solvita_nh3": {"value": 5}}})
+    co2, nh3 = out.results["solvita_co2"].value, out.results["solvita_nh3"].value
+    assert (co2, nh3) == (1, 5)
+    errs = errors_of("direct", {"values": {"solvita_co2": {"value": 0}, "solvita_nh3": {"value": 6}}})
+    assert codes(errs) == {"values.solvita_co2.value": ["min_value"], "values.solvita_nh3.value": ["max_value"]}
+    errs = errors_of("direct", {"values": {"solvita_co2": {"value": 6.5}, "solvita_nh3": {"value": 4.5}}})
+    assert codes(errs) == {"values.solvita_co2.value": ["not_integer"], "values.solvita_nh3.value": ["not_integer"]}
