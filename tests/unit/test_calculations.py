@@ -2,6 +2,7 @@
 
 import json
 import math
+from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
 
@@ -1010,3 +1011,116 @@ def test_direct_solvita_colour_numbers_are_whole_numbers_in_their_ranges():
     assert codes(errs) == {"values.solvita_co2.value": ["min_value"], "values.solvita_nh3.value": ["max_value"]}
     errs = errors_of("direct", {"values": {"solvita_co2": {"value": 6.5}, "solvita_nh3": {"value": 4.5}}})
     assert codes(errs) == {"values.solvita_co2.value": ["not_integer"], "values.solvita_nh3.value": ["not_integer"]}
+
+
+WET_OX = {"sample_mass_g": 0.5, "ferrous_normality": 0.5, "titrant_ml": 10.0}
+TWO_DISHES = dishes((25, 24, 20.0), (25, 23, 21.0))
+
+
+@pytest.mark.parametrize(
+    "method,data,expected",
+    [
+        # the reader: unknown field, required, integer, limits
+        ("moisture", {"wet_mass_g": 10, "dry_mass_g": 5, "tare_g": 1}, {"tare_g": ["unknown_field"]}),
+        ("moisture", {"wet_mass_g": 10}, {"dry_mass_g": ["required"]}),
+        ("moisture", {"wet_mass_g": 10, "dry_mass_g": " "}, {"dry_mass_g": ["required"]}),
+        ("moisture", {"wet_mass_g": 0, "dry_mass_g": 0}, {"wet_mass_g": ["min_value"], "dry_mass_g": ["min_value"]}),
+        ("solvita", {"co2_colour": 2.5}, {"co2_colour": ["not_integer"]}),
+        ("solvita", {"co2_colour": 0, "nh3_colour": 6}, {"co2_colour": ["min_value"], "nh3_colour": ["max_value"]}),
+        # numbers that are not numbers
+        (
+            "moisture",
+            {"wet_mass_g": True, "dry_mass_g": "five"},
+            {"wet_mass_g": ["not_a_number"], "dry_mass_g": ["not_a_number"]},
+        ),
+        (
+            "moisture",
+            {"wet_mass_g": [10], "dry_mass_g": "inf"},
+            {"wet_mass_g": ["not_a_number"], "dry_mass_g": ["not_finite"]},
+        ),
+        (
+            "moisture",
+            {"wet_mass_g": 10**400, "dry_mass_g": float("nan")},
+            {"wet_mass_g": ["not_finite"], "dry_mass_g": ["not_finite"]},
+        ),
+        (
+            "moisture",
+            {"wet_mass_g": Decimal("Infinity"), "dry_mass_g": Decimal("NaN")},
+            {"wet_mass_g": ["not_finite"], "dry_mass_g": ["not_finite"]},
+        ),
+        # choices
+        ("chromatogram", {"protocol": "tari", "edge": "smooth"}, {"protocol": ["invalid_choice"]}),
+        ("chromatogram", {"protocol": "livestock_naoh"}, {"edge": ["required"]}),
+        # objects
+        ("moisture", [10, 5], {"non_field_errors": ["not_an_object"]}),
+        ("observation", {}, {"observations": ["required"]}),
+        ("observation", {"observations": ["colour"]}, {"observations": ["not_an_object"]}),
+        ("direct", {"values": {}}, {"values": ["required"]}),
+        (
+            "direct",
+            {"values": {"gold": {"value": 1}, "ec_ds_m": 3.2}},
+            {"values.gold": ["unknown_parameter"], "values.ec_ds_m": ["not_an_object"]},
+        ),
+        # §4.2 wet oxidation
+        ("organic_carbon_wet_oxidation", {**WET_OX, "blank_ml": 10.0}, {"blank_ml": ["blank_not_above_titrant"]}),
+        ("organic_carbon_wet_oxidation", {**WET_OX, "titrant_ml": 40.0}, {"titrant_ml": ["no_dichromate_reduced"]}),
+        ("organic_carbon_wet_oxidation", {**WET_OX, "sample_mass_g": 0.001}, {"titrant_ml": ["content_over_100"]}),
+        # §4.5 dishes
+        ("germination", {"protocol": "tari_cabbage", "control": TWO_DISHES}, {"sample": ["required"]}),
+        ("germination", {"protocol": "tari_cabbage", "control": TWO_DISHES, "sample": []}, {"sample": ["required"]}),
+        (
+            "germination",
+            {"protocol": "tari_cabbage", "control": TWO_DISHES, "sample": {"sown": 25}},
+            {"sample": ["not_a_list"]},
+        ),
+        (
+            "germination",
+            {"protocol": "tari_cabbage", "control": TWO_DISHES, "sample": [5]},
+            {"sample.0": ["not_an_object"]},
+        ),
+        (
+            "germination",
+            {"protocol": "tari_cabbage", "control": TWO_DISHES, "sample": dishes((25, 26, 20.0))},
+            {"sample.0.germinated": ["max_value"]},
+        ),
+    ],
+)
+def test_every_refusal_carries_its_code(method, data, expected):
+    errors = errors_of(method, data)
+    assert codes(errors) == expected
+    for messages in errors.values():
+        for message in messages:
+            assert translated(message), message.template
+
+
+def test_refusal_params():
+    errors = errors_of("moisture", {"wet_mass_g": 0, "dry_mass_g": -1, "scale": 2})
+    assert errors["wet_mass_g"][0].params == {"limit": "0"} and errors["dry_mass_g"][0].params == {"limit": "0"}
+    assert errors_of("solvita", {"co2_colour": 0})["co2_colour"][0].params == {"limit": "1"}
+    assert errors_of("solvita", {"co2_colour": 9})["co2_colour"][0].params == {"limit": "8"}
+    assert errors_of("moisture", {"wet_mass_g": "ten", "dry_mass_g": 1})["wet_mass_g"][0].params == {"value": "'ten'"}
+    assert errors_of("moisture", {"wet_mass_g": [10], "dry_mass_g": 1})["wet_mass_g"][0].params == {"value": "list"}
+    (message,) = errors_of("chromatogram", {"protocol": "tari", "edge": "smooth"})["protocol"]
+    assert message.params["value"] == "'tari'" and message.params["choices"] == ("tari_agno3", "livestock_naoh")
+    assert message.params["field"].code == "protocol"
+    (message,) = errors_of("chromatogram", {"protocol": "livestock_naoh", "edge": "wavy"})["edge"]
+    assert message.code == "invalid_choice" and message.params["value"] == "'wavy'"
+    assert message.params["choices"] == ("smooth", "serrated") and message.params["field"].code == "edge"
+    errors = errors_of("organic_carbon_wet_oxidation", {**WET_OX, "blank_ml": 10.0})
+    assert errors["blank_ml"][0].params["limit"] == "10" and errors["blank_ml"][0].params["field"].code == "titrant_ml"
+    errors = errors_of("organic_carbon_wet_oxidation", {**WET_OX, "titrant_ml": 40.0})
+    assert errors["titrant_ml"][0].params == {"used": "20", "added": "20"}
+    errors = errors_of(
+        "germination", {"protocol": "tari_cabbage", "control": TWO_DISHES, "sample": dishes((25, 26, 20.0))}
+    )
+    assert errors["sample.0.germinated"][0].params["limit"] == 25
+    assert errors["sample.0.germinated"][0].params["field"].code == "sown"
+
+
+def test_unknown_method_code():
+    with pytest.raises(InputError) as exc:
+        compute("compost_tea", {})
+    ((message,),) = exc.value.errors.values()
+    assert list(exc.value.errors) == ["method"]
+    assert message.code == "unknown_method" and message.params == {"method": "'compost_tea'", "choices": METHODS}
+    assert translated(message)
