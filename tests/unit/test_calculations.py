@@ -1013,7 +1013,7 @@ def test_direct_solvita_colour_numbers_are_whole_numbers_in_their_ranges():
     assert codes(errs) == {"values.solvita_co2.value": ["not_integer"], "values.solvita_nh3.value": ["not_integer"]}
 
 
-WET_OX = {"sample_mass_g": 0.5, "ferrous_normality": 0.5, "titrant_ml": 10.0}
+WET_OX_NO_BLANK = {"sample_mass_g": 0.5, "ferrous_normality": 0.5, "titrant_ml": 10.0}
 TWO_DISHES = dishes((25, 24, 20.0), (25, 23, 21.0))
 
 
@@ -1062,9 +1062,21 @@ TWO_DISHES = dishes((25, 24, 20.0), (25, 23, 21.0))
             {"values.gold": ["unknown_parameter"], "values.ec_ds_m": ["not_an_object"]},
         ),
         # §4.2 wet oxidation
-        ("organic_carbon_wet_oxidation", {**WET_OX, "blank_ml": 10.0}, {"blank_ml": ["blank_not_above_titrant"]}),
-        ("organic_carbon_wet_oxidation", {**WET_OX, "titrant_ml": 40.0}, {"titrant_ml": ["no_dichromate_reduced"]}),
-        ("organic_carbon_wet_oxidation", {**WET_OX, "sample_mass_g": 0.001}, {"titrant_ml": ["content_over_100"]}),
+        (
+            "organic_carbon_wet_oxidation",
+            {**WET_OX_NO_BLANK, "blank_ml": 10.0},
+            {"blank_ml": ["blank_not_above_titrant"]},
+        ),
+        (
+            "organic_carbon_wet_oxidation",
+            {**WET_OX_NO_BLANK, "titrant_ml": 40.0},
+            {"titrant_ml": ["no_dichromate_reduced"]},
+        ),
+        (
+            "organic_carbon_wet_oxidation",
+            {**WET_OX_NO_BLANK, "sample_mass_g": 0.001},
+            {"titrant_ml": ["content_over_100"]},
+        ),
         # §4.5 dishes
         ("germination", {"protocol": "tari_cabbage", "control": TWO_DISHES}, {"sample": ["required"]}),
         ("germination", {"protocol": "tari_cabbage", "control": TWO_DISHES, "sample": []}, {"sample": ["required"]}),
@@ -1106,9 +1118,9 @@ def test_refusal_params():
     (message,) = errors_of("chromatogram", {"protocol": "livestock_naoh", "edge": "wavy"})["edge"]
     assert message.code == "invalid_choice" and message.params["value"] == "'wavy'"
     assert message.params["choices"] == ("smooth", "serrated") and message.params["field"].code == "edge"
-    errors = errors_of("organic_carbon_wet_oxidation", {**WET_OX, "blank_ml": 10.0})
+    errors = errors_of("organic_carbon_wet_oxidation", {**WET_OX_NO_BLANK, "blank_ml": 10.0})
     assert errors["blank_ml"][0].params["limit"] == "10" and errors["blank_ml"][0].params["field"].code == "titrant_ml"
-    errors = errors_of("organic_carbon_wet_oxidation", {**WET_OX, "titrant_ml": 40.0})
+    errors = errors_of("organic_carbon_wet_oxidation", {**WET_OX_NO_BLANK, "titrant_ml": 40.0})
     assert errors["titrant_ml"][0].params == {"used": "20", "added": "20"}
     errors = errors_of(
         "germination", {"protocol": "tari_cabbage", "control": TWO_DISHES, "sample": dishes((25, 26, 20.0))}
