@@ -1136,3 +1136,15 @@ def test_unknown_method_code():
     assert list(exc.value.errors) == ["method"]
     assert message.code == "unknown_method" and message.params == {"method": "'compost_tea'", "choices": METHODS}
     assert translated(message)
+
+
+def test_wet_oxidation_organic_carbon_of_exactly_100_pct_is_accepted_above_is_refused():
+    # §4.2 without blank: meq = 1 N × 20 mL − 0.5 N × 8 mL = 16; OC = 16 × 3 × f(1) / (0.048 g × 10) = 100 %
+    data = {"sample_mass_g": 0.048, "ferrous_normality": 0.5, "titrant_ml": 8, "correction_factor": 1}
+    out = compute("organic_carbon_wet_oxidation", data)
+    assert out.results["organic_carbon_pct"].value == pytest.approx(100.0, rel=1e-12)
+    errors = errors_of("organic_carbon_wet_oxidation", {**data, "sample_mass_g": 0.04776})  # 100.5 %
+    assert codes(errors) == {"titrant_ml": ["content_over_100"]}
+    (message,) = errors["titrant_ml"]
+    assert message.params == {"value": "100.5"}
+    assert translated(message)
