@@ -1148,3 +1148,12 @@ def test_wet_oxidation_organic_carbon_of_exactly_100_pct_is_accepted_above_is_re
     (message,) = errors["titrant_ml"]
     assert message.params == {"value": "100.5"}
     assert translated(message)
+
+
+def test_an_unknown_observation_code_names_no_field():
+    # the observation is the path itself: its message gives the value and the choices, no field
+    errors = errors_of("observation", {"observations": {"colour": "purple"}})
+    assert codes(errors) == {"observations.colour": ["invalid_choice"]}
+    (message,) = errors["observations.colour"]
+    assert message.params == {"value": "'purple'", "choices": OBSERVATIONS["colour"].choices}
+    assert translated(message)
