@@ -2,12 +2,16 @@
 
 import json
 import math
+from decimal import Decimal
 from fractions import Fraction
+from pathlib import Path
 
 import pytest
+from babel.messages.pofile import read_po
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
+from lims.messages import Message, Named
 from maturity.calculations import (
     FLAG_MESSAGES,
     METHODS,
@@ -16,10 +20,11 @@ from maturity.calculations import (
     LabPolicy,
     compute,
     derive,
+    parameter,
 )
 from maturity.errors import InputError
 from maturity.measurements import Measurement
-from maturity.parameters import METALS, PARAMETERS
+from maturity.parameters import DERIVED, METALS, PARAMETERS
 
 REL = 1e-6
 
@@ -866,3 +871,289 @@ def test_results_are_measurements():
     )
     assert isinstance(out.results["total_nitrogen_pct"], Measurement)
     assert math.isfinite(out.results["total_nitrogen_pct"].value)
+
+
+# --------------------------------------------------------------------------- codes, params and catalogue (issue #20)
+
+ZH_PO = Path(__file__).resolve().parents[2] / "locale" / "zh_Hant" / "LC_MESSAGES" / "django.po"
+
+
+def codes(errors):
+    """field path -> the codes of its messages (what the API's "code" carries)."""
+    return {path: [m.code for m in messages] for path, messages in errors.items()}
+
+
+def translated(message):
+    """The message's template is a msgid of the zh-Hant catalogue with a translation: a reader sees it in Chinese."""
+    with ZH_PO.open("rb") as f:
+        catalogue = read_po(f)
+    entry = catalogue.get(message.template)
+    return entry is not None and bool(entry.string)
+
+
+def test_kjeldahl_total_nitrogen_of_exactly_100_pct_is_accepted():
+    # §4.3: (10 − 0) mL × 1 N × 14.007 / (0.14007 g × 1000) × 100 = 100 %, the largest possible content
+    out = compute(
+        "total_nitrogen_kjeldahl", {"sample_mass_g": 0.14007, "acid_normality": 1, "titrant_ml": 10, "blank_ml": 0}
+    )
+    assert out.results["total_nitrogen_pct"].value == pytest.approx(100.0, rel=1e-12)
+    assert out.flags == []
+
+
+def test_kjeldahl_total_nitrogen_above_100_pct_is_refused_on_the_titrant():
+    data = {"sample_mass_g": 0.14007, "acid_normality": 1, "titrant_ml": 10.05, "blank_ml": 0}  # 100.5 %
+    errors = errors_of("total_nitrogen_kjeldahl", data)
+    assert codes(errors) == {"titrant_ml": ["content_over_100"]}
+    (message,) = errors["titrant_ml"]
+    assert message.params == {"value": "100.5"}
+    assert translated(message)
+    assert "100.5" in message.english()
+
+
+def test_kjeldahl_titrant_not_above_blank_is_a_min_value_against_the_blank():
+    errors = errors_of(
+        "total_nitrogen_kjeldahl", {"sample_mass_g": 1, "acid_normality": 0.1, "titrant_ml": 0.5, "blank_ml": 0.5}
+    )
+    assert codes(errors) == {"titrant_ml": ["min_value"]}
+    (message,) = errors["titrant_ml"]
+    assert message.params["limit"] == "0.5" and message.params["field"].code == "blank_ml"
+
+
+def test_a_mass_above_another_is_a_max_value_naming_that_field():
+    errors = errors_of("moisture", {"wet_mass_g": 10, "dry_mass_g": 10.5})
+    assert codes(errors) == {"dry_mass_g": ["max_value"]}
+    (message,) = errors["dry_mass_g"]
+    assert message.params["limit"] == "10" and message.params["field"].code == "wet_mass_g"
+    assert translated(message)
+
+
+def test_a_total_carbon_below_the_organic_carbon_is_a_min_value_naming_it():
+    errors = errors_of("organic_carbon_combustion", {"organic_carbon_pct": 30, "total_carbon_pct": 29})
+    assert codes(errors) == {"total_carbon_pct": ["min_value"]}
+    (message,) = errors["total_carbon_pct"]
+    assert message.params["limit"] == "30" and message.params["field"].code == "organic_carbon_pct"
+    assert translated(message)
+
+
+def test_reducing_sugar_carbon_from_the_sample_codes():
+    errors = errors_of("reducing_sugar", {"reducing_sugar_pct": 6.3}, context={})
+    assert codes(errors) == {"total_carbon_pct": ["carbon_result_required"]}
+    errors = errors_of("reducing_sugar", {"reducing_sugar_pct": 6.3}, context={"total_carbon_pct": -1.0})
+    assert codes(errors) == {"total_carbon_pct": ["min_value"]}
+    (message,) = errors["total_carbon_pct"]
+    assert message.params["value"] == "-1" and message.params["parameter"].code == "total_carbon_pct"
+    errors = errors_of("reducing_sugar", {"reducing_sugar_pct": 6.3}, context={"organic_carbon_pct": 0.0})
+    assert errors["total_carbon_pct"][0].params["parameter"].code == "organic_carbon_pct"
+
+
+def test_parameter_names_a_parameter_in_chinese_and_by_its_code():
+    for key, table in (("total_carbon_pct", PARAMETERS), ("organic_carbon_pct", PARAMETERS), ("npk_sum_pct", DERIVED)):
+        named = parameter(key)
+        assert isinstance(named, Named)
+        assert named.code == key and named.params == {"name": table[key].name_zh}
+    assert parameter("no_such_parameter") == "no_such_parameter"
+    assert not isinstance(parameter("no_such_parameter"), Message)
+
+
+def test_observation_error_codes():
+    assert codes(errors_of("observation", {"observations": {}})) == {"observations": ["required"]}
+    errors = errors_of("observation", {"observations": {"smell": "earthy"}})
+    assert codes(errors) == {"observations.smell": ["unknown_observation"]}
+    assert errors["observations.smell"][0].params["choices"] == tuple(OBSERVATIONS)
+    errors = errors_of("observation", {"observations": {"manure_odour": "no", "note": 5, "colour": "black_brown"}})
+    assert codes(errors) == {"observations.manure_odour": ["not_a_boolean"], "observations.note": ["not_text"]}
+
+
+def test_derive_error_codes():
+    with pytest.raises(InputError) as exc:
+        derive({"organic_carbon_pct": 30.0, "total_nitrogen_pct": 0.0})
+    assert codes(exc.value.errors) == {"total_nitrogen_pct": ["not_positive"]}
+    with pytest.raises(InputError) as exc:
+        derive({"reducing_sugar_pct": 6.3, "total_carbon_pct": 0.0})
+    assert codes(exc.value.errors) == {"total_carbon_pct": ["not_positive"]}
+    with pytest.raises(InputError) as exc:
+        derive({"reducing_sugar_pct": 6.3, "organic_carbon_pct": 0.0}, measured_om=True)
+    assert codes(exc.value.errors) == {"organic_carbon_pct": ["not_positive"]}
+
+
+def test_derive_nh4_no3_ratio_below_one_mg_per_kg_of_nitrate():
+    # §12: the ratio is defined for any NO₃-N > 0, including a fraction of a mg/kg
+    derived, flags = derive({"nh4_n_mg_kg": 0.2, "no3_n_mg_kg": 0.5})
+    assert derived == {"nh4_no3_ratio": pytest.approx(0.4)} and flags == []
+
+
+def test_direct_refusals_carry_their_codes():
+    errs = errors_of(
+        "direct",
+        {
+            "values": {
+                "pb": {"value": 1, "unit": "ppb"},
+                "ph": {"value": 7, "basis": "dry"},
+                "cd": {"value": 1, "qualifier": ">"},
+            }
+        },
+    )
+    assert codes(errs) == {
+        "values.pb.unit": ["unit_not_accepted"],
+        "values.ph.basis": ["basis_not_accepted"],
+        "values.cd.qualifier": ["qualifier_not_accepted"],
+    }
+    assert errs["values.pb.unit"][0].params["parameter"].code == "pb"
+    assert errs["values.ph.basis"][0].params["parameter"].code == "ph"
+
+
+def test_direct_solvita_colour_numbers_are_whole_numbers_in_their_ranges():
+    # §12: Solvita CO₂ colour 1–8, NH₃ colour 1–5, whole numbers, entered directly as in the assay
+    out = compute("direct", {"values": {"solvita_co2": {"value": 1}, "solvita_nh3": {"value": 5}}})
+    co2, nh3 = out.results["solvita_co2"].value, out.results["solvita_nh3"].value
+    assert (co2, nh3) == (1, 5)
+    errs = errors_of("direct", {"values": {"solvita_co2": {"value": 0}, "solvita_nh3": {"value": 6}}})
+    assert codes(errs) == {"values.solvita_co2.value": ["min_value"], "values.solvita_nh3.value": ["max_value"]}
+    errs = errors_of("direct", {"values": {"solvita_co2": {"value": 6.5}, "solvita_nh3": {"value": 4.5}}})
+    assert codes(errs) == {"values.solvita_co2.value": ["not_integer"], "values.solvita_nh3.value": ["not_integer"]}
+
+
+WET_OX_NO_BLANK = {"sample_mass_g": 0.5, "ferrous_normality": 0.5, "titrant_ml": 10.0}
+TWO_DISHES = dishes((25, 24, 20.0), (25, 23, 21.0))
+
+
+@pytest.mark.parametrize(
+    "method,data,expected",
+    [
+        # the reader: unknown field, required, integer, limits
+        ("moisture", {"wet_mass_g": 10, "dry_mass_g": 5, "tare_g": 1}, {"tare_g": ["unknown_field"]}),
+        ("moisture", {"wet_mass_g": 10}, {"dry_mass_g": ["required"]}),
+        ("moisture", {"wet_mass_g": 10, "dry_mass_g": " "}, {"dry_mass_g": ["required"]}),
+        ("moisture", {"wet_mass_g": 0, "dry_mass_g": 0}, {"wet_mass_g": ["min_value"], "dry_mass_g": ["min_value"]}),
+        ("solvita", {"co2_colour": 2.5}, {"co2_colour": ["not_integer"]}),
+        ("solvita", {"co2_colour": 0, "nh3_colour": 6}, {"co2_colour": ["min_value"], "nh3_colour": ["max_value"]}),
+        # numbers that are not numbers
+        (
+            "moisture",
+            {"wet_mass_g": True, "dry_mass_g": "five"},
+            {"wet_mass_g": ["not_a_number"], "dry_mass_g": ["not_a_number"]},
+        ),
+        (
+            "moisture",
+            {"wet_mass_g": [10], "dry_mass_g": "inf"},
+            {"wet_mass_g": ["not_a_number"], "dry_mass_g": ["not_finite"]},
+        ),
+        (
+            "moisture",
+            {"wet_mass_g": 10**400, "dry_mass_g": float("nan")},
+            {"wet_mass_g": ["not_finite"], "dry_mass_g": ["not_finite"]},
+        ),
+        (
+            "moisture",
+            {"wet_mass_g": Decimal("Infinity"), "dry_mass_g": Decimal("NaN")},
+            {"wet_mass_g": ["not_finite"], "dry_mass_g": ["not_finite"]},
+        ),
+        # choices
+        ("chromatogram", {"protocol": "tari", "edge": "smooth"}, {"protocol": ["invalid_choice"]}),
+        ("chromatogram", {"protocol": "livestock_naoh"}, {"edge": ["required"]}),
+        # objects
+        ("moisture", [10, 5], {"non_field_errors": ["not_an_object"]}),
+        ("observation", {}, {"observations": ["required"]}),
+        ("observation", {"observations": ["colour"]}, {"observations": ["not_an_object"]}),
+        ("direct", {"values": {}}, {"values": ["required"]}),
+        (
+            "direct",
+            {"values": {"gold": {"value": 1}, "ec_ds_m": 3.2}},
+            {"values.gold": ["unknown_parameter"], "values.ec_ds_m": ["not_an_object"]},
+        ),
+        # §4.2 wet oxidation
+        (
+            "organic_carbon_wet_oxidation",
+            {**WET_OX_NO_BLANK, "blank_ml": 10.0},
+            {"blank_ml": ["blank_not_above_titrant"]},
+        ),
+        (
+            "organic_carbon_wet_oxidation",
+            {**WET_OX_NO_BLANK, "titrant_ml": 40.0},
+            {"titrant_ml": ["no_dichromate_reduced"]},
+        ),
+        (
+            "organic_carbon_wet_oxidation",
+            {**WET_OX_NO_BLANK, "sample_mass_g": 0.001},
+            {"titrant_ml": ["content_over_100"]},
+        ),
+        # §4.5 dishes
+        ("germination", {"protocol": "tari_cabbage", "control": TWO_DISHES}, {"sample": ["required"]}),
+        ("germination", {"protocol": "tari_cabbage", "control": TWO_DISHES, "sample": []}, {"sample": ["required"]}),
+        (
+            "germination",
+            {"protocol": "tari_cabbage", "control": TWO_DISHES, "sample": {"sown": 25}},
+            {"sample": ["not_a_list"]},
+        ),
+        (
+            "germination",
+            {"protocol": "tari_cabbage", "control": TWO_DISHES, "sample": [5]},
+            {"sample.0": ["not_an_object"]},
+        ),
+        (
+            "germination",
+            {"protocol": "tari_cabbage", "control": TWO_DISHES, "sample": dishes((25, 26, 20.0))},
+            {"sample.0.germinated": ["max_value"]},
+        ),
+    ],
+)
+def test_every_refusal_carries_its_code(method, data, expected):
+    errors = errors_of(method, data)
+    assert codes(errors) == expected
+    for messages in errors.values():
+        for message in messages:
+            assert translated(message), message.template
+
+
+def test_refusal_params():
+    errors = errors_of("moisture", {"wet_mass_g": 0, "dry_mass_g": -1, "scale": 2})
+    assert errors["wet_mass_g"][0].params == {"limit": "0"} and errors["dry_mass_g"][0].params == {"limit": "0"}
+    assert errors_of("solvita", {"co2_colour": 0})["co2_colour"][0].params == {"limit": "1"}
+    assert errors_of("solvita", {"co2_colour": 9})["co2_colour"][0].params == {"limit": "8"}
+    assert errors_of("moisture", {"wet_mass_g": "ten", "dry_mass_g": 1})["wet_mass_g"][0].params == {"value": "'ten'"}
+    assert errors_of("moisture", {"wet_mass_g": [10], "dry_mass_g": 1})["wet_mass_g"][0].params == {"value": "list"}
+    (message,) = errors_of("chromatogram", {"protocol": "tari", "edge": "smooth"})["protocol"]
+    assert message.params["value"] == "'tari'" and message.params["choices"] == ("tari_agno3", "livestock_naoh")
+    assert message.params["field"].code == "protocol"
+    (message,) = errors_of("chromatogram", {"protocol": "livestock_naoh", "edge": "wavy"})["edge"]
+    assert message.code == "invalid_choice" and message.params["value"] == "'wavy'"
+    assert message.params["choices"] == ("smooth", "serrated") and message.params["field"].code == "edge"
+    errors = errors_of("organic_carbon_wet_oxidation", {**WET_OX_NO_BLANK, "blank_ml": 10.0})
+    assert errors["blank_ml"][0].params["limit"] == "10" and errors["blank_ml"][0].params["field"].code == "titrant_ml"
+    errors = errors_of("organic_carbon_wet_oxidation", {**WET_OX_NO_BLANK, "titrant_ml": 40.0})
+    assert errors["titrant_ml"][0].params == {"used": "20", "added": "20"}
+    errors = errors_of(
+        "germination", {"protocol": "tari_cabbage", "control": TWO_DISHES, "sample": dishes((25, 26, 20.0))}
+    )
+    assert errors["sample.0.germinated"][0].params["limit"] == 25
+    assert errors["sample.0.germinated"][0].params["field"].code == "sown"
+
+
+def test_unknown_method_code():
+    with pytest.raises(InputError) as exc:
+        compute("compost_tea", {})
+    ((message,),) = exc.value.errors.values()
+    assert list(exc.value.errors) == ["method"]
+    assert message.code == "unknown_method" and message.params == {"method": "'compost_tea'", "choices": METHODS}
+    assert translated(message)
+
+
+def test_wet_oxidation_organic_carbon_of_exactly_100_pct_is_accepted_above_is_refused():
+    # §4.2 without blank: meq = 1 N × 20 mL − 0.5 N × 8 mL = 16; OC = 16 × 3 × f(1) / (0.048 g × 10) = 100 %
+    data = {"sample_mass_g": 0.048, "ferrous_normality": 0.5, "titrant_ml": 8, "correction_factor": 1}
+    out = compute("organic_carbon_wet_oxidation", data)
+    assert out.results["organic_carbon_pct"].value == pytest.approx(100.0, rel=1e-12)
+    errors = errors_of("organic_carbon_wet_oxidation", {**data, "sample_mass_g": 0.04776})  # 100.5 %
+    assert codes(errors) == {"titrant_ml": ["content_over_100"]}
+    (message,) = errors["titrant_ml"]
+    assert message.params == {"value": "100.5"}
+    assert translated(message)
+
+
+def test_an_unknown_observation_code_names_no_field():
+    # the observation is the path itself: its message gives the value and the choices, no field
+    errors = errors_of("observation", {"observations": {"colour": "purple"}})
+    assert codes(errors) == {"observations.colour": ["invalid_choice"]}
+    (message,) = errors["observations.colour"]
+    assert message.params == {"value": "'purple'", "choices": OBSERVATIONS["colour"].choices}
+    assert translated(message)

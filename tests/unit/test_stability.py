@@ -175,3 +175,45 @@ def test_derive_gives_the_nh4_no3_ratio_from_current_results():
     assert derived == {"nh4_no3_ratio": pytest.approx(3.0)} and flags == []
     assert "nh4_no3_ratio" not in derive({"nh4_n_mg_kg": 120.0, "no3_n_mg_kg": 0.0})[0]
     assert "nh4_no3_ratio" not in derive({"nh4_n_mg_kg": 120.0})[0]
+
+
+# --------------------------------------------------------------------------- outcomes in full, codes (issue #20)
+
+
+def codes(errors):
+    return {path: [m.code for m in messages] for path, messages in errors.items()}
+
+
+def test_stability_outcomes_have_no_flags_and_their_details():
+    out = compute("co2_evolution", {"co2_c_mg": 30, "dry_mass_g": 10, "organic_matter_pct": 50, "days": 3})
+    assert out.flags == [] and out.valid
+    out = compute("solvita", {"co2_colour": 5})
+    assert out.flags == [] and out.details == {} and out.valid
+    out = compute("dewar", {"ambient_temperature_c": 20, "max_temperature_c": 35.5})
+    assert out.flags == [] and out.valid
+    assert out.details == {"ambient_temperature_c": 20.0, "max_temperature_c": 35.5}
+
+
+def test_solvita_without_a_colour_is_required_on_both():
+    assert codes(errors_of("solvita", {})) == {"co2_colour": ["required"], "nh3_colour": ["required"]}
+
+
+def test_dewar_temperature_limits_are_minus_20_to_100_on_both_readings():
+    # each reading is accepted from −20 to 100 °C, the limits included
+    assert value(compute("dewar", {"ambient_temperature_c": -20, "max_temperature_c": -20}), "dewar_rise_c") == 0.0
+    assert value(compute("dewar", {"ambient_temperature_c": 100, "max_temperature_c": 100}), "dewar_rise_c") == 0.0
+    # an ambient above 100 °C is refused on the ambient reading itself (not only as a peak below it)
+    errors = errors_of("dewar", {"ambient_temperature_c": 100.5, "max_temperature_c": 100})
+    assert codes(errors) == {"ambient_temperature_c": ["max_value"]}
+    assert errors["ambient_temperature_c"][0].params == {"limit": "100"}
+    # a peak below −20 °C is refused against −20, not against the ambient reading
+    errors = errors_of("dewar", {"ambient_temperature_c": -20, "max_temperature_c": -20.5})
+    assert codes(errors) == {"max_temperature_c": ["min_value"]}
+    assert errors["max_temperature_c"][0].params == {"limit": "-20"}
+
+
+def test_dewar_peak_below_ambient_names_the_ambient_reading():
+    errors = errors_of("dewar", {"ambient_temperature_c": 25, "max_temperature_c": 24.9})
+    assert codes(errors) == {"max_temperature_c": ["min_value"]}
+    (message,) = errors["max_temperature_c"]
+    assert message.params["limit"] == "25" and message.params["field"].code == "ambient_temperature_c"
