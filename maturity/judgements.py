@@ -465,7 +465,8 @@ def run_start(*, edition, decision_rule, actor=None, reason="", dispatch=True):
     that is already doing it). The Celery task is sent after commit; sending it again for a running run
     is harmless (each chunk locks the run and moves its cursor)."""
     if decision_rule not in DECISION_RULES:
-        raise InputError({"decision_rule": [f"Unknown decision rule '{decision_rule}'; use simple or guarded."]})
+        message = gettext_noop("Unknown decision rule '%(value)s'; use simple or guarded.")
+        raise InputError({"decision_rule": [Message("unknown_decision_rule", message, value=decision_rule)]})
     edition = StandardEdition.objects.select_for_update().get(pk=edition.pk)
     run = active_run(edition, decision_rule)
     if run is None:

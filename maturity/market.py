@@ -13,6 +13,7 @@ import pandas as pd
 from django.db.models import Count, F, FloatField, Max, Min, Q, Sum
 from django.db.models.functions import Cast, Floor, Least
 
+from lims.messages import Message, gettext_noop
 from lims.roles import Role
 
 from .errors import InputError
@@ -39,6 +40,11 @@ EXPORT_CHUNK = 2000
 
 def known_parameter(key):
     return key in PARAMETERS or key in DERIVED or key == DECLARATION
+
+
+def unknown_parameter(key):
+    """The message of a parameter key the filters do not know (the same rule as QC limits')."""
+    return Message("unknown_parameter", gettext_noop("Unknown parameter '%(parameter)s'."), parameter=key)
 
 
 def _parameter_q(key):
@@ -96,7 +102,7 @@ def judgements(user, edition, decision_rule, filters):
     for key, extra in (("failing", Q(status="fail")), ("has", Q(value__isnull=False))):
         if filters.get(key):
             if not known_parameter(filters[key]):
-                raise InputError({key: [f"Unknown parameter '{filters[key]}'."]})
+                raise InputError({key: [unknown_parameter(filters[key])]})
             qs = qs.filter(
                 pk__in=JudgementCheck.objects.filter(
                     _parameter_q(filters[key]), extra, edition=edition, decision_rule=decision_rule
@@ -105,7 +111,7 @@ def judgements(user, edition, decision_rule, filters):
     if filters.get("beyond"):
         key = filters["beyond"]
         if key not in PARAMETERS and key not in DERIVED:
-            raise InputError({"beyond": [f"Unknown parameter '{key}'."]})
+            raise InputError({"beyond": [unknown_parameter(key)]})
         beyond = JudgementCheck.objects.filter(edition=edition, decision_rule=decision_rule, parameter=key, beyond=True)
         if filters.get("category"):
             beyond = beyond.filter(category=filters["category"])
@@ -125,7 +131,9 @@ def judgements(user, edition, decision_rule, filters):
         )
     ordering = filters.get("ordering")
     if ordering and ordering not in ORDERINGS:
-        raise InputError({"ordering": [f"Unknown ordering '{ordering}'; use one of {', '.join(ORDERINGS)}."]})
+        message = gettext_noop("Unknown ordering '%(ordering)s'; use one of %(choices)s.")
+        error = Message("unknown_ordering", message, ordering=ordering, choices=tuple(ORDERINGS))
+        raise InputError({"ordering": [error]})
     return qs.order_by(*ORDERINGS.get(ordering, DEFAULT_ORDERING))
 
 

@@ -202,12 +202,17 @@ class MethodReference(models.Model):
     def clean(self):
         from django.core.exceptions import ValidationError
 
+        from lims.messages import Message, gettext_noop
+
         if self.decimals is not None and self.significant_figures is not None:
-            raise ValidationError({"significant_figures": "Give decimal places or significant figures, not both."})
+            message = gettext_noop("Give decimal places or significant figures, not both.")
+            raise ValidationError({"significant_figures": Message("precision_both_given", message)})
         if self.decimals is not None and self.decimals > 6:
-            raise ValidationError({"decimals": "At most 6 decimal places."})
+            message = gettext_noop("At most 6 decimal places.")
+            raise ValidationError({"decimals": Message("decimals_range", message)})
         if self.significant_figures is not None and not 1 <= self.significant_figures <= 8:
-            raise ValidationError({"significant_figures": "Between 1 and 8 significant figures."})
+            message = gettext_noop("Between 1 and 8 significant figures.")
+            raise ValidationError({"significant_figures": Message("significant_figures_range", message)})
 
     def as_dict(self):
         return {

@@ -140,19 +140,29 @@ def _check_rule_set(rule_set):
         )
 
 
+_UNKNOWN_PROTOCOL = gettext_noop("unknown protocol %(value)s; expected one of %(choices)s")
+_UNKNOWN_EDGE = gettext_noop("unknown edge code %(value)s; expected one of %(choices)s")
+_UNKNOWN_PROTOCOLS = gettext_noop("unknown protocol(s) %(value)s; expected one of %(choices)s")  # a frame's column
+_UNKNOWN_EDGES = gettext_noop("unknown edge code(s) %(value)s; expected one of %(choices)s")
+
+
+def _score_range():
+    return Message("chromatogram_score_range", gettext_noop("must be an integer from 0 to 3"))
+
+
 def _validate_input(inp: MaturityInput) -> None:
     problems = {}
     protocol = _value(inp.chromatogram_protocol)
     if protocol is not None and protocol not in CHROMATOGRAM_PROTOCOLS:
         problems["chromatogram_protocol"] = [
-            f"unknown protocol {protocol!r}; expected one of {', '.join(CHROMATOGRAM_PROTOCOLS)}"
+            Message("invalid_choice", _UNKNOWN_PROTOCOL, value=repr(protocol), choices=tuple(CHROMATOGRAM_PROTOCOLS))
         ]
     edge = _value(inp.chromatogram_edge)
     if edge is not None and edge not in _EDGES:
-        problems["chromatogram_edge"] = [f"unknown edge code {edge!r}; expected one of {', '.join(_EDGES)}"]
+        problems["chromatogram_edge"] = [Message("invalid_choice", _UNKNOWN_EDGE, value=repr(edge), choices=_EDGES)]
     score = _value(inp.chromatogram_score)
     if score is not None and (isinstance(score, bool) or score not in (0, 1, 2, 3)):
-        problems["chromatogram_score"] = ["must be an integer from 0 to 3"]
+        problems["chromatogram_score"] = [_score_range()]
     if problems:
         raise InputError(problems)
 
@@ -334,16 +344,21 @@ def _validate_frame(protocol: pd.Series, edge: pd.Series, score: np.ndarray) -> 
     bad = protocol.notna() & ~protocol.isin(CHROMATOGRAM_PROTOCOLS)
     if bad.any():
         problems["chromatogram_protocol"] = [
-            f"unknown protocol(s) {sorted(set(protocol[bad]))!r}; expected one of {', '.join(CHROMATOGRAM_PROTOCOLS)}"
+            Message(
+                "invalid_choice",
+                _UNKNOWN_PROTOCOLS,
+                value=repr(sorted(set(protocol[bad]))),
+                choices=tuple(CHROMATOGRAM_PROTOCOLS),
+            )
         ]
     bad = edge.notna() & ~edge.isin(_EDGES)
     if bad.any():
         problems["chromatogram_edge"] = [
-            f"unknown edge code(s) {sorted(set(edge[bad]))!r}; expected one of {', '.join(_EDGES)}"
+            Message("invalid_choice", _UNKNOWN_EDGES, value=repr(sorted(set(edge[bad]))), choices=_EDGES)
         ]
     known = ~np.isnan(score)
     if (known & ~np.isin(score, (0, 1, 2, 3))).any():
-        problems["chromatogram_score"] = ["must be an integer from 0 to 3"]
+        problems["chromatogram_score"] = [_score_range()]
     if problems:
         raise InputError(problems)
 

@@ -134,3 +134,86 @@ def test_drf_not_authenticated_and_not_found(users):
     zh, en, status = both(users["technician"], lambda c: c.get("/api/v1/no-such-address/"))
     assert status == 404 and zh["code"] == en["code"] == "not_found"
     assert chinese(zh["detail"]) and not chinese(en["detail"])
+
+
+# --------------------------------------------------------------------------- one converted message per app
+# (issue #14: each was an English literal; now a message with a code, in the request's language)
+
+
+def test_maturity_unknown_parameter_filter(users):
+    zh, en, status = both(users["regulator"], lambda c: c.get("/api/v1/regulator/samples/?failing=nope"))
+    assert status == 400
+    assert zh["code"] == en["code"] == "unknown_parameter" and zh["codes"] == {"failing": ["unknown_parameter"]}
+    assert en["failing"] == ["Unknown parameter 'nope'."]
+    assert zh["failing"] == ["未知的檢驗項目「nope」。"]
+
+
+def test_maturity_results_not_released_to_the_manufacturer(users, received):
+    zh, en, status = both(users["manufacturer"], lambda c: c.get(f"/api/v1/samples/{received.pk}/results/"))
+    assert status == 409
+    assert zh["code"] == en["code"] == "results_not_released"
+    assert en["detail"].startswith(f"Results of {received.code} are released to the manufacturer")
+    assert chinese(zh["detail"]) and received.code in zh["detail"] and zh["detail"] != en["detail"]
+
+
+def test_certificates_repeated_sample_in_a_batch(users, received):
+    body = {"samples": [received.pk, received.pk]}
+    zh, en, status = both(users["reviewer"], lambda c: c.post("/api/v1/certificates/batch/", body, format="json"))
+    assert status == 400
+    assert zh["code"] == en["code"] == "sample_repeated"
+    assert en["samples"] == ["Each sample may be named once in a batch."]
+    assert chinese(zh["samples"][0])
+
+
+def test_certificates_declared_component_not_guaranteed(users, product_a, received):
+    body = {"product": product_a.pk, "samples": [received.pk], "declared": {"cu": 5}}
+    zh, en, status = both(users["manufacturer"], lambda c: c.post("/api/v1/registrations/", body, format="json"))
+    assert status == 400
+    assert zh["codes"]["declared"] == en["codes"]["declared"] == ["not_guaranteed_component"]
+    assert en["declared"][0].startswith("not a guaranteed component: cu; allowed: ")
+    assert zh["declared"][0].startswith("非保證成分：cu；")
+
+
+def test_composting_batch_manufacturer_required(users):
+    body = {"name": "W-9", "method": "windrow", "started_on": "2026-02-01"}
+    zh, en, status = both(users["technician"], lambda c: c.post("/api/v1/composting/batches/", body, format="json"))
+    assert status == 400
+    assert zh["codes"] == en["codes"] == {"manufacturer": ["required"]}
+    assert en["manufacturer"] == ["This field is required."] and zh["manufacturer"] == ["此欄位為必填。"]
+
+
+def test_composting_batch_for_another_organisation(users, org_b):
+    body = {"name": "W-9", "method": "windrow", "started_on": "2026-02-01", "manufacturer": org_b.pk}
+    zh, en, status = both(users["manufacturer"], lambda c: c.post("/api/v1/composting/batches/", body, format="json"))
+    assert status == 403
+    assert zh["code"] == en["code"] == "own_organisation_only"
+    assert en["detail"] == "You may record batches only for your own organisation."
+    assert zh["detail"] == "您只能為自己公司登錄批次。"
+
+
+def test_web_certify_is_done_by_issuing_a_certificate(users, received):
+    body = {"action": "certify"}
+    zh, en, status = both(
+        users["reviewer"], lambda c: c.post(f"/api/v1/samples/{received.pk}/transitions/", body, format="json")
+    )
+    assert status == 409
+    assert zh["code"] == en["code"] == "certify_by_certificate"
+    assert en["detail"].startswith("A sample is certified by issuing its certificate")
+    assert chinese(zh["detail"])
+
+
+def test_reporting_digits_validation_in_the_admin_language():
+    """The lab admin's reporting digits (MethodReference.clean): a message with a code, in the active language."""
+    from django.core.exceptions import ValidationError
+    from django.utils import translation
+
+    from maturity.models import MethodReference
+
+    ref = MethodReference(method="moisture", decimals=2, significant_figures=3)
+    for lang, text in (("en", "Give decimal places or significant figures, not both."), ("zh-hant", "請填小數")):
+        with translation.override(lang):
+            with pytest.raises(ValidationError) as exc:
+                ref.clean()
+            (message,) = exc.value.error_dict["significant_figures"]
+            assert message.message.code == "precision_both_given"
+            assert exc.value.message_dict["significant_figures"][0].startswith(text)

@@ -1,7 +1,9 @@
 from rest_framework import serializers
+from rest_framework.relations import PrimaryKeyRelatedField
 
 from certificates.context import GUARANTEED
 from certificates.models import Document
+from lims.messages import Message, gettext_noop
 from lims.models import Product, Sample
 from maturity.rules import RULE_SETS
 
@@ -104,11 +106,13 @@ class BatchRequestSerializer(serializers.Serializer):
     def validate_samples(self, ids):
         """The samples, read in one query (not one per id); the same messages as a related field."""
         if len(set(ids)) != len(ids):
-            raise serializers.ValidationError("Each sample may be named once in a batch.")
+            message = gettext_noop("Each sample may be named once in a batch.")
+            raise serializers.ValidationError(Message("sample_repeated", message))
         found = Sample.objects.in_bulk(ids)
         for i in ids:
             if i not in found:
-                raise serializers.ValidationError(f'Invalid pk "{i}" - object does not exist.')
+                message = PrimaryKeyRelatedField.default_error_messages["does_not_exist"]  # DRF's own, translated
+                raise serializers.ValidationError(message.format(pk_value=i), code="does_not_exist")
         return [found[i] for i in ids]
 
 
@@ -144,8 +148,9 @@ class WasteDocumentSerializer(serializers.Serializer):
 
         unknown = [k for k in value if k not in EIGHT_METALS]
         if unknown:
+            message = gettext_noop("unknown metal '%(metal)s'; expected one of %(choices)s")
             raise serializers.ValidationError(
-                f"unknown metal(s) {', '.join(unknown)}; expected {', '.join(EIGHT_METALS)}"
+                Message("unknown_metal", message, metal=", ".join(unknown), choices=tuple(EIGHT_METALS))
             )
         return value
 
@@ -202,7 +207,8 @@ class RegistrationRequestSerializer(serializers.Serializer):
     def validate_declared(self, value):
         unknown = [k for k in value if k not in GUARANTEED]
         if unknown:
+            message = gettext_noop("not a guaranteed component: %(keys)s; allowed: %(choices)s")
             raise serializers.ValidationError(
-                f"not a guaranteed component: {', '.join(unknown)}; allowed: {', '.join(GUARANTEED)}"
+                Message("not_guaranteed_component", message, keys=tuple(unknown), choices=tuple(GUARANTEED))
             )
         return value

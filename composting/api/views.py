@@ -83,7 +83,8 @@ class BatchViewSet(
     def _owner_only(self, manufacturer):
         user = self.request.user
         if user.role == Role.MANUFACTURER and manufacturer.pk != user.manufacturer_id:
-            raise PermissionDenied("You may record batches only for your own organisation.")
+            message = gettext_noop("You may record batches only for your own organisation.")
+            raise PermissionDenied(Message("own_organisation_only", message))
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
@@ -91,7 +92,7 @@ class BatchViewSet(
         user = self.request.user
         if "manufacturer" not in data:
             if user.role != Role.MANUFACTURER:
-                raise ValidationError({"manufacturer": ["This field is required."]})
+                raise ValidationError({"manufacturer": [Message("required", gettext_noop("This field is required."))]})
             data["manufacturer"] = user.manufacturer
         self._owner_only(data["manufacturer"])
         serializer.instance = services.batch_create(actor=user, **data)
@@ -250,7 +251,8 @@ def mix_design(request):
     batch = None
     if "batch" in data:
         if request.user.role not in WRITERS:
-            raise PermissionDenied("Your role may not change batches.")
+            message = gettext_noop("Your role may not change batches.")
+            raise PermissionDenied(Message("role_may_not_change_batches", message))
         batch = selectors.batches_visible_to(request.user).filter(pk=data["batch"]).first()
         if batch is None:
             errors["batch"] = [Message("no_such_batch", gettext_noop("No such batch."))]

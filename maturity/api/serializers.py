@@ -1,5 +1,6 @@
 from rest_framework import serializers
 
+from lims.messages import Message, gettext_noop
 from maturity.calculations import FLAG_MESSAGES, METHODS
 from maturity.models import Assay
 from web.api.fields import CheckedJSONField
@@ -52,7 +53,8 @@ class AssayCreateSerializer(serializers.Serializer):
 
     def validate_data(self, value):
         if not isinstance(value, dict):
-            raise serializers.ValidationError("must be a JSON object with the raw data of the method")
+            message = gettext_noop("must be a JSON object with the raw data of the method")
+            raise serializers.ValidationError(Message("raw_data_not_object", message))
         return value
 
 

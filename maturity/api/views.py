@@ -11,7 +11,8 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
 from lims import selectors as lims_selectors
-from lims.lifecycle import RESULTS_RELEASED, TransitionError
+from lims.lifecycle import RESULTS_RELEASED, TransitionError, state_name
+from lims.messages import Message, gettext_noop
 from lims.roles import Role
 from maturity import assays as assay_services
 from maturity import selectors
@@ -37,9 +38,11 @@ def _sample(request, sample_id, results=False):
     manufacturer sees figures only once they are verified (409 before)."""
     sample = get_object_or_404(lims_selectors.samples_visible_to(request.user).select_related("product"), pk=sample_id)
     if results and request.user.role == Role.MANUFACTURER and sample.status not in RESULTS_RELEASED:
+        message = gettext_noop(
+            "Results of %(sample)s are released to the manufacturer once they are verified (the sample is '%(state)s')."
+        )
         raise TransitionError(
-            f"Results of {sample.code} are released to the manufacturer once they are verified "
-            f"(the sample is '{sample.status}')."
+            Message("results_not_released", message, sample=sample.code, state=state_name(sample.status))
         )
     return sample
 
@@ -361,10 +364,10 @@ class MarketFilterSerializer(serializers.Serializer):
     format = serializers.ChoiceField(choices=["csv", "xlsx"], required=False)
 
     def _parameter(self, value):
-        from maturity.market import known_parameter
+        from maturity.market import known_parameter, unknown_parameter
 
         if not known_parameter(value):
-            raise serializers.ValidationError(f"Unknown parameter '{value}'.")
+            raise serializers.ValidationError(unknown_parameter(value))
         return value
 
     def validate_failing(self, value):
@@ -374,17 +377,19 @@ class MarketFilterSerializer(serializers.Serializer):
         return self._parameter(value)
 
     def validate_beyond(self, value):
+        from maturity.market import unknown_parameter
         from maturity.parameters import DERIVED, PARAMETERS
 
         if value not in PARAMETERS and value not in DERIVED:
-            raise serializers.ValidationError(f"Unknown parameter '{value}'.")
+            raise serializers.ValidationError(unknown_parameter(value))
         return value
 
     def validate_ids(self, value):
         try:
             return [int(x) for x in value.split(",") if x.strip()]
         except ValueError:
-            raise serializers.ValidationError("must be comma-separated sample ids")
+            message = gettext_noop("must be comma-separated sample ids")
+            raise serializers.ValidationError(Message("sample_ids_list", message))
 
 
 def _market(request):

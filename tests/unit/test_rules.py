@@ -168,11 +168,14 @@ def test_unknown_rule_set():
 )
 def test_bad_chromatogram_input(field, value):
     inp = replace(MATURE, **{field: value})
+    code = "chromatogram_score_range" if field == "chromatogram_score" else "invalid_choice"
     with pytest.raises(InputError) as exc:
         judge_maturity("tari_1999", inp)
     assert list(exc.value.errors) == [field]
+    assert [m.code for m in exc.value.errors[field]] == [code]  # the API's code, the message translated
     with pytest.raises(InputError) as exc:
         judge_maturity_frame("tari_1999", pd.DataFrame([asdict(inp)]))
+    assert [m.code for m in exc.value.errors[field]] == [code]
     assert list(exc.value.errors) == [field]
 
 

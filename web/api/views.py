@@ -17,6 +17,7 @@ from rest_framework.throttling import AnonRateThrottle
 from lims import lockout, selectors, services
 from lims.health import worker_state
 from lims.lifecycle import TransitionError
+from lims.messages import Message, gettext_noop
 from lims.models import Manufacturer, Product, Sample, WorkerHeartbeat
 from lims.net import client_ip
 from lims.roles import LAB_STAFF, READ_ALL, Role
@@ -146,7 +147,8 @@ class ProductViewSet(
         data = dict(serializer.validated_data)
         data.pop("reason", None)
         if self.request.user.role == Role.MANUFACTURER and data["manufacturer"].pk != self.request.user.manufacturer_id:
-            raise PermissionDenied("You may register products only for your own organisation.")
+            message = gettext_noop("You may register products only for your own organisation.")
+            raise PermissionDenied(Message("own_organisation_only", message))
         serializer.instance = services.product_create(actor=self.request.user, **data)
 
     def perform_update(self, serializer):
@@ -157,7 +159,8 @@ class ProductViewSet(
             and "manufacturer" in data
             and data["manufacturer"].pk != self.request.user.manufacturer_id
         ):
-            raise PermissionDenied("You may not move a product to another organisation.")
+            message = gettext_noop("You may not move a product to another organisation.")
+            raise PermissionDenied(Message("own_organisation_only", message))
         serializer.instance = services.product_update(
             actor=self.request.user, product=serializer.instance, reason=reason, **data
         )
@@ -213,7 +216,8 @@ class SampleViewSet(
         body = TransitionRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         if body.validated_data["action"] == "certify":
-            raise TransitionError("A sample is certified by issuing its certificate (POST /api/v1/certificates/).")
+            message = gettext_noop("A sample is certified by issuing its certificate (POST /api/v1/certificates/).")
+            raise TransitionError(Message("certify_by_certificate", message))
         data = dict(body.validated_data)
         if data["action"] == "retest":
             from maturity.assays import sample_retest
