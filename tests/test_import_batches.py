@@ -71,6 +71,8 @@ def batch_of_two(settings):
 
 @pytest.mark.django_db
 def test_every_write_stays_within_a_batch_of_samples(users, product_a, make_sample, batch_of_two, monkeypatch):
+    from django.db import connection
+
     import lims.bulk
     from lims.models import AuditEntry, SampleTransition
     from maturity.models import Assay
@@ -91,7 +93,9 @@ def test_every_write_stays_within_a_batch_of_samples(users, product_a, make_samp
     by_model = {}
     for model, n in written:
         by_model[model] = by_model.get(model, 0) + n
-    assert by_model == {"SampleTransition": 2, "AuditEntry": 2 + 5, "Assay": 5}
+    # the transitions' audit entries, plus the assays' ones except on PostgreSQL (built there by one INSERT ... SELECT)
+    assay_audits = 0 if connection.vendor == "postgresql" else 5
+    assert by_model == {"SampleTransition": 2, "AuditEntry": 2 + assay_audits, "Assay": 5}
     assert Assay.objects.count() == 5 and SampleTransition.objects.filter(action="start_testing").count() == 5
     assert AuditEntry.objects.filter(entity="assay", action="create").count() == 5
 
