@@ -477,6 +477,13 @@ def _batch_size():
     return max(1, int(getattr(settings, "LIMS_IMPORT_BATCH_SAMPLES", IMPORT_BATCH)))
 
 
+def _batches(items):
+    """(index of its first item, the slice) of ``items`` a batch (``_batch_size()``) at a time."""
+    size = _batch_size()
+    for begin in range(0, len(items), size):
+        yield begin, items[begin : begin + size]
+
+
 def _ints(ids):
     """Python ints of a slice of ids (a numpy array or a list): what the database drivers take."""
     return ids.tolist() if isinstance(ids, np.ndarray) else list(ids)
@@ -516,9 +523,7 @@ def _import_samples(actor, codes):
     from lims.selectors import samples_visible_to
 
     found = _ImportSamples(len(codes))
-    size = _batch_size()
-    for start in range(0, len(codes), size):
-        part = codes[start : start + size]
+    for start, part in _batches(codes):
         position = {code: start + j for j, code in enumerate(part)}
         visible = samples_visible_to(actor).filter(code__in=part)
         for pk, code, status, maker in (
@@ -536,9 +541,8 @@ def _samples_needing_derivation(staged, sample_ids):
     moisture conversion and the QC figure hooks never make one smaller), so only a sample with such a 0,
     imported or among its stored assays, is checked in full (``sample_figures``, as single entry does)."""
     need = staged.samples_with_zero(DERIVATION_KEYS)
-    size = _batch_size()
-    for start in range(0, len(sample_ids), size):
-        part = _ints(sample_ids[start : start + size])
+    for start, part in _batches(sample_ids):
+        part = _ints(part)
         index = {pk: start + j for j, pk in enumerate(part)}
         for sample_id, results in (
             Assay.objects.filter(sample_id__in=part).exclude(status="invalidated").values_list("sample_id", "results")
@@ -664,8 +668,7 @@ def results_import(*, actor, filename, content, check_only=False, reimport=False
     assay_ids = _insert_assays(actor, filename, staged, sample_ids, policy_dict, now_text)
     phases.done("assays")
     pg = transaction.get_connection().vendor == "postgresql"
-    for begin in range(0, len(assay_ids), _batch_size()):
-        part = assay_ids[begin : begin + _batch_size()]
+    for begin, part in _batches(assay_ids):
         if pg:
             _audit_assays_in_sql(part)
         else:
@@ -705,9 +708,7 @@ def _start_testing(actor, codes, samples, start, now, now_text):
     reason, reason_message = audit.reason_columns(first_assay("direct"))
     status_change = RawJSON('{"status": ["received", "in_testing"]}')
     is_pg = transaction.get_connection().vendor == "postgresql"
-    size = _batch_size()
-    for begin in range(0, len(start), size):
-        part = start[begin : begin + size]
+    for _begin, part in _batches(start):
         ids, makers = _ints(samples.ids[part]), _ints(samples.makers[part])
         Sample.objects.filter(pk__in=ids).update(status="in_testing", updated_at=now)
         insert_rows(
