@@ -44,7 +44,7 @@ from .models import (
     StandardEdition,
 )
 from .rules import RULE_SETS, judge_maturity
-from .services import edition_mark_used
+from .services import check_decision_rule, edition_mark_used
 
 CHUNK = 10_000
 # wall seconds per phase of judging, summed over the process (bench/market_100k.py prints them)
@@ -464,9 +464,7 @@ def run_start(*, edition, decision_rule, actor=None, reason="", dispatch=True):
     """Start re-judging every released sample under ``edition`` and ``decision_rule`` (or take the run
     that is already doing it). The Celery task is sent after commit; sending it again for a running run
     is harmless (each chunk locks the run and moves its cursor)."""
-    if decision_rule not in DECISION_RULES:
-        message = gettext_noop("Unknown decision rule '%(value)s'; use simple or guarded.")
-        raise InputError({"decision_rule": [Message("unknown_decision_rule", message, value=decision_rule)]})
+    check_decision_rule(decision_rule)
     edition = StandardEdition.objects.select_for_update().get(pk=edition.pk)
     run = active_run(edition, decision_rule)
     if run is None:

@@ -20,7 +20,7 @@ from .errors import InputError
 from .frames import sample_frame, sample_meta
 from .judgements import active_run
 from .models import Judgement, JudgementCheck, JudgementRun
-from .parameters import DERIVED, PARAMETERS
+from .parameters import DERIVED, PARAMETERS, unknown_parameter
 from .services import edition_mark_used
 
 VERDICTS = ("pass", "fail", "conditional", "incomplete", "not_judged")
@@ -40,11 +40,6 @@ EXPORT_CHUNK = 2000
 
 def known_parameter(key):
     return key in PARAMETERS or key in DERIVED or key == DECLARATION
-
-
-def unknown_parameter(key):
-    """The message of a parameter key the filters do not know (the same rule as QC limits')."""
-    return Message("unknown_parameter", gettext_noop("Unknown parameter '%(parameter)s'."), parameter=key)
 
 
 def _parameter_q(key):

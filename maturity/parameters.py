@@ -6,6 +6,8 @@ calculations, the API, the UI, the standards files and the certificates.
 
 from dataclasses import dataclass
 
+from lims.messages import Message, gettext_noop
+
 
 @dataclass(frozen=True)
 class Parameter:
@@ -68,3 +70,8 @@ PARAMETERS = {
 DERIVED = {"npk_sum_pct": _P("npk_sum_pct", "%", "氮磷鉀總和", "N + P₂O₅ + K₂O")}
 
 UNITS_PER_PCT = {"%": 1.0, "mg/kg": 10_000.0}  # 1 % = 10 000 mg/kg
+
+
+def unknown_parameter(key):
+    """The message of a parameter key that is not one of these (the regulator's filters, the QC limits)."""
+    return Message("unknown_parameter", gettext_noop("Unknown parameter '%(parameter)s'."), parameter=key)

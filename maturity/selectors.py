@@ -17,7 +17,7 @@ from .measurements import Measurement
 from .models import Assay, Category, Declaration, MethodReference, Requirement, StandardEdition
 from .policy import current_policy
 from .rules import MaturityInput, judge_maturity
-from .services import edition_mark_used
+from .services import check_decision_rule, edition_mark_used
 from .standards_io import Declaration as DeclarationDC
 from .standards_io import Requirement as RequirementDC
 
@@ -220,9 +220,7 @@ def sample_compliance(sample, standard=None, category=None, decision_rule=None, 
     lab = LabSettings.current()
     standard = standard or lab.default_standard
     decision_rule = decision_rule or lab.default_decision_rule
-    if decision_rule not in ("simple", "guarded"):
-        message = gettext_noop("Unknown decision rule '%(value)s'; use simple or guarded.")
-        raise InputError({"decision_rule": [Message("unknown_decision_rule", message, value=decision_rule)]})
+    check_decision_rule(decision_rule)
     edition = edition_or_error(standard)
     category = category or sample.product.category
     return compliance_of(

@@ -9,6 +9,7 @@ from django.utils import timezone
 from lims import audit
 from lims.messages import Message, gettext_noop
 
+from .compliance import DECISION_RULES
 from .errors import InputError
 from .models import Category, Declaration, JurisdictionLimit, MethodReference, Requirement, StandardEdition
 
@@ -215,3 +216,11 @@ def load_bundled_standards():
     n = jurisdiction_limits_load(STANDARDS_DIR / "heavy_metal_limits_1999.csv")
     method_references_load(STANDARDS_DIR / "method_references.csv")
     return loaded, n
+
+
+def check_decision_rule(decision_rule):
+    """Refuse a decision rule the lab cannot apply (code ``unknown_decision_rule``), as the compliance answer and
+    the re-judging runs name it."""
+    if decision_rule not in DECISION_RULES:
+        message = gettext_noop("Unknown decision rule '%(value)s'; use simple or guarded.")
+        raise InputError({"decision_rule": [Message("unknown_decision_rule", message, value=decision_rule)]})

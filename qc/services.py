@@ -18,7 +18,7 @@ from lims.services import PermissionDeniedError, register_guard, sample_transiti
 from maturity import calculations as calc
 from maturity.assays import assay_enter, assay_preview
 from maturity.errors import InputError
-from maturity.parameters import PARAMETERS
+from maturity.parameters import PARAMETERS, unknown_parameter
 from maturity.policy import current_policy
 from maturity.selectors import FIGURE_HOOKS
 
@@ -114,8 +114,7 @@ def limits_set(*, actor, method, parameter, reason, **fields):
     if method not in calc.METHODS:
         raise InputError({"method": [_unknown_method(method)]})
     if parameter not in PARAMETERS:
-        message = gettext_noop("Unknown parameter '%(parameter)s'.")
-        raise InputError({"parameter": [Message("unknown_parameter", message, parameter=parameter)]})
+        raise InputError({"parameter": [unknown_parameter(parameter)]})
     obj = limits_for(method, parameter)
     keys = ["rpd_limit_pct", "spike_low_pct", "spike_high_pct", "lod", "loq", "detection_source"]
     before = audit.snapshot(obj, keys) if obj.pk else {}

@@ -364,7 +364,8 @@ class MarketFilterSerializer(serializers.Serializer):
     format = serializers.ChoiceField(choices=["csv", "xlsx"], required=False)
 
     def _parameter(self, value):
-        from maturity.market import known_parameter, unknown_parameter
+        from maturity.market import known_parameter
+        from maturity.parameters import unknown_parameter
 
         if not known_parameter(value):
             raise serializers.ValidationError(unknown_parameter(value))
@@ -377,8 +378,7 @@ class MarketFilterSerializer(serializers.Serializer):
         return self._parameter(value)
 
     def validate_beyond(self, value):
-        from maturity.market import unknown_parameter
-        from maturity.parameters import DERIVED, PARAMETERS
+        from maturity.parameters import DERIVED, PARAMETERS, unknown_parameter
 
         if value not in PARAMETERS and value not in DERIVED:
             raise serializers.ValidationError(unknown_parameter(value))
