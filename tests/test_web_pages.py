@@ -694,3 +694,17 @@ def test_direct_entry_row_errors_are_messages_in_the_page_language():
     with translation.override("zh-hant"):
         assert str(extra["rows.1.parameter"][0]) != "already given in another row"
         assert str(extra["rows.2.parameter"][0]) != "is required"
+
+
+def test_timeline_names_the_condition_on_receipt_in_the_page_language(web, product_a, make_sample, users):
+    """The receipt's recorded condition is listed under its name, not the field's code."""
+    import re
+
+    from lims import services
+
+    sample = make_sample(product_a, "registered", "LOT-COND")
+    services.sample_transition(actor=users["technician"], sample=sample, action="receive", condition="sealed bag")
+    for lang, name in (("zh-hant", "收樣狀況: sealed bag"), ("en", "Condition on receipt: sealed bag")):
+        page = web("regulator", lang=lang).get(f"/samples/{sample.pk}/history/")
+        shown = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page.content.decode()))
+        assert name in shown and "condition_on_receipt" not in shown

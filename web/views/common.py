@@ -358,6 +358,7 @@ FIELD_NAMES = {
     "lot_number": _l("Lot number"),
     "sampled_on": _l("Sampled on"),
     "received_on": _l("Received on"),
+    "condition_on_receipt": _l("Condition on receipt"),
     "status": _l("Status"),
     "product_id": _l("Product"),
     "valid": _l("Valid"),
