@@ -1,14 +1,20 @@
 """Hypothesis profiles. For mutation runs (``make mutation`` sets LIMS_MUTATION=1): fewer
-examples, drawn deterministically, so each mutant is judged quickly and the same way
-every run. Tests that fix their own ``max_examples`` keep it."""
+examples, drawn deterministically, and no shrinking (a mutant is killed by the first failing example; shrinking
+it only turned kills into time-outs), so each mutant is judged quickly and the same way every run. Tests that
+fix their own ``max_examples`` keep it."""
 
 import os
 
 import pytest
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, Phase, settings
 
 settings.register_profile(
-    "mutation", max_examples=30, derandomize=True, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+    "mutation",
+    max_examples=30,
+    derandomize=True,
+    deadline=None,
+    phases=[Phase.explicit, Phase.generate],
+    suppress_health_check=[HealthCheck.too_slow],
 )
 # Outside mutation runs: Hypothesis' defaults, but no per-example deadline. The examples' speed is not what
 # these tests judge, and on a shared, loaded machine a 200 ms deadline failed a correct batch-agreement test.
