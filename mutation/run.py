@@ -51,6 +51,7 @@ MODULES = {
         "tests/unit/test_compliance.py",
         "tests/unit/test_units.py",
         "tests/unit/test_compliance_messages.py",
+        "tests/unit/test_compliance_reasons.py",
         "tests/unit/test_frame_equals_scalar.py",
     ],
     "jurisdictions": ["tests/unit/test_jurisdictions.py", "tests/unit/test_jurisdictions_edges.py"],
