@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from lims import audit
 from lims.lifecycle import TransitionError, check_transition, state_name
-from lims.messages import Joined, Message, english, gettext_noop, term
+from lims.messages import Joined, Message, Named, english, gettext_noop, term
 from lims.models import Sample
 from lims.roles import Role
 from lims.services import PermissionDeniedError, register_effect, register_guard, sample_transition
@@ -22,6 +22,7 @@ from lims.services import PermissionDeniedError, register_effect, register_guard
 from . import calculations as calc
 from . import plausibility
 from .errors import InputError
+from .formatting import METHOD_LABELS
 from .models import Assay
 from .policy import current_policy, policy_as_dict
 from .selectors import _dry_floats, current_assays, sample_figures
@@ -133,8 +134,12 @@ def _check_photo(photo):
 
 
 def first_assay(method):
-    """The reason the system gives a sample's start of testing."""
-    return Message("reason_first_assay", gettext_noop("first assay entered (%(method)s)"), method=method)
+    """The reason the system gives a sample's start of testing: the method by its code in English (as the API
+    and the exports name it) and by its Chinese name in Chinese."""
+    name_zh = METHOD_LABELS.get(method, (method,))[0]
+    return Message(
+        "reason_first_assay", gettext_noop("first assay entered (%(method)s)"), method=Named(method, name_zh)
+    )
 
 
 @transaction.atomic

@@ -8,6 +8,8 @@ import pytest
 
 from lims import lockout, services
 from lims.models import AuditEntry, SampleTransition
+from maturity.formatting import METHOD_LABELS
+from maturity.models import Assay
 from web.demo_results import enter_example_results, verify_sample
 
 pytestmark = pytest.mark.django_db
@@ -38,8 +40,10 @@ def test_timeline_shows_a_system_reason_in_the_page_language(web, verified):
     url = f"/samples/{verified.pk}/history/"
     chinese = text(web("regulator").get(url))
     assert "輸入第一項檢驗（" in chinese and "first assay entered" not in chinese
+    method = Assay.objects.filter(sample=verified).order_by("id").first().method  # named by the reason, in Chinese
+    assert f"輸入第一項檢驗（{METHOD_LABELS[method][0]}）" in chinese
     english = text(web("regulator", lang="en").get(url))
-    assert "first assay entered (" in english and "輸入第一項檢驗" not in english
+    assert f"first assay entered ({method})" in english and "輸入第一項檢驗" not in english
 
 
 def test_a_persons_reason_is_shown_as_typed_and_a_composed_one_keeps_it_untranslated(web, verified, users):
