@@ -208,6 +208,39 @@ def test_import_page_refuses_a_double_import_and_reimports_on_confirmation(web, 
     assert "只檢查" in zh
 
 
+def test_refused_uploads_kept_for_confirmation_do_not_pile_up(web, product_a, make_sample, settings, tmp_path):
+    """The file refused as a double import is kept for its confirmation: deleted once confirmed, and deleted
+    unconfirmed after a day (the next refusal sweeps the folder)."""
+    import io
+    import os
+    import time
+
+    from web.views.lab import PENDING_MAX_AGE
+
+    settings.MEDIA_ROOT = tmp_path
+    s1 = make_sample(product_a, "received", "LOT-PP")
+    c = web("technician", "en")
+
+    def upload(value):
+        f = io.BytesIO(f"sample_code,parameter,value,unit,basis\n{s1.code},cu,{value},mg/kg,dry\n".encode())
+        f.name = "icp.csv"
+        return text(c.post("/lab/import/", {"file": f}))
+
+    upload(60)
+    assert 'id="import-duplicate"' in upload(60)
+    folder = tmp_path / "import-pending"
+    (first,) = folder.iterdir()
+    stale = time.time() - PENDING_MAX_AGE - 60
+    os.utime(first, (stale, stale))  # a day old, never confirmed
+    upload(61)
+    assert 'id="import-duplicate"' in upload(61)
+    (second,) = folder.iterdir()  # the stale one was swept, the new one kept
+    assert second != first
+    sha = second.name.split("-", 1)[1]
+    page = text(c.post("/lab/import/", {"pending": sha, "pending_name": "icp.csv"}))
+    assert 'id="import-done"' in page and not any(folder.iterdir())
+
+
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
 def test_import_template_downloads_with_the_right_headers(web, users, fmt):
     import io

@@ -188,11 +188,28 @@ def assay_preview(request, pk):
     return JsonResponse(out)
 
 
+PENDING_MAX_AGE = 24 * 3600  # s: a refused upload not confirmed within a day is deleted
+
+
 def _pending_path(user, sha):
     """A refused upload kept for its re-import confirmation (the file input cannot be refilled)."""
     from django.conf import settings
 
     return settings.MEDIA_ROOT / "import-pending" / f"{user.pk}-{sha}"
+
+
+def _prune_pending(folder):
+    """Delete the kept uploads nobody confirmed within PENDING_MAX_AGE (a confirmed one is deleted at once), so
+    refused uploads never pile up on disk."""
+    import time
+
+    cutoff = time.time() - PENDING_MAX_AGE
+    for old in folder.iterdir():
+        try:
+            if old.stat().st_mtime < cutoff:
+                old.unlink(missing_ok=True)
+        except OSError:  # deleted meanwhile by another request
+            continue
 
 
 @access.role_required(*access.ENTRY)
@@ -230,6 +247,7 @@ def results_import(request):
             sha = content_sha256(upload["content"])
             path = _pending_path(request.user, sha)
             path.parent.mkdir(parents=True, exist_ok=True)
+            _prune_pending(path.parent)
             content = upload["content"]
             if isinstance(content, bytes):
                 path.write_bytes(content)
