@@ -237,3 +237,29 @@ def test_frame_groups_keep_the_index_and_invalid_masks_may_be_object_columns():
     assert out["group_B"].tolist() == [None, "mature"]
     assert out["germination"].tolist() == ["invalid", "mature"]
     assert out["verdict"].tolist() == ["incomplete", "mature"]
+
+
+def test_criteria_are_messages_coded_by_indicator_with_their_limits():
+    """Each criterion the pages show is a message coded by its indicator, with the §12 limits (and the unit, only
+    where the table has one) as its parameters; the C/N gate reads in Chinese from its own template."""
+    from django.utils import translation
+
+    r = ccqc.judge_ccqc({"cn_ratio": 20.0})
+    gate = ind(r, "cn_ratio")["criterion"]
+    assert (gate.code, dict(gate.params)) == ("cn_ratio", {"threshold": "≤ 25"})
+    with translation.override("zh-hant"):
+        assert str(gate) == "碳氮比 ≤ 25，否則未腐熟"
+    expected = {
+        "co2_evolution": ("< 2 mg CO₂-C/g OM/day", "≤ 4 mg CO₂-C/g OM/day"),
+        "solvita_co2": ("≥ 7", "≥ 5"),
+        "dewar_rise": ("< 10 °C", "≤ 20 °C"),
+        "nh4_n": ("< 75 mg/kg", "≤ 500 mg/kg"),
+        "nh4_no3_ratio": ("< 0.5", "≤ 3"),
+        "solvita_nh3": ("≥ 5", "≥ 4"),
+        "germination": ("> 90 % of control", "≥ 80 % of control"),
+    }
+    for t in ccqc.CCQC_2001.tests:
+        c = t.criterion()
+        very, mature = expected[t.indicator]
+        assert (c.code, dict(c.params)) == (t.indicator, {"very_mature": very, "mature": mature})
+        assert ind(r, t.indicator)["criterion"].code == t.indicator
