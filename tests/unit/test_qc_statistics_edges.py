@@ -417,3 +417,41 @@ def test_every_error_code_has_its_translated_message():
         if call.args and isinstance(call.args[0], ast.Constant)
     }
     assert len(codes) == 8 and codes <= set(QC_ERROR_MESSAGES)
+
+
+# --------------------------------------------------------------------------- Westgard lines exactly on a line (§13)
+
+
+def on_chart(*zs, runs=None):
+    """Points given as z (centre 0, s 1), each in its own run unless ``runs`` says otherwise."""
+    runs = runs or list(range(len(zs)))
+    return qs.westgard(list(zip(zs, runs)), 0.0, 1.0)
+
+
+def test_westgard_2_2s_needs_both_points_strictly_beyond_minus_2s():
+    assert on_chart(-2.5, -2.0) == [["1_2s"], []]
+    assert on_chart(-2.5, -2.1)[1] == ["1_2s", "2_2s"]
+    assert on_chart(2.5, 2.0) == [["1_2s"], []]
+
+
+def test_westgard_4_1s_reads_the_last_four_points_only_and_strictly():
+    assert on_chart(1.5, 1.5, 1.5, 1.5, 0.0)[3] == ["4_1s"]  # a later point does not undo it
+    assert on_chart(-1.5, -1.5, -1.5, -1.0)[3] == []  # exactly −1 s is not beyond
+    assert on_chart(-1.5, -1.5, -1.5, -1.1)[3] == ["4_1s"]
+    assert on_chart(1.5, 1.5, 1.5, 1.0)[3] == []
+
+
+def test_westgard_10_x_reads_the_last_ten_points_only_and_strictly():
+    assert on_chart(*[0.5] * 10, -0.5)[9] == ["10_x"]
+    assert on_chart(*[-0.5] * 9, 0.0)[9] == []  # a point on the centre line breaks the run
+    assert on_chart(*[-0.5] * 10)[9] == ["10_x"]
+    assert on_chart(*[0.5] * 9, 0.0)[9] == []
+
+
+def test_figures_compared_with_a_limit_are_rounded_to_nine_decimals():
+    assert qs.rpd(1.0, 2.0) == 66.666666667  # |1 − 2| / 1.5 × 100, to 9 decimals
+
+
+def test_combined_uncertainty_counts_no_references_unless_told():
+    assert qs.combine_uncertainty(3.0, 4.0, 0.0).n == 0
+    assert qs.combine_uncertainty(3.0, 4.0, 0.0, 5).n == 5
