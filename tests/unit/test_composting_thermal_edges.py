@@ -541,3 +541,43 @@ def test_runs_from_readings_equal_runs_from_governing_hours(temps, threshold):
     assert both == cold
     for r in both:
         assert r.minimum_c >= threshold
+
+
+# --- evidence at the edges the earlier tests left open ------------------------------------------------------------
+
+
+def test_comprehensive_without_an_end_date_reads_the_last_of_many_readings():
+    temps = [70, 60] + [None] * (60 * 24 - 2) + [50]  # readings at hours 0, 1 and 1440 (day 60)
+    res = comp(temps=temps, end=None)
+    assert res["checks"]["fermentation_days"]["value"] == 60 and res["status"] == "met"
+
+
+def test_comprehensive_not_judged_keeps_the_evidence_shape():
+    res = comp(start=None)
+    assert set(res) == {"status", "checks", "run"} and res["run"] is None
+
+
+def test_msw_first_hour_above_the_band_is_outside_the_window():
+    res = msw([72] + [55] * 168)
+    assert res["status"] == "not_shown" and res["outside"] == {"hour": T0.isoformat(), "temperature_c": 72}
+
+
+def test_msw_not_met_reports_the_longest_run():
+    res = msw([55] * 100 + [40] + [55] * 20)
+    assert res["status"] == "not_shown" and res["outside"] is None
+    assert res["run"]["start"] == T0.isoformat() and res["run"]["length_hours"] == 100
+
+
+def test_pfrp_windrow_reports_the_first_of_equal_best_runs():
+    temps = [60] * 100 + [20] + [60] * 100
+    turnings = [T0 + 1 * H, T0 + 2 * H, T0 + 102 * H, T0 + 103 * H]
+    res = th.judge("pfrp", PFRP, th.Batch("windrow", hourly(temps), turnings))
+    assert res["status"] == "not_shown" and res["turnings_in_run"] == 2
+    assert res["run"]["start"] == T0.isoformat()
+
+
+def test_reheat_a_turning_not_judged_does_not_stop_the_later_ones():
+    temps = [None] * 20 + [50] * 10 + [60] * 10  # nothing before the first turning
+    res = reheat(temps, [T0 + 5 * H, T0 + 25 * H])
+    assert [t["status"] for t in res["turnings"]] == ["not_judged", "reheated"]
+    assert res["status"] == "not_shown"
