@@ -338,3 +338,23 @@ def test_every_error_code_has_its_translated_template():
             fc.forecast(**ok_args(**kw))
         message = messages.error_message(e.value)  # the Message the pages and the API show
         assert message.code == e.value.code and message.english() == e.value.template % e.value.params
+
+
+@pytest.mark.parametrize(
+    "field, bad",
+    [("rate_t_ha", -1), ("moisture_pct", 100), ("horizon_years", 0), ("depth_cm", 201), ("bulk_density", 0)],
+)
+def test_every_input_rule_reads_in_chinese(field, bad):
+    """The rule a refused input breaks (the ``rule`` param) is one of composting.messages.RULES, so the page shows
+    it in the reader's language, never the module's English."""
+    from django.utils import translation
+
+    from composting import messages
+
+    with pytest.raises(fc.ForecastError) as e:
+        fc.forecast(**ok_args(**{field: bad}))
+    assert (e.value.field, e.value.code, e.value.params["name"]) == (field, "forecast_out_of_range", field)
+    assert e.value.params["rule"] in messages.RULES
+    with translation.override("zh-hant"):
+        shown = str(messages.error_message(e.value))
+    assert not any(word in shown for word in ("above", "below", "least", "most", "more"))
