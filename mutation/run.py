@@ -56,7 +56,7 @@ MODULES = {
     ],
     "jurisdictions": ["tests/unit/test_jurisdictions.py", "tests/unit/test_jurisdictions_edges.py"],
     "ccqc": ["tests/unit/test_ccqc.py", "tests/unit/test_ccqc_edges.py"],
-    "chromatogram_image": ["tests/unit/test_chromatogram_image.py"],
+    "chromatogram_image": ["tests/unit/test_chromatogram_image.py", "tests/unit/test_chromatogram_image_edges.py"],
     "thermal": ["tests/unit/test_composting_thermal.py", "tests/unit/test_composting_thermal_edges.py"],
     "mix": ["tests/unit/test_composting_mix_forecast.py", "tests/unit/test_composting_mix_edges.py"],
     "forecast": ["tests/unit/test_composting_mix_forecast.py", "tests/unit/test_composting_forecast_edges.py"],
