@@ -44,6 +44,7 @@ ZONE_CODES = {
     "edge": ("smooth", "serrated"),
 }
 MAX_SIDE = 640  # analysis size (px, longer side)
+MIN_SIDE = 48  # px: a picture smaller than this on its shorter side is not read
 N_ANGLES = 360
 N_RADII = 240
 
@@ -71,12 +72,15 @@ RULES = ReadingRules()
 
 
 class ChromatogramNotFound(ValueError):
-    """The picture does not show a chromatogram the reading can measure. ``code`` is stable."""
+    """The picture does not show a chromatogram the reading can measure. ``code`` is stable; ``measures`` holds
+    the figures behind the refusal (none when nothing could be measured), for a message in the reader's language;
+    ``detail`` says the same in English."""
 
-    def __init__(self, code: str, detail: str):
+    def __init__(self, code: str, detail: str, **measures):
         super().__init__(detail)
         self.code = code
         self.detail = detail
+        self.measures = measures
 
 
 @dataclass
@@ -158,6 +162,8 @@ def _find_paper(img: np.ndarray, rules: ReadingRules):
             "no_paper",
             "Could not find a chromatogram: no round filter paper in the picture "
             f"(largest bright shape: {frac:.0%} of the picture, circularity {circularity:.2f}).",
+            paper_fraction=float(frac),
+            circularity=float(circularity),
         )
     return (float(x), float(y)), float(r), {"paper_fraction": frac, "circularity": circularity}
 
@@ -210,8 +216,13 @@ def _spikes(profile: np.ndarray, min_depth: float) -> tuple[int, float]:
 def analyse(image, rules: ReadingRules = RULES) -> Reading:
     """Read a chromatogram photo (encoded bytes or a BGR array). Raises ChromatogramNotFound."""
     img = decode(image) if isinstance(image, (bytes, bytearray, memoryview)) else image
-    if img is None or img.ndim != 3 or min(img.shape[:2]) < 48:
-        raise ChromatogramNotFound("unreadable_image", "The picture is too small to read.")
+    if img is None or img.ndim != 3:
+        raise ChromatogramNotFound("unreadable_image", "The picture is not a colour image.")
+    if min(img.shape[:2]) < MIN_SIDE:
+        side = int(min(img.shape[:2]))
+        raise ChromatogramNotFound(
+            "unreadable_image", "The picture is too small to read.", shorter_side_px=side, min_side_px=MIN_SIDE
+        )
     img, scale = _resize(img)
     centre, radius, paper_measures = _find_paper(img, rules)
     flat = _flat_field(img, centre, radius)
@@ -248,6 +259,8 @@ def analyse(image, rules: ReadingRules = RULES) -> Reading:
             "no_pattern",
             "Could not find a chromatogram: the paper shows no radial stained pattern "
             f"(pattern on {covered:.0%} of the angles, median radius {mean_outer:.2f} R).",
+            pattern_angles=float(covered),
+            median_radius=mean_outer,
         )
 
     # centre colour: the innermost disc (avoiding the wick hole)
@@ -270,7 +283,9 @@ def analyse(image, rules: ReadingRules = RULES) -> Reading:
     contrast = L_outer_level - L_band
     if contrast < rules.min_band_contrast_l:
         raise ChromatogramNotFound(
-            "no_pattern", f"Could not find a chromatogram: no darker middle band (contrast {contrast:.1f} L*)."
+            "no_pattern",
+            f"Could not find a chromatogram: no darker middle band (contrast {contrast:.1f} L*).",
+            band_contrast_l=contrast,
         )
     mid = (L_band + L_outer_level) / 2
     r_band = np.zeros(N_ANGLES)

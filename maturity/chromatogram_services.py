@@ -21,12 +21,54 @@ from .models import ChromatogramReading
 
 MAX_PHOTO_BYTES = 20 * 1024 * 1024
 MAX_PHOTO_PIXELS = 40_000_000  # a 40-megapixel photo is plenty; larger ones are refused before decoding
-NOT_FOUND = gettext_noop("Could not find a chromatogram in this picture: %(reason)s (%(detail)s)")
+NOT_FOUND = gettext_noop("Could not find a chromatogram in this picture: %(reason)s.")
+NOT_FOUND_MEASURED = gettext_noop("Could not find a chromatogram in this picture: %(reason)s (%(detail)s).")
 NOT_FOUND_REASONS = {
-    "no_paper": gettext_noop("no round filter paper."),
-    "no_pattern": gettext_noop("the paper shows no radial pattern of zones."),
-    "unreadable_image": gettext_noop("the file is not an image that can be read."),
+    "no_paper": gettext_noop("no round filter paper"),
+    "no_pattern": gettext_noop("the paper shows no radial pattern of zones"),
+    "unreadable_image": gettext_noop("the file is not an image that can be read"),
 }
+
+
+def _pct(share):
+    return f"{share * 100:.0f}"
+
+
+# the figures the analysis hands over with a refusal (ChromatogramNotFound.measures) -> the detail shown
+NOT_FOUND_DETAILS = (
+    (
+        ("paper_fraction", "circularity"),
+        gettext_noop("largest bright shape: %(paper_fraction)s %% of the picture, circularity %(circularity)s"),
+        {"paper_fraction": _pct, "circularity": "{:.2f}".format},
+    ),
+    (
+        ("pattern_angles", "median_radius"),
+        gettext_noop("pattern on %(pattern_angles)s %% of the angles, median radius %(median_radius)s R"),
+        {"pattern_angles": _pct, "median_radius": "{:.2f}".format},
+    ),
+    (
+        ("band_contrast_l",),
+        gettext_noop("no darker middle band: contrast %(band_contrast_l)s L*"),
+        {"band_contrast_l": "{:.1f}".format},
+    ),
+    (
+        ("shorter_side_px", "min_side_px"),
+        gettext_noop("%(shorter_side_px)s px on its shorter side, at least %(min_side_px)s px needed"),
+        {"shorter_side_px": str, "min_side_px": str},
+    ),
+)
+
+
+def not_found_message(error):
+    """The message of an analysis refusal (``chromatogram_image.ChromatogramNotFound``) in the reader's language:
+    the reason by its code, and the figures measured, when there are some."""
+    reason = Message(error.code, NOT_FOUND_REASONS[error.code])
+    for keys, template, shown in NOT_FOUND_DETAILS:
+        if set(keys) == set(error.measures):
+            params = {k: shown[k](error.measures[k]) for k in keys}
+            detail = Message(f"{error.code}_measured", template, **params)
+            return Message("chromatogram_not_found", NOT_FOUND_MEASURED, reason=reason, detail=detail)
+    return Message("chromatogram_not_found", NOT_FOUND, reason=reason)
 
 
 def _snapshot(reading):
@@ -93,11 +135,7 @@ def chromatogram_read(*, actor, sample, photo, protocol="tari_agno3"):
     try:
         reading = image.analyse(content)
     except image.ChromatogramNotFound as e:
-        template = NOT_FOUND_REASONS.get(e.code)
-        reason = Message(e.code, template) if template else e.detail
-        raise InputError(
-            {"photo": [Message("chromatogram_not_found", NOT_FOUND, reason=reason, detail=e.detail)]}
-        ) from e
+        raise InputError({"photo": [not_found_message(e)]}) from e
     proposal = reading.as_dict()
     if protocol == "livestock_naoh":  # judged on the edge only (§4.7)
         proposal["zones"] = {"edge": proposal["zones"]["edge"]}

@@ -132,3 +132,76 @@ def test_oversized_photo_is_refused_before_decoding(client_for, sample, monkeypa
     assert r.status_code == 400 and r.json()["photo"] == ["must be at most 100,000 pixels (this one: 480 × 384)"]
     assert r.json()["code"] == "photo_too_many_pixels"
     assert not ChromatogramReading.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "code, measures, english, chinese",
+    [
+        ("no_paper", {}, "no round filter paper.", "沒有圓形濾紙。"),
+        (
+            "no_paper",
+            {"paper_fraction": 0.0312, "circularity": 0.456},
+            "no round filter paper (largest bright shape: 3 % of the picture, circularity 0.46).",
+            "沒有圓形濾紙（最大的明亮形狀占照片的 3 %，圓度 0.46）。",
+        ),
+        (
+            "no_pattern",
+            {"pattern_angles": 0.5, "median_radius": 0.123},
+            "the paper shows no radial pattern of zones (pattern on 50 % of the angles, median radius 0.12 R).",
+            "濾紙上沒有放射狀的分區圖樣（圖樣出現於 50 % 的角度，半徑中位數 0.12 R）。",
+        ),
+        (
+            "no_pattern",
+            {"band_contrast_l": 3.25},
+            "the paper shows no radial pattern of zones (no darker middle band: contrast 3.2 L*).",
+            "濾紙上沒有放射狀的分區圖樣（沒有較暗的中間帶：對比 3.2 L*）。",
+        ),
+        (
+            "unreadable_image",
+            {"shorter_side_px": 40, "min_side_px": 48},
+            "the file is not an image that can be read (40 px on its shorter side, at least 48 px needed).",
+            "檔案不是可讀取的影像（短邊 40 px，至少需要 48 px）。",
+        ),
+    ],
+)
+def test_a_refusal_reads_with_its_figures_in_the_readers_language(code, measures, english, chinese):
+    """The analysis's refusal (its code and the figures it measured) is shown in the page's language: no English
+    tail from the image module in a Chinese message."""
+    from django.utils import translation
+
+    from maturity.chromatogram_image import ChromatogramNotFound
+    from maturity.chromatogram_services import not_found_message
+
+    message = not_found_message(ChromatogramNotFound(code, "English detail", **measures))
+    assert message.code == "chromatogram_not_found" and message.params["reason"].code == code
+    assert message.english() == f"Could not find a chromatogram in this picture: {english}"
+    with translation.override("zh-hant"):
+        assert str(message) == f"在此照片中找不到濾紙層析圖：{chinese}"
+
+
+def test_every_set_of_figures_a_refusal_carries_has_its_detail():
+    """Each keyword set the image module raises ChromatogramNotFound with is one NOT_FOUND_DETAILS reads."""
+    import ast
+    from pathlib import Path
+
+    from maturity import chromatogram_image
+    from maturity.chromatogram_services import NOT_FOUND_DETAILS
+
+    tree = ast.parse(Path(chromatogram_image.__file__).read_text(encoding="utf-8"))
+    raised = {
+        frozenset(k.arg for k in node.keywords)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "ChromatogramNotFound"
+    }
+    assert len(raised) == 5 and frozenset() in raised
+    assert raised - {frozenset()} == {frozenset(keys) for keys, _, _ in NOT_FOUND_DETAILS}
+
+
+def test_the_api_refusal_reads_in_chinese(client_for, sample):
+    c = client_for("technician")
+    c.credentials(HTTP_ACCEPT_LANGUAGE="zh-hant")
+    r = read(c, sample, not_chromatograms()["white_rectangle"])
+    assert r.status_code == 400
+    (message,) = r.json()["photo"]
+    assert message.startswith("在此照片中找不到濾紙層析圖：")
+    assert "Could not" not in message and "picture" not in message

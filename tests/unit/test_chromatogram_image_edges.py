@@ -669,3 +669,35 @@ def test_analyse_input_checks():
         with pytest.raises(ChromatogramNotFound) as exc:
             decode(data)
         assert exc.value.detail.startswith("The file is not an image")
+
+
+# --------------------------------------------------------------------------- the figures behind a refusal
+
+
+def _refused(fn, *args):
+    with pytest.raises(ChromatogramNotFound) as exc:
+        fn(*args)
+    return exc.value
+
+
+def test_not_found_carries_the_figures_behind_it():
+    """A refusal hands over what was measured (for a message in the reader's language), nothing when there was
+    nothing to measure."""
+    assert ChromatogramNotFound("no_paper", "x").measures == {}
+    assert ChromatogramNotFound("no_paper", "x", circularity=0.5).measures == {"circularity": 0.5}
+    small = _picture(_disc_mask(H, W, 100, 80, 20.5))
+    frac, circularity, _, _ = _contour_measures(_disc_mask(H, W, 100, 80, 20.5))
+    e = _refused(_find_paper, small, RULES)
+    assert e.measures == {"paper_fraction": frac, "circularity": pytest.approx(circularity, abs=1e-12)}
+    assert _refused(_find_paper, np.zeros((H, W, 3), np.uint8), RULES).measures == {}
+    lab = _lab_rows(special=False)
+    e = _refused(_analyse_lab, lab, RULES, (47, 100, 3))
+    assert (e.code, e.measures) == ("unreadable_image", {"shorter_side_px": 47, "min_side_px": 48})
+    e = _refused(_analyse_lab, lab, RULES, (100, 100))
+    assert (e.code, e.measures) == ("unreadable_image", {})
+    assert _refused(decode, b"").measures == {}
+    lab = _lab_rows()
+    e = _refused(_analyse_lab, lab, ReadingRules(min_stained_angles=np.nextafter(340 / 360, 1)))
+    assert e.code == "no_pattern" and e.measures == {"pattern_angles": 340 / 360, "median_radius": 0.75}
+    e = _refused(_analyse_lab, lab, ReadingRules(min_band_contrast_l=40.0))
+    assert e.code == "no_pattern" and e.measures == {"band_contrast_l": 36.75}
