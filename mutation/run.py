@@ -63,11 +63,6 @@ MODULES = {
     "statistics": ["tests/unit/test_qc_statistics.py", "tests/unit/test_qc_statistics_edges.py"],
 }
 
-# modules left out of a run without names (run them by name): every test of chromatogram_image analyses
-# generated photos with OpenCV (the file takes ~90 s on the shared machine), and nearly all its mutants sit in
-# analyse(), which every one of those tests calls, so a run would take hours.
-SLOW = ("chromatogram_image",)
-
 # module -> its source file, when not maturity/<module>.py
 SOURCES = {
     "thermal": "composting/thermal.py",
@@ -245,7 +240,7 @@ def main(argv) -> int:
     only_report = "--report" in argv
     rerun = "--rerun-survivors" in argv
     named = [a for a in argv if not a.startswith("--")]
-    modules = named or [m for m in MODULES if only_report or m not in SLOW]
+    modules = named or list(MODULES)
     unknown = [m for m in modules if m not in MODULES]
     if unknown:
         raise SystemExit(f"unknown module(s) {unknown}; expected some of {', '.join(MODULES)}")

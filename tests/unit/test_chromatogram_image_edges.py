@@ -507,8 +507,9 @@ def _analyse_lab(lab, rules=RULES, shape=(100, 120, 3)):
         return analyse(np.zeros(shape, np.uint8), rules)
 
 
-@lru_cache(maxsize=None)
 def _main_reading():
+    """Analysed afresh by each test (never cached: a mutation run forks its test processes after a clean run, and a
+    cached reading would hide every mutant of analyse())."""
     return _analyse_lab(_lab_rows())
 
 
