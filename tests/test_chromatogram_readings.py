@@ -176,7 +176,7 @@ def test_a_refusal_reads_with_its_figures_in_the_readers_language(code, measures
     assert message.code == "chromatogram_not_found" and message.params["reason"].code == code
     assert message.english() == f"Could not find a chromatogram in this picture: {english}"
     with translation.override("zh-hant"):
-        assert str(message) == f"在此照片中找不到濾紙層析圖：{chinese}"
+        assert str(message) == f"在此照片中找不到濾紙顯圖：{chinese}"
 
 
 def test_every_set_of_figures_a_refusal_carries_has_its_detail():
@@ -203,5 +203,5 @@ def test_the_api_refusal_reads_in_chinese(client_for, sample):
     r = read(c, sample, not_chromatograms()["white_rectangle"])
     assert r.status_code == 400
     (message,) = r.json()["photo"]
-    assert message.startswith("在此照片中找不到濾紙層析圖：")
+    assert message.startswith("在此照片中找不到濾紙顯圖：")
     assert "Could not" not in message and "picture" not in message

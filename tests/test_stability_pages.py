@@ -176,7 +176,7 @@ def test_not_a_chromatogram_on_the_page(web, received):
         f"/maturity/samples/{received.pk}/chromatogram/",
         {"photo": SimpleUploadedFile("p.png", not_chromatograms()["white_rectangle"], "image/png")},
     )
-    assert "找不到濾紙層析圖" in text(r) and "largest bright shape" not in text(r)
+    assert "找不到濾紙顯圖" in text(r) and "largest bright shape" not in text(r)
     assert not ChromatogramReading.objects.exists()
 
 
