@@ -105,6 +105,49 @@ def test_every_message_has_a_chinese_translation(po):
     assert not problems, "\n".join(problems)
 
 
+# DOMAIN.md §14, the glossary: one Chinese name per concept. An English message that names the concept (as a word,
+# not inside a quoted code) is translated with that name; the variants found once in the catalogue are refused.
+GLOSSARY = {
+    "germination index": "發芽指數",
+    "root length": "根長",
+    "reducing sugar": "還原糖",
+    "total carbon": "總碳",
+    "organic carbon": "有機碳",
+    "organic matter": "有機質",
+    "total nitrogen": "全氮",
+    "c/n ratio": "碳氮比",
+    "chromatogram": "顯圖",
+    "heavy metal": "重金屬",
+    "dry basis": "乾基",
+    "moisture": "水分",
+    "turning": "翻堆",
+    "worksheet": "工作單",
+    "reference material": "參考物質",
+    "control chart": "管制圖",
+    "measurement uncertainty": "量測不確定度",
+    "immature": "未腐熟",
+    "maturity": "腐熟",
+}
+NOT_THE_GLOSSARY = {"層析": "the chromatogram is 顯圖 (濾紙擴散顯圖)"}
+
+
+def test_one_chinese_name_per_concept(po):
+    problems = []
+    for entry in po:
+        ids = entry.id if isinstance(entry.id, tuple) else (entry.id,)
+        strings = entry.string if isinstance(entry.string, tuple) else (entry.string,)
+        if not ids[0] or not strings[0]:
+            continue
+        english = " ".join(ids).lower()
+        for term, chinese in GLOSSARY.items():
+            if re.search(rf'(?<![\w"_]){re.escape(term)}', english) and not all(chinese in s for s in strings):
+                problems.append(f"{ids[0]!r} names {term!r} but its translation lacks {chinese}: {strings[0]!r}")
+        for wrong, why in NOT_THE_GLOSSARY.items():
+            if any(wrong in s for s in strings):
+                problems.append(f"{strings[0]!r} says {wrong}: {why}")
+    assert not problems, "\n".join(problems)
+
+
 def test_committed_mo_is_the_compiled_po(po):
     """The .mo Django reads holds exactly the translated, non-fuzzy entries of the .po (run compilemessages)."""
     with MO.open("rb") as f:
