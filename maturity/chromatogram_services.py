@@ -34,25 +34,22 @@ def _pct(share):
     return f"{share * 100:.0f}"
 
 
-# the figures the analysis hands over with a refusal (ChromatogramNotFound.measures) -> the detail shown
+# the figures the analysis hands over with a refusal (ChromatogramNotFound.measures) -> the detail shown: its
+# template, and how each figure is written in it
 NOT_FOUND_DETAILS = (
     (
-        ("paper_fraction", "circularity"),
         gettext_noop("largest bright shape: %(paper_fraction)s %% of the picture, circularity %(circularity)s"),
         {"paper_fraction": _pct, "circularity": "{:.2f}".format},
     ),
     (
-        ("pattern_angles", "median_radius"),
         gettext_noop("pattern on %(pattern_angles)s %% of the angles, median radius %(median_radius)s R"),
         {"pattern_angles": _pct, "median_radius": "{:.2f}".format},
     ),
     (
-        ("band_contrast_l",),
         gettext_noop("no darker middle band: contrast %(band_contrast_l)s L*"),
         {"band_contrast_l": "{:.1f}".format},
     ),
     (
-        ("shorter_side_px", "min_side_px"),
         gettext_noop("%(shorter_side_px)s px on its shorter side, at least %(min_side_px)s px needed"),
         {"shorter_side_px": str, "min_side_px": str},
     ),
@@ -63,9 +60,9 @@ def not_found_message(error):
     """The message of an analysis refusal (``chromatogram_image.ChromatogramNotFound``) in the reader's language:
     the reason by its code, and the figures measured, when there are some."""
     reason = Message(error.code, NOT_FOUND_REASONS[error.code])
-    for keys, template, shown in NOT_FOUND_DETAILS:
-        if set(keys) == set(error.measures):
-            params = {k: shown[k](error.measures[k]) for k in keys}
+    for template, written in NOT_FOUND_DETAILS:
+        if set(written) == set(error.measures):
+            params = {k: write(error.measures[k]) for k, write in written.items()}
             detail = Message(f"{error.code}_measured", template, **params)
             return Message("chromatogram_not_found", NOT_FOUND_MEASURED, reason=reason, detail=detail)
     return Message("chromatogram_not_found", NOT_FOUND, reason=reason)

@@ -194,7 +194,7 @@ def test_every_set_of_figures_a_refusal_carries_has_its_detail():
         if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "ChromatogramNotFound"
     }
     assert len(raised) == 5 and frozenset() in raised
-    assert raised - {frozenset()} == {frozenset(keys) for keys, _, _ in NOT_FOUND_DETAILS}
+    assert raised - {frozenset()} == {frozenset(written) for _, written in NOT_FOUND_DETAILS}
 
 
 def test_the_api_refusal_reads_in_chinese(client_for, sample):
